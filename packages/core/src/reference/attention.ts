@@ -1,0 +1,143 @@
+import type { AttentionPlan, DeviceAttentionInputs, DeviceAttentionOutputs } from '../contract/attention.js';
+import { diagonalOffset } from '../offsets.js';
+import type { ReferenceTensor } from './tensor.js';
+
+/**
+ * The oracle: CONTRACT.md written out in float64, one query row at a time.
+ *
+ *   s_j = scale · q_i · k_j                      raw
+ *   s_j = c · tanh(s_j / c)          (c > 0)     softcapped
+ *   s_j += mask_j + alibi_j, −∞ where masked     masked (causal, window, valid length, short mask, boolean mask)
+ *   p = softmax(s), or 0 if every s_j = −∞       probabilities
+ *   y_i = headMask_h · Σ_j p_j v_j
+ *
+ * Query head h reads key/value head ⌊h / groupSize⌋; keys j < P come from the past cache.
+ */
+type Tensors = DeviceAttentionInputs<ReferenceTensor>;
+export type ReferenceAttentionResult = {
+  y: Float64Array;
+  presentKey: Float64Array | null;
+  presentValue: Float64Array | null;
+  scores: Float64Array | null;
+};
+
+export function referenceAttention(inputs: Tensors, plan: AttentionPlan): ReferenceAttentionResult {
+  const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
+  const q = inputs.q.floats;
+  const keys = concatPast(inputs.pastKey?.floats, inputs.k.floats, plan, D);
+  const values = concatPast(inputs.pastValue?.floats, inputs.v.floats, plan, Dv);
+  const validLengths = inputs.kvValidLengths?.data as Int32Array | undefined;
+  const mask = inputs.mask?.data;
+  const y = new Float64Array(B * Hq * Sq * Dv);
+  const scores = plan.scoresShape ? new Float64Array(B * Hq * Sq * T) : null;
+  const qStrides = headStrides(plan.layout, Hq, Sq, D);
+  const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
+  const row = new Float64Array(T);
+  const stage = new Float64Array(T);
+
+  for (let b = 0; b < B; b++) {
+    const validLength = validLengths ? Math.min(Math.max(validLengths[b], 0), T) : T;
+    const offset = diagonalOffset(plan, validLength);
+    for (let h = 0; h < Hq; h++) {
+      const kvh = Math.floor(h / plan.groupSize);
+      const kBase = (b * Hkv + kvh) * T * D;
+      const vBase = (b * Hkv + kvh) * T * Dv;
+      for (let i = 0; i < Sq; i++) {
+        const qBase = b * qStrides[0] + h * qStrides[1] + i * qStrides[2];
+        for (let j = 0; j < T; j++) {
+          let dot = 0;
+          for (let d = 0; d < D; d++) dot += q[qBase + d] * keys[kBase + j * D + d];
+          row[j] = plan.scale * dot;
+        }
+        if (plan.scoresOutput === 'raw') stage.set(row);
+        if (plan.softcap > 0) for (let j = 0; j < T; j++) row[j] = plan.softcap * Math.tanh(row[j] / plan.softcap);
+        if (plan.scoresOutput === 'softcapped') stage.set(row);
+        for (let j = 0; j < T; j++) row[j] += bias(plan, mask, b, h, i, j, offset, validLength);
+        if (plan.scoresOutput === 'masked') stage.set(row);
+        softmaxInPlace(row);
+        if (plan.scoresOutput === 'probabilities') stage.set(row);
+        if (scores) scores.set(stage, ((b * Hq + h) * Sq + i) * T);
+
+        const gain = plan.headMask ? plan.headMask[h] : 1;
+        const yBase = b * yStrides[0] + h * yStrides[1] + i * yStrides[2];
+        for (let d = 0; d < Dv; d++) {
+          let acc = 0;
+          for (let j = 0; j < T; j++) if (row[j] !== 0) acc += row[j] * values[vBase + j * Dv + d];
+          y[yBase + d] = gain * acc;
+        }
+      }
+    }
+  }
+  const present = plan.returnPresent;
+  return { y, presentKey: present ? keys : null, presentValue: present ? values : null, scores };
+}
+
+/** Every additive term for score (b, h, i, j): −∞ if any mechanism masks it. */
+function bias(
+  plan: AttentionPlan,
+  mask: ArrayLike<number> | undefined,
+  b: number,
+  h: number,
+  i: number,
+  j: number,
+  offset: number,
+  validLength: number,
+): number {
+  const diagonal = i + offset;
+  if (plan.isCausal && j > diagonal) return Number.NEGATIVE_INFINITY;
+  if (plan.window && (j < diagonal - plan.window.left || j > diagonal + plan.window.right)) return Number.NEGATIVE_INFINITY;
+  if (plan.hasValidLengths && j >= validLength) return Number.NEGATIVE_INFINITY;
+  let total = 0;
+  if (plan.mask && mask) {
+    const [, , , mT] = plan.mask.shape4;
+    if (j >= mT) return Number.NEGATIVE_INFINITY;
+    const [sb, sh, sq, st] = plan.mask.strides;
+    const value = mask[b * sb + h * sh + i * sq + j * st];
+    if (plan.mask.kind === 'boolean') {
+      if (!value) return Number.NEGATIVE_INFINITY;
+    } else {
+      total += value;
+    }
+  }
+  if (plan.alibiSlopes) total -= plan.alibiSlopes[h] * (diagonal - j);
+  return total;
+}
+
+/** Softmax with the row maximum subtracted; a row with no finite score becomes all zeros. */
+export function softmaxInPlace(row: Float64Array): void {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < row.length; j++) if (row[j] > max) max = row[j];
+  if (max === Number.NEGATIVE_INFINITY) {
+    row.fill(0);
+    return;
+  }
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) {
+    row[j] = Math.exp(row[j] - max);
+    sum += row[j];
+  }
+  for (let j = 0; j < row.length; j++) row[j] /= sum;
+}
+
+/** concat(past, new) along the sequence axis, always as 4D [B, Hkv, T, width]. */
+function concatPast(past: Float64Array | undefined, fresh: Float64Array, plan: AttentionPlan, width: number): Float64Array {
+  const { B, Hkv, Skv, P, T } = plan;
+  const out = new Float64Array(B * Hkv * T * width);
+  const freshStrides = headStrides(plan.layout, Hkv, Skv, width);
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < Hkv; h++) {
+      const base = (b * Hkv + h) * T * width;
+      if (past) out.set(past.subarray((b * Hkv + h) * P * width, (b * Hkv + h + 1) * P * width), base);
+      for (let s = 0; s < Skv; s++) {
+        const from = b * freshStrides[0] + h * freshStrides[1] + s * freshStrides[2];
+        out.set(fresh.subarray(from, from + width), base + (P + s) * width);
+      }
+    }
+  }
+  return out;
+}
+
+/** Element strides of (batch, head, position) for a head of `width` elements in either layout. */
+export function headStrides(layout: '3d' | '4d', heads: number, length: number, width: number): [number, number, number] {
+  return layout === '4d' ? [heads * length * width, length * width, width] : [length * heads * width, width, heads * width];
+}
