@@ -12,6 +12,8 @@ APT_PACKAGES=(
   # headless Chromium for the browser conformance runs (driven by playwright-core; never a downloaded browser)
   chromium
   # Xvfb for headless-gl (gpu.js in Node); build tools for native addons
+  # libvulkan1 lets Dawn (the `webgpu` package) load SwiftShader's Vulkan driver shipped with chromium
+  libvulkan1
   xvfb xauth build-essential python3 pkg-config
   libxi-dev libglu1-mesa-dev libglew-dev libx11-dev libxext-dev libgl1-mesa-dri
 )
