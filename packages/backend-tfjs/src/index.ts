@@ -1,1 +1,15 @@
-export {};
+export { createBackend } from './backend.js';
+export type { CreateBackendOptions, TfjsBackendName } from './backend.js';
+export { tfjsBackendEntry, probeTfjsBackend } from './entry.js';
+export { TfjsTensor } from './tensor.js';
+export { attentionTf } from './attention/attention-tf.js';
+export type { AttentionTfExtras } from './attention/attention-tf.js';
+export { DEFAULT_BLOCK_ELEMENTS } from './attention/run.js';
+export type { AttentionTensors, AttentionTfOutputs, BlockingOptions } from './attention/run.js';
+export { matMul2d, matMulTf } from './ops/matmul.js';
+export type { MatMulTfOptions } from './ops/matmul.js';
+export { softmaxTf, logSoftmaxTf } from './ops/softmax.js';
+export { geluTf } from './ops/unary.js';
+export { layerNormTf } from './ops/layer-norm.js';
+export { gatherTf } from './ops/gather.js';
+export { argmaxTf, topKTf } from './ops/select.js';

@@ -1,0 +1,55 @@
+import type { AttentionPlan } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Everything that depends on positions only, for batch entry b and query rows [r0, r0 + rows):
+ *   rel[i, j] = j − (i + offset)       distance from the aligned diagonal (CONTRACT.md), float32
+ *   bias[i, j] = 0 where causal, window and valid length allow key j, −∞ elsewhere
+ * `offset` and the valid length are device scalars when they come from kvValidLengths, so nothing is
+ * read back. Both are shared by every head of the block.
+ */
+export interface PositionTerms {
+  readonly rel: tf.Tensor2D | null;
+  readonly bias: tf.Tensor2D | null;
+}
+
+export interface BatchPositions {
+  /** The diagonal offset: a number, or a [1, 1] tensor that depends on kvValidLengths[b]. */
+  readonly offset: number | tf.Tensor;
+  /** kvValidLengths[b] clamped to [0, T], as a [1, 1] float tensor, or null. */
+  readonly validLength: tf.Tensor | null;
+}
+
+export function batchPositions(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b: number): BatchPositions {
+  const validLength = plan.hasValidLengths && validLengths
+    ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b], [1]), 'float32'), 0, plan.T), [1, 1])
+    : null;
+  let offset: number | tf.Tensor = 0;
+  if (plan.causalAlignment === 'bottom-right') offset = plan.T - plan.Sq;
+  else if (plan.hasPast) offset = plan.P;
+  else if (validLength) offset = tf.sub(validLength, plan.Sq);
+  return { offset, validLength };
+}
+
+export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number): PositionTerms {
+  const needsRel = plan.isCausal || plan.window !== null || plan.alibiSlopes !== null;
+  if (!needsRel && !at.validLength) return { rel: null, bias: null };
+  const keys = tf.reshape(tf.range(0, plan.T, 1, 'float32'), [1, plan.T]);
+  let rel: tf.Tensor2D | null = null;
+  let allowed: tf.Tensor | null = null;
+  const and = (c: tf.Tensor) => {
+    allowed = allowed ? tf.logicalAnd(allowed, c) : c;
+  };
+  if (needsRel) {
+    const diagonal = tf.add(tf.reshape(tf.range(r0, r0 + rows, 1, 'float32'), [rows, 1]), at.offset);
+    rel = tf.sub(keys, diagonal) as tf.Tensor2D;
+    if (plan.isCausal) and(tf.lessEqual(rel, 0));
+    if (plan.window && Number.isFinite(plan.window.left)) and(tf.greaterEqual(rel, -plan.window.left));
+    if (plan.window && Number.isFinite(plan.window.right)) and(tf.lessEqual(rel, plan.window.right));
+  }
+  if (at.validLength) and(tf.less(keys, at.validLength));
+  const mask = allowed as tf.Tensor | null;
+  const shape = mask?.shape as [number, number];
+  const bias = mask ? (tf.where(mask, tf.zeros(shape), tf.fill(shape, Number.NEGATIVE_INFINITY)) as tf.Tensor2D) : null;
+  return { rel, bias };
+}

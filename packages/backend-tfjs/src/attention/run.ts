@@ -1,0 +1,128 @@
+import type { AttentionPlan } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { matMul2d } from '../ops/matmul.js';
+import { softmaxTf } from '../ops/softmax.js';
+import { fromHeads, toHeads } from './layout.js';
+import { additiveMask, maskRows } from './mask.js';
+import { batchPositions, positionTerms } from './positions.js';
+
+/**
+ * Attention on tf.Tensors for a resolved plan (CONTRACT.md). Notation: B batch · Hq/Hkv heads ·
+ * Sq queries · T = P + Skv keys · D/Dv head sizes · R rows of one query block.
+ *
+ *   per batch b and key/value head g:   Kᵀ_g = transpose(K[b, g])              [D, T], once
+ *   per query block (R rows):           position bias (causal, window, valid length), shared by heads
+ *   per query head h (g = ⌊h / group⌋): S = (scale·Q[b, h, block]) · Kᵀ_g     [R, T]
+ *                                       S = c·tanh(S/c); S += bias + mask; P = softmax(S)
+ *                                       Y[b, h, block] = headMask_h · P · V_g  [R, Dv]
+ *
+ * Every product is a single 2-D matMul without transpose flags, the one shape tfjs-wasm sends to XNNPACK.
+ * Each block runs in its own tidy, so the [R, T] intermediates of one block are freed before the next:
+ * peak memory is O(R·T), not O(Hq·Sq·T) (unless the caller asks for the scores). Every op is
+ * differentiable, so tf.grad works through the whole computation.
+ */
+export interface AttentionTensors {
+  readonly q: tf.Tensor;
+  readonly k: tf.Tensor;
+  readonly v: tf.Tensor;
+  readonly mask?: tf.Tensor;
+  readonly pastKey?: tf.Tensor;
+  readonly pastValue?: tf.Tensor;
+  readonly kvValidLengths?: tf.Tensor;
+}
+
+export interface AttentionTfOutputs {
+  readonly y: tf.Tensor;
+  readonly presentKey?: tf.Tensor;
+  readonly presentValue?: tf.Tensor;
+  readonly scores?: tf.Tensor;
+}
+
+export interface BlockingOptions {
+  /** Upper bound on the score elements (R·T) of one query block of one head. */
+  readonly blockElements?: number;
+}
+
+export const DEFAULT_BLOCK_ELEMENTS = 1 << 18;
+
+export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, options: BlockingOptions = {}): AttentionTfOutputs {
+  const outputs = tf.tidy(() => {
+    const { B, Hq, Hkv, Sq, Skv, T, D, Dv, layout } = plan;
+    const k4 = toHeads(inputs.k, layout, B, Skv, Hkv, D);
+    const v4 = toHeads(inputs.v, layout, B, Skv, Hkv, Dv);
+    const keys = plan.hasPast ? tf.concat([inputs.pastKey!, k4], 2) : k4;
+    const values = plan.hasPast ? tf.concat([inputs.pastValue!, v4], 2) : v4;
+    const out: Record<string, tf.Tensor> = {};
+    if (plan.returnPresent) {
+      // An output must never alias an input: the caller disposes them independently.
+      out.presentKey = keys === inputs.k ? tf.clone(keys) : keys;
+      out.presentValue = values === inputs.v ? tf.clone(values) : values;
+    }
+    if (B * Hq * Sq === 0 || T === 0) {
+      out.y = tf.zeros(plan.yShape as number[]);
+      if (plan.scoresShape) out.scores = tf.zeros(plan.scoresShape as number[]);
+      return out;
+    }
+    const q4 = tf.mul(toHeads(inputs.q, layout, B, Sq, Hq, D), plan.scale) as tf.Tensor4D;
+    const mask = inputs.mask && plan.mask ? additiveMask(inputs.mask, plan) : null;
+    const rowsPerBlock = Math.max(1, Math.min(Sq, Math.floor((options.blockElements ?? DEFAULT_BLOCK_ELEMENTS) / T)));
+
+    const yRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
+    const scoreRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
+    for (let b = 0; b < B; b++) {
+      const kT = Array.from({ length: Hkv }, (_, g) => tf.transpose(headMatrix(keys, b, g)) as tf.Tensor2D);
+      const vg = Array.from({ length: Hkv }, (_, g) => headMatrix(values, b, g));
+      const at = batchPositions(plan, inputs.kvValidLengths, b);
+      for (let r0 = 0; r0 < Sq; r0 += rowsPerBlock) {
+        const rows = Math.min(rowsPerBlock, Sq - r0);
+        const block = tf.tidy(() => {
+          const positions = positionTerms(plan, at, r0, rows);
+          const perHead: tf.Tensor[] = [];
+          for (let h = 0; h < Hq; h++) {
+            const g = Math.floor(h / plan.groupSize);
+            const head = tf.tidy(() => {
+              const qBlock = tf.reshape(tf.slice(q4, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
+              let s: tf.Tensor2D = D === 0 ? tf.zeros([rows, T]) : matMul2d(qBlock, kT[g]);
+              let stage = plan.scoresOutput === 'raw' ? s : null;
+              if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
+              if (plan.scoresOutput === 'softcapped') stage = s;
+              if (positions.bias) s = tf.add(s, positions.bias);
+              if (plan.alibiSlopes && positions.rel) s = tf.add(s, tf.mul(positions.rel, plan.alibiSlopes[h]));
+              if (mask) s = tf.add(s, maskRows(mask, b, h, r0, rows));
+              if (plan.scoresOutput === 'masked') stage = s;
+              const p = softmaxTf(s) as tf.Tensor2D;
+              if (plan.scoresOutput === 'probabilities') stage = p;
+              let y: tf.Tensor = Dv === 0 ? tf.zeros([rows, Dv]) : matMul2d(p, vg[g]);
+              if (plan.headMask && plan.headMask[h] !== 1) y = tf.mul(y, plan.headMask[h]);
+              return stage ? [y, stage] : [y];
+            });
+            perHead.push(...head);
+          }
+          return perHead;
+        });
+        const width = plan.scoresShape ? 2 : 1;
+        for (let h = 0; h < Hq; h++) {
+          yRows[b * Hq + h].push(block[h * width]);
+          if (plan.scoresShape) scoreRows[b * Hq + h].push(block[h * width + 1]);
+        }
+      }
+    }
+    out.y = fromHeads(assemble(yRows, B, Hq), layout);
+    if (plan.scoresShape) out.scores = assemble(scoreRows, B, Hq);
+    return out;
+  });
+  return outputs as unknown as AttentionTfOutputs;
+}
+
+/** [T, W] matrix of head g of batch entry b in a [B, H, T, W] tensor. */
+function headMatrix(x: tf.Tensor, b: number, g: number): tf.Tensor2D {
+  const [, , T, W] = x.shape;
+  return tf.reshape(tf.slice(x, [b, g, 0, 0], [1, 1, T, W]), [T, W]);
+}
+
+/** Row blocks per (b, h) → [B, H, S, W]. */
+function assemble(blocks: tf.Tensor[][], B: number, H: number): tf.Tensor4D {
+  const heads = blocks.map((parts) => (parts.length === 1 ? parts[0] : tf.concat(parts, 0)));
+  const [S, W] = heads[0].shape;
+  return tf.reshape(tf.stack(heads), [B, H, S, W]);
+}

@@ -1,0 +1,200 @@
+import {
+  AttnkitError,
+  type Backend,
+  type BackendCapabilities,
+  type BackendKernels,
+  type DType,
+  FULL_ATTENTION_CAPABILITIES,
+  type HostArray,
+  type MemoryInfo,
+  type RunsOn,
+  SPECIFICATION_VERSION,
+} from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { type AttentionTensors, type BlockingOptions, runAttention } from './attention/run.js';
+import { gatherTf } from './ops/gather.js';
+import { layerNormTf } from './ops/layer-norm.js';
+import { matMulTf } from './ops/matmul.js';
+import { argmaxTf, topKTf } from './ops/select.js';
+import { logSoftmaxTf, softmaxTf } from './ops/softmax.js';
+import { geluTf } from './ops/unary.js';
+import { describeRunsOn } from './runs-on.js';
+import { TfjsTensor } from './tensor.js';
+
+export type TfjsBackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | (string & {});
+
+export interface CreateBackendOptions extends BlockingOptions {
+  /** A registered tfjs backend (import its package first); default: the active one. */
+  readonly tfjsBackend?: TfjsBackendName;
+}
+
+/**
+ * Creates the backend on the named tfjs backend, or on the active one. Rejects with UNAVAILABLE when tfjs
+ * cannot switch to it (not registered, or its initialization failed): never a silent fallback.
+ */
+export async function createBackend(options: CreateBackendOptions = {}): Promise<Backend<TfjsTensor>> {
+  const name = options.tfjsBackend ?? (await activeBackendName());
+  if (typeof name !== 'string' || name === '') {
+    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: tfjsBackend must be a tfjs backend name, got ${String(name)}`, {
+      argument: 'tfjsBackend',
+    });
+  }
+  await switchTo(name);
+  return new TfjsBackend(name, await describeRunsOn(name), options);
+}
+
+async function activeBackendName(): Promise<string> {
+  await tf.ready().catch((cause: unknown) => {
+    throw new AttnkitError('UNAVAILABLE', `createBackend: no tfjs backend could be initialized (${reason(cause)})`, { cause });
+  });
+  return tf.getBackend();
+}
+
+async function switchTo(name: string): Promise<void> {
+  const registered = Object.keys(tf.engine().registryFactory);
+  if (!registered.includes(name)) {
+    throw new AttnkitError(
+      'UNAVAILABLE',
+      `createBackend: the tfjs backend '${name}' is not registered (registered: ${registered.join(', ') || 'none'}); import its package, e.g. '@tensorflow/tfjs-backend-${name}'`,
+      { argument: 'tfjsBackend', given: name },
+    );
+  }
+  let switched: boolean;
+  try {
+    switched = await tf.setBackend(name);
+  } catch (cause) {
+    throw new AttnkitError('UNAVAILABLE', `createBackend: the tfjs backend '${name}' failed to initialize (${reason(cause)})`, { cause });
+  }
+  if (!switched || tf.getBackend() !== name) {
+    throw new AttnkitError('UNAVAILABLE', `createBackend: the tfjs backend '${name}' failed to initialize (tf.setBackend returned false)`, {
+      argument: 'tfjsBackend',
+      given: name,
+    });
+  }
+}
+
+function reason(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+class TfjsBackend implements Backend<TfjsTensor> {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  isDisposed = false;
+  private readonly live = new Set<TfjsTensor>();
+  readonly kernels: BackendKernels<TfjsTensor>;
+
+  constructor(
+    readonly tfjsBackend: string,
+    readonly runsOn: RunsOn,
+    private readonly blocking: BlockingOptions,
+  ) {
+    this.name = `tfjs-${tfjsBackend}`;
+    this.capabilities = {
+      precisions: ['float32'],
+      attention: FULL_ATTENTION_CAPABILITIES,
+      maxTensorElements: maxTensorElements(tfjsBackend),
+    };
+    this.kernels = this.makeKernels();
+  }
+
+  dispose(): void {
+    for (const t of this.live) t.tensor.dispose();
+    this.live.clear();
+    this.isDisposed = true;
+  }
+
+  private makeKernels(): BackendKernels<TfjsTensor> {
+    const f32 = (run: () => tf.Tensor) => this.wrap('float32', run);
+    return {
+      upload: (data, shape, dtype) => this.wrap(dtype, () => tf.tensor(data.slice(), [...shape], dtype)),
+      read: async (t) => {
+        const data = await t.tensor.data();
+        // Copy: some tfjs backends hand out their own storage.
+        return (t.dtype === 'bool' ? Uint8Array.from(data as ArrayLike<number>) : (data as HostArray).slice()) as HostArray;
+      },
+      dispose: (t) => {
+        t.tensor.dispose();
+        this.live.delete(t);
+      },
+      memory: () => this.memory(),
+      attention: (inputs, plan) => {
+        this.activate();
+        const tensors = Object.fromEntries(Object.entries(inputs).filter(([, t]) => t).map(([key, t]) => [key, (t as TfjsTensor).tensor]));
+        const out = runAttention(tensors as unknown as AttentionTensors, plan, this.blocking);
+        return {
+          y: this.adopt('float32', out.y),
+          ...(out.presentKey && { presentKey: this.adopt('float32', out.presentKey) }),
+          ...(out.presentValue && { presentValue: this.adopt('float32', out.presentValue) }),
+          ...(out.scores && { scores: this.adopt('float32', out.scores) }),
+        };
+      },
+      matmul: (a, b, bias, plan) =>
+        f32(() => matMulTf(a.tensor, b.tensor, { transposeA: plan.transposeA, transposeB: plan.transposeB, bias: bias?.tensor })),
+      binary: (op, a, b) => f32(() => (op === 'add' ? tf.add(a.tensor, b.tensor) : tf.mul(a.tensor, b.tensor))),
+      unary: (op, x) => f32(() => (op === 'relu' ? tf.relu(x.tensor) : op === 'tanh' ? tf.tanh(x.tensor) : geluTf(x.tensor))),
+      scale: (x, factor) => f32(() => tf.mul(x.tensor, factor)),
+      softmax: (x, plan, log) => f32(() => (plan.width === 0 ? tf.clone(x.tensor) : log ? logSoftmaxTf(x.tensor) : softmaxTf(x.tensor))),
+      layerNorm: (x, gamma, beta, epsilon) => f32(() => layerNormTf(x.tensor, gamma.tensor, beta.tensor, epsilon)),
+      gather: (table, ids) => f32(() => gatherTf(table.tensor, ids.tensor)),
+      concat: (tensors, plan) => this.wrap(tensors[0].dtype, () => tf.concat(tensors.map((t) => t.tensor), plan.axis)),
+      slice: (x, plan) => {
+        const begin = x.shape.map((_, axis) => (axis === plan.axis ? plan.start : 0));
+        return this.wrap(x.dtype, () => tf.slice(x.tensor, begin, [...plan.outShape]));
+      },
+      reshape: (x, shape) => this.wrap(x.dtype, () => tf.reshape(x.tensor, [...shape])),
+      argmax: (x) => this.wrap('int32', () => argmaxTf(x.tensor)),
+      topK: (x, k) => {
+        this.activate();
+        const { values, indices } = topKTf(x.tensor, k);
+        return { values: this.adopt('float32', values), indices: this.adopt('int32', indices) };
+      },
+    };
+  }
+
+  private memory(): MemoryInfo {
+    let bytes = 0;
+    for (const t of this.live) bytes += t.tensor.size * (t.dtype === 'bool' ? 1 : 4);
+    return { liveTensors: this.live.size, liveBytes: bytes };
+  }
+
+  private wrap(dtype: DType, run: () => tf.Tensor): TfjsTensor {
+    this.activate();
+    return this.adopt(dtype, run());
+  }
+
+  private adopt(dtype: DType, tensor: tf.Tensor): TfjsTensor {
+    const t = new TfjsTensor(this, tensor.shape, dtype, tensor);
+    this.live.add(t);
+    return t;
+  }
+
+  /**
+   * tfjs has one global active backend. Another attnkit backend (or the application) may have switched
+   * it since this one was created; switch back before queuing work. tf.setBackend on an initialized
+   * backend completes synchronously, which is checked.
+   */
+  private activate(): void {
+    if (tf.getBackend() === this.tfjsBackend) return;
+    void tf.setBackend(this.tfjsBackend);
+    if (tf.getBackend() !== this.tfjsBackend) {
+      throw new AttnkitError('BACKEND_FAILURE', `${this.name}: could not make the tfjs backend '${this.tfjsBackend}' active again`);
+    }
+  }
+}
+
+function maxTensorElements(name: string): number {
+  if (name === 'webgl') {
+    const side = tf.env().getNumber('WEBGL_MAX_TEXTURE_SIZE');
+    return side * side;
+  }
+  if (name === 'webgpu') {
+    const backend = tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } };
+    const bytes = backend.device?.limits?.maxStorageBufferBindingSize;
+    return bytes ? Math.floor(bytes / 4) : 2 ** 26;
+  }
+  // A wasm heap is at most 4 GiB; leave room for the intermediates of a call.
+  if (name === 'wasm') return 2 ** 28;
+  return 2 ** 30;
+}

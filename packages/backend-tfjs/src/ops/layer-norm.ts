@@ -1,0 +1,11 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Layer normalization over the last axis: (x − mean)/√(var + ε)·γ + β, biased variance. */
+export function layerNormTf(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon = 1e-5): tf.Tensor {
+  return tf.tidy(() => {
+    const mean = tf.mean(x, -1, true);
+    const centered = tf.sub(x, mean);
+    const variance = tf.mean(tf.square(centered), -1, true);
+    return tf.add(tf.mul(tf.mul(centered, tf.rsqrt(tf.add(variance, epsilon))), gamma), beta);
+  });
+}

@@ -1,0 +1,6 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The exact GELU, x·Φ(x) = ½·x·(1 + erf(x/√2)); not the tanh approximation. */
+export function geluTf(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
+}
