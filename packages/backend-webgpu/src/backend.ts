@@ -1,0 +1,207 @@
+import {
+  type Backend,
+  type BackendCapabilities,
+  type BackendKernels,
+  type DType,
+  FULL_ATTENTION_CAPABILITIES,
+  type HostArray,
+  type RunsOn,
+  SPECIFICATION_VERSION,
+  sizeOf,
+} from '@attnkit/core';
+import type { AcquiredDevice } from './adapter.js';
+import { Gpu } from './gpu.js';
+import { runAttention } from './kernels/attention.js';
+import { copyBlocksKernel, gatherKernel } from './kernels/copy.js';
+import { binaryKernel, unaryKernel } from './kernels/elementwise.js';
+import { matmulKernel } from './kernels/matmul.js';
+import { argmaxKernel, layerNormKernel, softmaxKernel, topKKernel } from './kernels/rows.js';
+import type { PoolStats } from './pool.js';
+import { WebGpuTensor } from './tensor.js';
+import { type AdapterClass, Tuner, type TuningOverrides } from './tuner.js';
+
+/** The contract on one GPUDevice. Every kernel only queues work; `read()` is the one place that waits. */
+export class WebGpuBackend implements Backend<WebGpuTensor> {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  readonly name = 'webgpu';
+  readonly capabilities: BackendCapabilities;
+  readonly runsOn: RunsOn;
+  readonly gpu: Gpu;
+  readonly tuner: Tuner;
+  isDisposed = false;
+  private readonly live = new Set<WebGpuTensor>();
+
+  constructor(acquired: AcquiredDevice, overrides: TuningOverrides = {}) {
+    this.gpu = new Gpu(acquired.device, acquired.ownsDevice);
+    this.runsOn = acquired.runsOn;
+    const limits = acquired.device.limits;
+    const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
+    this.tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, overrides);
+    this.capabilities = {
+      precisions: acquired.features.includes('shader-f16') ? ['float32', 'float16'] : ['float32'],
+      attention: FULL_ATTENTION_CAPABILITIES,
+      maxTensorElements: Math.floor(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / 4),
+    };
+  }
+
+  /** The buffer pool's accounting (bytes in use, peak, free); `resetPeak()` starts a new measurement. */
+  memoryStats(): PoolStats {
+    return this.gpu.pool.stats();
+  }
+
+  resetPeak(): void {
+    this.gpu.pool.resetPeak();
+  }
+
+  get device(): GPUDevice {
+    return this.gpu.device;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) return;
+    for (const t of this.live) t.isDisposed = true;
+    this.live.clear();
+    this.gpu.destroy();
+    this.isDisposed = true;
+  }
+
+  private alloc(shape: readonly number[], dtype: DType = 'float32'): WebGpuTensor {
+    this.gpu.checkAlive('allocate');
+    const size = sizeOf(shape);
+    const t = new WebGpuTensor(this, [...shape], dtype, this.gpu.pool.acquire(size * 4), size);
+    this.live.add(t);
+    return t;
+  }
+
+  private release(t: WebGpuTensor): void {
+    if (t.isDisposed) return;
+    t.isDisposed = true;
+    this.live.delete(t);
+    this.gpu.pool.release(t.buffer);
+  }
+
+  private copyBlocks(src: WebGpuTensor, dst: WebGpuTensor, count: number, u: Record<string, number>): void {
+    this.gpu.run(copyBlocksKernel(), [src.buffer, dst.buffer], { count, ...u }, { invocations: count });
+  }
+
+  private rowsOut(x: WebGpuTensor, shape: readonly number[], dtype: DType = 'float32'): WebGpuTensor {
+    return this.alloc(shape, dtype);
+  }
+
+  readonly kernels: BackendKernels<WebGpuTensor> = {
+    upload: (data, shape, dtype) => {
+      const t = this.alloc(shape, dtype);
+      this.gpu.write(t.buffer, dtype === 'bool' ? Uint32Array.from(data) : data);
+      return t;
+    },
+    read: async (t) => {
+      const bytes = await this.gpu.read(t.buffer, t.bytes);
+      if (t.dtype === 'float32') return new Float32Array(bytes);
+      if (t.dtype === 'int32') return new Int32Array(bytes);
+      return Uint8Array.from(new Uint32Array(bytes), (v) => (v ? 1 : 0)) as HostArray;
+    },
+    dispose: (t) => this.release(t),
+    memory: () => {
+      let bytes = 0;
+      for (const t of this.live) bytes += t.bytes;
+      return { liveTensors: this.live.size, liveBytes: bytes };
+    },
+
+    attention: (inputs, plan) =>
+      runAttention({ gpu: this.gpu, tuner: this.tuner, alloc: (shape) => this.alloc(shape), release: (t) => this.release(t) }, inputs, plan),
+
+    matmul: (a, b, bias, plan) => {
+      const out = this.alloc(plan.outShape);
+      const { batch, M, N, K } = plan;
+      const tuning = this.tuner.matmul(plan);
+      const [asi, ask] = plan.transposeA ? [1, M] : [K, 1];
+      const [bsk, bsj] = plan.transposeB ? [1, K] : [N, 1];
+      const RM = tuning.rowsPerInvocation;
+      const shared = tuning.strategy === 'shared';
+      const tilesM = shared ? Math.ceil(M / 16) : Math.ceil(M / RM);
+      const tilesN = shared ? Math.ceil(N / 16) : Math.ceil(N / 4);
+      const count = batch * tilesM * tilesN;
+      const u = { M, N, K, asb: M * K, asi, ask, bsb: plan.batchedB ? K * N : 0, bsk, bsj, tilesM, tilesN, count };
+      const buffers = [a.buffer, b.buffer, ...(bias ? [bias.buffer] : []), out.buffer];
+      this.gpu.run(matmulKernel(tuning, bias !== null), buffers, u, shared ? { groups: count } : { invocations: count });
+      return out;
+    },
+    binary: (op, a, b, plan) => {
+      const out = this.alloc(plan.outShape);
+      const rank = plan.outShape.length;
+      const meta = this.gpu.pool.acquire(Math.max(1, rank * 3) * 4);
+      this.gpu.write(meta, Uint32Array.from([...plan.outShape, ...plan.aStrides, ...plan.bStrides]));
+      this.gpu.run(binaryKernel(op), [a.buffer, b.buffer, meta, out.buffer], { count: out.size, rank }, { invocations: out.size });
+      this.gpu.pool.release(meta);
+      return out;
+    },
+    unary: (op, x) => {
+      const out = this.alloc(x.shape);
+      this.gpu.run(unaryKernel(op), [x.buffer, out.buffer], { count: x.size }, { invocations: x.size });
+      return out;
+    },
+    scale: (x, factor) => {
+      const out = this.alloc(x.shape);
+      this.gpu.run(unaryKernel('scale'), [x.buffer, out.buffer], { count: x.size, factor }, { invocations: x.size });
+      return out;
+    },
+    softmax: (x, plan, log) => {
+      const out = this.rowsOut(x, x.shape);
+      this.gpu.run(softmaxKernel(log), [x.buffer, out.buffer], { rows: plan.rows, width: plan.width }, { invocations: plan.width ? plan.rows : 0 });
+      return out;
+    },
+    layerNorm: (x, gamma, beta, epsilon, plan) => {
+      const out = this.rowsOut(x, x.shape);
+      this.gpu.run(layerNormKernel(), [x.buffer, gamma.buffer, beta.buffer, out.buffer], { rows: plan.rows, width: plan.width, epsilon }, {
+        invocations: plan.width ? plan.rows : 0,
+      });
+      return out;
+    },
+    gather: (table, ids, plan) => {
+      const out = this.alloc(plan.outShape);
+      const count = plan.count * plan.width;
+      this.gpu.run(gatherKernel(), [table.buffer, ids.buffer, out.buffer], { count, width: plan.width, vocabulary: plan.vocabulary }, { invocations: count });
+      return out;
+    },
+    concat: (tensors, plan) => {
+      const out = this.alloc(plan.outShape, tensors[0].dtype);
+      const inner = sizeOf(plan.outShape.slice(plan.axis + 1));
+      const total = plan.outShape[plan.axis];
+      let offset = 0;
+      for (const part of tensors) {
+        const length = part.shape[plan.axis];
+        const chunk = length * inner;
+        if (chunk > 0) this.copyBlocks(part, out, part.size, { chunk, srcBlock: chunk, srcOffset: 0, dstBlock: total * inner, dstOffset: offset * inner });
+        offset += length;
+      }
+      return out;
+    },
+    slice: (x, plan) => {
+      const out = this.alloc(plan.outShape, x.dtype);
+      const inner = sizeOf(x.shape.slice(plan.axis + 1));
+      const chunk = plan.length * inner;
+      if (chunk > 0) {
+        const srcBlock = x.shape[plan.axis] * inner;
+        this.copyBlocks(x, out, out.size, { chunk, srcBlock, srcOffset: plan.start * inner, dstBlock: chunk, dstOffset: 0 });
+      }
+      return out;
+    },
+    reshape: (x, shape) => {
+      const out = this.alloc(shape, x.dtype);
+      this.gpu.copy(x.buffer, out.buffer, x.bytes);
+      return out;
+    },
+    argmax: (x, plan) => {
+      const out = this.alloc(x.shape.slice(0, -1), 'int32');
+      this.gpu.run(argmaxKernel(), [x.buffer, out.buffer], { rows: plan.rows, width: plan.width }, { invocations: plan.rows });
+      return out;
+    },
+    topK: (x, k, plan) => {
+      const shape = [...x.shape.slice(0, -1), k];
+      const values = this.alloc(shape);
+      const indices = this.alloc(shape, 'int32');
+      this.gpu.run(topKKernel(), [x.buffer, values.buffer, indices.buffer], { rows: plan.rows, width: plan.width, k }, { invocations: k ? plan.rows : 0 });
+      return { values, indices };
+    },
+  };
+}

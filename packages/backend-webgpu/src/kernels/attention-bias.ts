@@ -1,0 +1,88 @@
+import type { AttentionPlan } from '@attnkit/core';
+
+/**
+ * What the score of (b, h, i, j) gets added, shared by the streaming kernel and the scores path:
+ * −∞ where causal, window, valid length or a mask removes the key, else the additive mask and ALiBi.
+ * Uniforms used: diag (per row, passed in), winLeft, winRight, mT, msb, msh, msi, msj.
+ */
+export interface BiasFeatures {
+  readonly causal: boolean;
+  readonly window: boolean;
+  readonly validLengths: boolean;
+  readonly mask: 'none' | 'boolean' | 'additive';
+  readonly alibi: boolean;
+  readonly softcap: boolean;
+  readonly headMask: boolean;
+}
+
+export function biasFeatures(plan: AttentionPlan): BiasFeatures {
+  return {
+    causal: plan.isCausal,
+    window: plan.window !== null,
+    validLengths: plan.hasValidLengths,
+    mask: plan.mask ? plan.mask.kind : 'none',
+    alibi: plan.alibiSlopes !== null,
+    softcap: plan.softcap > 0,
+    headMask: plan.headMask !== null,
+  };
+}
+
+export function featureKey(f: BiasFeatures): string {
+  return [f.causal && 'c', f.window && 'w', f.validLengths && 'l', f.mask !== 'none' && `m${f.mask[0]}`, f.alibi && 'a', f.softcap && 's', f.headMask && 'g']
+    .filter(Boolean)
+    .join('');
+}
+
+export function biasFunction(f: BiasFeatures): string {
+  const lines = ['fn keyBias(b: u32, h: u32, i: u32, j: u32, diag: i32, vl: u32) -> f32 {', '  let jj = i32(j);'];
+  if (f.causal) lines.push('  if (jj > diag) { return negInf(); }');
+  if (f.window) lines.push('  if (jj < diag - u.winLeft || jj > diag + u.winRight) { return negInf(); }');
+  if (f.validLengths) lines.push('  if (j >= vl) { return negInf(); }');
+  lines.push('  var total = 0.0;');
+  if (f.mask !== 'none') {
+    lines.push('  if (j >= u.mT) { return negInf(); }');
+    lines.push('  let mv = mask[b * u.msb + h * u.msh + i * u.msi + j * u.msj];');
+    if (f.mask === 'boolean') lines.push('  if (mv == 0u) { return negInf(); }');
+    else lines.push('  if (isMasked(mv)) { return negInf(); }', '  total += mv;');
+  }
+  if (f.alibi) lines.push('  total -= heads[h] * f32(diag - jj);');
+  lines.push('  return total;', '}');
+  lines.push(`fn softcapped(s: f32) -> f32 { return ${f.softcap ? 'u.softcap * tanh(clamp(s / u.softcap, -15.0, 15.0))' : 's'}; }`);
+  lines.push(`fn validLength(b: u32) -> u32 { return ${f.validLengths ? 'u32(clamp(lengths[b], 0, i32(u.T)))' : 'u.T'}; }`);
+  return lines.join('\n');
+}
+
+/** Bindings the bias reads, in binding order after the kernel's own. */
+export function biasBindings(f: BiasFeatures): { name: string; element: string; access: 'read' }[] {
+  const out: { name: string; element: string; access: 'read' }[] = [];
+  if (f.mask !== 'none') out.push({ name: 'mask', element: f.mask === 'boolean' ? 'u32' : 'f32', access: 'read' });
+  if (f.validLengths) out.push({ name: 'lengths', element: 'i32', access: 'read' });
+  if (f.alibi || f.headMask) out.push({ name: 'heads', element: 'f32', access: 'read' });
+  return out;
+}
+
+/** Uniforms of the bias and of the row geometry, shared by both attention kernels. */
+export const ATTENTION_UNIFORMS = [
+  ['B', 'u32'], ['Hq', 'u32'], ['Sq', 'u32'], ['T', 'u32'], ['groupSize', 'u32'], ['D', 'u32'], ['Dv', 'u32'],
+  ['qsb', 'u32'], ['qsh', 'u32'], ['qsi', 'u32'], ['ksb', 'u32'], ['ksh', 'u32'], ['ksj', 'u32'],
+  ['vsb', 'u32'], ['vsh', 'u32'], ['vsj', 'u32'], ['ysb', 'u32'], ['ysh', 'u32'], ['ysi', 'u32'],
+  ['scale', 'f32'], ['softcap', 'f32'], ['offsetBase', 'i32'], ['useValidLength', 'u32'], ['winLeft', 'i32'], ['winRight', 'i32'],
+  ['mT', 'u32'], ['msb', 'u32'], ['msh', 'u32'], ['msi', 'u32'], ['msj', 'u32'], ['rows', 'u32'], ['count', 'u32'],
+] as const;
+
+/** Row geometry and per-row diagonal, shared WGSL: index → (b, h, i, kvh), diag and the key range [jStart, jEnd). */
+export const ROW_GEOMETRY = /* wgsl */ `
+fn diagonal(b: u32, i: u32) -> i32 {
+  return i32(i) + u.offsetBase + select(0, i32(validLength(b)), u.useValidLength != 0u);
+}
+`;
+
+export function keyRange(f: BiasFeatures, first: string, last: string): string {
+  const lines = ['var jStart = 0;', 'var jEnd = i32(u.T);'];
+  if (f.causal) lines.push(`jEnd = min(jEnd, diagonal(b, ${last}) + 1);`);
+  if (f.window) lines.push(`jStart = max(jStart, diagonal(b, ${first}) - u.winLeft);`, `jEnd = min(jEnd, diagonal(b, ${last}) + u.winRight + 1);`);
+  if (f.validLengths) lines.push('jEnd = min(jEnd, i32(validLength(b)));');
+  if (f.mask !== 'none') lines.push('jEnd = min(jEnd, i32(u.mT));');
+  lines.push('let j0s = u32(max(jStart, 0));', 'let jEndU = u32(max(jEnd, 0));');
+  return lines.join('\n  ');
+}

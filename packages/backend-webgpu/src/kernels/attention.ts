@@ -1,0 +1,134 @@
+import { type AttentionPlan, type DeviceAttentionInputs, type DeviceAttentionOutputs, headStrides } from '@attnkit/core';
+import type { Gpu } from '../gpu.js';
+import type { WebGpuTensor } from '../tensor.js';
+import type { Tuner } from '../tuner.js';
+import { biasFeatures } from './attention-bias.js';
+import { attentionScoresKernel } from './attention-scores.js';
+import { streamingAttentionKernel } from './attention-stream.js';
+import { presentKernel, toHalfKernel } from './present.js';
+import { softmaxKernel } from './rows.js';
+
+/**
+ * Host wiring of attention. Extra memory beyond inputs and outputs: the [Hq] ALiBi/head-mask table, the
+ * present cache when asked for (it is an output), f16 copies of q/k/v for precision 'float16', and the
+ * [B, Hq, Sq, T] scores only when scores were requested. Nothing is O(Sq · T) otherwise.
+ */
+export interface AttentionContext {
+  readonly gpu: Gpu;
+  readonly tuner: Tuner;
+  alloc(shape: readonly number[]): WebGpuTensor;
+  release(t: WebGpuTensor): void;
+}
+
+export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInputs<WebGpuTensor>, plan: AttentionPlan): DeviceAttentionOutputs<WebGpuTensor> {
+  const { gpu } = ctx;
+  const { B, Hq, Hkv, Sq, Skv, P, T, D, Dv } = plan;
+  const features = biasFeatures(plan);
+  const temps: GPUBuffer[] = [];
+  const temp = (bytes: number) => {
+    const b = gpu.pool.acquire(bytes);
+    temps.push(b);
+    return b;
+  };
+
+  let presentKey: WebGpuTensor | undefined;
+  let presentValue: WebGpuTensor | undefined;
+  let keys = inputs.k.buffer;
+  let values = inputs.v.buffer;
+  let kStrides = headStrides(plan.layout, Hkv, Skv, D);
+  let vStrides = headStrides(plan.layout, Hkv, Skv, Dv);
+  if (plan.returnPresent) {
+    presentKey = assemblePresent(ctx, inputs.pastKey, inputs.k, plan.presentKeyShape!, plan, D);
+    presentValue = assemblePresent(ctx, inputs.pastValue, inputs.v, plan.presentValueShape!, plan, Dv);
+    keys = presentKey.buffer;
+    values = presentValue.buffer;
+    kStrides = [Hkv * T * D, T * D, D];
+    vStrides = [Hkv * T * Dv, T * Dv, Dv];
+  }
+
+  const qStrides = headStrides(plan.layout, Hq, Sq, D);
+  const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
+  const offsetBase = plan.causalAlignment === 'bottom-right' ? T - Sq : plan.hasPast ? P : plan.hasValidLengths ? -Sq : 0;
+  const mask = plan.mask;
+  const uniforms: Record<string, number> = {
+    B, Hq, Sq, T, groupSize: plan.groupSize, D, Dv,
+    qsb: qStrides[0], qsh: qStrides[1], qsi: qStrides[2],
+    ksb: kStrides[0], ksh: kStrides[1], ksj: kStrides[2],
+    vsb: vStrides[0], vsh: vStrides[1], vsj: vStrides[2],
+    ysb: yStrides[0], ysh: yStrides[1], ysi: yStrides[2],
+    scale: plan.scale,
+    softcap: plan.softcap,
+    offsetBase,
+    useValidLength: plan.causalAlignment === 'top-left' && !plan.hasPast && plan.hasValidLengths ? 1 : 0,
+    winLeft: plan.window?.left ?? 0,
+    winRight: plan.window?.right ?? 0,
+    mT: mask ? mask.shape4[3] : T,
+    msb: mask?.strides[0] ?? 0, msh: mask?.strides[1] ?? 0, msi: mask?.strides[2] ?? 0, msj: mask?.strides[3] ?? 0,
+    rows: B * Hq * Sq,
+    count: B * Hq * Sq * T,
+  };
+
+  const biasBuffers: GPUBuffer[] = [];
+  if (inputs.mask) biasBuffers.push(inputs.mask.buffer);
+  if (inputs.kvValidLengths) biasBuffers.push(inputs.kvValidLengths.buffer);
+  if (plan.alibiSlopes || plan.headMask) {
+    const table = new Float32Array(2 * Hq);
+    if (plan.alibiSlopes) table.set(plan.alibiSlopes);
+    table.set(plan.headMask ?? new Float32Array(Hq).fill(1), Hq);
+    const heads = temp(table.byteLength);
+    gpu.write(heads, table);
+    biasBuffers.push(heads);
+  }
+
+  let scores: WebGpuTensor | undefined;
+  try {
+    const half = plan.precision === 'float16';
+    const tuning = ctx.tuner.attention(plan);
+    const kernel = streamingAttentionKernel(features, D, Dv, tuning, half ? 'f16' : 'f32');
+    const [q16, k16, v16] = half
+      ? [toHalf(ctx, inputs.q.buffer, inputs.q.size, temp), toHalf(ctx, keys, B * Hkv * T * D, temp), toHalf(ctx, values, B * Hkv * T * Dv, temp)]
+      : [inputs.q.buffer, keys, values];
+    const y = ctx.alloc(plan.yShape);
+    const launch = tuning.strategy === 'shared' ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) } : { invocations: B * Hq * Sq };
+    gpu.run(kernel, [q16, k16, v16, y.buffer, ...biasBuffers], uniforms, launch);
+
+    if (plan.scoresOutput !== 'none') {
+      const stage = plan.scoresOutput === 'probabilities' ? 'masked' : plan.scoresOutput;
+      scores = ctx.alloc(plan.scoresShape!);
+      const bias = stage === 'masked' ? biasBuffers : [];
+      gpu.run(attentionScoresKernel(features, stage), [inputs.q.buffer, keys, scores.buffer, ...bias], uniforms, { invocations: uniforms.count });
+      if (plan.scoresOutput === 'probabilities') {
+        const probabilities = ctx.alloc(plan.scoresShape!);
+        gpu.run(softmaxKernel(false), [scores.buffer, probabilities.buffer], { rows: B * Hq * Sq, width: T }, { invocations: B * Hq * Sq });
+        ctx.release(scores);
+        scores = probabilities;
+      }
+    }
+    return { y, ...(presentKey && { presentKey }), ...(presentValue && { presentValue }), ...(scores && { scores }) };
+  } finally {
+    for (const b of temps) gpu.pool.release(b);
+  }
+}
+
+function assemblePresent(
+  ctx: AttentionContext,
+  past: WebGpuTensor | undefined,
+  fresh: WebGpuTensor,
+  shape: readonly number[],
+  plan: AttentionPlan,
+  width: number,
+): WebGpuTensor {
+  const out = ctx.alloc(shape);
+  const strides = headStrides(plan.layout, plan.Hkv, plan.Skv, width);
+  const count = plan.B * plan.Hkv * plan.T * width;
+  const buffers = past ? [past.buffer, fresh.buffer, out.buffer] : [fresh.buffer, out.buffer];
+  ctx.gpu.run(presentKernel(Boolean(past)), buffers, { count, H: plan.Hkv, T: plan.T, P: plan.P, W: width, nsb: strides[0], nsh: strides[1], nst: strides[2] }, { invocations: count });
+  return out;
+}
+
+function toHalf(ctx: AttentionContext, source: GPUBuffer, count: number, temp: (bytes: number) => GPUBuffer): GPUBuffer {
+  const pairs = Math.ceil(count / 2);
+  const out = temp(Math.max(8, pairs * 4 + 4));
+  ctx.gpu.run(toHalfKernel(), [source, out], { count, pairs }, { invocations: pairs });
+  return out;
+}
