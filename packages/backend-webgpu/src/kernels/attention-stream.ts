@@ -107,9 +107,9 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   let first = (group % tiles) * WG;
   let last = min(first + WG, u.Sq) - 1u;
   let i = first + lid;
-  let active = i < u.Sq;
+  let inRange = i < u.Sq;
   ${rowSetup}
-  if (active) {
+  if (inRange) {
     let qb = b * u.qsb + h * u.qsh + i * u.qsi;
     for (var c = 0u; c < DC; c++) { qv[c] = loadQ(qb, c); }
   }
@@ -128,11 +128,11 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
       tileV[e] = value;
     }
     workgroupBarrier();
-    if (active) {${block}
+    if (inRange) {${block}
     }
     workgroupBarrier();
   }
-  if (active) {${rowFinish}
+  if (inRange) {${rowFinish}
   }`
     : `
   let i = index % u.Sq;

@@ -1,7 +1,7 @@
 import type { BinaryOp, UnaryOp } from '@attnkit/core';
 import type { Kernel } from '../pipelines.js';
 
-/** a ∘ b with numpy broadcasting: meta holds [outShape | aStrides | bStrides], each `rank` long. */
+/** a ∘ b with numpy broadcasting: `shape` holds [outShape | aStrides | bStrides], each `rank` long. */
 export function binaryKernel(op: BinaryOp): Kernel {
   return {
     key: `binary:${op}`,
@@ -10,7 +10,7 @@ export function binaryKernel(op: BinaryOp): Kernel {
       buffers: [
         { name: 'a', element: 'f32', access: 'read' },
         { name: 'b', element: 'f32', access: 'read' },
-        { name: 'meta', element: 'u32', access: 'read' },
+        { name: 'shape', element: 'u32', access: 'read' },
         { name: 'out', element: 'f32', access: 'read_write' },
       ],
       workgroupSize: 64,
@@ -21,10 +21,10 @@ export function binaryKernel(op: BinaryOp): Kernel {
   var bi = 0u;
   for (var axis = i32(u.rank) - 1; axis >= 0; axis--) {
     let at = u32(axis);
-    let coordinate = rest % meta[at];
-    rest = rest / meta[at];
-    ai += coordinate * meta[u.rank + at];
-    bi += coordinate * meta[2u * u.rank + at];
+    let coordinate = rest % shape[at];
+    rest = rest / shape[at];
+    ai += coordinate * shape[u.rank + at];
+    bi += coordinate * shape[2u * u.rank + at];
   }
   out[index] = a[ai] ${op === 'add' ? '+' : '*'} b[bi];`,
     },
