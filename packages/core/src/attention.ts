@@ -1,8 +1,9 @@
-import type { AttentionOptions, HostAttentionInputs, HostAttentionOutputs } from './contract/attention.js';
+import type { AttentionOptions, DeviceAttentionInputs, HostAttentionInputs, HostAttentionOutputs } from './contract/attention.js';
 import type { Backend } from './contract/backend.js';
-import { type DeviceTensor, type HostTensor, sizeOf } from './contract/tensor.js';
+import { type DType, type DeviceTensor, type HostTensor, sizeOf } from './contract/tensor.js';
 import { createDevice } from './device.js';
 import { AttnkitError, invalidArgument, shapeError } from './errors.js';
+import { planAttention } from './validate/attention.js';
 import { checkShapeArray } from './validate/shapes.js';
 
 /**
@@ -16,6 +17,7 @@ export async function attention(
 ): Promise<HostAttentionOutputs> {
   const op = 'attention';
   const device = createDevice(backend);
+  if (backend.isDisposed) throw new AttnkitError('DISPOSED', `${op}: the ${backend.name} backend was disposed`, { argument: 'backend' });
   if (typeof inputs !== 'object' || inputs === null) throw invalidArgument(op, 'inputs', 'an object { q, k, v, ... }', inputs);
   const known = ['q', 'k', 'v', 'mask', 'pastKey', 'pastValue', 'kvValidLengths'];
   for (const key of Object.keys(inputs)) {
@@ -35,6 +37,10 @@ export async function attention(
     throw invalidArgument(op, 'kvValidLengths', 'an Int32Array', inputs.kvValidLengths);
   }
 
+  // Plan on shape-only stand-ins first, so a bad call fails before anything is uploaded.
+  const plan = planAttention(standIns(backend, inputs), options, backend.capabilities);
+  if (inputs.kvValidLengths) checkValidLengthValues(inputs.kvValidLengths, plan.T);
+
   const owned: DeviceTensor[] = [];
   const up = <A extends Float32Array | Int32Array | Uint8Array>(data: A, shape: readonly number[]) => {
     const t = device.upload(data, shape);
@@ -42,7 +48,7 @@ export async function attention(
     return t;
   };
   try {
-    const deviceInputs = {
+    const deviceInputs: DeviceAttentionInputs = {
       q: up(inputs.q.data, inputs.q.shape),
       k: up(inputs.k.data, inputs.k.shape),
       v: up(inputs.v.data, inputs.v.shape),
@@ -51,7 +57,6 @@ export async function attention(
       ...(inputs.pastValue && { pastValue: up(inputs.pastValue.data, inputs.pastValue.shape) }),
       ...(inputs.kvValidLengths && { kvValidLengths: up(inputs.kvValidLengths, [inputs.kvValidLengths.length]) }),
     };
-    if (inputs.kvValidLengths) checkValidLengthValues(inputs);
     const outputs = device.attention(deviceInputs, options);
     const entries = Object.entries(outputs).filter((e): e is [string, DeviceTensor<'float32'>] => e[1] !== undefined);
     owned.push(...entries.map(([, t]) => t));
@@ -61,6 +66,21 @@ export async function attention(
   } finally {
     device.dispose(...owned);
   }
+}
+
+/** Shape and dtype of each host input, as the device tensor it will become. */
+function standIns(backend: Backend, inputs: HostAttentionInputs): DeviceAttentionInputs {
+  const standIn = (shape: readonly number[], dtype: DType): DeviceTensor => ({ shape, dtype, owner: backend, isDisposed: false });
+  const { q, k, v, mask, pastKey, pastValue, kvValidLengths } = inputs;
+  return {
+    q: standIn(q.shape, 'float32'),
+    k: standIn(k.shape, 'float32'),
+    v: standIn(v.shape, 'float32'),
+    ...(mask && { mask: standIn(mask.shape, mask.kind === 'boolean' ? 'bool' : 'float32') }),
+    ...(pastKey && { pastKey: standIn(pastKey.shape, 'float32') }),
+    ...(pastValue && { pastValue: standIn(pastValue.shape, 'float32') }),
+    ...(kvValidLengths && { kvValidLengths: standIn([kvValidLengths.length], 'int32') }),
+  };
 }
 
 function checkHost(op: string, name: string, tensor: unknown, type: typeof Float32Array | typeof Uint8Array): void {
@@ -74,15 +94,13 @@ function checkHost(op: string, name: string, tensor: unknown, type: typeof Float
 }
 
 /** Host values can be checked before any work: valid lengths must lie in [0, T]. */
-function checkValidLengthValues(inputs: HostAttentionInputs): void {
-  const keyAxis = inputs.k.shape.length === 4 ? 2 : 1;
-  const T = inputs.k.shape[keyAxis] ?? 0;
-  inputs.kvValidLengths!.forEach((len, b) => {
-    if (len < 0 || len > T) {
-      throw new AttnkitError('INVALID_ARGUMENT', `attention: kvValidLengths[${b}] = ${len} is outside [0, ${T}]`, {
-        argument: 'kvValidLengths',
+function checkValidLengthValues(kvValidLengths: Int32Array, T: number): void {
+  kvValidLengths.forEach((length, b) => {
+    if (length < 0 || length > T) {
+      throw new AttnkitError('INVALID_ARGUMENT', `attention: kvValidLengths[${b}] = ${length} is outside [0, ${T}]`, {
+        argument: `kvValidLengths[${b}]`,
         expected: `[0, ${T}]`,
-        given: String(len),
+        given: String(length),
       });
     }
   });

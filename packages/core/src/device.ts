@@ -1,8 +1,8 @@
 import type { AttentionOptions, DeviceAttentionInputs, DeviceAttentionOutputs } from './contract/attention.js';
-import type { Backend, MemoryInfo } from './contract/backend.js';
+import { type Backend, type MemoryInfo, SPECIFICATION_VERSION } from './contract/backend.js';
 import type { BinaryOp, MatmulOptions, TopKResult, UnaryOp } from './contract/primitives.js';
 import { type DType, type DeviceTensor, type HostArrayFor, dtypeOfArray, sizeOf } from './contract/tensor.js';
-import { AttnkitError, invalidArgument, shapeError } from './errors.js';
+import { AttnkitError, formatShape, invalidArgument, shapeError } from './errors.js';
 import { planAttention } from './validate/attention.js';
 import {
   planConcat,
@@ -14,7 +14,7 @@ import {
   planSlice,
   planTopK,
 } from './validate/primitives.js';
-import { broadcastShapes, checkOwned, checkShapeArray } from './validate/shapes.js';
+import { broadcastShapes, checkDType, checkOwned, checkShapeArray } from './validate/shapes.js';
 
 /**
  * The device-resident API: tensors stay on the backend's device across calls, and every call is
@@ -32,6 +32,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     if (sizeOf(shape) !== data.length) {
       throw shapeError('upload', 'data', `${data.length} elements`, shape, 'shape and data length disagree');
     }
+    this.checkFits('upload', 'data', shape);
     return this.backend.kernels.upload(data, [...shape], dtypeOfArray(data)) as unknown as DeviceTensor<DTypeOf<A>>;
   }
 
@@ -74,8 +75,10 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.checkAlive('matmul');
     this.own('matmul', 'a', a);
     this.own('matmul', 'b', b);
+    checkMatmulOptions(options);
     if (options.bias) this.own('matmul', 'bias', options.bias);
     const plan = planMatmul(a, b, options);
+    this.checkFits('matmul', 'output', plan.outShape);
     return this.f32(this.backend.kernels.matmul(a as T, b as T, (options.bias as T | undefined) ?? null, plan));
   }
 
@@ -90,7 +93,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
   scale(x: DeviceTensor, factor: number): DeviceTensor<'float32'> {
     this.checkAlive('scale');
     this.own('scale', 'x', x);
-    planRows('scale', x);
+    checkDType('scale', 'x', x, ['float32']);
     if (typeof factor !== 'number' || !Number.isFinite(factor)) throw invalidArgument('scale', 'factor', 'a finite number', factor);
     return this.f32(this.backend.kernels.scale(x as T, factor));
   }
@@ -134,13 +137,20 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.checkAlive('gather');
     this.own('gather', 'table', table);
     this.own('gather', 'ids', ids);
-    return this.f32(this.backend.kernels.gather(table as T, ids as T, planGather(table, ids)));
+    const plan = planGather(table, ids);
+    this.checkFits('gather', 'output', plan.outShape);
+    return this.f32(this.backend.kernels.gather(table as T, ids as T, plan));
   }
 
   concat<D extends DType>(tensors: readonly DeviceTensor<D>[], axis: number): DeviceTensor<D> {
     this.checkAlive('concat');
-    tensors?.forEach?.((t, i) => this.own('concat', `tensors[${i}]`, t));
+    if (Array.isArray(tensors)) {
+      tensors.forEach((t, i) => {
+        this.own('concat', `tensors[${i}]`, t);
+      });
+    }
     const plan = planConcat(tensors, axis);
+    this.checkFits('concat', 'output', plan.outShape);
     return this.backend.kernels.concat(tensors as unknown as T[], plan) as unknown as DeviceTensor<D>;
   }
 
@@ -175,21 +185,35 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.checkAlive(op);
     this.own(op, 'a', a);
     this.own(op, 'b', b);
-    planRows(op, a);
-    if (b.dtype !== 'float32') throw shapeError(op, 'b', `float32 (got ${b.dtype})`, b.shape);
+    checkDType(op, 'a', a, ['float32']);
+    checkDType(op, 'b', b, ['float32']);
     const plan = broadcastShapes(op, a.shape, b.shape);
+    this.checkFits(op, 'output', plan.outShape);
     return this.f32(this.backend.kernels.binary(op, a as T, b as T, plan));
   }
 
   private unary(op: UnaryOp, x: DeviceTensor): DeviceTensor<'float32'> {
     this.checkAlive(op);
     this.own(op, 'x', x);
-    planRows(op, x);
+    checkDType(op, 'x', x, ['float32']);
     return this.f32(this.backend.kernels.unary(op, x as T));
   }
 
   private own(op: string, argument: string, tensor: unknown): void {
     checkOwned(op, argument, tensor, this.backend);
+  }
+
+  /** A tensor larger than the backend can hold is refused before the backend tries to allocate it. */
+  private checkFits(op: string, argument: string, shape: readonly number[]): void {
+    const limit = this.backend.capabilities.maxTensorElements;
+    const elements = sizeOf(shape);
+    if (elements > limit) {
+      throw new AttnkitError('DEVICE_LIMIT', `${op}: ${argument} ${formatShape(shape)} has ${elements} elements, more than the ${this.backend.name} backend's limit of ${limit}`, {
+        argument,
+        expected: `at most ${limit} elements`,
+        given: formatShape(shape),
+      });
+    }
   }
 
   private checkAlive(op: string): void {
@@ -203,6 +227,19 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
   }
 }
 
+const MATMUL_OPTION_KEYS = ['transposeA', 'transposeB', 'bias'];
+
+function checkMatmulOptions(options: MatmulOptions): void {
+  if (typeof options !== 'object' || options === null) throw invalidArgument('matmul', 'options', 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (!MATMUL_OPTION_KEYS.includes(key)) throw invalidArgument('matmul', `options.${key}`, `one of ${MATMUL_OPTION_KEYS.join(', ')}`, key);
+  }
+  for (const key of ['transposeA', 'transposeB'] as const) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument('matmul', `options.${key}`, 'a boolean', value);
+  }
+}
+
 type DTypeOf<A> = A extends Float32Array ? 'float32' : A extends Int32Array ? 'int32' : 'bool';
 
 const devices = new WeakMap<Backend, Device>();
@@ -211,6 +248,13 @@ const devices = new WeakMap<Backend, Device>();
 export function createDevice<T extends DeviceTensor>(backend: Backend<T>): Device<T> {
   if (typeof backend !== 'object' || backend === null || !('kernels' in backend)) {
     throw invalidArgument('createDevice', 'backend', 'an attnkit backend', backend);
+  }
+  if (backend.specificationVersion !== SPECIFICATION_VERSION) {
+    throw new AttnkitError('UNSUPPORTED', `createDevice: backend ${backend.name} implements ${String(backend.specificationVersion)}, core needs ${SPECIFICATION_VERSION}`, {
+      argument: 'backend',
+      expected: SPECIFICATION_VERSION,
+      given: String(backend.specificationVersion),
+    });
   }
   let device = devices.get(backend);
   if (!device) {

@@ -81,10 +81,22 @@ export function invalidArgument(op: string, argument: string, expected: string, 
   });
 }
 
+/**
+ * A short, safe description of a bad value for a message: never throws (cycles, BigInt) and never prints
+ * the contents of a large array, since a caller may pass a host tensor where a device tensor belongs.
+ */
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
-  if (Array.isArray(value)) return `array(${value.length})`;
-  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  if (Array.isArray(value)) return value.length <= 8 ? `[${value.map(describeValue).join(',')}]` : `array(${value.length})`;
+  if (typeof value === 'object' && value !== null) {
+    try {
+      const text = JSON.stringify(value, (key, v) => (key !== '' && (ArrayBuffer.isView(v) || Array.isArray(v)) ? describeValue(v) : v));
+      if (text !== undefined && text.length <= 120) return text;
+    } catch {
+      // Cyclic or BigInt-holding objects fall through to their keys.
+    }
+    return `${value.constructor?.name ?? 'object'} { ${Object.keys(value).slice(0, 8).join(', ')} }`;
+  }
   return String(value);
 }

@@ -1,4 +1,4 @@
-import type { AttentionPlan, DeviceAttentionInputs, DeviceAttentionOutputs } from '../contract/attention.js';
+import type { AttentionPlan, DeviceAttentionInputs } from '../contract/attention.js';
 import { diagonalOffset } from '../offsets.js';
 import type { ReferenceTensor } from './tensor.js';
 
@@ -63,7 +63,7 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
         for (let d = 0; d < Dv; d++) {
           let acc = 0;
           for (let j = 0; j < T; j++) if (row[j] !== 0) acc += row[j] * values[vBase + j * Dv + d];
-          y[yBase + d] = gain * acc;
+          y[yBase + d] = gain * acc + 0; // + 0 turns −0 (a pruned head, a negative gain on a masked row) into 0
         }
       }
     }

@@ -44,9 +44,15 @@ export function binary(op: BinaryOp, a: Float64Array, b: Float64Array, plan: Bro
   return out;
 }
 
+const UNARY: Record<UnaryOp, (v: number) => number> = {
+  relu: (v) => Math.max(v, 0),
+  tanh: Math.tanh,
+  /** The exact GELU: x·Φ(x) = x/2 · (1 + erf(x/√2)). */
+  gelu: (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)),
+};
+
 export function unary(op: UnaryOp, x: Float64Array): Float64Array {
-  const f = op === 'relu' ? (v: number) => (v > 0 ? v : 0) : op === 'tanh' ? Math.tanh : (v: number) => 0.5 * v * (1 + erf(v / Math.SQRT2));
-  return x.map(f);
+  return x.map(UNARY[op]);
 }
 
 export function softmax(x: Float64Array, plan: RowsPlan, log: boolean): Float64Array {

@@ -10,7 +10,7 @@ import {
   PRECISIONS,
   SCORES_OUTPUT_MODES,
 } from '../contract/attention.js';
-import type { DeviceTensor } from '../contract/tensor.js';
+import { type DeviceTensor, sizeOf } from '../contract/tensor.js';
 import { AttnkitError, formatShape, invalidArgument, shapeError } from '../errors.js';
 import { broadcastStrides, checkDType, checkRank, isPositiveInteger } from './shapes.js';
 
@@ -32,8 +32,8 @@ export function planAttention(
     checkRank(OP, name, t, [3, 4]);
     checkDType(OP, name, t, ['float32']);
   }
-  if (k.shape.length !== q.shape.length || v.shape.length !== q.shape.length) {
-    throw shapeError(OP, k.shape.length !== q.shape.length ? 'k' : 'v', `rank ${q.shape.length} like q ${formatShape(q.shape)}`, k.shape.length !== q.shape.length ? k.shape : v.shape);
+  for (const [name, t] of [['k', k], ['v', v]] as const) {
+    if (t.shape.length !== q.shape.length) throw shapeError(OP, name, `rank ${q.shape.length} like q ${formatShape(q.shape)}`, t.shape);
   }
   const layout = q.shape.length === 3 ? '3d' : '4d';
   const dims = layout === '3d' ? dims3d(q, k, v, options) : dims4d(q, k, v, options);
@@ -60,6 +60,7 @@ export function planAttention(
     }
   }
   const mask = inputs.mask ? planMask(inputs.mask, B, Hq, Sq, T) : null;
+  const returnPresent = resolveBoolean(options.returnPresent, 'returnPresent') || inputs.pastKey !== undefined;
 
   const plan: AttentionPlan = {
     B,
@@ -83,7 +84,7 @@ export function planAttention(
     mask,
     hasPast: inputs.pastKey !== undefined,
     hasValidLengths: inputs.kvValidLengths !== undefined,
-    returnPresent: inputs.pastKey !== undefined || resolveBoolean(options.returnPresent, 'returnPresent'),
+    returnPresent,
     scoresOutput: resolveEnum(options.scoresOutput, SCORES_OUTPUT_MODES, 'none', 'scoresOutput'),
     precision: resolveEnum(options.precision, PRECISIONS, 'float32', 'precision'),
     yShape: layout === '3d' ? [B, Sq, Hq * Dv] : [B, Hq, Sq, Dv],
@@ -245,6 +246,9 @@ function resolveAlibi(alibi: AttentionOptions['alibi'], Hq: number): Float32Arra
   if (typeof alibi !== 'object' || alibi === null || !('slopes' in alibi)) {
     throw invalidArgument(OP, 'options.alibi', 'true, false or { slopes }', alibi);
   }
+  for (const key of Object.keys(alibi)) {
+    if (key !== 'slopes') throw invalidArgument(OP, `options.alibi.${key}`, 'slopes (the only key)', key);
+  }
   return resolvePerHead(alibi.slopes, Hq, 'alibi.slopes');
 }
 
@@ -265,7 +269,7 @@ function resolvePerHead(values: ArrayLike<number> | undefined, Hq: number, name:
 /** Every requested feature must be declared by the backend; a refusal is explicit, never silent. */
 function checkCapabilities(plan: AttentionPlan, capabilities: BackendCapabilities): void {
   const a = capabilities.attention;
-  const needs: [boolean, keyof AttentionCapabilities | 'precision', string][] = [
+  const needs: [boolean, FeatureFlag, string][] = [
     [plan.mask?.kind === 'boolean', 'booleanMask', 'boolean masks'],
     [plan.mask?.kind === 'additive', 'additiveMask', 'additive masks'],
     [plan.softcap > 0, 'softcap', 'softcap'],
@@ -277,25 +281,53 @@ function checkCapabilities(plan: AttentionPlan, capabilities: BackendCapabilitie
     [plan.layout === '3d', 'layout3d', '3D layouts'],
   ];
   for (const [needed, key, what] of needs) {
-    if (needed && !a[key as keyof AttentionCapabilities]) throw unsupported(what, key);
+    if (needed && !a[key]) throw unsupported(what, OPTION_OF_FEATURE[key]);
   }
+  // The alignment only changes results where something measures from the diagonal.
   if ((plan.isCausal || plan.window || plan.alibiSlopes) && !a.causalAlignments.includes(plan.causalAlignment)) {
-    throw unsupported(`${plan.causalAlignment} causal alignment`, 'causalAlignment');
+    throw unsupported(`${plan.causalAlignment} causal alignment`, 'options.causalAlignment');
   }
-  if (!a.scoresOutput.includes(plan.scoresOutput)) throw unsupported(`scoresOutput '${plan.scoresOutput}'`, 'scoresOutput');
-  if (!capabilities.precisions.includes(plan.precision)) throw unsupported(`precision '${plan.precision}'`, 'precision');
-  const largest = Math.max(
-    plan.B * plan.Hq * plan.Sq * Math.max(plan.D, plan.Dv),
-    plan.B * plan.Hkv * plan.T * Math.max(plan.D, plan.Dv),
-    plan.scoresShape ? plan.B * plan.Hq * plan.Sq * plan.T : 0,
-  );
-  if (largest > capabilities.maxTensorElements) {
-    throw new AttnkitError('DEVICE_LIMIT', `${OP}: an input or output of ${largest} elements exceeds the backend's limit of ${capabilities.maxTensorElements}`, {
-      argument: 'q',
-    });
+  if (!a.scoresOutput.includes(plan.scoresOutput)) throw unsupported(`scoresOutput '${plan.scoresOutput}'`, 'options.scoresOutput');
+  if (!capabilities.precisions.includes(plan.precision)) throw unsupported(`precision '${plan.precision}'`, 'options.precision');
+  checkSizes(plan, capabilities.maxTensorElements);
+}
+
+type FeatureFlag = Exclude<keyof AttentionCapabilities, 'causalAlignments' | 'scoresOutput'>;
+
+/** The argument a caller changes to avoid each feature. */
+const OPTION_OF_FEATURE: Record<FeatureFlag, string> = {
+  booleanMask: 'mask',
+  additiveMask: 'mask',
+  softcap: 'options.softcap',
+  window: 'options.window',
+  alibi: 'options.alibi',
+  headMask: 'options.headMask',
+  pastKeyValue: 'pastKey',
+  kvValidLengths: 'kvValidLengths',
+  layout3d: 'q',
+};
+
+/** Every output must fit the backend's largest tensor (the inputs already do: they were uploaded). */
+function checkSizes(plan: AttentionPlan, limit: number): void {
+  const outputs: [string, readonly number[] | null][] = [
+    ['y', plan.yShape],
+    ['presentKey', plan.presentKeyShape],
+    ['presentValue', plan.presentValueShape],
+    ['scores', plan.scoresShape],
+  ];
+  const tensors = outputs.filter((e): e is [string, readonly number[]] => e[1] !== null);
+  for (const [name, shape] of tensors) {
+    const elements = sizeOf(shape);
+    if (elements > limit) {
+      throw new AttnkitError('DEVICE_LIMIT', `${OP}: ${name} ${formatShape(shape)} has ${elements} elements, more than the backend's limit of ${limit}`, {
+        argument: name,
+        expected: `at most ${limit} elements`,
+        given: formatShape(shape),
+      });
+    }
   }
 }
 
-function unsupported(what: string, key: string): AttnkitError {
-  return new AttnkitError('UNSUPPORTED', `${OP}: this backend does not support ${what}`, { argument: `options.${key}` });
+function unsupported(what: string, argument: string): AttnkitError {
+  return new AttnkitError('UNSUPPORTED', `${OP}: this backend does not support ${what}`, { argument });
 }
