@@ -1,0 +1,98 @@
+import { AttnkitError, createDevice } from '@attnkit/core';
+import { describe, expect, it } from 'vitest';
+import { createBackend, webgpuBackendEntry } from '../src/index.js';
+
+describe('pipeline cache', () => {
+  it('compiles once per variant, not per size', async () => {
+    const backend = await createBackend();
+    const device = createDevice(backend);
+    const run = async (Sq: number, T: number, isCausal: boolean) => {
+      const q = device.upload(new Float32Array(2 * Sq * 8).fill(0.5), [1, 2, Sq, 8]);
+      const k = device.upload(new Float32Array(2 * T * 8).fill(0.25), [1, 2, T, 8]);
+      const { y } = device.attention({ q, k, v: k }, { isCausal });
+      await device.read(y);
+      device.dispose(q, k, y);
+    };
+    await run(3, 5, false);
+    const afterFirst = backend.gpu.pipelines.size;
+    await run(17, 40, false);
+    await run(1, 2, false);
+    expect(backend.gpu.pipelines.size).toBe(afterFirst);
+    await run(3, 5, true);
+    expect(backend.gpu.pipelines.size).toBe(afterFirst + 1);
+    expect(backend.gpu.pipelines.keys().some((key) => key.startsWith('attention-stream:'))).toBe(true);
+    backend.dispose();
+  });
+});
+
+describe('ownership and release', () => {
+  it('returns every buffer to the pool and releases everything on dispose()', async () => {
+    const backend = await createBackend();
+    const device = createDevice(backend);
+    const x = device.upload(Float32Array.from({ length: 24 }, (_, i) => i / 7), [2, 3, 4]);
+    const w = device.upload(new Float32Array(16).fill(0.1), [4, 4]);
+    const made = [device.matmul(x, w), device.softmax(x), device.gelu(x), device.slice(x, 1, 1, 2), device.reshape(x, [6, 4])];
+    const top = device.topK(x, 2);
+    await device.read(top.values);
+    device.dispose(...made, top.values, top.indices);
+    expect(device.memory()).toEqual({ liveTensors: 2, liveBytes: (24 + 16) * 4 });
+    device.dispose(x, w);
+    expect(device.memory()).toEqual({ liveTensors: 0, liveBytes: 0 });
+    expect(backend.memoryStats().bytesInUse).toBe(0);
+    expect(backend.memoryStats().bytesFree).toBeGreaterThan(0);
+
+    const kept = device.upload(new Float32Array(4), [4]);
+    backend.dispose();
+    expect(kept.isDisposed).toBe(true);
+    expect(backend.memoryStats()).toMatchObject({ bytesInUse: 0, bytesFree: 0 });
+    expect(backend.gpu.pipelines.size).toBe(0);
+    expect(() => device.upload(new Float32Array(4), [4])).toThrowError(expect.objectContaining({ code: 'DISPOSED' }));
+    backend.dispose();
+  });
+});
+
+describe('errors', () => {
+  it('turns a lost device into DEVICE_LOST, and a new backend works afterwards', async () => {
+    const backend = await createBackend();
+    const device = createDevice(backend);
+    const x = device.upload(new Float32Array(8).fill(1), [2, 4]);
+    backend.device.destroy();
+    await backend.device.lost;
+    expect(() => device.softmax(x)).toThrowError(expect.objectContaining({ code: 'DEVICE_LOST' }));
+    await expect(device.read(x)).rejects.toMatchObject({ code: 'DEVICE_LOST' });
+    backend.dispose();
+
+    const fresh = await createBackend();
+    const again = createDevice(fresh);
+    const y = again.softmax(again.upload(new Float32Array(4).fill(1), [4]));
+    expect(Array.from(await again.read(y))).toEqual([0.25, 0.25, 0.25, 0.25]);
+    fresh.dispose();
+  });
+
+  it('rejects a buffer beyond the device limit with DEVICE_LIMIT before queuing work', async () => {
+    const backend = await createBackend();
+    const limit = backend.capabilities.maxTensorElements;
+    let error: unknown;
+    try {
+      backend.kernels.upload(new Float32Array(0), [limit + 1], 'float32');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(AttnkitError);
+    expect((error as AttnkitError).code).toBe('DEVICE_LIMIT');
+    backend.dispose();
+  });
+
+  it('reports the adapter and probes as available through the registry entry', async () => {
+    const availability = await webgpuBackendEntry.probe();
+    expect(availability.available).toBe(true);
+    const backend = await createBackend();
+    expect(backend.runsOn.api).toBe('webgpu');
+    expect(backend.runsOn.details).toHaveProperty('isFallbackAdapter');
+    expect(backend.runsOn.details.features).toBeInstanceOf(Array);
+    expect(backend.capabilities.precisions.includes('float16')).toBe(
+      (backend.runsOn.details.features as string[]).includes('shader-f16'),
+    );
+    backend.dispose();
+  });
+});
