@@ -1,5 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { KeyRange } from './positions.js';
 
 /**
  * The user's mask as one additive float tensor [mB, mH, mSq, T] with −∞ where masked: a boolean mask
@@ -18,10 +19,14 @@ export function additiveMask(mask: tf.Tensor, plan: AttentionPlan): tf.Tensor4D 
   return additive;
 }
 
-/** Rows [r0, r0 + rows) of head h, batch b: [rows, T], or [1, T] when the mask broadcasts over queries. */
-export function maskRows(additive: tf.Tensor4D, b: number, h: number, r0: number, rows: number): tf.Tensor2D {
-  const [mB, mH, mSq, T] = additive.shape;
-  const begin = [mB > 1 ? b : 0, mH > 1 ? h : 0, mSq > 1 ? r0 : 0, 0];
-  const size = [1, 1, mSq > 1 ? rows : 1, T];
-  return tf.reshape(tf.slice(additive, begin, size), [size[2], T]);
+/**
+ * Rows [r0, r0 + rows) and the key range of head h, batch b: [rows, width], or [1, width] when the mask
+ * broadcasts over queries.
+ */
+export function maskRows(additive: tf.Tensor4D, b: number, h: number, r0: number, rows: number, keys: KeyRange): tf.Tensor2D {
+  const [mB, mH, mSq] = additive.shape;
+  const width = keys.end - keys.start;
+  const begin = [mB > 1 ? b : 0, mH > 1 ? h : 0, mSq > 1 ? r0 : 0, keys.start];
+  const size = [1, 1, mSq > 1 ? rows : 1, width];
+  return tf.reshape(tf.slice(additive, begin, size), [size[2], width]);
 }

@@ -2,7 +2,8 @@ import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Everything that depends on positions only, for batch entry b and query rows [r0, r0 + rows):
+ * Everything that depends on positions only, for batch entry b, query rows [r0, r0 + rows) and keys
+ * [range.start, range.end):
  *   rel[i, j] = j − (i + offset)       distance from the aligned diagonal (CONTRACT.md), float32
  *   bias[i, j] = 0 where causal, window and valid length allow key j, −∞ elsewhere
  * `offset` and the valid length are device scalars when they come from kvValidLengths, so nothing is
@@ -31,10 +32,36 @@ export function batchPositions(plan: AttentionPlan, validLengths: tf.Tensor | un
   return { offset, validLength };
 }
 
-export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number): PositionTerms {
+/** Keys [start, end) of the block, the others being known to be masked for every row of it. */
+export interface KeyRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The keys a block of query rows can see at all. Causal and window bounds are known on the host when the
+ * offset is (no kvValidLengths); keys outside are skipped rather than computed and masked. Raw and
+ * softcapped scores are reported for every key, so the range is full when they are asked for.
+ */
+export function visibleKeys(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number): KeyRange {
+  const full = { start: 0, end: plan.T };
+  if (typeof at.offset !== 'number' || plan.scoresOutput !== 'none') return full;
+  const first = r0 + at.offset;
+  const last = r0 + rows - 1 + at.offset;
+  let { start, end } = full;
+  if (plan.isCausal) end = Math.min(end, last + 1);
+  if (plan.window && Number.isFinite(plan.window.right)) end = Math.min(end, last + plan.window.right + 1);
+  if (plan.window && Number.isFinite(plan.window.left)) start = Math.max(start, first - plan.window.left);
+  end = Math.max(0, end);
+  start = Math.min(start, end);
+  return { start, end };
+}
+
+export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number, range: KeyRange): PositionTerms {
   const needsRel = plan.isCausal || plan.window !== null || plan.alibiSlopes !== null;
   if (!needsRel && !at.validLength) return { rel: null, bias: null };
-  const keys = tf.reshape(tf.range(0, plan.T, 1, 'float32'), [1, plan.T]);
+  const width = range.end - range.start;
+  const keys = tf.reshape(tf.range(range.start, range.end, 1, 'float32'), [1, width]);
   let rel: tf.Tensor2D | null = null;
   let allowed: tf.Tensor | null = null;
   const and = (c: tf.Tensor) => {

@@ -4,7 +4,7 @@ import { matMul2d } from '../ops/matmul.js';
 import { softmaxTf } from '../ops/softmax.js';
 import { fromHeads, toHeads } from './layout.js';
 import { additiveMask, maskRows } from './mask.js';
-import { batchPositions, positionTerms } from './positions.js';
+import { batchPositions, positionTerms, visibleKeys } from './positions.js';
 
 /**
  * Attention on tf.Tensors for a resolved plan (CONTRACT.md). Notation: B batch · Hq/Hkv heads ·
@@ -65,7 +65,7 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
     }
     const q4 = tf.mul(toHeads(inputs.q, layout, B, Sq, Hq, D), plan.scale) as tf.Tensor4D;
     const mask = inputs.mask && plan.mask ? additiveMask(inputs.mask, plan) : null;
-    const rowsPerBlock = Math.max(1, Math.min(Sq, Math.floor((options.blockElements ?? DEFAULT_BLOCK_ELEMENTS) / T)));
+    const rowsPerBlock = blockRows(plan, options.blockElements ?? DEFAULT_BLOCK_ELEMENTS);
 
     const yRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
     const scoreRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
@@ -75,24 +75,29 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
       const at = batchPositions(plan, inputs.kvValidLengths, b);
       for (let r0 = 0; r0 < Sq; r0 += rowsPerBlock) {
         const rows = Math.min(rowsPerBlock, Sq - r0);
+        const keyRange = visibleKeys(plan, at, r0, rows);
+        const width = keyRange.end - keyRange.start;
         const block = tf.tidy(() => {
-          const positions = positionTerms(plan, at, r0, rows);
+          const positions = positionTerms(plan, at, r0, rows, keyRange);
+          const kTBlock = width === T ? kT : kT.map((m) => tf.slice(m, [0, keyRange.start], [D, width]) as tf.Tensor2D);
+          const vBlock = width === T ? vg : vg.map((m) => tf.slice(m, [keyRange.start, 0], [width, Dv]) as tf.Tensor2D);
           const perHead: tf.Tensor[] = [];
           for (let h = 0; h < Hq; h++) {
             const g = Math.floor(h / plan.groupSize);
             const head = tf.tidy(() => {
+              if (width === 0) return [tf.zeros([rows, Dv])];
               const qBlock = tf.reshape(tf.slice(q4, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
-              let s: tf.Tensor2D = D === 0 ? tf.zeros([rows, T]) : matMul2d(qBlock, kT[g]);
+              let s: tf.Tensor2D = D === 0 ? tf.zeros([rows, width]) : matMul2d(qBlock, kTBlock[g]);
               let stage = plan.scoresOutput === 'raw' ? s : null;
               if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
               if (plan.scoresOutput === 'softcapped') stage = s;
               if (positions.bias) s = tf.add(s, positions.bias);
               if (plan.alibiSlopes && positions.rel) s = tf.add(s, tf.mul(positions.rel, plan.alibiSlopes[h]));
-              if (mask) s = tf.add(s, maskRows(mask, b, h, r0, rows));
+              if (mask) s = tf.add(s, maskRows(mask, b, h, r0, rows, keyRange));
               if (plan.scoresOutput === 'masked') stage = s;
               const p = softmaxTf(s) as tf.Tensor2D;
               if (plan.scoresOutput === 'probabilities') stage = p;
-              let y: tf.Tensor = Dv === 0 ? tf.zeros([rows, Dv]) : matMul2d(p, vg[g]);
+              let y: tf.Tensor = Dv === 0 ? tf.zeros([rows, Dv]) : matMul2d(p, vBlock[g]);
               if (plan.headMask && plan.headMask[h] !== 1) y = tf.mul(y, plan.headMask[h]);
               return stage ? [y, stage] : [y];
             });
@@ -100,10 +105,10 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
           }
           return perHead;
         });
-        const width = plan.scoresShape ? 2 : 1;
+        const stride = plan.scoresShape ? 2 : 1;
         for (let h = 0; h < Hq; h++) {
-          yRows[b * Hq + h].push(block[h * width]);
-          if (plan.scoresShape) scoreRows[b * Hq + h].push(block[h * width + 1]);
+          yRows[b * Hq + h].push(block[h * stride]);
+          if (plan.scoresShape) scoreRows[b * Hq + h].push(block[h * stride + 1]);
         }
       }
     }
@@ -113,6 +118,19 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
   });
   return outputs as unknown as AttentionTfOutputs;
 }
+
+/**
+ * Query rows per block: as many as fit the element budget. When causal or window masking lets a block skip
+ * keys, smaller blocks skip more (a causal block of R rows computes about R·(r0 + R) scores, not R·T).
+ */
+function blockRows(plan: AttentionPlan, budget: number): number {
+  const byBudget = Math.max(1, Math.floor(budget / plan.T));
+  const skipsKeys = (plan.isCausal || plan.window !== null) && plan.scoresOutput === 'none';
+  const rows = skipsKeys ? Math.min(byBudget, Math.max(SKIPPING_BLOCK_ROWS, Math.ceil(plan.Sq / 16))) : byBudget;
+  return Math.max(1, Math.min(plan.Sq, rows));
+}
+
+const SKIPPING_BLOCK_ROWS = 128;
 
 /** [T, W] matrix of head g of batch entry b in a [B, H, T, W] tensor. */
 function headMatrix(x: tf.Tensor, b: number, g: number): tf.Tensor2D {

@@ -22,7 +22,7 @@ const gatherRows: (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D = tf.cus
   (save as tf.GradSaveFunc)([flatIds]);
   const value = tf.tidy(() => {
     const inRange = tf.logicalAnd(tf.greaterEqual(flatIds, 0), tf.less(flatIds, V));
-    const rows = tf.gather(t, tf.clipByValue(flatIds, 0, V - 1));
+    const rows = tf.gather(t, clampIds(flatIds, V));
     return tf.mul(rows, tf.expandDims(tf.cast(inRange, 'float32'), 1));
   });
   return {
@@ -33,10 +33,15 @@ const gatherRows: (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D = tf.cus
       if (tf.getKernel('UnsortedSegmentSum', tf.getBackend())) {
         const inRange = tf.cast(tf.logicalAnd(tf.greaterEqual(savedIds, 0), tf.less(savedIds, V)), 'float32');
         const masked = tf.mul(d, tf.expandDims(inRange, 1));
-        return [tf.unsortedSegmentSum(masked, tf.clipByValue(savedIds, 0, V - 1), V), tf.zerosLike(savedIds)];
+        return [tf.unsortedSegmentSum(masked, clampIds(savedIds, V), V), tf.zerosLike(savedIds)];
       }
       const oneHotT = tf.transpose(tf.cast(tf.oneHot(savedIds, V), 'float32')) as tf.Tensor2D;
       return [tf.matMul(oneHotT, d), tf.zerosLike(savedIds)];
     },
   };
 }) as (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D;
+
+/** Ids clamped to [0, V − 1]. Not clipByValue: tfjs-wasm 4.22 ignores its upper bound on int32 tensors. */
+function clampIds(ids: tf.Tensor1D, V: number): tf.Tensor1D {
+  return tf.maximum(tf.minimum(ids, tf.scalar(V - 1, 'int32')), tf.scalar(0, 'int32'));
+}
