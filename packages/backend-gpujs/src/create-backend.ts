@@ -1,0 +1,168 @@
+import { AttnkitError, type BackendEntry, type RunsOn } from '@attnkit/core';
+import { GPU } from 'gpu.js';
+import { GpujsBackend } from './backend.js';
+import { countTextures } from './gl-textures.js';
+import { KernelCache } from './kernel-cache.js';
+import { copySource } from './kernels/elementwise.js';
+import { Storage, isTexture } from './tensor.js';
+
+/** gpu.js modes this package drives. The WebGL ones are the point; 'cpu' and 'webasm' only when named. */
+export type GpujsMode = 'webgl2' | 'webgl' | 'headlessgl' | 'cpu' | 'webasm';
+
+export interface CreateGpujsBackendOptions {
+  /** A GPU instance to build kernels on (the backend then destroys only its own kernels). */
+  readonly gpu?: GPU;
+  /** Default: 'headlessgl' in Node, 'webgl2' in a browser. Never falls back to another mode. */
+  readonly mode?: GpujsMode;
+}
+
+const KERNEL_CLASSES: Record<GpujsMode, string> = {
+  headlessgl: 'HeadlessGLKernel',
+  webgl2: 'WebGL2Kernel',
+  webgl: 'WebGLKernel',
+  cpu: 'CPUKernel',
+  webasm: 'WebAssemblyKernel',
+};
+
+/**
+ * Creates the gpu.js backend, or rejects with AttnkitError 'UNAVAILABLE' and the reason. It builds one
+ * kernel before answering and checks the class gpu.js really chose: gpu.js falls back to WebAssembly or
+ * the CPU without a word (no X display for headless-gl, `gl` not built, no WebGL2 context).
+ */
+export async function createBackend(options: CreateGpujsBackendOptions = {}): Promise<GpujsBackend> {
+  const mode = options.mode ?? (isBrowser() ? 'webgl2' : 'headlessgl');
+  if (!(mode in KERNEL_CLASSES)) {
+    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: mode must be one of ${Object.keys(KERNEL_CLASSES).join(', ')}, got ${String(mode)}`, {
+      argument: 'options.mode',
+      expected: Object.keys(KERNEL_CLASSES).join(' | '),
+      given: String(mode),
+    });
+  }
+  let gpu: GPU;
+  try {
+    gpu = options.gpu ?? new GPU({ mode });
+  } catch (error) {
+    throw unavailable(mode, `gpu.js could not start it (${messageOf(error)})${mode === 'headlessgl' ? '; headless-gl needs an X display (run under xvfb-run -a) and a built `gl` package' : ''}`, error);
+  }
+  const cache = new KernelCache(gpu);
+  let placeholder: Storage;
+  try {
+    const value = cache.run(copySource(), 1, [new Float32Array(1)]);
+    placeholder = new Storage(isTexture(value as never) ? (value as never) : Float32Array.from(value as ArrayLike<number>), 1);
+  } catch (error) {
+    cache.destroy();
+    if (!options.gpu) void gpu.destroy();
+    throw unavailable(mode, `its first kernel failed (${messageOf(error)})`, error);
+  }
+  const kernel = (cache.first() as unknown as { kernel: { constructor: { name: string }; context?: unknown } }).kernel;
+  const kernelClass = kernel.constructor.name;
+  if (kernelClass !== KERNEL_CLASSES[mode]) {
+    placeholder.release();
+    cache.destroy();
+    if (!options.gpu) void gpu.destroy();
+    throw unavailable(mode, `gpu.js built a ${kernelClass} instead of a ${KERNEL_CLASSES[mode]}`);
+  }
+  const webgl = mode === 'headlessgl' || mode === 'webgl' || mode === 'webgl2';
+  const runsOn = describe(mode, kernelClass, webgl ? kernel.context : null);
+  const textures = webgl ? countTextures(kernel.context) : null;
+  return new GpujsBackend({
+    name: webgl ? 'gpujs-webgl' : `gpujs-${mode}`,
+    gpu,
+    ownsGpu: !options.gpu,
+    cache,
+    runsOn,
+    textures,
+    placeholder,
+  });
+}
+
+/** The registry entry: probing builds (and disposes) a backend, so a missing display is found and named. */
+export const gpujsBackendEntry: BackendEntry = {
+  name: 'gpujs-webgl',
+  label: 'gpu.js on WebGL (headless-gl in Node, WebGL2 in a browser)',
+  priority: 20,
+  probe: async () => {
+    try {
+      const backend = await createBackend();
+      const detail = backend.runsOn.description;
+      backend.dispose();
+      return { available: true, detail };
+    } catch (error) {
+      return { available: false, reason: messageOf(error) };
+    }
+  },
+  create: () => createBackend(),
+};
+
+interface GlLike {
+  getParameter(name: number): unknown;
+  getExtension(name: string): unknown;
+  getSupportedExtensions(): string[] | null;
+  RENDERER: number;
+  VENDOR: number;
+  VERSION: number;
+  SHADING_LANGUAGE_VERSION: number;
+  MAX_TEXTURE_SIZE: number;
+}
+
+function describe(mode: GpujsMode, kernelClass: string, context: unknown): RunsOn {
+  if (mode === 'cpu') {
+    return { api: 'javascript', device: 'cpu', description: 'gpu.js cpu mode: kernels as plain JavaScript (asked for by name)', details: { mode, kernelClass } };
+  }
+  if (mode === 'webasm') {
+    return { api: 'wasm', device: 'cpu', description: 'gpu.js webasm mode: kernels compiled to WebAssembly (asked for by name)', details: { mode, kernelClass } };
+  }
+  const gl = context as GlLike;
+  const info = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number; UNMASKED_VENDOR_WEBGL: number } | null;
+  const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+  const vendor = String(info ? gl.getParameter(info.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR));
+  const version = String(gl.getParameter(gl.VERSION));
+  const drivers = mode === 'headlessgl' ? mappedGlDrivers() : [];
+  const text = `${renderer} ${vendor} ${drivers.join(' ')}`;
+  const software = /swiftshader|llvmpipe|softpipe|swrast|software/i.test(text);
+  const where = mode === 'headlessgl' ? `headless-gl (${version})${drivers.length ? ` on ${drivers.join(', ')}` : ''}` : version;
+  return {
+    api: 'webgl',
+    device: software ? 'software-gpu' : 'unknown',
+    description: `gpu.js ${kernelClass} on ${renderer} (${vendor}), ${where}`,
+    details: {
+      mode,
+      kernelClass,
+      renderer,
+      vendor,
+      version,
+      shadingLanguage: String(gl.getParameter(gl.SHADING_LANGUAGE_VERSION)),
+      maxTextureSize: Number(gl.getParameter(gl.MAX_TEXTURE_SIZE)),
+      extensions: gl.getSupportedExtensions() ?? [],
+      ...(drivers.length && { glDrivers: drivers }),
+    },
+  };
+}
+
+/**
+ * headless-gl reports only "ANGLE"/"stack-gl": the real driver is whichever Mesa DRI library the process
+ * has mapped (swrast_dri.so is llvmpipe under Xvfb). Read from /proc, Node on Linux only.
+ */
+function mappedGlDrivers(): string[] {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as { readFileSync(path: string, encoding: 'utf8'): string } | undefined;
+  try {
+    const maps = fs?.readFileSync('/proc/self/maps', 'utf8') ?? '';
+    const names = maps.split('\n').map((line) => line.split('/').pop() ?? '').filter((name) => /_dri\.so|libLLVM/.test(name));
+    return [...new Set(names)];
+  } catch {
+    return [];
+  }
+}
+
+function isBrowser(): boolean {
+  return typeof (globalThis as { document?: unknown }).document !== 'undefined';
+}
+
+function unavailable(mode: string, reason: string, cause?: unknown): AttnkitError {
+  return new AttnkitError('UNAVAILABLE', `gpu.js ${mode} is unavailable: ${reason}`, { argument: 'options.mode', given: mode, cause });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

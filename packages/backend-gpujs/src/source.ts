@@ -1,0 +1,56 @@
+/**
+ * Helpers that write gpu.js kernel sources. Sizes are baked in as literals (one kernel per shape signature),
+ * so loops have constant bounds and index arithmetic folds. Index math is done in float, which is exact for
+ * integers below 2^24: a quotient is taken as ⌊(x + 0.5) / n⌋, which stays right where x / n rounds down.
+ */
+
+/** A float literal for GLSL, as gpu.js reads it (`3` would be typed Integer). */
+export function lit(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`lit: ${n} is not finite`);
+  return Number.isInteger(n) ? `${n}.0` : String(n);
+}
+
+/** ⌊x / n⌋ for a non-negative integer-valued float x and a literal n. */
+export function quotient(x: string, n: number): string {
+  return n === 1 ? `(${x})` : `Math.floor((${x} + 0.5) / ${lit(n)})`;
+}
+
+/**
+ * Declares one float per axis of a row-major `dims`, decomposing `flat` (default: the thread's index).
+ * Axes named '_' are skipped.
+ */
+export function unflatten(names: readonly string[], dims: readonly number[], flat = 'this.thread.x * 1.0'): string {
+  const lines = [`let rest_ = ${flat};`];
+  for (let axis = dims.length - 1; axis > 0; axis--) {
+    const d = dims[axis];
+    if (names[axis] !== '_') lines.push(`const ${names[axis]} = rest_ - ${quotient('rest_', d)} * ${lit(d)};`);
+    lines.push(`rest_ = ${quotient('rest_', d)};`);
+  }
+  if (names[0] !== '_') lines.push(`const ${names[0]} = rest_;`);
+  return lines.join('\n');
+}
+
+/** Σ index_k · stride_k as a float expression, dropping zero strides. */
+export function dot(names: readonly string[], strides: readonly number[]): string {
+  const terms = names.flatMap((name, k) => (strides[k] === 0 ? [] : [strides[k] === 1 ? name : `${name} * ${lit(strides[k])}`]));
+  return terms.length ? terms.join(' + ') : '0.0';
+}
+
+export function kernel(params: readonly string[], body: string): string {
+  return `function(${params.join(', ')}) {\n${body}\n}`;
+}
+
+/**
+ * tanh without overflow: (1 − e^(−2|x|)) / (1 + e^(−2|x|)), and its odd series below 0.3 where that
+ * quotient would cancel. Declares `out`.
+ */
+export function tanhInto(out: string, x: string): string {
+  return `const ax_${out} = Math.abs(${x});
+const e_${out} = Math.exp(-2.0 * ax_${out});
+let t_${out} = (1.0 - e_${out}) / (1.0 + e_${out});
+if (ax_${out} < 0.3) {
+  const x2_${out} = ax_${out} * ax_${out};
+  t_${out} = ax_${out} * (1.0 - x2_${out} * (0.3333333333 - x2_${out} * (0.1333333333 - x2_${out} * (0.0539682540 - x2_${out} * 0.0218694885))));
+}
+const ${out} = ${x} < 0.0 ? -t_${out} : t_${out};`;
+}

@@ -1,0 +1,112 @@
+import { AttnkitError, attention, createDevice } from '@attnkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GpujsBackend, createBackend, gpujsBackendEntry } from '../src/index.js';
+import { floats, random } from './support/compare.js';
+
+/** What the backend runs on, its kernel cache and its leaks, in Node on headless-gl. */
+let backend: GpujsBackend;
+beforeAll(async () => {
+  backend = await createBackend();
+});
+afterAll(() => backend?.dispose());
+
+describe('runs on headless-gl, never on a silent fallback', () => {
+  it('gpu.js built HeadlessGLKernel (not WebAssembly or CPU): if this fails, headless-gl did not load', () => {
+    expect(backend.runsOn.details.kernelClass).toBe('HeadlessGLKernel');
+    expect(backend.runsOn.api).toBe('webgl');
+    expect(backend.name).toBe('gpujs-webgl');
+  });
+
+  it('reports the real GL strings and driver', () => {
+    expect(typeof backend.runsOn.details.renderer).toBe('string');
+    expect(backend.runsOn.details.version).toMatch(/WebGL/);
+    expect(backend.runsOn.description).toContain('HeadlessGLKernel');
+    // Under Xvfb, Mesa's software rasterizer is the only driver there is.
+    expect(backend.runsOn.details.glDrivers).toContain('swrast_dri.so');
+    expect(backend.runsOn.device).toBe('software-gpu');
+  });
+
+  it('the registry entry probes available, and registers nothing on import', async () => {
+    const probe = await gpujsBackendEntry.probe();
+    expect(probe).toMatchObject({ available: true });
+  });
+
+  it('rejects an unknown mode with a typed error', async () => {
+    await expect(createBackend({ mode: 'vulkan' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it("gpu.js's cpu mode only when named, and reported as such", async () => {
+    const cpu = await createBackend({ mode: 'cpu' });
+    try {
+      expect(cpu.runsOn).toMatchObject({ api: 'javascript', device: 'cpu', details: { kernelClass: 'CPUKernel' } });
+      expect(cpu.name).toBe('gpujs-cpu');
+      const r = random(3);
+      const q = { data: floats(2 * 3 * 4, r), shape: [1, 2, 3, 4] };
+      const out = await attention(cpu, { q, k: q, v: q }, { isCausal: true });
+      expect(out.y.data.every(Number.isFinite)).toBe(true);
+    } finally {
+      cpu.dispose();
+    }
+  });
+});
+
+describe('kernel cache', () => {
+  it('builds a kernel once per shape signature and reuses it', async () => {
+    const d = createDevice(backend);
+    const run = async (L: number) => {
+      const q = d.upload(floats(2 * L * 8, random(L)), [1, 2, L, 8]);
+      const { y } = d.attention({ q, k: q, v: q }, { isCausal: true });
+      await d.read(y);
+      d.dispose(q, y);
+    };
+    await run(5);
+    const afterFirst = backend.kernelStats();
+    await run(5);
+    await run(5);
+    const afterRepeat = backend.kernelStats();
+    expect(afterRepeat.compiled).toBe(afterFirst.compiled);
+    expect(afterRepeat.reused).toBeGreaterThan(afterFirst.reused);
+    await run(6);
+    expect(backend.kernelStats().compiled).toBeGreaterThan(afterRepeat.compiled);
+    expect(backend.kernelStats().compileMs).toBeGreaterThan(0);
+  });
+});
+
+describe('no leaks', () => {
+  it('1,000 attention calls leave the live tensor and GL texture counts unchanged', async () => {
+    const d = createDevice(backend);
+    const r = random(9);
+    const q = d.upload(floats(2 * 3 * 4, r), [1, 2, 3, 4]);
+    const mask = d.upload(Uint8Array.of(1, 1, 0), [3]);
+    const call = () => {
+      const out = d.attention({ q, k: q, v: q, mask }, { isCausal: true, returnPresent: true, scoresOutput: 'probabilities' });
+      return [out.y, out.presentKey, out.presentValue, out.scores];
+    };
+    d.dispose(...call());
+    const tensors = backend.kernels.memory().liveTensors;
+    const textures = backend.liveTextures();
+    expect(textures).not.toBeNull();
+    for (let n = 0; n < 1000; n++) {
+      const outputs = call();
+      if (n % 250 === 0) await d.read(outputs[0]!);
+      d.dispose(...outputs);
+    }
+    expect(backend.kernels.memory().liveTensors).toBe(tensors);
+    expect(backend.liveTextures()).toBe(textures);
+    d.dispose(q, mask);
+  });
+
+  it('dispose releases every texture and kernel; the backend refuses work afterwards', async () => {
+    const own = await createBackend();
+    const d = createDevice(own);
+    const a = d.upload(floats(12, random(1)), [3, 4]);
+    const b = d.softmax(a);
+    await d.read(b);
+    expect(own.liveTextures()).toBeGreaterThan(0);
+    own.dispose();
+    expect(own.liveTextures()).toBe(0);
+    expect(own.kernelStats().live).toBe(0);
+    expect(b.isDisposed).toBe(true);
+    expect(() => d.softmax(a)).toThrow(AttnkitError);
+  });
+});
