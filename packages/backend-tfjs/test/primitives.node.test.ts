@@ -26,7 +26,7 @@ const inputs: Record<string, { shape: number[]; data?: Float32Array | Int32Array
 };
 
 const cases: [string, Run][] = [
-  ['matmul shared b (a Linear layer) with bias', (d, up) => d.matmul(up('a'), up('w'), { bias: up('bias') })],
+  ['matmul shared b (a Linear layer) with bias', (d, up) => d.matmul(up('a'), up('w'), { bias: up('bias') as DeviceTensor<'float32'> })],
   ['matmul transposeA, transposeB', (d, up) => d.matmul(up('aT'), up('wT'), { transposeA: true, transposeB: true })],
   ['matmul batched b', (d, up) => d.matmul(up('a'), up('bBatched'))],
   ['add with broadcasting', (d, up) => d.add(up('a'), up('row'))],

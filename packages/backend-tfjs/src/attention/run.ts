@@ -1,5 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import '../gradients.js';
 import { matMul2d } from '../ops/matmul.js';
 import { softmaxTf } from '../ops/softmax.js';
 import { fromHeads, toHeads } from './layout.js';

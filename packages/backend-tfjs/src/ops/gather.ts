@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '../gradients.js';
 
 /**
  * Embedding lookup: table [V, E], int32 ids of any shape → [...ids, E]. Ids outside [0, V) give zero

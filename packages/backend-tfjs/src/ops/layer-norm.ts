@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '../gradients.js';
 
 /** Layer normalization over the last axis: (x − mean)/√(var + ε)·γ + β, biased variance. */
 export function layerNormTf(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon = 1e-5): tf.Tensor {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '../gradients.js';
 
 /**
  * a [M, K] · b [K, N] as one 2-D matMul without transpose flags: the only shape tfjs-wasm sends to

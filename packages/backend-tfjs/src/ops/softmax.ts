@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '../gradients.js';
 
 /**
  * Softmax over the last axis with the row maximum subtracted. A row with no finite score (every entry −∞)

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '../gradients.js';
 
 /** The exact GELU, x·Φ(x) = ½·x·(1 + erf(x/√2)); not the tanh approximation. */
 export function geluTf(x: tf.Tensor): tf.Tensor {
