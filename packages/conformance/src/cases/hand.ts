@@ -1,0 +1,133 @@
+import type { HandCase } from '../types.js';
+
+/**
+ * Small cases worked out by hand, with literal expected outputs. They keep the suite from being vacuous for
+ * the reference (whose other expectations are its own output). Most use q = 0, so every visible key gets
+ * the same weight and y is the mean of the visible values.
+ */
+type HandEntry = Omit<HandCase, 'kind' | 'id' | 'feature' | 'precision'> & { readonly name: string };
+
+const NEG = Number.NEGATIVE_INFINITY;
+const LN3 = Math.log(3);
+const one = { B: 1, Hq: 1, Hkv: 1 } as const;
+
+/** softmax([t, 0]) weight of the first entry. */
+const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
+
+export const HAND_ENTRIES: readonly HandEntry[] = [
+  {
+    name: 'softmax-one-quarter-three-quarters',
+    title: 'scores [0, ln 3] give probabilities [1/4, 3/4] and y = 1/4·1 + 3/4·5 = 4',
+    spec: { ...one, Sq: 1, Skv: 2, D: 1, options: { scale: 1, scoresOutput: 'probabilities' } },
+    data: { q: [1], k: [0, LN3], v: [1, 5] },
+    expected: { y: [4], scores: [0.25, 0.75] },
+  },
+  {
+    name: 'explicit-scale',
+    title: 'scale = ln 3 with q·k = [1, 0] gives weights [3/4, 1/4]: y = 3/4·4 + 1/4·8 = 5',
+    spec: { ...one, Sq: 1, Skv: 2, D: 1, options: { scale: LN3, scoresOutput: 'raw' } },
+    data: { q: [1], k: [1, 0], v: [4, 8] },
+    expected: { y: [5], scores: [LN3, 0] },
+  },
+  {
+    name: 'causal-top-left-sq2-t3',
+    title: 'top-left: query 0 sees key 0 (y = 1), query 1 sees keys 0–1 (y = 1.5)',
+    spec: { ...one, Sq: 2, Skv: 3, D: 1, options: { isCausal: true, scoresOutput: 'masked' } },
+    data: { q: [0, 0], k: [0, 0, 0], v: [1, 2, 4] },
+    expected: { y: [1, 1.5], scores: [0, NEG, NEG, 0, 0, NEG] },
+  },
+  {
+    name: 'causal-bottom-right-sq2-t3',
+    title: 'bottom-right: query 0 sees keys 0–1 (y = 1.5), query 1 sees all (y = 7/3)',
+    spec: { ...one, Sq: 2, Skv: 3, D: 1, options: { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'probabilities' } },
+    data: { q: [0, 0], k: [0, 0, 0], v: [1, 2, 4] },
+    expected: { y: [1.5, 7 / 3], scores: [0.5, 0.5, 0, 1 / 3, 1 / 3, 1 / 3] },
+  },
+  {
+    name: 'causal-past2-decode',
+    title: 'a past of 2 keys and 1 new query: top-left offset P = 2, the query sees all 3 keys: y = 7/3',
+    spec: { ...one, Sq: 1, Skv: 1, P: 2, D: 1, options: { isCausal: true } },
+    data: { q: [0], k: [0], v: [4], pastKey: [0, 0], pastValue: [1, 2] },
+    expected: { y: [7 / 3] },
+  },
+  {
+    name: 'gqa-head-mapping',
+    title: 'Hq = 4, Hkv = 2: query heads 0,1 read kv head 0 (v = 10), heads 2,3 read kv head 1 (v = 20)',
+    spec: { B: 1, Hq: 4, Hkv: 2, Sq: 1, Skv: 1, D: 1 },
+    data: { q: [0, 0, 0, 0], k: [0, 0], v: [10, 20] },
+    expected: { y: [10, 10, 20, 20] },
+  },
+  {
+    name: 'softcap-before-mask',
+    title: 'softcap 1 on q·k = [3, 0, 3] with key 2 masked: weights σ(tanh 3) and 1 − σ(tanh 3); the masked key stays out',
+    spec: { ...one, Sq: 1, Skv: 3, D: 1, mask: { kind: 'boolean', shape: [3], pattern: 'random' }, options: { scale: 1, softcap: 1, scoresOutput: 'softcapped' } },
+    data: { q: [3], k: [1, 0, 1], v: [1, 2, 100], mask: [1, 1, 0] },
+    expected: {
+      y: [sigmoid(Math.tanh(3)) * 1 + (1 - sigmoid(Math.tanh(3))) * 2],
+      scores: [Math.tanh(3), 0, Math.tanh(3)],
+    },
+  },
+  {
+    name: 'fully-masked-row-is-zero',
+    title: 'boolean mask [[1,0],[0,0]]: row 0 attends key 0 only (y = v0 = 3), row 1 is fully masked (y = 0, probabilities 0)',
+    spec: { ...one, Sq: 2, Skv: 2, D: 1, mask: { kind: 'boolean', shape: [2, 2], pattern: 'random' }, options: { scoresOutput: 'probabilities' } },
+    data: { q: [1, 1], k: [1, 1], v: [3, 7], mask: [1, 0, 0, 0] },
+    expected: { y: [3, 0], scores: [1, 0, 0, 0] },
+  },
+  {
+    name: 'large-negative-is-not-masked',
+    title: 'additive −1e9 is a number: row [0, −1e9] gives y = v0, row [−1e9, −1e9] averages both keys',
+    spec: { ...one, Sq: 2, Skv: 2, D: 1, mask: { kind: 'additive', shape: [2, 2], pattern: 'random' }, options: { scoresOutput: 'probabilities' } },
+    data: { q: [0, 0], k: [0, 0], v: [2, 6], mask: [0, -1e9, -1e9, -1e9] },
+    expected: { y: [2, 4], scores: [1, 0, 0.5, 0.5] },
+  },
+  {
+    name: 'short-mask',
+    title: 'a mask of 2 keys for T = 3 masks key 2: y = mean(v0, v1) = 1.5',
+    spec: { ...one, Sq: 1, Skv: 3, D: 1, mask: { kind: 'additive', shape: [1, 2], pattern: 'random' } },
+    data: { q: [0], k: [0, 0, 0], v: [1, 2, 100], mask: [0, 0] },
+    expected: { y: [1.5] },
+  },
+  {
+    name: 'mask-broadcast-from-right',
+    title: 'a [Sq, T] mask applies to every head: rows [1,0] and [1,1] give y = v0 and mean(v0, v1) in both heads',
+    spec: { B: 1, Hq: 2, Hkv: 2, Sq: 2, Skv: 2, D: 1, mask: { kind: 'boolean', shape: [2, 2], pattern: 'random' } },
+    data: { q: [0, 0, 0, 0], k: [0, 0, 0, 0], v: [2, 4, 10, 20], mask: [1, 0, 1, 1] },
+    expected: { y: [2, 3, 10, 15] },
+  },
+  {
+    name: 'alibi-slope-ln2',
+    title: 'slope ln 2, query 0 over keys 0–2: bias j·ln 2 gives weights 1:2:4, y = (1 + 4 + 16)/7 = 3',
+    spec: { ...one, Sq: 1, Skv: 3, D: 1, options: { alibi: { slopes: [Math.LN2] } } },
+    data: { q: [0], k: [0, 0, 0], v: [1, 2, 4] },
+    expected: { y: [3] },
+  },
+  {
+    name: 'window-left1',
+    title: 'window left 1, right 0: rows see {0}, {0,1}, {1,2}: y = 1, 1.5, 3',
+    spec: { ...one, Sq: 3, Skv: 3, D: 1, options: { window: { left: 1, right: 0 } } },
+    data: { q: [0, 0, 0], k: [0, 0, 0], v: [1, 2, 4] },
+    expected: { y: [1, 1.5, 3] },
+  },
+  {
+    name: 'valid-lengths',
+    title: 'valid lengths [1, 0]: batch 0 sees key 0 (y = 5), batch 1 sees nothing (y = 0)',
+    spec: { B: 2, Hq: 1, Hkv: 1, Sq: 1, Skv: 2, D: 1, validLengths: [1, 0] },
+    data: { q: [0, 0], k: [0, 0, 0, 0], v: [5, 9, 5, 9] },
+    expected: { y: [5, 0] },
+  },
+  {
+    name: 'head-mask',
+    title: 'head mask [0, 2] with q = 0: head 0 gives 0, head 1 gives 2 · mean(v) = 2 · 3 = 6',
+    spec: { B: 1, Hq: 2, Hkv: 1, Sq: 1, Skv: 2, D: 1, options: { headMask: [0, 2] } },
+    data: { q: [0, 0], k: [0, 0], v: [2, 4] },
+    expected: { y: [0, 6] },
+  },
+  {
+    name: 'layout-3d-heads',
+    title: '3D q [1, 1, 2·1] splits into 2 heads of size 1; v [1, 2, 2·1]: head h averages its own values',
+    spec: { B: 1, Hq: 2, Hkv: 2, Sq: 1, Skv: 2, D: 1, layout: '3d' },
+    data: { q: [0, 0], k: [0, 0, 0, 0], v: [1, 10, 3, 30] },
+    expected: { y: [2, 20] },
+  },
+];

@@ -1,0 +1,77 @@
+import type { CausalAlignment, MaskKind, Precision, ScoresOutputMode } from '@attnkit/core';
+
+/**
+ * The data that defines a case. Shapes and options only: the tensors come from `generate.ts` and a seed.
+ * Notation (CONTRACT.md): B batch · Hq/Hkv heads · Sq new queries · Skv new keys · P past keys
+ * T = P + Skv · D head size of q/k · Dv head size of v.
+ */
+export type Tier = 'fast' | 'full';
+
+/** How a mask's values are drawn. */
+export type MaskPattern =
+  /** boolean: ~70% may attend; additive: values in [−2, 1] with ~25% −∞. */
+  | 'random'
+  /** Every entry masked (false / −∞): every row fully masked. */
+  | 'all-masked'
+  /** Random, but mask row 0 of the mask's query axis is entirely masked. */
+  | 'first-row-masked'
+  /** Additive only: −1e9 in about half the entries and one row entirely −1e9; none of it counts as masked. */
+  | 'large-negative'
+  /** Nothing masked (all true / all 0). */
+  | 'keep-all';
+
+export interface MaskSpec {
+  readonly kind: MaskKind;
+  /** Rank 1–4, broadcastable to [B, Hq, Sq, T]; the last axis may be shorter than T. */
+  readonly shape: readonly number[];
+  readonly pattern: MaskPattern;
+}
+
+/** How q, k and v are drawn. */
+export type ValuePattern =
+  /** Uniform in [−1, 1). */
+  | 'uniform'
+  /** q·k around +1e4 (or −1e4), exactly representable: q = [±100, a], k = [100, b] with small integers a, b. */
+  | 'large-positive'
+  | 'large-negative';
+
+/** The options a case sets, as plain data. */
+export interface OptionsSpec {
+  readonly scale?: number;
+  readonly isCausal?: boolean;
+  readonly causalAlignment?: CausalAlignment;
+  readonly softcap?: number;
+  readonly window?: { readonly left?: number; readonly right?: number };
+  readonly alibi?: true | { readonly slopes: readonly number[] };
+  readonly headMask?: readonly number[];
+  readonly scoresOutput?: ScoresOutputMode;
+  readonly returnPresent?: boolean;
+}
+
+export interface AttentionSpec {
+  readonly B: number;
+  readonly Hq: number;
+  readonly Hkv: number;
+  readonly Sq: number;
+  readonly Skv: number;
+  /** Past length; a past cache is passed when P is given (even 0). */
+  readonly P?: number;
+  readonly D: number;
+  /** Defaults to D. */
+  readonly Dv?: number;
+  readonly layout?: '4d' | '3d';
+  readonly values?: ValuePattern;
+  readonly mask?: MaskSpec;
+  readonly validLengths?: readonly number[];
+  readonly options?: OptionsSpec;
+}
+
+export function totalKeys(spec: AttentionSpec): number {
+  return (spec.P ?? 0) + spec.Skv;
+}
+
+export function valueWidth(spec: AttentionSpec): number {
+  return spec.Dv ?? spec.D;
+}
+
+export type { Precision };

@@ -1,0 +1,28 @@
+import type { Precision } from '@attnkit/core';
+
+/**
+ * The one tolerance policy of the suite: an element passes when |actual − expected| ≤ atol + rtol·|expected|.
+ *
+ * float32: inputs are float32 and backends accumulate in float32, while expected values come from the float64
+ * reference. A dot product of D ≤ 256 terms of size ≤ 1 and a softmax over T ≤ 2048 keys lose a few units
+ * of 2^−24 per term, which stays far below 1e−4 on outputs of size ~1 (measured worst on the reference's own
+ * float32 readback: ~1e−7). rtol covers large outputs such as raw scores around ±1e4 (one float32 ulp there is
+ * ~1e−3). A planted bug moves outputs by 1e−2 or more, so 1e−4 separates rounding from mistakes by two orders.
+ *
+ * float16: storage rounds every input and output to 11 significant bits (relative 2^−11 ≈ 4.9e−4), and the
+ * rounding of q and k moves each logit by up to ~1e−3; outputs of size ~1 then carry errors of a few 1e−3.
+ * 1e−2 absolute and relative keeps real float16 kernels green and still fails every planted bug.
+ */
+export interface Tolerance {
+  readonly atol: number;
+  readonly rtol: number;
+}
+
+export const TOLERANCES: Readonly<Record<Precision, Tolerance>> = {
+  float32: { atol: 1e-4, rtol: 1e-4 },
+  float16: { atol: 1e-2, rtol: 1e-2 },
+};
+
+export function toleranceFor(precision: Precision): Tolerance {
+  return TOLERANCES[precision];
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { runSuite } from '../src/index.js';
+import { type Fault, createFaultyBackend } from './fixtures/faulty-backend.js';
+
+/**
+ * The suite must catch real bugs. Each planted fault must fail the fast tier, and in particular the cases
+ * named here (a hand case that states the rule, and a generated case that exercises it).
+ */
+const MUST_FAIL: Record<Exclude<Fault, 'none'>, readonly string[]> = {
+  'bottom-right-causal': ['hand/causal-top-left-sq2-t3', 'causal/sq4-skv6#1', 'valid-lengths/causal-4-6#1'],
+  'softcap-after-mask': ['hand/softcap-before-mask', 'softcap/cap0.5-causal#1', 'edge/fully-masked-softcap-alibi#1'],
+  'nan-on-fully-masked': ['hand/fully-masked-row-is-zero', 'edge/fully-masked-valid-lengths-0#1', 'edge/fully-masked-short-mask-0#1'],
+  'wrong-gqa-mapping': ['hand/gqa-head-mapping', 'gqa/gqa-9-3#1', 'property/gqa-equals-repeat/gqa-9-3#1'],
+  'scale-ignored': ['hand/explicit-scale', 'scale/scale-0.3#1', 'large-logits/plus-1e4#1'],
+  'mask-broadcast-from-left': ['hand/mask-broadcast-from-right', 'mask-boolean/rank2-sq-t#1', 'mask-additive/rank3-h-sq-t#1'],
+};
+
+describe('planted-bug fixtures', () => {
+  it('the fixture without a fault passes the whole fast tier', async () => {
+    const backend = createFaultyBackend('none');
+    const report = await runSuite(backend);
+    expect(report.results.filter((r) => r.status !== 'pass')).toEqual([]);
+    expect(report.counts.pass).toBeGreaterThan(200);
+    expect(backend.kernels.memory().liveTensors).toBe(0);
+    backend.dispose();
+  });
+
+  it('the fixture without a fault, declaring float16, passes the float16 fast tier within its tolerance', async () => {
+    const backend = createFaultyBackend('none', { float16: true });
+    const report = await runSuite(backend, { precision: 'float16' });
+    expect(report.results.filter((r) => r.status !== 'pass')).toEqual([]);
+    expect(report.counts.pass).toBeGreaterThan(150);
+    backend.dispose();
+  });
+
+  for (const [fault, cases] of Object.entries(MUST_FAIL) as [Fault, readonly string[]][]) {
+    it(`'${fault}' fails ${cases.join(', ')}`, async () => {
+      const backend = createFaultyBackend(fault);
+      const report = await runSuite(backend);
+      const failed = new Set(report.results.filter((r) => r.status === 'fail').map((r) => r.id));
+      expect(report.counts.error).toBe(0);
+      for (const id of cases) expect(failed, `${fault} should fail ${id}`).toContain(id);
+      backend.dispose();
+    });
+  }
+});
