@@ -1,0 +1,119 @@
+import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
+import { padBatch } from './batch.js';
+import type { ClassifierConfig } from './config.js';
+import { Encoder } from './encoder.js';
+import { Embeddings } from './layers/embeddings.js';
+import { Linear } from './layers/linear.js';
+import { Ops } from './scope.js';
+import type { Weights } from './weights/load.js';
+
+/**
+ * Notation: B batch · S padded length · d width · C classes · L layers · H heads
+ *
+ * Encoder, pooling, then a tanh pooler and a linear head:
+ *   pooled = mean of the real (unpadded) positions, or the first position ('cls', the CLS token)
+ *   logits = tanh(pooled·Wp + bp)·Wc + bc,  probabilities = softmax(logits)
+ * The masked mean is a batched matmul: hiddenᵀ [B, d, S] · w [B, S, 1] with w = 1/length on real tokens.
+ */
+export interface ClassifierOutput {
+  /** [C] per input. */
+  readonly logits: Float32Array;
+  readonly probabilities: Float32Array;
+  /** [layer][head][query][key] over the real tokens. */
+  readonly attentions?: number[][][][];
+}
+
+export class TextClassifier {
+  readonly ops: Ops;
+  readonly embeddings: Embeddings;
+  readonly encoder: Encoder;
+  readonly pooler: Linear;
+  readonly head: Linear;
+  readonly labels: readonly string[];
+  private disposed = false;
+
+  constructor(
+    readonly device: Device,
+    readonly config: ClassifierConfig,
+    private readonly weights: Weights,
+  ) {
+    this.ops = new Ops(device);
+    this.embeddings = Embeddings.create(device, weights, config);
+    this.encoder = Encoder.from(weights, 'encoder', config.num_layers, config);
+    this.pooler = Linear.from(weights, 'pooler.dense');
+    this.head = Linear.from(weights, 'classifier');
+    this.labels = Object.values(config.id2label);
+  }
+
+  /** Token rows (without the CLS token: it is added here for 'cls' pooling) → logits [B, C] and maps. */
+  forward(rows: readonly (readonly number[])[], { returnAttentions = false } = {}): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
+    this.checkAlive();
+    const { ops, config } = this;
+    const inputs = config.pooling === 'cls' ? rows.map((r) => [config.cls_token_id!, ...r]) : rows;
+    return ops.tidy(() => {
+      const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
+      const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, { returnAttentions });
+      const B = batch.lengths.length;
+      const pooled = config.pooling === 'cls' ? ops.reshape(ops.slice(encoded.hidden, 1, 0, 1), [B, config.d_model]) : this.meanPool(encoded.hidden, batch.lengths, batch.S);
+      const logits = this.head.forward(ops, ops.tanh(this.pooler.forward(ops, pooled)));
+      return { logits, ...(encoded.attentions && { attentions: encoded.attentions }) };
+    });
+  }
+
+  async classify(rows: readonly (readonly number[])[], { returnAttentions = false } = {}): Promise<ClassifierOutput[]> {
+    const out = this.forward(rows, { returnAttentions });
+    const probabilities = this.device.softmax(out.logits);
+    const C = this.labels.length;
+    try {
+      const [logits, probs, maps] = await Promise.all([
+        this.device.read(out.logits),
+        this.device.read(probabilities),
+        Promise.all((out.attentions ?? []).map((t) => this.device.read(t))),
+      ]);
+      const S = out.attentions?.[0]?.shape[3] ?? 0;
+      const offset = this.config.pooling === 'cls' ? 1 : 0;
+      return rows.map((row, b) => ({
+        logits: logits.slice(b * C, (b + 1) * C),
+        probabilities: probs.slice(b * C, (b + 1) * C),
+        ...(returnAttentions && { attentions: maps.map((data) => squareMaps(data, b, this.config.num_heads, S, row.length + offset)) }),
+      }));
+    } finally {
+      this.device.dispose(out.logits, probabilities, ...(out.attentions ?? []));
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.embeddings.dispose(this.device);
+    this.weights.dispose();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private meanPool(hidden: DeviceTensor, lengths: readonly number[], S: number): DeviceTensor<'float32'> {
+    const { ops } = this;
+    const weights = new Float32Array(lengths.length * S);
+    lengths.forEach((length, b) => {
+      weights.fill(1 / length, b * S, b * S + length);
+    });
+    const w = ops.upload(weights, [lengths.length, S, 1]);
+    return ops.reshape(ops.matmul(hidden, w, { transposeA: true }), [lengths.length, this.config.d_model]);
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) throw new AttnkitError('DISPOSED', 'TextClassifier: the model was disposed', { argument: 'this' });
+  }
+}
+
+/** Input b of [B, H, S, S] probabilities, trimmed to its `length` real tokens: [head][query][key]. */
+function squareMaps(data: Float32Array, b: number, heads: number, S: number, length: number): number[][][] {
+  return Array.from({ length: heads }, (_, h) =>
+    Array.from({ length }, (_, i) => {
+      const start = ((b * heads + h) * S + i) * S;
+      return Array.from(data.subarray(start, start + length));
+    }),
+  );
+}

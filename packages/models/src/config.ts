@@ -1,0 +1,142 @@
+import { loadError } from './errors.js';
+
+/**
+ * config.json of a model folder. Keys are snake_case as in Hugging Face configs; unknown keys are an
+ * error (a typo must not silently fall back to a default).
+ *
+ * Notation: V vocabulary · d d_model · Hq num_heads · Hkv num_kv_heads (GQA when < Hq) · Dh = d / Hq
+ *           F ffn_dim · Lenc/Ldec layers
+ */
+export type Activation = 'relu' | 'gelu';
+export type NormPlacement = 'pre' | 'post';
+export type PositionKind = 'sinusoidal' | 'learned' | 'alibi';
+export type Pooling = 'mean' | 'cls';
+
+/** What the encoder and decoder stacks share. */
+export interface TransformerConfig {
+  readonly vocab_size: number;
+  readonly d_model: number;
+  readonly num_heads: number;
+  readonly num_kv_heads: number;
+  readonly ffn_dim: number;
+  readonly activation: Activation;
+  readonly norm: NormPlacement;
+  readonly positions: PositionKind;
+  readonly max_positions: number;
+  readonly layer_norm_eps: number;
+  readonly pad_token_id: number;
+}
+
+export interface TranslatorConfig extends TransformerConfig {
+  readonly model_type: 'attnkit-seq2seq';
+  readonly encoder_layers: number;
+  readonly decoder_layers: number;
+  readonly bos_token_id: number;
+  readonly eos_token_id: number;
+}
+
+export interface ClassifierConfig extends TransformerConfig {
+  readonly model_type: 'attnkit-classifier';
+  readonly num_layers: number;
+  readonly pooling: Pooling;
+  /** Prepended to every input when pooling is 'cls'. */
+  readonly cls_token_id?: number;
+  readonly id2label: Readonly<Record<string, string>>;
+}
+
+export type ModelConfig = TranslatorConfig | ClassifierConfig;
+
+const FILE = 'config.json';
+
+type Rule = (value: unknown, key: string) => void;
+
+const positiveInt: Rule = (v, key) => {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) throw loadError(FILE, key, 'must be a positive integer', 'integer ≥ 1', JSON.stringify(v));
+};
+const nonNegativeInt: Rule = (v, key) => {
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) throw loadError(FILE, key, 'must be an integer ≥ 0', 'integer ≥ 0', JSON.stringify(v));
+};
+const oneOf =
+  (...allowed: string[]): Rule =>
+  (v, key) => {
+    if (typeof v !== 'string' || !allowed.includes(v)) throw loadError(FILE, key, `must be one of ${allowed.join(', ')}`, allowed.join(' | '), JSON.stringify(v));
+  };
+const positiveNumber: Rule = (v, key) => {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw loadError(FILE, key, 'must be a finite number > 0', '> 0', JSON.stringify(v));
+};
+const labels: Rule = (v, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw loadError(FILE, key, 'must be an object { "0": label, ... }', 'object', JSON.stringify(v));
+  const entries = Object.entries(v);
+  if (entries.length === 0) throw loadError(FILE, key, 'must name at least one label', '≥ 1 label', '{}');
+  entries.forEach(([id, label], i) => {
+    if (id !== String(i)) throw loadError(FILE, `${key}.${id}`, `ids must be "0" … "${entries.length - 1}" in order`, String(i), id);
+    if (typeof label !== 'string' || label === '') throw loadError(FILE, `${key}.${id}`, 'must be a non-empty string', 'string', JSON.stringify(label));
+  });
+};
+
+const COMMON: Record<string, Rule> = {
+  vocab_size: positiveInt,
+  d_model: positiveInt,
+  num_heads: positiveInt,
+  num_kv_heads: positiveInt,
+  ffn_dim: positiveInt,
+  activation: oneOf('relu', 'gelu'),
+  norm: oneOf('pre', 'post'),
+  positions: oneOf('sinusoidal', 'learned', 'alibi'),
+  max_positions: positiveInt,
+  layer_norm_eps: positiveNumber,
+  pad_token_id: nonNegativeInt,
+};
+
+const SCHEMAS: Record<ModelConfig['model_type'], { required: Record<string, Rule>; optional: Record<string, Rule> }> = {
+  'attnkit-seq2seq': {
+    required: { ...COMMON, encoder_layers: positiveInt, decoder_layers: positiveInt, bos_token_id: nonNegativeInt, eos_token_id: nonNegativeInt },
+    optional: {},
+  },
+  'attnkit-classifier': {
+    required: { ...COMMON, num_layers: positiveInt, pooling: oneOf('mean', 'cls'), id2label: labels },
+    optional: { cls_token_id: nonNegativeInt },
+  },
+};
+
+/** Validates a parsed config.json; `expected` is the model type the caller needs. */
+export function parseConfig<T extends ModelConfig['model_type']>(raw: unknown, expected: T): Extract<ModelConfig, { model_type: T }> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw loadError(FILE, '(root)', 'must be a JSON object', 'object', typeof raw);
+  const record = raw as Record<string, unknown>;
+  if (record.model_type !== expected) throw loadError(FILE, 'model_type', `must be "${expected}" for this task`, expected, JSON.stringify(record.model_type));
+  const schema = SCHEMAS[expected];
+  for (const key of Object.keys(record)) {
+    if (key !== 'model_type' && !(key in schema.required) && !(key in schema.optional)) {
+      throw loadError(FILE, key, 'is not a known key', Object.keys(schema.required).join(', '), key);
+    }
+  }
+  for (const [key, rule] of Object.entries(schema.required)) {
+    if (!(key in record)) throw loadError(FILE, key, 'is missing');
+    rule(record[key], key);
+  }
+  for (const [key, rule] of Object.entries(schema.optional)) if (key in record) rule(record[key], key);
+  const config = record as unknown as Extract<ModelConfig, { model_type: T }>;
+  checkConsistency(config);
+  return config;
+}
+
+function checkConsistency(c: ModelConfig): void {
+  if (c.d_model % c.num_heads !== 0) throw loadError(FILE, 'num_heads', `must divide d_model = ${c.d_model}`, `a divisor of ${c.d_model}`, String(c.num_heads));
+  if (c.num_heads % c.num_kv_heads !== 0) {
+    throw loadError(FILE, 'num_kv_heads', `must divide num_heads = ${c.num_heads}`, `a divisor of ${c.num_heads}`, String(c.num_kv_heads));
+  }
+  if (c.positions === 'sinusoidal' && c.d_model % 2 !== 0) throw loadError(FILE, 'd_model', 'must be even for sinusoidal positions', 'even', String(c.d_model));
+  const ids: [string, number | undefined][] = [['pad_token_id', c.pad_token_id]];
+  if (c.model_type === 'attnkit-seq2seq') ids.push(['bos_token_id', c.bos_token_id], ['eos_token_id', c.eos_token_id]);
+  else ids.push(['cls_token_id', c.cls_token_id]);
+  for (const [key, id] of ids) {
+    if (id !== undefined && id >= c.vocab_size) throw loadError(FILE, key, `must be < vocab_size = ${c.vocab_size}`, `< ${c.vocab_size}`, String(id));
+  }
+  if (c.model_type === 'attnkit-classifier' && c.pooling === 'cls' && c.cls_token_id === undefined) {
+    throw loadError(FILE, 'cls_token_id', 'is required when pooling is "cls"');
+  }
+}
+
+export function headSize(c: TransformerConfig): number {
+  return c.d_model / c.num_heads;
+}

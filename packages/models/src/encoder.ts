@@ -1,0 +1,100 @@
+import type { DeviceTensor } from '@attnkit/core';
+import type { NormPlacement, TransformerConfig } from './config.js';
+import { MultiHeadAttention } from './layers/attention.js';
+import { FeedForward } from './layers/feed-forward.js';
+import { LayerNorm } from './layers/layer-norm.js';
+import { keyPaddingMask, symmetricAlibiMask } from './layers/masks.js';
+import type { Ops } from './scope.js';
+import type { Weights } from './weights/load.js';
+
+/**
+ * Notation: B batch · S padded source length · d model width · H heads
+ *
+ * A stack of bidirectional self-attention layers over right-padded input: padded keys are masked (a
+ * key-padding mask, or the symmetric ALiBi bias with −∞ on padding). Padded query rows are computed
+ * but never read by anything downstream.
+ *
+ *   pre-norm:  h = x + Attn(LN1(x));  y = h + FFN(LN2(h));  final LN after the last layer
+ *   post-norm: h = LN1(x + Attn(x));  y = LN2(h + FFN(h))
+ */
+export class EncoderLayer {
+  constructor(
+    readonly selfAttention: MultiHeadAttention,
+    readonly attentionNorm: LayerNorm,
+    readonly feedForward: FeedForward,
+    readonly feedForwardNorm: LayerNorm,
+    readonly norm: NormPlacement,
+  ) {}
+
+  static from(weights: Weights, prefix: string, config: TransformerConfig): EncoderLayer {
+    const eps = config.layer_norm_eps;
+    return new EncoderLayer(
+      MultiHeadAttention.from(weights, `${prefix}.self_attn`, config),
+      LayerNorm.from(weights, `${prefix}.self_attn_layer_norm`, eps),
+      FeedForward.from(weights, prefix, config.activation),
+      LayerNorm.from(weights, `${prefix}.final_layer_norm`, eps),
+      config.norm,
+    );
+  }
+
+  forward(ops: Ops, x: DeviceTensor, mask: DeviceTensor | undefined, returnScores: boolean): { hidden: DeviceTensor<'float32'>; scores?: DeviceTensor<'float32'> } {
+    const pre = this.norm === 'pre';
+    const attnIn = pre ? this.attentionNorm.forward(ops, x) : x;
+    const attn = this.selfAttention.forward(ops, attnIn, {
+      keyValue: this.selfAttention.projectKeyValue(ops, attnIn),
+      ...(mask && { mask }),
+      returnScores,
+    });
+    let h = ops.add(x, attn.output);
+    if (!pre) h = this.attentionNorm.forward(ops, h);
+    const ffIn = pre ? this.feedForwardNorm.forward(ops, h) : h;
+    let y = ops.add(h, this.feedForward.forward(ops, ffIn));
+    if (!pre) y = this.feedForwardNorm.forward(ops, y);
+    return { hidden: y, ...(attn.scores && { scores: attn.scores }) };
+  }
+}
+
+export interface EncoderOutput {
+  /** [B, S, d] */
+  readonly hidden: DeviceTensor<'float32'>;
+  /** Per layer, probabilities [B, H, S, S] (only when asked for). */
+  readonly attentions?: DeviceTensor<'float32'>[];
+}
+
+export class Encoder {
+  constructor(
+    readonly layers: readonly EncoderLayer[],
+    readonly finalNorm: LayerNorm | null,
+    readonly alibi: boolean,
+    readonly numHeads: number,
+  ) {}
+
+  static from(weights: Weights, prefix: string, layers: number, config: TransformerConfig): Encoder {
+    return new Encoder(
+      Array.from({ length: layers }, (_, i) => EncoderLayer.from(weights, `${prefix}.layers.${i}`, config)),
+      config.norm === 'pre' ? LayerNorm.from(weights, `${prefix}.layer_norm`, config.layer_norm_eps) : null,
+      config.positions === 'alibi',
+      config.num_heads,
+    );
+  }
+
+  /** The mask for right-padded rows of these lengths, or undefined when nothing needs masking. */
+  mask(ops: Ops, lengths: readonly number[], S: number): DeviceTensor | undefined {
+    if (this.alibi) return symmetricAlibiMask(ops, lengths, S, this.numHeads);
+    return lengths.every((l) => l === S) ? undefined : keyPaddingMask(ops, lengths, S);
+  }
+
+  /** embedded [B, S, d] → hidden [B, S, d]. */
+  forward(ops: Ops, embedded: DeviceTensor, lengths: readonly number[], { returnAttentions = false } = {}): EncoderOutput {
+    const mask = this.mask(ops, lengths, embedded.shape[1]);
+    let hidden = embedded as DeviceTensor<'float32'>;
+    const attentions: DeviceTensor<'float32'>[] = [];
+    for (const layer of this.layers) {
+      const out = layer.forward(ops, hidden, mask, returnAttentions);
+      hidden = out.hidden;
+      if (out.scores) attentions.push(out.scores);
+    }
+    if (this.finalNorm) hidden = this.finalNorm.forward(ops, hidden);
+    return { hidden, ...(returnAttentions && { attentions }) };
+  }
+}

@@ -1,0 +1,181 @@
+import { loadError } from './errors.js';
+
+/**
+ * Word- and character-level tokenizers read from the `tokenizer.json` layout of Hugging Face tokenizers,
+ * restricted to what these models need:
+ *
+ *   model          { type: "WordLevel", vocab: { token: id }, unk_token }
+ *   pre_tokenizer  { type: "WhitespaceSplit" } | { type: "Whitespace" }              word level
+ *                  { type: "Split", pattern: { Regex: "." }, behavior: "Isolated", invert: false }   character level
+ *   normalizer     null | { type: "Lowercase" }
+ *   decoder        null (tokens joined by spaces) | { type: "Fuse" } (joined as they are)
+ *   added_tokens   [{ id, content, special, ... }], each also in the vocabulary
+ *   truncation, padding, post_processor: null (the models add their own special tokens)
+ *
+ * Anything else is an error naming the field: a file this class cannot follow exactly must not load.
+ */
+const FILE = 'tokenizer.json';
+const ROOT_KEYS = ['version', 'truncation', 'padding', 'added_tokens', 'normalizer', 'pre_tokenizer', 'post_processor', 'decoder', 'model'];
+const ADDED_TOKEN_KEYS = ['id', 'content', 'single_word', 'lstrip', 'rstrip', 'normalized', 'special'];
+
+type Splitter = (text: string) => string[];
+
+export class Tokenizer {
+  private readonly tokenToId: ReadonlyMap<string, number>;
+  private readonly idToToken: ReadonlyMap<number, string>;
+  private readonly special: ReadonlySet<number>;
+
+  private constructor(
+    vocab: Map<string, number>,
+    special: Set<number>,
+    private readonly unkId: number,
+    private readonly lowercase: boolean,
+    private readonly split: Splitter,
+    private readonly joiner: string,
+  ) {
+    this.tokenToId = vocab;
+    this.idToToken = new Map([...vocab].map(([token, id]) => [id, token]));
+    this.special = special;
+  }
+
+  /** Parses and validates a tokenizer.json document (text or parsed JSON). */
+  static fromJSON(raw: unknown): Tokenizer {
+    let json = raw;
+    if (typeof raw === 'string') {
+      try {
+        json = JSON.parse(raw);
+      } catch (error) {
+        throw loadError(FILE, '(root)', `is not valid JSON (${(error as Error).message})`);
+      }
+    }
+    const root = object(json, '(root)');
+    for (const key of Object.keys(root)) if (!ROOT_KEYS.includes(key)) throw loadError(FILE, key, 'is not a known key', ROOT_KEYS.join(', '), key);
+    for (const key of ['truncation', 'padding', 'post_processor']) {
+      if (root[key] !== undefined && root[key] !== null) throw loadError(FILE, key, 'is not supported (must be null)');
+    }
+    const model = object(root.model, 'model');
+    if (model.type !== 'WordLevel') throw loadError(FILE, 'model.type', 'must be "WordLevel"', 'WordLevel', JSON.stringify(model.type));
+    for (const key of Object.keys(model)) if (!['type', 'vocab', 'unk_token'].includes(key)) throw loadError(FILE, `model.${key}`, 'is not a known key');
+    const vocab = readVocab(model.vocab);
+    if (typeof model.unk_token !== 'string' || !vocab.has(model.unk_token)) {
+      throw loadError(FILE, 'model.unk_token', 'must be a token of model.vocab', 'a vocabulary token', JSON.stringify(model.unk_token));
+    }
+    const special = readAddedTokens(root.added_tokens, vocab);
+    return new Tokenizer(vocab, special, vocab.get(model.unk_token)!, readNormalizer(root.normalizer), readPreTokenizer(root.pre_tokenizer), readDecoder(root.decoder));
+  }
+
+  /** Largest id + 1. */
+  get vocabSize(): number {
+    return Math.max(...this.idToToken.keys()) + 1;
+  }
+
+  /** Ids of the text, without special tokens; unknown pieces become the unknown token. */
+  encode(text: string): number[] {
+    if (typeof text !== 'string') throw loadError('tokenizer', 'text', 'must be a string', 'string', typeof text);
+    const normalized = this.lowercase ? text.toLowerCase() : text;
+    return this.split(normalized).map((piece) => this.tokenToId.get(piece) ?? this.unkId);
+  }
+
+  /** The text of the ids; special tokens are skipped unless asked for. */
+  decode(ids: readonly number[], { skipSpecialTokens = true } = {}): string {
+    return this.tokens(ids.filter((id) => !(skipSpecialTokens && this.special.has(id)))).join(this.joiner);
+  }
+
+  /** One string per id (for attention-map labels). */
+  tokens(ids: readonly number[]): string[] {
+    return ids.map((id) => this.idToToken.get(id) ?? `<${id}>`);
+  }
+
+  idOf(token: string): number | undefined {
+    return this.tokenToId.get(token);
+  }
+
+  isSpecial(id: number): boolean {
+    return this.special.has(id);
+  }
+}
+
+function object(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw loadError(FILE, field, 'must be an object', 'object', JSON.stringify(value) ?? String(value));
+  return value as Record<string, unknown>;
+}
+
+function readVocab(value: unknown): Map<string, number> {
+  const vocab = new Map<string, number>();
+  const seen = new Map<number, string>();
+  for (const [token, id] of Object.entries(object(value, 'model.vocab'))) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw loadError(FILE, `model.vocab.${token}`, 'must be an integer id ≥ 0', 'integer ≥ 0', JSON.stringify(id));
+    const other = seen.get(id);
+    if (other !== undefined) throw loadError(FILE, `model.vocab.${token}`, `id ${id} is also used by ${JSON.stringify(other)}`);
+    seen.set(id, token);
+    vocab.set(token, id);
+  }
+  if (vocab.size === 0) throw loadError(FILE, 'model.vocab', 'must not be empty');
+  return vocab;
+}
+
+function readAddedTokens(value: unknown, vocab: Map<string, number>): Set<number> {
+  const special = new Set<number>();
+  if (value === undefined) return special;
+  if (!Array.isArray(value)) throw loadError(FILE, 'added_tokens', 'must be an array');
+  value.forEach((raw, i) => {
+    const field = `added_tokens[${i}]`;
+    const entry = object(raw, field);
+    for (const key of Object.keys(entry)) if (!ADDED_TOKEN_KEYS.includes(key)) throw loadError(FILE, `${field}.${key}`, 'is not a known key');
+    if (typeof entry.content !== 'string') throw loadError(FILE, `${field}.content`, 'must be a string');
+    if (vocab.get(entry.content) !== entry.id) {
+      throw loadError(FILE, `${field}.id`, `must be the vocabulary id of ${JSON.stringify(entry.content)}`, String(vocab.get(entry.content)), JSON.stringify(entry.id));
+    }
+    if (typeof entry.special !== 'boolean') throw loadError(FILE, `${field}.special`, 'must be a boolean');
+    if (entry.special) special.add(entry.id as number);
+  });
+  return special;
+}
+
+function readNormalizer(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  const n = object(value, 'normalizer');
+  if (n.type !== 'Lowercase' || Object.keys(n).length !== 1) throw loadError(FILE, 'normalizer', 'must be null or { "type": "Lowercase" }', 'Lowercase', JSON.stringify(n));
+  return true;
+}
+
+function readPreTokenizer(value: unknown): Splitter {
+  const p = object(value, 'pre_tokenizer');
+  if (p.type === 'WhitespaceSplit' && Object.keys(p).length === 1) return (text) => text.split(/\s+/u).filter((s) => s !== '');
+  if (p.type === 'Whitespace' && Object.keys(p).length === 1) return (text) => text.match(/\w+|[^\w\s]+/gu) ?? [];
+  if (p.type === 'Split') {
+    const pattern = object(p.pattern, 'pre_tokenizer.pattern');
+    if (p.behavior !== 'Isolated' || p.invert !== false || typeof pattern.Regex !== 'string' || Object.keys(p).length !== 4) {
+      throw loadError(FILE, 'pre_tokenizer', 'Split is supported with { pattern: { Regex }, behavior: "Isolated", invert: false }');
+    }
+    let regex: RegExp;
+    try {
+      regex = new RegExp(pattern.Regex, 'gu');
+    } catch (error) {
+      throw loadError(FILE, 'pre_tokenizer.pattern.Regex', `is not a valid regular expression (${(error as Error).message})`);
+    }
+    if (regex.test('')) throw loadError(FILE, 'pre_tokenizer.pattern.Regex', 'must not match the empty string');
+    return (text) => isolate(text, regex);
+  }
+  throw loadError(FILE, 'pre_tokenizer', 'must be WhitespaceSplit, Whitespace or an Isolated Split', 'WhitespaceSplit | Whitespace | Split', JSON.stringify(p));
+}
+
+function readDecoder(value: unknown): string {
+  if (value === undefined || value === null) return ' ';
+  const d = object(value, 'decoder');
+  if (d.type === 'Fuse' && Object.keys(d).length === 1) return '';
+  throw loadError(FILE, 'decoder', 'must be null or { "type": "Fuse" }', 'null | Fuse', JSON.stringify(d));
+}
+
+/** Split with behavior "Isolated": every match is a piece, and so is every non-empty stretch between matches. */
+function isolate(text: string, regex: RegExp): string[] {
+  const pieces: string[] = [];
+  let cursor = 0;
+  for (const match of text.matchAll(regex)) {
+    if (match.index > cursor) pieces.push(text.slice(cursor, match.index));
+    pieces.push(match[0]);
+    cursor = match.index + match[0].length;
+  }
+  if (cursor < text.length) pieces.push(text.slice(cursor));
+  return pieces;
+}
