@@ -21,6 +21,12 @@ import { broadcastShapes, checkDType, checkOwned, checkShapeArray } from './vali
  * validated here, once, before the backend queues any work. Models are written against this class.
  */
 export class Device<T extends DeviceTensor = DeviceTensor> {
+  /**
+   * Tensors created through this device. A backend assembled from another one (`{ ...reference, kernels }`,
+   * as test fixtures do) shares its kernels, so its tensors name the original as owner; they still belong here.
+   */
+  private readonly made = new WeakSet<object>();
+
   constructor(readonly backend: Backend<T>) {}
 
   upload<A extends Float32Array | Int32Array | Uint8Array>(data: A, shape: readonly number[]): DeviceTensor<DTypeOf<A>> {
@@ -33,7 +39,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
       throw shapeError('upload', 'data', `${data.length} elements`, shape, 'shape and data length disagree');
     }
     this.checkFits('upload', 'data', shape);
-    return this.backend.kernels.upload(data, [...shape], dtypeOfArray(data)) as unknown as DeviceTensor<DTypeOf<A>>;
+    return this.adopt(this.backend.kernels.upload(data, [...shape], dtypeOfArray(data)));
   }
 
   async read<D extends DType>(tensor: DeviceTensor<D>): Promise<HostArrayFor[D]> {
@@ -68,7 +74,13 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
       if (t !== undefined) this.own('attention', name, t);
     }
     const plan = planAttention(inputs, options, this.backend.capabilities);
-    return this.backend.kernels.attention(inputs as DeviceAttentionInputs<T>, plan) as unknown as DeviceAttentionOutputs<DeviceTensor<'float32'>>;
+    const { y, presentKey, presentValue, scores } = this.backend.kernels.attention(inputs as DeviceAttentionInputs<T>, plan);
+    return {
+      y: this.adopt(y),
+      ...(presentKey && { presentKey: this.adopt(presentKey) }),
+      ...(presentValue && { presentValue: this.adopt(presentValue) }),
+      ...(scores && { scores: this.adopt(scores) }),
+    };
   }
 
   matmul(a: DeviceTensor, b: DeviceTensor, options: MatmulOptions = {}): DeviceTensor<'float32'> {
@@ -79,7 +91,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     if (options.bias) this.own('matmul', 'bias', options.bias);
     const plan = planMatmul(a, b, options);
     this.checkFits('matmul', 'output', plan.outShape);
-    return this.f32(this.backend.kernels.matmul(a as T, b as T, (options.bias as T | undefined) ?? null, plan));
+    return this.adopt(this.backend.kernels.matmul(a as T, b as T, (options.bias as T | undefined) ?? null, plan));
   }
 
   add(a: DeviceTensor, b: DeviceTensor): DeviceTensor<'float32'> {
@@ -95,7 +107,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.own('scale', 'x', x);
     checkDType('scale', 'x', x, ['float32']);
     if (typeof factor !== 'number' || !Number.isFinite(factor)) throw invalidArgument('scale', 'factor', 'a finite number', factor);
-    return this.f32(this.backend.kernels.scale(x as T, factor));
+    return this.adopt(this.backend.kernels.scale(x as T, factor));
   }
 
   relu(x: DeviceTensor): DeviceTensor<'float32'> {
@@ -114,13 +126,13 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
   softmax(x: DeviceTensor): DeviceTensor<'float32'> {
     this.checkAlive('softmax');
     this.own('softmax', 'x', x);
-    return this.f32(this.backend.kernels.softmax(x as T, planRows('softmax', x), false));
+    return this.adopt(this.backend.kernels.softmax(x as T, planRows('softmax', x), false));
   }
 
   logSoftmax(x: DeviceTensor): DeviceTensor<'float32'> {
     this.checkAlive('logSoftmax');
     this.own('logSoftmax', 'x', x);
-    return this.f32(this.backend.kernels.softmax(x as T, planRows('logSoftmax', x), true));
+    return this.adopt(this.backend.kernels.softmax(x as T, planRows('logSoftmax', x), true));
   }
 
   layerNorm(x: DeviceTensor, gamma: DeviceTensor, beta: DeviceTensor, epsilon = 1e-5): DeviceTensor<'float32'> {
@@ -129,7 +141,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.own('layerNorm', 'gamma', gamma);
     this.own('layerNorm', 'beta', beta);
     const plan = planLayerNorm(x, gamma, beta, epsilon);
-    return this.f32(this.backend.kernels.layerNorm(x as T, gamma as T, beta as T, epsilon, plan));
+    return this.adopt(this.backend.kernels.layerNorm(x as T, gamma as T, beta as T, epsilon, plan));
   }
 
   /** Embedding lookup. Ids outside [0, V) are an error on the reference and give zero rows elsewhere. */
@@ -139,7 +151,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.own('gather', 'ids', ids);
     const plan = planGather(table, ids);
     this.checkFits('gather', 'output', plan.outShape);
-    return this.f32(this.backend.kernels.gather(table as T, ids as T, plan));
+    return this.adopt(this.backend.kernels.gather(table as T, ids as T, plan));
   }
 
   concat<D extends DType>(tensors: readonly DeviceTensor<D>[], axis: number): DeviceTensor<D> {
@@ -151,20 +163,20 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     }
     const plan = planConcat(tensors, axis);
     this.checkFits('concat', 'output', plan.outShape);
-    return this.backend.kernels.concat(tensors as unknown as T[], plan) as unknown as DeviceTensor<D>;
+    return this.adopt(this.backend.kernels.concat(tensors as unknown as T[], plan));
   }
 
   slice<D extends DType>(x: DeviceTensor<D>, axis: number, start: number, length: number): DeviceTensor<D> {
     this.checkAlive('slice');
     this.own('slice', 'x', x);
-    return this.backend.kernels.slice(x as unknown as T, planSlice(x, axis, start, length)) as unknown as DeviceTensor<D>;
+    return this.adopt(this.backend.kernels.slice(x as unknown as T, planSlice(x, axis, start, length)));
   }
 
   /** A new tensor with the same data and a new shape (one -1 is inferred). Dispose it like any other. */
   reshape<D extends DType>(x: DeviceTensor<D>, shape: readonly number[]): DeviceTensor<D> {
     this.checkAlive('reshape');
     this.own('reshape', 'x', x);
-    return this.backend.kernels.reshape(x as unknown as T, planReshape(x, shape)) as unknown as DeviceTensor<D>;
+    return this.adopt(this.backend.kernels.reshape(x as unknown as T, planReshape(x, shape)));
   }
 
   argmax(x: DeviceTensor): DeviceTensor<'int32'> {
@@ -172,13 +184,14 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.own('argmax', 'x', x);
     const plan = planRows('argmax', x);
     if (plan.width === 0) throw shapeError('argmax', 'x', 'a last axis of size ≥ 1', x.shape);
-    return this.backend.kernels.argmax(x as T, plan) as unknown as DeviceTensor<'int32'>;
+    return this.adopt(this.backend.kernels.argmax(x as T, plan));
   }
 
   topK(x: DeviceTensor, k: number): TopKResult<DeviceTensor> {
     this.checkAlive('topK');
     this.own('topK', 'x', x);
-    return this.backend.kernels.topK(x as T, k, planTopK(x, k));
+    const { values, indices } = this.backend.kernels.topK(x as T, k, planTopK(x, k));
+    return { values: this.adopt(values), indices: this.adopt(indices) };
   }
 
   private binary(op: BinaryOp, a: DeviceTensor, b: DeviceTensor): DeviceTensor<'float32'> {
@@ -189,18 +202,25 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     checkDType(op, 'b', b, ['float32']);
     const plan = broadcastShapes(op, a.shape, b.shape);
     this.checkFits(op, 'output', plan.outShape);
-    return this.f32(this.backend.kernels.binary(op, a as T, b as T, plan));
+    return this.adopt(this.backend.kernels.binary(op, a as T, b as T, plan));
   }
 
   private unary(op: UnaryOp, x: DeviceTensor): DeviceTensor<'float32'> {
     this.checkAlive(op);
     this.own(op, 'x', x);
     checkDType(op, 'x', x, ['float32']);
-    return this.f32(this.backend.kernels.unary(op, x as T));
+    return this.adopt(this.backend.kernels.unary(op, x as T));
   }
 
+  /** Accepts tensors whose owner is this backend, and those this device handed out (see `made`). */
   private own(op: string, argument: string, tensor: unknown): void {
-    checkOwned(op, argument, tensor, this.backend);
+    checkOwned(op, argument, tensor, this.backend, this.made);
+  }
+
+  /** Records a tensor the backend returned through this device and gives it the caller's type. */
+  private adopt<R = DeviceTensor<'float32'>>(t: T): R {
+    this.made.add(t);
+    return t as unknown as R;
   }
 
   /** A tensor larger than the backend can hold is refused before the backend tries to allocate it. */
@@ -222,9 +242,6 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     }
   }
 
-  private f32(t: T): DeviceTensor<'float32'> {
-    return t as unknown as DeviceTensor<'float32'>;
-  }
 }
 
 const MATMUL_OPTION_KEYS = ['transposeA', 'transposeB', 'bias'];

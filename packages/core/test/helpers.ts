@@ -39,7 +39,8 @@ export function random(shape: readonly number[], next: () => number): HostTensor
   return { data: Float32Array.from({ length: n }, () => 2 * next() - 1), shape: [...shape] };
 }
 
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-6): void {
+/** |a − e| ≤ atol + rtol·|e| element-wise; non-finite expectations must match exactly. atol 0 means bit-exact. */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-6, rtol = atol): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i];
@@ -48,7 +49,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       if (!Object.is(a, e)) throw new Error(`element ${i}: ${a} but expected ${e}`);
       continue;
     }
-    if (!(Math.abs(a - e) <= atol + 1e-6 * Math.abs(e))) throw new Error(`element ${i}: ${a} but expected ${e} (atol ${atol})`);
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) throw new Error(`element ${i}: ${a} but expected ${e} (atol ${atol}, rtol ${rtol})`);
   }
 }
 

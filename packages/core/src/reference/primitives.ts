@@ -47,8 +47,11 @@ export function binary(op: BinaryOp, a: Float64Array, b: Float64Array, plan: Bro
 const UNARY: Record<UnaryOp, (v: number) => number> = {
   relu: (v) => Math.max(v, 0),
   tanh: Math.tanh,
-  /** The exact GELU: x·Φ(x) = x/2 · (1 + erf(x/√2)). */
-  gelu: (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)),
+  /**
+   * The exact GELU x·Φ(x) = x/2 · (1 + erf(x/√2)), summed as x/2 + x/2·erf(x·√½): forming 1 + erf first
+   * rounds at the scale of 2, which costs the last bit (gelu(1) would miss 0.8413447460685429 by an ulp).
+   */
+  gelu: (v) => 0.5 * v + 0.5 * v * erf(v * Math.SQRT1_2),
 };
 
 export function unary(op: UnaryOp, x: Float64Array): Float64Array {

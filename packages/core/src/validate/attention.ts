@@ -39,11 +39,7 @@ export function planAttention(
   const dims = layout === '3d' ? dims3d(q, k, v, options) : dims4d(q, k, v, options);
   const { B, Hq, Hkv, Sq, Skv, D, Dv } = dims;
   if (Hq % Hkv !== 0) {
-    throw new AttnkitError('SHAPE_MISMATCH', `${OP}: query heads (${Hq}) must be a multiple of key/value heads (${Hkv})`, {
-      argument: 'k',
-      expected: `a divisor of ${Hq} heads`,
-      given: `${Hkv} heads`,
-    });
+    throw shapeError(OP, 'k', `key/value heads dividing the ${Hq} query heads of q ${formatShape(q.shape)}`, k.shape, `${Hkv} heads`);
   }
 
   const P = checkPast(inputs, B, Hkv, D, Dv);

@@ -33,13 +33,17 @@ export function checkDType(op: string, argument: string, tensor: DeviceTensor, d
   }
 }
 
-export function checkOwned(op: string, argument: string, tensor: unknown, owner: object): void {
+/** `tensor` is a live device tensor of `owner` (or one of `made`, the tensors handed out for it). */
+export function checkOwned(op: string, argument: string, tensor: unknown, owner: object, made?: WeakSet<object>): void {
   const t = tensor as DeviceTensor | undefined;
   if (typeof t !== 'object' || t === null || !Array.isArray(t.shape) || typeof t.dtype !== 'string') {
     throw invalidArgument(op, argument, 'a device tensor', tensor);
   }
-  if (t.owner !== owner) {
-    throw new AttnkitError('INVALID_ARGUMENT', `${op}: ${argument} belongs to another backend`, { argument });
+  if (t.owner !== owner && !made?.has(t)) {
+    const name = (t.owner as { name?: unknown } | null)?.name;
+    throw new AttnkitError('INVALID_ARGUMENT', `${op}: ${argument} ${formatShape(t.shape)} belongs to another backend${typeof name === 'string' ? ` (${name})` : ''}`, {
+      argument,
+    });
   }
   if (t.isDisposed) {
     throw new AttnkitError('DISPOSED', `${op}: ${argument} ${formatShape(t.shape)} was disposed`, { argument });
