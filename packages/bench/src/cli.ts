@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import { type BenchCase, FULL_GRID, QUICK_GRID } from './grid.js';
+import { describeMachine } from './machine.js';
+import type { CellPolicy } from './measure.js';
+import { consoleCaseTable, consoleReport } from './report/console.js';
+import { markdownReport } from './report/markdown.js';
+import { svgChart } from './report/svg.js';
+import { type BenchEvent, type BenchReport, runBench } from './run.js';
+import { TARGET_FACTORIES, selectFactories } from './targets/index.js';
+
+const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one run.
+
+  --quick                     a small grid (a smoke run: a minute or two)
+  --backends a,b,...          targets to run (default: all): ${TARGET_FACTORIES.map((f) => f.name).join(', ')}
+  --max-seconds-per-cell N    time budget of one cell (default 20, quick 4)
+  --runs N                    timed runs per cell after the warm-up, at most (default 5)
+  --max-memory-gib N          skip naive cells whose score tensors exceed this (default 3)
+  --out DIR                   where bench.json, bench.md and bench.svg go (default: <repo>/reports)
+  --browser                   the same in headless Chromium (not implemented yet)
+  --help`;
+
+export interface CliOverrides {
+  /** Replaces the grid (tests use tiny shapes). */
+  readonly cases?: readonly BenchCase[];
+  /** Where text goes (default: stdout). */
+  readonly print?: (text: string) => void;
+  readonly progress?: boolean;
+}
+
+const DEFAULT_OUT = fileURLToPath(new URL('../../../reports/', import.meta.url));
+
+export async function runCli(argv: readonly string[], overrides: CliOverrides = {}): Promise<BenchReport | null> {
+  const print = overrides.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false },
+      backends: { type: 'string' },
+      'max-seconds-per-cell': { type: 'string' },
+      runs: { type: 'string' },
+      'max-memory-gib': { type: 'string' },
+      out: { type: 'string' },
+      browser: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    print(USAGE);
+    return null;
+  }
+  if (values.browser) throw new Error('--browser is not implemented yet: the bench runs in Node only');
+  const policy: CellPolicy = {
+    runs: positive('--runs', values.runs, 5),
+    maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], values.quick ? 4 : 20),
+    maxMemoryBytes: positive('--max-memory-gib', values['max-memory-gib'], 3) * 2 ** 30,
+  };
+  const factories = selectFactories(values.backends ? values.backends.split(',').map((s) => s.trim()).filter(Boolean) : null);
+  const cases = overrides.cases ?? (values.quick ? QUICK_GRID : FULL_GRID);
+  const out = resolve(values.out ?? DEFAULT_OUT);
+  const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+
+  const bar = overrides.progress ?? process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} cells | {cell}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const onEvent = (event: BenchEvent) => {
+    if (event.kind === 'targets') {
+      print(`targets: ${event.available.map((t) => t.name).join(', ') || 'none'}`);
+      for (const t of event.available) print(`  ${t.name}: ${t.runsOn}`);
+      for (const u of event.unavailable) print(`  ${u.name}: unavailable (${u.reason})`);
+      bar?.start(Math.max(1, event.available.length * cases.length), 0, { cell: '' });
+    } else if (event.kind === 'cell') {
+      const r = event.result;
+      const text = `${r.target} ${r.caseId}: ${r.status}${r.medianMs !== undefined ? ` ${r.medianMs.toFixed(2)} ms` : ''}${r.reason ? ` (${r.reason})` : ''}`;
+      if (bar) bar.update(event.done, { cell: text.slice(0, 90) });
+      else print(`[${event.done}/${event.total}] ${text}`);
+    } else {
+      const c = event.report.cases.find((x) => x.id === event.report.results[event.report.results.length - 1]?.caseId);
+      if (c) {
+        if (bar) bar.stop();
+        print(`\n${consoleCaseTable(event.report, c)}\n`);
+        if (bar) bar.start(bar.getTotal(), event.report.results.length, { cell: '' });
+      }
+      void writeReports(event.report, out);
+    }
+  };
+  const report = await runBench({ cases, factories, policy, machine: await describeMachine(), command, onEvent });
+  bar?.stop();
+  print(consoleReport(report));
+  await writeReports(report, out);
+  print(`\nwrote ${join(out, 'bench.json')}, bench.md, bench.svg`);
+  return report;
+}
+
+export async function writeReports(report: BenchReport, out: string): Promise<void> {
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(out, 'bench.md'), markdownReport(report, { chart: 'bench.svg' }));
+  await writeFile(join(out, 'bench.svg'), svgChart(report));
+}
+
+function positive(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a positive number, got ${text}`);
+  return value;
+}
+
+/**
+ * gpu.js needs an X display: without one, and with xvfb-run on the PATH, the CLI runs itself again under
+ * `xvfb-run -a` (once: the child is marked). Returns the child's exit status, or null to run here.
+ */
+function reexecUnderXvfb(argv: readonly string[]): number | null {
+  if (process.env.DISPLAY || process.env.ATTNKIT_BENCH_XVFB || argv.includes('--help')) return null;
+  if (spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio: 'ignore' }).status !== 0) return null;
+  const child = spawnSync('xvfb-run', ['-a', process.execPath, fileURLToPath(import.meta.url), ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, ATTNKIT_BENCH_XVFB: '1' },
+  });
+  return child.status ?? 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const argv = process.argv.slice(2);
+  const status = reexecUnderXvfb(argv);
+  if (status !== null) process.exit(status);
+  runCli(argv).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`attnkit-bench: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,24 @@
+import type { BenchReport, CaseSummary } from '../run.js';
+import { CASE_COLUMNS, caseRows, ratioMatrix } from './rows.js';
+
+/** A plain aligned text table; the widest cell of each column sets its width. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+export function consoleCaseTable(report: BenchReport, c: CaseSummary): string {
+  return `${c.label}  (${(c.flops / 1e9).toFixed(3)} GFLOP)\n${textTable(CASE_COLUMNS, caseRows(report, c))}`;
+}
+
+export function consoleReport(report: BenchReport): string {
+  const parts = report.cases.filter((c) => report.results.some((r) => r.caseId === c.id)).map((c) => consoleCaseTable(report, c));
+  const matrix = ratioMatrix(report);
+  parts.push(`Backend median ÷ best peer median (< 1: faster than every peer)\n${textTable(matrix.header, matrix.rows)}`);
+  return parts.join('\n\n');
+}

@@ -1,0 +1,47 @@
+import { formatGiB } from '../measure.js';
+import type { BenchReport } from '../run.js';
+import { formatMiB } from './format.js';
+import { CASE_COLUMNS, FASTEST_MARK, caseRows, ratioMatrix } from './rows.js';
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(' | ')} |`;
+  return [line(header), `|${header.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** The whole report: machine, method, the ratio matrix, one table per case, what was unavailable. */
+export function markdownReport(report: BenchReport, options: { title?: string; chart?: string } = {}): string {
+  const { machine, policy } = report;
+  const out: string[] = [];
+  out.push(`# ${options.title ?? 'attnkit perf matrix'}`, '');
+  out.push(`Run ${report.startedAt}${report.finishedAt ? ` → ${report.finishedAt}` : ' (unfinished: partial results)'} with:`, '');
+  out.push('```sh', report.command, '```', '');
+  out.push('## Machine', '');
+  out.push(`- ${machine.cpus} CPU cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB memory, ${machine.platform}, Node ${machine.node}`);
+  out.push(`- GPU devices: ${machine.gpuDevices.length ? machine.gpuDevices.join(', ') : 'none'}; every GPU API runs on a software implementation (below)`);
+  out.push(`- Load average at the start: ${machine.load.join(', ')} (the machine is shared: treat timings as ±50 %)`);
+  out.push('', '| target | role | runs on |', '|---|---|---|');
+  for (const t of report.targets) out.push(`| ${t.name} | ${t.role} | ${escapeCell(t.runsOn)} |`);
+  for (const u of report.unavailable) out.push(`| ${u.name} | ${u.role} | unavailable: ${escapeCell(u.reason)} |`);
+  out.push('', '## Method', '');
+  out.push(
+    `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported. Every timed call includes reading the output y back to the host, for backends and peers alike.`,
+    `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}.`,
+    `- ${report.flopsFormula}.`,
+    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs on the same 2 CPU cores, the GPU ones through software adapters). < 1 means faster than every peer.',
+    `- Memory: "tracked peak" is the target's own accounting during one call (WebGPU buffer-pool peak; \`tf.profile\` peakBytes for tfjs; live inputs+outputs for backends without a pool; none for onnxruntime); "RSS" is the process RSS sampled after each call. Process max RSS over the run: ${formatMiB(report.maxRssBytes)} MiB.`,
+    `- ${FASTEST_MARK} marks the fastest target of each case.`,
+  );
+  const matrix = ratioMatrix(report);
+  out.push('', '## Backend ÷ best peer', '', markdownTable(matrix.header, matrix.rows));
+  if (options.chart) out.push('', '## Time vs sequence length', '', `![time vs sequence length](${options.chart})`);
+  out.push('', '## Results per case');
+  for (const c of report.cases) {
+    if (!report.results.some((r) => r.caseId === c.id)) continue;
+    out.push('', `### ${c.label}`, '', `${(c.flops / 1e9).toFixed(3)} GFLOP per call.`, '', markdownTable(CASE_COLUMNS, caseRows(report, c)));
+  }
+  return `${out.join('\n')}\n`;
+}

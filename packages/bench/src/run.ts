@@ -1,0 +1,112 @@
+import { type CaseComparison, compareAll } from './compare.js';
+import { type BenchCase, attentionFlops, describeCase } from './grid.js';
+import type { MachineInfo } from './machine.js';
+import { type CellPolicy, type CellResult, RateHistory, measureCell } from './measure.js';
+import { type Target, type TargetFactory, type TargetFamily, type TargetRole, type UnavailableTarget, messageOf } from './targets/target.js';
+import { releaseWebGpu } from './targets/webgpu.js';
+
+export const FLOPS_FORMULA = 'GFLOP/s = 4·B·Hq·Sq·T·D / median time (two matmuls, q·kᵀ and p·v); halved when causal; softmax not counted';
+
+export interface TargetSummary {
+  readonly name: string;
+  readonly label: string;
+  readonly role: TargetRole;
+  readonly family: TargetFamily;
+  readonly runsOn: string;
+}
+
+export interface CaseSummary extends BenchCase {
+  readonly label: string;
+  readonly flops: number;
+}
+
+export interface BenchReport {
+  readonly schema: 'attnkit-bench-v1';
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly command: string;
+  readonly policy: CellPolicy;
+  readonly machine: MachineInfo;
+  readonly flopsFormula: string;
+  readonly targets: readonly TargetSummary[];
+  readonly unavailable: readonly UnavailableTarget[];
+  readonly cases: readonly CaseSummary[];
+  readonly results: readonly CellResult[];
+  readonly comparisons: readonly CaseComparison[];
+  /** Highest RSS of the whole process (getrusage), bytes. */
+  readonly maxRssBytes: number;
+}
+
+export type BenchEvent =
+  | { readonly kind: 'targets'; readonly available: readonly TargetSummary[]; readonly unavailable: readonly UnavailableTarget[] }
+  | { readonly kind: 'cell'; readonly done: number; readonly total: number; readonly result: CellResult }
+  | { readonly kind: 'case'; readonly report: BenchReport };
+
+export interface BenchRunOptions {
+  readonly cases: readonly BenchCase[];
+  readonly factories: readonly TargetFactory[];
+  readonly policy: CellPolicy;
+  readonly machine: MachineInfo;
+  readonly command: string;
+  readonly onEvent?: (event: BenchEvent) => void;
+}
+
+/**
+ * Creates every target (an unavailable one is kept with its reason), then runs the cases from the
+ * smallest to the largest amount of work, every target on each case in turn, so that load on a shared
+ * machine falls on all targets alike and each target's estimate for the next cell comes from smaller ones.
+ */
+export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  const targets: Target[] = [];
+  const unavailable: UnavailableTarget[] = [];
+  for (const factory of options.factories) {
+    try {
+      targets.push(await factory.create());
+    } catch (error) {
+      unavailable.push({ name: factory.name, role: factory.role, reason: messageOf(error).split('\n')[0] });
+    }
+  }
+  const summaries = targets.map(({ name, label, role, family, runsOn }) => ({ name, label, role, family, runsOn }));
+  options.onEvent?.({ kind: 'targets', available: summaries, unavailable });
+
+  const cases = options.cases.map((c) => ({ ...c, label: describeCase(c), flops: attentionFlops(c) }));
+  const order = [...cases].sort((a, b) => a.flops - b.flops);
+  const histories = new Map(targets.map((t) => [t.name, new RateHistory()]));
+  const results: CellResult[] = [];
+  const report = (finished: boolean): BenchReport => ({
+    schema: 'attnkit-bench-v1',
+    startedAt,
+    finishedAt: finished ? new Date().toISOString() : null,
+    command: options.command,
+    policy: options.policy,
+    machine: options.machine,
+    flopsFormula: FLOPS_FORMULA,
+    targets: summaries,
+    unavailable,
+    cases,
+    results: [...results],
+    comparisons: compareAll(
+      cases.filter((c) => results.some((r) => r.caseId === c.id)).map((c) => c.id),
+      results,
+      summaries,
+    ),
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
+
+  const total = order.length * targets.length;
+  try {
+    for (const c of order) {
+      for (const target of targets) {
+        const result = await measureCell(target, c, options.policy, histories.get(target.name)!);
+        results.push(result);
+        options.onEvent?.({ kind: 'cell', done: results.length, total, result });
+      }
+      options.onEvent?.({ kind: 'case', report: report(false) });
+    }
+  } finally {
+    for (const target of targets) await target.dispose().catch(() => undefined);
+    await releaseWebGpu();
+  }
+  return report(true);
+}

@@ -1,0 +1,30 @@
+import { createReferenceBackend } from '@attnkit/core';
+import { attnkitTarget } from './attnkit.js';
+import { createGpujsTarget } from './gpujs.js';
+import { createOnnxRuntimeTarget } from './onnxruntime.js';
+import type { TargetFactory } from './target.js';
+import { createTfjsAttnkitTarget, createTfjsNaiveTarget } from './tfjs.js';
+import { createTfjsWebGpuTarget, createWebGpuTarget } from './webgpu.js';
+
+/**
+ * Every target the bench knows, backends first. Each is imported dynamically inside `create`, so a
+ * missing, unbuilt or unavailable one is reported with its reason and the run goes on.
+ */
+export const TARGET_FACTORIES: readonly TargetFactory[] = [
+  { name: 'reference', role: 'backend', create: async () => attnkitTarget(createReferenceBackend(), 'cpu') },
+  { name: 'tfjs-cpu', role: 'backend', create: () => createTfjsAttnkitTarget('cpu') },
+  { name: 'tfjs-wasm', role: 'backend', create: () => createTfjsAttnkitTarget('wasm') },
+  { name: 'webgpu', role: 'backend', create: createWebGpuTarget },
+  { name: 'gpujs-webgl', role: 'backend', create: () => createGpujsTarget() },
+  { name: 'onnxruntime-cpu', role: 'peer', create: createOnnxRuntimeTarget },
+  { name: 'tfjs-cpu-naive', role: 'peer', create: () => createTfjsNaiveTarget('cpu', 'cpu') },
+  { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget('wasm', 'cpu') },
+  { name: 'tfjs-webgpu-naive', role: 'peer', create: createTfjsWebGpuTarget },
+];
+
+export function selectFactories(names: readonly string[] | null): TargetFactory[] {
+  if (!names) return [...TARGET_FACTORIES];
+  const unknown = names.filter((n) => !TARGET_FACTORIES.some((f) => f.name === n));
+  if (unknown.length) throw new Error(`unknown target(s) ${unknown.join(', ')}; known: ${TARGET_FACTORIES.map((f) => f.name).join(', ')}`);
+  return TARGET_FACTORIES.filter((f) => names.includes(f.name));
+}
