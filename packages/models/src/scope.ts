@@ -58,8 +58,11 @@ export class Ops {
     return t;
   }
 
+  upload(data: Float32Array, shape: readonly number[]): DeviceTensor<'float32'>;
+  upload(data: Int32Array, shape: readonly number[]): DeviceTensor<'int32'>;
+  upload(data: Uint8Array, shape: readonly number[]): DeviceTensor<'bool'>;
   upload(data: Float32Array | Int32Array | Uint8Array, shape: readonly number[]): DeviceTensor {
-    return this.track(this.device.upload(data, shape));
+    return this.track(this.device.upload(data, shape) as DeviceTensor);
   }
 
   attention(inputs: DeviceAttentionInputs, options: AttentionOptions): DeviceAttentionOutputs<DeviceTensor<'float32'>> {

@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { type Backend, createReferenceBackend } from '@attnkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ClassifierConfig, type TextClassificationPipeline, pipeline, readSafetensors } from '../src/index.js';
+import { TEST_BACKENDS } from './helpers/backends.js';
+import { expectAllClose as expectClose } from './helpers/close.js';
+import { FIXTURES, fixtureFiles, randomModelFiles } from './helpers/fixtures.js';
+import { hostClassifierLogits } from './helpers/host-classifier.js';
+
+const TEXTS = ['the movie was good', 'bad', 'a very very good film is not bad', 'the plot was awful and unknownword'];
+
+
+describe('classifier logits against an independent float64 host computation', () => {
+  const fixture = fixtureFiles('classifier-tiny');
+  const variant: ClassifierConfig = {
+    ...(fixture.config as unknown as ClassifierConfig),
+    norm: 'pre',
+    pooling: 'mean',
+    positions: 'sinusoidal',
+    activation: 'relu',
+    num_layers: 2,
+    num_kv_heads: 2,
+  };
+  delete (variant as { cls_token_id?: number }).cls_token_id;
+  const cases: [string, ClassifierConfig, Uint8Array][] = [
+    ['the fixture (1 post-norm layer, GELU, learned positions, CLS pooling, GQA)', fixture.config as unknown as ClassifierConfig, fixture.weights],
+    ['a variant (2 pre-norm layers, ReLU, sinusoidal positions, mean pooling)', variant, randomModelFiles(variant, 5, fixture.tokenizer)['model.safetensors'] as Uint8Array],
+  ];
+  it.each(cases)('%s', async (_, config, weights) => {
+    const backend = createReferenceBackend();
+    const p = await pipeline('text-classification', { 'config.json': config as never, 'tokenizer.json': fixture.tokenizer, 'model.safetensors': weights }, { backend });
+    const stored = readSafetensors(weights).tensors;
+    const outputs = await p.model.classify(TEXTS.map((t) => p.tokenizer.encode(t)));
+    outputs.forEach((out, i) => {
+      const host = hostClassifierLogits(config, stored, p.tokenizer.encode(TEXTS[i]));
+      expectClose(out.logits, host, 1e-5);
+      const e = host.map((v) => Math.exp(v - Math.max(...host)));
+      expectClose(out.probabilities, e.map((v) => v / e.reduce((a, b) => a + b, 0)), 1e-6);
+    });
+    p.dispose();
+    expect(backend.kernels.memory().liveTensors).toBe(0);
+  });
+});
+
+/** Reference probabilities, computed once, that every backend must reproduce. */
+const expected: Float32Array[] = [];
+beforeAll(async () => {
+  const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'));
+  for (const out of await p.model.classify(TEXTS.map((t) => p.tokenizer.encode(t)))) expected.push(out.probabilities);
+  p.dispose();
+});
+
+describe.each(TEST_BACKENDS)('classifier on $name', (entry) => {
+  let backend: Backend;
+  let p: TextClassificationPipeline;
+  let liveAfterLoad = 0;
+  beforeAll(async () => {
+    backend = await entry.create();
+    p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
+    liveAfterLoad = backend.kernels.memory().liveTensors;
+  });
+  afterAll(() => {
+    p.dispose();
+    expect(backend.kernels.memory().liveTensors).toBe(0);
+    backend.dispose();
+  });
+
+  it('probabilities match the reference; labels come best first', async () => {
+    const results = await p.classify(TEXTS, { topK: 3 });
+    results.forEach((labels, i) => {
+      const byLabel = Object.fromEntries(labels.map((l) => [l.label, l.score]));
+      expectClose(['negative', 'neutral', 'positive'].map((l) => byLabel[l]), expected[i], entry.atol + 1e-7);
+      expect(labels.map((l) => l.score)).toEqual([...labels.map((l) => l.score)].sort((a, b) => b - a));
+    });
+    const [top] = await p.classify(TEXTS[0]);
+    expect(top).toEqual({ label: results[0][0].label, score: results[0][0].score });
+    expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
+  });
+
+  it('a batch of mixed lengths gives the same result as one input at a time', async () => {
+    const batched = await p.model.classify(TEXTS.map((t) => p.tokenizer.encode(t)), { returnAttentions: true });
+    for (const [i, text] of TEXTS.entries()) {
+      const [single] = await p.model.classify([p.tokenizer.encode(text)], { returnAttentions: true });
+      expectClose(batched[i].logits, single.logits, 1e-5);
+      expectClose(batched[i].attentions!, single.attentions!, 1e-5);
+    }
+  });
+
+  it('returns self-attention maps per layer and head over the real tokens (CLS included)', async () => {
+    const [top] = await p.classify('the film was not bad', { returnAttentions: true });
+    const maps = top.attentions!;
+    expect(maps.tokens).toEqual(['<cls>', 'the', 'film', 'was', 'not', 'bad']);
+    expect(maps.selfAttentions.length).toBe(p.model.config.num_layers);
+    for (const layer of maps.selfAttentions) {
+      expect(layer.length).toBe(p.model.config.num_heads);
+      for (const head of layer) {
+        expect(head.length).toBe(6);
+        for (const row of head) {
+          expect(row.length).toBe(6);
+          expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+        }
+      }
+    }
+    expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
+  });
+
+  it('rejects a topK beyond the labels', async () => {
+    await expect(p.classify('good', { topK: 4 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'options.topK' });
+  });
+});
