@@ -34,6 +34,7 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
   const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
   const row = new Float64Array(T);
   const stage = new Float64Array(T);
+  const acc = new Float64Array(Dv);
 
   for (let b = 0; b < B; b++) {
     const validLength = validLengths ? Math.min(Math.max(validLengths[b], 0), T) : T;
@@ -58,13 +59,17 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
         if (plan.scoresOutput === 'probabilities') stage.set(row);
         if (scores) scores.set(stage, ((b * Hq + h) * Sq + i) * T);
 
+        // Σ_j p_j v_j, walking each value row in order; masked keys (p_j = 0) are skipped, so even a
+        // non-finite value behind a mask cannot leak into y as 0 · ∞ = NaN.
+        acc.fill(0);
+        for (let j = 0; j < T; j++) {
+          if (row[j] === 0) continue;
+          for (let d = 0; d < Dv; d++) acc[d] += row[j] * values[vBase + j * Dv + d];
+        }
         const gain = plan.headMask ? plan.headMask[h] : 1;
         const yBase = b * yStrides[0] + h * yStrides[1] + i * yStrides[2];
-        for (let d = 0; d < Dv; d++) {
-          let acc = 0;
-          for (let j = 0; j < T; j++) if (row[j] !== 0) acc += row[j] * values[vBase + j * Dv + d];
-          y[yBase + d] = gain * acc + 0; // + 0 turns −0 (a pruned head, a negative gain on a masked row) into 0
-        }
+        // + 0 turns −0 (a pruned head, a negative gain on a masked row) into 0
+        for (let d = 0; d < Dv; d++) y[yBase + d] = gain * acc[d] + 0;
       }
     }
   }
