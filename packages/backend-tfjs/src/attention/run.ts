@@ -92,10 +92,15 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
               let stage = plan.scoresOutput === 'raw' ? s : null;
               if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
               if (plan.scoresOutput === 'softcapped') stage = s;
-              if (positions.bias) s = tf.add(s, positions.bias);
-              if (plan.alibiSlopes && positions.rel) s = tf.add(s, tf.mul(positions.rel, plan.alibiSlopes[h]));
-              if (mask) s = tf.add(s, maskRows(mask, b, h, r0, rows, keyRange));
-              if (plan.scoresOutput === 'masked') stage = s;
+              const bias = sumOf([
+                positions.bias,
+                plan.alibiSlopes && positions.rel ? tf.mul(positions.rel, plan.alibiSlopes[h]) : null,
+                mask ? maskRows(mask, b, h, r0, rows, keyRange) : null,
+              ]);
+              if (plan.scoresOutput === 'masked') stage = bias ? (tf.add(s, bias) as tf.Tensor2D) : s;
+              // Softmax is shift-invariant per row. Subtracting the bias's row maximum first keeps
+              // s + bias exact in float32 when an additive mask holds large values (−1e9 + s rounds to −1e9).
+              if (bias) s = tf.add(s, plan.mask?.kind === 'additive' ? tf.sub(bias, finiteRowMax(bias)) : bias) as tf.Tensor2D;
               const p = softmaxTf(s) as tf.Tensor2D;
               if (plan.scoresOutput === 'probabilities') stage = p;
               let y: tf.Tensor = Dv === 0 ? tf.zeros([rows, Dv]) : matMul2d(p, vBlock[g]);
@@ -118,6 +123,17 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
     return out;
   });
   return outputs as unknown as AttentionTfOutputs;
+}
+
+function sumOf(terms: (tf.Tensor | null)[]): tf.Tensor | null {
+  const present = terms.filter((t): t is tf.Tensor => t !== null);
+  return present.length === 0 ? null : present.reduce((a, b) => tf.add(a, b));
+}
+
+/** Row maximum over the last axis, 0 for a row with no finite entry. */
+function finiteRowMax(x: tf.Tensor): tf.Tensor {
+  const max = tf.max(x, -1, true);
+  return tf.where(tf.equal(max, Number.NEGATIVE_INFINITY), tf.zerosLike(max), max);
 }
 
 /**

@@ -45,7 +45,7 @@ export function matMulTf(a: tf.Tensor, b: tf.Tensor, options: MatMulTfOptions = 
     if (b.rank === 2) {
       const bKN = (transposeB ? tf.transpose(b) : b) as tf.Tensor2D;
       const aMK = transposeA ? swapLastTwo(a) : a;
-      const flat = tf.reshape(aMK, [-1, K]) as tf.Tensor2D;
+      const flat = tf.reshape(aMK, [batchDims.reduce((x, y) => x * y, 1) * M, K]) as tf.Tensor2D;
       out = K === 0 || N === 0 || flat.shape[0] === 0 ? tf.zeros([flat.shape[0], N]) : matMul2d(flat, bKN);
     } else if (K === 0) {
       out = tf.zeros(outShape);
