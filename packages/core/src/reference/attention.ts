@@ -53,7 +53,8 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
         if (plan.scoresOutput === 'raw') stage.set(row);
         if (plan.softcap > 0) for (let j = 0; j < T; j++) row[j] = plan.softcap * Math.tanh(row[j] / plan.softcap);
         if (plan.scoresOutput === 'softcapped') stage.set(row);
-        for (let j = 0; j < T; j++) row[j] += bias(plan, mask, b, h, i, j, offset, validLength);
+        const at: RowPosition = { h, diagonal: i + offset, validLength, maskBase: maskRowBase(plan, b, h, i) };
+        for (let j = 0; j < T; j++) row[j] += bias(plan, mask, at, j);
         if (plan.scoresOutput === 'masked') stage.set(row);
         softmaxInPlace(row);
         if (plan.scoresOutput === 'probabilities') stage.set(row);
@@ -77,34 +78,40 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
   return { y, presentKey: present ? keys : null, presentValue: present ? values : null, scores };
 }
 
-/** Every additive term for score (b, h, i, j): −∞ if any mechanism masks it. */
-function bias(
-  plan: AttentionPlan,
-  mask: ArrayLike<number> | undefined,
-  b: number,
-  h: number,
-  i: number,
-  j: number,
-  offset: number,
-  validLength: number,
-): number {
-  const diagonal = i + offset;
+/** Where query row (b, h, i) stands: its head, the key it is aligned with, its valid length, its mask row. */
+interface RowPosition {
+  readonly h: number;
+  /** i + offset: causal, window and ALiBi all measure from this key. */
+  readonly diagonal: number;
+  readonly validLength: number;
+  readonly maskBase: number;
+}
+
+/** Element index of mask[b, h, i, 0] through the broadcast strides (0 on broadcast axes). */
+function maskRowBase(plan: AttentionPlan, b: number, h: number, i: number): number {
+  if (!plan.mask) return 0;
+  const [sb, sh, sq] = plan.mask.strides;
+  return b * sb + h * sh + i * sq;
+}
+
+/** Every additive term for key j of one query row: −∞ if any mechanism masks it. */
+function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowPosition, j: number): number {
+  const { diagonal } = at;
   if (plan.isCausal && j > diagonal) return Number.NEGATIVE_INFINITY;
   if (plan.window && (j < diagonal - plan.window.left || j > diagonal + plan.window.right)) return Number.NEGATIVE_INFINITY;
-  if (plan.hasValidLengths && j >= validLength) return Number.NEGATIVE_INFINITY;
+  if (plan.hasValidLengths && j >= at.validLength) return Number.NEGATIVE_INFINITY;
   let total = 0;
   if (plan.mask && mask) {
-    const [, , , mT] = plan.mask.shape4;
-    if (j >= mT) return Number.NEGATIVE_INFINITY;
-    const [sb, sh, sq, st] = plan.mask.strides;
-    const value = mask[b * sb + h * sh + i * sq + j * st];
+    // The key axis is never broadcast: keys past the mask's last dimension are masked (ONNX).
+    if (j >= plan.mask.shape4[3]) return Number.NEGATIVE_INFINITY;
+    const value = mask[at.maskBase + j * plan.mask.strides[3]];
     if (plan.mask.kind === 'boolean') {
       if (!value) return Number.NEGATIVE_INFINITY;
     } else {
       total += value;
     }
   }
-  if (plan.alibiSlopes) total -= plan.alibiSlopes[h] * (diagonal - j);
+  if (plan.alibiSlopes) total -= plan.alibiSlopes[at.h] * (diagonal - j);
   return total;
 }
 

@@ -1,17 +1,9 @@
-import { defaultAlibiSlopes } from '../alibi.js';
-import type { AttentionCapabilities, BackendCapabilities } from '../contract/backend.js';
-import {
-  ATTENTION_OPTION_KEYS,
-  type AttentionOptions,
-  type AttentionPlan,
-  CAUSAL_ALIGNMENTS,
-  type DeviceAttentionInputs,
-  type MaskPlan,
-  PRECISIONS,
-  SCORES_OUTPUT_MODES,
-} from '../contract/attention.js';
-import { type DeviceTensor, sizeOf } from '../contract/tensor.js';
+import type { BackendCapabilities } from '../contract/backend.js';
+import type { AttentionOptions, AttentionPlan, DeviceAttentionInputs, MaskPlan } from '../contract/attention.js';
+import type { DeviceTensor } from '../contract/tensor.js';
 import { AttnkitError, formatShape, invalidArgument, shapeError } from '../errors.js';
+import { checkOptionKeys, resolveOptions } from './attention-options.js';
+import { checkCapabilities } from './capabilities.js';
 import { broadcastStrides, checkDType, checkRank, isPositiveInteger } from './shapes.js';
 
 /**
@@ -56,7 +48,9 @@ export function planAttention(
     }
   }
   const mask = inputs.mask ? planMask(inputs.mask, B, Hq, Sq, T) : null;
-  const returnPresent = resolveBoolean(options.returnPresent, 'returnPresent') || inputs.pastKey !== undefined;
+  const resolved = resolveOptions(options, D, Hq);
+  // A past cache always comes back extended: the caller needs it for the next step.
+  const returnPresent = resolved.returnPresent || inputs.pastKey !== undefined;
 
   const plan: AttentionPlan = {
     B,
@@ -70,32 +64,18 @@ export function planAttention(
     D,
     Dv,
     layout,
-    scale: resolveScale(options.scale, D),
-    softcap: resolveSoftcap(options.softcap),
-    isCausal: resolveBoolean(options.isCausal, 'isCausal'),
-    causalAlignment: resolveEnum(options.causalAlignment, CAUSAL_ALIGNMENTS, 'top-left', 'causalAlignment'),
-    window: resolveWindow(options.window),
-    alibiSlopes: resolveAlibi(options.alibi, Hq),
-    headMask: resolvePerHead(options.headMask, Hq, 'headMask'),
+    ...resolved,
     mask,
     hasPast: inputs.pastKey !== undefined,
     hasValidLengths: inputs.kvValidLengths !== undefined,
     returnPresent,
-    scoresOutput: resolveEnum(options.scoresOutput, SCORES_OUTPUT_MODES, 'none', 'scoresOutput'),
-    precision: resolveEnum(options.precision, PRECISIONS, 'float32', 'precision'),
     yShape: layout === '3d' ? [B, Sq, Hq * Dv] : [B, Hq, Sq, Dv],
-    presentKeyShape: null,
-    presentValueShape: null,
-    scoresShape: null,
+    presentKeyShape: returnPresent ? [B, Hkv, T, D] : null,
+    presentValueShape: returnPresent ? [B, Hkv, T, Dv] : null,
+    scoresShape: resolved.scoresOutput === 'none' ? null : [B, Hq, Sq, T],
   };
-  const withOutputs: AttentionPlan = {
-    ...plan,
-    presentKeyShape: plan.returnPresent ? [B, Hkv, T, D] : null,
-    presentValueShape: plan.returnPresent ? [B, Hkv, T, Dv] : null,
-    scoresShape: plan.scoresOutput === 'none' ? null : [B, Hq, Sq, T],
-  };
-  checkCapabilities(withOutputs, capabilities);
-  return withOutputs;
+  checkCapabilities(plan, capabilities);
+  return plan;
 }
 
 interface Dims {
@@ -184,146 +164,3 @@ function planMask(mask: DeviceTensor, B: number, Hq: number, Sq: number, T: numb
   return { kind: mask.dtype === 'bool' ? 'boolean' : 'additive', shape4, strides };
 }
 
-function checkOptionKeys(options: AttentionOptions): void {
-  if (typeof options !== 'object' || options === null) throw invalidArgument(OP, 'options', 'an object', options);
-  for (const key of Object.keys(options)) {
-    if (!(ATTENTION_OPTION_KEYS as readonly string[]).includes(key)) {
-      throw invalidArgument(OP, `options.${key}`, `one of the known options (${ATTENTION_OPTION_KEYS.join(', ')})`, key);
-    }
-  }
-}
-
-function resolveScale(scale: unknown, D: number): number {
-  if (scale === undefined) return D === 0 ? 1 : 1 / Math.sqrt(D);
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw invalidArgument(OP, 'options.scale', 'a finite number', scale);
-  return scale;
-}
-
-function resolveSoftcap(softcap: unknown): number {
-  if (softcap === undefined) return 0;
-  if (typeof softcap !== 'number' || !Number.isFinite(softcap) || softcap < 0) {
-    throw invalidArgument(OP, 'options.softcap', 'a finite number ≥ 0 (0 is off)', softcap);
-  }
-  return softcap;
-}
-
-function resolveBoolean(value: unknown, name: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw invalidArgument(OP, `options.${name}`, 'a boolean', value);
-  return value;
-}
-
-function resolveEnum<E extends string>(value: unknown, allowed: readonly E[], fallback: E, name: string): E {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as E)) throw invalidArgument(OP, `options.${name}`, `one of ${allowed.join(', ')}`, value);
-  return value as E;
-}
-
-function resolveWindow(window: unknown): AttentionPlan['window'] {
-  if (window === undefined) return null;
-  if (typeof window !== 'object' || window === null) throw invalidArgument(OP, 'options.window', 'an object { left, right }', window);
-  const w = window as Record<string, unknown>;
-  for (const key of Object.keys(w)) {
-    if (key !== 'left' && key !== 'right') throw invalidArgument(OP, `options.window.${key}`, 'left or right', key);
-  }
-  const side = (name: 'left' | 'right'): number => {
-    const value = w[name];
-    if (value === undefined) return Number.POSITIVE_INFINITY;
-    const ok = value === Number.POSITIVE_INFINITY || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
-    if (!ok) throw invalidArgument(OP, `options.window.${name}`, 'an integer ≥ 0 or Infinity', value);
-    return value as number;
-  };
-  return { left: side('left'), right: side('right') };
-}
-
-function resolveAlibi(alibi: AttentionOptions['alibi'], Hq: number): Float32Array | null {
-  if (alibi === undefined || alibi === false) return null;
-  if (alibi === true) return defaultAlibiSlopes(Hq);
-  if (typeof alibi !== 'object' || alibi === null || !('slopes' in alibi)) {
-    throw invalidArgument(OP, 'options.alibi', 'true, false or { slopes }', alibi);
-  }
-  for (const key of Object.keys(alibi)) {
-    if (key !== 'slopes') throw invalidArgument(OP, `options.alibi.${key}`, 'slopes (the only key)', key);
-  }
-  return resolvePerHead(alibi.slopes, Hq, 'alibi.slopes');
-}
-
-function resolvePerHead(values: ArrayLike<number> | undefined, Hq: number, name: string): Float32Array | null {
-  if (values === undefined) return null;
-  if (typeof values !== 'object' || values === null || typeof values.length !== 'number') {
-    throw invalidArgument(OP, `options.${name}`, `an array of ${Hq} numbers (one per query head)`, values);
-  }
-  if (values.length !== Hq) {
-    throw invalidArgument(OP, `options.${name}`, `an array of ${Hq} numbers (one per query head)`, `length ${values.length}`);
-  }
-  const out = Float32Array.from(values as ArrayLike<number>);
-  const bad = out.findIndex((x) => !Number.isFinite(x));
-  if (bad >= 0) throw invalidArgument(OP, `options.${name}[${bad}]`, 'a finite number', values[bad]);
-  return out;
-}
-
-/** Every requested feature must be declared by the backend; a refusal is explicit, never silent. */
-function checkCapabilities(plan: AttentionPlan, capabilities: BackendCapabilities): void {
-  const a = capabilities.attention;
-  const needs: [boolean, FeatureFlag, string][] = [
-    [plan.mask?.kind === 'boolean', 'booleanMask', 'boolean masks'],
-    [plan.mask?.kind === 'additive', 'additiveMask', 'additive masks'],
-    [plan.softcap > 0, 'softcap', 'softcap'],
-    [plan.window !== null, 'window', 'sliding windows'],
-    [plan.alibiSlopes !== null, 'alibi', 'ALiBi'],
-    [plan.headMask !== null, 'headMask', 'head masks'],
-    [plan.hasPast, 'pastKeyValue', 'past key/value caches'],
-    [plan.hasValidLengths, 'kvValidLengths', 'kvValidLengths'],
-    [plan.layout === '3d', 'layout3d', '3D layouts'],
-  ];
-  for (const [needed, key, what] of needs) {
-    if (needed && !a[key]) throw unsupported(what, OPTION_OF_FEATURE[key]);
-  }
-  // The alignment only changes results where something measures from the diagonal.
-  if ((plan.isCausal || plan.window || plan.alibiSlopes) && !a.causalAlignments.includes(plan.causalAlignment)) {
-    throw unsupported(`${plan.causalAlignment} causal alignment`, 'options.causalAlignment');
-  }
-  if (!a.scoresOutput.includes(plan.scoresOutput)) throw unsupported(`scoresOutput '${plan.scoresOutput}'`, 'options.scoresOutput');
-  if (!capabilities.precisions.includes(plan.precision)) throw unsupported(`precision '${plan.precision}'`, 'options.precision');
-  checkSizes(plan, capabilities.maxTensorElements);
-}
-
-type FeatureFlag = Exclude<keyof AttentionCapabilities, 'causalAlignments' | 'scoresOutput'>;
-
-/** The argument a caller changes to avoid each feature. */
-const OPTION_OF_FEATURE: Record<FeatureFlag, string> = {
-  booleanMask: 'mask',
-  additiveMask: 'mask',
-  softcap: 'options.softcap',
-  window: 'options.window',
-  alibi: 'options.alibi',
-  headMask: 'options.headMask',
-  pastKeyValue: 'pastKey',
-  kvValidLengths: 'kvValidLengths',
-  layout3d: 'q',
-};
-
-/** Every output must fit the backend's largest tensor (the inputs already do: they were uploaded). */
-function checkSizes(plan: AttentionPlan, limit: number): void {
-  const outputs: [string, readonly number[] | null][] = [
-    ['y', plan.yShape],
-    ['presentKey', plan.presentKeyShape],
-    ['presentValue', plan.presentValueShape],
-    ['scores', plan.scoresShape],
-  ];
-  const tensors = outputs.filter((e): e is [string, readonly number[]] => e[1] !== null);
-  for (const [name, shape] of tensors) {
-    const elements = sizeOf(shape);
-    if (elements > limit) {
-      throw new AttnkitError('DEVICE_LIMIT', `${OP}: ${name} ${formatShape(shape)} has ${elements} elements, more than the backend's limit of ${limit}`, {
-        argument: name,
-        expected: `at most ${limit} elements`,
-        given: formatShape(shape),
-      });
-    }
-  }
-}
-
-function unsupported(what: string, argument: string): AttnkitError {
-  return new AttnkitError('UNSUPPORTED', `${OP}: this backend does not support ${what}`, { argument });
-}
