@@ -84,9 +84,6 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     this.gpu.run(copyBlocksKernel(), [src.buffer, dst.buffer], { count, ...u }, { invocations: count });
   }
 
-  private rowsOut(x: WebGpuTensor, shape: readonly number[], dtype: DType = 'float32'): WebGpuTensor {
-    return this.alloc(shape, dtype);
-  }
 
   readonly kernels: BackendKernels<WebGpuTensor> = {
     upload: (data, shape, dtype) => {
@@ -146,12 +143,12 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       return out;
     },
     softmax: (x, plan, log) => {
-      const out = this.rowsOut(x, x.shape);
+      const out = this.alloc(x.shape);
       this.gpu.run(softmaxKernel(log), [x.buffer, out.buffer], { rows: plan.rows, width: plan.width }, { invocations: plan.width ? plan.rows : 0 });
       return out;
     },
     layerNorm: (x, gamma, beta, epsilon, plan) => {
-      const out = this.rowsOut(x, x.shape);
+      const out = this.alloc(x.shape);
       this.gpu.run(layerNormKernel(), [x.buffer, gamma.buffer, beta.buffer, out.buffer], { rows: plan.rows, width: plan.width, epsilon }, {
         invocations: plan.width ? plan.rows : 0,
       });

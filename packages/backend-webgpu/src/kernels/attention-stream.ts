@@ -47,9 +47,12 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   for (var e = 0u; e < 4u; e++) { let d = c * 4u + e; if (d < u.Dv) { y[base + d] = value[e]; } }
 }`;
   const elem = vec4 ? vecType : element;
+  // Head-size loops are unrolled into named vec4 registers (q0…, acc0…): dynamically indexed private
+  // arrays live in memory on the software adapters, named values stay in registers.
+  const each = (n: number, line: (c: number) => string, sep = '\n') => Array.from({ length: n }, (_, c) => line(c)).join(sep);
   const shared = strategy === 'shared';
-  const keyAt = shared ? 'tileK[t * DC + c]' : 'loadK(b * u.ksb + kvh * u.ksh + j * u.ksj, c)';
-  const valueAt = shared ? 'tileV[t * DVC + c]' : 'loadV(b * u.vsb + kvh * u.vsh + j * u.vsj, c)';
+  const keyAt = (c: number) => (shared ? `tileK[t * DC + ${c}u]` : `loadK(kb, ${c}u)`);
+  const valueAt = (c: number) => (shared ? `tileV[t * DVC + ${c}u]` : `loadV(vb, ${c}u)`);
 
   // One block of KB keys: scores, block max, rescale, accumulate.
   const block = `
@@ -59,8 +62,8 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
         let j = j0 + t;
         var sc = negInf();
         if (j < jEndU) {
-          var dotqk = 0.0;
-          for (var c = 0u; c < DC; c++) { dotqk += dot(qv[c], ${keyAt}); }
+          ${shared ? '' : 'let kb = b * u.ksb + kvh * u.ksh + j * u.ksj;'}
+          let dotqk = ${each(DC, (c) => `dot(q${c}, ${keyAt(c)})`, ' + ')};
           sc = softcapped(dotqk * u.scale);
           let bias = keyBias(b, h, i, j, diag, vl);
           sc = select(sc + bias, negInf(), isMasked(bias));
@@ -69,34 +72,36 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
         if (!isMasked(sc)) { blockMax = max(blockMax, sc); }
       }
       if (!isMasked(blockMax)) {
-        let mNew = max(m, blockMax);
-        let correction = exp(m - mNew);
-        l *= correction;
-        for (var c = 0u; c < DVC; c++) { acc[c] *= correction; }
+        if (blockMax > m) {
+          let correction = exp(m - blockMax);
+          l *= correction;
+          ${each(DVC, (c) => `acc${c} *= correction;`, '\n          ')}
+          m = blockMax;
+        }
         for (var t = 0u; t < KB; t++) {
           if (!isMasked(s[t])) {
             let j = j0 + t;
-            let p = exp(s[t] - mNew);
+            ${shared ? '' : 'let vb = b * u.vsb + kvh * u.vsh + j * u.vsj;'}
+            let p = exp(s[t] - m);
             l += p;
-            for (var c = 0u; c < DVC; c++) { acc[c] += p * ${valueAt}; }
+            ${each(DVC, (c) => `acc${c} += p * ${valueAt(c)};`, '\n            ')}
           }
         }
-        m = mNew;
       }`;
 
   const rowSetup = `
   let kvh = h / u.groupSize;
   let vl = validLength(b);
   let diag = diagonal(b, i);
-  var qv: array<vec4<f32>, DC>;
-  var acc: array<vec4<f32>, DVC>;
+  ${each(DC, (c) => `var q${c} = vec4<f32>(0.0);`, '\n  ')}
+  ${each(DVC, (c) => `var acc${c} = vec4<f32>(0.0);`, '\n  ')}
   var m = -3.4e38;
   var l = 0.0;`;
   const rowFinish = `
     let gain = ${f.headMask ? 'heads[u.Hq + h]' : '1.0'};
     let inv = select(0.0, gain / l, l > 0.0);
     let yb = b * u.ysb + h * u.ysh + i * u.ysi;
-    for (var c = 0u; c < DVC; c++) { storeY(yb, c, acc[c] * inv); }`;
+    ${each(DVC, (c) => `storeY(yb, ${c}u, acc${c} * inv);`, '\n    ')}`;
 
   const body = shared
     ? `
@@ -111,7 +116,7 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   ${rowSetup}
   if (inRange) {
     let qb = b * u.qsb + h * u.qsh + i * u.qsi;
-    for (var c = 0u; c < DC; c++) { qv[c] = loadQ(qb, c); }
+    ${each(DC, (c) => `q${c} = loadQ(qb, ${c}u);`, '\n    ')}
   }
   ${keyRange(f, 'first', 'last')}
   for (var j0 = j0s; j0 < jEndU; j0 += KB) {
@@ -141,7 +146,7 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   let b = bh / u.Hq;
   ${rowSetup}
   let qb = b * u.qsb + h * u.qsh + i * u.qsi;
-  for (var c = 0u; c < DC; c++) { qv[c] = loadQ(qb, c); }
+  ${each(DC, (c) => `q${c} = loadQ(qb, ${c}u);`, '\n  ')}
   ${keyRange(f, 'i', 'i')}
   for (var j0 = j0s; j0 < jEndU; j0 += KB) {${block}
   }
