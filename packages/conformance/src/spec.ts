@@ -15,7 +15,10 @@ export type MaskPattern =
   | 'all-masked'
   /** Random, but mask row 0 of the mask's query axis is entirely masked. */
   | 'first-row-masked'
-  /** Additive only: −1e9 in about half the entries and one row entirely −1e9; none of it counts as masked. */
+  /**
+   * Additive only: −1e9 in about half the entries and one row entirely −1e9; none of it counts as masked.
+   * Use with scale 0: in float32, −1e9 + s rounds to −1e9 for |s| < 32, so only equal scores give one answer.
+   */
   | 'large-negative'
   /** Nothing masked (all true / all 0). */
   | 'keep-all';

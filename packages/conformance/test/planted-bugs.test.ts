@@ -25,6 +25,13 @@ describe('planted-bug fixtures', () => {
     backend.dispose();
   });
 
+  it('the fixture without a fault, computing every intermediate in float32, passes the whole fast tier', async () => {
+    const backend = createFaultyBackend('none', { float32Arithmetic: true });
+    const report = await runSuite(backend);
+    expect(report.results.filter((r) => r.status !== 'pass')).toEqual([]);
+    backend.dispose();
+  });
+
   it('the fixture without a fault, declaring float16, passes the float16 fast tier within its tolerance', async () => {
     const backend = createFaultyBackend('none', { float16: true });
     const report = await runSuite(backend, { precision: 'float16' });

@@ -58,8 +58,9 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
   { feature: 'mask-boolean', name: 'keep-all', spec: { ...base, mask: bool([3, 5], 'keep-all') } },
   ...maskCases('mask-additive', (shape) => additive(shape)),
   { feature: 'mask-additive', name: 'first-row-neg-inf', spec: { ...base, mask: additive([2, 3, 5], 'first-row-masked') } },
-  { feature: 'mask-additive', name: 'large-negative-1e9', spec: { ...base, mask: additive([2, 2, 3, 5], 'large-negative') } },
-  { feature: 'mask-additive', name: 'large-negative-1e9-rank2-probabilities', spec: { ...base, mask: additive([3, 5], 'large-negative'), options: { scoresOutput: 'probabilities' } } },
+  // scale 0: every score is 0, so a row of −1e9 is exactly uniform in float32 too (−1e9 + s rounds to −1e9 there).
+  { feature: 'mask-additive', name: 'large-negative-1e9', spec: { ...base, mask: additive([2, 2, 3, 5], 'large-negative'), options: { scale: 0 } } },
+  { feature: 'mask-additive', name: 'large-negative-1e9-rank2-probabilities', spec: { ...base, mask: additive([3, 5], 'large-negative'), options: { scale: 0, scoresOutput: 'probabilities' } } },
   // causal, top-left (the default)
   { feature: 'causal', name: 'square', spec: { ...base, Sq: 5, options: { isCausal: true } } },
   { feature: 'causal', name: 'sq4-skv6', spec: { ...base, Sq: 4, Skv: 6, options: { isCausal: true } } },

@@ -49,9 +49,9 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   {
     feature: 'primitive-elementwise',
     name: 'literal-gelu',
-    title: 'exact GELU: gelu(0) = 0, gelu(1) = Φ(1) ≈ 0.8413447, gelu(−1) ≈ −0.1586553, gelu(3) ≈ 2.9959502',
+    title: 'exact GELU: gelu(0) = 0, gelu(1) = Φ(1) ≈ 0.8413447, gelu(−1) ≈ −0.1586553, gelu(3) ≈ 2.9959503',
     spec: { op: 'gelu', x: [4] },
-    literal: { inputs: [[0, 1, -1, 3]], expected: [[0, 0.8413447460685429, -0.15865525393145707, 2.9959502060213]] },
+    literal: { inputs: [[0, 1, -1, 3]], expected: [[0, 0.8413447460685429, -0.15865525393145707, 2.995950305905111]] },
   },
   // softmax
   { feature: 'primitive-softmax', name: 'softmax', spec: { op: 'softmax', x: [3, 7], range: 4 } },
