@@ -48,7 +48,10 @@ export class BackendRegistry {
 
   get(name: string): BackendEntry {
     const entry = this.entries.find((e) => e.name === name);
-    if (!entry) throw invalidArgument('BackendRegistry.get', 'name', `one of ${this.entries.map((e) => e.name).join(', ')}`, name);
+    if (!entry) {
+      const known = this.entries.map((e) => e.name).join(', ');
+      throw invalidArgument('BackendRegistry.get', 'name', known ? `one of ${known}` : 'a registered name (none registered)', name);
+    }
     return entry;
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultAlibiSlopes } from '../src/index.js';
-import { expectClose, run, tensor } from './helpers.js';
+import { createDevice, defaultAlibiSlopes } from '../src/index.js';
+import { expectAttnkitError, expectClose, reference, run, tensor } from './helpers.js';
 
 /**
  * Causal alignment, caches, valid lengths, windows, ALiBi and head masks. With q = 0 every score is 0, so
@@ -109,6 +109,14 @@ describe('kvValidLengths', () => {
     expectClose(y.data, [0.5, 1, 5, 5.5]);
   });
 
+  it('on the device, valid lengths outside [0, T] are clamped (the host API refuses them instead)', async () => {
+    const device = createDevice(reference);
+    const up = (t: { data: Float32Array; shape: readonly number[] }) => device.upload(t.data, t.shape);
+    const { y } = device.attention({ q: up(zeros([2, 1, 1, 1])), k: up(zeros([2, 1, 4, 1])), v: up(v), kvValidLengths: device.upload(Int32Array.from([-3, 99]), [2]) });
+    // −3 → 0: fully masked, y = 0; 99 → 4: mean(4 … 7) = 5.5
+    expect(Array.from(await device.read(y))).toEqual([0, 5.5]);
+  });
+
   it('bottom-right causal with valid lengths measures from T, then drops keys past the valid length', async () => {
     // offset = T − Sq = 2 for both; b0 (L = 3): q0 sees 0 … 2 → 1; q1 sees 0 … 2 (key 3 invalid) → 1
     const { y } = await run(
@@ -168,9 +176,14 @@ describe('ALiBi', () => {
     expect(Array.from(defaultAlibiSlopes(12))).toEqual(expected.map(Math.fround));
   });
 
-  it('default slopes for 1 and 2 heads', () => {
+  it('default slopes for 0, 1, 2 and 3 heads; a bad count is INVALID_ARGUMENT', async () => {
+    expect(Array.from(defaultAlibiSlopes(0))).toEqual([]);
     expect(Array.from(defaultAlibiSlopes(1))).toEqual([1 / 256]);
     expect(Array.from(defaultAlibiSlopes(2))).toEqual([1 / 16, 1 / 256]);
+    // 3 heads: the 2-head slopes, then the first of the 4-head sequence (2^−2, 2^−4, 2^−6, 2^−8)
+    expect(Array.from(defaultAlibiSlopes(3))).toEqual([1 / 16, 1 / 256, 1 / 4]);
+    await expectAttnkitError(() => defaultAlibiSlopes(-1), 'INVALID_ARGUMENT', 'heads', '-1');
+    await expectAttnkitError(() => defaultAlibiSlopes(2.5), 'INVALID_ARGUMENT', 'heads');
   });
 
   it('adds −slope_h · (i + offset − j) to every score', async () => {
