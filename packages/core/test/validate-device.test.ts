@@ -88,6 +88,21 @@ describe('capabilities: a feature the backend does not declare is UNSUPPORTED', 
   });
 });
 
+describe('primitive outputs larger than maxTensorElements are a DEVICE_LIMIT', () => {
+  it('matmul, add, gather and concat check the shape they would create', async () => {
+    const device = createDevice(limited({}, { maxTensorElements: 10 }));
+    const column = device.upload(new Float32Array(4), [4, 1]);
+    const row = device.upload(new Float32Array(4), [1, 4]);
+    const block = device.upload(new Float32Array(6), [2, 3]);
+    const table = device.upload(new Float32Array(9), [3, 3]);
+    expect(device.matmul(row, column).shape).toEqual([1, 1]);
+    await expectAttnkitError(() => device.matmul(column, row), 'DEVICE_LIMIT', 'matmul', 'output', '[4,4]', '16', '10');
+    await expectAttnkitError(() => device.add(column, row), 'DEVICE_LIMIT', 'add', '[4,4]');
+    await expectAttnkitError(() => device.gather(table, device.upload(new Int32Array(4), [4])), 'DEVICE_LIMIT', 'gather', '[4,3]');
+    await expectAttnkitError(() => device.concat([block, block], 0), 'DEVICE_LIMIT', 'concat', '[4,3]');
+  });
+});
+
 describe('validation happens before any kernel is called', () => {
   it('host attention(): a bad call reaches no kernel, not even upload', async () => {
     const { backend, calls } = spied();
