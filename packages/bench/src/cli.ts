@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -8,7 +8,7 @@ import cliProgress from 'cli-progress';
 import { type BenchCase, FULL_GRID, QUICK_GRID } from './grid.js';
 import { describeMachine } from './machine.js';
 import type { CellPolicy } from './measure.js';
-import { consoleCaseTable, consoleReport } from './report/console.js';
+import { consoleCaseTable, consoleRatioMatrix } from './report/console.js';
 import { markdownReport } from './report/markdown.js';
 import { svgChart } from './report/svg.js';
 import { type BenchEvent, type BenchReport, runBench } from './run.js';
@@ -22,6 +22,9 @@ const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one
   --runs N                    timed runs per cell after the warm-up, at most (default 5)
   --max-memory-gib N          skip naive cells whose score tensors exceed this (default 3)
   --out DIR                   where bench.json, bench.md and bench.svg go (default: <repo>/reports)
+  --publish                   also write BENCHMARKS.md at the repository root and the committed copies of
+                              the chart and JSON in packages/bench/results/
+  --from FILE                 do not run: render the reports (and --publish) from a bench.json
   --browser                   the same in headless Chromium (not implemented yet)
   --help`;
 
@@ -47,6 +50,8 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
       'max-memory-gib': { type: 'string' },
       out: { type: 'string' },
       browser: { type: 'boolean', default: false },
+      publish: { type: 'boolean', default: false },
+      from: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -56,6 +61,14 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     return null;
   }
   if (values.browser) throw new Error('--browser is not implemented yet: the bench runs in Node only');
+  const out = resolve(values.out ?? DEFAULT_OUT);
+  if (values.from) {
+    const report = JSON.parse(await readFile(values.from, 'utf8')) as BenchReport;
+    await writeReports(report, out);
+    if (values.publish) await publish(report);
+    print(consoleRatioMatrix(report));
+    return report;
+  }
   const policy: CellPolicy = {
     runs: positive('--runs', values.runs, 5),
     maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], values.quick ? 4 : 20),
@@ -63,7 +76,6 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
   };
   const factories = selectFactories(values.backends ? values.backends.split(',').map((s) => s.trim()).filter(Boolean) : null);
   const cases = overrides.cases ?? (values.quick ? QUICK_GRID : FULL_GRID);
-  const out = resolve(values.out ?? DEFAULT_OUT);
   const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
   const bar = overrides.progress ?? process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} cells | {cell}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
@@ -90,10 +102,25 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
   };
   const report = await runBench({ cases, factories, policy, machine: await describeMachine(), command, onEvent });
   bar?.stop();
-  print(consoleReport(report));
+  // The per-case tables were printed as each case finished; the summary closes the run.
+  print(consoleRatioMatrix(report));
   await writeReports(report, out);
   print(`\nwrote ${join(out, 'bench.json')}, bench.md, bench.svg`);
+  if (values.publish) await publish(report);
   return report;
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const PUBLISHED_DIR = 'packages/bench/results';
+
+/** BENCHMARKS.md at the repository root, with its chart and data next to the bench package (committed). */
+async function publish(report: BenchReport): Promise<void> {
+  const dir = join(REPO_ROOT, PUBLISHED_DIR);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(dir, 'bench.svg'), svgChart(report));
+  const md = markdownReport(report, { title: 'Benchmarks: attnkit backends and peers', chart: `${PUBLISHED_DIR}/bench.svg` });
+  await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), md);
 }
 
 export async function writeReports(report: BenchReport, out: string): Promise<void> {

@@ -34,8 +34,13 @@ export interface CellResult {
   readonly rssPeakBytes?: number;
 }
 
-/** What a target has shown so far: (flops, ms) of measured cells, to estimate the next one. */
+/**
+ * What a target has shown so far: (flops, ms) of measured cells, and the estimates of cells it skipped (so
+ * that a sweep keeps extrapolating from its last step), to estimate the next cell.
+ */
 export class RateHistory {
+  /** Extrapolate over at most this factor in flops: further, fixed costs dominate the base and mislead. */
+  static readonly MAX_STEP = 8;
   private readonly points: { flops: number; ms: number }[] = [];
 
   record(flops: number, ms: number): void {
@@ -43,16 +48,20 @@ export class RateHistory {
   }
 
   /**
-   * Estimated ms of a call with `flops`, scaled linearly from the largest measured cell not above it (the
-   * smallest one otherwise); null before anything was measured. Fixed overheads make this pessimistic.
+   * Estimated ms of a call with `flops`, scaled linearly from the largest point not above it; null (run it
+   * and see) when there is none within MAX_STEP. Fixed overheads make the scaling pessimistic.
    */
   estimate(flops: number): number | null {
-    if (this.points.length === 0) return null;
     const below = this.points.filter((p) => p.flops <= flops);
-    const base = below.length ? below.reduce((a, b) => (b.flops > a.flops ? b : a)) : this.points.reduce((a, b) => (b.flops < a.flops ? b : a));
+    if (below.length === 0) return null;
+    const base = below.reduce((a, b) => (b.flops > a.flops ? b : a));
+    if (base.flops * RateHistory.MAX_STEP < flops) return null;
     return base.ms * (flops / base.flops);
   }
 }
+
+/** The first call (shader and pipeline compilation) may take this many cell budgets before the cell is skipped. */
+export const FIRST_CALL_ALLOWANCE = 3;
 
 const rss = () => process.memoryUsage.rss();
 
@@ -65,6 +74,7 @@ export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, hist
   }
   const estimate = history.estimate(attentionFlops(c));
   if (estimate !== null && estimate > policy.maxSecondsPerCell * 1000) {
+    history.record(attentionFlops(c), estimate);
     return { status: 'skipped', reason: `estimated ${(estimate / 1000).toFixed(1)} s > ${policy.maxSecondsPerCell} s per cell` };
   }
   return null;
@@ -72,7 +82,8 @@ export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, hist
 
 /**
  * One cell: first call (timed apart: compile), one untimed warm-up that also reads the target's memory
- * accounting, then up to `runs` timed calls while the cell's time budget lasts (at least one).
+ * accounting (when the first call suggests it fits), then up to `runs` timed calls while the cell's time
+ * budget lasts (at least one).
  */
 export async function measureCell(target: Target, c: BenchCase, policy: CellPolicy, history: RateHistory): Promise<CellResult> {
   const base = { target: target.name, caseId: c.id };
@@ -84,7 +95,6 @@ export async function measureCell(target: Target, c: BenchCase, policy: CellPoli
   let rssPeakBytes = rss();
   try {
     cell = await target.prepare(c, makeInputs(c));
-    const started = performance.now();
     const timed = async () => {
       const t0 = performance.now();
       await cell!.run();
@@ -93,20 +103,24 @@ export async function measureCell(target: Target, c: BenchCase, policy: CellPoli
       return ms;
     };
     const firstCallMs = await timed();
-    if (firstCallMs > budgetMs) {
+    if (firstCallMs > FIRST_CALL_ALLOWANCE * budgetMs) {
       history.record(flops, firstCallMs);
-      return { ...base, status: 'skipped', reason: `first call took ${(firstCallMs / 1000).toFixed(1)} s > ${policy.maxSecondsPerCell} s per cell`, firstCallMs, rssPeakBytes };
+      const limit = FIRST_CALL_ALLOWANCE * policy.maxSecondsPerCell;
+      return { ...base, status: 'skipped', reason: `first call took ${(firstCallMs / 1000).toFixed(1)} s > ${limit} s (${FIRST_CALL_ALLOWANCE}× the cell budget)`, firstCallMs, rssPeakBytes };
     }
+    // Compiling is not the steady state: the budget for the warm-up and the runs starts after it.
+    const started = performance.now();
     let trackedPeakBytes: number | null = null;
-    if (performance.now() - started + firstCallMs <= budgetMs) {
+    const samples: number[] = [];
+    let last = firstCallMs;
+    if (last <= budgetMs) {
       trackedPeakBytes = await cell.measureMemory();
       rssPeakBytes = Math.max(rssPeakBytes, rss());
     }
-    const samples: number[] = [];
     while (samples.length < policy.runs) {
-      const last = samples.length ? samples[samples.length - 1] : firstCallMs;
       if (samples.length > 0 && performance.now() - started + last > budgetMs) break;
-      samples.push(await timed());
+      last = await timed();
+      samples.push(last);
     }
     const summary = summarize(samples);
     history.record(flops, summary.medianMs);

@@ -16,9 +16,7 @@ export function consoleCaseTable(report: BenchReport, c: CaseSummary): string {
   return `${c.label}  (${(c.flops / 1e9).toFixed(3)} GFLOP)\n${textTable(CASE_COLUMNS, caseRows(report, c))}`;
 }
 
-export function consoleReport(report: BenchReport): string {
-  const parts = report.cases.filter((c) => report.results.some((r) => r.caseId === c.id)).map((c) => consoleCaseTable(report, c));
+export function consoleRatioMatrix(report: BenchReport): string {
   const matrix = ratioMatrix(report);
-  parts.push(`Backend median ÷ best peer median (< 1: faster than every peer)\n${textTable(matrix.header, matrix.rows)}`);
-  return parts.join('\n\n');
+  return `Backend median ÷ best peer median (< 1: faster than every peer)\n${textTable(matrix.header, matrix.rows)}`;
 }

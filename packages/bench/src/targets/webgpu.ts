@@ -5,6 +5,7 @@ import type { Target } from './target.js';
 import { createTfjsNaiveTarget, loadTfjs } from './tfjs.js';
 
 /** The one GPUDevice of the run: attnkit's WebGPU backend creates it; tfjs's WebGPU peer borrows it. */
+let registeredOnShared = false;
 let shared: Promise<Backend & { readonly device: unknown }> | null = null;
 
 function webgpuBackend(): Promise<Backend & { readonly device: unknown }> {
@@ -33,12 +34,16 @@ export async function createWebGpuTarget(): Promise<Target> {
 export async function createTfjsWebGpuTarget(): Promise<Target> {
   const backend = await webgpuBackend();
   const tf = await loadTfjs();
-  const name = 'webgpu-shared';
-  if (!(name in tf.engine().registryFactory)) {
+  // Kernels are registered under the name 'webgpu'; the package's own factory (registered only where
+  // navigator.gpu exists) would find a device by itself, so it is replaced by one on the shared device.
+  const name = 'webgpu';
+  if (!registeredOnShared) {
     const dawn = (await import('webgpu')) as unknown as { globals: Record<string, unknown> };
     for (const [key, value] of Object.entries(dawn.globals)) if (!(key in globalThis)) Object.assign(globalThis, { [key]: value });
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
-    tf.registerBackend(name, () => new WebGPUBackend(backend.device as never));
+    if (name in tf.engine().registryFactory) tf.removeBackend(name);
+    tf.registerBackend(name, () => withNavigatorGpu(() => new WebGPUBackend(backend.device as never)));
+    registeredOnShared = true;
   }
   const target = await createTfjsNaiveTarget(name, 'webgpu', `tfjs ${tf.version_core} WebGPUBackend on the same device: ${backend.runsOn.description}`);
   return { ...target, name: 'tfjs-webgpu-naive', label: 'tfjs webgpu: matMul → softmax → matMul' };
@@ -49,4 +54,21 @@ export async function releaseWebGpu(): Promise<void> {
   const backend = await shared.catch(() => null);
   shared = null;
   backend?.dispose();
+}
+
+/**
+ * WebGPUBackend's constructor refuses to run unless `navigator.gpu` exists, which Node 20 lacks; the device
+ * is given explicitly, so a stand-in navigator is enough, and only for the constructor.
+ */
+function withNavigatorGpu<T>(construct: () => T): T {
+  const scope = globalThis as { navigator?: { gpu?: unknown } };
+  if (scope.navigator?.gpu) return construct();
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', { value: { ...scope.navigator, gpu: {} }, configurable: true, writable: true });
+  try {
+    return construct();
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete scope.navigator;
+  }
 }

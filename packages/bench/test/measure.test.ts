@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { attentionFlops, benchCase } from '../src/grid.js';
+import { type CellPolicy, RateHistory, guardCell, measureCell } from '../src/measure.js';
+import type { PreparedCell, Target } from '../src/targets/target.js';
+
+const small = benchCase({ group: 'sequence', Hq: 2, Sq: 8, T: 8, D: 4 });
+const large = benchCase({ group: 'sequence', Hq: 2, Sq: 64, T: 64, D: 4 });
+const policy: CellPolicy = { runs: 4, maxSecondsPerCell: 5, maxMemoryBytes: 2 ** 30 };
+
+/** A target whose calls "take" the given times (a fake clock would be nicer; these are real, tiny waits). */
+function fakeTarget(options: { scoreCopies?: number; unsupported?: string; fail?: Error; delaysMs?: number[] } = {}) {
+  const calls = { prepared: 0, runs: 0, disposed: 0, memory: 0 };
+  const delays = [...(options.delaysMs ?? [])];
+  const target: Target = {
+    name: 'fake',
+    label: 'fake',
+    role: 'backend',
+    family: 'cpu',
+    runsOn: 'nowhere',
+    scoreCopies: options.scoreCopies ?? 0,
+    unsupported: () => options.unsupported ?? null,
+    async prepare(): Promise<PreparedCell> {
+      calls.prepared++;
+      return {
+        run: async () => {
+          calls.runs++;
+          if (options.fail) throw options.fail;
+          const ms = delays.shift() ?? 0;
+          if (ms) await new Promise((r) => setTimeout(r, ms));
+        },
+        measureMemory: async () => {
+          calls.memory++;
+          return 1234;
+        },
+        output: async () => new Float32Array(),
+        dispose: () => {
+          calls.disposed++;
+        },
+      };
+    },
+    async dispose() {},
+  };
+  return { target, calls };
+}
+
+describe('RateHistory', () => {
+  it('scales linearly from the largest point not above the new cell, within 8× in flops', () => {
+    const h = new RateHistory();
+    expect(h.estimate(100)).toBeNull();
+    h.record(100, 10);
+    h.record(1000, 50);
+    expect(h.estimate(4000)).toBe(200);
+    expect(h.estimate(500)).toBe(50);
+    expect(h.estimate(8000)).toBe(400);
+    expect(h.estimate(8001)).toBeNull(); // too far: run it and see
+    expect(h.estimate(10)).toBeNull(); // nothing below
+  });
+});
+
+describe('guardCell', () => {
+  it('reports unsupported features, the memory guard and the time estimate, with reasons', () => {
+    const h = new RateHistory();
+    expect(guardCell(fakeTarget({ unsupported: 'float16 not declared' }).target, small, policy, h)).toEqual({ status: 'unsupported', reason: 'float16 not declared' });
+    const mem = guardCell(fakeTarget({ scoreCopies: 3 }).target, small, { ...policy, maxMemoryBytes: 100 }, h);
+    expect(mem?.status).toBe('skipped');
+    expect(mem?.reason).toMatch(/^estimated memory .* GiB > .* GiB$/);
+    h.record(attentionFlops(large) / 4, 2000);
+    const slow = guardCell(fakeTarget().target, large, policy, h);
+    expect(slow).toEqual({ status: 'skipped', reason: 'estimated 8.0 s > 5 s per cell' });
+    // The estimate joins the history, so a sweep keeps extrapolating past skipped cells.
+    expect(h.estimate(attentionFlops(large) * 4)).toBe(32000);
+    expect(guardCell(fakeTarget().target, small, policy, new RateHistory())).toBeNull();
+  });
+});
+
+describe('measureCell', () => {
+  it('times a first call apart, warms up once, then runs up to `runs` times and releases the cell', async () => {
+    const { target, calls } = fakeTarget();
+    const r = await measureCell(target, small, policy, new RateHistory());
+    expect(r.status).toBe('ok');
+    expect(r.runs).toBe(4);
+    expect(r.samplesMs).toHaveLength(4);
+    expect(r.firstCallMs).toBeGreaterThanOrEqual(0);
+    expect(r.trackedPeakBytes).toBe(1234);
+    expect(r.minMs!).toBeLessThanOrEqual(r.medianMs!);
+    expect(r.medianMs!).toBeLessThanOrEqual(r.maxMs!);
+    expect(calls).toEqual({ prepared: 1, runs: 5, disposed: 1, memory: 1 });
+  });
+
+  it('skips with the time taken when the first call alone exceeds three cell budgets', async () => {
+    const { target, calls } = fakeTarget({ delaysMs: [80] });
+    const r = await measureCell(target, small, { ...policy, maxSecondsPerCell: 0.02 }, new RateHistory());
+    expect(r.status).toBe('skipped');
+    expect(r.reason).toMatch(/^first call took .* s > 0.06 s \(3× the cell budget\)$/);
+    expect(calls.runs).toBe(1);
+    expect(calls.disposed).toBe(1);
+  });
+
+  it('stops early when the budget runs out, keeping at least one timed run', async () => {
+    const { target } = fakeTarget({ delaysMs: [60, 30, 30, 30, 30] }); // a slow first call (compile) is allowed
+    const r = await measureCell(target, small, { ...policy, maxSecondsPerCell: 0.05 }, new RateHistory());
+    expect(r.status).toBe('ok');
+    expect(r.runs).toBeGreaterThanOrEqual(1);
+    expect(r.runs).toBeLessThan(4);
+  });
+
+  it('turns a failing call into an error result and still releases the cell', async () => {
+    const { target, calls } = fakeTarget({ fail: new Error('kernel exploded\nstack') });
+    const r = await measureCell(target, small, policy, new RateHistory());
+    expect(r).toEqual({ target: 'fake', caseId: small.id, status: 'error', reason: 'kernel exploded' });
+    expect(calls.disposed).toBe(1);
+  });
+});
