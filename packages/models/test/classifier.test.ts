@@ -5,7 +5,7 @@ import { type ClassifierConfig, type TextClassificationPipeline, pipeline, readS
 import { TEST_BACKENDS } from './helpers/backends.js';
 import { expectAllClose as expectClose } from './helpers/close.js';
 import { FIXTURES, fixtureFiles, randomModelFiles } from './helpers/fixtures.js';
-import { hostClassifierLogits } from './helpers/host-classifier.js';
+import { hostClassifierLogits } from './helpers/host-models.js';
 
 const TEXTS = ['the movie was good', 'bad', 'a very very good film is not bad', 'the plot was awful and unknownword'];
 

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { AttnkitError, type Backend, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TranslationPipeline, type TranslatorConfig, pipeline } from '../src/index.js';
+import { type TranslationPipeline, type TranslatorConfig, pipeline, readSafetensors } from '../src/index.js';
 import { TEST_BACKENDS } from './helpers/backends.js';
 import { expectAllClose } from './helpers/close.js';
-import { FIXTURES, fixtureFiles, randomModelFiles } from './helpers/fixtures.js';
+import { FIXTURES, type FixtureName, fixtureFiles, randomModelFiles } from './helpers/fixtures.js';
+import { hostTranslatorLogits } from './helpers/host-models.js';
 
 const TEXTS: Record<string, string[]> = {
   'translator-tiny': ['hello world', 'abc', 'the quick brown fox', 'z', 'good morning'],
@@ -133,6 +134,23 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
       }
       expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
     });
+  });
+});
+
+describe('translator logits against an independent float64 host computation', () => {
+  it.each(['translator-tiny', 'translator-alibi'] as FixtureName[])('%s: every greedy step, cached', async (name) => {
+    const files = fixtureFiles(name);
+    const config = files.config as unknown as TranslatorConfig;
+    const weights = readSafetensors(files.weights).tensors;
+    const p = await pipeline('translation', join(FIXTURES, name));
+    for (const text of TEXTS[name].slice(0, 3)) {
+      const source = [...p.tokenizer.encode(text), config.eos_token_id];
+      const [g] = await p.model.generate([source], { maxNewTokens: 8, returnLogits: true });
+      const target = [config.bos_token_id, ...g.tokens, ...(g.finished ? [config.eos_token_id] : [])];
+      const host = hostTranslatorLogits(config, weights, source, target.slice(0, -1));
+      expectAllClose(g.logits!, host, 1e-5);
+    }
+    p.dispose();
   });
 });
 
