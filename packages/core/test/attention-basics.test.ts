@@ -114,6 +114,15 @@ describe('attention: hand-computed scores and outputs', () => {
       expectClose(low.y.data, [5]);
     });
 
+    it('a NaN input gives NaN, never a row that looks masked', async () => {
+      const { y, scores } = await run(
+        { q: tensor([Number.NaN], [1, 1, 1, 1]), k: tensor([1, 2], [1, 1, 2, 1]), v: tensor([3, 7], [1, 1, 2, 1]) },
+        { scoresOutput: 'probabilities' },
+      );
+      expect(Number.isNaN(y.data[0])).toBe(true);
+      expect(Array.from(scores!.data).every(Number.isNaN)).toBe(true);
+    });
+
     it('an additive −1e9 is an ordinary number, not a mask', async () => {
       const q = tensor([0], [1, 1, 1, 1]);
       const k = tensor([0, 0], [1, 1, 2, 1]);

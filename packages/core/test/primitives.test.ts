@@ -158,6 +158,11 @@ describe('softmax and logSoftmax over the last axis', () => {
     expectClose(await read(device.logSoftmax(x)), [-0.3132616875182228, -1.3132616875182228, NEG, NEG, 0, NEG]);
   });
 
+  it('propagates NaN instead of mistaking a NaN row for a masked one', async () => {
+    const out = await read(device.softmax(f32([Number.NaN, Number.NaN, Number.NaN, 0], [2, 2])));
+    expect(out.every(Number.isNaN)).toBe(true);
+  });
+
   it('is stable at ±1e4 and keeps the shape', async () => {
     const out = device.softmax(f32([1e4, -1e4, 1e4, 1e4], [2, 1, 2]));
     expect(out.shape).toEqual([2, 1, 2]);

@@ -1,5 +1,6 @@
 import type { AttentionPlan, DeviceAttentionInputs } from '../contract/attention.js';
 import { diagonalOffset } from '../offsets.js';
+import { softmaxInPlace } from './softmax.js';
 import type { ReferenceTensor } from './tensor.js';
 
 /**
@@ -113,22 +114,6 @@ function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowP
   }
   if (plan.alibiSlopes) total -= plan.alibiSlopes[at.h] * (diagonal - j);
   return total;
-}
-
-/** Softmax with the row maximum subtracted; a row with no finite score becomes all zeros. */
-export function softmaxInPlace(row: Float64Array): void {
-  let max = Number.NEGATIVE_INFINITY;
-  for (let j = 0; j < row.length; j++) if (row[j] > max) max = row[j];
-  if (max === Number.NEGATIVE_INFINITY) {
-    row.fill(0);
-    return;
-  }
-  let sum = 0;
-  for (let j = 0; j < row.length; j++) {
-    row[j] = Math.exp(row[j] - max);
-    sum += row[j];
-  }
-  for (let j = 0; j < row.length; j++) row[j] /= sum;
 }
 
 /** concat(past, new) along the sequence axis, always as 4D [B, Hkv, T, width]. */

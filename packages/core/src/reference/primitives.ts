@@ -1,7 +1,7 @@
 import type { BinaryOp, BroadcastPlan, ConcatPlan, GatherPlan, MatmulPlan, RowsPlan, SlicePlan, UnaryOp } from '../contract/primitives.js';
 import { AttnkitError } from '../errors.js';
 import { erf } from './erf.js';
-import { softmaxInPlace } from './attention.js';
+import { softmaxInPlace } from './softmax.js';
 
 /** The primitives in float64, written for clarity. Inputs are already validated by core. */
 
