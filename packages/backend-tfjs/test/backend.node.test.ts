@@ -1,0 +1,127 @@
+import { AttnkitError, BackendRegistry, attention, createDevice, createReferenceBackend } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createBackend, tfjsBackendEntry } from '../src/index.js';
+import { closeness, randomFloats } from './helpers/random.js';
+import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
+
+/** What is specific to the tfjs backend: creation, reporting, the global tfjs state, device-side values. */
+describe('createBackend', () => {
+  it('rejects an unregistered tfjs backend with UNAVAILABLE and the reason', async () => {
+    const error = await createBackend({ tfjsBackend: 'webgpu' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AttnkitError);
+    expect((error as AttnkitError).code).toBe('UNAVAILABLE');
+    expect((error as AttnkitError).message).toMatch(/'webgpu' is not registered/);
+  });
+
+  it('rejects a name that is not a string', async () => {
+    const error = await createBackend({ tfjsBackend: '' }).catch((e: unknown) => e);
+    expect((error as AttnkitError).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('rejects with UNAVAILABLE when the tfjs backend fails to initialize', async () => {
+    tf.registerBackend('broken-for-test', () => {
+      throw new Error('no device here');
+    });
+    try {
+      const error = await createBackend({ tfjsBackend: 'broken-for-test' }).catch((e: unknown) => e);
+      expect((error as AttnkitError).code).toBe('UNAVAILABLE');
+      expect((error as AttnkitError).message).toMatch(/broken-for-test/);
+    } finally {
+      tf.removeBackend('broken-for-test');
+    }
+  });
+
+  it('uses the active tfjs backend when none is named', async () => {
+    await tf.setBackend('cpu');
+    const backend = await createBackend();
+    expect(backend.name).toBe('tfjs-cpu');
+    backend.dispose();
+  });
+
+  it.each(NODE_TFJS_BACKENDS)('reports what it runs on (%s)', async (tfjsBackend) => {
+    const backend = await createBackend({ tfjsBackend });
+    expect(backend.runsOn.api).toBe('tfjs');
+    expect(backend.runsOn.device).toBe('cpu');
+    expect(backend.runsOn.details.tfjsBackend).toBe(tfjsBackend);
+    expect(tf.getBackend()).toBe(tfjsBackend);
+    expect(backend.capabilities.precisions).toEqual(['float32']);
+    backend.dispose();
+  });
+
+  it('refuses float16 explicitly (declared unsupported)', async () => {
+    const backend = await createBackend({ tfjsBackend: 'cpu' });
+    const x = { data: new Float32Array(4), shape: [1, 1, 1, 4] };
+    const error = await attention(backend, { q: x, k: x, v: x }, { precision: 'float16' }).catch((e: unknown) => e);
+    expect((error as AttnkitError).code).toBe('UNSUPPORTED');
+    backend.dispose();
+  });
+});
+
+describe('registry entry', () => {
+  it('registers nothing on import and probes with a reason', async () => {
+    const registry = new BackendRegistry([tfjsBackendEntry('cpu'), tfjsBackendEntry('webgpu')]);
+    const probed = await registry.probeAll();
+    const byName = Object.fromEntries(probed.map((p) => [p.entry.name, p.availability]));
+    expect(byName['tfjs-cpu'].available).toBe(true);
+    expect(byName['tfjs-webgpu']).toMatchObject({ available: false, reason: expect.stringMatching(/not registered/) });
+    const best = await registry.createBest();
+    expect(best.name).toBe('tfjs-cpu');
+    best.dispose();
+  });
+});
+
+describe('two attnkit backends on different tfjs backends', () => {
+  it('each switches tfjs back to its own backend before working', async () => {
+    const cpu = await createBackend({ tfjsBackend: 'cpu' });
+    const wasm = await createBackend({ tfjsBackend: 'wasm' });
+    const dc = createDevice(cpu);
+    const dw = createDevice(wasm);
+    const data = randomFloats(8, 3);
+    const a = dc.upload(data, [2, 4]);
+    const b = dw.upload(data, [2, 4]);
+    expect(tf.getBackend()).toBe('wasm');
+    const ya = dc.softmax(a);
+    expect(tf.getBackend()).toBe('cpu');
+    const yb = dw.softmax(b);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(closeness(await dc.read(ya), await dw.read(yb))).toBeLessThanOrEqual(1);
+    cpu.dispose();
+    wasm.dispose();
+  });
+});
+
+describe.each(NODE_TFJS_BACKENDS)('device-side values on tfjs-%s', (tfjsBackend) => {
+  it('clamps kvValidLengths outside [0, T] on the device', async () => {
+    const backend = await createBackend({ tfjsBackend });
+    const device = createDevice(backend);
+    const reference = createReferenceBackend();
+    const shape = [2, 1, 3, 2];
+    const q = randomFloats(12, 1);
+    const k = randomFloats(12, 2);
+    const v = randomFloats(12, 3);
+    const run = async (lengths: number[], on: typeof backend | typeof reference) => {
+      const d = createDevice(on);
+      const inputs = { q: d.upload(q, shape), k: d.upload(k, shape), v: d.upload(v, shape), kvValidLengths: d.upload(Int32Array.from(lengths), [2]) };
+      const { y } = d.attention(inputs, { isCausal: true });
+      const out = await d.read(y);
+      d.dispose(y, ...Object.values(inputs));
+      return out;
+    };
+    // The device API does not read lengths back to check them: −4 acts as 0 and 9 as T = 3.
+    expect(closeness(await run([9, -4], backend), await run([3, 0], reference))).toBeLessThanOrEqual(1);
+    expect(device.memory().liveTensors).toBe(0);
+    backend.dispose();
+  });
+
+  it('rejects tensors of another backend and use after dispose (from core)', async () => {
+    const backend = await createBackend({ tfjsBackend });
+    const device = createDevice(backend);
+    const foreign = createDevice(createReferenceBackend()).upload(new Float32Array(4), [2, 2]);
+    expect(() => device.softmax(foreign)).toThrow(/another backend/);
+    const x = device.upload(new Float32Array(4), [2, 2]);
+    backend.dispose();
+    expect(x.isDisposed).toBe(true);
+    expect(() => device.softmax(x)).toThrow(AttnkitError);
+  });
+});

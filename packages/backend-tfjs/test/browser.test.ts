@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { runInBrowser } from '@attnkit/browser-runner';
+import { describe, expect, it } from 'vitest';
+import type { BrowserRun } from './browser/entry.js';
+import { WASM_DIR } from './helpers/tfjs-node.js';
+
+/**
+ * The whole conformance suite (full tier) in headless Chromium on the tfjs webgl and webgpu backends
+ * (SwiftShader), and on wasm for good measure. One browser session runs all of them; each backend is
+ * then asserted on its own.
+ */
+const BROWSER_TIMEOUT_MS = 900_000;
+
+describe('tfjs in headless Chromium', () => {
+  let runs: Promise<BrowserRun[]> | null = null;
+  const results = () => {
+    runs ??= runInBrowser<BrowserRun[]>({
+      entry: fileURLToPath(new URL('./browser/entry.ts', import.meta.url)),
+      staticDirs: { '/wasm/': WASM_DIR },
+      timeoutMs: BROWSER_TIMEOUT_MS,
+    });
+    return runs;
+  };
+
+  it.each(['webgl', 'webgpu', 'wasm'])('conformance on tfjs-%s', { timeout: BROWSER_TIMEOUT_MS + 60_000 }, async (tfjsBackend) => {
+    const run = (await results()).find((r) => r.tfjsBackend === tfjsBackend)!;
+    expect(run.created, run.reason).toBe(true);
+    expect(run.runsOn?.details.tfjsBackend).toBe(tfjsBackend);
+    const problems = (run.problems ?? []).map((r) => `${r.id}: ${r.status} ${r.message ?? ''}`);
+    expect(problems).toEqual([]);
+    expect(run.counts?.fail).toBe(0);
+    expect(run.counts?.error).toBe(0);
+    expect(run.counts?.pass).toBeGreaterThan(0);
+    expect(run.leakedTensors).toBe(0);
+  });
+});
