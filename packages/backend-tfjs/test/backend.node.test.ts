@@ -1,4 +1,4 @@
-import { AttnkitError, BackendRegistry, attention, createDevice, createReferenceBackend } from '@attnkit/core';
+import { AttnkitError, type Backend, BackendRegistry, attention, createDevice, createReferenceBackend } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createBackend, tfjsBackendEntry } from '../src/index.js';
@@ -100,7 +100,7 @@ describe.each(NODE_TFJS_BACKENDS)('device-side values on tfjs-%s', (tfjsBackend)
     const q = randomFloats(12, 1);
     const k = randomFloats(12, 2);
     const v = randomFloats(12, 3);
-    const run = async (lengths: number[], on: typeof backend | typeof reference) => {
+    const run = async (lengths: number[], on: Backend) => {
       const d = createDevice(on);
       const inputs = { q: d.upload(q, shape), k: d.upload(k, shape), v: d.upload(v, shape), kvValidLengths: d.upload(Int32Array.from(lengths), [2]) };
       const { y } = d.attention(inputs, { isCausal: true });
