@@ -1,29 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebGpuBackend, createBackend } from '../src/index.js';
-import { referenceCases } from './reference-cases.js';
+import { describeConformance } from '@attnkit/conformance/vitest';
+import { createBackend } from '../src/index.js';
 
 /**
- * Every attention option and primitive against the float64 reference, in Node on SwiftShader, once with
- * the variants chosen for this adapter and once with the other attention strategy pinned (both must agree).
- * TODO(conformance): switch to describeConformance from @attnkit/conformance/vitest once it is published.
+ * The conformance suite in Node through the `webgpu` package (Dawn on SwiftShader here). The float16 tier
+ * runs where the adapter has shader-f16 and otherwise skips every case, each naming the missing feature.
  */
-for (const strategy of ['auto', 'shared'] as const) {
-  describe(`webgpu (${strategy}) vs reference`, () => {
-    let backend: WebGpuBackend;
-    beforeAll(async () => {
-      backend = await createBackend(strategy === 'auto' ? {} : { tuning: { attention: { strategy }, matmul: { strategy } } });
-    });
-    afterAll(() => backend?.dispose());
-
-    for (const c of referenceCases()) {
-      it(c.id, async () => {
-        expect(await c.run(backend)).toBeLessThanOrEqual(1);
-      });
-    }
-
-    it('leaves no live tensors', () => {
-      expect(backend.kernels.memory()).toEqual({ liveTensors: 0, liveBytes: 0 });
-      expect(backend.memoryStats().bytesInUse).toBe(0);
-    });
-  });
-}
+describeConformance('webgpu', () => createBackend(), { tier: 'full' });
+describeConformance('webgpu', () => createBackend(), { tier: 'full', precision: 'float16' });

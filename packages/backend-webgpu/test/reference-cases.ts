@@ -106,6 +106,7 @@ function attentionCases(): ReferenceCase[] {
     attentionCase('alibi-slopes-causal', base, { alibi: { slopes: [0.5, 0.25, 0.1, 2] }, isCausal: true }),
     attentionCase('softcap', base, { softcap: 1.5 }),
     attentionCase('head-mask', base, { headMask: [1, 0, 0.5, 2] }),
+    attentionCase('head-mask-scores', base, { headMask: [1, 0, 0.5, 2], scoresOutput: 'probabilities' }),
     attentionCase('bool-mask-full', { ...base, mask: boolMask([2, 4, 5, 7], 40) }),
     attentionCase('bool-mask-broadcast-short', { ...base, mask: boolMask([2, 1, 1, 5], 41) }),
     attentionCase('additive-mask-masked-row', { ...base, mask: additive }),

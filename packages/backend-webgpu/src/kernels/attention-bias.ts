@@ -52,12 +52,17 @@ export function biasFunction(f: BiasFeatures): string {
   return lines.join('\n');
 }
 
-/** Bindings the bias reads, in binding order after the kernel's own. */
-export function biasBindings(f: BiasFeatures): { name: string; element: string; access: 'read' }[] {
-  const out: { name: string; element: string; access: 'read' }[] = [];
+export type BiasBuffer = 'mask' | 'lengths' | 'heads';
+
+/**
+ * Bindings the bias reads, in binding order after the kernel's own (`heads` holds [Hq] ALiBi slopes then
+ * [Hq] head-mask gains). Only bindings the shader uses may be listed: 'auto' layouts drop unused ones.
+ */
+export function biasBindings(f: BiasFeatures, withHeadMask: boolean): { name: BiasBuffer; element: string; access: 'read' }[] {
+  const out: { name: BiasBuffer; element: string; access: 'read' }[] = [];
   if (f.mask !== 'none') out.push({ name: 'mask', element: f.mask === 'boolean' ? 'u32' : 'f32', access: 'read' });
   if (f.validLengths) out.push({ name: 'lengths', element: 'i32', access: 'read' });
-  if (f.alibi || f.headMask) out.push({ name: 'heads', element: 'f32', access: 'read' });
+  if (f.alibi || (withHeadMask && f.headMask)) out.push({ name: 'heads', element: 'f32', access: 'read' });
   return out;
 }
 

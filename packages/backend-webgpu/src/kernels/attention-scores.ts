@@ -34,7 +34,7 @@ export function attentionScoresKernel(f: BiasFeatures, stage: Exclude<ScoresOutp
         { name: 'q', element: 'f32', access: 'read' },
         { name: 'k', element: 'f32', access: 'read' },
         { name: 'scores', element: 'f32', access: 'read_write' },
-        ...(withBias ? biasBindings(f) : []),
+        ...(withBias ? biasBindings(f, false) : []),
       ],
       workgroupSize: 64,
       guard: 'count',

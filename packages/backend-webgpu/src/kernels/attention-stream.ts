@@ -163,7 +163,7 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
         { name: 'k', element: elem, access: 'read' },
         { name: 'v', element: elem, access: 'read' },
         { name: 'y', element: vec4 ? 'vec4<f32>' : 'f32', access: 'read_write' },
-        ...biasBindings(f),
+        ...biasBindings(f, true),
       ],
       workgroupSize: WG,
       enableF16: element === 'f16',

@@ -2,7 +2,8 @@ import { type AttentionPlan, type DeviceAttentionInputs, type DeviceAttentionOut
 import type { Gpu } from '../gpu.js';
 import type { WebGpuTensor } from '../tensor.js';
 import type { Tuner } from '../tuner.js';
-import { biasFeatures } from './attention-bias.js';
+import type { Kernel } from '../pipelines.js';
+import { type BiasBuffer, biasFeatures } from './attention-bias.js';
 import { attentionScoresKernel } from './attention-scores.js';
 import { streamingAttentionKernel } from './attention-stream.js';
 import { presentKernel, toHalfKernel } from './present.js';
@@ -68,17 +69,19 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
     count: B * Hq * Sq * T,
   };
 
-  const biasBuffers: GPUBuffer[] = [];
-  if (inputs.mask) biasBuffers.push(inputs.mask.buffer);
-  if (inputs.kvValidLengths) biasBuffers.push(inputs.kvValidLengths.buffer);
+  const biasBuffers: Partial<Record<BiasBuffer, GPUBuffer>> = { mask: inputs.mask?.buffer, lengths: inputs.kvValidLengths?.buffer };
   if (plan.alibiSlopes || plan.headMask) {
     const table = new Float32Array(2 * Hq);
     if (plan.alibiSlopes) table.set(plan.alibiSlopes);
     table.set(plan.headMask ?? new Float32Array(Hq).fill(1), Hq);
-    const heads = temp(table.byteLength);
-    gpu.write(heads, table);
-    biasBuffers.push(heads);
+    biasBuffers.heads = temp(table.byteLength);
+    gpu.write(biasBuffers.heads, table);
   }
+  /** The kernel's bias bindings, by name, after its own buffers. */
+  const bindings = (kernel: Kernel, own: GPUBuffer[]) => [
+    ...own,
+    ...kernel.spec.buffers.slice(own.length).map((b) => biasBuffers[b.name as BiasBuffer]!),
+  ];
 
   let scores: WebGpuTensor | undefined;
   try {
@@ -90,13 +93,13 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
       : [inputs.q.buffer, keys, values];
     const y = ctx.alloc(plan.yShape);
     const launch = tuning.strategy === 'shared' ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) } : { invocations: B * Hq * Sq };
-    gpu.run(kernel, [q16, k16, v16, y.buffer, ...biasBuffers], uniforms, launch);
+    gpu.run(kernel, bindings(kernel, [q16, k16, v16, y.buffer]), uniforms, launch);
 
     if (plan.scoresOutput !== 'none') {
       const stage = plan.scoresOutput === 'probabilities' ? 'masked' : plan.scoresOutput;
       scores = ctx.alloc(plan.scoresShape!);
-      const bias = stage === 'masked' ? biasBuffers : [];
-      gpu.run(attentionScoresKernel(features, stage), [inputs.q.buffer, keys, scores.buffer, ...bias], uniforms, { invocations: uniforms.count });
+      const scoresKernel = attentionScoresKernel(features, stage);
+      gpu.run(scoresKernel, bindings(scoresKernel, [inputs.q.buffer, keys, scores.buffer]), uniforms, { invocations: uniforms.count });
       if (plan.scoresOutput === 'probabilities') {
         const probabilities = ctx.alloc(plan.scoresShape!);
         gpu.run(softmaxKernel(false), [scores.buffer, probabilities.buffer], { rows: B * Hq * Sq, width: T }, { invocations: B * Hq * Sq });
