@@ -18,6 +18,7 @@ import { matMulTf } from './ops/matmul.js';
 import { argmaxTf, topKTf } from './ops/select.js';
 import { logSoftmaxTf, softmaxTf } from './ops/softmax.js';
 import { geluTf } from './ops/unary.js';
+import { ensureGradients } from './gradients.js';
 import { describeRunsOn } from './runs-on.js';
 import { TfjsTensor } from './tensor.js';
 
@@ -40,6 +41,7 @@ export async function createBackend(options: CreateBackendOptions = {}): Promise
     });
   }
   await switchTo(name);
+  ensureGradients();
   return new TfjsBackend(name, await describeRunsOn(name), options);
 }
 

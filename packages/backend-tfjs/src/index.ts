@@ -13,3 +13,4 @@ export { geluTf } from './ops/unary.js';
 export { layerNormTf } from './ops/layer-norm.js';
 export { gatherTf } from './ops/gather.js';
 export { argmaxTf, topKTf } from './ops/select.js';
+export { ensureGradients as registerTfjsGradients } from './gradients.js';

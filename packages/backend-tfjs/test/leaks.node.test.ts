@@ -70,7 +70,7 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
     expect(device.memory().liveTensors).toBe(0);
   });
 
-  it('every primitive, 50 rounds', async () => {
+  it('every primitive, 50 rounds', { timeout: 120_000 }, async () => {
     const backend = await createBackend({ tfjsBackend });
     const device = createDevice(backend);
     const x = device.upload(randomFloats(12, 1), [3, 4]);
@@ -105,7 +105,7 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
     backend.dispose();
   });
 
-  it('attentionTf and its gradient, 100 calls', async () => {
+  it('attentionTf and its gradient, 100 calls', { timeout: 120_000 }, async () => {
     await tf.setBackend(tfjsBackend);
     const q = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
     const mask = tf.tensor(Uint8Array.from([1, 1, 0]), [S], 'bool');

@@ -1,6 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import '../gradients.js';
+import { ensureGradients } from '../gradients.js';
 import { matMul2d } from '../ops/matmul.js';
 import { softmaxTf } from '../ops/softmax.js';
 import { fromHeads, toHeads } from './layout.js';
@@ -47,6 +47,7 @@ export interface BlockingOptions {
 export const DEFAULT_BLOCK_ELEMENTS = 1 << 18;
 
 export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, options: BlockingOptions = {}): AttentionTfOutputs {
+  ensureGradients();
   const outputs = tf.tidy(() => {
     const { B, Hq, Hkv, Sq, Skv, T, D, Dv, layout } = plan;
     const k4 = toHeads(inputs.k, layout, B, Skv, Hkv, D);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '../gradients.js';
+import { ensureGradients } from '../gradients.js';
 
 /**
  * Embedding lookup: table [V, E], int32 ids of any shape → [...ids, E]. Ids outside [0, V) give zero
@@ -10,6 +10,7 @@ import '../gradients.js';
  * written as a plain 2-D matMul so XNNPACK runs it. Ids get no gradient.
  */
 export function gatherTf(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  ensureGradients();
   const [V, E] = table.shape;
   const outShape = [...ids.shape, E];
   if (ids.size === 0 || V === 0) return tf.zeros(outShape);

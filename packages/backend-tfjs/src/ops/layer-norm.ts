@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '../gradients.js';
+import { ensureGradients } from '../gradients.js';
 
 /** Layer normalization over the last axis: (x − mean)/√(var + ε)·γ + β, biased variance. */
 export function layerNormTf(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon = 1e-5): tf.Tensor {
+  ensureGradients();
   return tf.tidy(() => {
     const mean = tf.mean(x, -1, true);
     const centered = tf.sub(x, mean);

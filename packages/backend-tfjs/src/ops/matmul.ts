@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '../gradients.js';
+import { ensureGradients } from '../gradients.js';
 
 /**
  * a [M, K] · b [K, N] as one 2-D matMul without transpose flags: the only shape tfjs-wasm sends to
  * XNNPACK. The gradient keeps that shape too (explicit transposes instead of flags), which tfjs's own
  * matMul gradient does not.
  */
-export const matMul2d: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad((a, b, save) => {
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  ensureGradients();
+  return matMul2dCustom(a, b);
+}
+
+const matMul2dCustom: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D = tf.customGrad((a, b, save) => {
   const x = a as tf.Tensor2D;
   const y = b as tf.Tensor2D;
   (save as tf.GradSaveFunc)([x, y]);
@@ -33,6 +38,7 @@ export interface MatMulTfOptions {
  * 2-D matMul. Batched products stay batched (tfjs has no faster path for them).
  */
 export function matMulTf(a: tf.Tensor, b: tf.Tensor, options: MatMulTfOptions = {}): tf.Tensor {
+  ensureGradients();
   return tf.tidy(() => {
     const { transposeA = false, transposeB = false, bias } = options;
     const ar = a.rank;

@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
-import '../gradients.js';
+import { ensureGradients } from '../gradients.js';
 
 /**
  * Softmax over the last axis with the row maximum subtracted. A row with no finite score (every entry −∞)
  * gives zeros instead of NaN, as the contract requires. The gradient is written out, ds = p·(dp − Σ p·dp),
  * so no gradient flows through the row maximum.
  */
-export const softmaxTf: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
+export function softmaxTf(x: tf.Tensor): tf.Tensor {
+  ensureGradients();
+  return softmaxCustom(x);
+}
+
+const softmaxCustom: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
   const p = tf.tidy(() => {
     const max = safeRowMax(input);
@@ -26,7 +31,12 @@ export const softmaxTf: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) =>
 }) as (x: tf.Tensor) => tf.Tensor;
 
 /** log-softmax over the last axis; a row of −∞ stays −∞. Gradient: dx = dy − softmax·Σdy. */
-export const logSoftmaxTf: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
+export function logSoftmaxTf(x: tf.Tensor): tf.Tensor {
+  ensureGradients();
+  return logSoftmaxCustom(x);
+}
+
+const logSoftmaxCustom: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) => {
   const input = x as tf.Tensor;
   const out = tf.tidy(() => {
     const max = safeRowMax(input);
