@@ -15,9 +15,10 @@ import type { GPU } from 'gpu.js';
 import type { TextureCounter } from './gl-textures.js';
 import type { KernelCache, KernelStats } from './kernel-cache.js';
 import { runAttention } from './kernels/attention.js';
+import { fitsPacked } from './kernels/attention-packed.js';
 import { binarySource, copySource, scaleSource, unarySource } from './kernels/elementwise.js';
 import { concatSource, gatherSource, sliceSource } from './kernels/layout.js';
-import type { Arg } from './kernels/launch.js';
+import type { Arg, Launch } from './kernels/launch.js';
 import { matmulSource } from './kernels/matmul.js';
 import { argmaxSource, layerNormSource, momentsSource, softmaxSource, takeAlongRowsSource, topKIndicesSource } from './kernels/rows.js';
 import { statsSource } from './kernels/attention.js';
@@ -37,6 +38,8 @@ export interface GpujsBackendParts {
   readonly cache: KernelCache;
   readonly runsOn: RunsOn;
   readonly textures: TextureCounter | null;
+  /** Packed (four floats per texel) kernels, on WebGL only: the fast attention path. */
+  readonly packed: { readonly maxTextureSize: number } | null;
   /** A one-element texture standing in for tensors with no elements (WebGL has no empty texture). */
   readonly placeholder: Storage;
 }
@@ -110,6 +113,7 @@ export class GpujsBackend implements Backend<GpujsTensor> {
             kvValidLengths: inputs.kvValidLengths?.storage,
           },
           this.launcher(),
+          this.parts.packed !== null && fitsPacked(plan, this.parts.packed.maxTextureSize),
         );
         return {
           y: f32(plan.yShape, r.y),
@@ -149,17 +153,18 @@ export class GpujsBackend implements Backend<GpujsTensor> {
     };
   }
 
-  private launcher() {
-    return (source: string, size: number, args: readonly Arg[]) => this.launch(source, size, args);
+  private launcher(): Launch {
+    return (source, size, args) => this.launch(source, size, args);
   }
 
   /** Runs a kernel into a fresh immutable texture; an empty output runs nothing. */
-  private launch(source: string, size: number, args: readonly Arg[]): Storage {
-    if (size === 0) return new Storage(null, 0);
+  private launch(source: string, size: number | readonly [number, number], args: readonly Arg[]): Storage {
+    const elements = typeof size === 'number' ? size : size[0] * size[1] * 4;
+    if (elements === 0) return new Storage(null, 0);
     const values = args.map((a) => (a instanceof Storage ? (a.value ?? this.parts.placeholder.value) : a));
     const result = this.parts.cache.run(source, size, values) as GpuValue;
     // cpu/webasm kernels return plain arrays; copy so that no later run can share them.
-    return new Storage(isTexture(result) ? result : Float32Array.from(result as ArrayLike<number>), size);
+    return new Storage(isTexture(result) ? result : Float32Array.from(result as ArrayLike<number>), elements);
   }
 
   private upload(data: HostArray): Storage {

@@ -3,6 +3,7 @@ import { GPU } from 'gpu.js';
 import { GpujsBackend } from './backend.js';
 import { countTextures } from './gl-textures.js';
 import { KernelCache } from './kernel-cache.js';
+import { fetch4Glsl } from './packed-fetch.js';
 import { copySource } from './kernels/elementwise.js';
 import { Storage, isTexture } from './tensor.js';
 
@@ -44,7 +45,7 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
   } catch (error) {
     throw unavailable(mode, `gpu.js could not start it (${messageOf(error)})${mode === 'headlessgl' ? '; headless-gl needs an X display (run under xvfb-run -a) and a built `gl` package' : ''}`, error);
   }
-  const cache = new KernelCache(gpu);
+  const cache = new KernelCache(gpu, mode === 'webgl' || mode === 'headlessgl' ? fetch4Glsl(false) : mode === 'webgl2' ? fetch4Glsl(true) : null);
   let placeholder: Storage;
   try {
     const value = cache.run(copySource(), 1, [new Float32Array(1)]);
@@ -73,6 +74,7 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
     runsOn,
     textures,
     placeholder,
+    packed: webgl ? { maxTextureSize: Number(runsOn.details.maxTextureSize) } : null,
   });
 }
 

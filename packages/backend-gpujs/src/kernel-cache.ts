@@ -1,4 +1,5 @@
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
+import { fetch4Native } from './packed-fetch.js';
 
 /** gpu.js settings shared by every kernel: textures in, a fresh immutable float texture out. */
 const SETTINGS = { pipeline: true, immutable: true, precision: 'single', tactic: 'precision', dynamicOutput: false } as const;
@@ -23,17 +24,24 @@ export class KernelCache {
   private readonly kernels = new Map<string, IKernelRunShortcut>();
   private stats = { compiled: 0, reused: 0, compileMs: 0 };
 
-  constructor(private readonly gpu: GPU) {}
+  /** `fetch4`: GLSL of the packed-texel read (see packed-fetch.ts), added to kernels that call it. */
+  constructor(
+    private readonly gpu: GPU,
+    private readonly fetch4: string | null = null,
+  ) {}
 
-  run(source: string, size: number, args: readonly unknown[]): unknown {
-    const key = `${size}|${source}`;
+  /** `size`: a flat output of that many elements, or a 2D [width, height] output. */
+  run(source: string, size: number | readonly [number, number], args: readonly unknown[]): unknown {
+    const output = typeof size === 'number' ? [size] : [...size];
+    const key = `${output.join('x')}|${source}`;
     let kernel = this.kernels.get(key);
     if (kernel) {
       this.stats.reused++;
       return kernel(...(args as never[]));
     }
     const start = performance.now();
-    kernel = this.gpu.createKernel(source, { ...SETTINGS, output: [size] });
+    const natives = this.fetch4 && source.includes('fetch4(') ? { nativeFunctions: [fetch4Native(this.fetch4)] } : {};
+    kernel = this.gpu.createKernel(source, { ...SETTINGS, ...natives, output } as never);
     this.kernels.set(key, kernel);
     const result = kernel(...(args as never[]));
     this.stats.compiled++;

@@ -1,7 +1,7 @@
 import { attention, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GpujsBackend, createBackend } from '../src/index.js';
-import { ATTENTION_CASES, ATTENTION_CASES_3D } from './support/cases.js';
+import { ATTENTION_CASES, ATTENTION_CASES_3D, EDGE_CASES } from './support/cases.js';
 import { worstMismatch } from './support/compare.js';
 
 /** Every option of the contract against the float64 reference, on headless-gl. */
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => backend?.dispose());
 
 describe('attention on headless-gl matches the reference', () => {
-  for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D]) {
+  for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D, ...EDGE_CASES]) {
     it(c.name, async () => {
       const expected = await attention(reference, c.inputs, c.options);
       const actual = await attention(backend, c.inputs, c.options);
@@ -36,4 +36,21 @@ describe('attention on headless-gl matches the reference', () => {
     }
     expect(scores!.data.some(Number.isNaN)).toBe(false);
   });
+});
+
+describe("the scalar kernels (gpu.js's cpu mode) match the reference", () => {
+  let cpu: GpujsBackend;
+  beforeAll(async () => {
+    cpu = await createBackend({ mode: 'cpu' });
+  });
+  afterAll(() => cpu?.dispose());
+  for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D, ...EDGE_CASES]) {
+    it(c.name, async () => {
+      const expected = await attention(reference, c.inputs, c.options);
+      const actual = await attention(cpu, c.inputs, c.options);
+      for (const name of Object.keys(expected) as (keyof typeof expected)[]) {
+        expect(worstMismatch(actual[name]!.data, expected[name]!.data), name).toBeNull();
+      }
+    });
+  }
 });

@@ -66,7 +66,7 @@ describe('primitives on headless-gl match the reference', () => {
     ['gather with an out-of-range id → zero row', (d, r) => d.gather(d.upload(floats(6 * 4, r), [6, 4]), d.upload(Int32Array.of(5, 0, 2, 2), [2, 2]))],
     ['concat axis 1 of three parts, one empty', (d, r) =>
       d.concat([d.upload(floats(2 * 3 * 2, r), [2, 3, 2]), d.upload(new Float32Array(0), [2, 0, 2]), d.upload(floats(2 * 1 * 2, r), [2, 1, 2])], 1)],
-    ['concat of 9 parts (grouped past the texture-unit limit)', (d) =>
+    ['concat of 9 parts (grouped past the texture-unit limit)', (d, r) =>
       d.concat(Array.from({ length: 9 }, (_, n) => d.upload(floats(2 * (n + 1), r), [2, n + 1])), -1)],
     ['concat int32', (d) => d.concat([d.upload(Int32Array.of(1, -2), [2]), d.upload(Int32Array.of(7), [1])], 0)],
     ['slice', (d) => d.slice(d.upload(x, [3, 4, 5]), 1, 1, 2)],

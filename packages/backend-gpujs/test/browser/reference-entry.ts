@@ -1,6 +1,6 @@
 import { attention, createReferenceBackend } from '@attnkit/core';
 import { createBackend } from '../../src/index.js';
-import { ATTENTION_CASES, ATTENTION_CASES_3D } from '../support/cases.js';
+import { ATTENTION_CASES, ATTENTION_CASES_3D, EDGE_CASES } from '../support/cases.js';
 import { worstMismatch } from '../support/compare.js';
 
 /**
@@ -12,7 +12,7 @@ export default async function run() {
   const reference = createReferenceBackend();
   const results: { name: string; problem: string | null; ms: number }[] = [];
   try {
-    for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D]) {
+    for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D, ...EDGE_CASES]) {
       const start = performance.now();
       let problem: string | null = null;
       try {

@@ -115,3 +115,10 @@ export const ATTENTION_CASES_3D: readonly AttentionCase[] = [
   to3d(make('3d past', { ...base, P: 3 }, { isCausal: true }), 4, 2),
   to3d(make('3d MQA Dv ≠ D', { ...base, Hkv: 1, Dv: 4 }, { headMask: [1, 2, 0, 1] }), 4, 1),
 ];
+
+/** Single rows and keys: packed 2D textures pad a one-row output to two. */
+export const EDGE_CASES: readonly AttentionCase[] = [
+  make('decode step: one query, one head, past of 5', { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, D: 4, P: 5 }, { isCausal: true, scoresOutput: 'masked' }),
+  make('one key, one query, odd sizes', { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, D: 3, Dv: 5 }, { scoresOutput: 'probabilities' }),
+  make('odd everything', { B: 3, Hq: 3, Hkv: 1, Sq: 3, Skv: 5, D: 5, Dv: 3 }, { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'raw' }),
+];

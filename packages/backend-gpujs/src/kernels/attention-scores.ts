@@ -1,0 +1,75 @@
+import type { AttentionPlan } from '@attnkit/core';
+import { dot, lit, tanhInto } from '../source.js';
+
+/**
+ * The per-score part of attention, shared by the scalar and the packed kernels: from a raw dot product to
+ * the value of a score stage, for key `j` of query (b, h, i). Masks combine as in the reference: −∞ if any
+ * mechanism masks the key, otherwise the additive mask plus the ALiBi bias.
+ */
+export type ScoreStage = 'raw' | 'softcapped' | 'masked';
+
+/** Kernel parameters (after the ones a kernel declares itself) the score code reads, in argument order. */
+export function scoreParams(plan: AttentionPlan, stage: ScoreStage): string[] {
+  const masked = stage === 'masked';
+  return [
+    'scale',
+    'softcap',
+    'ninf',
+    ...(masked && plan.mask ? ['mask'] : []),
+    ...(masked && plan.hasValidLengths ? ['validLengths'] : []),
+    ...(masked && plan.alibiSlopes ? ['slopes'] : []),
+  ];
+}
+
+/** Declares `vl` (clamped valid length) and `diagonal` for query (b, i); once per kernel. */
+export function scorePrelude(plan: AttentionPlan, stage: ScoreStage): string {
+  if (stage !== 'masked') return '';
+  const lines: string[] = [];
+  if (plan.hasValidLengths) lines.push(`const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), ${lit(plan.T)});`);
+  lines.push(`const diagonal = i + ${offsetExpression(plan)};`);
+  return lines.join('\n');
+}
+
+/**
+ * Declares `out` = the `stage` value of the score whose dot product is `acc`, for key index expression `j`.
+ * `beyondT` adds a test for keys past T (packed kernels pad the key axis to a multiple of 4).
+ */
+export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, j: string, out: string, beyondT = false): string {
+  const lines = [`let ${out} = scale * ${acc};`];
+  if (stage === 'raw') return lines.join('\n');
+  if (plan.softcap > 0) lines.push(tanhInto(`cap_${out}`, `${out} / softcap`), `${out} = softcap * cap_${out};`);
+  if (stage === 'softcapped') return lines.join('\n');
+
+  const masked = `masked_${out}`;
+  const bias = `bias_${out}`;
+  lines.push(`let ${masked} = 0.0;`, `let ${bias} = 0.0;`);
+  if (beyondT) lines.push(`if (${j} >= ${lit(plan.T)}) { ${masked} = 1.0; }`);
+  if (plan.isCausal) lines.push(`if (${j} > diagonal) { ${masked} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.left)) lines.push(`if (${j} < diagonal - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.right)) lines.push(`if (${j} > diagonal + ${lit(plan.window.right)}) { ${masked} = 1.0; }`);
+  if (plan.hasValidLengths) lines.push(`if (${j} >= vl) { ${masked} = 1.0; }`);
+  if (plan.mask) {
+    const [, , , mT] = plan.mask.shape4;
+    const [sb, sh, sq, st] = plan.mask.strides;
+    const index = `${dot(['b', 'h', 'i'], [sb, sh, sq])} + ${st === 0 ? '0.0' : st === 1 ? j : `${j} * ${lit(st)}`}`;
+    const value = `m_${out}`;
+    const use = plan.mask.kind === 'boolean' ? `if (${value} < 0.5) { ${masked} = 1.0; }` : `${bias} += ${value};`;
+    lines.push(`if (${j} >= ${lit(mT)}) { ${masked} = 1.0; } else { const ${value} = mask[${index}]; ${use} }`);
+  }
+  if (plan.alibiSlopes) lines.push(`${bias} -= slopes[h] * (diagonal - ${j});`);
+  lines.push(`${out} = ${masked} > 0.5 ? ninf : ${out} + ${bias};`);
+  return lines.join('\n');
+}
+
+/** Element strides of (batch, head, position) for one head of `width` elements, as in core's headStrides. */
+export function headStrides(layout: '3d' | '4d', heads: number, length: number, width: number): [number, number, number] {
+  return layout === '4d' ? [heads * length * width, length * width, width] : [length * heads * width, width, heads * width];
+}
+
+/** The diagonal offset of core's diagonalOffset, as an expression of the clamped valid length `vl`. */
+function offsetExpression(plan: AttentionPlan): string {
+  if (plan.causalAlignment === 'bottom-right') return lit(plan.T - plan.Sq);
+  if (plan.hasPast) return lit(plan.P);
+  if (plan.hasValidLengths) return `(vl - ${lit(plan.Sq)})`;
+  return '0.0';
+}
