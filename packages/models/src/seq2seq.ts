@@ -1,4 +1,4 @@
-import { AttnkitError, type Device } from '@attnkit/core';
+import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
 import type { TranslatorConfig } from './config.js';
 import { Decoder, type CrossAttentionSource } from './decoder.js';
@@ -112,8 +112,9 @@ export class Seq2SeqTranslator {
     return this.disposed;
   }
 
+  /** Disposes every device tensor inside a value (an EncodedSource, a cache, a step output). */
   disposeTree(value: unknown): void {
-    const tensors = new Set<Parameters<Device['dispose']>[0] & object>();
+    const tensors = new Set<DeviceTensor>();
     collectTensors(value, tensors);
     this.device.dispose(...tensors);
   }

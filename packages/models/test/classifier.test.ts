@@ -58,12 +58,12 @@ describe.each(TEST_BACKENDS)('classifier on $name', (entry) => {
     backend = await entry.create();
     p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
     liveAfterLoad = backend.kernels.memory().liveTensors;
-  });
+  }, entry.timeout);
   afterAll(() => {
     p.dispose();
     expect(backend.kernels.memory().liveTensors).toBe(0);
     backend.dispose();
-  });
+  }, entry.timeout);
 
   it('probabilities match the reference; labels come best first', async () => {
     const results = await p.classify(TEXTS, { topK: 3 });
@@ -75,7 +75,7 @@ describe.each(TEST_BACKENDS)('classifier on $name', (entry) => {
     const [top] = await p.classify(TEXTS[0]);
     expect(top).toEqual({ label: results[0][0].label, score: results[0][0].score });
     expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-  });
+  }, entry.timeout);
 
   it('a batch of mixed lengths gives the same result as one input at a time', async () => {
     const batched = await p.model.classify(TEXTS.map((t) => p.tokenizer.encode(t)), { returnAttentions: true });
@@ -84,7 +84,7 @@ describe.each(TEST_BACKENDS)('classifier on $name', (entry) => {
       expectClose(batched[i].logits, single.logits, 1e-5);
       expectClose(batched[i].attentions!, single.attentions!, 1e-5);
     }
-  });
+  }, entry.timeout);
 
   it('returns self-attention maps per layer and head over the real tokens (CLS included)', async () => {
     const [top] = await p.classify('the film was not bad', { returnAttentions: true });
@@ -102,9 +102,9 @@ describe.each(TEST_BACKENDS)('classifier on $name', (entry) => {
       }
     }
     expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-  });
+  }, entry.timeout);
 
   it('rejects a topK beyond the labels', async () => {
     await expect(p.classify('good', { topK: 4 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'options.topK' });
-  });
+  }, entry.timeout);
 });

@@ -40,7 +40,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
     backend = await entry.create();
     for (const name of Object.keys(TEXTS)) pipelines.set(name, await pipeline('translation', join(FIXTURES, name), { backend }));
     liveAfterLoad = backend.kernels.memory().liveTensors;
-  });
+  }, entry.timeout);
   afterAll(() => {
     for (const p of pipelines.values()) p.dispose();
     expect(backend.kernels.memory().liveTensors).toBe(0);
@@ -62,7 +62,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
         entry.atol,
       );
       expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-    });
+    }, entry.timeout);
 
     it('the cached decode gives the same tokens and logits as recomputing the whole prefix', async () => {
       const cached = await p().model.generate(sources(), { maxNewTokens: MAX, returnLogits: true });
@@ -82,7 +82,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
         1e-5,
       );
       expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-    });
+    }, entry.timeout);
 
     it('a batch of mixed lengths gives the same results as one input at a time', async () => {
       for (const numBeams of [1, 3]) {
@@ -95,7 +95,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
           expectAllClose(batched[i].crossAttentions!, single.crossAttentions!, 1e-5);
         }
       }
-    });
+    }, entry.timeout);
 
     it('ends at EOS or at maxNewTokens; EOS is not part of the text', async () => {
       const out = await p().model.generate(sources(), { maxNewTokens: MAX });
@@ -110,7 +110,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
       expect(out.some((g) => !g.finished)).toBe(true);
       const short = await p().model.generate(sources(), { maxNewTokens: 3, numBeams: 2 });
       for (const g of short) expect(g.tokens.length).toBeLessThanOrEqual(3);
-    });
+    }, entry.timeout);
 
     it('returns cross-attention maps per layer and head over the real source tokens', async () => {
       const { config } = p().model;
@@ -133,7 +133,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
         });
       }
       expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-    });
+    }, entry.timeout);
   });
 });
 
