@@ -46,8 +46,16 @@ export class AttnkitError extends Error {
   }
 }
 
+/**
+ * True for an AttnkitError (of `code`, when given). Recognized by name and code as well as by class, so
+ * that errors thrown by another copy of core (its src and its dist in one test run, two installed
+ * versions) still count.
+ */
 export function isAttnkitError(value: unknown, code?: AttnkitErrorCode): value is AttnkitError {
-  return value instanceof AttnkitError && (code === undefined || value.code === code);
+  const recognized =
+    value instanceof AttnkitError ||
+    (value instanceof Error && value.name === 'AttnkitError' && typeof (value as { code?: unknown }).code === 'string');
+  return recognized && (code === undefined || (value as AttnkitError).code === code);
 }
 
 /** `[1,4,128,64]`; `*` stands for a dimension that may take any size. */
