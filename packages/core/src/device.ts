@@ -2,7 +2,7 @@ import type { AttentionOptions, DeviceAttentionInputs, DeviceAttentionOutputs } 
 import { type Backend, type MemoryInfo, SPECIFICATION_VERSION } from './contract/backend.js';
 import type { BinaryOp, MatmulOptions, TopKResult, UnaryOp } from './contract/primitives.js';
 import { type DType, type DeviceTensor, type HostArrayFor, dtypeOfArray, sizeOf } from './contract/tensor.js';
-import { AttnkitError, formatShape, invalidArgument, shapeError } from './errors.js';
+import { AttnkitError, deviceLimitError, invalidArgument, shapeError } from './errors.js';
 import { planAttention } from './validate/attention.js';
 import {
   planConcat,
@@ -226,14 +226,7 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
   /** A tensor larger than the backend can hold is refused before the backend tries to allocate it. */
   private checkFits(op: string, argument: string, shape: readonly number[]): void {
     const limit = this.backend.capabilities.maxTensorElements;
-    const elements = sizeOf(shape);
-    if (elements > limit) {
-      throw new AttnkitError('DEVICE_LIMIT', `${op}: ${argument} ${formatShape(shape)} has ${elements} elements, more than the ${this.backend.name} backend's limit of ${limit}`, {
-        argument,
-        expected: `at most ${limit} elements`,
-        given: formatShape(shape),
-      });
-    }
+    if (sizeOf(shape) > limit) throw deviceLimitError(op, argument, shape, limit);
   }
 
   private checkAlive(op: string): void {
@@ -267,10 +260,11 @@ export function createDevice<T extends DeviceTensor>(backend: Backend<T>): Devic
     throw invalidArgument('createDevice', 'backend', 'an attnkit backend', backend);
   }
   if (backend.specificationVersion !== SPECIFICATION_VERSION) {
-    throw new AttnkitError('UNSUPPORTED', `createDevice: backend ${backend.name} implements ${String(backend.specificationVersion)}, core needs ${SPECIFICATION_VERSION}`, {
+    const given = String(backend.specificationVersion);
+    throw new AttnkitError('UNSUPPORTED', `createDevice: backend ${backend.name} implements ${given}, core needs ${SPECIFICATION_VERSION}`, {
       argument: 'backend',
       expected: SPECIFICATION_VERSION,
-      given: String(backend.specificationVersion),
+      given,
     });
   }
   let device = devices.get(backend);

@@ -89,6 +89,17 @@ export function invalidArgument(op: string, argument: string, expected: string, 
   });
 }
 
+/** A tensor of `shape` would exceed the backend's largest tensor (`limit` elements). */
+export function deviceLimitError(op: string, argument: string, shape: readonly number[], limit: number): AttnkitError {
+  const elements = shape.reduce((a, b) => a * b, 1);
+  const given = formatShape(shape);
+  return new AttnkitError('DEVICE_LIMIT', `${op}: ${argument} ${given} has ${elements} elements, more than the backend's limit of ${limit}`, {
+    argument,
+    expected: `at most ${limit} elements`,
+    given,
+  });
+}
+
 /**
  * A short, safe description of a bad value for a message: never throws (cycles, BigInt) and never prints
  * the contents of a large array, since a caller may pass a host tensor where a device tensor belongs.

@@ -153,7 +153,8 @@ function planMask(mask: DeviceTensor, B: number, Hq: number, Sq: number, T: numb
   const target = [B, Hq, Sq, T];
   for (let axis = 0; axis < 3; axis++) {
     if (shape4[axis] !== 1 && shape4[axis] !== target[axis]) {
-      throw shapeError(OP, 'mask', `broadcastable to ${formatShape(target)}`, mask.shape, `axis ${axis - 4} has ${shape4[axis]}, expected 1 or ${target[axis]}`);
+      const why = `axis ${axis - 4} has ${shape4[axis]}, expected 1 or ${target[axis]}`;
+      throw shapeError(OP, 'mask', `broadcastable to ${formatShape(target)}`, mask.shape, why);
     }
   }
   if (shape4[3] > T) {

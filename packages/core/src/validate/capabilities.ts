@@ -1,7 +1,7 @@
 import type { AttentionCapabilities, BackendCapabilities } from '../contract/backend.js';
 import type { AttentionPlan } from '../contract/attention.js';
 import { sizeOf } from '../contract/tensor.js';
-import { AttnkitError, formatShape } from '../errors.js';
+import { AttnkitError, deviceLimitError } from '../errors.js';
 
 const OP = 'attention';
 
@@ -56,14 +56,7 @@ function checkSizes(plan: AttentionPlan, limit: number): void {
   ];
   const tensors = outputs.filter((e): e is [string, readonly number[]] => e[1] !== null);
   for (const [name, shape] of tensors) {
-    const elements = sizeOf(shape);
-    if (elements > limit) {
-      throw new AttnkitError('DEVICE_LIMIT', `${OP}: ${name} ${formatShape(shape)} has ${elements} elements, more than the backend's limit of ${limit}`, {
-        argument: name,
-        expected: `at most ${limit} elements`,
-        given: formatShape(shape),
-      });
-    }
+    if (sizeOf(shape) > limit) throw deviceLimitError(OP, name, shape, limit);
   }
 }
 

@@ -47,9 +47,13 @@ export function planLayerNorm(x: DeviceTensor, gamma: DeviceTensor, beta: Device
   const plan = planRows(op, x);
   for (const [name, t] of [['gamma', gamma], ['beta', beta]] as const) {
     checkDType(op, name, t, ['float32']);
-    if (t.shape.length !== 1 || t.shape[0] !== plan.width) throw shapeError(op, name, [plan.width], t.shape, `last axis of x ${formatShape(x.shape)}`);
+    if (t.shape.length !== 1 || t.shape[0] !== plan.width) {
+      throw shapeError(op, name, [plan.width], t.shape, `last axis of x ${formatShape(x.shape)}`);
+    }
   }
-  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) throw invalidArgument(op, 'epsilon', 'a finite number > 0', epsilon);
+  if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) {
+    throw invalidArgument(op, 'epsilon', 'a finite number > 0', epsilon);
+  }
   return plan;
 }
 
@@ -84,7 +88,9 @@ export function planSlice(x: DeviceTensor, axis: number, start: number, length: 
   const op = 'slice';
   const ax = normalizeAxis(op, axis, x.shape.length);
   const size = x.shape[ax];
-  if (!isNonNegativeInteger(start) || start > size) throw invalidArgument(op, 'start', `an integer in [0, ${size}] for axis ${ax} of ${formatShape(x.shape)}`, start);
+  if (!isNonNegativeInteger(start) || start > size) {
+    throw invalidArgument(op, 'start', `an integer in [0, ${size}] for axis ${ax} of ${formatShape(x.shape)}`, start);
+  }
   if (!isNonNegativeInteger(length) || start + length > size) {
     throw invalidArgument(op, 'length', `an integer in [0, ${size - start}] (start ${start}, axis ${ax} of ${formatShape(x.shape)})`, length);
   }
