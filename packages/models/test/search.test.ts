@@ -24,7 +24,7 @@ const TABLE: Record<string, number[]> = {
 };
 const NAMES = ['pad', 'bos', 'eos', 'x', 'y'];
 
-function scripted(rows: number) {
+function scripted(rows: number, table: Record<string, number[]> = TABLE) {
   const backend = createReferenceBackend();
   const device = createDevice(backend);
   const model = { device, ops: new Ops(device), config: { vocab_size: 5, eos_token_id: EOS, pad_token_id: 0, num_heads: 1, decoder_layers: 1 } };
@@ -38,7 +38,7 @@ function scripted(rows: number) {
     step() {
       const logits = new Float32Array(rows * 5);
       prefixes.forEach((p, r) => {
-        const probs = TABLE[p.map((t) => NAMES[t]).join(' ')] ?? [0, 0, 1, 0, 0];
+        const probs = table[p.map((t) => NAMES[t]).join(' ')] ?? [0, 0, 1, 0, 0];
         probs.forEach((q, v) => {
           logits[r * 5 + v] = q > 0 ? Math.log(q) : -1e9;
         });
@@ -82,6 +82,20 @@ describe('search on a scripted distribution', () => {
     const [g] = await beamSearch(model, session, { numBeams: 2, maxNewTokens: 1, lengthPenalty: 1, returnAttentions: false });
     expect(g).toMatchObject({ tokens: [X], finished: false });
     expect(g.score).toBeCloseTo(Math.log(0.45), 6);
+  });
+
+  it('the length penalty decides between a short and a long hypothesis', async () => {
+    // Step 1: EOS 0.5 (rank 0: hypothesis [] with log 0.5), beams x 0.3 and y 0.2. Step 2: x EOS = 0.27 and
+    // y EOS = 0.18 end too. Unnormalized, log 0.5 > log 0.27; divided by length, log 0.5 < log(0.27) / 2.
+    const table = { '': [0, 0, 0.5, 0.3, 0.2], x: [0, 0, 0.9, 0.05, 0.05], y: [0, 0, 0.9, 0.05, 0.05] };
+    const run = async (lengthPenalty: number) => {
+      const { model, session } = scripted(2, table);
+      return (await beamSearch(model, session, { numBeams: 2, maxNewTokens: 5, lengthPenalty, returnAttentions: false }))[0];
+    };
+    expect(await run(0)).toMatchObject({ tokens: [], finished: true });
+    expect((await run(0)).score).toBeCloseTo(Math.log(0.5), 6);
+    expect(await run(1)).toMatchObject({ tokens: [X], finished: true });
+    expect((await run(1)).score).toBeCloseTo(Math.log(0.27) / 2, 6);
   });
 
   it('a batch of inputs keeps its beams apart', async () => {
