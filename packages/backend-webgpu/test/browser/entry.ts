@@ -1,26 +1,30 @@
 import type { RunsOn } from '@attnkit/core';
+import { type SuiteReport, runSuite } from '@attnkit/conformance';
 import { createBackend } from '../../src/index.js';
 import { type CaseOutcome, runReferenceCases } from '../reference-cases.js';
 
 export interface BrowserReport {
   readonly runsOn: RunsOn;
-  readonly strategies: Record<string, CaseOutcome[]>;
+  /** The conformance suite, float32 and float16 (float16 cases are 'unsupported' without shader-f16). */
+  readonly suites: SuiteReport[];
+  /** The package's own cases with the shared-memory strategy pinned. */
+  readonly shared: CaseOutcome[];
   readonly leaked: number;
   readonly ms: number;
 }
 
-/** Runs in headless Chromium: the reference comparison with each attention strategy on navigator.gpu. */
+/** Runs in headless Chromium on navigator.gpu: the whole conformance suite, then the other kernel strategy. */
 export default async function run(): Promise<BrowserReport> {
   const started = performance.now();
-  const strategies: Record<string, CaseOutcome[]> = {};
-  let leaked = 0;
-  let runsOn: RunsOn | undefined;
-  for (const strategy of ['auto', 'shared'] as const) {
-    const backend = await createBackend(strategy === 'auto' ? {} : { tuning: { attention: { strategy }, matmul: { strategy } } });
-    runsOn = backend.runsOn;
-    strategies[strategy] = await runReferenceCases(backend);
-    leaked += backend.kernels.memory().liveTensors;
-    backend.dispose();
-  }
-  return { runsOn: runsOn!, strategies, leaked, ms: performance.now() - started };
+  const backend = await createBackend();
+  const suites: SuiteReport[] = [];
+  for (const precision of ['float32', 'float16'] as const) suites.push(await runSuite(backend, { tier: 'full', precision }));
+  let leaked = backend.kernels.memory().liveTensors;
+  backend.dispose();
+
+  const pinned = await createBackend({ tuning: { attention: { strategy: 'shared' }, matmul: { strategy: 'shared' } } });
+  const shared = await runReferenceCases(pinned);
+  leaked += pinned.kernels.memory().liveTensors;
+  pinned.dispose();
+  return { runsOn: backend.runsOn, suites, shared, leaked, ms: performance.now() - started };
 }
