@@ -13,19 +13,23 @@ import { markdownReport } from './report/markdown.js';
 import { svgChart } from './report/svg.js';
 import { type BenchEvent, type BenchReport, runBench } from './run.js';
 import { TARGET_FACTORIES, selectFactories } from './targets/index.js';
+import { releaseWebGpu } from './targets/webgpu.js';
+import { runBrowserBench } from './browser/run.js';
 
 const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one run.
 
   --quick                     a small grid (a smoke run: a minute or two)
   --backends a,b,...          targets to run (default: all): ${TARGET_FACTORIES.map((f) => f.name).join(', ')}
-  --max-seconds-per-cell N    time budget of one cell (default 20, quick 4)
-  --runs N                    timed runs per cell after the warm-up, at most (default 5)
+  --max-seconds-per-cell N    time budget of one cell (default 20, quick 3)
+  --runs N                    timed runs per cell after the warm-up, at most (default 5, quick 3)
   --max-memory-gib N          skip naive cells whose score tensors exceed this (default 3)
   --out DIR                   where bench.json, bench.md and bench.svg go (default: <repo>/reports)
   --publish                   also write BENCHMARKS.md at the repository root and the committed copies of
                               the chart and JSON in packages/bench/results/
   --from FILE                 do not run: render the reports (and --publish) from a bench.json
-  --browser                   the same in headless Chromium (not implemented yet)
+  --browser                   run the browser targets in headless Chromium instead (@attnkit/browser-runner):
+                              webgpu, gpujs-webgl, tfjs-{webgpu,webgl,wasm} and their naive tfjs peers;
+                              writes bench-browser.{json,md,svg}
   --help`;
 
 export interface CliOverrides {
@@ -60,7 +64,6 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     print(USAGE);
     return null;
   }
-  if (values.browser) throw new Error('--browser is not implemented yet: the bench runs in Node only');
   const out = resolve(values.out ?? DEFAULT_OUT);
   if (values.from) {
     const report = JSON.parse(await readFile(values.from, 'utf8')) as BenchReport;
@@ -70,11 +73,11 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     return report;
   }
   const policy: CellPolicy = {
-    runs: positive('--runs', values.runs, 5),
-    maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], values.quick ? 4 : 20),
+    runs: positive('--runs', values.runs, values.quick ? 3 : 5),
+    maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], values.quick ? 3 : 20),
     maxMemoryBytes: positive('--max-memory-gib', values['max-memory-gib'], 3) * 2 ** 30,
   };
-  const factories = selectFactories(values.backends ? values.backends.split(',').map((s) => s.trim()).filter(Boolean) : null);
+  const names = values.backends ? values.backends.split(',').map((s) => s.trim()).filter(Boolean) : null;
   const cases = overrides.cases ?? (values.quick ? QUICK_GRID : FULL_GRID);
   const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
@@ -100,7 +103,17 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
       void writeReports(event.report, out);
     }
   };
-  const report = await runBench({ cases, factories, policy, machine: await describeMachine(), command, onEvent });
+  if (values.browser) {
+    print(`running ${cases.length} cases in headless Chromium (no progress bar: the page reports at the end)`);
+    const report = await runBrowserBench(cases, policy, names, `${command}`);
+    for (const c of report.cases) print(`\n${consoleCaseTable(report, c)}`);
+    print(`\n${consoleRatioMatrix(report)}`);
+    await writeReports(report, out, 'bench-browser');
+    print(`\nwrote ${join(out, 'bench-browser.json')}, bench-browser.md, bench-browser.svg`);
+    return report;
+  }
+  const factories = selectFactories(names);
+  const report = await runBench({ cases, factories, policy, machine: await describeMachine(), command, onEvent, afterAll: releaseWebGpu });
   bar?.stop();
   // The per-case tables were printed as each case finished; the summary closes the run.
   print(consoleRatioMatrix(report));
@@ -123,11 +136,11 @@ async function publish(report: BenchReport): Promise<void> {
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), md);
 }
 
-export async function writeReports(report: BenchReport, out: string): Promise<void> {
+export async function writeReports(report: BenchReport, out: string, base = 'bench'): Promise<void> {
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(out, 'bench.md'), markdownReport(report, { chart: 'bench.svg' }));
-  await writeFile(join(out, 'bench.svg'), svgChart(report));
+  await writeFile(join(out, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(out, `${base}.md`), markdownReport(report, { chart: `${base}.svg` }));
+  await writeFile(join(out, `${base}.svg`), svgChart(report));
 }
 
 function positive(flag: string, text: string | undefined, fallback: number): number {

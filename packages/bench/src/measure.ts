@@ -63,7 +63,8 @@ export class RateHistory {
 /** The first call (shader and pipeline compilation) may take this many cell budgets before the cell is skipped. */
 export const FIRST_CALL_ALLOWANCE = 3;
 
-const rss = () => process.memoryUsage.rss();
+/** Process RSS in Node; 0 where there is no process (a browser). */
+const rss = (): number => (typeof process !== 'undefined' && process.memoryUsage ? process.memoryUsage.rss() : 0);
 
 export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, history: RateHistory): Pick<CellResult, 'status' | 'reason'> | null {
   const unsupported = target.unsupported(c);

@@ -3,7 +3,6 @@ import { type BenchCase, attentionFlops, describeCase } from './grid.js';
 import type { MachineInfo } from './machine.js';
 import { type CellPolicy, type CellResult, RateHistory, measureCell } from './measure.js';
 import { type Target, type TargetFactory, type TargetFamily, type TargetRole, type UnavailableTarget, messageOf } from './targets/target.js';
-import { releaseWebGpu } from './targets/webgpu.js';
 
 export const FLOPS_FORMULA = 'GFLOP/s = 4·B·Hq·Sq·T·D / median time (two matmuls, q·kᵀ and p·v); halved when causal; softmax not counted';
 
@@ -49,6 +48,8 @@ export interface BenchRunOptions {
   readonly machine: MachineInfo;
   readonly command: string;
   readonly onEvent?: (event: BenchEvent) => void;
+  /** Releases what targets share (the run's GPUDevice) after every target was disposed. */
+  readonly afterAll?: () => Promise<void>;
 }
 
 /**
@@ -91,7 +92,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
       results,
       summaries,
     ),
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    maxRssBytes: maxRss(),
   });
 
   const total = order.length * targets.length;
@@ -106,7 +107,12 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
     }
   } finally {
     for (const target of targets) await target.dispose().catch(() => undefined);
-    await releaseWebGpu();
+    await options.afterAll?.();
   }
   return report(true);
+}
+
+/** getrusage's high-water RSS in Node; 0 in a browser. */
+function maxRss(): number {
+  return typeof process !== 'undefined' && process.resourceUsage ? process.resourceUsage().maxRSS * 1024 : 0;
 }
