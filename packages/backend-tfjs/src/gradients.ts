@@ -66,6 +66,13 @@ const GRADIENTS: Record<string, Gradient> = {
   Tanh: { outputsToSave: [true], gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, tf.sub(1, tf.square(y))) }) },
   Erf: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.mul(tf.exp(tf.neg(tf.square(x))), 2 / Math.sqrt(Math.PI))) }) },
   Relu: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.cast(tf.greater(x, 0), 'float32')) }) },
+  Softmax: {
+    outputsToSave: [true],
+    gradFunc: (dy, [y], attrs) => {
+      const dim = attrs.dim as number;
+      return { logits: () => tf.mul(y, tf.sub(dy, tf.sum(tf.mul(dy, y), dim, true))) };
+    },
+  },
   Identity: { gradFunc: (dy) => ({ x: () => dy }) },
   Cast: { gradFunc: (dy) => ({ x: () => tf.clone(dy) }) },
   Reshape: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.reshape(dy, x.shape) }) },

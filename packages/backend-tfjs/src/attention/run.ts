@@ -1,8 +1,7 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../gradients.js';
-import { matMul2d } from '../ops/matmul.js';
-import { softmaxTf } from '../ops/softmax.js';
+import { headBlock, needsSink, prepareBias } from './head-block.js';
 import { fromHeads, toHeads } from './layout.js';
 import { additiveMask, maskRows } from './mask.js';
 import { batchPositions, positionTerms, visibleKeys } from './positions.js';
@@ -15,7 +14,7 @@ import { batchPositions, positionTerms, visibleKeys } from './positions.js';
  *   per query block (R rows):           position bias (causal, window, valid length), shared by heads
  *   per query head h (g = ⌊h / group⌋): S = (scale·Q[b, h, block]) · Kᵀ_g     [R, T]
  *                                       S = c·tanh(S/c); S += bias + mask; P = softmax(S)
- *                                       Y[b, h, block] = headMask_h · P · V_g  [R, Dv]
+ *                                       Y[b, h, block] = headMask_h · P · V_g  [R, Dv]   (head-block.ts)
  *
  * Every product is a single 2-D matMul without transpose flags, the one shape tfjs-wasm sends to XNNPACK.
  * Each block runs in its own tidy, so the [R, T] intermediates of one block are freed before the next:
@@ -68,6 +67,7 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
     const q4 = tf.mul(toHeads(inputs.q, layout, B, Sq, Hq, D), plan.scale) as tf.Tensor4D;
     const mask = inputs.mask && plan.mask ? additiveMask(inputs.mask, plan) : null;
     const rowsPerBlock = blockRows(plan, options.blockElements ?? DEFAULT_BLOCK_ELEMENTS);
+    const sink = needsSink(plan);
 
     const yRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
     const scoreRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
@@ -81,31 +81,31 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
         const width = keyRange.end - keyRange.start;
         const block = tf.tidy(() => {
           const positions = positionTerms(plan, at, r0, rows, keyRange);
-          const kTBlock = width === T ? kT : kT.map((m) => tf.slice(m, [0, keyRange.start], [D, width]) as tf.Tensor2D);
-          const vBlock = width === T ? vg : vg.map((m) => tf.slice(m, [keyRange.start, 0], [width, Dv]) as tf.Tensor2D);
+          const kTBlock = kT.map((m) => withSinkColumn(width === T ? m : tf.slice(m, [0, keyRange.start], [D, width]), sink));
+          const vBlock = vg.map((m) => withSinkRow(width === T ? m : tf.slice(m, [keyRange.start, 0], [width, Dv]), sink));
           const perHead: tf.Tensor[] = [];
+          const biasOf = (h: number) =>
+            prepareBias(
+              plan,
+              sumOf([
+                positions.bias,
+                plan.alibiSlopes && positions.rel ? tf.mul(positions.rel, plan.alibiSlopes[h]) : null,
+                mask ? maskRows(mask, b, h, r0, rows, keyRange) : null,
+              ]),
+              width,
+              sink,
+            );
+          // Without ALiBi or a per-head mask, every head of the block shares one bias: prepare it once.
+          const perHeadBias = plan.alibiSlopes !== null || (mask !== null && mask.shape[1] > 1);
+          const shared = width > 0 && !perHeadBias ? biasOf(0) : null;
           for (let h = 0; h < Hq; h++) {
             const g = Math.floor(h / plan.groupSize);
             const head = tf.tidy(() => {
               if (width === 0) return [tf.zeros([rows, Dv])];
-              const qBlock = tf.reshape(tf.slice(q4, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
-              let s: tf.Tensor2D = D === 0 ? tf.zeros([rows, width]) : matMul2d(qBlock, kTBlock[g]);
-              let stage = plan.scoresOutput === 'raw' ? s : null;
-              if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
-              if (plan.scoresOutput === 'softcapped') stage = s;
-              const bias = sumOf([
-                positions.bias,
-                plan.alibiSlopes && positions.rel ? tf.mul(positions.rel, plan.alibiSlopes[h]) : null,
-                mask ? maskRows(mask, b, h, r0, rows, keyRange) : null,
-              ]);
-              if (plan.scoresOutput === 'masked') stage = bias ? (tf.add(s, bias) as tf.Tensor2D) : s;
-              // Softmax is shift-invariant per row. Subtracting the bias's row maximum first keeps
-              // s + bias exact in float32 when an additive mask holds large values (−1e9 + s rounds to −1e9).
-              if (bias) s = tf.add(s, plan.mask?.kind === 'additive' ? tf.sub(bias, finiteRowMax(bias)) : bias) as tf.Tensor2D;
-              const p = softmaxTf(s) as tf.Tensor2D;
-              if (plan.scoresOutput === 'probabilities') stage = p;
-              let y: tf.Tensor = Dv === 0 ? tf.zeros([rows, Dv]) : matMul2d(p, vBlock[g]);
-              if (plan.headMask && plan.headMask[h] !== 1) y = tf.mul(y, plan.headMask[h]);
+              const bias = shared ?? biasOf(h);
+              const q = tf.reshape(tf.slice(q4, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
+              const gain = plan.headMask ? plan.headMask[h] : 1;
+              const { y, stage } = headBlock({ plan, q, kT: kTBlock[g], v: vBlock[g], width, sink, bias, gain });
               return stage ? [y, stage] : [y];
             });
             perHead.push(...head);
@@ -131,10 +131,14 @@ function sumOf(terms: (tf.Tensor | null)[]): tf.Tensor | null {
   return present.length === 0 ? null : present.reduce((a, b) => tf.add(a, b));
 }
 
-/** Row maximum over the last axis, 0 for a row with no finite entry. */
-function finiteRowMax(x: tf.Tensor): tf.Tensor {
-  const max = tf.max(x, -1, true);
-  return tf.where(tf.equal(max, Number.NEGATIVE_INFINITY), tf.zerosLike(max), max);
+/** Kᵀ [D, W] with the sink's zero column appended (see head-block.ts). */
+function withSinkColumn(kT: tf.Tensor2D, sink: boolean): tf.Tensor2D {
+  return sink ? tf.concat([kT, tf.zeros([kT.shape[0], 1])], 1) : kT;
+}
+
+/** V [W, Dv] with the sink's zero row appended. */
+function withSinkRow(v: tf.Tensor2D, sink: boolean): tf.Tensor2D {
+  return sink ? tf.concat([v, tf.zeros([1, v.shape[1]])], 0) : v;
 }
 
 /**
