@@ -34,7 +34,8 @@ export class Tuner {
       const fitting = Math.max(1, Math.floor(this.workgroupStorageBytes / 2 / chunkBytes));
       const keyBlock = Math.min(this.overrides.attention?.keyBlock ?? (strategy === 'shared' ? 32 : 16), fitting);
       const workgroupSize = this.overrides.attention?.workgroupSize ?? (plan.Sq < 64 && strategy === 'shared' ? 32 : 64);
-      return { strategy, keyBlock, workgroupSize, vec4: vec4 && (this.overrides.attention?.vec4 ?? true) };
+      const rowsPerInvocation = this.overrides.attention?.rowsPerInvocation ?? (strategy === 'registers' && plan.Sq >= 64 ? 2 : 1);
+      return { strategy, keyBlock, workgroupSize, rowsPerInvocation, vec4: vec4 && (this.overrides.attention?.vec4 ?? true) };
     }) as AttentionTuning;
   }
 

@@ -1,17 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebGpuBackend, createBackend } from '../src/index.js';
+import { type TuningOverrides, type WebGpuBackend, createBackend } from '../src/index.js';
 import { referenceCases } from './reference-cases.js';
 
 /**
  * Both kernel strategies against the float64 reference, in Node on SwiftShader: the variants chosen for
- * this adapter (register blocking) and shared-memory tiling pinned, which real GPUs get. The conformance
- * suite runs only the chosen variants; this keeps the other one honest on a machine without a GPU.
+ * this adapter (register blocking), shared-memory tiling pinned (what real GPUs get) and an odd register
+ * blocking (3 query rows per invocation, blocks of 5 keys) that leaves partial blocks everywhere. The
+ * conformance suite runs only the chosen variants; this keeps the others honest on a machine without a GPU.
  */
-for (const strategy of ['auto', 'shared'] as const) {
-  describe(`webgpu (${strategy}) vs reference`, () => {
+const VARIANTS: Record<string, TuningOverrides> = {
+  auto: {},
+  shared: { attention: { strategy: 'shared' }, matmul: { strategy: 'shared' } },
+  'registers-3-rows': { attention: { strategy: 'registers', rowsPerInvocation: 3, keyBlock: 5 }, matmul: { rowsPerInvocation: 2 } },
+};
+
+for (const [variant, tuning] of Object.entries(VARIANTS)) {
+  describe(`webgpu (${variant}) vs reference`, () => {
     let backend: WebGpuBackend;
     beforeAll(async () => {
-      backend = await createBackend(strategy === 'auto' ? {} : { tuning: { attention: { strategy }, matmul: { strategy } } });
+      backend = await createBackend({ tuning });
     });
     afterAll(() => backend?.dispose());
 

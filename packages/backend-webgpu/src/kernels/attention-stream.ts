@@ -9,6 +9,7 @@ import { ATTENTION_UNIFORMS, type BiasFeatures, ROW_GEOMETRY, biasBindings, bias
  *   strategy 'registers': each invocation reads its keys straight from storage (best on software adapters)
  *   strategy 'shared':    a workgroup of WG rows of one head loads each key/value block into workgroup
  *                         memory once, then every row uses it (best on real GPUs)
+ *   rowsPerInvocation:    R query rows per invocation in 'registers' (register blocking over queries)
  *   vec4:                 q/k/v/y read and written as vec4 (needs D and Dv multiples of 4)
  *   element:              'f32', or 'f16' storage (precision float16), always f32 arithmetic
  */
@@ -17,13 +18,15 @@ export interface AttentionTuning {
   readonly workgroupSize: number;
   readonly keyBlock: number;
   readonly vec4: boolean;
+  /** Query rows per invocation ('registers' only): each key/value load then serves R rows. */
+  readonly rowsPerInvocation: number;
 }
 
 export function streamingAttentionKernel(f: BiasFeatures, D: number, Dv: number, tuning: AttentionTuning, element: 'f32' | 'f16'): Kernel {
   const DC = Math.ceil(D / 4);
   const DVC = Math.ceil(Dv / 4);
   const { strategy, workgroupSize: WG, keyBlock: KB, vec4 } = tuning;
-  const key = `attention-stream:${strategy}:wg${WG}:kb${KB}:${vec4 ? 'v4' : 's'}:${element}:d${D}:dv${Dv}:${featureKey(f)}`;
+  const key = `attention-stream:${strategy}:wg${WG}:kb${KB}:r${strategy === 'shared' ? 1 : tuning.rowsPerInvocation}:${vec4 ? 'v4' : 's'}:${element}:d${D}:dv${Dv}:${featureKey(f)}`;
   const vecType = element === 'f16' ? 'vec4<f16>' : 'vec4<f32>';
   const loaders = vec4
     ? `fn loadQ(base: u32, c: u32) -> vec4<f32> { return vec4<f32>(q[(base >> 2u) + c]); }
@@ -47,61 +50,84 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   for (var e = 0u; e < 4u; e++) { let d = c * 4u + e; if (d < u.Dv) { y[base + d] = value[e]; } }
 }`;
   const elem = vec4 ? vecType : element;
-  // Head-size loops are unrolled into named vec4 registers (q0…, acc0…): dynamically indexed private
-  // arrays live in memory on the software adapters, named values stay in registers.
-  const each = (n: number, line: (c: number) => string, sep = '\n') => Array.from({ length: n }, (_, c) => line(c)).join(sep);
   const shared = strategy === 'shared';
+  const R = shared ? 1 : tuning.rowsPerInvocation;
+  // Head-size loops are unrolled into named vec4 registers (q{row}_{chunk}, acc…, k…, v…): dynamically
+  // indexed private arrays live in memory on the software adapters, named values stay in registers. Each
+  // key and value chunk is loaded once per block step and used by all R rows of the invocation.
+  const each = (n: number, line: (c: number) => string, sep = '\n') => Array.from({ length: n }, (_, c) => line(c)).join(sep);
+  const rows = (line: (r: number) => string, sep = '\n') => each(R, line, sep);
   const keyAt = (c: number) => (shared ? `tileK[t * DC + ${c}u]` : `loadK(kb, ${c}u)`);
   const valueAt = (c: number) => (shared ? `tileV[t * DVC + ${c}u]` : `loadV(vb, ${c}u)`);
 
   // One block of KB keys: scores, block max, rescale, accumulate.
   const block = `
-      var s: array<f32, KB>;
-      var blockMax = -3.4e38;
+      ${rows((r) => `var s${r}: array<f32, KB>;\n      var blockMax${r} = -3.4e38;`, '\n      ')}
       for (var t = 0u; t < KB; t++) {
         let j = j0 + t;
-        var sc = negInf();
+        ${rows((r) => `s${r}[t] = negInf();`, ' ')}
         if (j < jEndU) {
           ${shared ? '' : 'let kb = b * u.ksb + kvh * u.ksh + j * u.ksj;'}
-          let dotqk = ${each(DC, (c) => `dot(q${c}, ${keyAt(c)})`, ' + ')};
-          sc = softcapped(dotqk * u.scale);
-          let bias = keyBias(b, h, i, j, diag, vl);
-          sc = select(sc + bias, negInf(), isMasked(bias));
+          ${each(DC, (c) => `let k${c} = ${keyAt(c)};`, '\n          ')}
+          ${rows(
+            (r) => `{
+            let bias = keyBias(b, h, i${r}, j, diag${r}, vl);
+            let sc = softcapped((${each(DC, (c) => `dot(q${r}_${c}, k${c})`, ' + ')}) * u.scale);
+            s${r}[t] = select(sc + bias, negInf(), isMasked(bias));
+            if (!isMasked(s${r}[t])) { blockMax${r} = max(blockMax${r}, s${r}[t]); }
+          }`,
+            '\n          ',
+          )}
         }
-        s[t] = sc;
-        if (!isMasked(sc)) { blockMax = max(blockMax, sc); }
       }
-      if (!isMasked(blockMax)) {
-        if (blockMax > m) {
-          let correction = exp(m - blockMax);
-          l *= correction;
-          ${each(DVC, (c) => `acc${c} *= correction;`, '\n          ')}
-          m = blockMax;
-        }
-        for (var t = 0u; t < KB; t++) {
-          if (!isMasked(s[t])) {
-            let j = j0 + t;
-            ${shared ? '' : 'let vb = b * u.vsb + kvh * u.vsh + j * u.vsj;'}
-            let p = exp(s[t] - m);
-            l += p;
-            ${each(DVC, (c) => `acc${c} += p * ${valueAt(c)};`, '\n            ')}
-          }
+      ${rows(
+        (r) => `if (blockMax${r} > m${r}) {
+        let correction = exp(m${r} - blockMax${r});
+        l${r} *= correction;
+        ${each(DVC, (c) => `acc${r}_${c} *= correction;`, ' ')}
+        m${r} = blockMax${r};
+      }`,
+        '\n      ',
+      )}
+      for (var t = 0u; t < KB; t++) {
+        if (${rows((r) => `!isMasked(s${r}[t])`, ' || ')}) {
+          let j = j0 + t;
+          ${shared ? '' : 'let vb = b * u.vsb + kvh * u.vsh + j * u.vsj;'}
+          ${each(DVC, (c) => `let v${c} = ${valueAt(c)};`, '\n          ')}
+          ${rows(
+            (r) => `if (!isMasked(s${r}[t])) {
+            let p = exp(s${r}[t] - m${r});
+            l${r} += p;
+            ${each(DVC, (c) => `acc${r}_${c} += p * v${c};`, ' ')}
+          }`,
+            '\n          ',
+          )}
         }
       }`;
 
-  const rowSetup = `
+  const rowState = `
   let kvh = h / u.groupSize;
   let vl = validLength(b);
-  let diag = diagonal(b, i);
-  ${each(DC, (c) => `var q${c} = vec4<f32>(0.0);`, '\n  ')}
-  ${each(DVC, (c) => `var acc${c} = vec4<f32>(0.0);`, '\n  ')}
-  var m = -3.4e38;
-  var l = 0.0;`;
-  const rowFinish = `
-    let gain = ${f.headMask ? 'heads[u.Hq + h]' : '1.0'};
-    let inv = select(0.0, gain / l, l > 0.0);
-    let yb = b * u.ysb + h * u.ysh + i * u.ysi;
-    ${each(DVC, (c) => `storeY(yb, ${c}u, acc${c} * inv);`, '\n    ')}`;
+  ${rows((r) => `let diag${r} = diagonal(b, i${r});`, '\n  ')}
+  ${rows((r) => each(DC, (c) => `var q${r}_${c} = vec4<f32>(0.0);`, ' '), '\n  ')}
+  ${rows((r) => each(DVC, (c) => `var acc${r}_${c} = vec4<f32>(0.0);`, ' '), '\n  ')}
+  ${rows((r) => `var m${r} = -3.4e38;\n  var l${r} = 0.0;`, '\n  ')}`;
+  const loadQueries = rows(
+    (r) => `if (inRange${r}) {
+    let qb = b * u.qsb + h * u.qsh + i${r} * u.qsi;
+    ${each(DC, (c) => `q${r}_${c} = loadQ(qb, ${c}u);`, ' ')}
+  }`,
+    '\n  ',
+  );
+  const finish = rows(
+    (r) => `if (inRange${r}) {
+    let inv = select(0.0, gain / l${r}, l${r} > 0.0);
+    let yb = b * u.ysb + h * u.ysh + i${r} * u.ysi;
+    ${each(DVC, (c) => `storeY(yb, ${c}u, acc${r}_${c} * inv);`, ' ')}
+  }`,
+    '\n  ',
+  );
+  const gain = `let gain = ${f.headMask ? 'heads[u.Hq + h]' : '1.0'};`;
 
   const body = shared
     ? `
@@ -111,13 +137,10 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   let b = bh / u.Hq;
   let first = (group % tiles) * WG;
   let last = min(first + WG, u.Sq) - 1u;
-  let i = first + lid;
-  let inRange = i < u.Sq;
-  ${rowSetup}
-  if (inRange) {
-    let qb = b * u.qsb + h * u.qsh + i * u.qsi;
-    ${each(DC, (c) => `q${c} = loadQ(qb, ${c}u);`, '\n    ')}
-  }
+  let inRange0 = first + lid < u.Sq;
+  let i0 = min(first + lid, u.Sq - 1u);
+  ${rowState}
+  ${loadQueries}
   ${keyRange(f, 'first', 'last')}
   for (var j0 = j0s; j0 < jEndU; j0 += KB) {
     for (var e = lid; e < KB * DC; e += WG) {
@@ -133,25 +156,27 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
       tileV[e] = value;
     }
     workgroupBarrier();
-    if (inRange) {${block}
+    if (inRange0) {${block}
     }
     workgroupBarrier();
   }
-  if (inRange) {${rowFinish}
-  }`
+  ${gain}
+  ${finish}`
     : `
-  let i = index % u.Sq;
-  let bh = index / u.Sq;
+  let rowGroups = (u.Sq + R - 1u) / R;
+  let first = (index % rowGroups) * R;
+  let last = min(first + R, u.Sq) - 1u;
+  let bh = index / rowGroups;
   let h = bh % u.Hq;
   let b = bh / u.Hq;
-  ${rowSetup}
-  let qb = b * u.qsb + h * u.qsh + i * u.qsi;
-  ${each(DC, (c) => `q${c} = loadQ(qb, ${c}u);`, '\n  ')}
-  ${keyRange(f, 'i', 'i')}
+  ${rows((r) => `let inRange${r} = first + ${r}u < u.Sq;\n  let i${r} = min(first + ${r}u, u.Sq - 1u);`, '\n  ')}
+  ${rowState}
+  ${loadQueries}
+  ${keyRange(f, 'first', 'last')}
   for (var j0 = j0s; j0 < jEndU; j0 += KB) {${block}
   }
-  {${rowFinish}
-  }`;
+  ${gain}
+  ${finish}`;
 
   const tiles = shared ? `var<workgroup> tileK: array<vec4<f32>, ${KB * DC}>;\nvar<workgroup> tileV: array<vec4<f32>, ${KB * DVC}>;` : '';
   return {
@@ -168,7 +193,7 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
       workgroupSize: WG,
       enableF16: element === 'f16',
       guard: shared ? undefined : 'rows',
-      prelude: `const DC: u32 = ${DC}u;\nconst DVC: u32 = ${DVC}u;\nconst KB: u32 = ${KB}u;\n${tiles}\n${biasFunction(f)}\n${ROW_GEOMETRY}\n${loaders}`,
+      prelude: `const DC: u32 = ${DC}u;\nconst DVC: u32 = ${DVC}u;\nconst KB: u32 = ${KB}u;\nconst R: u32 = ${R}u;\n${tiles}\n${biasFunction(f)}\n${ROW_GEOMETRY}\n${loaders}`,
       body,
     },
   };

@@ -92,8 +92,9 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
       ? [toHalf(ctx, inputs.q.buffer, inputs.q.size, temp), toHalf(ctx, keys, B * Hkv * T * D, temp), toHalf(ctx, values, B * Hkv * T * Dv, temp)]
       : [inputs.q.buffer, keys, values];
     const y = ctx.alloc(plan.yShape);
-    const launch = tuning.strategy === 'shared' ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) } : { invocations: B * Hq * Sq };
-    gpu.run(kernel, bindings(kernel, [q16, k16, v16, y.buffer]), uniforms, launch);
+    const shared = tuning.strategy === 'shared';
+    const launch = shared ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) } : { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) };
+    gpu.run(kernel, bindings(kernel, [q16, k16, v16, y.buffer]), { ...uniforms, rows: shared ? uniforms.rows : launch.invocations! }, launch);
 
     if (plan.scoresOutput !== 'none') {
       const stage = plan.scoresOutput === 'probabilities' ? 'masked' : plan.scoresOutput;
