@@ -76,7 +76,8 @@ describe('guardCell', () => {
 describe('measureCell', () => {
   it('times a first call apart, warms up once, then runs up to `runs` times and releases the cell', async () => {
     const { target, calls } = fakeTarget();
-    const r = await measureCell(target, small, policy, new RateHistory());
+    // A budget no stall of a loaded machine can exhaust: the count of runs is then exact.
+    const r = await measureCell(target, small, { ...policy, maxSecondsPerCell: 1e6 }, new RateHistory());
     expect(r.status).toBe('ok');
     expect(r.runs).toBe(4);
     expect(r.samplesMs).toHaveLength(4);
@@ -100,8 +101,8 @@ describe('measureCell', () => {
     const { target } = fakeTarget({ delaysMs: [60, 30, 30, 30, 30] }); // a slow first call (compile) is allowed
     const r = await measureCell(target, small, { ...policy, maxSecondsPerCell: 0.05 }, new RateHistory());
     expect(r.status).toBe('ok');
-    expect(r.runs).toBeGreaterThanOrEqual(1);
-    expect(r.runs).toBeLessThan(4);
+    // After one 30 ms run, 30 ms elapsed plus 30 ms expected exceed the 50 ms budget.
+    expect(r.runs).toBe(1);
   });
 
   it('turns a failing call into an error result and still releases the cell', async () => {
