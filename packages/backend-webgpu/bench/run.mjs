@@ -9,6 +9,7 @@
  *
  *   pnpm --filter @attnkit/backend-webgpu build && pnpm --filter @attnkit/backend-webgpu bench [--rounds 5]
  *     [--shapes 1,8,512,64;4,12,256,64] [--no-tfjs] [--long]   (--long also runs [1,8,16384,64] in full)
+ *     [--variants]   times the kernel variants at [1,8,256,64] first (the measurements behind src/tuner.ts)
  */
 import { createDevice } from '@attnkit/core';
 import { globals } from 'webgpu';
@@ -46,7 +47,7 @@ const backend = await createBackend();
 const device = backend.device;
 const limit = Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize);
 console.log(`adapter: ${backend.runsOn.description}`);
-console.log(`tuning: ${JSON.stringify(backend.tuner.attention({ D: 64, Dv: 64, Sq: 512 }))}, buffer limit ${limit} bytes\n`);
+console.log(`tuning at Sq ≥ 64, D = 64: ${JSON.stringify(backend.tuner.attention({ D: 64, Dv: 64, Sq: 512 }))}, buffer limit ${limit} bytes\n`);
 const threePass = new ThreePass(device);
 const tfjs = flag('--no-tfjs') ? null : await tfjsOnDevice(device, {});
 
@@ -72,6 +73,43 @@ async function naiveFits(name, bytes) {
   if (bytes <= limit) return null;
   return `${name}: needs a ${(bytes / 2 ** 30).toFixed(2)} GiB score buffer, over the device's ${(limit / 2 ** 30).toFixed(2)} GiB buffer limit`;
 }
+
+/** Every attention variant on the same inputs, rounds interleaved; the heuristics in src/tuner.ts come from this. */
+async function timeVariants([B, H, S, D]) {
+  const candidates = [
+    { strategy: 'registers', rowsPerInvocation: 1, keyBlock: 16 },
+    { strategy: 'registers', rowsPerInvocation: 2, keyBlock: 16 },
+    { strategy: 'registers', rowsPerInvocation: 4, keyBlock: 16 },
+    { strategy: 'registers', rowsPerInvocation: 2, keyBlock: 8 },
+    { strategy: 'registers', rowsPerInvocation: 2, keyBlock: 16, vec4: false },
+    { strategy: 'shared', keyBlock: 32, workgroupSize: 64 },
+    { strategy: 'shared', keyBlock: 16, workgroupSize: 32 },
+  ];
+  const data = [1, 2, 3].map((seed) => random(B * H * S * D, seed));
+  const runs = [];
+  for (const attention of candidates) {
+    const b = await createBackend({ device, tuning: { attention } });
+    const d = createDevice(b);
+    runs.push({ attention, d, inputs: data.map((x) => d.upload(x, [B, H, S, D])), times: [] });
+  }
+  for (let round = 0; round <= rounds; round++) {
+    for (const run of runs) {
+      const [q, k, v] = run.inputs;
+      const started = performance.now();
+      const { y } = run.d.attention({ q, k, v });
+      await run.d.read(y);
+      run.d.dispose(y);
+      if (round > 0) run.times.push(performance.now() - started);
+    }
+  }
+  console.log(`variants at [${B},${H},${S},${D}] (median ms):`);
+  for (const run of runs) {
+    console.log(`  ${median(run.times).toFixed(0).padStart(6)}  ${JSON.stringify(run.attention)}`);
+    run.d.dispose(...run.inputs);
+  }
+  console.log('');
+}
+if (flag('--variants')) await timeVariants([1, 8, 256, 64]);
 
 const rows = [];
 for (const [B, H, S, D] of shapes) {

@@ -14,6 +14,8 @@ export class Gpu {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
   private pending: Promise<GPUError | null>[] = [];
+  /** An error found while draining scopes between reads, thrown at the next read. */
+  private deferred: AttnkitError | null = null;
   private lostReason: string | null = null;
   private disposing = false;
   private readonly maxGroups: number;
@@ -107,6 +109,11 @@ export class Gpu {
     this.pending = [];
     const errors = (await Promise.all(pending)).filter((e): e is GPUError => e !== null);
     this.checkAlive('flush');
+    if (this.deferred) {
+      const deferred = this.deferred;
+      this.deferred = null;
+      throw deferred;
+    }
     if (errors.length === 0) return;
     const first = errors[0];
     const oom = errors.find((e) => e.constructor.name.includes('OutOfMemory') || /out of memory/i.test(e.message));
@@ -123,6 +130,12 @@ export class Gpu {
     } finally {
       this.pending.push(this.device.popErrorScope().catch(() => null));
       this.pending.push(this.device.popErrorScope().catch(() => null));
+    }
+    // A caller that never reads must not grow the list forever: drain it, keeping the first error.
+    if (this.pending.length >= 4096) {
+      this.flushErrors().catch((error) => {
+        this.deferred ??= error instanceof AttnkitError ? error : new AttnkitError('BACKEND_FAILURE', String(error));
+      });
     }
   }
 
