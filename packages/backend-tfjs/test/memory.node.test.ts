@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { attentionTf } from '../src/index.js';
+import { randomFloats } from './helpers/random.js';
+import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
+
+/**
+ * Long rows run in query blocks: the peak of live tensor bytes during one call stays below a single
+ * head's full [Sq, T] score matrix, which a direct composition needs for every head at once.
+ */
+const B = 1;
+const H = 2;
+const S = 1024;
+const D = 8;
+const BLOCK = 1 << 14;
+
+describe.each(NODE_TFJS_BACKENDS)('bounded memory on tfjs-%s', (tfjsBackend) => {
+  it.each([{}, { isCausal: true }, { alibi: true, window: { left: 64, right: 0 } }])('peak below one [Sq, T] matrix with %j', { timeout: 120_000 }, async (options) => {
+    await tf.setBackend(tfjsBackend);
+    const x = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
+    const before = tf.memory().numBytes;
+    const profile = await tf.profile(() => {
+      const { y } = attentionTf(x, x, x, options, {}, { blockElements: BLOCK });
+      return y;
+    });
+    const extraPeak = profile.peakBytes - before;
+    const oneScoreMatrix = S * S * 4;
+    const inputBytes = B * H * S * D * 4;
+    // Outputs plus a few [R, T] block intermediates (R·T ≤ BLOCK), far below S·T.
+    if (process.env.ATTNKIT_VERBOSE) console.info(tfjsBackend, JSON.stringify(options), { extraPeak, oneScoreMatrix });
+    expect(extraPeak).toBeLessThan(oneScoreMatrix / 2);
+    expect(extraPeak).toBeLessThan(16 * inputBytes + 8 * BLOCK * 4);
+    tf.dispose(profile.result as tf.Tensor);
+    x.dispose();
+  });
+});
