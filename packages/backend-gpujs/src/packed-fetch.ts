@@ -4,14 +4,13 @@
  * directly. gpu.js's own accessor turns every read into a flat index and back (an integer division and a
  * modulo per read), which is most of a read's cost on software WebGL. gpu.js passes a texture argument to
  * a native function as (sampler, size, dimensions).
+ *
+ * A normalized `texture()` read at the texel centre, not `texelFetch`: through ANGLE on SwiftShader,
+ * texelFetch carries bounds checks that made attention about 1.5× slower in Chromium (measured).
  */
 export function fetch4Glsl(webgl2: boolean): string {
-  return webgl2
-    ? `vec4 fetch4(sampler2D tex, ivec2 texSize, ivec3 texDim, int x, int y) {
-  return texelFetch(tex, ivec2(x, y), 0);
-}`
-    : `vec4 fetch4(sampler2D tex, ivec2 texSize, ivec3 texDim, int x, int y) {
-  return texture2D(tex, (vec2(float(x), float(y)) + 0.5) / vec2(texSize));
+  return `vec4 fetch4(sampler2D tex, ivec2 texSize, ivec3 texDim, int x, int y) {
+  return ${webgl2 ? 'texture' : 'texture2D'}(tex, (vec2(float(x), float(y)) + 0.5) / vec2(texSize));
 }`;
 }
 

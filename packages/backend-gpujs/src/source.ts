@@ -54,3 +54,20 @@ if (ax_${out} < 0.3) {
 }
 const ${out} = ${x} < 0.0 ? -t_${out} : t_${out};`;
 }
+
+/**
+ * `for (k = 0; k < count; k++) body(k)`, unrolled by `unroll` with a plain loop for the rest. Software
+ * WebGL JITs (SwiftShader's Subzero) do not unroll, and a short body pays the loop's bookkeeping on every
+ * turn. `body` receives an integer expression for the index.
+ */
+export function unrolledLoop(index: string, count: number, unroll: number, body: (k: string) => string): string {
+  const full = Math.floor(count / unroll);
+  const lines: string[] = [];
+  if (full > 0) {
+    lines.push(`for (let ${index}u = 0; ${index}u < ${full}; ${index}u++) {`);
+    for (let n = 0; n < unroll; n++) lines.push(body(`(${index}u * ${unroll} + ${n})`));
+    lines.push('}');
+  }
+  if (full * unroll < count) lines.push(`for (let ${index} = ${full * unroll}; ${index} < ${count}; ${index}++) {`, body(index), '}');
+  return lines.join('\n');
+}

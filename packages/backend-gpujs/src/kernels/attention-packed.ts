@@ -1,6 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import { packedOutput } from '../packed-fetch.js';
-import { kernel, lit, quotient, unflatten } from '../source.js';
+import { kernel, lit, quotient, unflatten, unrolledLoop } from '../source.js';
 import type { Storage } from '../tensor.js';
 import type { AttentionResult, AttentionStorages } from './attention.js';
 import { scoreArgs } from './attention.js';
@@ -8,192 +8,245 @@ import { type ScoreStage, headStrides, scoreParams, scorePrelude, scoreValue } f
 import type { Launch } from './launch.js';
 
 /**
- * Attention on textures packed four floats to a texel. Texture reads dominate on WebGL; packing does 16
- * multiply-adds per 5 reads instead of 1 per 2, and packed textures are 2D (x along the packed axis, y the
- * row), read with fetch4(texture, x, y) at no index arithmetic. Notation as in attention.ts, plus
- * X4 = ⌈X/4⌉ and R = B·Hq·Sq query rows:
+ * Attention on textures packed four floats to a texel, the fast path on WebGL. Texture reads dominate
+ * there, and a texel that holds a 2×2 block of scores or outputs does 16 multiply-adds per 4 reads (the
+ * most a four-float output allows; a scalar kernel does 1 per 2). Packed textures are 2D (x along the
+ * packed axis, y the row) and read with fetch4(texture, x, y), without gpu.js's index arithmetic.
  *
- *   q4 [D4 × R] · k4 [D4 × B·Hkv·T] · v4 [Dv4 × B·Hkv·T]   zero-padded; k4/v4 read past and new keys
- *   S4    [T4 × R]    four keys per texel; keys past T are −∞
- *   stats [R, 2]      row maximum and Σ exp(s − max), flat
- *   P4    [T4 × R]    probabilities, four keys per texel
- *   Y4    [Dv4 × R]   four outputs per texel; then unpacked to yShape (3D or 4D)
+ * Notation as in attention.ts, plus X2 = ⌈X/2⌉, D4 = ⌈D/4⌉; a "pair" is queries (2·i2, 2·i2 + 1) of one
+ * (b, h), and pair rows are numbered (b·Hq + h)·Sq2 + i2:
  *
- * Reads past the end of the key axis are clamped to its last key and weigh 0, so no read lands in a
- * texture's uninitialised padding.
+ *   q4    [D4 × B·Hq·Sq]     q rows packed along the head axis, zero-padded
+ *   k4    [D4 × B·Hkv·T]     past and new keys, packed the same way
+ *   v2    [Dv2 × B·Hkv·T2]   texel = v[j0..j1][d0..d1] (2 keys × 2 channels)
+ *   S2    [T2 × pairs]       texel = s[i0..i1][j0..j1]; keys past T are −∞ ('masked' stage)
+ *   stats [1 × pairs]        texel = (max, Σ exp(s − max)) of query i0, then of i1
+ *   P2    [T2 × pairs]       probabilities, same layout as S2
+ *   Y2    [Dv2 × pairs]      texel = y[i0..i1][d0..d1]; then unpacked to yShape (3D or 4D)
+ *
+ * A missing second query (Sq odd) repeats the first and is never unpacked; a missing second key reads the
+ * last key and is masked; channels past D or Dv are zero in the packed textures.
  */
 const NINF = Number.NEGATIVE_INFINITY;
-const C = [0, 1, 2, 3];
+/** Inner loops are unrolled this many times (see unrolledLoop). */
+const UNROLL = 4;
 
 /** Whether the packed 2D textures of this plan fit the device's texture size. */
 export function fitsPacked(plan: AttentionPlan, maxTextureSize: number): boolean {
   const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
-  return Math.max(B * Hq * Sq, B * Hkv * T, Math.ceil(T / 4), Math.ceil(D / 4), Math.ceil(Dv / 4)) <= maxTextureSize;
+  const half = (n: number) => Math.ceil(n / 2);
+  return Math.max(B * Hq * Sq, B * Hkv * T, Math.ceil(D / 4), half(T), half(Dv)) <= maxTextureSize;
 }
 
 export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorages, launch: Launch): AttentionResult {
   const { B, Hq, Hkv, Sq, Skv, P, T, D, Dv } = plan;
-  const [D4, Dv4, T4] = [D, Dv, T].map((n) => Math.ceil(n / 4));
-  const R = B * Hq * Sq;
-  const q4 = launch(packSource(plan, Hq, Sq, 0, D), packedOutput(D4, R), [inputs.q]);
-  const k4 = launch(packSource(plan, Hkv, Skv, P, D), packedOutput(D4, B * Hkv * T), P > 0 ? [inputs.pastKey!, inputs.k] : [inputs.k]);
-  const v4 = launch(packSource(plan, Hkv, Skv, P, Dv), packedOutput(Dv4, B * Hkv * T), P > 0 ? [inputs.pastValue!, inputs.v] : [inputs.v]);
+  const [D4, Dv2, T2, Sq2] = [Math.ceil(D / 4), Math.ceil(Dv / 2), Math.ceil(T / 2), Math.ceil(Sq / 2)];
+  const pairs = B * Hq * Sq2;
+  const q4 = launch(packRowsSource(plan, Hq, Sq, 0, D), packedOutput(D4, B * Hq * Sq), [inputs.q]);
+  const k4 = launch(packRowsSource(plan, Hkv, Skv, P, D), packedOutput(D4, B * Hkv * T), P > 0 ? [inputs.pastKey!, inputs.k] : [inputs.k]);
+  const v2 = launch(packBlocksSource(plan), packedOutput(Dv2, B * Hkv * T2), P > 0 ? [inputs.pastValue!, inputs.v] : [inputs.v]);
 
-  const scores4 = (stage: ScoreStage) => launch(scoresSource(plan, stage), packedOutput(T4, R), [q4, k4, ...scoreArgs(plan, stage, inputs)]);
-  const masked = scores4('masked');
-  const stats = launch(statsSource(T), R * 2, [masked, NINF]);
-  const probs = launch(probsSource(), packedOutput(T4, R), [masked, stats, NINF]);
-  const y4 = launch(outputSource(plan), packedOutput(Dv4, R), [probs, v4, stats, NINF, ...(plan.headMask ? [plan.headMask] : [])]);
-  const y = launch(unpackOutputSource(plan), B * Hq * Sq * Dv, [y4]);
+  const scores2 = (stage: ScoreStage) => launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs)]);
+  const masked = scores2('masked');
+  const stats = launch(statsSource(T), packedOutput(1, pairs), [masked, NINF]);
+  const probs = launch(probsSource(), packedOutput(T2, pairs), [masked, stats, NINF]);
+  const y2 = launch(outputSource(plan), packedOutput(Dv2, pairs), [probs, v2, stats, NINF, ...(plan.headMask ? [plan.headMask] : [])]);
+  const y = launch(unpackOutputSource(plan), B * Hq * Sq * Dv, [y2]);
 
   let scores: Storage | undefined;
-  if (plan.scoresOutput === 'masked') scores = launch(unpackScoresSource(T), R * T, [masked]);
-  else if (plan.scoresOutput === 'probabilities') scores = launch(unpackScoresSource(T), R * T, [probs]);
+  if (plan.scoresOutput === 'masked') scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [masked]);
+  else if (plan.scoresOutput === 'probabilities') scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [probs]);
   else if (plan.scoresOutput === 'raw' || plan.scoresOutput === 'softcapped') {
-    const staged = scores4(plan.scoresOutput);
-    scores = launch(unpackScoresSource(T), R * T, [staged]);
+    const staged = scores2(plan.scoresOutput);
+    scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [staged]);
     staged.release();
   }
-  for (const s of [q4, k4, v4, masked, stats, probs, y4]) s.release();
+  for (const s of [q4, k4, v2, masked, stats, probs, y2]) s.release();
   return { y, scores };
 }
 
-/** Row (b, h, t) of [B, H, P + L] packed along the head axis, from an optional past and new rows in the call's layout. */
-function packSource(plan: AttentionPlan, heads: number, length: number, P: number, width: number): string {
+/** Reads element (b, h, t, d) of past-then-new rows into `out` (0 past the width). */
+function readRow(plan: AttentionPlan, heads: number, length: number, P: number, width: number, t: string, d: string, out: string): string {
   const fresh = headStrides(plan.layout, heads, length, width);
-  const read = (c: number) => {
-    const d = `w4 * 4.0 + ${lit(c)}`;
-    const fromFresh = `fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + (t - ${lit(P)}) * ${lit(fresh[2])} + ${d}]`;
-    const fromPast = `past[((b * ${lit(heads)} + h) * ${lit(P)} + t) * ${lit(width)} + ${d}]`;
-    const value = P > 0 ? `if (t < ${lit(P)}) { v${c} = ${fromPast}; } else { v${c} = ${fromFresh}; }` : `v${c} = ${fromFresh};`;
-    return `let v${c} = 0.0;\nif (${d} < ${lit(width)}) { ${value} }`;
-  };
+  const fromFresh = `fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + (${t} - ${lit(P)}) * ${lit(fresh[2])} + ${d}]`;
+  const fromPast = `past[((b * ${lit(heads)} + h) * ${lit(P)} + ${t}) * ${lit(width)} + ${d}]`;
+  const value = P > 0 ? `if (${t} < ${lit(P)}) { ${out} = ${fromPast}; } else { ${out} = ${fromFresh}; }` : `${out} = ${fromFresh};`;
+  return `let ${out} = 0.0;\nif (${d} < ${lit(width)}) { ${value} }`;
+}
+
+/** Row (b, h, t) of [B, H, P + L], four channels per texel. */
+function packRowsSource(plan: AttentionPlan, heads: number, length: number, P: number, width: number): string {
+  const rows = plan.B * heads * (P + length);
   return kernel(
     P > 0 ? ['past', 'fresh'] : ['fresh'],
     `const w4 = this.thread.x * 1.0;
-${unflatten(['b', 'h', 't'], [plan.B, heads, P + length], 'Math.min(this.thread.y * 1.0, ' + lit(plan.B * heads * (P + length) - 1) + ')')}
-${C.map(read).join('\n')}
+${unflatten(['b', 'h', 't'], [plan.B, heads, P + length], `Math.min(this.thread.y * 1.0, ${lit(rows - 1)})`)}
+${[0, 1, 2, 3].map((c) => readRow(plan, heads, length, P, width, 't', `w4 * 4.0 + ${lit(c)}`, `v${c}`)).join('\n')}
 return [v0, v1, v2, v3];`,
   );
 }
 
-/** Four keys j = 4·j4 + c per texel; each key's score goes through scoreValue as in the scalar kernel. */
+/** Values as 2 keys × 2 channels per texel; keys past T and channels past Dv are 0. */
+function packBlocksSource(plan: AttentionPlan): string {
+  const { Hkv, Skv, P, T, Dv } = plan;
+  const T2 = Math.ceil(T / 2);
+  const rows = plan.B * Hkv * T2;
+  const read = (key: number, channel: number) => {
+    const out = `v${key}${channel}`;
+    return `${readRow(plan, Hkv, Skv, P, Dv, `j${key}`, `d2 * 2.0 + ${lit(channel)}`, out)}\nif (j${key} >= ${lit(T)}) { ${out} = 0.0; }`;
+  };
+  return kernel(
+    P > 0 ? ['past', 'fresh'] : ['fresh'],
+    `const d2 = this.thread.x * 1.0;
+${unflatten(['b', 'h', 'j2'], [plan.B, Hkv, T2], `Math.min(this.thread.y * 1.0, ${lit(rows - 1)})`)}
+const j0 = j2 * 2.0;
+const j1 = Math.min(j0 + 1.0, ${lit(T - 1)});
+${[read(0, 0), read(0, 1), read(1, 0), read(1, 1)].join('\n')}
+if (j0 + 1.0 >= ${lit(T)}) { v10 = 0.0; v11 = 0.0; }
+return [v00, v01, v10, v11];`,
+  );
+}
+
+/** Declares b, h, i0, i1 (the pair's queries, i1 clamped to Sq − 1) from the pair row `row`. */
+function pairIndices(plan: AttentionPlan, row: string): string {
+  const Sq2 = Math.ceil(plan.Sq / 2);
+  return `${unflatten(['b', 'h', 'i2'], [plan.B, plan.Hq, Sq2], `Math.min(${row}, ${lit(plan.B * plan.Hq * Sq2 - 1)})`)}
+const i0 = i2 * 2.0;
+const i1 = Math.min(i0 + 1.0, ${lit(plan.Sq - 1)});`;
+}
+
 function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
   const { Hq, Hkv, Sq, T, D } = plan;
   const D4 = Math.ceil(D / 4);
-  const ragged = T % 4 !== 0;
-  const key = (c: number) => (ragged ? `Math.min(j${c}, ${lit(T - 1)})` : `j${c}`);
+  const raggedKeys = T % 2 !== 0;
+  const dot = (q: string, k: string) => `${q}[0] * ${k}[0] + ${q}[1] * ${k}[1] + ${q}[2] * ${k}[2] + ${q}[3] * ${k}[3]`;
   const lines = [
-    'const j4 = this.thread.x * 1.0;',
-    'const row = this.thread.y * 1.0;',
-    unflatten(['b', 'h', 'i'], [plan.B, Hq, Sq], `Math.min(row, ${lit(plan.B * Hq * Sq - 1)})`),
+    'const j2 = this.thread.x * 1.0;',
+    pairIndices(plan, 'this.thread.y * 1.0'),
     `const kvh = ${quotient('h', plan.groupSize)};`,
-    `const kRow = (b * ${lit(Hkv)} + kvh) * ${lit(T)};`,
-    ...C.map((c) => `const j${c} = j4 * 4.0 + ${lit(c)};\nconst k${c}Row = kRow + ${key(c)};\nlet acc${c} = 0.0;`),
-    `for (let d4 = 0; d4 < ${D4}; d4++) {`,
-    '  const qv = fetch4(q4, d4, row);',
-    ...C.map((c) => `  const k${c} = fetch4(k4, d4, k${c}Row);\n  acc${c} += qv[0] * k${c}[0] + qv[1] * k${c}[1] + qv[2] * k${c}[2] + qv[3] * k${c}[3];`),
-    '}',
-    scorePrelude(plan, stage),
-    ...C.map((c) => scoreValue(plan, stage, `acc${c}`, `j${c}`, `s${c}`, ragged)),
-    'return [s0, s1, s2, s3];',
+    `const qRow0 = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i0;`,
+    `const qRow1 = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i1;`,
+    'const j0 = j2 * 2.0;',
+    'const j1 = j0 + 1.0;',
+    `const kRow0 = (b * ${lit(Hkv)} + kvh) * ${lit(T)} + j0;`,
+    `const kRow1 = (b * ${lit(Hkv)} + kvh) * ${lit(T)} + ${raggedKeys ? `Math.min(j1, ${lit(T - 1)})` : 'j1'};`,
+    'let acc00 = 0.0;',
+    'let acc01 = 0.0;',
+    'let acc10 = 0.0;',
+    'let acc11 = 0.0;',
+    unrolledLoop('d4', D4, UNROLL, (d4) => {
+      const n = d4.replace(/\W/g, '');
+      return [
+        `const qa${n} = fetch4(q4, ${d4}, qRow0);`,
+        `const qb${n} = fetch4(q4, ${d4}, qRow1);`,
+        `const ka${n} = fetch4(k4, ${d4}, kRow0);`,
+        `const kb${n} = fetch4(k4, ${d4}, kRow1);`,
+        `acc00 += ${dot(`qa${n}`, `ka${n}`)};`,
+        `acc01 += ${dot(`qa${n}`, `kb${n}`)};`,
+        `acc10 += ${dot(`qb${n}`, `ka${n}`)};`,
+        `acc11 += ${dot(`qb${n}`, `kb${n}`)};`,
+      ].join('\n');
+    }),
+    scorePrelude(plan, stage, 'i0', '0'),
+    scorePrelude(plan, stage, 'i1', '1', false),
+    scoreValue(plan, stage, 'acc00', 'j0', 's00', false, 'i0', '0'),
+    scoreValue(plan, stage, 'acc01', 'j1', 's01', raggedKeys, 'i0', '0'),
+    scoreValue(plan, stage, 'acc10', 'j0', 's10', false, 'i1', '1'),
+    scoreValue(plan, stage, 'acc11', 'j1', 's11', raggedKeys, 'i1', '1'),
+    'return [s00, s01, s10, s11];',
   ];
   return kernel(['q4', 'k4', ...scoreParams(plan, stage)], lines.join('\n'));
 }
 
-/** [2r] row maximum, [2r+1] Σ exp(s − max), online over the packed row. */
+/** Online max and Σ exp(s − max) for both queries of a pair. */
 function statsSource(T: number): string {
-  const T4 = Math.ceil(T / 4);
-  const step = (c: number) => `s = v[${c}];\nif (s > m) { sum = sum * Math.exp(m - s) + 1.0; m = s; } else if (s > ninf) { sum += Math.exp(s - m); }`;
+  const T2 = Math.ceil(T / 2);
+  const step = (row: number, c: number) =>
+    `s = v[${c}];\nif (s > m${row}) { sum${row} = sum${row} * Math.exp(m${row} - s) + 1.0; m${row} = s; } else if (s > ninf) { sum${row} += Math.exp(s - m${row}); }`;
   return kernel(
     ['scores', 'ninf'],
-    `const row = ${quotient('this.thread.x * 1.0', 2)};
-const which = this.thread.x * 1.0 - row * 2.0;
-let m = ninf;
-let sum = 0.0;
+    `const row = this.thread.y * 1.0;
+let m0 = ninf;
+let m1 = ninf;
+let sum0 = 0.0;
+let sum1 = 0.0;
 let s = 0.0;
-for (let j4 = 0; j4 < ${T4}; j4++) {
-  const v = fetch4(scores, j4, row);
-${C.map(step).join('\n')}
+for (let j2 = 0; j2 < ${T2}; j2++) {
+  const v = fetch4(scores, j2, row);
+${[step(0, 0), step(0, 1), step(1, 2), step(1, 3)].join('\n')}
 }
-return which < 0.5 ? m : sum;`,
+return [m0, sum0, m1, sum1];`,
   );
 }
 
 function probsSource(): string {
-  const p = (c: number) => `let p${c} = 0.0;\nif (v[${c}] > ninf) { p${c} = Math.exp(v[${c}] - m) / sum; }`;
+  const p = (c: number, m: number) => `let p${c} = 0.0;\nif (v[${c}] > ninf) { p${c} = Math.exp(v[${c}] - st[${m}]) / st[${m + 1}]; }`;
   return kernel(
     ['scores', 'stats', 'ninf'],
     `const row = this.thread.y * 1.0;
-const m = stats[row * 2.0];
-const sum = stats[row * 2.0 + 1.0];
+const st = fetch4(stats, 0, row);
 const v = fetch4(scores, this.thread.x * 1.0, row);
-${C.map(p).join('\n')}
+${[p(0, 0), p(1, 0), p(2, 2), p(3, 2)].join('\n')}
 return [p0, p1, p2, p3];`,
   );
 }
 
-/** Four outputs d = 4·d4 + c per texel: Σ_j p_j · v_j over packed probabilities and packed values. */
+/** y[i0..i1][d0..d1] = Σ over key pairs of P2 texel × v2 texel (a 2×2 by 2×2 product). */
 function outputSource(plan: AttentionPlan): string {
-  const { Hq, Hkv, Sq, T } = plan;
-  const T4 = Math.ceil(T / 4);
-  const ragged = T % 4 !== 0;
-  const key = (c: number) => (ragged ? `Math.min(j4 * 4.0 + ${lit(c)}, ${lit(T - 1)})` : `j4 * 4.0 + ${lit(c)}`);
+  const { Hkv, T } = plan;
+  const T2 = Math.ceil(T / 2);
   const gain = plan.headMask ? 'gains[h] * ' : '';
   return kernel(
-    ['probs', 'v4', 'stats', 'ninf', ...(plan.headMask ? ['gains'] : [])],
-    `const d4 = this.thread.x * 1.0;
+    ['probs', 'v2', 'stats', 'ninf', ...(plan.headMask ? ['gains'] : [])],
+    `const d2 = this.thread.x * 1.0;
 const row = this.thread.y * 1.0;
-${unflatten(['b', 'h', '_'], [plan.B, Hq, Sq], `Math.min(row, ${lit(plan.B * Hq * Sq - 1)})`)}
-if (!(stats[row * 2.0] > ninf)) { return [0.0, 0.0, 0.0, 0.0]; }
+${pairIndices(plan, 'row')}
 const kvh = ${quotient('h', plan.groupSize)};
-const vRow = (b * ${lit(Hkv)} + kvh) * ${lit(T)};
-let a0 = 0.0;
-let a1 = 0.0;
-let a2 = 0.0;
-let a3 = 0.0;
-for (let j4 = 0; j4 < ${T4}; j4++) {
-  const p = fetch4(probs, j4, row);
-${C.map((c) => `  const w${c} = fetch4(v4, d4, vRow + ${key(c)});`).join('\n')}
-  a0 += p[0] * w0[0] + p[1] * w1[0] + p[2] * w2[0] + p[3] * w3[0];
-  a1 += p[0] * w0[1] + p[1] * w1[1] + p[2] * w2[1] + p[3] * w3[1];
-  a2 += p[0] * w0[2] + p[1] * w1[2] + p[2] * w2[2] + p[3] * w3[2];
-  a3 += p[0] * w0[3] + p[1] * w1[3] + p[2] * w2[3] + p[3] * w3[3];
-}
-return [${gain}a0, ${gain}a1, ${gain}a2, ${gain}a3];`,
+const vRow = (b * ${lit(Hkv)} + kvh) * ${lit(T2)};
+let a00 = 0.0;
+let a01 = 0.0;
+let a10 = 0.0;
+let a11 = 0.0;
+${unrolledLoop('j2', T2, UNROLL, (j2) => {
+  const n = j2.replace(/\W/g, '');
+  return `const p${n} = fetch4(probs, ${j2}, row);
+const w${n} = fetch4(v2, d2, vRow + ${j2});
+a00 += p${n}[0] * w${n}[0] + p${n}[1] * w${n}[2];
+a01 += p${n}[0] * w${n}[1] + p${n}[1] * w${n}[3];
+a10 += p${n}[2] * w${n}[0] + p${n}[3] * w${n}[2];
+a11 += p${n}[2] * w${n}[1] + p${n}[3] * w${n}[3];`;
+})}
+const st = fetch4(stats, 0, row);
+a00 = ${gain}a00;
+a01 = ${gain}a01;
+a10 = ${gain}a10;
+a11 = ${gain}a11;
+if (!(st[0] > ninf)) { a00 = 0.0; a01 = 0.0; }
+if (!(st[2] > ninf)) { a10 = 0.0; a11 = 0.0; }
+return [a00, a01, a10, a11];`,
   );
 }
 
-/** One component of a packed texel: `select('v', 'c')` for c in 0…3. */
-function select(texel: string, component: string): string {
-  return `if (${component} < 0.5) { return ${texel}[0]; }
-if (${component} < 1.5) { return ${texel}[1]; }
-if (${component} < 2.5) { return ${texel}[2]; }
-return ${texel}[3];`;
+/** Component (i & 1)·2 + (x & 1) of texel (x >> 1, pair row of (b, h, i >> 1)). */
+function unpackPair(plan: AttentionPlan, texture: string, x: string): string {
+  const Sq2 = Math.ceil(plan.Sq / 2);
+  return `const i2 = ${quotient('i', 2)};
+const x2 = ${quotient(x, 2)};
+const c = (i - i2 * 2.0) * 2.0 + (${x} - x2 * 2.0);
+const v = fetch4(${texture}, x2, (b * ${lit(plan.Hq)} + h) * ${lit(Sq2)} + i2);
+if (c < 0.5) { return v[0]; }
+if (c < 1.5) { return v[1]; }
+if (c < 2.5) { return v[2]; }
+return v[3];`;
 }
 
 function unpackOutputSource(plan: AttentionPlan): string {
   const { Hq, Sq, Dv } = plan;
   const names = plan.layout === '4d' ? ['b', 'h', 'i', 'd'] : ['b', 'i', 'h', 'd'];
   const dims = plan.layout === '4d' ? [plan.B, Hq, Sq, Dv] : [plan.B, Sq, Hq, Dv];
-  return kernel(
-    ['y4'],
-    `${unflatten(names, dims)}
-const d4 = ${quotient('d', 4)};
-const c = d - d4 * 4.0;
-const v = fetch4(y4, d4, (b * ${lit(Hq)} + h) * ${lit(Sq)} + i);
-${select('v', 'c')}`,
-  );
+  return kernel(['y2'], `${unflatten(names, dims)}\n${unpackPair(plan, 'y2', 'd')}`);
 }
 
-function unpackScoresSource(T: number): string {
-  return kernel(
-    ['packed'],
-    `const row = ${quotient('this.thread.x * 1.0', T)};
-const j = this.thread.x * 1.0 - row * ${lit(T)};
-const j4 = ${quotient('j', 4)};
-const c = j - j4 * 4.0;
-const v = fetch4(packed, j4, row);
-${select('v', 'c')}`,
-  );
+function unpackScoresSource(plan: AttentionPlan): string {
+  return kernel(['packed'], `${unflatten(['b', 'h', 'i', 'j'], [plan.B, plan.Hq, plan.Sq, plan.T])}\n${unpackPair(plan, 'packed', 'j')}`);
 }

@@ -21,12 +21,15 @@ export function scoreParams(plan: AttentionPlan, stage: ScoreStage): string[] {
   ];
 }
 
-/** Declares `vl` (clamped valid length) and `diagonal` for query (b, i); once per kernel. */
-export function scorePrelude(plan: AttentionPlan, stage: ScoreStage): string {
+/**
+ * Declares `vl` (clamped valid length, once per kernel) and `diagonal<tag>` for query (b, `i`). A kernel
+ * scoring two queries calls it once more with `withValidLength` false.
+ */
+export function scorePrelude(plan: AttentionPlan, stage: ScoreStage, i = 'i', tag = '', withValidLength = true): string {
   if (stage !== 'masked') return '';
   const lines: string[] = [];
-  if (plan.hasValidLengths) lines.push(`const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), ${lit(plan.T)});`);
-  lines.push(`const diagonal = i + ${offsetExpression(plan)};`);
+  if (plan.hasValidLengths && withValidLength) lines.push(`const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), ${lit(plan.T)});`);
+  lines.push(`const diagonal${tag} = ${i} + ${offsetExpression(plan)};`);
   return lines.join('\n');
 }
 
@@ -34,7 +37,8 @@ export function scorePrelude(plan: AttentionPlan, stage: ScoreStage): string {
  * Declares `out` = the `stage` value of the score whose dot product is `acc`, for key index expression `j`.
  * `beyondT` adds a test for keys past T (packed kernels pad the key axis to a multiple of 4).
  */
-export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, j: string, out: string, beyondT = false): string {
+export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, j: string, out: string, beyondT = false, i = 'i', tag = ''): string {
+  const diagonal = `diagonal${tag}`;
   const lines = [`let ${out} = scale * ${acc};`];
   if (stage === 'raw') return lines.join('\n');
   if (plan.softcap > 0) lines.push(tanhInto(`cap_${out}`, `${out} / softcap`), `${out} = softcap * cap_${out};`);
@@ -44,19 +48,19 @@ export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, 
   const bias = `bias_${out}`;
   lines.push(`let ${masked} = 0.0;`, `let ${bias} = 0.0;`);
   if (beyondT) lines.push(`if (${j} >= ${lit(plan.T)}) { ${masked} = 1.0; }`);
-  if (plan.isCausal) lines.push(`if (${j} > diagonal) { ${masked} = 1.0; }`);
-  if (plan.window && Number.isFinite(plan.window.left)) lines.push(`if (${j} < diagonal - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
-  if (plan.window && Number.isFinite(plan.window.right)) lines.push(`if (${j} > diagonal + ${lit(plan.window.right)}) { ${masked} = 1.0; }`);
+  if (plan.isCausal) lines.push(`if (${j} > ${diagonal}) { ${masked} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.left)) lines.push(`if (${j} < ${diagonal} - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.right)) lines.push(`if (${j} > ${diagonal} + ${lit(plan.window.right)}) { ${masked} = 1.0; }`);
   if (plan.hasValidLengths) lines.push(`if (${j} >= vl) { ${masked} = 1.0; }`);
   if (plan.mask) {
     const [, , , mT] = plan.mask.shape4;
     const [sb, sh, sq, st] = plan.mask.strides;
-    const index = `${dot(['b', 'h', 'i'], [sb, sh, sq])} + ${st === 0 ? '0.0' : st === 1 ? j : `${j} * ${lit(st)}`}`;
+    const index = `${dot(['b', 'h', i], [sb, sh, sq])} + ${st === 0 ? '0.0' : st === 1 ? j : `${j} * ${lit(st)}`}`;
     const value = `m_${out}`;
     const use = plan.mask.kind === 'boolean' ? `if (${value} < 0.5) { ${masked} = 1.0; }` : `${bias} += ${value};`;
     lines.push(`if (${j} >= ${lit(mT)}) { ${masked} = 1.0; } else { const ${value} = mask[${index}]; ${use} }`);
   }
-  if (plan.alibiSlopes) lines.push(`${bias} -= slopes[h] * (diagonal - ${j});`);
+  if (plan.alibiSlopes) lines.push(`${bias} -= slopes[h] * (${diagonal} - ${j});`);
   lines.push(`${out} = ${masked} > 0.5 ? ninf : ${out} + ${bias};`);
   return lines.join('\n');
 }
