@@ -132,7 +132,9 @@ async function publish(report: BenchReport): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(dir, 'bench.svg'), svgChart(report));
-  const md = markdownReport(report, { title: 'Benchmarks: attnkit backends and peers', chart: `${PUBLISHED_DIR}/bench.svg` });
+  // Hand-written observations on the published run, kept next to it and included when present.
+  const notes = await readFile(join(dir, 'notes.md'), 'utf8').catch(() => undefined);
+  const md = markdownReport(report, { title: 'Benchmarks: attnkit backends and peers', chart: `${PUBLISHED_DIR}/bench.svg`, notes });
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), md);
 }
 

@@ -12,7 +12,7 @@ export interface Ratio {
   readonly target: string;
   /** Backend median ÷ the best peer's median on this case (any family): > 1 is slower than the peer. */
   readonly vsBestPeer: number | null;
-  /** Against the best peer of the same family (same API: cpu, webgpu), when one was measured. */
+  /** Against the best peer of the same family (same substrate: tfjs backend, WebGPU device), when one was measured. */
   readonly familyPeer: string | null;
   readonly vsFamilyPeer: number | null;
 }

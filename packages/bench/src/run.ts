@@ -73,7 +73,14 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
 
   const cases = options.cases.map((c) => ({ ...c, label: describeCase(c), flops: attentionFlops(c) }));
   const order = [...cases].sort((a, b) => a.flops - b.flops);
-  const histories = new Map(targets.map((t) => [t.name, new RateHistory()]));
+  // A decode step is bound by reading the cache, not by flops: its timings would mislead estimates of
+  // full-sequence cells (and the reverse), so each target keeps one history per kind.
+  const histories = new Map<string, RateHistory>();
+  const historyOf = (target: Target, c: BenchCase) => {
+    const key = `${target.name}:${c.P > 0 ? 'decode' : 'sequence'}`;
+    if (!histories.has(key)) histories.set(key, new RateHistory());
+    return histories.get(key)!;
+  };
   const results: CellResult[] = [];
   const report = (finished: boolean): BenchReport => ({
     schema: 'attnkit-bench-v1',
@@ -99,7 +106,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
   try {
     for (const c of order) {
       for (const target of targets) {
-        const result = await measureCell(target, c, options.policy, histories.get(target.name)!);
+        const result = await measureCell(target, c, options.policy, historyOf(target, c));
         results.push(result);
         options.onEvent?.({ kind: 'cell', done: results.length, total, result });
       }

@@ -4,9 +4,9 @@ import type { CellResult } from '../src/measure.js';
 
 const targets: TargetInfo[] = [
   { name: 'webgpu', role: 'backend', family: 'webgpu' },
-  { name: 'tfjs-wasm', role: 'backend', family: 'cpu' },
-  { name: 'ort', role: 'peer', family: 'cpu' },
-  { name: 'tfjs-wasm-naive', role: 'peer', family: 'cpu' },
+  { name: 'tfjs-wasm', role: 'backend', family: 'tfjs-wasm' },
+  { name: 'ort', role: 'peer', family: 'native-cpu' },
+  { name: 'tfjs-wasm-naive', role: 'peer', family: 'tfjs-wasm' },
   { name: 'tfjs-webgpu-naive', role: 'peer', family: 'webgpu' },
 ];
 
@@ -20,7 +20,7 @@ describe('compareCase', () => {
     expect(c.fastest).toBe('ort');
     expect(c.ratios).toEqual([
       { target: 'webgpu', vsBestPeer: 4, familyPeer: 'tfjs-webgpu-naive', vsFamilyPeer: 0.5 },
-      { target: 'tfjs-wasm', vsBestPeer: 3, familyPeer: 'ort', vsFamilyPeer: 3 },
+      { target: 'tfjs-wasm', vsBestPeer: 3, familyPeer: 'tfjs-wasm-naive', vsFamilyPeer: 0.5 },
     ]);
   });
 
@@ -34,7 +34,7 @@ describe('compareCase', () => {
     ];
     const c = compareCase('a', results, targets);
     expect(c.fastest).toBe('tfjs-wasm');
-    expect(c.ratios).toEqual([{ target: 'tfjs-wasm', vsBestPeer: 0.5, familyPeer: 'ort', vsFamilyPeer: 0.5 }]);
+    expect(c.ratios).toEqual([{ target: 'tfjs-wasm', vsBestPeer: 0.5, familyPeer: null, vsFamilyPeer: null }]);
   });
 
   it('has no ratio without a measured peer', () => {

@@ -15,7 +15,7 @@ function fakeTarget(options: { scoreCopies?: number; unsupported?: string; fail?
     name: 'fake',
     label: 'fake',
     role: 'backend',
-    family: 'cpu',
+    family: 'javascript',
     runsOn: 'nowhere',
     scoreCopies: options.scoreCopies ?? 0,
     unsupported: () => options.unsupported ?? null,

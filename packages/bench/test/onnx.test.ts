@@ -57,7 +57,7 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 
 describe.each([
   ['onnxruntime-node Attention (opset 23)', () => createOnnxRuntimeTarget()],
-  ['tfjs cpu naive composition', () => createTfjsNaiveTarget('cpu', 'cpu')],
+  ['tfjs cpu naive composition', () => createTfjsNaiveTarget('cpu', 'tfjs-cpu')],
 ])('peer %s computes the contract', (_, create: () => Promise<Target>) => {
   it.each(TINY_GRID.map((c) => [c.id, c] as const))('%s matches the reference', async (_, c) => {
     const target = await create();

@@ -9,8 +9,8 @@ import type { BenchReport, TargetSummary } from '../src/run.js';
 
 const targets: TargetSummary[] = [
   { name: 'webgpu', label: 'attnkit webgpu', role: 'backend', family: 'webgpu', runsOn: 'SwiftShader' },
-  { name: 'tfjs-wasm', label: 'attnkit tfjs-wasm', role: 'backend', family: 'cpu', runsOn: 'tfjs wasm' },
-  { name: 'ort', label: 'onnxruntime', role: 'peer', family: 'cpu', runsOn: 'onnxruntime-node, 2 threads' },
+  { name: 'tfjs-wasm', label: 'attnkit tfjs-wasm', role: 'backend', family: 'tfjs-wasm', runsOn: 'tfjs wasm' },
+  { name: 'ort', label: 'onnxruntime', role: 'peer', family: 'tfjs-wasm', runsOn: 'onnxruntime-node, 2 threads' },
 ];
 const cases = [128, 512, 2048].map((L) => benchCase({ group: 'sequence', Sq: L, T: L }));
 cases.push(benchCase({ group: 'causal', Sq: 512, T: 512, causal: true }));
@@ -64,15 +64,17 @@ describe('case rows', () => {
     const rows = caseRows(report, report.cases[1]);
     expect(rows.map((r) => r[0])).toEqual([`${FASTEST_MARK} webgpu`, 'tfjs-wasm', 'ort']);
     expect(rows[0][7]).toBe('0.75×');
+    expect(rows[0][8]).toBe(''); // no webgpu peer ran
     expect(rows[1][7]).toBe('2.5×');
+    expect(rows[1][8]).toBe('2.5× (ort)');
     expect(rows[2][7]).toBe('');
-    expect(rows[2][10]).toBe('best peer');
+    expect(rows[2][11]).toBe('best peer');
   });
 
   it('show why a cell did not run', () => {
     const rows = caseRows(report, report.cases[2]);
     expect(rows[1][2]).toBe('–');
-    expect(rows[1][10]).toBe('skipped: estimated 30.0 s > 20 s per cell');
+    expect(rows[1][11]).toBe('skipped: estimated 30.0 s > 20 s per cell');
     expect(rows[2][0]).toBe(`${FASTEST_MARK} ort`);
   });
 
@@ -82,6 +84,13 @@ describe('case rows', () => {
     expect(m.rows).toHaveLength(3);
     expect(m.rows[0]).toEqual(['[1,8,128,128,64]', 'ort (2.00)', '2.0×', '10×', 'ort']);
     expect(m.rows[2][3]).toBe('–');
+  });
+
+  it('same-substrate matrix: only cases where some backend had a peer of its family', () => {
+    const m = ratioMatrix(report, 'family');
+    expect(m.header).toEqual(['case', 'webgpu', 'tfjs-wasm']);
+    expect(m.rows[0]).toEqual(['[1,8,128,128,64]', '–', '10× (ort)']);
+    expect(m.rows).toHaveLength(2);
   });
 });
 
@@ -104,7 +113,7 @@ describe('markdown', () => {
     const caseHeadings = md.split('\n').filter((l) => l.startsWith('### '));
     expect(caseHeadings).toEqual(['### [1,8,128,128,64]', '### [1,8,512,512,64]', '### [1,8,2048,2048,64]']);
     for (const line of md.split('\n').filter((l) => l.startsWith('| ') && l.includes('median ms'))) {
-      expect(line.split(' | ')).toHaveLength(11);
+      expect(line.split(' | ')).toHaveLength(12);
     }
   });
 });

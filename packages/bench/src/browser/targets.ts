@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { attnkitTarget } from '../targets/attnkit.js';
-import type { TargetFactory } from '../targets/target.js';
+import type { TargetFactory, TargetFamily } from '../targets/target.js';
 import { createTfjsNaiveTarget, profilePeak } from '../targets/tfjs-naive.js';
 
 /**
@@ -15,7 +15,7 @@ import { createTfjsNaiveTarget, profilePeak } from '../targets/tfjs-naive.js';
  */
 setWasmPaths('/wasm/');
 
-const tfjsAttnkit = (tfjsBackend: string, family: 'cpu' | 'webgpu' | 'webgl'): TargetFactory => ({
+const tfjsAttnkit = (tfjsBackend: string, family: TargetFamily): TargetFactory => ({
   name: `tfjs-${tfjsBackend}`,
   role: 'backend',
   create: async () => {
@@ -43,8 +43,8 @@ export const BROWSER_TARGET_FACTORIES: readonly TargetFactory[] = [
   },
   tfjsAttnkit('webgpu', 'webgpu'),
   tfjsAttnkit('webgl', 'webgl'),
-  tfjsAttnkit('wasm', 'cpu'),
+  tfjsAttnkit('wasm', 'tfjs-wasm'),
   { name: 'tfjs-webgpu-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'webgpu', 'webgpu') },
   { name: 'tfjs-webgl-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'webgl', 'webgl') },
-  { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'wasm', 'cpu') },
+  { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'wasm', 'tfjs-wasm') },
 ];

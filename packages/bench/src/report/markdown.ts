@@ -13,7 +13,7 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 }
 
 /** The whole report: machine, method, the ratio matrix, one table per case, what was unavailable. */
-export function markdownReport(report: BenchReport, options: { title?: string; chart?: string } = {}): string {
+export function markdownReport(report: BenchReport, options: { title?: string; chart?: string; notes?: string } = {}): string {
   const { machine, policy } = report;
   const out: string[] = [];
   out.push(`# ${options.title ?? 'attnkit perf matrix'}`, '');
@@ -31,12 +31,17 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
     `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported. Every timed call includes reading the output y back to the host, for backends and peers alike.`,
     `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}.`,
     `- ${report.flopsFormula}.`,
-    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs on the same 2 CPU cores, the GPU ones through software adapters). < 1 means faster than every peer.',
+    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs on the same CPU cores, the GPU ones through software adapters). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device.',
     `- Memory: "tracked peak" is the target's own accounting during one call (WebGPU buffer-pool peak; \`tf.profile\` peakBytes for tfjs; live inputs+outputs for backends without a pool; none for onnxruntime); "RSS" is the process RSS sampled after each call. Process max RSS over the run: ${formatMiB(report.maxRssBytes)} MiB.`,
     `- ${FASTEST_MARK} marks the fastest target of each case.`,
   );
   const matrix = ratioMatrix(report);
   out.push('', '## Backend ÷ best peer', '', markdownTable(matrix.header, matrix.rows));
+  const family = ratioMatrix(report, 'family');
+  if (family.rows.length) {
+    out.push('', '## Backend ÷ the naive composition on the same substrate', '', 'The same tfjs backend, or the same WebGPU device (tfjs\'s WebGPU backend); – where no such peer ran.', '', markdownTable(family.header, family.rows));
+  }
+  if (options.notes) out.push('', '## Reading the numbers', '', options.notes.trim());
   if (options.chart) out.push('', '## Time vs sequence length', '', `![time vs sequence length](${options.chart})`);
   out.push('', '## Results per case');
   for (const c of report.cases) {

@@ -13,6 +13,7 @@ export const CASE_COLUMNS = [
   'first call ms',
   'GFLOP/s',
   '× best peer',
+  '× same-substrate peer',
   'tracked peak MiB',
   'RSS MiB',
   'note',
@@ -36,6 +37,7 @@ export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
       formatMs(r?.firstCallMs),
       ok ? formatGflops(r.gflops) : '–',
       target.role === 'backend' ? formatRatio(ratio?.vsBestPeer) : '',
+      target.role === 'backend' && ratio?.familyPeer ? `${formatRatio(ratio.vsFamilyPeer)} (${ratio.familyPeer})` : '',
       ok ? formatMiB(r.trackedPeakBytes) : '–',
       r?.rssPeakBytes ? formatMiB(r.rssPeakBytes) : '–',
       note,
@@ -43,9 +45,25 @@ export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
   });
 }
 
-/** Backends × cases: each backend's median over the best peer's. */
-export function ratioMatrix(report: BenchReport): { header: string[]; rows: string[][] } {
+/**
+ * Backends × cases: each backend's median over the best peer's ('best'), or over the best peer computing on
+ * the same substrate ('family': the naive composition on the same tfjs backend or WebGPU device).
+ */
+export function ratioMatrix(report: BenchReport, against: 'best' | 'family' = 'best'): { header: string[]; rows: string[][] } {
   const backends = report.targets.filter((t) => t.role === 'backend').map((t) => t.name);
+  if (against === 'family') {
+    const rows = report.cases
+      .map((c) => ({ c, comparison: report.comparisons.find((x) => x.caseId === c.id) }))
+      .filter(({ comparison }) => comparison?.ratios.some((r) => r.familyPeer))
+      .map(({ c, comparison }) => [
+        c.label,
+        ...backends.map((b) => {
+          const ratio = comparison!.ratios.find((x) => x.target === b);
+          return ratio?.familyPeer ? `${formatRatio(ratio.vsFamilyPeer)} (${ratio.familyPeer})` : '–';
+        }),
+      ]);
+    return { header: ['case', ...backends], rows };
+  }
   const header = ['case', 'best peer (ms)', ...backends, 'fastest'];
   const rows = report.cases
     .map((c) => ({ c, comparison: report.comparisons.find((x) => x.caseId === c.id) }))

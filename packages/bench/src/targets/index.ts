@@ -11,14 +11,14 @@ import { createTfjsWebGpuTarget, createWebGpuTarget } from './webgpu.js';
  * missing, unbuilt or unavailable one is reported with its reason and the run goes on.
  */
 export const TARGET_FACTORIES: readonly TargetFactory[] = [
-  { name: 'reference', role: 'backend', create: async () => attnkitTarget(createReferenceBackend(), 'cpu') },
+  { name: 'reference', role: 'backend', create: async () => attnkitTarget(createReferenceBackend(), 'javascript') },
   { name: 'tfjs-cpu', role: 'backend', create: () => createTfjsAttnkitTarget('cpu') },
   { name: 'tfjs-wasm', role: 'backend', create: () => createTfjsAttnkitTarget('wasm') },
   { name: 'webgpu', role: 'backend', create: createWebGpuTarget },
   { name: 'gpujs-webgl', role: 'backend', create: () => createGpujsTarget() },
   { name: 'onnxruntime-cpu', role: 'peer', create: createOnnxRuntimeTarget },
-  { name: 'tfjs-cpu-naive', role: 'peer', create: () => createTfjsNaiveTarget('cpu', 'cpu') },
-  { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget('wasm', 'cpu') },
+  { name: 'tfjs-cpu-naive', role: 'peer', create: () => createTfjsNaiveTarget('cpu', 'tfjs-cpu') },
+  { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget('wasm', 'tfjs-wasm') },
   { name: 'tfjs-webgpu-naive', role: 'peer', create: createTfjsWebGpuTarget },
 ];
 

@@ -15,7 +15,7 @@ export async function createOnnxRuntimeTarget(): Promise<Target> {
     name: 'onnxruntime-cpu',
     label: `onnxruntime-node ${version} Attention (opset 23)`,
     role: 'peer',
-    family: 'cpu',
+    family: 'native-cpu',
     runsOn: `onnxruntime-node ${version}, CPU execution provider, ${ORT_THREADS} intra-op threads`,
     scoreCopies: 1,
     unsupported: (c) => (c.precision === 'float32' ? null : `${c.precision}: measured in float32 only on this peer`),

@@ -3,10 +3,12 @@ import type { CaseInputs } from '../inputs.js';
 
 /**
  * Something the bench times: an attnkit backend, or a peer (another library's attention) that the
- * backends are compared with. `family` groups targets by the API they run on, for same-API ratios.
+ * backends are compared with. `family` names the substrate a target computes on (the same tfjs backend, the
+ * same WebGPU device, plain JavaScript, native code): a backend is also compared with the best peer of its
+ * own family, e.g. attnkit on tfjs-wasm with the naive composition on tfjs-wasm.
  */
 export type TargetRole = 'backend' | 'peer';
-export type TargetFamily = 'cpu' | 'webgpu' | 'webgl';
+export type TargetFamily = 'javascript' | 'native-cpu' | 'webgpu' | 'webgl' | `tfjs-${string}`;
 
 export interface Target {
   readonly name: string;

@@ -18,7 +18,7 @@ export async function profilePeak(tf: TfModule, call: () => Promise<void>): Prom
 /**
  * The peer: attention as a tfjs user writes it, matMul(q, k, false, true) → scale → mask → softmax → matMul,
  * on the same tfjs backend. A decode step concatenates the cache; GQA repeats the key/value heads.
- * `family` is the API the tfjs backend runs on. Browser-safe: `tf` is given.
+ * `family` is the substrate (`tfjs-<backend>`, or `webgpu` on a shared device). Browser-safe: `tf` is given.
  */
 export async function createTfjsNaiveTarget(tf: TfModule, tfjsBackend: string, family: TargetFamily, runsOn?: string): Promise<Target> {
   await activateTfjs(tf, tfjsBackend);

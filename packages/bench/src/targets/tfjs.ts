@@ -25,7 +25,7 @@ export async function createTfjsAttnkitTarget(tfjsBackend: string): Promise<Targ
   const tf = await loadTfjs();
   const { createBackend } = await importBackendPackage<{ tfjsBackend: string }>('@attnkit/backend-tfjs');
   const backend = await createBackend({ tfjsBackend });
-  return attnkitTarget(backend, 'cpu', { profilePeak: (call) => profilePeak(tf, call) });
+  return attnkitTarget(backend, `tfjs-${tfjsBackend}`, { profilePeak: (call) => profilePeak(tf, call) });
 }
 
 /** The naive tfjs composition on one tfjs backend in Node (see tfjs-naive.ts). */
