@@ -61,6 +61,8 @@ const ${out} = ${x} < 0.0 ? -t_${out} : t_${out};`;
  * turn. `body` receives an integer expression for the index.
  */
 export function unrolledLoop(index: string, count: number, unroll: number, body: (k: string) => string): string {
+  // Short loops stay plain: unrolling them only lengthens the shader and its compile.
+  if (count < 4 * unroll) unroll = 1;
   const full = Math.floor(count / unroll);
   const lines: string[] = [];
   if (full > 0) {
