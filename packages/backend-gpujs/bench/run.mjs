@@ -13,6 +13,7 @@ console.log(`tfjs backend: ${report.tfjsBackend}; kernels: ${JSON.stringify(repo
 console.table(
   report.rows.map((r) => ({
     shape: r.shape,
+    'gpujs first call ms': r.gpujsFirstCallMs.toFixed(1),
     'gpujs ms': r.gpujsMs.toFixed(1),
     'tfjs-webgl ms': r.tfjsWebglMs.toFixed(1),
     'naive gpu.js ms': r.naiveGpujsMs.toFixed(1),

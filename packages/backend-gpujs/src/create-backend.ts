@@ -11,7 +11,7 @@ import { Storage, isTexture } from './tensor.js';
 export type GpujsMode = 'webgl2' | 'webgl' | 'headlessgl' | 'cpu' | 'webasm';
 
 export interface CreateGpujsBackendOptions {
-  /** A GPU instance to build kernels on (the backend then destroys only its own kernels). */
+  /** A GPU instance to build kernels on (the backend then destroys only its own kernels). Its mode is checked like any other. */
   readonly gpu?: GPU;
   /** Default: 'headlessgl' in Node, 'webgl2' in a browser. Never falls back to another mode. */
   readonly mode?: GpujsMode;
@@ -31,7 +31,7 @@ const KERNEL_CLASSES: Record<GpujsMode, string> = {
  * the CPU without a word (no X display for headless-gl, `gl` not built, no WebGL2 context).
  */
 export async function createBackend(options: CreateGpujsBackendOptions = {}): Promise<GpujsBackend> {
-  const mode = options.mode ?? (isBrowser() ? 'webgl2' : 'headlessgl');
+  const mode = options.mode ?? modeOf(options.gpu) ?? (isBrowser() ? 'webgl2' : 'headlessgl');
   if (!(mode in KERNEL_CLASSES)) {
     throw new AttnkitError('INVALID_ARGUMENT', `createBackend: mode must be one of ${Object.keys(KERNEL_CLASSES).join(', ')}, got ${String(mode)}`, {
       argument: 'options.mode',
@@ -155,6 +155,12 @@ function mappedGlDrivers(): string[] {
   } catch {
     return [];
   }
+}
+
+/** The mode a caller's GPU instance has settled on, from the kernel class it will build. */
+function modeOf(gpu: GPU | undefined): GpujsMode | undefined {
+  const kernelClass = (gpu as { Kernel?: { name?: string } } | undefined)?.Kernel?.name;
+  return (Object.keys(KERNEL_CLASSES) as GpujsMode[]).find((mode) => KERNEL_CLASSES[mode] === kernelClass);
 }
 
 function isBrowser(): boolean {

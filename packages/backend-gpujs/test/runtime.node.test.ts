@@ -1,4 +1,5 @@
 import { AttnkitError, attention, createDevice } from '@attnkit/core';
+import { GPU } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GpujsBackend, createBackend, gpujsBackendEntry } from '../src/index.js';
 import { floats, random } from './support/compare.js';
@@ -29,6 +30,19 @@ describe('runs on headless-gl, never on a silent fallback', () => {
   it('the registry entry probes available, and registers nothing on import', async () => {
     const probe = await gpujsBackendEntry.probe();
     expect(probe).toMatchObject({ available: true });
+  });
+
+  it("builds on a caller's GPU instance, destroying only its own kernels", async () => {
+    const gpu = new GPU({ mode: 'headlessgl' });
+    const own = await createBackend({ gpu });
+    expect(own.runsOn.details.kernelClass).toBe('HeadlessGLKernel');
+    const d = createDevice(own);
+    const x = d.upload(Float32Array.of(1, 2), [2]);
+    expect(Array.from(await d.read(d.scale(x, 3)))).toEqual([3, 6]);
+    own.dispose();
+    const other = gpu.createKernel('function(a) { return a[this.thread.x] + 1.0; }', { output: [2] });
+    expect(Array.from(other(Float32Array.of(1, 2)) as Float32Array)).toEqual([2, 3]);
+    await gpu.destroy();
   });
 
   it('rejects an unknown mode with a typed error', async () => {
