@@ -38,19 +38,21 @@ describe('attention on headless-gl matches the reference', () => {
   });
 });
 
-describe("the scalar kernels (gpu.js's cpu mode) match the reference", () => {
-  let cpu: GpujsBackend;
-  beforeAll(async () => {
-    cpu = await createBackend({ mode: 'cpu' });
-  });
-  afterAll(() => cpu?.dispose());
-  for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D, ...EDGE_CASES]) {
-    it(c.name, async () => {
-      const expected = await attention(reference, c.inputs, c.options);
-      const actual = await attention(cpu, c.inputs, c.options);
-      for (const name of Object.keys(expected) as (keyof typeof expected)[]) {
-        expect(worstMismatch(actual[name]!.data, expected[name]!.data), name).toBeNull();
-      }
+for (const mode of ['cpu', 'webasm'] as const) {
+  describe(`the scalar kernels on gpu.js's ${mode} mode match the reference`, () => {
+    let scalar: GpujsBackend;
+    beforeAll(async () => {
+      scalar = await createBackend({ mode });
     });
-  }
-});
+    afterAll(() => scalar?.dispose());
+    for (const c of [...ATTENTION_CASES, ...ATTENTION_CASES_3D, ...EDGE_CASES]) {
+      it(c.name, async () => {
+        const expected = await attention(reference, c.inputs, c.options);
+        const actual = await attention(scalar, c.inputs, c.options);
+        for (const name of Object.keys(expected) as (keyof typeof expected)[]) {
+          expect(worstMismatch(actual[name]!.data, expected[name]!.data), name).toBeNull();
+        }
+      });
+    }
+  });
+}
