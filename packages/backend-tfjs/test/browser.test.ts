@@ -24,6 +24,7 @@ describe('tfjs in headless Chromium', () => {
 
   it.each(['webgl', 'webgpu', 'wasm'])('conformance on tfjs-%s', { timeout: BROWSER_TIMEOUT_MS + 60_000 }, async (tfjsBackend) => {
     const run = (await results()).find((r) => r.tfjsBackend === tfjsBackend)!;
+    console.info(`tfjs-${tfjsBackend} in Chromium: ${JSON.stringify(run.counts)} on ${run.runsOn?.description} (${Math.round(run.ms / 1000)} s)`);
     expect(run.created, run.reason).toBe(true);
     expect(run.runsOn?.details.tfjsBackend).toBe(tfjsBackend);
     const problems = (run.problems ?? []).map((r) => `${r.id}: ${r.status} ${r.message ?? ''}`);

@@ -47,6 +47,8 @@ const cases: Case[] = [
   { name: 'causal blocks skip hidden keys', Sq: 9, Skv: 9, blockElements: 18, mask: { shape: [9, 9], kind: 'boolean' }, options: { isCausal: true } },
   { name: 'window blocks skip keys, with past and alibi', Sq: 6, Skv: 6, P: 3, blockElements: 18, options: { window: { left: 2, right: 1 }, alibi: true } },
   { name: 'blocks with no visible key', Sq: 6, Skv: 3, blockElements: 3, options: { window: { left: 0, right: 0 }, causalAlignment: 'bottom-right' } },
+  { name: 'decoding: one query, past cache, K·qᵀ path', Sq: 1, Skv: 1, P: 6, D: 8, options: { isCausal: true, alibi: true } },
+  { name: 'decoding with GQA, mask and valid lengths, K·qᵀ path', Hq: 4, Hkv: 2, Sq: 2, Skv: 7, D: 8, validLengths: [4, 6], mask: { shape: [2, 1, 1, 7], kind: 'additive' }, options: { isCausal: true, scoresOutput: 'masked' } },
   { name: 'return present without past', options: { returnPresent: true } },
   { name: 'Sq = 0', Sq: 0, options: { scoresOutput: 'probabilities' } },
   { name: 'T = 0', Skv: 0, options: { scoresOutput: 'masked' } },

@@ -5,7 +5,7 @@ import { matMul2d } from '../ops/matmul.js';
 /**
  * One query head over one block of R query rows and W visible keys (notation of run.ts).
  *
- *   S = q · Kᵀ                        [R, W(+1)]   q already scaled
+ *   S = q · Kᵀ  (or (K · qᵀ)ᵀ)        [R, W(+1)]   q already scaled
  *   S = c·tanh(S/c)                   softcap
  *   S += bias − rowmax(bias)          bias: causal/window/valid length (−∞), ALiBi, mask; the shift is exact
  *                                     for softmax and keeps −1e9 + s from rounding to −1e9 in float32
@@ -21,8 +21,9 @@ export interface HeadBlock {
   readonly plan: AttentionPlan;
   /** [R, D], scaled. */
   readonly q: tf.Tensor2D;
-  /** [D, W + sink]. */
-  readonly kT: tf.Tensor2D;
+  /** Kᵀ [D, W + sink], or K [W + sink, D] when `keysAsRows`. */
+  readonly k: tf.Tensor2D;
+  readonly keysAsRows: boolean;
   /** [W + sink, Dv]. */
   readonly v: tf.Tensor2D;
   readonly width: number;
@@ -52,7 +53,10 @@ export function headBlock(x: HeadBlock): { y: tf.Tensor; stage: tf.Tensor | null
   const { plan, sink, width } = x;
   const rows = x.q.shape[0];
   const withoutSink = (t: tf.Tensor2D) => (sink ? tf.slice(t, [0, 0], [rows, width]) : t);
-  let s: tf.Tensor2D = plan.D === 0 ? tf.zeros([rows, x.kT.shape[1]]) : matMul2d(x.q, x.kT);
+  const keys = x.keysAsRows ? x.k.shape[0] : x.k.shape[1];
+  let s: tf.Tensor2D;
+  if (plan.D === 0) s = tf.zeros([rows, keys]);
+  else s = x.keysAsRows ? tf.transpose(matMul2d(x.k, tf.transpose(x.q))) : matMul2d(x.q, x.k);
   let stage: tf.Tensor | null = plan.scoresOutput === 'raw' ? withoutSink(s) : null;
   if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
   if (plan.scoresOutput === 'softcapped') stage = withoutSink(s);

@@ -11,6 +11,7 @@ import { batchPositions, positionTerms, visibleKeys } from './positions.js';
  * Sq queries · T = P + Skv keys · D/Dv head sizes · R rows of one query block.
  *
  *   per batch b and key/value head g:   Kᵀ_g = transpose(K[b, g])              [D, T], once
+ *                                       (with few queries per head: S = (K_g · qᵀ)ᵀ instead)
  *   per query block (R rows):           position bias (causal, window, valid length), shared by heads
  *   per query head h (g = ⌊h / group⌋): S = (scale·Q[b, h, block]) · Kᵀ_g     [R, T]
  *                                       S = c·tanh(S/c); S += bias + mask; P = softmax(S)
@@ -68,11 +69,13 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
     const mask = inputs.mask && plan.mask ? additiveMask(inputs.mask, plan) : null;
     const rowsPerBlock = blockRows(plan, options.blockElements ?? DEFAULT_BLOCK_ELEMENTS);
     const sink = needsSink(plan);
+    // Few queries per key/value head (decoding): S = (K · qᵀ)ᵀ costs less than transposing every K.
+    const keysAsRows = plan.groupSize * Sq < D;
 
     const yRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
     const scoreRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
     for (let b = 0; b < B; b++) {
-      const kT = Array.from({ length: Hkv }, (_, g) => tf.transpose(headMatrix(keys, b, g)) as tf.Tensor2D);
+      const keyMats = Array.from({ length: Hkv }, (_, g) => (keysAsRows ? headMatrix(keys, b, g) : (tf.transpose(headMatrix(keys, b, g)) as tf.Tensor2D)));
       const vg = Array.from({ length: Hkv }, (_, g) => headMatrix(values, b, g));
       const at = batchPositions(plan, inputs.kvValidLengths, b);
       for (let r0 = 0; r0 < Sq; r0 += rowsPerBlock) {
@@ -81,7 +84,9 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
         const width = keyRange.end - keyRange.start;
         const block = tf.tidy(() => {
           const positions = positionTerms(plan, at, r0, rows, keyRange);
-          const kTBlock = kT.map((m) => withSinkColumn(width === T ? m : tf.slice(m, [0, keyRange.start], [D, width]), sink));
+          const keyBlock = keysAsRows
+            ? keyMats.map((m) => withSinkRow(width === T ? m : tf.slice(m, [keyRange.start, 0], [width, D]), sink))
+            : keyMats.map((m) => withSinkColumn(width === T ? m : tf.slice(m, [0, keyRange.start], [D, width]), sink));
           const vBlock = vg.map((m) => withSinkRow(width === T ? m : tf.slice(m, [keyRange.start, 0], [width, Dv]), sink));
           const perHead: tf.Tensor[] = [];
           const biasOf = (h: number) =>
@@ -105,7 +110,7 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
               const bias = shared ?? biasOf(h);
               const q = tf.reshape(tf.slice(q4, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
               const gain = plan.headMask ? plan.headMask[h] : 1;
-              const { y, stage } = headBlock({ plan, q, kT: kTBlock[g], v: vBlock[g], width, sink, bias, gain });
+              const { y, stage } = headBlock({ plan, q, k: keyBlock[g], keysAsRows, v: vBlock[g], width, sink, bias, gain });
               return stage ? [y, stage] : [y];
             });
             perHead.push(...head);
