@@ -2,8 +2,8 @@ import type { Kernel } from '../pipelines.js';
 import { ATTENTION_UNIFORMS, type BiasFeatures, ROW_GEOMETRY, biasBindings, biasFunction, featureKey, keyRange } from './attention-bias.js';
 
 /**
- * Memory-efficient attention: one query row per invocation, keys and values streamed in blocks of KB with
- * an online softmax (running max m, running sum l, output accumulator rescaled when m grows). No score
+ * Memory-efficient attention: each invocation owns R query rows (one in 'shared'), keys and values stream
+ * through in blocks of KB with an online softmax (running max m, running sum l, output accumulator rescaled when m grows). No score
  * matrix exists; a row whose every key is masked keeps l = 0 and writes exact zeros.
  *
  *   strategy 'registers': each invocation reads its keys straight from storage (best on software adapters)
