@@ -14,14 +14,13 @@ import {
 import type { GPU } from 'gpu.js';
 import type { TextureCounter } from './gl-textures.js';
 import type { KernelCache, KernelStats } from './kernel-cache.js';
-import { runAttention } from './kernels/attention.js';
+import { runAttention, statsSource } from './kernels/attention.js';
 import { fitsPacked } from './kernels/attention-packed.js';
 import { binarySource, copySource, scaleSource, unarySource } from './kernels/elementwise.js';
 import { concatSource, gatherSource, sliceSource } from './kernels/layout.js';
 import type { Arg, Launch } from './kernels/launch.js';
 import { matmulSource } from './kernels/matmul.js';
 import { argmaxSource, layerNormSource, momentsSource, softmaxSource, takeAlongRowsSource, topKIndicesSource } from './kernels/rows.js';
-import { statsSource } from './kernels/attention.js';
 import { type GpuValue, GpujsTensor, Storage, isTexture } from './tensor.js';
 
 /** Float indices into textures are exact below 2^24, which bounds every tensor. */
