@@ -11,7 +11,7 @@ import {
   SPECIFICATION_VERSION,
 } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AttentionTensors, type BlockingOptions, runAttention } from './attention/run.js';
+import { type AttentionTensors, type BlockingOptions, checkBlocking, runAttention } from './attention/run.js';
 import { gatherTf } from './ops/gather.js';
 import { layerNormTf } from './ops/layer-norm.js';
 import { matMulTf } from './ops/matmul.js';
@@ -40,6 +40,7 @@ export async function createBackend(options: CreateBackendOptions = {}): Promise
       argument: 'tfjsBackend',
     });
   }
+  checkBlocking('createBackend', options);
   await switchTo(name);
   ensureGradients();
   return new TfjsBackend(name, await describeRunsOn(name), options);

@@ -19,6 +19,12 @@ describe('createBackend', () => {
     expect((error as AttnkitError).code).toBe('INVALID_ARGUMENT');
   });
 
+  it('rejects a block size that is not a positive integer', async () => {
+    const error = await createBackend({ tfjsBackend: 'cpu', blockElements: 0.5 }).catch((e: unknown) => e);
+    expect((error as AttnkitError).code).toBe('INVALID_ARGUMENT');
+    expect((error as AttnkitError).argument).toBe('blockElements');
+  });
+
   it('rejects with UNAVAILABLE when the tfjs backend fails to initialize', async () => {
     tf.registerBackend('broken-for-test', () => {
       throw new Error('no device here');

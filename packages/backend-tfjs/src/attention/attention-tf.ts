@@ -1,6 +1,6 @@
 import { type AttentionOptions, type AttentionPlan, type BackendCapabilities, FULL_ATTENTION_CAPABILITIES, type DeviceAttentionInputs, planAttention } from '@attnkit/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { type AttentionTfOutputs, type BlockingOptions, runAttention } from './run.js';
+import { type AttentionTfOutputs, type BlockingOptions, checkBlocking, runAttention } from './run.js';
 
 /** Tensors besides q, k and v; a mask's kind follows its dtype (`bool` boolean, `float32` additive). */
 export interface AttentionTfExtras {
@@ -30,6 +30,7 @@ export function attentionTf(
   extras: AttentionTfExtras = {},
   blocking: BlockingOptions = {},
 ): AttentionTfOutputs {
+  checkBlocking('attentionTf', blocking);
   const inputs = { q, k, v, ...extras };
   const plan = isPlan(options)
     ? options

@@ -1,4 +1,4 @@
-import type { AttentionPlan } from '@attnkit/core';
+import { type AttentionPlan, AttnkitError } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../gradients.js';
 import { headBlock, needsSink, prepareBias } from './head-block.js';
@@ -45,6 +45,17 @@ export interface BlockingOptions {
 }
 
 export const DEFAULT_BLOCK_ELEMENTS = 1 << 18;
+
+export function checkBlocking(op: string, options: BlockingOptions): void {
+  const { blockElements } = options;
+  if (blockElements !== undefined && !(Number.isInteger(blockElements) && blockElements > 0)) {
+    throw new AttnkitError('INVALID_ARGUMENT', `${op}: blockElements must be a positive integer, got ${String(blockElements)}`, {
+      argument: 'blockElements',
+      expected: 'a positive integer',
+      given: String(blockElements),
+    });
+  }
+}
 
 export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, options: BlockingOptions = {}): AttentionTfOutputs {
   ensureGradients();
