@@ -39,13 +39,13 @@ export class KernelCache {
       this.stats.reused++;
       return kernel(...(args as never[]));
     }
-    const start = performance.now();
+    const start = now();
     const natives = this.fetch4 && source.includes('fetch4(') ? { nativeFunctions: [fetch4Native(this.fetch4)] } : {};
     kernel = this.gpu.createKernel(source, { ...SETTINGS, ...natives, output } as never);
     this.kernels.set(key, kernel);
     const result = kernel(...(args as never[]));
     this.stats.compiled++;
-    this.stats.compileMs += performance.now() - start;
+    this.stats.compileMs += now() - start;
     return result;
   }
 
@@ -63,3 +63,10 @@ export class KernelCache {
     this.kernels.clear();
   }
 }
+
+/** performance.now() where there is one (browsers, Node), Date.now() otherwise; no DOM or Node types needed. */
+function now(): number {
+  const clock = (globalThis as { performance?: { now(): number } }).performance;
+  return clock ? clock.now() : Date.now();
+}
+
