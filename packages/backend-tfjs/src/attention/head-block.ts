@@ -5,7 +5,7 @@ import { matMul2d } from '../ops/matmul.js';
 /**
  * One query head over one block of R query rows and W visible keys (notation of run.ts).
  *
- *   S = q · Kᵀ  (or (K · qᵀ)ᵀ)        [R, W(+1)]   q already scaled
+ *   S = q · Kᵀ  (see KeyProduct)      [R, W(+1)]   q already scaled
  *   S = c·tanh(S/c)                   softcap
  *   S += bias − rowmax(bias)          bias: causal/window/valid length (−∞), ALiBi, mask; the shift is exact
  *                                     for softmax and keeps −1e9 + s from rounding to −1e9 in float32
@@ -17,13 +17,26 @@ import { matMul2d } from '../ops/matmul.js';
  * gives it exactly 0. That keeps tf.softmax, fused and fast on every tfjs backend, instead of a
  * hand-built NaN-safe softmax that costs four extra passes over [R, W].
  */
+/**
+ * How S = q·Kᵀ is formed. tfjs-wasm runs only flag-free 2-D matMuls on XNNPACK: 'kT' (Kᵀ transposed once
+ * per key/value head) or, with few queries per head (decoding), 'kq' = (K·qᵀ)ᵀ, which transposes only the
+ * small operands. The other tfjs backends take the transpose flag at no cost: 'flag' = matMul(q, K, false,
+ * true), with no transpose at all.
+ */
+export type KeyProduct = 'kT' | 'kq' | 'flag';
+
+export function chooseKeyProduct(plan: AttentionPlan, tfjsBackend: string): KeyProduct {
+  if (tfjsBackend !== 'wasm') return 'flag';
+  return plan.groupSize * plan.Sq < plan.D ? 'kq' : 'kT';
+}
+
 export interface HeadBlock {
   readonly plan: AttentionPlan;
   /** [R, D], scaled. */
   readonly q: tf.Tensor2D;
-  /** Kᵀ [D, W + sink], or K [W + sink, D] when `keysAsRows`. */
+  /** Kᵀ [D, W + sink] for 'kT'; K [W + sink, D] otherwise. */
   readonly k: tf.Tensor2D;
-  readonly keysAsRows: boolean;
+  readonly product: KeyProduct;
   /** [W + sink, Dv]. */
   readonly v: tf.Tensor2D;
   readonly width: number;
@@ -54,10 +67,12 @@ export function headBlock(x: HeadBlock): { y: tf.Tensor; stage: tf.Tensor | null
   const { plan, sink, width } = x;
   const rows = x.q.shape[0];
   const withoutSink = (t: tf.Tensor2D) => (sink ? tf.slice(t, [0, 0], [rows, width]) : t);
-  const keys = x.keysAsRows ? x.k.shape[0] : x.k.shape[1];
+  const keys = x.product === 'kT' ? x.k.shape[1] : x.k.shape[0];
   let s: tf.Tensor2D;
   if (plan.D === 0) s = tf.zeros([rows, keys]);
-  else s = x.keysAsRows ? tf.transpose(matMul2d(x.k, tf.transpose(x.q))) : matMul2d(x.q, x.k);
+  else if (x.product === 'kT') s = matMul2d(x.q, x.k);
+  else if (x.product === 'kq') s = tf.transpose(matMul2d(x.k, tf.transpose(x.q)));
+  else s = tf.matMul(x.q, x.k, false, true);
   let stage: tf.Tensor | null = plan.scoresOutput === 'raw' ? withoutSink(s) : null;
   if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
   if (plan.scoresOutput === 'softcapped') stage = withoutSink(s);

@@ -1,7 +1,7 @@
 import { type AttentionPlan, AttnkitError } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients } from '../gradients.js';
-import { headBlock, needsSink, prepareBias } from './head-block.js';
+import { chooseKeyProduct, headBlock, needsSink, prepareBias } from './head-block.js';
 import { fromHeads, toHeads } from './layout.js';
 import { additiveMask, maskRows } from './mask.js';
 import { batchPositions, positionTerms, visibleKeys } from './positions.js';
@@ -10,14 +10,15 @@ import { batchPositions, positionTerms, visibleKeys } from './positions.js';
  * Attention on tf.Tensors for a resolved plan (CONTRACT.md). Notation: B batch · Hq/Hkv heads ·
  * Sq queries · T = P + Skv keys · D/Dv head sizes · R rows of one query block.
  *
- *   per batch b and key/value head g:   Kᵀ_g = transpose(K[b, g])              [D, T], once
- *                                       (with few queries per head: S = (K_g · qᵀ)ᵀ instead)
+ *   per batch b and key/value head g:   Kᵀ_g = transpose(K[b, g])              [D, T], once on wasm
+ *                                       (decoding, and other tfjs backends: see KeyProduct)
  *   per query block (R rows):           position bias (causal, window, valid length), shared by heads
  *   per query head h (g = ⌊h / group⌋): S = (scale·Q[b, h, block]) · Kᵀ_g     [R, T]
  *                                       S = c·tanh(S/c); S += bias + mask; P = softmax(S)
  *                                       Y[b, h, block] = headMask_h · P · V_g  [R, Dv]   (head-block.ts)
  *
- * Every product is a single 2-D matMul without transpose flags, the one shape tfjs-wasm sends to XNNPACK.
+ * On wasm every product is a single 2-D matMul without transpose flags, the one shape tfjs-wasm sends to
+ * XNNPACK.
  * Each block runs in its own tidy, so the [R, T] intermediates of one block are freed before the next:
  * peak memory is O(R·T), not O(Hq·Sq·T) (unless the caller asks for the scores). Every op is
  * differentiable, so tf.grad works through the whole computation.
@@ -80,8 +81,8 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
     const mask = inputs.mask && plan.mask ? additiveMask(inputs.mask, plan) : null;
     const rowsPerBlock = blockRows(plan, options.blockElements ?? DEFAULT_BLOCK_ELEMENTS);
     const sink = needsSink(plan);
-    // Few queries per key/value head (decoding): S = (K · qᵀ)ᵀ costs less than transposing every K.
-    const keysAsRows = plan.groupSize * Sq < D;
+    const product = chooseKeyProduct(plan, tf.getBackend());
+    const keysAsRows = product !== 'kT';
 
     const yRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
     const scoreRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
@@ -121,7 +122,7 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
               const bias = shared ?? biasOf(h);
               const q = tf.reshape(tf.slice(q4, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
               const gain = plan.headMask ? plan.headMask[h] : 1;
-              const { y, stage } = headBlock({ plan, q, k: keyBlock[g], keysAsRows, v: vBlock[g], width, sink, bias, gain });
+              const { y, stage } = headBlock({ plan, q, k: keyBlock[g], product, v: vBlock[g], width, sink, bias, gain });
               return stage ? [y, stage] : [y];
             });
             perHead.push(...head);
