@@ -82,6 +82,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
   const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
   const bar = overrides.progress ?? process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} cells | {cell}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  let writing: Promise<void> = Promise.resolve();
   const onEvent = (event: BenchEvent) => {
     if (event.kind === 'targets') {
       print(`targets: ${event.available.map((t) => t.name).join(', ') || 'none'}`);
@@ -100,7 +101,8 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
         print(`\n${consoleCaseTable(event.report, c)}\n`);
         if (bar) bar.start(bar.getTotal(), event.report.results.length, { cell: '' });
       }
-      void writeReports(event.report, out);
+      // Partial reports after each case (a long run leaves something behind); writes never overlap.
+      writing = writing.then(() => writeReports(event.report, out));
     }
   };
   if (values.browser) {
@@ -115,6 +117,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
   const factories = selectFactories(names);
   const report = await runBench({ cases, factories, policy, machine: await describeMachine(), command, onEvent, afterAll: releaseWebGpu });
   bar?.stop();
+  await writing;
   // The per-case tables were printed as each case finished; the summary closes the run.
   print(consoleRatioMatrix(report));
   await writeReports(report, out);
