@@ -7,7 +7,9 @@ import { type Backend, createReferenceBackend } from '@attnkit/core';
  * provides an X display for headless-gl; WebGPU uses Dawn on SwiftShader): a backend that cannot be created
  * fails its tests instead of being skipped in silence.
  *
- *   atol     absolute tolerance for logits and probabilities against the float64 reference;
+ *   atol     absolute tolerance for logits and probabilities against the float64 reference. Worst seen
+ *            (2026-11-24, fixtures, logits up to ~10): tfjs-cpu 1.9e-6, tfjs-wasm 2.9e-6, WebGPU on SwiftShader
+ *            3.3e-6, gpu.js on headless-gl 2.4e-6; the GPU entries keep more room for real hardware;
  *   timeout  per test and per hook, in ms: software GPUs decode the fixtures in seconds, not milliseconds;
  *   full     runs every model test; the others run the focused cross-backend suite (cross-backend.test.ts);
  *   maxNewTokens  decode length in the focused suite: gpu.js builds kernels for every new sequence length,
@@ -38,8 +40,8 @@ export const ALL_BACKENDS: readonly TestBackend[] = [
   { name: 'reference', atol: 1e-9, timeout: 30_000, full: true, create: async () => createReferenceBackend() },
   { name: 'tfjs-cpu', atol: 2e-5, timeout: 60_000, full: true, create: () => tfjs('cpu') },
   { name: 'tfjs-wasm', atol: 2e-5, timeout: 60_000, full: false, create: () => tfjs('wasm') },
-  { name: 'webgpu', atol: 1e-4, timeout: 300_000, full: false, create: async () => (await import('@attnkit/backend-webgpu')).createBackend() },
-  { name: 'gpujs-webgl', atol: 1e-4, timeout: 300_000, full: false, maxNewTokens: 6, create: async () => (await import('@attnkit/backend-gpujs')).createBackend() },
+  { name: 'webgpu', atol: 5e-5, timeout: 300_000, full: false, create: async () => (await import('@attnkit/backend-webgpu')).createBackend() },
+  { name: 'gpujs-webgl', atol: 5e-5, timeout: 300_000, full: false, maxNewTokens: 6, create: async () => (await import('@attnkit/backend-gpujs')).createBackend() },
 ];
 
 /** The backends every model test loops over. */
