@@ -1,3 +1,4 @@
+import { mulberry32 } from '@attnkit/conformance';
 import type { BenchCase } from './grid.js';
 
 /** Host data of one case, seeded so every target sees the same numbers. Shapes are 4D [B, H, S, D]. */
@@ -45,16 +46,5 @@ export function makeInputs(c: BenchCase, seed = 1): CaseInputs {
     pastShape,
     mask,
     maskShape: mask ? [1, 1, c.Sq, c.T] : null,
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '@attnkit/conformance';
 import type { HostArray } from '@attnkit/core';
 
 /** Element-wise closeness with atol + rtol·|expected|; infinities must match exactly, NaN never passes. */
@@ -16,17 +17,8 @@ export function worstMismatch(actual: HostArray, expected: HostArray, atol = 2e-
   return null;
 }
 
-/** A seeded uniform generator (mulberry32), so failures reproduce. */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded uniform generator (the conformance suite's mulberry32), so failures reproduce. */
+export const random = mulberry32;
 
 export function floats(n: number, next: () => number, spread = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (next() * 2 - 1) * spread);

@@ -1,14 +1,7 @@
-/** Deterministic test data (mulberry32), so a failing case can be rerun exactly. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '@attnkit/conformance';
+
+/** Deterministic test data (the conformance suite's mulberry32), so a failing case can be rerun exactly. */
+export const rng = mulberry32;
 
 export function randomFloats(n: number, seed: number, scale = 1): Float32Array {
   const next = rng(seed);
