@@ -58,34 +58,39 @@ function nodeModule(name: string): string {
 
 async function readFromDisk(pathOf: (name: string) => string): Promise<ModelFiles> {
   const fs = (await import(nodeModule('node:fs/promises'))) as NodeFs;
-  const entries = await Promise.all(
-    MODEL_FILES.map(async (name) => {
-      try {
-        const bytes = await fs.readFile(pathOf(name));
-        return [name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)] as const;
-      } catch (error) {
-        throw loadError(name, '(file)', `cannot be read from ${pathOf(name)} (${(error as { code?: string }).code ?? (error as Error).message})`);
-      }
-    }),
-  );
-  return Object.fromEntries(entries) as ModelFiles;
+  return readEach(async (name) => {
+    try {
+      const bytes = await fs.readFile(pathOf(name));
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (error) {
+      throw loadError(name, '(file)', `cannot be read from ${pathOf(name)} (${(error as { code?: string }).code ?? (error as Error).message})`);
+    }
+  });
 }
 
 async function readFromUrl(base: URL): Promise<ModelFiles> {
-  const entries = await Promise.all(
-    MODEL_FILES.map(async (name) => {
-      const url = new URL(name, base);
-      let response: Response;
-      try {
-        response = await fetch(url);
-      } catch (error) {
-        throw loadError(name, '(file)', `cannot be fetched from ${url} (${(error as Error).message})`);
-      }
-      if (!response.ok) throw loadError(name, '(file)', `cannot be fetched from ${url} (HTTP ${response.status})`);
-      return [name, new Uint8Array(await response.arrayBuffer())] as const;
-    }),
-  );
-  return Object.fromEntries(entries) as ModelFiles;
+  return readEach(async (name) => {
+    const url = new URL(name, base);
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (error) {
+      throw loadError(name, '(file)', `cannot be fetched from ${url} (${(error as Error).message})`);
+    }
+    if (!response.ok) throw loadError(name, '(file)', `cannot be fetched from ${url} (HTTP ${response.status})`);
+    return new Uint8Array(await response.arrayBuffer());
+  });
+}
+
+/**
+ * Reads every model file concurrently, but reports a failure deterministically: the first failing file in
+ * MODEL_FILES order, not whichever read happened to fail first.
+ */
+async function readEach(read: (name: ModelFileName) => Promise<Uint8Array>): Promise<ModelFiles> {
+  const settled = await Promise.allSettled(MODEL_FILES.map(read));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return Object.fromEntries(MODEL_FILES.map((name, i) => [name, (settled[i] as PromiseFulfilledResult<Uint8Array>).value])) as ModelFiles;
 }
 
 function joinPath(dir: string, name: string): string {
