@@ -15,6 +15,10 @@ import type { Tokenizer } from './tokenizer.js';
  *
  * Without a backend the pipeline creates the reference backend and disposes it with itself; a backend
  * passed in stays the caller's (only the pipeline's tensors are released).
+ *
+ * Texts go through `tokenizer.encode`, so the truncation of tokenizer.json applies: at most
+ * `tokenizer.maxLength` ids per text, and the special tokens come on top (the classifier's CLS for 'cls'
+ * pooling, the translator's EOS after the source).
  */
 export interface PipelineOptions {
   readonly backend?: Backend;

@@ -10,15 +10,33 @@ import { loadError } from './errors.js';
  *   normalizer     null | { type: "Lowercase" }
  *   decoder        null (tokens joined by spaces) | { type: "Fuse" } (joined as they are)
  *   added_tokens   [{ id, content, special, ... }], each also in the vocabulary
- *   truncation, padding, post_processor: null (the models add their own special tokens)
+ *   truncation     null | { direction: "Right" | "Left", max_length: n ≥ 1, strategy, stride: 0 }
+ *   padding, post_processor: null (the models add their own special tokens)
+ *
+ * Truncation: `encode` returns at most max_length ids; "Right" keeps the first ones, "Left" the last ones.
+ * max_length bounds exactly the ids `encode` returns: the special tokens the models add (the classifier's CLS
+ * for 'cls' pooling, the translator's EOS) come on top, so a model needs max_positions ≥ max_length + those.
+ * (Hugging Face counts the post-processor's added tokens in max_length; here there is no post-processor.)
+ * Strategies, for the one sequence these models encode: "LongestFirst" and "OnlyFirst" both cut it;
+ * "OnlySecond" loads but, as in Hugging Face, encoding a text longer than max_length is an error (there is
+ * no second sequence to cut). A missing direction is "Right" (Hugging Face's default for older files);
+ * stride must be 0: overflowing windows are not produced. max_length 0, which Hugging Face accepts, would
+ * drop every text and is refused.
  *
  * Anything else is an error naming the field: a file this class cannot follow exactly must not load.
  */
 const FILE = 'tokenizer.json';
 const ROOT_KEYS = ['version', 'truncation', 'padding', 'added_tokens', 'normalizer', 'pre_tokenizer', 'post_processor', 'decoder', 'model'];
+const TRUNCATION_KEYS = ['direction', 'max_length', 'strategy', 'stride'];
 const ADDED_TOKEN_KEYS = ['id', 'content', 'single_word', 'lstrip', 'rstrip', 'normalized', 'special'];
 
 type Splitter = (text: string) => string[];
+
+interface Truncation {
+  readonly direction: 'Right' | 'Left';
+  readonly maxLength: number;
+  readonly strategy: 'LongestFirst' | 'OnlyFirst' | 'OnlySecond';
+}
 
 export class Tokenizer {
   private readonly tokenToId: ReadonlyMap<string, number>;
@@ -32,6 +50,7 @@ export class Tokenizer {
     private readonly lowercase: boolean,
     private readonly split: Splitter,
     private readonly joiner: string,
+    private readonly truncation: Truncation | null,
   ) {
     this.tokenToId = vocab;
     this.idToToken = new Map([...vocab].map(([token, id]) => [id, token]));
@@ -50,7 +69,7 @@ export class Tokenizer {
     }
     const root = object(json, '(root)');
     for (const key of Object.keys(root)) if (!ROOT_KEYS.includes(key)) throw loadError(FILE, key, 'is not a known key', ROOT_KEYS.join(', '), key);
-    for (const key of ['truncation', 'padding', 'post_processor']) {
+    for (const key of ['padding', 'post_processor']) {
       if (root[key] !== undefined && root[key] !== null) throw loadError(FILE, key, 'is not supported (must be null)');
     }
     const model = object(root.model, 'model');
@@ -61,7 +80,13 @@ export class Tokenizer {
       throw loadError(FILE, 'model.unk_token', 'must be a token of model.vocab', 'a vocabulary token', JSON.stringify(model.unk_token));
     }
     const special = readAddedTokens(root.added_tokens, vocab);
-    return new Tokenizer(vocab, special, vocab.get(model.unk_token)!, readNormalizer(root.normalizer), readPreTokenizer(root.pre_tokenizer), readDecoder(root.decoder));
+    const truncation = readTruncation(root.truncation);
+    return new Tokenizer(vocab, special, vocab.get(model.unk_token)!, readNormalizer(root.normalizer), readPreTokenizer(root.pre_tokenizer), readDecoder(root.decoder), truncation);
+  }
+
+  /** The most ids `encode` returns (truncation.max_length), or undefined when the file does not truncate. */
+  get maxLength(): number | undefined {
+    return this.truncation?.maxLength;
   }
 
   /** Largest id + 1. */
@@ -69,11 +94,12 @@ export class Tokenizer {
     return Math.max(...this.idToToken.keys()) + 1;
   }
 
-  /** Ids of the text, without special tokens; unknown pieces become the unknown token. */
+  /** Ids of the text, without special tokens, truncated to maxLength; unknown pieces become the unknown token. */
   encode(text: string): number[] {
     if (typeof text !== 'string') throw loadError('tokenizer', 'text', 'must be a string', 'string', typeof text);
     const normalized = this.lowercase ? text.toLowerCase() : text;
-    return this.split(normalized).map((piece) => this.tokenToId.get(piece) ?? this.unkId);
+    const ids = this.split(normalized).map((piece) => this.tokenToId.get(piece) ?? this.unkId);
+    return this.truncation ? truncate(ids, this.truncation) : ids;
   }
 
   /** The text of the ids; special tokens are skipped unless asked for. */
@@ -165,6 +191,32 @@ function readDecoder(value: unknown): string {
   const d = object(value, 'decoder');
   if (d.type === 'Fuse' && Object.keys(d).length === 1) return '';
   throw loadError(FILE, 'decoder', 'must be null or { "type": "Fuse" }', 'null | Fuse', JSON.stringify(d));
+}
+
+function readTruncation(value: unknown): Truncation | null {
+  if (value === undefined || value === null) return null;
+  const t = object(value, 'truncation');
+  for (const key of Object.keys(t)) if (!TRUNCATION_KEYS.includes(key)) throw loadError(FILE, `truncation.${key}`, 'is not a known key', TRUNCATION_KEYS.join(', '), key);
+  const direction = 'direction' in t ? t.direction : 'Right';
+  if (direction !== 'Right' && direction !== 'Left') throw loadError(FILE, 'truncation.direction', 'must be "Right" or "Left"', 'Right | Left', JSON.stringify(direction));
+  const maxLength = t.max_length;
+  if (typeof maxLength !== 'number' || !Number.isSafeInteger(maxLength) || maxLength < 1) {
+    throw loadError(FILE, 'truncation.max_length', 'must be an integer ≥ 1', 'integer ≥ 1', JSON.stringify(maxLength) ?? String(maxLength));
+  }
+  const strategy = t.strategy;
+  if (strategy !== 'LongestFirst' && strategy !== 'OnlyFirst' && strategy !== 'OnlySecond') {
+    throw loadError(FILE, 'truncation.strategy', 'must be "LongestFirst", "OnlyFirst" or "OnlySecond"', 'LongestFirst | OnlyFirst | OnlySecond', JSON.stringify(strategy) ?? String(strategy));
+  }
+  if (t.stride !== 0) throw loadError(FILE, 'truncation.stride', 'must be 0 (overflowing windows are not supported)', '0', JSON.stringify(t.stride) ?? String(t.stride));
+  return { direction, maxLength, strategy };
+}
+
+function truncate(ids: number[], { direction, maxLength, strategy }: Truncation): number[] {
+  if (ids.length <= maxLength) return ids;
+  if (strategy === 'OnlySecond') {
+    throw loadError(FILE, 'truncation.strategy', `is "OnlySecond" but the text has ${ids.length} tokens, over max_length = ${maxLength}, and no second sequence to cut`);
+  }
+  return direction === 'Right' ? ids.slice(0, maxLength) : ids.slice(ids.length - maxLength);
 }
 
 /** Split with behavior "Isolated": every match is a piece, and so is every non-empty stretch between matches. */
