@@ -1,0 +1,40 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODELS_DIR, ZOO_ROOT, taskFor, MODEL_NAMES } from '../zoo.js';
+import { train } from '../train/loop.js';
+import { initTraining } from '../train/runtime.js';
+
+const USAGE = `usage: pnpm zoo:train <model> [options]
+  model: ${MODEL_NAMES.join(' | ')}
+  --max-minutes M   stop after M minutes with a checkpoint (run again to continue)
+  --fresh           discard the model's checkpoint and start over
+  --smoke           a few steps of a tiny schedule into .cache/smoke (CI); never touches models/
+  --out DIR         where the model folder is written (default models/<model>)`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, smoke: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const name = positionals[0];
+  if (values.help || !name || !(MODEL_NAMES as readonly string[]).includes(name) || positionals.length > 1) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const smoke = values.smoke ?? false;
+  const checkpointDir = join(ZOO_ROOT, '.cache', smoke ? 'smoke' : 'train', name);
+  const outDir = values.out ?? (smoke ? join(ZOO_ROOT, '.cache', 'smoke', `${name}-model`) : join(MODELS_DIR, name));
+  if (values.fresh || smoke) await rm(checkpointDir, { recursive: true, force: true });
+  await initTraining();
+  const task = await taskFor(name, smoke);
+  const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
+  await train(task, { checkpointDir, outDir, ...(maxMinutes !== undefined && { maxMinutes }) });
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

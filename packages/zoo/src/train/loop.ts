@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { SingleBar } from 'cli-progress';
+import { AdamW } from './adamw.js';
+import { type RunState, loadCheckpoint, loadHost, saveBest, saveCheckpoint } from './checkpoint.js';
+import { modelFiles, writeModelFolder } from './export.js';
+import { Parameters } from './parameters.js';
+import { type TrainingTask, learningRate } from './task.js';
+
+/**
+ * The training loop shared by every model: AdamW on tfjs-wasm, dev evaluation every `evalEvery` steps
+ * (best weights kept), a checkpoint every `checkpointEvery` steps and on stop, and export of the best
+ * weights to a model folder at the end.
+ */
+export interface TrainOptions {
+  /** Where checkpoints live (resumed from when present). */
+  readonly checkpointDir: string;
+  /** Where the model folder is written at the end. */
+  readonly outDir: string;
+  /** Stop (with a checkpoint) after this much wall time in this invocation; resume later. */
+  readonly maxMinutes?: number;
+  /** Stop (with a checkpoint) after this many steps in this invocation. */
+  readonly maxStepsThisRun?: number;
+  readonly quiet?: boolean;
+}
+
+export interface TrainResult {
+  readonly finished: boolean;
+  readonly state: RunState;
+}
+
+export function fingerprint(task: TrainingTask): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ config: task.config, schedule: task.schedule, seed: task.seed, data: task.describe }))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export async function train(task: TrainingTask, options: TrainOptions): Promise<TrainResult> {
+  const { schedule } = task;
+  const print = (line: string) => {
+    if (!options.quiet) process.stdout.write(`${line}\n`);
+  };
+  const params = Parameters.initialize(task.config, task.seed);
+  const optimizer = new AdamW(params, { weightDecay: schedule.weightDecay });
+  const id = fingerprint(task);
+  let state: RunState = { fingerprint: id, step: 0, elapsedSeconds: 0, tokensSeen: 0, best: null, history: [] };
+  const saved = await loadCheckpoint(options.checkpointDir, id);
+  if (saved) {
+    state = saved.state;
+    params.assign(Object.fromEntries(Object.entries(saved.tensors).filter(([k]) => k.startsWith('param/')).map(([k, t]) => [k.slice(6), t])));
+    optimizer.assign(saved.tensors, state.step);
+    print(`${task.name}: resumed at step ${state.step}/${schedule.steps} (${(state.elapsedSeconds / 60).toFixed(1)} min so far)`);
+  } else {
+    print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${schedule.steps} steps, fingerprint ${id}`);
+  }
+
+  const checkpoint = async () => {
+    const tensors = Object.fromEntries(Object.entries(params.toHost()).map(([k, t]) => [`param/${k}`, t]));
+    await saveCheckpoint(options.checkpointDir, state, { ...tensors, ...optimizer.toHost() });
+  };
+
+  const bar = options.quiet
+    ? null
+    : new SingleBar({
+        format: `${task.name} [{bar}] {value}/{total} | loss {loss} | {tps} tok/s | lr {lr} | ETA {eta_formatted} | dev {dev}`,
+        noTTYOutput: true,
+        notTTYSchedule: 20_000,
+        etaBuffer: 50,
+        hideCursor: true,
+      });
+  const devOf = () => state.history.at(-1)?.summary ?? '–';
+  bar?.start(schedule.steps, state.step, { loss: '–', tps: '–', lr: '–', dev: devOf() });
+
+  const started = Date.now();
+  const startStep = state.step;
+  let lossAverage = Number.NaN;
+  let windowTokens = 0;
+  let windowStart = Date.now();
+  let tps = 0;
+  let stopped = false;
+  let lastTick = Date.now();
+  while (state.step < schedule.steps) {
+    const step = state.step;
+    const lr = learningRate(schedule, step);
+    const batch = task.batch(step);
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => batch.loss((name) => params.get(name)));
+      const byName: Record<string, tf.Tensor> = {};
+      for (const [variable, g] of Object.entries(grads)) byName[params.nameOf.get(variable)!] = g;
+      optimizer.apply(byName, lr);
+      return value.dataSync()[0];
+    });
+    if (!Number.isFinite(loss)) throw new Error(`${task.name}: loss is ${loss} at step ${step}; lower the learning rate`);
+    lossAverage = Number.isNaN(lossAverage) ? loss : 0.98 * lossAverage + 0.02 * loss;
+    windowTokens += batch.tokens;
+    const now = Date.now();
+    if (now - windowStart > 5000) {
+      tps = (windowTokens * 1000) / (now - windowStart);
+      windowTokens = 0;
+      windowStart = now;
+    }
+    state = { ...state, step: step + 1, tokensSeen: state.tokensSeen + batch.tokens, elapsedSeconds: state.elapsedSeconds + (now - lastTick) / 1000 };
+    lastTick = now;
+
+    const last = state.step === schedule.steps;
+    if (state.step % schedule.evalEvery === 0 || last) {
+      const host = params.toHost();
+      const dev = await task.evaluateDev(modelFiles(task.config, task.tokenizer, host));
+      const record = { step: state.step, score: dev.score, summary: dev.summary, trainLoss: lossAverage, elapsedSeconds: state.elapsedSeconds };
+      const improved = !state.best || dev.score > state.best.score;
+      state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
+      if (improved) await saveBest(options.checkpointDir, host);
+      if (bar && !process.stdout.isTTY) bar.stop();
+      print(`${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved ? ' (best)' : ''}`);
+      if (bar && !process.stdout.isTTY) bar.start(schedule.steps, state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });
+    }
+    bar?.update(state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });
+    const outOfTime = options.maxMinutes !== undefined && Date.now() - started > options.maxMinutes * 60_000;
+    const outOfSteps = options.maxStepsThisRun !== undefined && state.step - startStep >= options.maxStepsThisRun;
+    if (state.step % schedule.checkpointEvery === 0 || last || outOfTime || outOfSteps) await checkpoint();
+    if (!last && (outOfTime || outOfSteps)) {
+      stopped = true;
+      break;
+    }
+  }
+  bar?.stop();
+  if (!stopped) {
+    const best = await loadHost(join(options.checkpointDir, 'best.safetensors'));
+    await writeModelFolder(options.outDir, modelFiles(task.config, task.tokenizer, best));
+    print(`${task.name}: done in ${(state.elapsedSeconds / 60).toFixed(1)} min; best dev ${state.best?.score.toFixed(4)} at step ${state.best?.step}; exported to ${options.outDir}`);
+  } else {
+    print(`${task.name}: stopped at step ${state.step}/${schedule.steps}; run the same command again to continue`);
+  }
+  optimizer.dispose();
+  params.dispose();
+  return { finished: !stopped, state };
+}

@@ -1,0 +1,52 @@
+import type { ModelConfig, ModelFiles } from '@attnkit/models';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Params } from './layers.js';
+
+/**
+ * What a model's training needs from its data: batches by step (a pure function of the step, so a resumed
+ * run replays exactly what an uninterrupted one would), and a dev evaluation on the exported model files
+ * through the models package (the same code path as `pnpm zoo:eval` and the pipelines).
+ */
+export interface TrainBatch {
+  /** Mean loss of the batch. */
+  loss(p: Params): tf.Scalar;
+  /** Real (unpadded) tokens, for the throughput figure. */
+  readonly tokens: number;
+}
+
+export interface DevResult {
+  /** Higher is better; picks the exported weights. */
+  readonly score: number;
+  readonly summary: string;
+}
+
+export interface Schedule {
+  readonly steps: number;
+  readonly warmupSteps: number;
+  readonly peakLearningRate: number;
+  /** Final learning rate as a fraction of the peak (cosine decay). */
+  readonly finalFraction: number;
+  readonly evalEvery: number;
+  readonly checkpointEvery: number;
+  readonly weightDecay: number;
+}
+
+export interface TrainingTask {
+  readonly name: string;
+  readonly config: ModelConfig;
+  readonly tokenizer: Record<string, unknown>;
+  readonly seed: number;
+  readonly schedule: Schedule;
+  batch(step: number): TrainBatch;
+  evaluateDev(files: ModelFiles): Promise<DevResult>;
+  /** What the run depends on besides the config (data version, sizes), for the checkpoint fingerprint. */
+  readonly describe: Record<string, unknown>;
+}
+
+/** Linear warm-up, then cosine decay to finalFraction · peak. */
+export function learningRate(s: Schedule, step: number): number {
+  if (step < s.warmupSteps) return (s.peakLearningRate * (step + 1)) / s.warmupSteps;
+  const progress = Math.min(1, (step - s.warmupSteps) / Math.max(1, s.steps - s.warmupSteps));
+  const cosine = 0.5 * (1 + Math.cos(Math.PI * progress));
+  return s.peakLearningRate * (s.finalFraction + (1 - s.finalFraction) * cosine);
+}
