@@ -1,0 +1,226 @@
+import type { TranslationOutput } from '@attnkit/models';
+import { type HeadChoice, crossAttentionMap } from '../attention-maps.js';
+import { TRANSLATION_MODELS, type TranslationModel } from '../catalog.js';
+import type { TranslationSample } from '../load/manifest.js';
+import { type Session, StaleLoadError } from '../session.js';
+import { formatMs, h, replaceChildren } from './dom.js';
+import { showError } from './errors.js';
+import { drawHeatmap } from './heatmap.js';
+import { LoadIndicator } from './progress.js';
+import type { TimingsLog } from './timings.js';
+
+/**
+ * Translation: a model (numbers or g2p), a text or a held-out sample, greedy or beam search; the output,
+ * the expected target when the input is a sample, the timings, and the cross-attention of the chosen layer
+ * and head (or the mean of the heads) as a heatmap.
+ *
+ * `data-state` on the section: waiting (no backend) → loading → ready ⇄ busy, or error. `data-runs` counts
+ * finished translations, so a test can wait for the next one.
+ */
+export class TranslatePanel {
+  readonly element: HTMLElement;
+  private readonly modelSelect = h('select', { id: 'translate-model', onchange: () => this.modelChanged() });
+  private readonly sampleSelect = h('select', { id: 'translate-sample', onchange: () => this.samplePicked() });
+  private readonly input = h('input', { id: 'translate-input', type: 'text', autocomplete: 'off', spellcheck: false });
+  private readonly greedy = h('input', { type: 'radio', name: 'decoding', id: 'decoding-greedy', value: 'greedy', checked: true });
+  private readonly beam = h('input', { type: 'radio', name: 'decoding', id: 'decoding-beam', value: 'beam' });
+  private readonly beams = h('input', { id: 'translate-beams', type: 'number', min: 2, max: 8, value: '4' });
+  private readonly button = h('button', { id: 'translate-run', type: 'submit', class: 'primary', disabled: true }, 'Translate');
+  private readonly about = h('p', { class: 'about' });
+  private readonly loadIndicator = new LoadIndicator();
+  private readonly output = h('div', { id: 'translate-output', class: 'output', 'aria-live': 'polite' });
+  private readonly layerSelect = h('select', { id: 'translate-layer', onchange: () => this.redraw() });
+  private readonly headSelect = h('select', { id: 'translate-head', onchange: () => this.redraw() });
+  private readonly canvas = h('canvas', { id: 'translate-heatmap', class: 'heatmap', role: 'img', 'aria-label': 'cross-attention heatmap' });
+  private readonly caption = h('figcaption', {});
+  private readonly figure: HTMLElement;
+  private samples: TranslationSample[] = [];
+  private last: { output: TranslationOutput; model: TranslationModel } | null = null;
+  private runs = 0;
+
+  constructor(
+    private readonly session: Session,
+    private readonly timings: TimingsLog,
+  ) {
+    for (const model of TRANSLATION_MODELS) this.modelSelect.append(h('option', { value: model.id }, model.title));
+    this.figure = h(
+      'figure',
+      { class: 'attention', hidden: true },
+      h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.layerSelect), h('label', {}, 'Head ', this.headSelect)),
+      h('div', { class: 'canvas-scroll' }, this.canvas),
+      this.caption,
+    );
+    this.element = h(
+      'section',
+      { id: 'translate', class: 'panel', 'data-state': 'waiting', 'data-runs': '0' },
+      h('h2', {}, 'Translate'),
+      h('div', { class: 'row' }, h('label', {}, 'Model ', this.modelSelect), h('label', {}, 'Held-out sample ', this.sampleSelect)),
+      this.about,
+      h(
+        'form',
+        {
+          class: 'row',
+          onsubmit: (event: Event) => {
+            event.preventDefault();
+            void this.translate();
+          },
+        },
+        h('label', { class: 'grow' }, 'Input ', this.input),
+        h('fieldset', { class: 'inline' }, h('legend', {}, 'Search'), h('label', {}, this.greedy, ' greedy'), h('label', {}, this.beam, ' beam, '), h('label', {}, this.beams, ' beams')),
+        this.button,
+      ),
+      this.loadIndicator.element,
+      this.output,
+      this.figure,
+    );
+    this.modelChanged();
+  }
+
+  private get model(): TranslationModel {
+    return TRANSLATION_MODELS.find((m) => m.id === this.modelSelect.value) ?? TRANSLATION_MODELS[0];
+  }
+
+  private setState(state: 'waiting' | 'loading' | 'ready' | 'busy' | 'error'): void {
+    this.element.dataset.state = state;
+    this.button.disabled = state !== 'ready';
+  }
+
+  /** A backend is running (again): load the selected model on it. */
+  backendReady(): void {
+    void this.ensureModel();
+  }
+
+  backendGone(): void {
+    this.setState('waiting');
+    this.loadIndicator.hide();
+  }
+
+  private modelChanged(): void {
+    const model = this.model;
+    this.about.textContent = model.about;
+    this.input.placeholder = model.placeholder;
+    this.input.value = model.placeholder;
+    void this.loadSamples(model);
+    if (this.session.backend) void this.ensureModel();
+  }
+
+  private async loadSamples(model: TranslationModel): Promise<void> {
+    replaceChildren(this.sampleSelect, h('option', { value: '' }, 'loading…'));
+    try {
+      const samples = await this.session.store.samplesOf<TranslationSample>(model.id);
+      if (this.model !== model) return;
+      this.samples = samples;
+      replaceChildren(
+        this.sampleSelect,
+        h('option', { value: '' }, `— ${samples.length} samples —`),
+        ...samples.map((s, i) => h('option', { value: String(i) }, s.target ? `${s.source} → ${s.target}` : s.source)),
+      );
+    } catch (error) {
+      replaceChildren(this.sampleSelect, h('option', { value: '' }, 'no samples'));
+      showError(`Samples of ${model.id}`, error);
+    }
+  }
+
+  private samplePicked(): void {
+    const sample = this.samples[Number(this.sampleSelect.value)];
+    if (this.sampleSelect.value !== '' && sample) this.input.value = sample.source;
+  }
+
+  private async ensureModel(): Promise<void> {
+    const model = this.model;
+    const backend = this.session.backend;
+    if (!backend) return;
+    this.setState('loading');
+    const started = performance.now();
+    try {
+      await this.session.translator(model.id, (stage) => this.loadIndicator.update(stage, backend.name));
+      if (this.model !== model || this.session.backend !== backend) return;
+      this.loadIndicator.done(`${model.id} ready on ${backend.name} (${formatMs(performance.now() - started)})`);
+      this.setState('ready');
+    } catch (error) {
+      if (error instanceof StaleLoadError || this.session.backend !== backend) return;
+      this.setState('error');
+      this.loadIndicator.done(`${model.id} failed to load: see the error above`);
+      showError(`Loading ${model.id} on ${backend.name}`, error);
+    }
+  }
+
+  private async translate(): Promise<void> {
+    const model = this.model;
+    const backend = this.session.backend;
+    const text = this.input.value.trim();
+    if (!backend || !text || this.element.dataset.state !== 'ready') return;
+    const numBeams = this.beam.checked ? Math.min(8, Math.max(2, Math.round(Number(this.beams.value) || 4))) : 1;
+    this.setState('busy');
+    try {
+      const translator = await this.session.translator(model.id, () => undefined);
+      const { output, ms } = await this.session.exclusive(async () => {
+        const started = performance.now();
+        const [output] = await translator.translate(text, { numBeams, returnAttentions: true });
+        return { output, ms: performance.now() - started };
+      });
+      const tokens = output.attentions?.targetTokens.length ?? 0;
+      const detail = `${text} (${numBeams === 1 ? 'greedy' : `beam ${numBeams}`})`;
+      this.timings.add({ backend: backend.name, task: `translate ${model.id}`, detail, ms, tokens, tokenKind: 'generated' });
+      this.last = { output, model };
+      this.showOutput(text, output, ms, tokens, backend.name, numBeams);
+      this.prepareHeatmapControls(output);
+      this.redraw();
+      this.element.dataset.runs = String(++this.runs);
+      this.setState('ready');
+    } catch (error) {
+      this.setState('ready');
+      showError(`Translating on ${backend.name}`, error);
+    }
+  }
+
+  private showOutput(text: string, output: TranslationOutput, ms: number, tokens: number, backend: string, numBeams: number): void {
+    const expected = this.samples.find((s) => s.source === text && s.target !== '')?.target;
+    const match = expected === undefined ? null : expected === output.translationText;
+    replaceChildren(
+      this.output,
+      h('div', { class: 'translation', id: 'translate-text', 'data-text': output.translationText }, output.translationText || '(empty)'),
+      expected !== undefined &&
+        h(
+          'div',
+          { class: match ? 'expected match' : 'expected mismatch', 'data-match': String(match) },
+          match ? '✓ matches the held-out target' : `✗ the held-out target is “${expected}”`,
+        ),
+      h(
+        'div',
+        { class: 'stats' },
+        `${backend} · ${numBeams === 1 ? 'greedy' : `beam search, ${numBeams} beams`} · ${formatMs(ms)} per call · ${tokens} tokens generated · ${tokens ? formatMs(ms / tokens) : '–'} per token`,
+      ),
+    );
+  }
+
+  private prepareHeatmapControls(output: TranslationOutput): void {
+    const maps = output.attentions?.crossAttentions ?? [];
+    const layers = maps.length;
+    const heads = maps[0]?.length ?? 0;
+    const keepLayer = Number(this.layerSelect.value);
+    const keepHead = this.headSelect.value;
+    replaceChildren(this.layerSelect, ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)));
+    replaceChildren(this.headSelect, h('option', { value: 'mean' }, 'mean of heads'), ...Array.from({ length: heads }, (_, i) => h('option', { value: String(i) }, `${i + 1}`)));
+    this.layerSelect.value = String(keepLayer < layers ? keepLayer : layers - 1);
+    this.headSelect.value = keepHead === 'mean' || Number(keepHead) < heads ? keepHead || 'mean' : 'mean';
+  }
+
+  private redraw(): void {
+    const attentions = this.last?.output.attentions;
+    if (!this.last || !attentions || attentions.crossAttentions.length === 0) {
+      this.figure.hidden = true;
+      return;
+    }
+    const layer = Number(this.layerSelect.value);
+    const head: HeadChoice = this.headSelect.value === 'mean' ? 'mean' : Number(this.headSelect.value);
+    this.figure.hidden = false;
+    drawHeatmap(
+      this.canvas,
+      { rows: attentions.targetTokens, cols: attentions.sourceTokens, values: crossAttentionMap(attentions.crossAttentions, layer, head) },
+      Math.max(320, this.element.clientWidth - 32),
+    );
+    const { model } = this.last;
+    this.caption.textContent = `Cross-attention of decoder layer ${layer + 1}, ${head === 'mean' ? 'mean of all heads' : `head ${head + 1}`}: one row per ${model.targetAxis} token, one column per ${model.sourceAxis} token; each row sums to 1.`;
+  }
+}
