@@ -8,6 +8,9 @@ export default defineConfig({
   // Relative asset URLs: the built folder works from any path (a sub-folder of a static host included).
   base: './',
   plugins: [demoAssets({ repoRoot: repoRootFrom(here) })],
+  // @attnkit/backend-gpujs checks which kernel class gpu.js built by its constructor name (gpu.js falls back
+  // silently otherwise); minified class names would make every WebGL2 kernel look like a fallback.
+  esbuild: { keepNames: true },
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -19,6 +19,8 @@ interface BackendOutcome {
   readonly report?: SuiteReport;
   readonly perf?: Map<PerfShape, number>;
   readonly failure?: string;
+  /** Wall time of each phase on this backend. */
+  readonly seconds?: { readonly conformance: number; readonly perf: number };
 }
 
 export class CheckPanel {
@@ -125,9 +127,11 @@ export class CheckPanel {
       return { entry, failure: `failed to start: ${error instanceof Error ? error.message : String(error)}` };
     }
     try {
+      const started = performance.now();
       const report = await runConformance(backend, scope, (r, done, total) => {
         this.progress.textContent = `${entry.name}: conformance ${done}/${total} · ${r.id}`;
       });
+      const conformed = performance.now();
       const perf = new Map<PerfShape, number>();
       if (withPerf) {
         for (const shape of PERF_SHAPES) {
@@ -135,7 +139,8 @@ export class CheckPanel {
           perf.set(shape, (await timeAttention(backend, shape)).medianMs);
         }
       }
-      return { entry, runsOn: backend.runsOn.description, report, perf };
+      const seconds = { conformance: (conformed - started) / 1000, perf: (performance.now() - conformed) / 1000 };
+      return { entry, runsOn: backend.runsOn.description, report, perf, seconds };
     } catch (error) {
       return { entry, runsOn: backend.runsOn.description, failure: `the check threw: ${error instanceof Error ? error.message : String(error)}` };
     } finally {
@@ -197,7 +202,16 @@ export class CheckPanel {
       h(
         'ul',
         { class: 'runs-on' },
-        ...outcomes.map((o) => h('li', {}, h('strong', {}, o.entry.name), ': ', o.failure ? h('span', { class: 'bad' }, o.failure) : `runs on ${o.runsOn}`)),
+        ...outcomes.map((o) =>
+          h(
+            'li',
+            { 'data-backend': o.entry.name, ...(o.seconds && { 'data-seconds': (o.seconds.conformance + o.seconds.perf).toFixed(2) }) },
+            h('strong', {}, o.entry.name),
+            ': ',
+            o.failure ? h('span', { class: 'bad' }, o.failure) : `runs on ${o.runsOn}`,
+            o.seconds && ` · conformance ${o.seconds.conformance.toFixed(1)} s${o.perf?.size ? `, perf ${o.seconds.perf.toFixed(1)} s` : ''}`,
+          ),
+        ),
       ),
     );
   }

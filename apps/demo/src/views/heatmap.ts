@@ -16,6 +16,8 @@ export interface HeatmapInput {
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
 const LEGEND_HEIGHT = 34;
 const PAD = 8;
+const LEGEND_TITLE = 'attention probability';
+const LEGEND_GAP = 12;
 
 export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxWidth: number): void {
   const { rows, cols, values } = input;
@@ -29,7 +31,9 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
   const slant = Math.ceil(widest(colLabels) * Math.SQRT1_2) + PAD;
   const top = slant + PAD;
   const cell = Math.max(12, Math.min(36, Math.floor((maxWidth - left - slant - PAD) / Math.max(1, cols.length))));
-  const width = left + cell * cols.length + slant + PAD;
+  const legendWidth = Math.min(200, Math.max(120, cell * cols.length));
+  const legendRight = left + legendWidth + LEGEND_GAP + measure.measureText(LEGEND_TITLE).width;
+  const width = Math.ceil(Math.max(left + cell * cols.length + slant, legendRight) + PAD);
   const height = top + cell * rows.length + PAD + LEGEND_HEIGHT;
 
   const dpr = window.devicePixelRatio || 1;
@@ -64,9 +68,10 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
     ctx.fillText(label, 0, 0);
     ctx.restore();
   });
-  drawLegend(ctx, left, top + cell * rows.length + PAD + 6, Math.min(200, Math.max(120, cell * cols.length)));
+  drawLegend(ctx, left, top + cell * rows.length + PAD + 6, legendWidth);
 
   canvas.dataset.drawn = 'true';
+  canvas.dataset.grid = `${left},${top},${cell}`;
   canvas.dataset.rows = String(rows.length);
   canvas.dataset.cols = String(cols.length);
   canvas.onmousemove = (event) => {
@@ -94,5 +99,5 @@ function drawLegend(ctx: CanvasRenderingContext2D, x: number, y: number, width: 
   ctx.textAlign = 'right';
   ctx.fillText('1', x + width, y + 14);
   ctx.textAlign = 'left';
-  ctx.fillText('attention probability', x + width + 12, y);
+  ctx.fillText(LEGEND_TITLE, x + width + LEGEND_GAP, y);
 }

@@ -189,7 +189,7 @@ export class TranslatePanel {
       h(
         'div',
         { class: 'stats' },
-        `${backend} · ${numBeams === 1 ? 'greedy' : `beam search, ${numBeams} beams`} · ${formatMs(ms)} per call · ${tokens} tokens generated · ${tokens ? formatMs(ms / tokens) : '–'} per token`,
+        `${backend} · ${numBeams === 1 ? 'greedy' : `beam search, ${numBeams} beams`} · ${formatMs(ms)} per call · ${tokens} token${tokens === 1 ? '' : 's'} generated · ${tokens ? formatMs(ms / tokens) : '–'} per token`,
       ),
     );
   }

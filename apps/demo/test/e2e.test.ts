@@ -1,0 +1,191 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LaunchedChromium, launchChromium } from '@attnkit/browser-runner';
+import type { Page } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingZooFiles } from '../src/build/model-folders.js';
+import { type EmailSample, MODEL_IDS, type ModelId, type TranslationSample } from '../src/load/manifest.js';
+import { E2E_MODELS, EXPECTED } from './expectations.js';
+import { APP_DIR, DIST, ensureBuilt, readManifest } from './helpers/built-app.js';
+import { WAIT, classifySample, expectNoErrors, heatmapPixels, pickBackend, pickTranslationModel, translate } from './helpers/page.js';
+import { referenceClassifications, referenceTranslations } from './helpers/reference.js';
+
+/**
+ * The built demo, served by `vite preview`, driven in Debian's headless Chromium (WebGPU and WebGL2 on
+ * SwiftShader) like a visitor would: translate on WebGPU and on gpu.js, g2p, classify a held-out spam and
+ * ham email, run the conformance and perf check. Outputs are compared with the zoo's targets and with the
+ * float64 reference in Node; screenshots land in screenshots/.
+ */
+const SHOTS = join(APP_DIR, 'screenshots');
+/** How many samples the Node reference scans for one the model gets right. */
+const SCAN = 40;
+
+const samplesOf = <T>(id: ModelId): T[] => JSON.parse(readFileSync(join(DIST, 'models', id, 'samples.json'), 'utf8')) as T[];
+
+describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
+  let server: PreviewServer | undefined;
+  let browser: LaunchedChromium | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+  const webgpuOutputs = new Map<string, string>();
+
+  beforeAll(async () => {
+    if (E2E_MODELS === 'zoo') {
+      const missing = MODEL_IDS.flatMap((id) => missingZooFiles(id).map((file) => `packages/zoo/models/${id}/${file}`));
+      if (missing.length > 0) {
+        throw new Error(`the zoo models are not there (${missing.join(', ')}): train them, or run ATTNKIT_DEMO_MODELS=fixtures pnpm test while developing`);
+      }
+    }
+    const { built, why } = ensureBuilt(E2E_MODELS);
+    console.info(`[demo e2e] ${built ? `built the app (${why})` : 'using the existing build (up to date)'}`);
+    mkdirSync(SHOTS, { recursive: true });
+    server = await preview({ root: APP_DIR, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, open: false } });
+    const origin = server.resolvedUrls?.local[0];
+    if (!origin) throw new Error('vite preview did not report its address');
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1200, height: 900 });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(origin, { waitUntil: 'load', timeout: 120_000 });
+    await page.waitForSelector('body[data-app="ready"]', WAIT);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the models it was asked for, as static files', async () => {
+    const origins = Object.values(readManifest().models).map((m) => m.origin);
+    expect(origins).toEqual(MODEL_IDS.map(() => (E2E_MODELS === 'zoo' ? 'zoo' : 'fixture')));
+    expect(await page.isHidden('#dev-banner')).toBe(E2E_MODELS === 'zoo');
+    await expectNoErrors(page);
+  });
+
+  it('lists every backend, says why the unavailable ones are, and starts the best available one', async () => {
+    const rows = await page.$$eval('label[data-backend]', (labels) =>
+      labels.map((l) => ({ name: l.getAttribute('data-backend')!, status: l.getAttribute('data-status')!, text: l.querySelector('.status')?.textContent ?? '' })),
+    );
+    expect(rows.map((r) => r.name)).toEqual(['webgpu', 'gpujs-webgl', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'reference']);
+    for (const row of rows.filter((r) => r.status === 'unavailable' || r.status === 'failed')) expect(row.text, row.name).toMatch(/: \S/);
+    // This Chromium has WebGPU and WebGL2 (SwiftShader): the best backend is WebGPU, and gpu.js is there too.
+    expect(rows.find((r) => r.status === 'active')?.name).toBe('webgpu');
+    expect(rows.find((r) => r.name === 'gpujs-webgl')?.status).toBe('available');
+    expect(await page.textContent('#backend-status')).toMatch(/swiftshader/i);
+  });
+
+  it('translates numbers on WebGPU, with the cross-attention heatmap', async () => {
+    await pickTranslationModel(page, 'numbers-en-fr');
+    const samples = samplesOf<TranslationSample>('numbers-en-fr').slice(0, SCAN);
+    const typed = EXPECTED.numbers.map((c) => c.source);
+    const reference = await referenceTranslations('numbers-en-fr', [...typed, ...samples.map((s) => s.source)]);
+    const sampleIndex = samples.findIndex((s, i) => !EXPECTED.samplesMustMatch || reference[typed.length + i] === s.target);
+    expect(sampleIndex, 'a numbers sample the reference translates right').toBeGreaterThanOrEqual(0);
+    const checks = [
+      ...EXPECTED.numbers.map((c, i) => ({ source: c.source, target: c.target, reference: reference[i] })),
+      { source: samples[sampleIndex].source, target: EXPECTED.samplesMustMatch ? samples[sampleIndex].target : null, reference: reference[typed.length + sampleIndex] },
+    ];
+    for (const check of checks) {
+      const output = await translate(page, check.source);
+      expect(output, check.source).toBe(check.reference);
+      if (check.target !== null) expect(output, check.source).toBe(check.target);
+      webgpuOutputs.set(check.source, output);
+    }
+    const pixels = await heatmapPixels(page);
+    expect(pixels.rows).toBeGreaterThan(0);
+    expect(pixels.cols).toBeGreaterThan(0);
+    expect(pixels.painted).toBe(pixels.gridPixels);
+    expect(pixels.colours).toBeGreaterThan(1);
+    // Another head redraws the same grid with other values.
+    await page.selectOption('#translate-head', '0');
+    expect((await heatmapPixels(page)).painted).toBe(pixels.gridPixels);
+    await page.selectOption('#translate-head', 'mean');
+    await page.fill('#translate-input', checks[0].source);
+    await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-numbers-webgpu.png') });
+  });
+
+  it('turns a held-out word into phonemes on WebGPU', async () => {
+    await pickTranslationModel(page, 'g2p-cmudict');
+    const samples = samplesOf<TranslationSample>('g2p-cmudict').slice(0, SCAN);
+    const typed = EXPECTED.g2pTyped.map((c) => c.source);
+    const reference = await referenceTranslations('g2p-cmudict', [...typed, ...samples.map((s) => s.source)]);
+    const sampleIndex = samples.findIndex((s, i) => !EXPECTED.samplesMustMatch || reference[typed.length + i] === s.target);
+    expect(sampleIndex, 'a g2p sample the reference gets right').toBeGreaterThanOrEqual(0);
+    for (const [i, check] of EXPECTED.g2pTyped.entries()) {
+      const output = await translate(page, check.source);
+      expect(output, check.source).toBe(reference[i]);
+      if (check.target !== null) expect(output, check.source).toBe(check.target);
+    }
+    // Through the sample picker, as a visitor would.
+    const runs = Number(await page.getAttribute('#translate', 'data-runs'));
+    await page.selectOption('#translate-sample', String(sampleIndex));
+    expect(await page.inputValue('#translate-input')).toBe(samples[sampleIndex].source);
+    await page.click('#translate-run');
+    await page.waitForSelector(`#translate[data-runs="${runs + 1}"][data-state="ready"]`, WAIT);
+    const output = await page.getAttribute('#translate-text', 'data-text');
+    expect(output).toBe(reference[typed.length + sampleIndex]);
+    if (EXPECTED.samplesMustMatch) {
+      expect(output).toBe(samples[sampleIndex].target);
+      expect(await page.getAttribute('#translate-output .expected', 'data-match')).toBe('true');
+    }
+    expect((await heatmapPixels(page)).colours).toBeGreaterThan(1);
+    await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-g2p-webgpu.png') });
+  });
+
+  it('classifies a held-out spam and a held-out ham email on WebGPU', async () => {
+    const samples = samplesOf<EmailSample>('spam-classifier');
+    for (const label of EXPECTED.labels) {
+      const candidates = samples.flatMap((s, i) => (s.label === label ? [i] : [])).slice(0, SCAN);
+      const reference = await referenceClassifications('spam-classifier', candidates.map((i) => samples[i].text));
+      const pick = candidates.findIndex((_, j) => !EXPECTED.samplesMustMatch || reference[j][0].label === label);
+      expect(pick, `a ${label} sample the reference classifies right`).toBeGreaterThanOrEqual(0);
+      const got = await classifySample(page, candidates[pick]);
+      expect(got.label).toBe(reference[pick][0].label);
+      expect(Math.abs(got.score - reference[pick][0].score)).toBeLessThanOrEqual(EXPECTED.scoreTolerance);
+      if (EXPECTED.samplesMustMatch) expect(got.label).toBe(label);
+      const attention = await page.$$eval('#classify-token-chips .token', (chips) => chips.map((c) => Number(c.getAttribute('data-attention'))));
+      expect(attention.length).toBeGreaterThan(1);
+      // Mean over heads and queries of probability rows: the received attention sums to 1.
+      expect(attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+      await page.locator('#classify').screenshot({ path: join(SHOTS, `classify-${label}-webgpu.png`) });
+    }
+  });
+
+  it('gives the same translations on gpu.js (WebGL2)', async () => {
+    await pickBackend(page, 'gpujs-webgl');
+    await pickTranslationModel(page, 'numbers-en-fr');
+    expect(webgpuOutputs.size).toBeGreaterThan(1);
+    for (const [source, webgpu] of webgpuOutputs) expect(await translate(page, source), source).toBe(webgpu);
+    expect((await heatmapPixels(page)).colours).toBeGreaterThan(1);
+    await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-numbers-gpujs.png') });
+    const timings = await page.$$eval('#timings-table tbody tr[data-backend]', (rows) => rows.map((r) => r.getAttribute('data-backend')));
+    expect(timings).toContain('gpujs-webgl');
+    expect(timings).toContain('webgpu');
+    await page.locator('#timings').screenshot({ path: join(SHOTS, 'timings.png') });
+  });
+
+  it('runs the conformance and perf check on every available backend', async () => {
+    const checkable = await page.$$eval('#checks-backends input:checked', (boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+    expect(checkable).toEqual(expect.arrayContaining(['webgpu', 'gpujs-webgl', 'reference']));
+    await page.click('#checks-run');
+    await page.waitForSelector('#checks[data-state="done"]', WAIT);
+    await expectNoErrors(page);
+    const header = await page.$$eval('#checks-conformance thead th', (ths) => ths.slice(1).map((th) => th.textContent));
+    expect(header).toEqual(checkable);
+    const cells = await page.$$eval('#checks-conformance td', (tds) => tds.map((td) => td.getAttribute('data-status') ?? td.textContent));
+    expect(cells.length).toBeGreaterThan(checkable.length * 20);
+    expect(cells.filter((c) => c !== 'pass')).toEqual([]);
+    const perf = await page.$$eval('#checks-perf td', (tds) => tds.map((td) => Number(td.getAttribute('data-ms'))));
+    expect(perf.length).toBe(checkable.length * 3);
+    for (const ms of perf) expect(ms).toBeGreaterThan(0);
+    await page.locator('#checks').screenshot({ path: join(SHOTS, 'checks.png') });
+  });
+
+  it('raised no page error on the way', async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(SHOTS, 'overview.png') });
+    expect(pageErrors).toEqual([]);
+    await expectNoErrors(page);
+  });
+});
