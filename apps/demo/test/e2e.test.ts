@@ -182,6 +182,31 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     await page.locator('#checks').screenshot({ path: join(SHOTS, 'checks.png') });
   });
 
+  it('shows a missing adapter and a model that fails to load plainly, never a blank page', async () => {
+    const other = await browser!.context.newPage();
+    try {
+      await other.setViewportSize({ width: 1200, height: 900 });
+      // A browser without WebGPU, and a server that lost one model's weights.
+      await other.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));
+      await other.route('**/models/numbers-en-fr/model.safetensors', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await other.goto(server!.resolvedUrls!.local[0], { waitUntil: 'load', timeout: 120_000 });
+      await other.waitForSelector('body[data-app="ready"]', WAIT);
+      for (const name of ['webgpu', 'tfjs-webgpu']) {
+        expect(await other.getAttribute(`label[data-backend="${name}"]`, 'data-status')).toBe('unavailable');
+        expect(await other.textContent(`label[data-backend="${name}"] .status`)).toMatch(/navigator\.gpu is missing/);
+      }
+      await other.waitForSelector('#backend-status[data-state="ready"][data-backend="gpujs-webgl"]', WAIT);
+      await other.waitForSelector('#translate[data-state="error"]', WAIT);
+      const error = other.locator('#errors .error', { hasText: 'numbers-en-fr' });
+      expect(await error.getAttribute('data-code')).toBe('INVALID_ARGUMENT');
+      expect(await error.textContent()).toMatch(/model\.safetensors cannot be fetched .*HTTP 404/);
+      await other.waitForSelector('#classify[data-state="ready"]', WAIT);
+      await other.screenshot({ path: join(SHOTS, 'errors.png') });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('raised no page error on the way', async () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'overview.png') });
