@@ -4,11 +4,22 @@ import { demoAssets, repoRootFrom } from './src/build/demo-assets.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-/** Chunks named after the package they come from (`tensorflow-tfjs-core-…js`), so the build's file list says what a visitor downloads. */
-function chunkLabel(id: string): string {
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(id.replace(/^.*\/node_modules\/\.pnpm\/[^/]+/, '')) ?? /\/packages\/([^/]+)\//.exec(id);
-  const name = match ? match[1].replace(/^@/, '') : (id.split('/').pop() ?? 'chunk').replace(/\.[^.]+$/, '');
-  return name.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'chunk';
+/**
+ * Chunks named after the package most of their modules come from, an attnkit package first
+ * (`backend-gpujs-…js`, `tensorflow-tfjs-backend-webgl-…js`): the build's file list says what a visitor
+ * downloads for which backend.
+ */
+function chunkLabel(moduleIds: readonly string[], fallback: string): string {
+  const votes = new Map<string, number>();
+  for (const id of moduleIds) {
+    const path = id.replace(/^.*\/node_modules\/\.pnpm\/[^/]+/, '');
+    const workspace = /\/(?:packages|apps)\/([^/]+)\//.exec(path)?.[1];
+    const name = workspace ?? /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+    // Workspace packages outvote any number of library modules.
+    if (name) votes.set(name, (votes.get(name) ?? 0) + (workspace ? 1e6 : 1));
+  }
+  const best = [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? fallback;
+  return best.replace(/^@/, '').replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'chunk';
 }
 
 export default defineConfig({
@@ -23,7 +34,7 @@ export default defineConfig({
     sourcemap: true,
     // tfjs-core and gpu.js are large single modules, each loaded only when its backend is picked.
     chunkSizeWarningLimit: 1500,
-    rollupOptions: { output: { chunkFileNames: (chunk) => `assets/${chunkLabel(chunk.facadeModuleId ?? chunk.moduleIds[0] ?? chunk.name)}-[hash].js` } },
+    rollupOptions: { output: { chunkFileNames: (chunk) => `assets/${chunkLabel(chunk.moduleIds, chunk.name)}-[hash].js` } },
   },
   preview: { host: '127.0.0.1' },
   server: { host: '127.0.0.1' },
