@@ -43,6 +43,21 @@ describe('safetensors', () => {
     expect(file.tensors.get('c')).toEqual({ dtype: 'BOOL', shape: [3], data: c });
   });
 
+  it('reads a Node Buffer (as fs.readFile returns it) with the right values, not the start of the file', () => {
+    const a = Float32Array.from([1, 2, 3]);
+    const b = Int32Array.from([4, 5]);
+    const c = Uint8Array.from([6, 7]);
+    const bytes = writeSafetensors({ a: { shape: [3], data: a }, b: { shape: [2], data: b }, c: { shape: [2], data: c } });
+    // A Buffer inside a larger pool, as small reads are: its subarrays' slice() are views.
+    const pool = Buffer.alloc(bytes.length + 16);
+    pool.set(bytes, 16);
+    const file = readSafetensors(pool.subarray(16));
+    expect(file.tensors.get('a')?.data).toEqual(a);
+    expect(file.tensors.get('b')?.data).toEqual(b);
+    expect(file.tensors.get('c')?.data).toEqual(c);
+    expect((file.tensors.get('a')?.data as Float32Array).buffer).not.toBe(pool.buffer);
+  });
+
   it('reads a file laid out by hand (offsets into the data section, little-endian)', () => {
     const data = new Uint8Array(12);
     new DataView(data.buffer).setFloat32(0, 0.25, true);

@@ -116,10 +116,15 @@ function readEntry(name: string, raw: unknown, dataLength: number, file: string)
   return { dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end };
 }
 
+/** A plain Uint8Array copy in a fresh ArrayBuffer. Not `bytes.slice()`: on a Node Buffer, slice is a view of the file. */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 function decode(bytes: Uint8Array, dtype: SafetensorsDType): Float32Array | Int32Array | Uint8Array {
-  if (dtype === 'U8' || dtype === 'BOOL') return bytes.slice();
+  if (dtype === 'U8' || dtype === 'BOOL') return copyOf(bytes);
   const count = bytes.byteLength / 4;
-  const copy = bytes.slice(); // a fresh, aligned buffer
+  const copy = copyOf(bytes); // a fresh, aligned buffer
   if (LITTLE_ENDIAN) return dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
   const view = new DataView(copy.buffer);
   const out = dtype === 'F32' ? new Float32Array(count) : new Int32Array(count);
