@@ -68,6 +68,11 @@ export class ClassifyPanel {
     this.button.disabled = state !== 'ready';
   }
 
+  /** After a call: ready again, unless a backend switch began meanwhile (the switch then owns the state). */
+  private settle(backend: object): void {
+    if (this.element.dataset.state === 'busy' && this.session.backend === backend) this.setState('ready');
+  }
+
   backendReady(): void {
     void this.ensureModel();
   }
@@ -153,9 +158,9 @@ export class ClassifyPanel {
       this.prepareLayers(output[0]);
       this.redraw();
       this.element.dataset.runs = String(++this.runs);
-      this.setState('ready');
+      this.settle(backend);
     } catch (error) {
-      this.setState('ready');
+      this.settle(backend);
       showError(`Classifying on ${backend.name}`, error);
     }
   }

@@ -85,6 +85,11 @@ export class TranslatePanel {
     this.button.disabled = state !== 'ready';
   }
 
+  /** After a call: ready again, unless a backend switch began meanwhile (the switch then owns the state). */
+  private settle(backend: object): void {
+    if (this.element.dataset.state === 'busy' && this.session.backend === backend) this.setState('ready');
+  }
+
   /** A backend is running (again): load the selected model on it. */
   backendReady(): void {
     void this.ensureModel();
@@ -167,9 +172,9 @@ export class TranslatePanel {
       this.prepareHeatmapControls(output);
       this.redraw();
       this.element.dataset.runs = String(++this.runs);
-      this.setState('ready');
+      this.settle(backend);
     } catch (error) {
-      this.setState('ready');
+      this.settle(backend);
       showError(`Translating on ${backend.name}`, error);
     }
   }
