@@ -1,5 +1,5 @@
 import type { Backend, BackendEntry } from '@attnkit/core';
-import { type TextClassificationPipeline, type TranslationPipeline, pipeline } from '@attnkit/models';
+import { type ModelFiles, type TextClassificationPipeline, type TranslationPipeline, pipeline } from '@attnkit/models';
 import type { ModelId } from './load/manifest.js';
 import type { LoadProgress, ModelStore } from './load/model-store.js';
 
@@ -54,29 +54,33 @@ export class Session {
     let promise = this.translators.get(id);
     if (!promise) {
       promise = this.load(id, onStage, (files, backend) => pipeline('translation', files, { backend }));
-      this.translators.set(id, promise);
-      promise.catch(() => this.translators.delete(id));
+      const made = promise;
+      this.translators.set(id, made);
+      made.catch(() => this.translators.get(id) === made && this.translators.delete(id));
     }
     return promise;
   }
 
   classifier(id: ModelId, onStage: (s: LoadStage) => void): Promise<TextClassificationPipeline> {
     if (!this.classifierPipeline) {
-      this.classifierPipeline = this.load(id, onStage, (files, backend) => pipeline('text-classification', files, { backend }));
-      this.classifierPipeline.catch(() => (this.classifierPipeline = null));
+      const made = this.load(id, onStage, (files, backend) => pipeline('text-classification', files, { backend }));
+      this.classifierPipeline = made;
+      made.catch(() => {
+        if (this.classifierPipeline === made) this.classifierPipeline = null;
+      });
     }
     return this.classifierPipeline;
   }
 
-  private async load<P>(id: ModelId, onStage: (s: LoadStage) => void, make: (files: never, backend: Backend) => Promise<P>): Promise<P> {
+  private async load<P extends { dispose(): void }>(id: ModelId, onStage: (s: LoadStage) => void, make: (files: ModelFiles, backend: Backend) => Promise<P>): Promise<P> {
     const backend = this.backend;
     if (!backend) throw new Error('no backend is running: pick one above');
     const files = await this.store.modelFiles(id, (progress) => onStage({ stage: 'fetch', progress }));
     return this.exclusive(async () => {
       if (this.backend !== backend) throw new StaleLoadError(`the backend changed while ${id} was loading`);
       onStage({ stage: 'upload', model: id });
-      const made = await make(files as never, backend);
-      this.made.add(made as { dispose(): void });
+      const made = await make(files, backend);
+      this.made.add(made);
       return made;
     });
   }

@@ -35,9 +35,10 @@ export class ModelStore {
   modelFiles(id: ModelId, onProgress: (p: LoadProgress) => void): Promise<ModelFiles> {
     let promise = this.files.get(id);
     if (!promise) {
-      promise = this.fetchModel(id, onProgress);
-      this.files.set(id, promise);
-      promise.catch(() => this.files.delete(id));
+      const made = this.fetchModel(id, onProgress);
+      this.files.set(id, made);
+      made.catch(() => this.files.get(id) === made && this.files.delete(id));
+      promise = made;
     }
     return promise;
   }
@@ -51,8 +52,9 @@ export class ModelStore {
         if (!Array.isArray(parsed)) throw new Error(`${id}/samples.json is not a JSON array`);
         return parsed;
       })();
-      this.samples.set(id, promise);
-      promise.catch(() => this.samples.delete(id));
+      const made = promise;
+      this.samples.set(id, made);
+      made.catch(() => this.samples.get(id) === made && this.samples.delete(id));
     }
     return promise as Promise<T[]>;
   }
