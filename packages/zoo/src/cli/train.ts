@@ -2,7 +2,8 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODELS_DIR, ZOO_ROOT, taskFor, MODEL_NAMES } from '../zoo.js';
-import { train } from '../train/loop.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { exportRun, fingerprint, train } from '../train/loop.js';
 import { initTraining } from '../train/runtime.js';
 
 const USAGE = `usage: pnpm zoo:train <model> [options]
@@ -10,12 +11,13 @@ const USAGE = `usage: pnpm zoo:train <model> [options]
   --max-minutes M   stop after M minutes with a checkpoint (run again to continue)
   --fresh           discard the model's checkpoint and start over
   --smoke           a few steps of a tiny schedule into .cache/smoke (CI); never touches models/
-  --out DIR         where the model folder is written (default models/<model>)`;
+  --out DIR         where the model folder is written (default models/<model>)
+  --export          write the model folder from the finished checkpoint without training`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, smoke: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, smoke: { type: 'boolean' }, export: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
   });
   const name = positionals[0];
   if (values.help || !name || !(MODEL_NAMES as readonly string[]).includes(name) || positionals.length > 1) {
@@ -29,6 +31,13 @@ async function main(): Promise<void> {
   if (values.fresh || smoke) await rm(checkpointDir, { recursive: true, force: true });
   await initTraining();
   const task = await taskFor(name, smoke);
+  if (values.export) {
+    const saved = await loadCheckpoint(checkpointDir, fingerprint(task));
+    if (!saved) throw new Error(`no checkpoint of ${name} in ${checkpointDir}`);
+    await exportRun(task, saved.state, { checkpointDir, outDir });
+    process.stdout.write(`${name}: exported step ${saved.state.best?.step} of ${saved.state.step} to ${outDir}\n`);
+    process.exit(0);
+  }
   const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
   await train(task, { checkpointDir, outDir, ...(maxMinutes !== undefined && { maxMinutes }) });
   process.exit(0);

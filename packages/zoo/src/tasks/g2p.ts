@@ -1,9 +1,8 @@
 import { Tokenizer, type TranslatorConfig, mulberry32 } from '@attnkit/models';
 import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict.js';
-import { devBackend } from '../evaluate/backends.js';
-import { translateAll } from '../evaluate/translate.js';
 import { g2pScore } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
+import { greedyDecodeTf } from '../train/greedy-tf.js';
 import type { TrainingTask } from '../train/task.js';
 import { type TokenPair, bucketBatches, seq2seqBatch } from './seq2seq-batch.js';
 
@@ -80,8 +79,8 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
       if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
       return seq2seqBatch(config, cached.batches[step % perEpoch], 0.1);
     },
-    async evaluateDev(files) {
-      const outputs = await translateAll(await devBackend(), files, dev.map((w) => w.word), { maxNewTokens: 40 });
+    evaluateDev(p) {
+      const outputs = greedyDecodeTf(p, config, dev.map((w) => encoder.encode(w.word)), 40).map((ids) => encoder.decode(ids));
       const score = g2pScore(
         outputs.map((o) => o.split(' ').filter(Boolean)),
         dev.map((w) => w.pronunciations),

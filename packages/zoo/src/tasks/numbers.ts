@@ -1,9 +1,8 @@
 import type { TranslatorConfig } from '@attnkit/models';
 import { NUMBER_SPLIT, numberPair, numberTokens, numbersSplit, trainingNumbers } from '../data/numbers.js';
-import { devBackend } from '../evaluate/backends.js';
-import { translateAll } from '../evaluate/translate.js';
 import { exactMatch } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
+import { greedyDecodeTf } from '../train/greedy-tf.js';
 import type { TrainingTask } from '../train/task.js';
 import { Tokenizer } from '@attnkit/models';
 import { seq2seqBatch } from './seq2seq-batch.js';
@@ -42,7 +41,7 @@ export function numbersTask(options: NumbersOptions = {}): TrainingTask {
   };
   const split = numbersSplit();
   const batchSize = options.batchSize ?? 64;
-  const steps = options.steps ?? 4000;
+  const steps = options.steps ?? 1600;
   const dev = split.dev.slice(0, options.devSize ?? split.dev.length).map(numberPair);
   return {
     name: 'numbers-en-fr',
@@ -51,10 +50,10 @@ export function numbersTask(options: NumbersOptions = {}): TrainingTask {
     seed: 7,
     schedule: {
       steps,
-      warmupSteps: Math.min(400, Math.ceil(steps / 10)),
+      warmupSteps: Math.min(200, Math.ceil(steps / 10)),
       peakLearningRate: 1e-3,
       finalFraction: 0.02,
-      evalEvery: Math.max(1, Math.min(500, steps)),
+      evalEvery: Math.max(1, Math.min(200, steps)),
       checkpointEvery: 100,
       weightDecay: 0.01,
     },
@@ -66,9 +65,8 @@ export function numbersTask(options: NumbersOptions = {}): TrainingTask {
       });
       return seq2seqBatch(config, pairs, 0.0);
     },
-    async evaluateDev(files) {
-      const backend = await devBackend();
-      const outputs = await translateAll(backend, files, dev.map((d) => d.source));
+    evaluateDev(p) {
+      const outputs = greedyDecodeTf(p, config, dev.map((d) => encoder.encode(d.source)), 32).map((ids) => encoder.decode(ids));
       const score = exactMatch(outputs, dev.map((d) => d.target));
       return { score: score.accuracy, summary: `exact ${(100 * score.accuracy).toFixed(2)}% (${score.correct}/${score.total})` };
     },

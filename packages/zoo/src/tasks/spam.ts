@@ -2,8 +2,7 @@ import { type ClassifierConfig, Tokenizer, mulberry32 } from '@attnkit/models';
 import { type Email, type SpamSplit, loadSpamSplit } from '../data/spam.js';
 import { spamTokens } from '../data/spam-tokens.js';
 import { stratifiedSplit } from '../data/stratified-split.js';
-import { devBackend } from '../evaluate/backends.js';
-import { classifyAll } from '../evaluate/classify.js';
+import * as tf from '@tensorflow/tfjs-core';
 import { binaryMetrics } from '../metrics/classification.js';
 import { UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
 import { crossEntropy } from '../train/layers.js';
@@ -74,10 +73,14 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     const ids = encoder.encode(e.text);
     return { ids: ids.length > 0 ? ids : [UNK], label: e.label === 'spam' ? 1 : 0 };
   });
+  const devRows = dev.map((e) => {
+    const ids = encoder.encode(e.text);
+    return ids.length > 0 ? ids : [UNK];
+  });
   const tokensPerBatch = options.tokensPerBatch ?? 8192;
   const epochBatches = (epoch: number) => bucketBatches(examples, (x) => x.ids.length, tokensPerBatch, mulberry32(2000 + epoch));
   const perEpoch = epochBatches(0).length;
-  const steps = perEpoch * (options.epochs ?? 8);
+  const steps = perEpoch * (options.epochs ?? 6);
   let cached: { epoch: number; batches: (typeof examples)[] } | null = null;
   return {
     name: 'spam-classifier',
@@ -106,10 +109,15 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
       const weights = new Float32Array(rows.length).fill(1);
       return { tokens: input.lengths.reduce((a, b) => a + b, 0), loss: (p) => crossEntropy(classifierLogits(p, config, input), targets, weights, 0) };
     },
-    async evaluateDev(files) {
-      const { probabilities } = await classifyAll(await devBackend(), files, dev.map((e) => e.text));
+    evaluateDev(p) {
+      const predicted: boolean[] = [];
+      for (let i = 0; i < devRows.length; i += 64) {
+        const input = padRows(devRows.slice(i, i + 64), config.pad_token_id);
+        const logits = tf.tidy(() => classifierLogits(p, config, input).dataSync());
+        for (let b = 0; b < input.B; b++) predicted.push(logits[2 * b + 1] > logits[2 * b]);
+      }
       const m = binaryMetrics(
-        probabilities.map((p) => p[1] > p[0]),
+        predicted,
         dev.map((e) => e.label === 'spam'),
       );
       return { score: m.accuracy + m.f1, summary: `acc ${(100 * m.accuracy).toFixed(2)}% F1 ${m.f1.toFixed(4)}` };

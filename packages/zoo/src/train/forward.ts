@@ -78,8 +78,11 @@ export function encode(p: Params, config: TransformerConfig, layers: number, sou
 
 /** decoder inputs [B, T] (BOS + target) → logits [B·T, V]. */
 export function translatorLogits(p: Params, config: TranslatorConfig, source: PaddedBatch, decoderInput: PaddedBatch): tf.Tensor {
-  const memory = encode(p, config, config.encoder_layers, source);
-  const sourceMask = keyPaddingBias(source);
+  return decoderLogits(p, config, encode(p, config, config.encoder_layers, source), keyPaddingBias(source), decoderInput);
+}
+
+/** The decoder on an encoded source (memory [B, S, d], its key-padding bias) → logits [B·T, V]. */
+export function decoderLogits(p: Params, config: TranslatorConfig, memory: tf.Tensor, sourceMask: tf.Tensor, decoderInput: PaddedBatch): tf.Tensor {
   const selfMask = causalBias(decoderInput.L);
   let g = embedTokens(p, config, decoderInput);
   for (let i = 0; i < config.decoder_layers; i++) {

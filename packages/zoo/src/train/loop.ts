@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
@@ -35,6 +37,26 @@ export function fingerprint(task: TrainingTask): string {
     .update(JSON.stringify({ config: task.config, schedule: task.schedule, seed: task.seed, data: task.describe }))
     .digest('hex')
     .slice(0, 16);
+}
+
+/** Writes the model folder from a run's best weights, with training.json (schedule, history, time). */
+export async function exportRun(task: TrainingTask, state: RunState, options: Pick<TrainOptions, 'checkpointDir' | 'outDir'>): Promise<void> {
+  const best = await loadHost(join(options.checkpointDir, 'best.safetensors'));
+  await writeModelFolder(options.outDir, modelFiles(task.config, task.tokenizer, best));
+  const record = {
+    model: task.name,
+    fingerprint: state.fingerprint,
+    seed: task.seed,
+    schedule: task.schedule,
+    data: task.describe,
+    steps: state.step,
+    tokensSeen: state.tokensSeen,
+    wallMinutes: Number((state.elapsedSeconds / 60).toFixed(1)),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs-wasm`,
+    best: state.best,
+    history: state.history,
+  };
+  await writeFile(join(options.outDir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 export async function train(task: TrainingTask, options: TrainOptions): Promise<TrainResult> {
@@ -107,7 +129,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     const last = state.step === schedule.steps;
     if (state.step % schedule.evalEvery === 0 || last) {
       const host = params.toHost();
-      const dev = await task.evaluateDev(modelFiles(task.config, task.tokenizer, host));
+      const dev = task.evaluateDev((name) => params.get(name));
       const record = { step: state.step, score: dev.score, summary: dev.summary, trainLoss: lossAverage, elapsedSeconds: state.elapsedSeconds };
       const improved = !state.best || dev.score > state.best.score;
       state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
@@ -127,8 +149,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   }
   bar?.stop();
   if (!stopped) {
-    const best = await loadHost(join(options.checkpointDir, 'best.safetensors'));
-    await writeModelFolder(options.outDir, modelFiles(task.config, task.tokenizer, best));
+    await exportRun(task, state, options);
     print(`${task.name}: done in ${(state.elapsedSeconds / 60).toFixed(1)} min; best dev ${state.best?.score.toFixed(4)} at step ${state.best?.step}; exported to ${options.outDir}`);
   } else {
     print(`${task.name}: stopped at step ${state.step}/${schedule.steps}; run the same command again to continue`);

@@ -1,11 +1,11 @@
-import type { ModelConfig, ModelFiles } from '@attnkit/models';
+import type { ModelConfig } from '@attnkit/models';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Params } from './layers.js';
 
 /**
  * What a model's training needs from its data: batches by step (a pure function of the step, so a resumed
- * run replays exactly what an uninterrupted one would), and a dev evaluation on the exported model files
- * through the models package (the same code path as `pnpm zoo:eval` and the pipelines).
+ * run replays exactly what an uninterrupted one would), and a dev evaluation that picks the exported weights.
+ * The final metrics come from `pnpm zoo:eval`, through the models package, on the exported folder.
  */
 export interface TrainBatch {
   /** Mean loss of the batch. */
@@ -38,7 +38,8 @@ export interface TrainingTask {
   readonly seed: number;
   readonly schedule: Schedule;
   batch(step: number): TrainBatch;
-  evaluateDev(files: ModelFiles): Promise<DevResult>;
+  /** Dev metrics of the current weights, with the trainer's own batched forward (fast). */
+  evaluateDev(p: Params): DevResult;
   /** What the run depends on besides the config (data version, sizes), for the checkpoint fingerprint. */
   readonly describe: Record<string, unknown>;
 }

@@ -1,0 +1,51 @@
+import type { ModelMetrics } from './zoo-eval.js';
+
+/**
+ * The metrics block of a model card, written between markers by `pnpm zoo:eval --write` so that the
+ * numbers in every card are the evaluation's own output.
+ */
+export const CARD_START = '<!-- zoo:eval:start -->';
+export const CARD_END = '<!-- zoo:eval:end -->';
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+export function metricsBlock(m: ModelMetrics, backend: string): string {
+  const lines = [CARD_START, `Recomputed by \`pnpm zoo:eval --backend ${backend}\` from the committed weights.`, ''];
+  if (m.model === 'numbers-en-fr') {
+    lines.push('| test set | exact match | correct |', '|---|---|---|', `| 5,000 held-out numbers | **${pct(m.test.accuracy)}** | ${m.test.correct} / ${m.test.total} |`);
+    if (m.errors.length > 0) {
+      lines.push('', `Errors (${m.errors.length}, up to 10 shown):`, '', '| number | output | expected |', '|---|---|---|');
+      for (const e of m.errors.slice(0, 10)) lines.push(`| ${e.n} | ${e.output} | ${e.expected} |`);
+    }
+  } else if (m.model === 'g2p-cmudict') {
+    lines.push(
+      '| test set | WER | PER | words wrong |',
+      '|---|---|---|---|',
+      `| ${m.test.words.toLocaleString('en-US')} test words | **${pct(m.test.wer)}** | **${pct(m.test.per)}** | ${m.test.wrongWords.toLocaleString('en-US')} |`,
+      '',
+      '| word | output | reference(s) |',
+      '|---|---|---|',
+      ...m.examples.map((e) => `| ${e.word} | ${e.output} | ${e.references.join(' / ')} |`),
+    );
+  } else {
+    const row = (name: string, b: typeof m.test) => `| ${name} | ${pct(b.accuracy)} | ${b.precision.toFixed(4)} | ${b.recall.toFixed(4)} | ${b.f1.toFixed(4)} | ${b.tp} / ${b.fp} / ${b.tn} / ${b.fn} |`;
+    lines.push(
+      `Test split: ${m.test.n.toLocaleString('en-US')} mails. Positive class: spam.`,
+      '',
+      '| model | accuracy | precision | recall | F1 | tp / fp / tn / fn |',
+      '|---|---|---|---|---|---|',
+      row('**spam-classifier**', m.test),
+      row(m.baseline.name, m.baseline),
+    );
+  }
+  lines.push(CARD_END);
+  return lines.join('\n');
+}
+
+/** The card with its metrics block replaced (or appended when the card has none yet). */
+export function withMetrics(card: string, block: string): string {
+  const start = card.indexOf(CARD_START);
+  const end = card.indexOf(CARD_END);
+  if (start >= 0 && end > start) return `${card.slice(0, start)}${block}${card.slice(end + CARD_END.length)}`;
+  return `${card.trimEnd()}\n\n## Metrics\n\n${block}\n`;
+}

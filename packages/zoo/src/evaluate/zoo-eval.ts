@@ -1,0 +1,81 @@
+import type { Backend } from '@attnkit/core';
+import { type G2pWord, g2pSplit } from '../data/cmudict.js';
+import { numberPair, numbersSplit } from '../data/numbers.js';
+import { type Email, type SpamSplit, loadSpamSplit } from '../data/spam.js';
+import { devSplit } from '../tasks/spam.js';
+import { spamNaiveBayesBaseline } from '../baseline/spam-baseline.js';
+import { type BinaryMetrics, binaryMetrics } from '../metrics/classification.js';
+import { type ExactMatch, type G2pScore, exactMatch, g2pScore } from '../metrics/sequence.js';
+import { classifyAll } from './classify.js';
+import { translateAll } from './translate.js';
+
+/**
+ * Every metric a model card reports, recomputed from a committed model folder on a chosen backend.
+ * Test sets are the held-out splits the cards describe; nothing here looks at training data except the
+ * naive Bayes baseline, which is fitted on the same training split as the classifier.
+ */
+export interface NumbersMetrics {
+  readonly model: 'numbers-en-fr';
+  readonly test: ExactMatch;
+  readonly errors: { readonly n: number; readonly output: string; readonly expected: string }[];
+}
+
+export interface G2pMetrics {
+  readonly model: 'g2p-cmudict';
+  readonly test: G2pScore;
+  readonly examples: { readonly word: string; readonly output: string; readonly references: string[] }[];
+}
+
+export interface SpamMetrics {
+  readonly model: 'spam-classifier';
+  readonly test: BinaryMetrics;
+  readonly baseline: BinaryMetrics & { readonly name: string };
+}
+
+export type ModelMetrics = NumbersMetrics | G2pMetrics | SpamMetrics;
+
+export async function evaluateNumbers(backend: Backend, folder: string): Promise<NumbersMetrics> {
+  const pairs = numbersSplit().test.map(numberPair);
+  const outputs = await translateAll(backend, folder, pairs.map((p) => p.source));
+  const errors = pairs.flatMap((p, i) => (outputs[i] === p.target ? [] : [{ n: p.n, output: outputs[i], expected: p.target }]));
+  return { model: 'numbers-en-fr', test: exactMatch(outputs, pairs.map((p) => p.target)), errors };
+}
+
+export async function evaluateG2p(backend: Backend, folder: string, words: readonly G2pWord[] = g2pSplit('test')): Promise<G2pMetrics> {
+  const outputs = await translateAll(backend, folder, words.map((w) => w.word), { maxNewTokens: 40 });
+  const phonemes = outputs.map((o) => o.split(' ').filter(Boolean));
+  return {
+    model: 'g2p-cmudict',
+    test: g2pScore(phonemes, words.map((w) => w.pronunciations)),
+    examples: words.slice(0, 12).map((w, i) => ({ word: w.word, output: outputs[i], references: w.pronunciations.map((p) => p.join(' ')) })),
+  };
+}
+
+export async function evaluateSpam(backend: Backend, folder: string): Promise<SpamMetrics> {
+  const split = await loadSpamSplit();
+  const isSpam = (e: Email) => e.label === 'spam';
+  const { probabilities, labels } = await classifyAll(backend, folder, split.test.map((e) => e.text));
+  const spamIndex = labels.indexOf('spam');
+  const predicted = probabilities.map((p) => p[spamIndex] > 0.5);
+  const alpha = tuneBaselineAlpha(split);
+  const baseline = spamNaiveBayesBaseline(split, { alpha });
+  return {
+    model: 'spam-classifier',
+    test: binaryMetrics(predicted, split.test.map(isSpam)),
+    baseline: { name: `multinomial naive Bayes on every token, alpha ${alpha} (chosen on the classifier's dev split)`, ...baseline.metrics },
+  };
+}
+
+/**
+ * The baseline gets the same model selection as the classifier: its smoothing is chosen on the
+ * classifier's dev split (fitted on the rest of the training split), then refitted on all of it.
+ */
+export function tuneBaselineAlpha(split: SpamSplit): number {
+  const { fit, dev } = devSplit(split);
+  let best = { alpha: 1, score: Number.NEGATIVE_INFINITY };
+  for (const alpha of [0.01, 0.03, 0.1, 0.3, 1]) {
+    const m = spamNaiveBayesBaseline({ train: fit, test: dev }, { alpha }).metrics;
+    if (m.accuracy + m.f1 > best.score) best = { alpha, score: m.accuracy + m.f1 };
+  }
+  return best.alpha;
+}

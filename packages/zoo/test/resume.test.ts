@@ -1,0 +1,73 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipeline } from '@attnkit/models';
+import { loadHost } from '../src/train/checkpoint.js';
+import { train } from '../src/train/loop.js';
+import { initTraining } from '../src/train/runtime.js';
+import { taskFor } from '../src/zoo.js';
+
+/**
+ * The smoke training CI runs (a few steps of every model's real task), and the promise of resumable
+ * checkpoints: a run stopped and continued ends with exactly the weights of an uninterrupted run.
+ */
+let dir: string;
+beforeAll(async () => {
+  await initTraining();
+  dir = await mkdtemp(join(tmpdir(), 'zoo-resume-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('training', () => {
+  it('numbers-en-fr: stopping after 2 steps and resuming gives the uninterrupted run, bit for bit', async () => {
+    const straight = { checkpointDir: join(dir, 'a'), outDir: join(dir, 'a-model'), quiet: true };
+    const first = await train(await taskFor('numbers-en-fr', true), straight);
+    expect(first.finished).toBe(true);
+    expect(first.state.step).toBe(4);
+
+    const split = { checkpointDir: join(dir, 'b'), outDir: join(dir, 'b-model'), quiet: true };
+    const part = await train(await taskFor('numbers-en-fr', true), { ...split, maxStepsThisRun: 2 });
+    expect(part.finished).toBe(false);
+    expect(part.state.step).toBe(2);
+    const rest = await train(await taskFor('numbers-en-fr', true), split);
+    expect(rest.finished).toBe(true);
+    expect(rest.state.step).toBe(4);
+
+    const a = await readFile(join(dir, 'a-model', 'model.safetensors'));
+    const b = await readFile(join(dir, 'b-model', 'model.safetensors'));
+    expect(Buffer.compare(a, b)).toBe(0);
+    const checkpoint = await loadHost(join(dir, 'b', 'checkpoint.safetensors'));
+    expect(Object.keys(checkpoint).some((k) => k.startsWith('m/'))).toBe(true);
+    const record = JSON.parse(await readFile(join(dir, 'b-model', 'training.json'), 'utf8'));
+    expect(record.steps).toBe(4);
+    expect(record.history.length).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a checkpoint of another configuration is refused, not silently mixed in', async () => {
+    const options = { checkpointDir: join(dir, 'a'), outDir: join(dir, 'x-model'), quiet: true };
+    await expect(train(await taskFor('g2p-cmudict', true), options)).rejects.toThrow(/another configuration/);
+  });
+
+  for (const name of ['g2p-cmudict', 'spam-classifier'] as const) {
+    it(`${name}: a smoke run trains, exports, and the export loads through the pipeline`, async () => {
+      const out = join(dir, `${name}-model`);
+      const result = await train(await taskFor(name, true), { checkpointDir: join(dir, name), outDir: out, quiet: true });
+      expect(result.finished).toBe(true);
+      expect(result.state.history.at(-1)?.trainLoss).toBeGreaterThan(0);
+      if (name === 'g2p-cmudict') {
+        const translator = await pipeline('translation', out);
+        const [output] = await translator.translate('hello', { maxNewTokens: 6 });
+        translator.dispose();
+        expect(typeof output.translationText).toBe('string');
+      } else {
+        const classifier = await pipeline('text-classification', out);
+        const [best] = await classifier.classify('Subject: win money now\nclick here', { topK: 2 });
+        classifier.dispose();
+        expect(['ham', 'spam']).toContain(best.label);
+      }
+    }, 180_000);
+  }
+});
