@@ -63,23 +63,33 @@ const attentionCases: AttentionGradCase[] = [
     extras: () => ({ mask: tf.tensor([1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1], [3, 4], 'bool') }),
   },
   { name: '3D layout', q: [2, 3, 4], kv: [2, 4, 2], options: { qNumHeads: 2, kvNumHeads: 1 } },
+  {
+    name: 'decoding rows: GQA, valid lengths (one empty), additive mask per entry, in batch chunks',
+    q: [3, 4, 1, 2],
+    kv: [3, 2, 4, 2],
+    options: { isCausal: true, causalAlignment: 'bottom-right', alibi: true, softcap: 2 },
+    extras: () => ({ kvValidLengths: tf.tensor([4, 0, 2], [3], 'int32'), mask: tf.tensor([0, -1, 0.5, 0, 0, 0, -2, 0, 1, 0, 0, 0], [3, 1, 1, 4]) }),
+    blockElements: 16,
+  },
 ];
 
+const paths = ['blocked', 'batched'] as const;
+
 describe.each(NODE_TFJS_BACKENDS)('gradients on tfjs-%s', (tfjsBackend) => {
-  it.each(attentionCases)('attention: $name', async (c) => {
+  it.each(paths.flatMap((path) => attentionCases.map((c) => ({ ...c, path }))))('attention ($path path): $name', async (c) => {
     await tf.setBackend(tfjsBackend);
     const extras = c.extras?.() ?? {};
     const xs = [randomTensor(c.q, 1), randomTensor(c.kv, 2), randomTensor(c.kv, 3)];
-    const error = gradientError((q, k, v) => attentionTf(q, k, v, c.options, extras, { blockElements: c.blockElements }).y, xs);
+    const error = gradientError((q, k, v) => attentionTf(q, k, v, c.options, extras, { blockElements: c.blockElements, path: c.path }).y, xs);
     expect(error).toBeLessThan(1e-2);
     tf.dispose([...xs, ...Object.values(extras)]);
   });
 
-  it('attention: through a past cache and into the present key/value', async () => {
+  it.each(paths)('attention (%s path): through a past cache and into the present key/value', async (path) => {
     await tf.setBackend(tfjsBackend);
-    const xs = [randomTensor([1, 1, 2, 3], 1), randomTensor([1, 1, 2, 3], 2), randomTensor([1, 1, 2, 3], 3), randomTensor([1, 1, 3, 3], 4), randomTensor([1, 1, 3, 3], 5)];
+    const xs = [randomTensor([2, 1, 2, 3], 1), randomTensor([2, 1, 2, 3], 2), randomTensor([2, 1, 2, 3], 3), randomTensor([2, 1, 3, 3], 4), randomTensor([2, 1, 3, 3], 5)];
     const error = gradientError((q, k, v, pastKey, pastValue) => {
-      const out = attentionTf(q, k, v, { isCausal: true }, { pastKey, pastValue });
+      const out = attentionTf(q, k, v, { isCausal: true }, { pastKey, pastValue }, { path });
       return tf.concat([tf.reshape(out.y, [-1]), tf.reshape(out.presentKey!, [-1]), tf.reshape(out.presentValue!, [-1])]);
     }, xs);
     expect(error).toBeLessThan(1e-2);

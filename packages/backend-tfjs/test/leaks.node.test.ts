@@ -13,6 +13,7 @@ const B = 2;
 const H = 2;
 const S = 3;
 const D = 2;
+const PATHS = ['blocked', 'batched'] as const;
 
 const optionCycle: { options: AttentionOptions; extras?: 'mask-bool' | 'mask-add' | 'past' | 'valid' | '3d' }[] = [
   { options: {} },
@@ -32,8 +33,9 @@ const optionCycle: { options: AttentionOptions; extras?: 'mask-bool' | 'mask-add
 ];
 
 describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
-  it('1,000 attention calls with every option', { timeout: 120_000 }, async () => {
-    const backend = await createBackend({ tfjsBackend, blockElements: 6 });
+  // blockElements 6 < Hq·Sq·T = 18: query blocks of 2 rows on the blocked path, one batch entry per chunk on the batched one.
+  it.each(PATHS)('1,000 attention calls with every option (%s path)', { timeout: 120_000 }, async (path) => {
+    const backend = await createBackend({ tfjsBackend, blockElements: 6, path });
     const device = createDevice(backend);
     const up = (shape: number[], seed: number) => device.upload(randomFloats(shape.reduce((a, b) => a * b, 1), seed), shape);
     const q = up([B, H, S, D], 1);
@@ -105,15 +107,15 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
     backend.dispose();
   });
 
-  it('attentionTf and its gradient, 100 calls', { timeout: 120_000 }, async () => {
+  it.each(PATHS)('attentionTf and its gradient, 100 calls (%s path)', { timeout: 120_000 }, async (path) => {
     await tf.setBackend(tfjsBackend);
     const q = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
     const mask = tf.tensor(Uint8Array.from([1, 1, 0]), [S], 'bool');
     const before = tf.memory().numTensors;
     for (let call = 0; call < 100; call++) {
-      const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => tf.sum(attentionTf(x, y, y, { isCausal: true, alibi: true }, { mask }).y))([q, q]);
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => tf.sum(attentionTf(x, y, y, { isCausal: true, alibi: true }, { mask }, { path }).y))([q, q]);
       tf.dispose([value, ...grads]);
-      const g = tf.grad((x: tf.Tensor) => tf.sum(attentionTf(x, q, q, { softcap: 1 }).y))(q);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(attentionTf(x, q, q, { softcap: 1 }, {}, { path }).y))(q);
       g.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);

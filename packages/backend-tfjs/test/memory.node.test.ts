@@ -34,3 +34,25 @@ describe.each(NODE_TFJS_BACKENDS)('bounded memory on tfjs-%s', (tfjsBackend) => 
     x.dispose();
   });
 });
+
+/** Many short rows on the batched path: chunks of batch entries keep the peak below the whole score tensor. */
+describe.each(NODE_TFJS_BACKENDS)('bounded memory of the batched path on tfjs-%s', (tfjsBackend) => {
+  const rows = 64;
+  const length = 64;
+  const chunkBudget = H * length * length * 2;
+  it.each([{}, { isCausal: true, alibi: true }])('batch chunks with %j', { timeout: 120_000 }, async (options) => {
+    await tf.setBackend(tfjsBackend);
+    const x = tf.tensor(randomFloats(rows * H * length * D, 2), [rows, H, length, D]);
+    const before = tf.memory().numBytes;
+    const profile = await tf.profile(() => attentionTf(x, x, x, options, {}, { blockElements: chunkBudget, path: 'batched' }).y);
+    const extraPeak = profile.peakBytes - before;
+    const allScores = rows * H * length * length * 4;
+    const inputBytes = rows * H * length * D * 4;
+    if (process.env.ATTNKIT_VERBOSE) console.info(tfjsBackend, JSON.stringify(options), { extraPeak, allScores });
+    // Scaled q, the outputs and their concatenation (each the size of an input), plus a few chunk intermediates.
+    expect(extraPeak).toBeLessThan(allScores);
+    expect(extraPeak).toBeLessThan(4 * inputBytes + 8 * chunkBudget * 4);
+    tf.dispose(profile.result as tf.Tensor);
+    x.dispose();
+  });
+});

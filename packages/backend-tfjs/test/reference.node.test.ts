@@ -52,6 +52,8 @@ const cases: Case[] = [
   { name: 'return present without past', options: { returnPresent: true } },
   { name: 'Sq = 0', Sq: 0, options: { scoresOutput: 'probabilities' } },
   { name: 'T = 0', Skv: 0, options: { scoresOutput: 'masked' } },
+  { name: 'batch chunks with per-entry mask, valid lengths and scores', B: 5, Sq: 2, Skv: 3, blockElements: 14, validLengths: [3, 0, 2, 1, 3], mask: { shape: [5, 3, 2, 3], kind: 'additive' }, options: { isCausal: true, causalAlignment: 'top-left', scoresOutput: 'probabilities' } },
+  { name: 'decoding rows: Sq = 1, GQA, ALiBi, softcap, boolean mask [B,1,1,T]', B: 6, Hq: 4, Hkv: 2, Sq: 1, Skv: 1, P: 5, D: 8, mask: { shape: [6, 1, 1, 6], kind: 'boolean' }, options: { isCausal: true, alibi: true, softcap: 3, headMask: [1, 0, 2, 0.5] } },
 ];
 
 function buildInputs(c: Case, seed: number): { inputs: HostAttentionInputs; options: AttentionOptions } {
@@ -85,9 +87,12 @@ function buildInputs(c: Case, seed: number): { inputs: HostAttentionInputs; opti
 
 const reference = createReferenceBackend();
 
-describe.each(NODE_TFJS_BACKENDS)('tfjs-%s against the reference', (tfjsBackend) => {
+// Every case on both paths; on the batched one a small blockElements splits the batch into chunks.
+const runs = NODE_TFJS_BACKENDS.flatMap((tfjsBackend) => (['blocked', 'batched'] as const).map((path) => [tfjsBackend, path] as const));
+
+describe.each(runs)('tfjs-%s (%s path) against the reference', (tfjsBackend, path) => {
   it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {
-    const backend = await createBackend({ tfjsBackend, blockElements: c.blockElements });
+    const backend = await createBackend({ tfjsBackend, blockElements: c.blockElements, path });
     const { inputs, options } = buildInputs(c, 100 + i);
     const expected = await attention(reference, inputs, options);
     const actual = await attention(backend, inputs, options);

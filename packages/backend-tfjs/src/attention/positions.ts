@@ -8,22 +8,34 @@ import * as tf from '@tensorflow/tfjs-core';
  *   bias[i, j] = 0 where causal, window and valid length allow key j, −∞ elsewhere
  * `offset` and the valid length are device scalars when they come from kvValidLengths, so nothing is
  * read back. Both are shared by every head of the block.
+ *
+ * For a range of C batch entries at once (`batchRangePositions`), offset and valid length are [C, 1, 1]
+ * tensors and the terms come out as [C, rows, width] (or [rows, width] when no term depends on b).
  */
 export interface PositionTerms {
-  readonly rel: tf.Tensor2D | null;
-  readonly bias: tf.Tensor2D | null;
+  readonly rel: tf.Tensor | null;
+  readonly bias: tf.Tensor | null;
 }
 
 export interface BatchPositions {
-  /** The diagonal offset: a number, or a [1, 1] tensor that depends on kvValidLengths[b]. */
+  /** The diagonal offset: a number, or a [1, 1] ([C, 1, 1]) tensor that depends on kvValidLengths[b]. */
   readonly offset: number | tf.Tensor;
-  /** kvValidLengths[b] clamped to [0, T], as a [1, 1] float tensor, or null. */
+  /** kvValidLengths[b] clamped to [0, T], as a [1, 1] ([C, 1, 1]) float tensor, or null. */
   readonly validLength: tf.Tensor | null;
 }
 
 export function batchPositions(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b: number): BatchPositions {
+  return positionsOf(plan, validLengths, b, 1, [1, 1]);
+}
+
+/** Batch entries [b0, b0 + count) at once. */
+export function batchRangePositions(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b0: number, count: number): BatchPositions {
+  return positionsOf(plan, validLengths, b0, count, [count, 1, 1]);
+}
+
+function positionsOf(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b0: number, count: number, shape: number[]): BatchPositions {
   const validLength = plan.hasValidLengths && validLengths
-    ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b], [1]), 'float32'), 0, plan.T), [1, 1])
+    ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b0], [count]), 'float32'), 0, plan.T), shape)
     : null;
   let offset: number | tf.Tensor = 0;
   if (plan.causalAlignment === 'bottom-right') offset = plan.T - plan.Sq;
@@ -62,21 +74,20 @@ export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: numbe
   if (!needsRel && !at.validLength) return { rel: null, bias: null };
   const width = range.end - range.start;
   const keys = tf.reshape(tf.range(range.start, range.end, 1, 'float32'), [1, width]);
-  let rel: tf.Tensor2D | null = null;
+  let rel: tf.Tensor | null = null;
   let allowed: tf.Tensor | null = null;
   const and = (c: tf.Tensor) => {
     allowed = allowed ? tf.logicalAnd(allowed, c) : c;
   };
   if (needsRel) {
     const diagonal = tf.add(tf.reshape(tf.range(r0, r0 + rows, 1, 'float32'), [rows, 1]), at.offset);
-    rel = tf.sub(keys, diagonal) as tf.Tensor2D;
+    rel = tf.sub(keys, diagonal);
     if (plan.isCausal) and(tf.lessEqual(rel, 0));
     if (plan.window && Number.isFinite(plan.window.left)) and(tf.greaterEqual(rel, -plan.window.left));
     if (plan.window && Number.isFinite(plan.window.right)) and(tf.lessEqual(rel, plan.window.right));
   }
   if (at.validLength) and(tf.less(keys, at.validLength));
   const mask = allowed as tf.Tensor | null;
-  const shape = mask?.shape as [number, number];
-  const bias = mask ? (tf.where(mask, tf.zeros(shape), tf.fill(shape, Number.NEGATIVE_INFINITY)) as tf.Tensor2D) : null;
+  const bias = mask ? tf.where(mask, tf.zeros(mask.shape), tf.fill(mask.shape, Number.NEGATIVE_INFINITY)) : null;
   return { rel, bias };
 }

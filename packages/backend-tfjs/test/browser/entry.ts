@@ -5,14 +5,16 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { createBackend } from '../../src/index.js';
+import { BROWSER_RUNS } from './runs.js';
 
 /**
- * Runs in headless Chromium (through @attnkit/browser-runner): the whole conformance suite on each tfjs
- * browser backend, one after the other. Returns counts, the failures in full, and what each backend runs
- * on; a backend that cannot be created is reported as such, never skipped silently.
+ * Runs in headless Chromium (through @attnkit/browser-runner): the conformance runs of runs.ts, one after
+ * the other. Returns counts, the failures in full, and what each backend runs on; a backend that cannot be
+ * created is reported as such, never skipped silently.
  */
 export interface BrowserRun {
   readonly tfjsBackend: string;
+  readonly path: (typeof BROWSER_RUNS)[number]['path'];
   readonly created: boolean;
   readonly reason?: string;
   readonly runsOn?: SuiteReport['runsOn'];
@@ -22,25 +24,24 @@ export interface BrowserRun {
   readonly ms: number;
 }
 
-const BACKENDS = ['webgl', 'webgpu', 'wasm'];
-
 export default async function run(): Promise<BrowserRun[]> {
   setWasmPaths('/wasm/');
   const runs: BrowserRun[] = [];
-  for (const tfjsBackend of BACKENDS) {
+  for (const { tfjsBackend, path, tier } of BROWSER_RUNS) {
     const t0 = performance.now();
     let backend: Awaited<ReturnType<typeof createBackend>>;
     try {
-      backend = await createBackend({ tfjsBackend });
+      backend = await createBackend({ tfjsBackend, path });
     } catch (error) {
-      runs.push({ tfjsBackend, created: false, reason: String(error), ms: performance.now() - t0 });
+      runs.push({ tfjsBackend, path, created: false, reason: String(error), ms: performance.now() - t0 });
       continue;
     }
     const before = tf.memory().numTensors;
-    const report = await runSuite(backend, { tier: 'full' });
+    const report = await runSuite(backend, { tier });
     const leakedTensors = tf.memory().numTensors - before;
     runs.push({
       tfjsBackend,
+      path,
       created: true,
       runsOn: report.runsOn,
       counts: report.counts,

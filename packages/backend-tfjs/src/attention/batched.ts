@@ -1,0 +1,93 @@
+import type { AttentionPlan } from '@attnkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { needsSink } from './head-block.js';
+import { batchRangePositions, positionTerms } from './positions.js';
+
+/**
+ * Every (b, h) of C batch entries at once, for calls whose score tensor is small: decoding steps (Sq = 1,
+ * a few dozen keys, hundreds of rows) and encoders over short rows. Notation of run.ts; G = Hq / Hkv.
+ *
+ *   Q = scale·Q [C, Hq, Sq, D] viewed as [C·Hkv, G·Sq, D]   query head h = g·G + j reads K/V head g (no repeat)
+ *   S = Q · Kᵀ                      [C·Hkv, G·Sq, T] → [C, Hq, Sq, T]   one batched matMul
+ *   S = c·tanh(S/c)                 softcap
+ *   bias = position bias + slope_h·rel + mask               [C|1, Hq|1, Sq|1, T], −∞ where masked
+ *   P = softmax(S + bias′)          bias′ = bias − rowmax(bias) (additive masks), 0 on fully masked rows
+ *   Y = gain · P·V                  [C, Hq, Sq, Dv]; gain = headMask_h · [row not fully masked]
+ *
+ * Fully masked rows: instead of the blocked path's sink key (a concat on K and V per block), such a row
+ * gets a finite bias, so its softmax is well defined, and a gain of 0, so its output and probabilities are
+ * exactly 0 and it passes no gradient. The bias depends on no input that takes a gradient.
+ */
+export interface BatchedInputs {
+  readonly plan: AttentionPlan;
+  /** Batch entries [b0, b0 + C). */
+  readonly b0: number;
+  /** scale·Q [C, Hq, Sq, D]. */
+  readonly q: tf.Tensor4D;
+  /** [C, Hkv, T, D]. */
+  readonly keys: tf.Tensor4D;
+  /** [C, Hkv, T, Dv]. */
+  readonly values: tf.Tensor4D;
+  /** The additive mask [mB, mH, mSq, T] (mask.ts), already restricted to the chunk when mB > 1. */
+  readonly mask: tf.Tensor4D | null;
+  readonly kvValidLengths?: tf.Tensor;
+}
+
+export function batchedAttention(x: BatchedInputs): { y: tf.Tensor4D; scores: tf.Tensor4D | null } {
+  const { plan } = x;
+  const { Hq, Hkv, Sq, T, D, Dv } = plan;
+  const C = x.q.shape[0];
+  const rows = plan.groupSize * Sq;
+  // The transpose flag, not an explicit Kᵀ, on every tfjs backend: tfjs-wasm runs batched products in a
+  // scalar loop (XNNPACK takes only single 2-D ones), which with the flag reads K along its rows; measured
+  // 1–10× faster than transposing first (e.g. [8,1,64]·[8,4096,64]ᵀ: 2.7 ms against 28 ms).
+  let s: tf.Tensor =
+    D === 0 ? tf.zeros([C, Hq, Sq, T]) : tf.reshape(tf.matMul(tf.reshape(x.q, [C * Hkv, rows, D]), tf.reshape(x.keys, [C * Hkv, T, D]), false, true), [C, Hq, Sq, T]);
+  let scores: tf.Tensor | null = plan.scoresOutput === 'raw' ? s : null;
+  if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
+  if (plan.scoresOutput === 'softcapped') scores = s;
+  const bias = batchedBias(x, C);
+  if (plan.scoresOutput === 'masked') scores = bias ? tf.add(s, bias) : s;
+  const prepared = bias ? prepareBatchedBias(plan, bias) : null;
+  const p = tf.softmax(prepared ? tf.add(s, prepared.forSoftmax) : s);
+  if (plan.scoresOutput === 'probabilities') scores = prepared?.rowGain ? tf.mul(p, prepared.rowGain) : p;
+  let y: tf.Tensor = Dv === 0 ? tf.zeros([C, Hq, Sq, 0]) : tf.reshape(tf.matMul(tf.reshape(p, [C * Hkv, rows, T]), tf.reshape(x.values, [C * Hkv, T, Dv])), [C, Hq, Sq, Dv]);
+  const headGain = plan.headMask ? tf.tensor4d(plan.headMask, [1, Hq, 1, 1]) : null;
+  const rowGain = prepared?.rowGain ?? null;
+  const gain = rowGain && headGain ? tf.mul(rowGain, headGain) : (rowGain ?? headGain);
+  if (gain) y = tf.mul(y, gain);
+  return { y: y as tf.Tensor4D, scores: scores as tf.Tensor4D | null };
+}
+
+/** The summed bias (position terms, ALiBi, mask), broadcastable to [C, Hq, Sq, T], or null when none. */
+function batchedBias(x: BatchedInputs, C: number): tf.Tensor | null {
+  const { plan } = x;
+  const { Hq, Sq, T } = plan;
+  const at = batchRangePositions(plan, x.kvValidLengths, x.b0, C);
+  const { rel, bias } = positionTerms(plan, at, 0, Sq, { start: 0, end: T });
+  // Position terms are [Sq|1, T] or, when they depend on b, [C, Sq|1, T]: one head axis in between.
+  const toHeads = (t: tf.Tensor) => (t.rank === 2 ? tf.reshape(t, [1, 1, ...t.shape]) : tf.expandDims(t, 1));
+  const terms: tf.Tensor[] = [];
+  if (bias) terms.push(toHeads(bias));
+  if (plan.alibiSlopes && rel) terms.push(tf.mul(toHeads(rel), tf.tensor4d(plan.alibiSlopes, [1, Hq, 1, 1])));
+  if (x.mask) terms.push(x.mask);
+  return terms.length === 0 ? null : terms.reduce((a, b) => tf.add(a, b));
+}
+
+/**
+ * What the softmax adds, and the gain that zeroes fully masked rows (CONTRACT.md rule 2). The shift by
+ * the row maximum is exact for softmax and keeps −1e9 + s from rounding to −1e9 in float32 (additive masks
+ * only: other biases are 0/−∞ plus small ALiBi terms). A fully masked row is lifted to 0 by a maximum with
+ * a floor (0 on such rows, −∞ elsewhere) spread over the keys by an add: on wasm, add broadcasts a row
+ * cheaply while maximum and tf.where (which tiles its operands) take about 1 ms each for a [256, 1, 1, 24]
+ * bias, as much as the whole rest of a decoding step. Rows that no mechanism can mask entirely need no gain.
+ */
+function prepareBatchedBias(plan: AttentionPlan, bias: tf.Tensor): { forSoftmax: tf.Tensor; rowGain: tf.Tensor | null } {
+  if (!needsSink(plan)) return { forSoftmax: bias, rowGain: null };
+  // Not equal(max, −∞): tfjs-webgl's max of a row of −∞ can come out as −1e20.
+  const fullyMasked = tf.logicalNot(tf.any(tf.notEqual(bias, Number.NEGATIVE_INFINITY), -1, true));
+  const zeros = tf.zeros(fullyMasked.shape);
+  const floor = tf.add(tf.zerosLike(bias), tf.where(fullyMasked, zeros, tf.fill(fullyMasked.shape, Number.NEGATIVE_INFINITY)));
+  const shifted = plan.mask?.kind === 'additive' ? tf.sub(bias, tf.where(fullyMasked, zeros, tf.max(bias, -1, true))) : bias;
+  return { forSoftmax: tf.maximum(shifted, floor), rowGain: tf.cast(tf.logicalNot(fullyMasked), 'float32') };
+}
