@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { matMul2d } from '../ops/matmul.js';
 
 /**
- * One query head over one block of R query rows and W visible keys (notation of run.ts).
+ * One query head over one block of R query rows and W visible keys (notation of blocked.ts).
  *
  *   S = q · Kᵀ  (see KeyProduct)      [R, W(+1)]   q already scaled
  *   S = c·tanh(S/c)                   softcap
