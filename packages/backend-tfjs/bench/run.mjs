@@ -20,7 +20,9 @@ import { createBackend } from '../dist/index.js';
 const require = createRequire(import.meta.url);
 setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
 
+// pnpm passes a separating `--` through to the script; parseArgs would take everything after it as positional.
 const { values: args } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     backends: { type: 'string', default: 'wasm,cpu' },
     runs: { type: 'string', default: '5' },
