@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
-import { metricsBlock, withMetrics } from '../evaluate/card.js';
+import { TRAINING_END, TRAINING_START, type TrainingRecord, metricsBlock, replaceBlock, trainingBlock, withMetrics } from '../evaluate/card.js';
 import { writeSamples } from '../evaluate/samples.js';
 import { type ModelMetrics, evaluateG2p, evaluateNumbers, evaluateSpam } from '../evaluate/zoo-eval.js';
 import { MODELS_DIR, MODEL_NAMES } from '../zoo.js';
@@ -35,8 +35,10 @@ async function main(): Promise<void> {
       if (values.write) {
         await writeFile(join(folder, 'metrics.json'), `${JSON.stringify({ backend: backendName, runsOn: backend.runsOn, ...metrics }, null, 2)}\n`);
         const cardPath = join(folder, 'README.md');
-        const card = await readFile(cardPath, 'utf8').catch(() => `# ${name}\n`);
-        await writeFile(cardPath, withMetrics(card, block));
+        let card = withMetrics(await readFile(cardPath, 'utf8').catch(() => `# ${name}\n`), block);
+        const training = JSON.parse(await readFile(join(folder, 'training.json'), 'utf8')) as TrainingRecord;
+        if (card.includes(TRAINING_START)) card = replaceBlock(card, TRAINING_START, TRAINING_END, trainingBlock(training));
+        await writeFile(cardPath, card);
         await writeSamples(MODELS_DIR, name);
       }
     }

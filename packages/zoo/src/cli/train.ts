@@ -12,12 +12,13 @@ const USAGE = `usage: pnpm zoo:train <model> [options]
   --fresh           discard the model's checkpoint and start over
   --smoke           a few steps of a tiny schedule into .cache/smoke (CI); never touches models/
   --out DIR         where the model folder is written (default models/<model>)
+  --steps N         change the planned total of steps of this run (kept when resuming; recorded in training.json)
   --export          write the model folder from the finished checkpoint without training`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, smoke: { type: 'boolean' }, export: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, steps: { type: 'string' }, smoke: { type: 'boolean' }, export: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
   });
   const name = positionals[0];
   if (values.help || !name || !(MODEL_NAMES as readonly string[]).includes(name) || positionals.length > 1) {
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
-  await train(task, { checkpointDir, outDir, ...(maxMinutes !== undefined && { maxMinutes }) });
+  const steps = values.steps === undefined ? undefined : Number(values.steps);
+  await train(task, { checkpointDir, outDir, ...(maxMinutes !== undefined && { maxMinutes }), ...(steps !== undefined && { steps }) });
   process.exit(0);
 }
 

@@ -49,3 +49,42 @@ export function withMetrics(card: string, block: string): string {
   if (start >= 0 && end > start) return `${card.slice(0, start)}${block}${card.slice(end + CARD_END.length)}`;
   return `${card.trimEnd()}\n\n## Metrics\n\n${block}\n`;
 }
+
+export const TRAINING_START = '<!-- zoo:training:start -->';
+export const TRAINING_END = '<!-- zoo:training:end -->';
+
+/** What training.json (written by the trainer at export) records. */
+export interface TrainingRecord {
+  readonly steps: number;
+  readonly tokensSeen: number;
+  readonly wallMinutes: number;
+  readonly machine: string;
+  readonly seed: number;
+  readonly schedule: { readonly steps: number; readonly warmupSteps: number; readonly peakLearningRate: number; readonly finalFraction: number; readonly weightDecay: number };
+  readonly best: { readonly step: number; readonly score: number } | null;
+  readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
+}
+
+/** The training facts of a card, from training.json: schedule, time, machine, and the dev history. */
+export function trainingBlock(r: TrainingRecord): string {
+  const s = r.schedule;
+  return [
+    TRAINING_START,
+    `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
+    `- AdamW (β 0.9/0.98, weight decay ${s.weightDecay} on matrices, gradient norm clipped at 1), peak learning rate ${s.peakLearningRate} after ${s.warmupSteps} warm-up steps, cosine decay to ${s.finalFraction} of the peak; seed ${r.seed}.`,
+    `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
+    '',
+    '| step | train loss | dev | minutes |',
+    '|---|---|---|---|',
+    ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} | ${h.summary} | ${(h.elapsedSeconds / 60).toFixed(1)} |`),
+    TRAINING_END,
+  ].join('\n');
+}
+
+/** Replaces the block between `start` and `end` markers. */
+export function replaceBlock(card: string, start: string, end: string, block: string): string {
+  const i = card.indexOf(start);
+  const j = card.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`the card has no ${start} … ${end} block`);
+  return `${card.slice(0, i)}${block}${card.slice(j + end.length)}`;
+}

@@ -77,10 +77,10 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     const ids = encoder.encode(e.text);
     return ids.length > 0 ? ids : [UNK];
   });
-  const tokensPerBatch = options.tokensPerBatch ?? 8192;
+  const tokensPerBatch = options.tokensPerBatch ?? 2048;
   const epochBatches = (epoch: number) => bucketBatches(examples, (x) => x.ids.length, tokensPerBatch, mulberry32(2000 + epoch));
   const perEpoch = epochBatches(0).length;
-  const steps = perEpoch * (options.epochs ?? 6);
+  const steps = perEpoch * (options.epochs ?? 5);
   let cached: { epoch: number; batches: (typeof examples)[] } | null = null;
   return {
     name: 'spam-classifier',
@@ -90,7 +90,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     schedule: {
       steps,
       warmupSteps: Math.ceil(steps / 10),
-      peakLearningRate: 1e-3,
+      peakLearningRate: 2e-3,
       finalFraction: 0.05,
       evalEvery: Math.max(1, Math.min(Math.ceil(perEpoch / 2), steps)),
       checkpointEvery: 50,

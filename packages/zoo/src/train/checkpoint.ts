@@ -25,6 +25,10 @@ export interface RunState {
   readonly tokensSeen: number;
   readonly best: { readonly step: number; readonly score: number } | null;
   readonly history: readonly EvalRecord[];
+  /** Total steps now planned, when `--steps` changed the task's schedule (absent: the task's own). */
+  readonly plannedSteps?: number;
+  /** Each change of the planned total, at the step it was made. */
+  readonly scheduleChanges?: readonly { readonly atStep: number; readonly from: number; readonly to: number }[];
 }
 
 async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {

@@ -25,6 +25,11 @@ export interface TrainOptions {
   /** Stop (with a checkpoint) after this many steps in this invocation. */
   readonly maxStepsThisRun?: number;
   readonly quiet?: boolean;
+  /**
+   * A new planned total of steps for this run (the cosine decay follows it from the current step on). Kept in
+   * the checkpoint, so later resumes keep it, and recorded in training.json.
+   */
+  readonly steps?: number;
 }
 
 export interface TrainResult {
@@ -47,7 +52,8 @@ export async function exportRun(task: TrainingTask, state: RunState, options: Pi
     model: task.name,
     fingerprint: state.fingerprint,
     seed: task.seed,
-    schedule: task.schedule,
+    schedule: { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps },
+    ...(state.scheduleChanges && { scheduleChanges: state.scheduleChanges }),
     data: task.describe,
     steps: state.step,
     tokensSeen: state.tokensSeen,
@@ -60,12 +66,11 @@ export async function exportRun(task: TrainingTask, state: RunState, options: Pi
 }
 
 export async function train(task: TrainingTask, options: TrainOptions): Promise<TrainResult> {
-  const { schedule } = task;
   const print = (line: string) => {
     if (!options.quiet) process.stdout.write(`${line}\n`);
   };
   const params = Parameters.initialize(task.config, task.seed);
-  const optimizer = new AdamW(params, { weightDecay: schedule.weightDecay });
+  const optimizer = new AdamW(params, { weightDecay: task.schedule.weightDecay });
   const id = fingerprint(task);
   let state: RunState = { fingerprint: id, step: 0, elapsedSeconds: 0, tokensSeen: 0, best: null, history: [] };
   const saved = await loadCheckpoint(options.checkpointDir, id);
@@ -73,10 +78,17 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     state = saved.state;
     params.assign(Object.fromEntries(Object.entries(saved.tensors).filter(([k]) => k.startsWith('param/')).map(([k, t]) => [k.slice(6), t])));
     optimizer.assign(saved.tensors, state.step);
-    print(`${task.name}: resumed at step ${state.step}/${schedule.steps} (${(state.elapsedSeconds / 60).toFixed(1)} min so far)`);
+    print(`${task.name}: resumed at step ${state.step}/${state.plannedSteps ?? task.schedule.steps} (${(state.elapsedSeconds / 60).toFixed(1)} min so far)`);
   } else {
-    print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${schedule.steps} steps, fingerprint ${id}`);
+    print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`);
   }
+  const planned = state.plannedSteps ?? task.schedule.steps;
+  if (options.steps !== undefined && options.steps !== planned) {
+    if (!Number.isInteger(options.steps) || options.steps < Math.max(state.step, 1)) throw new Error(`--steps must be an integer ≥ the current step ${state.step}`);
+    state = { ...state, plannedSteps: options.steps, scheduleChanges: [...(state.scheduleChanges ?? []), { atStep: state.step, from: planned, to: options.steps }] };
+    print(`${task.name}: planned steps changed from ${planned} to ${options.steps} at step ${state.step}`);
+  }
+  const schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
 
   const checkpoint = async () => {
     const tensors = Object.fromEntries(Object.entries(params.toHost()).map(([k, t]) => [`param/${k}`, t]));
@@ -131,7 +143,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       const host = params.toHost();
       const dev = task.evaluateDev((name) => params.get(name));
       const record = { step: state.step, score: dev.score, summary: dev.summary, trainLoss: lossAverage, elapsedSeconds: state.elapsedSeconds };
-      const improved = !state.best || dev.score > state.best.score;
+      // Ties go to the later step: same dev score after more (and lower-rate) training.
+      const improved = !state.best || dev.score >= state.best.score;
       state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
       if (improved) await saveBest(options.checkpointDir, host);
       if (bar && !process.stdout.isTTY) bar.stop();
