@@ -46,6 +46,20 @@ describe('training', () => {
     expect(record.history.length).toBeGreaterThan(0);
   }, 120_000);
 
+  it('--steps changes the planned total of a run, is kept on resume and recorded in training.json', async () => {
+    const options = { checkpointDir: join(dir, 'c'), outDir: join(dir, 'c-model'), quiet: true };
+    await train(await taskFor('numbers-en-fr', true), { ...options, maxStepsThisRun: 2 });
+    const longer = await train(await taskFor('numbers-en-fr', true), { ...options, steps: 6, maxStepsThisRun: 1 });
+    expect(longer.state.plannedSteps).toBe(6);
+    const rest = await train(await taskFor('numbers-en-fr', true), options);
+    expect(rest.finished).toBe(true);
+    expect(rest.state.step).toBe(6);
+    const record = JSON.parse(await readFile(join(dir, 'c-model', 'training.json'), 'utf8'));
+    expect(record.schedule.steps).toBe(6);
+    expect(record.scheduleChanges).toEqual([{ atStep: 2, from: 4, to: 6 }]);
+    await expect(train(await taskFor('numbers-en-fr', true), { ...options, steps: 3 })).rejects.toThrow(/current step/);
+  }, 120_000);
+
   it('a checkpoint of another configuration is refused, not silently mixed in', async () => {
     const options = { checkpointDir: join(dir, 'a'), outDir: join(dir, 'x-model'), quiet: true };
     await expect(train(await taskFor('g2p-cmudict', true), options)).rejects.toThrow(/another configuration/);

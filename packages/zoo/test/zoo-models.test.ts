@@ -66,7 +66,7 @@ describe('zoo models on every backend', () => {
       expect(o.beam, name).toBe(reference!.beam);
       expect(o.phonemes, name).toEqual(reference!.phonemes);
       expect(o.labels, name).toEqual(reference!.labels);
-      o.scores.forEach((s, i) => expect(Math.abs(s - reference!.scores[i]), name).toBeLessThan(1e-3));
+      for (const [i, s] of o.scores.entries()) expect(Math.abs(s - reference!.scores[i]), name).toBeLessThan(1e-3);
     }
     expect(results.size).toBe(BACKEND_NAMES.length);
   });
