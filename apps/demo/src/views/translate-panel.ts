@@ -54,7 +54,7 @@ export class TranslatePanel {
       'section',
       { id: 'translate', class: 'panel', 'data-state': 'waiting', 'data-runs': '0' },
       h('h2', {}, 'Translate'),
-      h('div', { class: 'row' }, h('label', {}, 'Model ', this.modelSelect), h('label', {}, 'Held-out sample ', this.sampleSelect)),
+      h('div', { class: 'row' }, h('label', { class: 'grow' }, 'Model ', this.modelSelect), h('label', { class: 'grow' }, 'Held-out sample ', this.sampleSelect)),
       this.about,
       h(
         'form',
@@ -203,7 +203,8 @@ export class TranslatePanel {
     const maps = output.attentions?.crossAttentions ?? [];
     const layers = maps.length;
     const heads = maps[0]?.length ?? 0;
-    const keepLayer = Number(this.layerSelect.value);
+    // The last layer by default: its cross-attention is usually the clearest alignment.
+    const keepLayer = this.layerSelect.value === '' ? layers - 1 : Number(this.layerSelect.value);
     const keepHead = this.headSelect.value;
     replaceChildren(this.layerSelect, ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)));
     replaceChildren(this.headSelect, h('option', { value: 'mean' }, 'mean of heads'), ...Array.from({ length: heads }, (_, i) => h('option', { value: String(i) }, `${i + 1}`)));
