@@ -62,6 +62,7 @@ export interface TrainingRecord {
   readonly seed: number;
   readonly schedule: { readonly steps: number; readonly warmupSteps: number; readonly peakLearningRate: number; readonly finalFraction: number; readonly weightDecay: number };
   readonly best: { readonly step: number; readonly score: number } | null;
+  readonly scheduleChanges?: readonly { readonly atStep: number; readonly from: number; readonly to: number }[];
   readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
 }
 
@@ -72,6 +73,9 @@ export function trainingBlock(r: TrainingRecord): string {
     TRAINING_START,
     `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
     `- AdamW (β 0.9/0.98, weight decay ${s.weightDecay} on matrices, gradient norm clipped at 1), peak learning rate ${s.peakLearningRate} after ${s.warmupSteps} warm-up steps, cosine decay to ${s.finalFraction} of the peak; seed ${r.seed}.`,
+    ...(r.scheduleChanges?.length
+      ? [`- The planned total of steps was changed during the run with \`--steps\`: ${r.scheduleChanges.map((c) => `${c.from} → ${c.to} at step ${c.atStep}`).join('; ')}.`]
+      : []),
     `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
     '',
     '| step | train loss | dev | minutes |',

@@ -77,7 +77,8 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
     batch(step) {
       const epoch = Math.floor(step / perEpoch);
       if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
-      return seq2seqBatch(config, cached.batches[step % perEpoch], 0.1);
+      // Bucketing gives each epoch a slightly different batch count; an epoch is perEpoch steps.
+      return seq2seqBatch(config, cached.batches[(step % perEpoch) % cached.batches.length], 0.1);
     },
     evaluateDev(p) {
       const outputs = greedyDecodeTf(p, config, dev.map((w) => encoder.encode(w.word)), 40).map((ids) => encoder.decode(ids));

@@ -100,7 +100,8 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     batch(step) {
       const epoch = Math.floor(step / perEpoch);
       if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
-      const rows = cached.batches[step % perEpoch];
+      // Bucketing gives each epoch a slightly different batch count; an epoch is perEpoch steps.
+      const rows = cached.batches[(step % perEpoch) % cached.batches.length];
       const input = padRows(
         rows.map((r) => r.ids),
         config.pad_token_id,
