@@ -36,7 +36,7 @@ export class ClassifyPanel {
       'figure',
       { class: 'attention', hidden: true },
       h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.layerSelect)),
-      h('figcaption', {}, 'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions (darker = more), scaled to the most-attended token.'),
+      h('figcaption', {}, 'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions (darker = more; the colour follows the square root of the share, relative to the most-attended token, so that weaker tokens stay visible). Hover a token for its value.'),
       this.tokens,
     );
     this.element = h(

@@ -5,7 +5,8 @@ import { h, replaceChildren } from './dom.js';
 /**
  * The classifier's input tokens, each coloured by the attention it receives in one encoder layer: the mean
  * over every head and every query position (the CLS query included) of that layer's self-attention.
- * Colours are scaled to the most-attended token; hovering a token shows its value.
+ * Colour ∝ √(value ÷ the largest value): a layer often sends a third of its attention to one token, and a
+ * linear scale would leave every other token white. Hovering a token shows its value.
  */
 export function renderTokenAttention(
   container: HTMLElement,
@@ -17,7 +18,7 @@ export function renderTokenAttention(
   const received = receivedAttention(selfAttentions, layer);
   const max = Math.max(...received, Number.MIN_VALUE);
   const chips = tokens.map((token, i) => {
-    const scaled = received[i] / max;
+    const scaled = Math.sqrt(received[i] / max);
     return h(
       'span',
       {

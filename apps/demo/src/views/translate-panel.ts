@@ -165,8 +165,8 @@ export class TranslatePanel {
         return { output, ms: performance.now() - started };
       });
       const tokens = output.attentions?.targetTokens.length ?? 0;
-      const detail = `${text} (${numBeams === 1 ? 'greedy' : `beam ${numBeams}`})`;
-      this.timings.add({ backend: backend.name, task: `translate ${model.id}`, detail, ms, tokens, tokenKind: 'generated' });
+      const task = `translate ${model.id}, ${numBeams === 1 ? 'greedy' : `beam ${numBeams}`}`;
+      this.timings.add({ backend: backend.name, task, detail: text, ms, tokens, tokenKind: 'generated' });
       this.last = { output, model };
       this.showOutput(text, output, ms, tokens, backend.name, numBeams);
       this.prepareHeatmapControls(output);
