@@ -18,7 +18,8 @@ import { ReferenceModels } from './helpers/reference.js';
  * ham email, run the conformance and perf check. Outputs are compared with the zoo's targets and with the
  * float64 reference in Node; screenshots land in screenshots/.
  */
-const SHOTS = join(APP_DIR, 'screenshots');
+/** The committed screenshots come from the zoo models; a fixtures run writes its own, ignored by git. */
+const SHOTS = join(APP_DIR, 'screenshots', ...(E2E_MODELS === 'fixtures' ? ['fixtures'] : []));
 /** How many samples the Node reference scans for one the model gets right. */
 const SCAN = 40;
 
