@@ -55,7 +55,7 @@ describe('safetensors', () => {
     expect(file.tensors.get('a')?.data).toEqual(a);
     expect(file.tensors.get('b')?.data).toEqual(b);
     expect(file.tensors.get('c')?.data).toEqual(c);
-    expect((file.tensors.get('a')?.data as Float32Array).buffer).not.toBe(pool.buffer);
+    expect((file.tensors.get('a')!.data as Float32Array).buffer).not.toBe(pool.buffer);
   });
 
   it('reads a file laid out by hand (offsets into the data section, little-endian)', () => {
