@@ -4,7 +4,8 @@ import { h, replaceChildren } from './dom.js';
 
 /**
  * The classifier's input tokens, each coloured by the attention it receives in one encoder layer: the mean
- * over every head and every query position (the CLS query included) of that layer's self-attention.
+ * over every head and every query position (the CLS token's too, for a model with CLS pooling) of that
+ * layer's self-attention.
  * Colour ∝ √(value ÷ the largest value): a layer often sends a third of its attention to one token, and a
  * linear scale would leave every other token white. Hovering a token shows its value.
  */
