@@ -12,11 +12,3 @@ export async function openBackend(name: string): Promise<Backend> {
   if (!probe.available) throw new Error(`backend ${name} is not available here: ${probe.reason}`);
   return entry.create();
 }
-
-let dev: Promise<Backend> | null = null;
-
-/** tfjs-wasm, shared by the dev evaluations of a training run (training itself runs on tfjs-wasm too). */
-export function devBackend(): Promise<Backend> {
-  dev ??= openBackend('tfjs-wasm');
-  return dev;
-}

