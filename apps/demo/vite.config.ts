@@ -26,8 +26,8 @@ export default defineConfig({
   // Relative asset URLs: the built folder works from any path (a sub-folder of a static host included).
   base: './',
   plugins: [demoAssets({ repoRoot: repoRootFrom(here) })],
-  // @attnkit/backend-gpujs checks which kernel class gpu.js built by its constructor name (gpu.js falls back
-  // silently otherwise); minified class names would make every WebGL2 kernel look like a fallback.
+  // gpu.js names its own classes in its error messages (`"run" not defined on WebGL2Kernel`); keeping the
+  // names keeps those messages readable in the error panel. (backend-gpujs compares classes by identity.)
   esbuild: { keepNames: true },
   build: {
     target: 'es2022',

@@ -1,5 +1,5 @@
 import { AttnkitError, type BackendEntry, type RunsOn } from '@attnkit/core';
-import { GPU } from 'gpu.js';
+import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import { GpujsBackend } from './backend.js';
 import { countTextures } from './gl-textures.js';
 import { KernelCache } from './kernel-cache.js';
@@ -17,13 +17,22 @@ export interface CreateGpujsBackendOptions {
   readonly mode?: GpujsMode;
 }
 
-const KERNEL_CLASSES: Record<GpujsMode, string> = {
-  headlessgl: 'HeadlessGLKernel',
-  webgl2: 'WebGL2Kernel',
-  webgl: 'WebGLKernel',
-  cpu: 'CPUKernel',
-  webasm: 'WebAssemblyKernel',
+/**
+ * The kernel class each mode must produce, compared by identity (not by `constructor.name`, which a minifier
+ * renames) and exactly (HeadlessGLKernel and WebGL2Kernel both extend WebGLKernel, so `instanceof` would
+ * let one pass for the other). The names are for messages only.
+ */
+const KERNEL_CLASSES: Record<GpujsMode, { readonly kernelClass: unknown; readonly name: string }> = {
+  headlessgl: { kernelClass: HeadlessGLKernel, name: 'HeadlessGLKernel' },
+  webgl2: { kernelClass: WebGL2Kernel, name: 'WebGL2Kernel' },
+  webgl: { kernelClass: WebGLKernel, name: 'WebGLKernel' },
+  cpu: { kernelClass: CPUKernel, name: 'CPUKernel' },
+  webasm: { kernelClass: WebAssemblyKernel, name: 'WebAssemblyKernel' },
 };
+
+function kernelClassName(kernelClass: unknown): string {
+  return Object.values(KERNEL_CLASSES).find((k) => k.kernelClass === kernelClass)?.name ?? 'unknown kernel class';
+}
 
 /**
  * Creates the gpu.js backend, or rejects with AttnkitError 'UNAVAILABLE' and the reason. It builds one
@@ -55,14 +64,15 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
     if (!options.gpu) void gpu.destroy();
     throw unavailable(mode, `its first kernel failed (${messageOf(error)})`, error);
   }
-  const kernel = (cache.first() as unknown as { kernel: { constructor: { name: string }; context?: unknown } }).kernel;
-  const kernelClass = kernel.constructor.name;
-  if (kernelClass !== KERNEL_CLASSES[mode]) {
+  const kernel = (cache.first() as unknown as { kernel: { constructor: unknown; context?: unknown } }).kernel;
+  const expected = KERNEL_CLASSES[mode];
+  if (kernel.constructor !== expected.kernelClass) {
     placeholder.release();
     cache.destroy();
     if (!options.gpu) void gpu.destroy();
-    throw unavailable(mode, `gpu.js built a ${kernelClass} instead of a ${KERNEL_CLASSES[mode]}`);
+    throw unavailable(mode, `gpu.js built a ${kernelClassName(kernel.constructor)} instead of a ${expected.name}`);
   }
+  const kernelClass = expected.name;
   const webgl = mode === 'headlessgl' || mode === 'webgl' || mode === 'webgl2';
   const runsOn = describe(mode, kernelClass, webgl ? kernel.context : null);
   const textures = webgl ? countTextures(kernel.context) : null;
@@ -159,8 +169,8 @@ function mappedGlDrivers(): string[] {
 
 /** The mode a caller's GPU instance has settled on, from the kernel class it will build. */
 function modeOf(gpu: GPU | undefined): GpujsMode | undefined {
-  const kernelClass = (gpu as { Kernel?: { name?: string } } | undefined)?.Kernel?.name;
-  return (Object.keys(KERNEL_CLASSES) as GpujsMode[]).find((mode) => KERNEL_CLASSES[mode] === kernelClass);
+  const kernelClass = (gpu as { Kernel?: unknown } | undefined)?.Kernel;
+  return (Object.keys(KERNEL_CLASSES) as GpujsMode[]).find((mode) => KERNEL_CLASSES[mode].kernelClass === kernelClass);
 }
 
 function isBrowser(): boolean {

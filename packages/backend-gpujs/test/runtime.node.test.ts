@@ -1,5 +1,5 @@
 import { AttnkitError, attention, createDevice } from '@attnkit/core';
-import { GPU } from 'gpu.js';
+import { CPUKernel, GPU, HeadlessGLKernel } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GpujsBackend, createBackend, gpujsBackendEntry } from '../src/index.js';
 import { floats, random } from './support/compare.js';
@@ -43,6 +43,37 @@ describe('runs on headless-gl, never on a silent fallback', () => {
     const other = gpu.createKernel('function(a) { return a[this.thread.x] + 1.0; }', { output: [2] });
     expect(Array.from(other(Float32Array.of(1, 2)) as Float32Array)).toEqual([2, 3]);
     await gpu.destroy();
+  });
+
+  it('knows the kernel class by identity, so a minified build (renamed classes) still starts', async () => {
+    const original = Object.getOwnPropertyDescriptor(HeadlessGLKernel, 'name');
+    Object.defineProperty(HeadlessGLKernel, 'name', { value: 'e', configurable: true });
+    Object.defineProperty(CPUKernel, 'name', { value: 't', configurable: true });
+    try {
+      const renamed = await createBackend();
+      expect(renamed.runsOn.details.kernelClass).toBe('HeadlessGLKernel');
+      renamed.dispose();
+      const gpu = new GPU({ mode: 'headlessgl' });
+      const own = await createBackend({ gpu });
+      expect(own.runsOn.details.mode).toBe('headlessgl');
+      own.dispose();
+      await gpu.destroy();
+    } finally {
+      if (original) Object.defineProperty(HeadlessGLKernel, 'name', original);
+      Object.defineProperty(CPUKernel, 'name', { value: 'CPUKernel', configurable: true });
+    }
+  });
+
+  it("names gpu.js's silent fallback: a GPU instance in cpu mode cannot serve as headless-gl", async () => {
+    const gpu = new GPU({ mode: 'cpu' });
+    try {
+      await expect(createBackend({ gpu, mode: 'headlessgl' })).rejects.toMatchObject({
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining('gpu.js built a CPUKernel instead of a HeadlessGLKernel'),
+      });
+    } finally {
+      await gpu.destroy();
+    }
   });
 
   it('rejects an unknown mode with a typed error', async () => {
