@@ -7,12 +7,13 @@ import { NUMBER_SPLIT, numberPair, numberTokens, numbersSplit, trainingNumbers }
 import { editDistance, exactMatch, g2pScore } from '../src/metrics/sequence.js';
 import { bucketBatches } from '../src/tasks/seq2seq-batch.js';
 import { g2pTokenizer } from '../src/tasks/g2p.js';
+import { dropWords } from '../src/tasks/spam.js';
 import { AdamW } from '../src/train/adamw.js';
 import { Parameters } from '../src/train/parameters.js';
 import { initTraining } from '../src/train/runtime.js';
 import { learningRate } from '../src/train/task.js';
 import { mulberry32 } from '@attnkit/models';
-import { tokenizerJson } from '../src/tokenize/tokenizer-json.js';
+import { UNK, tokenizerJson } from '../src/tokenize/tokenizer-json.js';
 
 beforeAll(initTraining);
 
@@ -99,6 +100,26 @@ describe('training pieces', () => {
     const batches = bucketBatches(items, (x) => x.length, 128, mulberry32(1));
     expect(batches.flat().map((x) => x.i).sort((a, b) => a - b)).toEqual(items.map((x) => x.i));
     for (const b of batches) expect(Math.max(...b.map((x) => x.length)) * b.length).toBeLessThanOrEqual(128);
+  });
+
+  it('word dropout: only <unk> replacements, at about the asked rate, the same for the same seed', () => {
+    const rows = Array.from({ length: 50 }, (_, r) => Array.from({ length: 200 }, (_, t) => 4 + ((r * 31 + t) % 500)));
+    const dropped = dropWords(rows, 0.1, 42);
+    let replaced = 0;
+    dropped.forEach((row, r) => {
+      expect(row).toHaveLength(rows[r].length);
+      row.forEach((id, t) => {
+        if (id !== rows[r][t]) {
+          expect(id).toBe(UNK);
+          replaced++;
+        }
+      });
+    });
+    expect(replaced / 10_000).toBeGreaterThan(0.09);
+    expect(replaced / 10_000).toBeLessThan(0.11);
+    expect(dropWords(rows, 0.1, 42)).toEqual(dropped);
+    expect(dropWords(rows, 0.1, 43)).not.toEqual(dropped);
+    expect(dropWords(rows, 0, 42)).toEqual(rows);
   });
 
   it('learning rate: linear warm-up, cosine to the final fraction', () => {
