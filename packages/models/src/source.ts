@@ -33,7 +33,7 @@ async function fetchAll(source: ModelSource): Promise<ModelFiles> {
   if (typeof source === 'string' || source instanceof URL) {
     const base = new URL(source.toString().replace(/\/?$/, '/'));
     if (base.protocol === 'file:') {
-      const { fileURLToPath } = (await import(nodeModule('node:url'))) as { fileURLToPath(url: URL): string };
+      const { fileURLToPath } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeModule('node:url'))) as { fileURLToPath(url: URL): string };
       return readFromDisk((name) => fileURLToPath(new URL(name, base)));
     }
     return readFromUrl(base);
@@ -51,13 +51,17 @@ interface NodeFs {
   readFile(path: string): Promise<Uint8Array>;
 }
 
-/** A variable specifier keeps bundlers from resolving node built-ins into a browser bundle. */
+/**
+ * A variable specifier keeps bundlers from resolving node built-ins into a browser bundle; the
+ * `@vite-ignore` and `webpackIgnore` comments at the call sites tell Vite and webpack this is deliberate, so
+ * they neither warn nor try to bundle it.
+ */
 function nodeModule(name: string): string {
   return name;
 }
 
 async function readFromDisk(pathOf: (name: string) => string): Promise<ModelFiles> {
-  const fs = (await import(nodeModule('node:fs/promises'))) as NodeFs;
+  const fs = (await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeModule('node:fs/promises'))) as NodeFs;
   return readEach(async (name) => {
     try {
       const bytes = await fs.readFile(pathOf(name));
