@@ -24,7 +24,7 @@ import { epochBatcher } from './seq2seq-batch.js';
  * probability WORD_DROPOUT (seeded by step, so a resumed run sees the same batches). <unk> is also what the
  * pipeline feeds for a word outside the vocabulary, so the model learns to live with it.
  */
-export const MAX_TOKENS = 256;
+export const MAX_TOKENS = 512;
 export const VOCAB_SIZE = 16_000;
 export const SPAM_DEV_SEED = 977;
 export const SMOOTHING = 0.1;
@@ -91,10 +91,10 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     const ids = encoder.encode(e.text);
     return ids.length > 0 ? ids : [UNK];
   });
-  const tokensPerBatch = options.tokensPerBatch ?? 2048;
+  const tokensPerBatch = options.tokensPerBatch ?? 4096;
   const batches = epochBatcher(examples, (x) => x.ids.length, tokensPerBatch, 2000);
   const { perEpoch } = batches;
-  const steps = perEpoch * (options.epochs ?? 6);
+  const steps = perEpoch * (options.epochs ?? 5);
   return {
     name: 'spam-classifier',
     config,
