@@ -46,21 +46,24 @@ describe('runs on headless-gl, never on a silent fallback', () => {
   });
 
   it('knows the kernel class by identity, so a minified build (renamed classes) still starts', async () => {
-    const original = Object.getOwnPropertyDescriptor(HeadlessGLKernel, 'name');
-    Object.defineProperty(HeadlessGLKernel, 'name', { value: 'e', configurable: true });
-    Object.defineProperty(CPUKernel, 'name', { value: 't', configurable: true });
+    // What a minifier does: the classes keep their identity but lose their names.
+    const renamed = new Map([
+      [HeadlessGLKernel, 'e'],
+      [CPUKernel, 't'],
+    ]);
+    const originals = [...renamed.keys()].map((c) => [c, Object.getOwnPropertyDescriptor(c, 'name')] as const);
+    for (const [c, name] of renamed) Object.defineProperty(c, 'name', { value: name, configurable: true });
     try {
-      const renamed = await createBackend();
-      expect(renamed.runsOn.details.kernelClass).toBe('HeadlessGLKernel');
-      renamed.dispose();
+      const minified = await createBackend();
+      expect(minified.runsOn.details.kernelClass).toBe('HeadlessGLKernel');
+      minified.dispose();
       const gpu = new GPU({ mode: 'headlessgl' });
       const own = await createBackend({ gpu });
       expect(own.runsOn.details.mode).toBe('headlessgl');
       own.dispose();
       await gpu.destroy();
     } finally {
-      if (original) Object.defineProperty(HeadlessGLKernel, 'name', original);
-      Object.defineProperty(CPUKernel, 'name', { value: 'CPUKernel', configurable: true });
+      for (const [c, descriptor] of originals) if (descriptor) Object.defineProperty(c, 'name', descriptor);
     }
   });
 

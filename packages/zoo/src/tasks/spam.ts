@@ -27,6 +27,8 @@ import { epochBatcher } from './seq2seq-batch.js';
 export const MAX_TOKENS = 512;
 export const VOCAB_SIZE = 16_000;
 export const SPAM_DEV_SEED = 977;
+/** Seeds the initial weights (the trainer) and the word dropout of every step. */
+export const SPAM_SEED = 13;
 export const SMOOTHING = 0.1;
 export const WORD_DROPOUT = 0.1;
 
@@ -38,7 +40,7 @@ export interface SpamOptions {
   readonly devEmails?: number;
 }
 
-/** Each id replaced by UNK with probability p, from a generator seeded by the step. */
+/** Each id replaced by UNK with probability p, from a mulberry32 generator with the given seed. */
 export function dropWords(rows: readonly (readonly number[])[], p: number, seed: number): number[][] {
   const next = mulberry32(seed);
   return rows.map((ids) => ids.map((id) => (next() < p ? UNK : id)));
@@ -99,7 +101,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     name: 'spam-classifier',
     config,
     tokenizer,
-    seed: 13,
+    seed: SPAM_SEED,
     schedule: {
       steps,
       warmupSteps: Math.ceil(steps / 10),
@@ -115,7 +117,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
       const dropped = dropWords(
         rows.map((r) => r.ids),
         WORD_DROPOUT,
-        Math.imul(13, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b),
+        Math.imul(SPAM_SEED, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b),
       );
       const input = padRows(dropped, config.pad_token_id);
       const targets = Int32Array.from(rows, (r) => r.label);
