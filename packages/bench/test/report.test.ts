@@ -108,6 +108,9 @@ describe('markdown', () => {
       expect(md).toContain(`\n${heading}\n`);
     }
     expect(md).toContain('2 CPU cores (Test CPU)');
+    // The machine line names the devices and leaves what each target ran on to its "runs on" (GPU or software).
+    expect(md).toMatch(/- GPU devices: [^\n]*; what each GPU target really ran on [^\n]* is its "runs on" below\n/);
+    expect(md).not.toContain('every GPU API runs on a software implementation');
     expect(md).toContain('| gpujs-webgl | backend | unavailable: no X display (run under xvfb-run -a) |');
     expect(md).toContain('![time vs sequence length](bench.svg)');
     const caseHeadings = md.split('\n').filter((l) => l.startsWith('### '));

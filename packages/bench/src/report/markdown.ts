@@ -21,7 +21,7 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
   out.push('```sh', report.command, '```', '');
   out.push('## Machine', '');
   out.push(`- ${machine.cpus} CPU cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB memory, ${machine.platform}, Node ${machine.node}`);
-  out.push(`- GPU devices: ${machine.gpuDevices.length ? machine.gpuDevices.join(', ') : 'none'}; every GPU API runs on a software implementation (below)`);
+  out.push(`- GPU devices: ${machine.gpuDevices.length ? machine.gpuDevices.join(', ') : 'none'}; what each GPU target really ran on (a GPU, or a software implementation such as SwiftShader or llvmpipe) is its "runs on" below`);
   out.push(`- Load average at the start: ${machine.load.join(', ')} (the machine is shared: treat timings as ±50 %)`);
   out.push('', '| target | role | runs on |', '|---|---|---|');
   for (const t of report.targets) out.push(`| ${t.name} | ${t.role} | ${escapeCell(t.runsOn)} |`);
@@ -31,7 +31,7 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
     `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported. Every timed call includes reading the output y back to the host, for backends and peers alike.`,
     `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}.`,
     `- ${report.flopsFormula}.`,
-    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs on the same CPU cores, the GPU ones through software adapters). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device.',
+    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs in the same process on the same CPU cores; the GPU ones on the adapter named in "runs on"). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device.',
     `- Memory: "tracked peak" is the target's own accounting during one call (WebGPU buffer-pool peak; \`tf.profile\` peakBytes for tfjs; live inputs+outputs for backends without a pool; none for onnxruntime); "RSS" is the process RSS sampled after each call. Process max RSS over the run: ${formatMiB(report.maxRssBytes)} MiB.`,
     `- ${FASTEST_MARK} marks the fastest target of each case.`,
   );
