@@ -12,13 +12,16 @@ const USAGE = `usage: pnpm zoo:train <model> [options]
   --fresh           discard the model's checkpoint and start over
   --smoke           a few steps of a tiny schedule into .cache/smoke (CI); never touches models/
   --out DIR         where the model folder is written (default models/<model>)
+  --checkpoint-dir DIR
+                    where the run's checkpoint lives (default .cache/train/<model>): a copy of it there
+                    continues as a separate run, to try a schedule change beside the main one
   --steps N         change the planned total of steps of this run (kept when resuming; recorded in training.json)
   --export          write the model folder from the finished checkpoint without training`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, steps: { type: 'string' }, smoke: { type: 'boolean' }, export: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, steps: { type: 'string' }, smoke: { type: 'boolean' }, export: { type: 'boolean' }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' }, help: { type: 'boolean' } },
   });
   const name = positionals[0];
   if (values.help || !name || !(MODEL_NAMES as readonly string[]).includes(name) || positionals.length > 1) {
@@ -27,7 +30,7 @@ async function main(): Promise<void> {
     return;
   }
   const smoke = values.smoke ?? false;
-  const checkpointDir = join(ZOO_ROOT, '.cache', smoke ? 'smoke' : 'train', name);
+  const checkpointDir = values['checkpoint-dir'] ?? join(ZOO_ROOT, '.cache', smoke ? 'smoke' : 'train', name);
   const outDir = values.out ?? (smoke ? join(ZOO_ROOT, '.cache', 'smoke', `${name}-model`) : join(MODELS_DIR, name));
   if (values.fresh || smoke) await rm(checkpointDir, { recursive: true, force: true });
   await initTraining();
