@@ -26,7 +26,7 @@ export interface ReferenceCase {
 
 const TOLERANCE = { abs: 3e-5, rel: 3e-4 };
 
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (s * 1664525 + 1013904223) >>> 0;
@@ -34,16 +34,16 @@ function seeded(seed: number): () => number {
   };
 }
 
-function floats(n: number, seed: number, spread = 2): Float32Array {
+export function floats(n: number, seed: number, spread = 2): Float32Array {
   const r = seeded(seed);
   return Float32Array.from({ length: n }, () => spread * r());
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const tensor = (shape: number[], seed: number) => ({ data: floats(size(shape), seed), shape });
+export const tensor = (shape: number[], seed: number) => ({ data: floats(size(shape), seed), shape });
 
 /** Worst |a − e| beyond tolerance scaled to 1 (≤ 1 passes); infinities must match exactly. */
-function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
+export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): number {
   if (actual.length !== expected.length) throw new Error(`${what}: length ${actual.length} vs ${expected.length}`);
   let worst = 0;
   for (let i = 0; i < actual.length; i++) {
@@ -61,7 +61,7 @@ function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, what: s
   return worst;
 }
 
-function attentionCase(id: string, inputs: HostAttentionInputs, options: AttentionOptions = {}): ReferenceCase {
+export function attentionCase(id: string, inputs: HostAttentionInputs, options: AttentionOptions = {}): ReferenceCase {
   return {
     id: `attention/${id}`,
     async run(backend) {
@@ -77,7 +77,7 @@ function attentionCase(id: string, inputs: HostAttentionInputs, options: Attenti
   };
 }
 
-function qkv(B: number, Hq: number, Hkv: number, Sq: number, T: number, D: number, Dv = D, seed = 1): HostAttentionInputs {
+export function qkv(B: number, Hq: number, Hkv: number, Sq: number, T: number, D: number, Dv = D, seed = 1): HostAttentionInputs {
   return { q: tensor([B, Hq, Sq, D], seed), k: tensor([B, Hkv, T, D], seed + 1), v: tensor([B, Hkv, T, Dv], seed + 2) };
 }
 

@@ -9,9 +9,10 @@
 #                                                       # carried: writes bench.{json,md,svg}, matrix.json, logs
 #                                                       # and the GPU clocks during the bench to $OUT
 #
-# Environment for `device`: STEPS (default "matrix spotcheck bench"), BENCH_ARGS (default: the full grid on
-# webgpu, its tfjs WebGPU peer and the cheap CPU targets, 5 s per cell), MATRIX_TIMEOUT and BENCH_TIMEOUT
-# (seconds since the start); for a dry run elsewhere, ICDS=/usr/lib/chromium/vk_swiftshader_icd.json REQUIRE_GPU=0.
+# Environment for `device`: STEPS (default "matrix spotcheck bench"; "sweep" adds scripts/gpu-split-sweep.mjs),
+# BENCH_ARGS (default: the full grid on webgpu, its tfjs WebGPU peer and the cheap CPU targets, 5 s per cell),
+# MATRIX_TIMEOUT and BENCH_TIMEOUT (seconds since the start); for a dry run elsewhere,
+# ICDS=/usr/lib/chromium/vk_swiftshader_icd.json REQUIRE_GPU=0.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
@@ -84,10 +85,15 @@ device)
     echo "bench exit $? after ${SECONDS} s"
     kill "$smi" 2>/dev/null
   fi
-  for f in matrix spotcheck bench; do if [ -f "$OUT/$f.log" ]; then tail -n 30 "$OUT/$f.log"; fi; done
+  if [[ $steps == *" sweep "* ]]; then
+    # The split-over-keys variants of the few-query cases, timed side by side (the tuner's heuristic).
+    timeout 120 node packages/bench/scripts/gpu-split-sweep.mjs >"$OUT/split-sweep.log" 2>&1
+    echo "sweep exit $?"
+  fi
+  for f in matrix spotcheck bench split-sweep; do if [ -f "$OUT/$f.log" ]; then tail -n 30 "$OUT/$f.log"; fi; done
   ;;
 *)
-  sed -n '2,14p' "$0"
+  sed -n '2,15p' "$0"
   exit 2
   ;;
 esac

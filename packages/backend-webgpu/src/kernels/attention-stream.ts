@@ -6,6 +6,11 @@ import { ATTENTION_UNIFORMS, type BiasFeatures, ROW_GEOMETRY, biasBindings, bias
  * through in blocks of KB with an online softmax (running max m, running sum l, output accumulator rescaled when m grows). No score
  * matrix exists; a row whose every key is masked keeps l = 0 and writes exact zeros.
  *
+ *   splitKeys:            0, or SK > 0: the split-over-keys pass (flash-decoding). Launches × u.splits, split sp
+ *                         walks only keys [sp·SK, sp·SK + SK) and writes its partial (m, l) to `ml` and the
+ *                         unnormalized accumulator to `part` at p = (bh·Sq + i)·splits + sp; attention-merge.ts
+ *                         combines them into y (a split with no visible key leaves l = 0)
+ *
  *   strategy 'registers': each invocation reads its keys straight from storage (best on software adapters)
  *   strategy 'shared':    a workgroup of WG rows of one head loads each key/value block into workgroup
  *                         memory once, then every row uses it (best on real GPUs)
@@ -20,19 +25,33 @@ export interface AttentionTuning {
   readonly vec4: boolean;
   /** Query rows per invocation ('registers' only): each key/value load then serves R rows. */
   readonly rowsPerInvocation: number;
+  /** Keys per split for the split-over-keys path; 0 = every invocation walks all its keys (one pass). */
+  readonly splitKeys: number;
+}
+
+/** Uniforms the split pass adds to ATTENTION_UNIFORMS. */
+export const SPLIT_UNIFORMS = [['splits', 'u32'], ['splitKeys', 'u32']] as const;
+
+/** `storeY(base, c, value)`: chunk c (4 wide) of a y row at element offset base, as vec4 or guarded scalars. */
+export function storeYFunction(vec4: boolean): string {
+  return vec4
+    ? 'fn storeY(base: u32, c: u32, value: vec4<f32>) { y[(base >> 2u) + c] = value; }'
+    : `fn storeY(base: u32, c: u32, value: vec4<f32>) {
+  for (var e = 0u; e < 4u; e++) { let d = c * 4u + e; if (d < u.Dv) { y[base + d] = value[e]; } }
+}`;
 }
 
 export function streamingAttentionKernel(f: BiasFeatures, D: number, Dv: number, tuning: AttentionTuning, element: 'f32' | 'f16'): Kernel {
   const DC = Math.ceil(D / 4);
   const DVC = Math.ceil(Dv / 4);
   const { strategy, workgroupSize: WG, keyBlock: KB, vec4 } = tuning;
-  const key = `attention-stream:${strategy}:wg${WG}:kb${KB}:r${strategy === 'shared' ? 1 : tuning.rowsPerInvocation}:${vec4 ? 'v4' : 's'}:${element}:d${D}:dv${Dv}:${featureKey(f)}`;
+  const split = tuning.splitKeys > 0;
+  const key = `attention-stream:${strategy}:wg${WG}:kb${KB}:r${strategy === 'shared' ? 1 : tuning.rowsPerInvocation}:${vec4 ? 'v4' : 's'}:${element}:d${D}:dv${Dv}:${featureKey(f)}${split ? ':split' : ''}`;
   const vecType = element === 'f16' ? 'vec4<f16>' : 'vec4<f32>';
   const loaders = vec4
     ? `fn loadQ(base: u32, c: u32) -> vec4<f32> { return vec4<f32>(q[(base >> 2u) + c]); }
 fn loadK(base: u32, c: u32) -> vec4<f32> { return vec4<f32>(k[(base >> 2u) + c]); }
-fn loadV(base: u32, c: u32) -> vec4<f32> { return vec4<f32>(v[(base >> 2u) + c]); }
-fn storeY(base: u32, c: u32, value: vec4<f32>) { y[(base >> 2u) + c] = value; }`
+fn loadV(base: u32, c: u32) -> vec4<f32> { return vec4<f32>(v[(base >> 2u) + c]); }`
     : `fn gather4(which: u32, base: u32, c: u32, width: u32) -> vec4<f32> {
   var r = vec4<f32>(0.0);
   for (var e = 0u; e < 4u; e++) {
@@ -45,10 +64,7 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) { y[(base >> 2u) + c] = value; }`
 }
 fn loadQ(base: u32, c: u32) -> vec4<f32> { return gather4(0u, base, c, u.D); }
 fn loadK(base: u32, c: u32) -> vec4<f32> { return gather4(1u, base, c, u.D); }
-fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }
-fn storeY(base: u32, c: u32, value: vec4<f32>) {
-  for (var e = 0u; e < 4u; e++) { let d = c * 4u + e; if (d < u.Dv) { y[base + d] = value[e]; } }
-}`;
+fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`;
   const elem = vec4 ? vecType : element;
   const shared = strategy === 'shared';
   const R = shared ? 1 : tuning.rowsPerInvocation;
@@ -66,7 +82,7 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
       for (var t = 0u; t < KB; t++) {
         let j = j0 + t;
         ${rows((r) => `s${r}[t] = negInf();`, ' ')}
-        if (j < jEndU) {
+        if (j < jTo) {
           ${shared ? '' : 'let kb = b * u.ksb + kvh * u.ksh + j * u.ksj;'}
           ${each(DC, (c) => `let k${c} = ${keyAt(c)};`, '\n          ')}
           ${rows(
@@ -119,40 +135,56 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   }`,
     '\n  ',
   );
-  const finish = rows(
-    (r) => `if (inRange${r}) {
+  const finish = split
+    ? rows(
+        (r) => `if (inRange${r}) {
+    let p = (bh * u.Sq + i${r}) * u.splits + sp;
+    ml[2u * p] = m${r};
+    ml[2u * p + 1u] = l${r};
+    ${each(DVC, (c) => `part[p * DVC + ${c}u] = acc${r}_${c};`, ' ')}
+  }`,
+        '\n  ',
+      )
+    : rows(
+        (r) => `if (inRange${r}) {
     let inv = select(0.0, gain / l${r}, l${r} > 0.0);
     let yb = b * u.ysb + h * u.ysh + i${r} * u.ysi;
     ${each(DVC, (c) => `storeY(yb, ${c}u, acc${r}_${c} * inv);`, ' ')}
   }`,
-    '\n  ',
-  );
-  const gain = `let gain = ${f.headMask ? 'heads[u.Hq + h]' : '1.0'};`;
+        '\n  ',
+      );
+  const gain = split ? '' : `let gain = ${f.headMask ? 'heads[u.Hq + h]' : '1.0'};`;
+  // The key range of this invocation: all visible keys, or their intersection with split sp.
+  const splitRange = split
+    ? 'let jFrom = max(j0s, sp * u.splitKeys);\n  let jTo = min(jEndU, sp * u.splitKeys + u.splitKeys);'
+    : 'let jFrom = j0s;\n  let jTo = jEndU;';
 
   const body = shared
     ? `
+  ${split ? 'let sp = group % u.splits;\n  let tile = group / u.splits;' : 'let tile = group;'}
   let tiles = (u.Sq + WG - 1u) / WG;
-  let bh = group / tiles;
+  let bh = tile / tiles;
   let h = bh % u.Hq;
   let b = bh / u.Hq;
-  let first = (group % tiles) * WG;
+  let first = (tile % tiles) * WG;
   let last = min(first + WG, u.Sq) - 1u;
   let inRange0 = first + lid < u.Sq;
   let i0 = min(first + lid, u.Sq - 1u);
   ${rowState}
   ${loadQueries}
   ${keyRange(f, 'first', 'last')}
-  for (var j0 = j0s; j0 < jEndU; j0 += KB) {
+  ${splitRange}
+  for (var j0 = jFrom; j0 < jTo; j0 += KB) {
     for (var e = lid; e < KB * DC; e += WG) {
       let j = j0 + e / DC;
       var value = vec4<f32>(0.0);
-      if (j < jEndU) { value = loadK(b * u.ksb + kvh * u.ksh + j * u.ksj, e % DC); }
+      if (j < jTo) { value = loadK(b * u.ksb + kvh * u.ksh + j * u.ksj, e % DC); }
       tileK[e] = value;
     }
     for (var e = lid; e < KB * DVC; e += WG) {
       let j = j0 + e / DVC;
       var value = vec4<f32>(0.0);
-      if (j < jEndU) { value = loadV(b * u.vsb + kvh * u.vsh + j * u.vsj, e % DVC); }
+      if (j < jTo) { value = loadV(b * u.vsb + kvh * u.vsh + j * u.vsj, e % DVC); }
       tileV[e] = value;
     }
     workgroupBarrier();
@@ -163,17 +195,19 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   ${gain}
   ${finish}`
     : `
+  ${split ? 'let sp = index % u.splits;\n  let rowIndex = index / u.splits;' : 'let rowIndex = index;'}
   let rowGroups = (u.Sq + R - 1u) / R;
-  let first = (index % rowGroups) * R;
+  let first = (rowIndex % rowGroups) * R;
   let last = min(first + R, u.Sq) - 1u;
-  let bh = index / rowGroups;
+  let bh = rowIndex / rowGroups;
   let h = bh % u.Hq;
   let b = bh / u.Hq;
   ${rows((r) => `let inRange${r} = first + ${r}u < u.Sq;\n  let i${r} = min(first + ${r}u, u.Sq - 1u);`, '\n  ')}
   ${rowState}
   ${loadQueries}
   ${keyRange(f, 'first', 'last')}
-  for (var j0 = j0s; j0 < jEndU; j0 += KB) {${block}
+  ${splitRange}
+  for (var j0 = jFrom; j0 < jTo; j0 += KB) {${block}
   }
   ${gain}
   ${finish}`;
@@ -182,18 +216,23 @@ fn storeY(base: u32, c: u32, value: vec4<f32>) {
   return {
     key,
     spec: {
-      uniforms: ATTENTION_UNIFORMS,
+      uniforms: split ? [...ATTENTION_UNIFORMS, ...SPLIT_UNIFORMS] : ATTENTION_UNIFORMS,
       buffers: [
         { name: 'q', element: elem, access: 'read' },
         { name: 'k', element: elem, access: 'read' },
         { name: 'v', element: elem, access: 'read' },
-        { name: 'y', element: vec4 ? 'vec4<f32>' : 'f32', access: 'read_write' },
-        ...biasBindings(f, true),
+        ...(split
+          ? [
+              { name: 'ml', element: 'f32', access: 'read_write' as const },
+              { name: 'part', element: 'vec4<f32>', access: 'read_write' as const },
+            ]
+          : [{ name: 'y', element: vec4 ? 'vec4<f32>' : 'f32', access: 'read_write' as const }]),
+        ...biasBindings(f, !split),
       ],
       workgroupSize: WG,
       enableF16: element === 'f16',
       guard: shared ? undefined : 'rows',
-      prelude: `const DC: u32 = ${DC}u;\nconst DVC: u32 = ${DVC}u;\nconst KB: u32 = ${KB}u;\nconst R: u32 = ${R}u;\n${tiles}\n${biasFunction(f)}\n${ROW_GEOMETRY}\n${loaders}`,
+      prelude: `const DC: u32 = ${DC}u;\nconst DVC: u32 = ${DVC}u;\nconst KB: u32 = ${KB}u;\nconst R: u32 = ${R}u;\n${tiles}\n${biasFunction(f)}\n${ROW_GEOMETRY}\n${loaders}\n${split ? '' : storeYFunction(vec4)}`,
       body,
     },
   };

@@ -4,6 +4,7 @@ import type { WebGpuTensor } from '../tensor.js';
 import type { Tuner } from '../tuner.js';
 import type { Kernel } from '../pipelines.js';
 import { type BiasBuffer, biasFeatures } from './attention-bias.js';
+import { attentionMergeKernel } from './attention-merge.js';
 import { attentionScoresKernel } from './attention-scores.js';
 import { streamingAttentionKernel } from './attention-stream.js';
 import { presentKernel, toHalfKernel } from './present.js';
@@ -91,10 +92,26 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
     const [q16, k16, v16] = half
       ? [toHalf(ctx, inputs.q.buffer, inputs.q.size, temp), toHalf(ctx, keys, B * Hkv * T * D, temp), toHalf(ctx, values, B * Hkv * T * Dv, temp)]
       : [inputs.q.buffer, keys, values];
-    const y = ctx.alloc(plan.yShape);
+    const splits = tuning.splitKeys > 0 ? Math.ceil(T / tuning.splitKeys) : 1;
     const shared = tuning.strategy === 'shared';
-    const launch = shared ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) } : { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) };
-    gpu.run(kernel, bindings(kernel, [q16, k16, v16, y.buffer]), { ...uniforms, rows: shared ? uniforms.rows : launch.invocations! }, launch);
+    const launch = shared
+      ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) * splits }
+      : { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) * splits };
+    const streamUniforms = { ...uniforms, rows: shared ? uniforms.rows : launch.invocations!, splits, splitKeys: tuning.splitKeys };
+    // The split path's partials, before y so that a DEVICE_LIMIT here leaves nothing allocated: (m, l) per
+    // (row, split) and the accumulators; temporaries, released with the others.
+    const DVC = Math.ceil(Dv / 4);
+    const parts = B * Hq * Sq * splits;
+    const partials = tuning.splitKeys > 0 ? [temp(parts * 8), temp(parts * DVC * 16)] : null;
+    const y = ctx.alloc(plan.yShape);
+    if (partials) {
+      gpu.run(kernel, bindings(kernel, [q16, k16, v16, ...partials]), streamUniforms, launch);
+      const merge = attentionMergeKernel(Dv, tuning.vec4, features.headMask);
+      const mergeUniforms = { count: B * Hq * Sq * DVC, Hq, Sq, Dv, splits, ysb: uniforms.ysb, ysh: uniforms.ysh, ysi: uniforms.ysi };
+      gpu.run(merge, [...partials, y.buffer, ...(features.headMask ? [biasBuffers.heads!] : [])], mergeUniforms, { invocations: mergeUniforms.count });
+    } else {
+      gpu.run(kernel, bindings(kernel, [q16, k16, v16, y.buffer]), streamUniforms, launch);
+    }
 
     if (plan.scoresOutput !== 'none') {
       const stage = plan.scoresOutput === 'probabilities' ? 'masked' : plan.scoresOutput;
