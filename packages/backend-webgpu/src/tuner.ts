@@ -1,4 +1,4 @@
-import type { AttentionPlan, MatmulPlan } from '@attnkit/core';
+import { type AttentionPlan, AttnkitError, type MatmulPlan } from '@attnkit/core';
 import type { AttentionTuning } from './kernels/attention-stream.js';
 import type { MatmulTuning } from './kernels/matmul.js';
 
@@ -39,13 +39,19 @@ export class Tuner {
     readonly adapterClass: AdapterClass,
     private readonly workgroupStorageBytes: number,
     private readonly overrides: TuningOverrides = {},
-  ) {}
+  ) {
+    const forced = overrides.attention?.splitKeys;
+    // Infinity or NaN would launch no split at all and merge zeros: a silent wrong answer, so refuse it here.
+    if (forced !== undefined && !(Number.isSafeInteger(forced) && forced >= 0)) {
+      throw new AttnkitError('INVALID_ARGUMENT', `tuning.attention.splitKeys must be 0 (no split) or a positive integer number of keys, got ${forced}`, { argument: 'tuning.attention.splitKeys', expected: 'an integer ≥ 0', given: String(forced) });
+    }
+  }
 
   /** The streaming kernel's variant, with `splitKeys` > 0 when the keys are split over workgroups. */
   attention(plan: AttentionPlan): AttentionTuning {
     const base = this.unsplit(plan);
     const forced = this.overrides.attention?.splitKeys;
-    if (forced !== undefined) return { ...base, splitKeys: Math.max(0, Math.floor(forced)) };
+    if (forced !== undefined) return { ...base, splitKeys: forced };
     if (this.adapterClass === 'software' || !(plan.T >= SPLIT_MIN_T) || streamGroups(plan, base, 1) >= FILL_GROUPS) return base;
     // A handful of query rows per head would leave all but Sq threads of a shared-tile workgroup idle:
     // one (row, split) per invocation instead, in warp-sized workgroups.

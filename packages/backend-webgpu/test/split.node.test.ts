@@ -177,6 +177,23 @@ describe('split path resources', () => {
   });
 });
 
+describe('a split call that fails', () => {
+  it('keeps nothing: partials over the device limit are refused before the present cache is built', async () => {
+    // 1-key splits of 32 heads × 256 rows × 512 keys with Dv 256: 4 GiB of accumulators, over any binding limit.
+    const backend = await createBackend({ tuning: { attention: { splitKeys: 1 } } });
+    const device = createDevice(backend);
+    const shape = [1, 32, 256, 256];
+    const [q, k, v, pastKey, pastValue] = [1, 2, 3, 4, 5].map((seed) => device.upload(floats(32 * 256 * 256, seed), shape));
+    const held = backend.memoryStats().bytesInUse;
+    expect(() => device.attention({ q, k, v, pastKey, pastValue })).toThrow(expect.objectContaining({ code: 'DEVICE_LIMIT' }));
+    expect(backend.memoryStats().bytesInUse).toBe(held);
+    expect(backend.kernels.memory().liveTensors).toBe(5);
+    device.dispose(q, k, v, pastKey, pastValue);
+    expect(backend.kernels.memory()).toEqual({ liveTensors: 0, liveBytes: 0 });
+    backend.dispose();
+  });
+});
+
 describe('when the tuner splits', () => {
   const plan = (B: number, Hq: number, Sq: number, T: number, D = 64) => ({ B, Hq, Sq, T, D, Dv: D }) as AttentionPlan;
   const hardware = () => new Tuner('hardware', 16384);
@@ -214,5 +231,13 @@ describe('when the tuner splits', () => {
   it('follows an override either way', () => {
     expect(new Tuner('hardware', 16384, { attention: { splitKeys: 0 } }).attention(plan(1, 8, 1, 16384)).splitKeys).toBe(0);
     expect(new Tuner('software', 16384, { attention: { splitKeys: 24 } }).attention(plan(1, 8, 1, 100)).splitKeys).toBe(24);
+  });
+
+  it('refuses an override that is not a whole number of keys (Infinity would merge zeros)', () => {
+    for (const splitKeys of [Number.POSITIVE_INFINITY, Number.NaN, -1, 2.5]) {
+      expect(() => new Tuner('hardware', 16384, { attention: { splitKeys } }), String(splitKeys)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'tuning.attention.splitKeys' }),
+      );
+    }
   });
 });

@@ -164,6 +164,9 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   ${split ? 'let sp = group % u.splits;\n  let tile = group / u.splits;' : 'let tile = group;'}
   let tiles = (u.Sq + WG - 1u) / WG;
   let bh = tile / tiles;
+  // A grid over 65,535 workgroups is folded into two dimensions, whose last row may run past the work;
+  // the condition is workgroup-uniform, so returning before the barriers is allowed.
+  if (bh >= u.B * u.Hq) { return; }
   let h = bh % u.Hq;
   let b = bh / u.Hq;
   let first = (tile % tiles) * WG;

@@ -33,77 +33,78 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
     return b;
   };
 
+  const tuning = ctx.tuner.attention(plan);
+  const splits = tuning.splitKeys > 0 ? Math.ceil(T / tuning.splitKeys) : 1;
+  const DVC = Math.ceil(Dv / 4);
+  const parts = B * Hq * Sq * splits;
   let presentKey: WebGpuTensor | undefined;
   let presentValue: WebGpuTensor | undefined;
-  let keys = inputs.k.buffer;
-  let values = inputs.v.buffer;
-  let kStrides = headStrides(plan.layout, Hkv, Skv, D);
-  let vStrides = headStrides(plan.layout, Hkv, Skv, Dv);
-  if (plan.returnPresent) {
-    presentKey = assemblePresent(ctx, inputs.pastKey, inputs.k, plan.presentKeyShape!, plan, D);
-    presentValue = assemblePresent(ctx, inputs.pastValue, inputs.v, plan.presentValueShape!, plan, Dv);
-    keys = presentKey.buffer;
-    values = presentValue.buffer;
-    kStrides = [Hkv * T * D, T * D, D];
-    vStrides = [Hkv * T * Dv, T * Dv, Dv];
-  }
-
-  const qStrides = headStrides(plan.layout, Hq, Sq, D);
-  const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
-  const offsetBase = plan.causalAlignment === 'bottom-right' ? T - Sq : plan.hasPast ? P : plan.hasValidLengths ? -Sq : 0;
-  const mask = plan.mask;
-  const uniforms: Record<string, number> = {
-    B, Hq, Sq, T, groupSize: plan.groupSize, D, Dv,
-    qsb: qStrides[0], qsh: qStrides[1], qsi: qStrides[2],
-    ksb: kStrides[0], ksh: kStrides[1], ksj: kStrides[2],
-    vsb: vStrides[0], vsh: vStrides[1], vsj: vStrides[2],
-    ysb: yStrides[0], ysh: yStrides[1], ysi: yStrides[2],
-    scale: plan.scale,
-    softcap: plan.softcap,
-    offsetBase,
-    useValidLength: plan.causalAlignment === 'top-left' && !plan.hasPast && plan.hasValidLengths ? 1 : 0,
-    winLeft: plan.window?.left ?? 0,
-    winRight: plan.window?.right ?? 0,
-    mT: mask ? mask.shape4[3] : T,
-    msb: mask?.strides[0] ?? 0, msh: mask?.strides[1] ?? 0, msi: mask?.strides[2] ?? 0, msj: mask?.strides[3] ?? 0,
-    rows: B * Hq * Sq,
-    count: B * Hq * Sq * T,
-  };
-
-  const biasBuffers: Partial<Record<BiasBuffer, GPUBuffer>> = { mask: inputs.mask?.buffer, lengths: inputs.kvValidLengths?.buffer };
-  if (plan.alibiSlopes || plan.headMask) {
-    const table = new Float32Array(2 * Hq);
-    if (plan.alibiSlopes) table.set(plan.alibiSlopes);
-    table.set(plan.headMask ?? new Float32Array(Hq).fill(1), Hq);
-    biasBuffers.heads = temp(table.byteLength);
-    gpu.write(biasBuffers.heads, table);
-  }
-  /** The kernel's bias bindings, by name, after its own buffers. */
-  const bindings = (kernel: Kernel, own: GPUBuffer[]) => [
-    ...own,
-    ...kernel.spec.buffers.slice(own.length).map((b) => biasBuffers[b.name as BiasBuffer]!),
-  ];
-
+  let y: WebGpuTensor | undefined;
   let scores: WebGpuTensor | undefined;
   try {
+    // The split path's partials come first, before any work is queued, so that a DEVICE_LIMIT leaves nothing
+    // allocated: (m, l) per (row, split) and the accumulators; temporaries, released with the others.
+    const partials = tuning.splitKeys > 0 ? [temp(parts * 8), temp(parts * DVC * 16)] : null;
+    let keys = inputs.k.buffer;
+    let values = inputs.v.buffer;
+    let kStrides = headStrides(plan.layout, Hkv, Skv, D);
+    let vStrides = headStrides(plan.layout, Hkv, Skv, Dv);
+    if (plan.returnPresent) {
+      presentKey = assemblePresent(ctx, inputs.pastKey, inputs.k, plan.presentKeyShape!, plan, D);
+      presentValue = assemblePresent(ctx, inputs.pastValue, inputs.v, plan.presentValueShape!, plan, Dv);
+      keys = presentKey.buffer;
+      values = presentValue.buffer;
+      kStrides = [Hkv * T * D, T * D, D];
+      vStrides = [Hkv * T * Dv, T * Dv, Dv];
+    }
+
+    const qStrides = headStrides(plan.layout, Hq, Sq, D);
+    const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
+    const offsetBase = plan.causalAlignment === 'bottom-right' ? T - Sq : plan.hasPast ? P : plan.hasValidLengths ? -Sq : 0;
+    const mask = plan.mask;
+    const uniforms: Record<string, number> = {
+      B, Hq, Sq, T, groupSize: plan.groupSize, D, Dv,
+      qsb: qStrides[0], qsh: qStrides[1], qsi: qStrides[2],
+      ksb: kStrides[0], ksh: kStrides[1], ksj: kStrides[2],
+      vsb: vStrides[0], vsh: vStrides[1], vsj: vStrides[2],
+      ysb: yStrides[0], ysh: yStrides[1], ysi: yStrides[2],
+      scale: plan.scale,
+      softcap: plan.softcap,
+      offsetBase,
+      useValidLength: plan.causalAlignment === 'top-left' && !plan.hasPast && plan.hasValidLengths ? 1 : 0,
+      winLeft: plan.window?.left ?? 0,
+      winRight: plan.window?.right ?? 0,
+      mT: mask ? mask.shape4[3] : T,
+      msb: mask?.strides[0] ?? 0, msh: mask?.strides[1] ?? 0, msi: mask?.strides[2] ?? 0, msj: mask?.strides[3] ?? 0,
+      rows: B * Hq * Sq,
+      count: B * Hq * Sq * T,
+    };
+
+    const biasBuffers: Partial<Record<BiasBuffer, GPUBuffer>> = { mask: inputs.mask?.buffer, lengths: inputs.kvValidLengths?.buffer };
+    if (plan.alibiSlopes || plan.headMask) {
+      const table = new Float32Array(2 * Hq);
+      if (plan.alibiSlopes) table.set(plan.alibiSlopes);
+      table.set(plan.headMask ?? new Float32Array(Hq).fill(1), Hq);
+      biasBuffers.heads = temp(table.byteLength);
+      gpu.write(biasBuffers.heads, table);
+    }
+    /** The kernel's bias bindings, by name, after its own buffers. */
+    const bindings = (kernel: Kernel, own: GPUBuffer[]) => [
+      ...own,
+      ...kernel.spec.buffers.slice(own.length).map((b) => biasBuffers[b.name as BiasBuffer]!),
+    ];
+
     const half = plan.precision === 'float16';
-    const tuning = ctx.tuner.attention(plan);
     const kernel = streamingAttentionKernel(features, D, Dv, tuning, half ? 'f16' : 'f32');
     const [q16, k16, v16] = half
       ? [toHalf(ctx, inputs.q.buffer, inputs.q.size, temp), toHalf(ctx, keys, B * Hkv * T * D, temp), toHalf(ctx, values, B * Hkv * T * Dv, temp)]
       : [inputs.q.buffer, keys, values];
-    const splits = tuning.splitKeys > 0 ? Math.ceil(T / tuning.splitKeys) : 1;
     const shared = tuning.strategy === 'shared';
     const launch = shared
       ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) * splits }
       : { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) * splits };
     const streamUniforms = { ...uniforms, rows: shared ? uniforms.rows : launch.invocations!, splits, splitKeys: tuning.splitKeys };
-    // The split path's partials, before y so that a DEVICE_LIMIT here leaves nothing allocated: (m, l) per
-    // (row, split) and the accumulators; temporaries, released with the others.
-    const DVC = Math.ceil(Dv / 4);
-    const parts = B * Hq * Sq * splits;
-    const partials = tuning.splitKeys > 0 ? [temp(parts * 8), temp(parts * DVC * 16)] : null;
-    const y = ctx.alloc(plan.yShape);
+    y = ctx.alloc(plan.yShape);
     if (partials) {
       gpu.run(kernel, bindings(kernel, [q16, k16, v16, ...partials]), streamUniforms, launch);
       const merge = attentionMergeKernel(Dv, tuning.vec4, features.headMask);
@@ -126,6 +127,10 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
       }
     }
     return { y, ...(presentKey && { presentKey }), ...(presentValue && { presentValue }), ...(scores && { scores }) };
+  } catch (error) {
+    // The outputs made so far have no other owner: a failed call returns nothing and keeps nothing.
+    for (const t of [y, scores, presentKey, presentValue]) if (t) ctx.release(t);
+    throw error;
   } finally {
     for (const b of temps) gpu.pool.release(b);
   }
