@@ -6,25 +6,21 @@
 // in GFLOP, default all: a dry run on a software adapter wants 0.05]
 import { createDevice } from '@attnkit/core';
 import { createBackend } from '@attnkit/backend-webgpu';
+import { attentionFlops, benchCase, describeCase } from '../dist/grid.js';
+import { makeInputs } from '../dist/inputs.js';
+import { summarize } from '../dist/stats.js';
 
+// Keys and values all new (no past cache), so that every variant sees the same single call.
 const CASES = [
-  { id: '[1,8,1,16384,64] decode', B: 1, H: 8, Sq: 1, T: 16384 },
-  { id: '[1,8,1,4096,64] decode', B: 1, H: 8, Sq: 1, T: 4096 },
-  { id: '[1,8,128,16384,64]', B: 1, H: 8, Sq: 128, T: 16384 },
-  { id: '[1,8,1024,1024,64]', B: 1, H: 8, Sq: 1024, T: 1024 },
-  { id: '[1,8,2048,2048,64] causal', B: 1, H: 8, Sq: 2048, T: 2048, isCausal: true },
+  benchCase({ group: 'decode', Sq: 1, T: 16384 }),
+  benchCase({ group: 'decode', Sq: 1, T: 4096 }),
+  benchCase({ group: 'long-keys', Sq: 128, T: 16384 }),
+  benchCase({ group: 'sequence', Sq: 1024, T: 1024 }),
+  benchCase({ group: 'causal', Sq: 2048, T: 2048, causal: true }),
 ];
 const VARIANTS = { auto: undefined, unsplit: 0, 'split 32': 32, 'split 64': 64, 'split 128': 128, 'split 256': 256, 'split 512': 512, 'split 1024': 1024 };
 const RUNS = 10;
 const MAX_GFLOP = Number(process.argv[2] ?? Number.POSITIVE_INFINITY);
-
-function floats(n, seed) {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  });
-}
 
 const owner = await createBackend();
 console.log(`runs on: ${owner.runsOn.description}`);
@@ -37,24 +33,23 @@ const backends = Object.fromEntries(
   ),
 );
 for (const c of CASES) {
-  const D = 64;
-  if (4 * c.B * c.H * c.Sq * c.T * D > MAX_GFLOP * 1e9) continue;
-  const data = { q: floats(c.B * c.H * c.Sq * D, 1), k: floats(c.B * c.H * c.T * D, 2), v: floats(c.B * c.H * c.T * D, 3) };
+  if (attentionFlops(c) > MAX_GFLOP * 1e9) continue;
+  const data = makeInputs(c);
   const times = {};
   const outputs = {};
   const devices = {};
   for (const [name, backend] of Object.entries(backends)) {
     const device = createDevice(backend);
-    const q = device.upload(data.q, [c.B, c.H, c.Sq, D]);
-    const k = device.upload(data.k, [c.B, c.H, c.T, D]);
-    const v = device.upload(data.v, [c.B, c.H, c.T, D]);
+    const q = device.upload(data.q, data.qShape);
+    const k = device.upload(data.k, data.kvShape);
+    const v = device.upload(data.v, data.kvShape);
     devices[name] = { device, q, k, v };
     times[name] = [];
   }
   const call = async (name) => {
     const { device, q, k, v } = devices[name];
     const started = performance.now();
-    const { y } = device.attention({ q, k, v }, { isCausal: Boolean(c.isCausal) });
+    const { y } = device.attention({ q, k, v }, { isCausal: c.causal });
     const out = await device.read(y);
     const ms = performance.now() - started;
     device.dispose(y);
@@ -63,13 +58,12 @@ for (const c of CASES) {
   for (const name of Object.keys(backends)) outputs[name] = (await call(name)).out; // compile, warm up
   for (let r = 0; r < RUNS; r++) for (const name of Object.keys(backends)) times[name].push((await call(name)).ms);
   const line = Object.entries(times).map(([name, ts]) => {
-    const sorted = [...ts].sort((a, b) => a - b);
     let worst = 0;
     for (let i = 0; i < outputs.unsplit.length; i++) worst = Math.max(worst, Math.abs(outputs[name][i] - outputs.unsplit[i]));
-    return `${name} ${sorted[Math.floor(RUNS / 2)].toFixed(2)} ms (Δ ${worst.toExponential(1)})`;
+    return `${name} ${summarize(ts).medianMs.toFixed(2)} ms (Δ ${worst.toExponential(1)})`;
   });
-  const auto = backends.auto.tuner.attention({ B: c.B, Hq: c.H, Sq: c.Sq, T: c.T, D, Dv: D });
-  console.log(`${c.id} [auto: ${auto.strategy}, splitKeys ${auto.splitKeys}]: ${line.join(' | ')}`);
+  const auto = backends.auto.tuner.attention({ B: c.B, Hq: c.Hq, Sq: c.Sq, T: c.T, D: c.D, Dv: c.D });
+  console.log(`${describeCase(c)} (${c.group}) [auto: ${auto.strategy}, splitKeys ${auto.splitKeys}]: ${line.join(' | ')}`);
   for (const { device, q, k, v } of Object.values(devices)) device.dispose(q, k, v);
 }
 for (const backend of Object.values(backends)) backend.dispose();
