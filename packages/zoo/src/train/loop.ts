@@ -70,7 +70,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     if (!options.quiet) process.stdout.write(`${line}\n`);
   };
   const params = Parameters.initialize(task.config, task.seed);
-  const optimizer = new AdamW(params, { weightDecay: task.schedule.weightDecay });
+  const optimizer = new AdamW(params, { weightDecay: task.schedule.weightDecay, ...(task.schedule.learningRateScale && { learningRateScale: task.schedule.learningRateScale }) });
   const id = fingerprint(task);
   let state: RunState = { fingerprint: id, step: 0, elapsedSeconds: 0, tokensSeen: 0, best: null, history: [] };
   const saved = await loadCheckpoint(options.checkpointDir, id);
@@ -80,6 +80,11 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     optimizer.assign(saved.tensors, state.step);
     print(`${task.name}: resumed at step ${state.step}/${state.plannedSteps ?? task.schedule.steps} (${(state.elapsedSeconds / 60).toFixed(1)} min so far)`);
   } else {
+    if (task.initialWeights) {
+      const host = params.toHost();
+      await task.initialWeights(host);
+      params.assign(host);
+    }
     print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`);
   }
   const planned = state.plannedSteps ?? task.schedule.steps;

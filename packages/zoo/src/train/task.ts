@@ -1,6 +1,7 @@
 import type { ModelConfig } from '@attnkit/models';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Params } from './layers.js';
+import type { HostTensors } from './parameters.js';
 
 /**
  * What a model's training needs from its data: batches by step (a pure function of the step, so a resumed
@@ -29,6 +30,8 @@ export interface Schedule {
   readonly evalEvery: number;
   readonly checkpointEvery: number;
   readonly weightDecay: number;
+  /** Parameter name → multiplier of the learning rate (absent: 1 for every parameter). */
+  readonly learningRateScale?: Readonly<Record<string, number>>;
 }
 
 export interface TrainingTask {
@@ -40,6 +43,11 @@ export interface TrainingTask {
   batch(step: number): TrainBatch;
   /** Dev metrics of the current weights, with the trainer's own batched forward (fast). */
   evaluateDev(p: Params): DevResult;
+  /**
+   * Changes the random initial weights of a fresh run in place (pretrained rows, say); not called on resume,
+   * where the checkpoint has the weights.
+   */
+  initialWeights?(host: HostTensors): Promise<void>;
   /** What the run depends on besides the config (data version, sizes), for the checkpoint fingerprint. */
   readonly describe: Record<string, unknown>;
 }
