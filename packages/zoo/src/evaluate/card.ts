@@ -19,6 +19,8 @@ export function metricsBlock(m: ModelMetrics, backend: string): string {
     }
   } else if (m.model === 'g2p-cmudict') {
     lines.push(
+      `Decoding: beam search, ${m.decoding.numBeams} beams, length penalty ${m.decoding.lengthPenalty} (chosen on the dev words; see \`G2P_DECODING\`).`,
+      '',
       '| test set | WER | PER | words wrong |',
       '|---|---|---|---|',
       `| ${m.test.words.toLocaleString('en-US')} test words | **${pct(m.test.wer)}** | **${pct(m.test.per)}** | ${m.test.wrongWords.toLocaleString('en-US')} |`,

@@ -9,6 +9,7 @@ export interface TranslateAllOptions {
   readonly batchSize?: number;
   readonly numBeams?: number;
   readonly maxNewTokens?: number;
+  readonly lengthPenalty?: number;
 }
 
 export async function translateAll(backend: Backend, source: ModelSource, texts: readonly string[], options: TranslateAllOptions = {}): Promise<string[]> {
@@ -22,7 +23,7 @@ export async function translateAll(backend: Backend, source: ModelSource, texts:
       const rows = order.slice(i, i + batchSize);
       const generations = await model.generate(
         rows.map((r) => encoded[r]),
-        { numBeams: options.numBeams ?? 1, ...(options.maxNewTokens !== undefined && { maxNewTokens: options.maxNewTokens }) },
+        { numBeams: options.numBeams ?? 1, ...(options.maxNewTokens !== undefined && { maxNewTokens: options.maxNewTokens }), ...(options.lengthPenalty !== undefined && { lengthPenalty: options.lengthPenalty }) },
       );
       generations.forEach((g, j) => {
         out[rows[j]] = tokenizer.decode(g.tokens);

