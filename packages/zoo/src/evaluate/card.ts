@@ -38,6 +38,7 @@ export function metricsBlock(m: ModelMetrics, backend: string): string {
       '|---|---|---|---|---|---|',
       row('**spam-classifier**', m.test),
       row(m.baseline.name, m.baseline),
+      row(m.linearBaseline.name, m.linearBaseline),
     );
   }
   lines.push(CARD_END);
