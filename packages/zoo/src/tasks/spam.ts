@@ -4,7 +4,7 @@ import { spamTokens } from '../data/spam-tokens.js';
 import { stratifiedSplit } from '../data/stratified-split.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { binaryMetrics } from '../metrics/classification.js';
-import { UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
+import { BOS, UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
 import type { HostTensors } from '../train/parameters.js';
 import { LINEAR_WARM_START, linearWarmStart } from './spam-warm-start.js';
 import { crossEntropy } from '../train/layers.js';
@@ -42,6 +42,8 @@ export interface SpamOptions {
   readonly devEmails?: number;
   /** Write a bag-of-words logistic regression's per-piece weights into embedding dimension 0 before training. */
   readonly linearWarmStart?: boolean;
+  /** 'cls': a CLS token (<s>) before every mail, whose final state is the pooled vector, so attention chooses the pieces that count. */
+  readonly pooling?: 'mean' | 'cls';
 }
 
 /** Each id replaced by UNK with probability p, from a mulberry32 generator with the given seed. */
@@ -68,6 +70,7 @@ export function devSplit(split: SpamSplit): { fit: Email[]; dev: Email[] } {
 export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask> {
   const split = await loadSpamSplit();
   const { fit: allFit, dev: allDev } = devSplit(split);
+  const cls = options.pooling === 'cls';
   const fit = allFit.slice(0, options.trainEmails);
   const dev = allDev.slice(0, options.devEmails);
   const tokenizer = tokenizerJson({ tokens: spamVocabulary(allFit), split: 'Whitespace', lowercase: true, decoder: 'space', maxLength: MAX_TOKENS });
@@ -83,19 +86,22 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     activation: 'gelu',
     norm: 'pre',
     positions: 'sinusoidal',
-    max_positions: MAX_TOKENS,
+    max_positions: cls ? MAX_TOKENS + 1 : MAX_TOKENS,
     layer_norm_eps: 1e-5,
     pad_token_id: 0,
-    pooling: 'mean',
+    pooling: cls ? 'cls' : 'mean',
+    ...(cls && { cls_token_id: BOS }),
     id2label: { 0: 'ham', 1: 'spam' },
   };
+  /** The trainer's rows carry the CLS token; the models package adds it itself (classifier.ts). */
+  const withCls = (ids: number[]) => (cls ? [BOS, ...ids] : ids);
   const examples = fit.map((e) => {
     const ids = encoder.encode(e.text);
     return { ids: ids.length > 0 ? ids : [UNK], label: e.label === 'spam' ? 1 : 0 };
   });
   const devRows = dev.map((e) => {
     const ids = encoder.encode(e.text);
-    return ids.length > 0 ? ids : [UNK];
+    return withCls(ids.length > 0 ? ids : [UNK]);
   });
   const tokensPerBatch = options.tokensPerBatch ?? 4096;
   const batches = epochBatcher(examples, (x) => x.ids.length, tokensPerBatch, 2000);
@@ -128,7 +134,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
         WORD_DROPOUT,
         Math.imul(SPAM_SEED, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b),
       );
-      const input = padRows(dropped, config.pad_token_id);
+      const input = padRows(dropped.map(withCls), config.pad_token_id);
       const targets = Int32Array.from(rows, (r) => r.label);
       const weights = new Float32Array(rows.length).fill(1);
       return { tokens: input.lengths.reduce((a, b) => a + b, 0), loss: (p) => crossEntropy(classifierLogits(p, config, input), targets, weights, SMOOTHING) };

@@ -1,0 +1,42 @@
+import { parseConfig } from '@attnkit/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MAX_TOKENS, spamTask } from '../src/tasks/spam.js';
+import { BOS } from '../src/tokenize/tokenizer-json.js';
+import { Parameters } from '../src/train/parameters.js';
+import { initTraining } from '../src/train/runtime.js';
+
+beforeAll(initTraining);
+
+/** The real corpus (decoded once, then cached); a few mails only. */
+const SMALL = { epochs: 1, trainEmails: 12, devEmails: 6, tokensPerBatch: 2048 } as const;
+
+describe('spamTask pooling', () => {
+  it('keeps mean pooling by default, with no CLS token in its config', async () => {
+    const task = await spamTask(SMALL);
+    const config = parseConfig(task.config, 'attnkit-classifier');
+    expect(config.pooling).toBe('mean');
+    expect(config.cls_token_id).toBeUndefined();
+    expect(config.max_positions).toBe(MAX_TOKENS);
+  }, 120_000);
+
+  it("'cls' gives the models package a valid config (CLS = <s>, one more position) and trains from rows that carry it", async () => {
+    const task = await spamTask({ ...SMALL, pooling: 'cls' });
+    const config = parseConfig(task.config, 'attnkit-classifier');
+    expect(config.pooling).toBe('cls');
+    expect(config.cls_token_id).toBe(BOS);
+    expect(config.max_positions).toBe(MAX_TOKENS + 1);
+    expect(task.describe).toEqual((await spamTask(SMALL)).describe);
+    const params = Parameters.initialize(task.config, task.seed);
+    const before = tf.memory().numTensors;
+    const { tokens, loss } = task.batch(0);
+    const value = tf.tidy(() => loss((name) => params.get(name)).dataSync()[0]);
+    expect(Number.isFinite(value)).toBe(true);
+    expect(value).toBeGreaterThan(0);
+    const dev = task.evaluateDev((name) => params.get(name));
+    expect(dev.summary).toMatch(/^acc \d+\.\d\d% F1 /);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tokens).toBeGreaterThan(0);
+    params.dispose();
+  }, 120_000);
+});
