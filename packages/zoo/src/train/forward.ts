@@ -113,8 +113,8 @@ export function decoderLogits(p: Params, config: TranslatorConfig, memory: tf.Te
 }
 
 /** Rows already carry the CLS token when pooling is 'cls'. → logits [B, C]. */
-export function classifierLogits(p: Params, config: ClassifierConfig, input: PaddedBatch): tf.Tensor {
-  const hidden = encode(p, config, config.num_layers, input);
+export function classifierLogits(p: Params, config: ClassifierConfig, input: PaddedBatch, dropout?: Dropout): tf.Tensor {
+  const hidden = encode(p, config, config.num_layers, input, dropout);
   const { B, L } = input;
   let pooled: tf.Tensor;
   if (config.pooling === 'cls') pooled = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, config.d_model]), [B, config.d_model]);
