@@ -54,4 +54,25 @@ describe('spamTask options', () => {
     expect(tf.memory().numTensors).toBe(before);
     params.dispose();
   }, 120_000);
+
+  it('embeddingScale scales the fresh token embeddings, is recorded in the run description, and composes with the warm start', async () => {
+    const plain = await spamTask(SMALL);
+    const scaled = await spamTask({ ...SMALL, embeddingScale: 0.2 });
+    expect(scaled.describe).toEqual({ ...plain.describe, embeddingScale: 0.2 });
+    expect(plain.initialWeights).toBeUndefined();
+    const params = Parameters.initialize(plain.config, plain.seed);
+    const start = () => params.toHost();
+    const host = start();
+    const original = Float32Array.from(host['embed_tokens.weight'].data);
+    await scaled.initialWeights?.(host);
+    host['embed_tokens.weight'].data.forEach((x, i) => expect(x).toBeCloseTo(0.2 * original[i], 6));
+    const both = await spamTask({ ...SMALL, embeddingScale: 0.2, linearWarmStart: true });
+    const warm = start();
+    await both.initialWeights?.(warm);
+    const d = plain.config.d_model;
+    const table = warm['embed_tokens.weight'].data;
+    expect(table[5 * d + 1]).toBeCloseTo(0.2 * original[5 * d + 1], 6);
+    expect(table.some((x, i) => i % d === 0 && Math.abs(x - 0.2 * original[i]) > 1e-3)).toBe(true);
+    params.dispose();
+  }, 120_000);
 });
