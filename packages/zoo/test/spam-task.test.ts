@@ -65,7 +65,8 @@ describe('spamTask options', () => {
     const host = start();
     const original = Float32Array.from(host['embed_tokens.weight'].data);
     await scaled.initialWeights?.(host);
-    host['embed_tokens.weight'].data.forEach((x, i) => expect(x).toBeCloseTo(0.2 * original[i], 6));
+    const worst = host['embed_tokens.weight'].data.reduce((m, x, i) => Math.max(m, Math.abs(x - 0.2 * original[i])), 0);
+    expect(worst).toBeLessThan(1e-6);
     const both = await spamTask({ ...SMALL, embeddingScale: 0.2, linearWarmStart: true });
     const warm = start();
     await both.initialWeights?.(warm);
