@@ -1,6 +1,6 @@
 import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
-import type { ClassifierConfig } from './config.js';
+import type { ClassifierConfig, Pooling } from './config.js';
 import { Encoder } from './encoder.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
@@ -11,9 +11,10 @@ import type { Weights } from './weights/load.js';
  * Notation: B batch · S padded length · d width · C classes · L layers · H heads
  *
  * Encoder, pooling, then a tanh pooler and a linear head:
- *   pooled = mean of the real (unpadded) positions, or the first position ('cls', the CLS token)
+ *   pooled = Σ over the n real (unpadded) positions / n ('mean') or / √n ('mean_sqrt_len'), or the first position
+ *            ('cls', the CLS token)
  *   logits = tanh(pooled·Wp + bp)·Wc + bc,  probabilities = softmax(logits)
- * The masked mean is a batched matmul: hiddenᵀ [B, d, S] · w [B, S, 1] with w = 1/length on real tokens.
+ * The masked sum is a batched matmul: hiddenᵀ [B, d, S] · w [B, S, 1] with w = 1/n or 1/√n on real tokens.
  */
 export interface ClassifierOutput {
   /** [C] per input. */
@@ -54,7 +55,7 @@ export class TextClassifier {
       const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
       const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, { returnAttentions });
       const B = batch.lengths.length;
-      const pooled = config.pooling === 'cls' ? ops.reshape(ops.slice(encoded.hidden, 1, 0, 1), [B, config.d_model]) : this.meanPool(encoded.hidden, batch.lengths, batch.S);
+      const pooled = config.pooling === 'cls' ? ops.reshape(ops.slice(encoded.hidden, 1, 0, 1), [B, config.d_model]) : this.sumPool(encoded.hidden, batch.lengths, batch.S);
       const logits = this.head.forward(ops, ops.tanh(this.pooler.forward(ops, pooled)));
       return { logits, ...(encoded.attentions && { attentions: encoded.attentions }) };
     });
@@ -93,11 +94,11 @@ export class TextClassifier {
     return this.disposed;
   }
 
-  private meanPool(hidden: DeviceTensor, lengths: readonly number[], S: number): DeviceTensor<'float32'> {
+  private sumPool(hidden: DeviceTensor, lengths: readonly number[], S: number): DeviceTensor<'float32'> {
     const { ops } = this;
     const weights = new Float32Array(lengths.length * S);
     lengths.forEach((length, b) => {
-      weights.fill(1 / length, b * S, b * S + length);
+      weights.fill(poolingWeight(this.config.pooling, length), b * S, b * S + length);
     });
     const w = ops.upload(weights, [lengths.length, S, 1]);
     return ops.reshape(ops.matmul(hidden, w, { transposeA: true }), [lengths.length, this.config.d_model]);
@@ -116,4 +117,9 @@ function squareMaps(data: Float32Array, b: number, heads: number, S: number, len
       return Array.from(data.subarray(start, start + length));
     }),
   );
+}
+
+/** Each real token's weight in the pooled sum of an input of n tokens ('mean' and 'mean_sqrt_len'). */
+export function poolingWeight(pooling: Pooling, n: number): number {
+  return pooling === 'mean_sqrt_len' ? 1 / Math.sqrt(n) : 1 / n;
 }

@@ -10,7 +10,11 @@ import { loadError } from './errors.js';
 export type Activation = 'relu' | 'gelu';
 export type NormPlacement = 'pre' | 'post';
 export type PositionKind = 'sinusoidal' | 'learned' | 'alibi';
-export type Pooling = 'mean' | 'cls';
+/**
+ * How the classifier turns its encoded tokens into one vector: 'mean' over the n real tokens, 'mean_sqrt_len' (their
+ * sum over √n, so one strong token in a long input is diluted less), or 'cls' (the first position, a CLS token).
+ */
+export type Pooling = 'mean' | 'mean_sqrt_len' | 'cls';
 
 /** What the encoder and decoder stacks share. */
 export interface TransformerConfig {
@@ -94,7 +98,7 @@ const SCHEMAS: Record<ModelConfig['model_type'], { required: Record<string, Rule
     optional: {},
   },
   'attnkit-classifier': {
-    required: { ...COMMON, num_layers: positiveInt, pooling: oneOf('mean', 'cls'), id2label: labels },
+    required: { ...COMMON, num_layers: positiveInt, pooling: oneOf('mean', 'mean_sqrt_len', 'cls'), id2label: labels },
     optional: { cls_token_id: nonNegativeInt },
   },
 };

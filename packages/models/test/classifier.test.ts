@@ -22,9 +22,11 @@ describe('classifier logits against an independent float64 host computation', ()
     num_kv_heads: 2,
   };
   delete (variant as { cls_token_id?: number }).cls_token_id;
+  const sqrtVariant: ClassifierConfig = { ...variant, pooling: 'mean_sqrt_len' };
   const cases: [string, ClassifierConfig, Uint8Array][] = [
     ['the fixture (1 post-norm layer, GELU, learned positions, CLS pooling, GQA)', fixture.config as unknown as ClassifierConfig, fixture.weights],
     ['a variant (2 pre-norm layers, ReLU, sinusoidal positions, mean pooling)', variant, randomModelFiles(variant, 5, fixture.tokenizer)['model.safetensors'] as Uint8Array],
+    ['the variant with mean_sqrt_len pooling (inputs of 1 to 8 tokens batched together)', sqrtVariant, randomModelFiles(sqrtVariant, 6, fixture.tokenizer)['model.safetensors'] as Uint8Array],
   ];
   it.each(cases)('%s', async (_, config, weights) => {
     const backend = createReferenceBackend();

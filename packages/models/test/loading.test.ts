@@ -204,7 +204,7 @@ describe('loading sources', () => {
       p.dispose();
       local.dispose();
       expect(backend.kernels.memory().liveTensors).toBe(0);
-    });
+    }, 30_000); // two pipelines on the float64 reference took 4 to 6 s beside two trainings: past vitest's default 5 s
 
     it('an HTTP error names the file and the status', () => expectRejected(`${base}/models/other/`, 'config.json:(file)', /HTTP 404/));
   });

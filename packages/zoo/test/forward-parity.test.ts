@@ -73,7 +73,7 @@ describe('trainer forward = models forward', () => {
     for (let t = 0; t < 2; t++) for (let v = 0; v < 30; v++) expect(batched[t][v]).toBeCloseTo(alone[t][v], 4);
   });
 
-  for (const pooling of ['mean', 'cls'] as const) {
+  for (const pooling of ['mean', 'mean_sqrt_len', 'cls'] as const) {
     it(`classifier (${pooling} pooling): logits equal the models package's`, async () => {
       const config: ClassifierConfig = {
         model_type: 'attnkit-classifier',

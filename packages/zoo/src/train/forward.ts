@@ -1,4 +1,4 @@
-import { type ClassifierConfig, type TransformerConfig, type TranslatorConfig, sinusoidalTable } from '@attnkit/models';
+import { type ClassifierConfig, type TransformerConfig, type TranslatorConfig, poolingWeight, sinusoidalTable } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { MASKED, type Params, embed, feedForward, layerNorm, linear, multiHeadAttention } from './layers.js';
 
@@ -121,7 +121,7 @@ export function classifierLogits(p: Params, config: ClassifierConfig, input: Pad
   else {
     const w = new Float32Array(B * L);
     input.lengths.forEach((length, b) => {
-      w.fill(1 / length, b * L, b * L + length);
+      w.fill(poolingWeight(config.pooling, length), b * L, b * L + length);
     });
     pooled = tf.reshape(tf.matMul(hidden, tf.tensor3d(w, [B, L, 1]), true, false), [B, config.d_model]);
   }
