@@ -1,7 +1,7 @@
 import { parseConfig } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_TOKENS, spamTask } from '../src/tasks/spam.js';
+import { EMBEDDING_SCALE, MAX_TOKENS, spamTask } from '../src/tasks/spam.js';
 import { BOS } from '../src/tokenize/tokenizer-json.js';
 import { Parameters } from '../src/train/parameters.js';
 import { initTraining } from '../src/train/runtime.js';
@@ -40,6 +40,20 @@ describe('spamTask options', () => {
     params.dispose();
   }, 120_000);
 
+  it("'mean_sqrt_len' gives the models package a valid config without a CLS token, and its loss differs from mean pooling's on the same weights", async () => {
+    const mean = await spamTask(SMALL);
+    const sqrt = await spamTask({ ...SMALL, pooling: 'mean_sqrt_len' });
+    const config = parseConfig(sqrt.config, 'attnkit-classifier');
+    expect(config.pooling).toBe('mean_sqrt_len');
+    expect(config.cls_token_id).toBeUndefined();
+    expect(config.max_positions).toBe(MAX_TOKENS);
+    const params = Parameters.initialize(mean.config, mean.seed);
+    const lossOf = (task: typeof mean) => tf.tidy(() => task.batch(0).loss((name) => params.get(name)).dataSync()[0]);
+    expect(sqrt.batch(0).tokens).toBe(mean.batch(0).tokens);
+    expect(Math.abs(lossOf(sqrt) - lossOf(mean))).toBeGreaterThan(1e-4);
+    params.dispose();
+  }, 120_000);
+
   it('dropout is recorded in the run description, changes the training loss, replays it for the same step, and leaves evaluation alone', async () => {
     const plain = await spamTask(SMALL);
     const dropped = await spamTask({ ...SMALL, dropout: 0.3 });
@@ -55,10 +69,12 @@ describe('spamTask options', () => {
     params.dispose();
   }, 120_000);
 
-  it('embeddingScale scales the fresh token embeddings, is recorded in the run description, and composes with the warm start', async () => {
-    const plain = await spamTask(SMALL);
-    const scaled = await spamTask({ ...SMALL, embeddingScale: 0.2 });
+  it('the default scales the fresh token embeddings by EMBEDDING_SCALE, recorded in the run description; 1 leaves them as they were; it composes with the warm start', async () => {
+    const plain = await spamTask({ ...SMALL, embeddingScale: 1 });
+    const scaled = await spamTask(SMALL);
+    expect(EMBEDDING_SCALE).toBe(0.2);
     expect(scaled.describe).toEqual({ ...plain.describe, embeddingScale: 0.2 });
+    expect('embeddingScale' in plain.describe).toBe(false);
     expect(plain.initialWeights).toBeUndefined();
     const params = Parameters.initialize(plain.config, plain.seed);
     const start = () => params.toHost();
@@ -67,7 +83,7 @@ describe('spamTask options', () => {
     await scaled.initialWeights?.(host);
     const worst = host['embed_tokens.weight'].data.reduce((m, x, i) => Math.max(m, Math.abs(x - 0.2 * original[i])), 0);
     expect(worst).toBeLessThan(1e-6);
-    const both = await spamTask({ ...SMALL, embeddingScale: 0.2, linearWarmStart: true });
+    const both = await spamTask({ ...SMALL, linearWarmStart: true });
     const warm = start();
     await both.initialWeights?.(warm);
     const d = plain.config.d_model;
