@@ -96,11 +96,7 @@ export class TextClassifier {
 
   private sumPool(hidden: DeviceTensor, lengths: readonly number[], S: number): DeviceTensor<'float32'> {
     const { ops } = this;
-    const weights = new Float32Array(lengths.length * S);
-    lengths.forEach((length, b) => {
-      weights.fill(poolingWeight(this.config.pooling, length), b * S, b * S + length);
-    });
-    const w = ops.upload(weights, [lengths.length, S, 1]);
+    const w = ops.upload(poolingWeights(this.config.pooling, lengths, S), [lengths.length, S, 1]);
     return ops.reshape(ops.matmul(hidden, w, { transposeA: true }), [lengths.length, this.config.d_model]);
   }
 
@@ -119,7 +115,11 @@ function squareMaps(data: Float32Array, b: number, heads: number, S: number, len
   );
 }
 
-/** Each real token's weight in the pooled sum of an input of n tokens ('mean' and 'mean_sqrt_len'). */
-export function poolingWeight(pooling: Pooling, n: number): number {
-  return pooling === 'mean_sqrt_len' ? 1 / Math.sqrt(n) : 1 / n;
+/** w [B, S] of the pooled sum ('mean', 'mean_sqrt_len'): 1/n or 1/√n on each row's n real tokens, 0 on padding. */
+export function poolingWeights(pooling: Pooling, lengths: readonly number[], S: number): Float32Array {
+  const w = new Float32Array(lengths.length * S);
+  lengths.forEach((n, b) => {
+    w.fill(pooling === 'mean_sqrt_len' ? 1 / Math.sqrt(n) : 1 / n, b * S, b * S + n);
+  });
+  return w;
 }

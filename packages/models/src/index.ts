@@ -10,7 +10,7 @@ export type {
 } from './pipeline.js';
 export { Seq2SeqTranslator } from './seq2seq.js';
 export type { EncodedSource } from './seq2seq.js';
-export { TextClassifier, poolingWeight } from './classifier.js';
+export { TextClassifier, poolingWeights } from './classifier.js';
 export type { ClassifierOutput } from './classifier.js';
 export { Encoder, EncoderLayer } from './encoder.js';
 export type { EncoderOutput } from './encoder.js';

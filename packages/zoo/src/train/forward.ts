@@ -1,4 +1,4 @@
-import { type ClassifierConfig, type TransformerConfig, type TranslatorConfig, poolingWeight, sinusoidalTable } from '@attnkit/models';
+import { type ClassifierConfig, type TransformerConfig, type TranslatorConfig, poolingWeights, sinusoidalTable } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { MASKED, type Params, embed, feedForward, layerNorm, linear, multiHeadAttention } from './layers.js';
 
@@ -116,14 +116,9 @@ export function decoderLogits(p: Params, config: TranslatorConfig, memory: tf.Te
 export function classifierLogits(p: Params, config: ClassifierConfig, input: PaddedBatch, dropout?: Dropout): tf.Tensor {
   const hidden = encode(p, config, config.num_layers, input, dropout);
   const { B, L } = input;
-  let pooled: tf.Tensor;
-  if (config.pooling === 'cls') pooled = tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, config.d_model]), [B, config.d_model]);
-  else {
-    const w = new Float32Array(B * L);
-    input.lengths.forEach((length, b) => {
-      w.fill(poolingWeight(config.pooling, length), b * L, b * L + length);
-    });
-    pooled = tf.reshape(tf.matMul(hidden, tf.tensor3d(w, [B, L, 1]), true, false), [B, config.d_model]);
-  }
+  const pooled =
+    config.pooling === 'cls'
+      ? tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, config.d_model]), [B, config.d_model])
+      : tf.reshape(tf.matMul(hidden, tf.tensor3d(poolingWeights(config.pooling, input.lengths, L), [B, L, 1]), true, false), [B, config.d_model]);
   return linear(p, 'classifier', tf.tanh(linear(p, 'pooler.dense', pooled)));
 }
