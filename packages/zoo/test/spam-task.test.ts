@@ -1,7 +1,12 @@
 import { parseConfig } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EMBEDDING_SCALE, MAX_TOKENS, spamTask } from '../src/tasks/spam.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSpamSplit } from '../src/data/spam.js';
+import { EMBEDDING_SCALE, MAX_TOKENS, devSplit, spamTask, spamVocabulary } from '../src/tasks/spam.js';
+import { train } from '../src/train/loop.js';
 import { BOS } from '../src/tokenize/tokenizer-json.js';
 import { Parameters } from '../src/train/parameters.js';
 import { initTraining } from '../src/train/runtime.js';
@@ -92,4 +97,31 @@ describe('spamTask options', () => {
     expect(table.some((x, i) => i % d === 0 && Math.abs(x - 0.2 * original[i]) > 1e-3)).toBe(true);
     params.dispose();
   }, 120_000);
+
+  it('refit trains on the whole training split with its own vocabulary, has no dev mails, and the trainer exports its last step', async () => {
+    const split = await loadSpamSplit();
+    const refit = await spamTask({ epochs: 1, tokensPerBatch: 4096, refit: true });
+    const held = await spamTask({ epochs: 1, tokensPerBatch: 4096 });
+    expect(refit.describe).toEqual({ ...held.describe, fit: split.train.length, dev: 0, perEpoch: refit.describe.perEpoch, refit: true });
+    expect(refit.describe.fit).toBe(devSplit(split).fit.length + devSplit(split).dev.length);
+    expect(refit.schedule.steps).toBeGreaterThan(held.schedule.steps);
+    /** Tokens by id (object key order would put numerals first). */
+    const vocabulary = (tokenizer: Record<string, unknown>) =>
+      Object.entries((tokenizer.model as { vocab: Record<string, number> }).vocab)
+        .sort((a, b) => a[1] - b[1])
+        .map(([token]) => token);
+    expect(vocabulary(refit.tokenizer).slice(4)).toEqual(spamVocabulary(split.train));
+    expect(vocabulary(refit.tokenizer)).not.toEqual(vocabulary(held.tokenizer));
+
+    const small = await spamTask({ ...SMALL, refit: true });
+    const dir = await mkdtemp(join(tmpdir(), 'zoo-spam-refit-'));
+    try {
+      const run = await train(small, { checkpointDir: join(dir, 'run'), outDir: join(dir, 'model'), quiet: true });
+      expect(run.state.history.length).toBeGreaterThan(1);
+      expect(run.state.history.every((h) => h.score === 0 && h.summary.startsWith('refit'))).toBe(true);
+      expect(run.state.best?.step).toBe(small.schedule.steps);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
