@@ -67,11 +67,14 @@ export interface TrainingRecord {
   readonly best: { readonly step: number; readonly score: number } | null;
   readonly scheduleChanges?: readonly { readonly atStep: number; readonly from: number; readonly to: number }[];
   readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
+  /** The task's description; `refit` marks a run on the whole training split, with no dev set to choose by. */
+  readonly data?: { readonly refit?: boolean };
 }
 
-/** The training facts of a card, from training.json: schedule, time, machine, and the dev history. */
+/** The training facts of a card, from training.json: schedule, time, machine, and the dev history (a refit has none). */
 export function trainingBlock(r: TrainingRecord): string {
   const s = r.schedule;
+  const refit = r.data?.refit === true;
   return [
     TRAINING_START,
     `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
@@ -79,11 +82,12 @@ export function trainingBlock(r: TrainingRecord): string {
     ...(r.scheduleChanges?.length
       ? [`- The planned total of steps was changed during the run with \`--steps\`: ${r.scheduleChanges.map((c) => `${c.from} → ${c.to} at step ${c.atStep}`).join('; ')}.`]
       : []),
-    `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
+    refit
+      ? `- Trained on the whole training split, dev included (a refit: nothing is held out to choose by), so the exported weights are the last step’s, ${r.steps}.`
+      : `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
     '',
-    '| step | train loss | dev | minutes |',
-    '|---|---|---|---|',
-    ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} | ${h.summary} | ${(h.elapsedSeconds / 60).toFixed(1)} |`),
+    ...(refit ? ['| step | train loss | minutes |', '|---|---|---|'] : ['| step | train loss | dev | minutes |', '|---|---|---|---|']),
+    ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} |${refit ? '' : ` ${h.summary} |`} ${(h.elapsedSeconds / 60).toFixed(1)} |`),
     TRAINING_END,
   ].join('\n');
 }

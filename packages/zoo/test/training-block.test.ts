@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { TRAINING_END, TRAINING_START, type TrainingRecord, trainingBlock } from '../src/evaluate/card.js';
+
+const record: TrainingRecord = {
+  steps: 20,
+  tokensSeen: 12_345,
+  wallMinutes: 1.5,
+  machine: '2 × CPU',
+  seed: 7,
+  schedule: { steps: 20, warmupSteps: 2, peakLearningRate: 0.002, finalFraction: 0.05, weightDecay: 0.01 },
+  best: { step: 10, score: 1.9 },
+  history: [
+    { step: 10, summary: 'acc 99.00% F1 0.9800', trainLoss: 0.25, elapsedSeconds: 45 },
+    { step: 20, summary: 'acc 98.00% F1 0.9700', trainLoss: 0.2, elapsedSeconds: 90 },
+  ],
+};
+
+describe('trainingBlock', () => {
+  it('names the best dev step and keeps a dev column for a run with a dev set', () => {
+    const block = trainingBlock(record);
+    expect(block.startsWith(TRAINING_START) && block.endsWith(TRAINING_END)).toBe(true);
+    expect(block).toContain('- 20 steps (12,345 tokens) in **1.5 minutes**');
+    expect(block).toContain('- Exported weights: the best dev score, at step 10.');
+    expect(block).toContain('| step | train loss | dev | minutes |');
+    expect(block).toContain('| 10 | 0.2500 | acc 99.00% F1 0.9800 | 0.8 |');
+  });
+
+  it('says a refit exports its last step and drops the dev column, which has nothing to show', () => {
+    const block = trainingBlock({ ...record, best: { step: 20, score: 0 }, data: { refit: true } });
+    expect(block).not.toContain('best dev');
+    expect(block).toContain('the exported weights are the last step’s, 20.');
+    expect(block).toContain('| step | train loss | minutes |\n|---|---|---|\n| 10 | 0.2500 | 0.8 |\n| 20 | 0.2000 | 1.5 |');
+  });
+});
