@@ -60,6 +60,34 @@ describe('training', () => {
     await expect(train(await taskFor('numbers-en-fr', true), { ...options, steps: 3 })).rejects.toThrow(/current step/);
   }, 120_000);
 
+  it("a schedule's own changes replay, weight for weight, a run whose total was changed by hand, also across a resume", async () => {
+    const smoke = await taskFor('numbers-en-fr', true);
+    const planned = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 2, to: 6 }, { atStep: 4, to: 5 }] } };
+    const byHand = { checkpointDir: join(dir, 'h'), outDir: join(dir, 'h-model'), quiet: true };
+    await train(smoke, { ...byHand, maxStepsThisRun: 2 });
+    await train(smoke, { ...byHand, steps: 6, maxStepsThisRun: 2 });
+    const handRun = await train(smoke, { ...byHand, steps: 5 });
+    const straight = await train(planned, { checkpointDir: join(dir, 'p'), outDir: join(dir, 'p-model'), quiet: true });
+    const resumedOptions = { checkpointDir: join(dir, 'q'), outDir: join(dir, 'q-model'), quiet: true };
+    await train(planned, { ...resumedOptions, maxStepsThisRun: 3 });
+    const resumed = await train(planned, resumedOptions);
+    for (const run of [handRun, straight, resumed]) {
+      expect(run.finished).toBe(true);
+      expect(run.state.step).toBe(5);
+      expect(run.state.scheduleChanges).toEqual([
+        { atStep: 2, from: 4, to: 6 },
+        { atStep: 4, from: 6, to: 5 },
+      ]);
+    }
+    const weights = async (folder: string) => loadHost(join(dir, folder, 'checkpoint.safetensors'));
+    const bytes = (data: Float32Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const hand = await weights('h');
+    for (const other of [await weights('p'), await weights('q')]) {
+      expect(Object.keys(other).sort()).toEqual(Object.keys(hand).sort());
+      for (const [name, tensor] of Object.entries(hand)) expect(Buffer.compare(bytes(tensor.data), bytes(other[name].data)), name).toBe(0);
+    }
+  }, 120_000);
+
   it('a checkpoint of another configuration is refused, not silently mixed in', async () => {
     const options = { checkpointDir: join(dir, 'a'), outDir: join(dir, 'x-model'), quiet: true };
     await expect(train(await taskFor('g2p-cmudict', true), options)).rejects.toThrow(/another configuration/);

@@ -87,13 +87,25 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     }
     print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`);
   }
-  const planned = state.plannedSteps ?? task.schedule.steps;
-  if (options.steps !== undefined && options.steps !== planned) {
+  const changeTotal = (to: number) => {
+    const from = state.plannedSteps ?? task.schedule.steps;
+    if (to === from) return;
+    state = { ...state, plannedSteps: to, scheduleChanges: [...(state.scheduleChanges ?? []), { atStep: state.step, from, to }] };
+    print(`${task.name}: planned steps changed from ${from} to ${to} at step ${state.step}`);
+  };
+  if (options.steps !== undefined) {
     if (!Number.isInteger(options.steps) || options.steps < Math.max(state.step, 1)) throw new Error(`--steps must be an integer ≥ the current step ${state.step}`);
-    state = { ...state, plannedSteps: options.steps, scheduleChanges: [...(state.scheduleChanges ?? []), { atStep: state.step, from: planned, to: options.steps }] };
-    print(`${task.name}: planned steps changed from ${planned} to ${options.steps} at step ${state.step}`);
+    changeTotal(options.steps);
   }
-  const schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
+  let schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
+  /** The task's own change at this step, if any (once: a resumed run has it in its state already). */
+  const applyPlannedChange = () => {
+    const change = task.schedule.changes?.find((c) => c.atStep === state.step);
+    if (!change || state.scheduleChanges?.some((c) => c.atStep === state.step && c.to === change.to)) return;
+    changeTotal(change.to);
+    schedule = { ...schedule, steps: change.to };
+    bar?.setTotal(change.to);
+  };
 
   const checkpoint = async () => {
     const tensors = Object.fromEntries(Object.entries(params.toHost()).map(([k, t]) => [`param/${k}`, t]));
@@ -120,7 +132,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   let tps = 0;
   let stopped = false;
   let lastTick = Date.now();
-  while (state.step < schedule.steps) {
+  for (applyPlannedChange(); state.step < schedule.steps; applyPlannedChange()) {
     const step = state.step;
     const lr = learningRate(schedule, step);
     const batch = task.batch(step);

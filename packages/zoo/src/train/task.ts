@@ -32,6 +32,12 @@ export interface Schedule {
   readonly weightDecay: number;
   /** Parameter name → multiplier of the learning rate (absent: 1 for every parameter). */
   readonly learningRateScale?: Readonly<Record<string, number>>;
+  /**
+   * Changes of the planned total that the run makes by itself on reaching `atStep` (in step order), as `--steps`
+   * does by hand: a way to replay, step for step, the learning-rate curve of a run whose total was changed while
+   * it trained. Recorded in the checkpoint and training.json like a change by hand.
+   */
+  readonly changes?: readonly { readonly atStep: number; readonly to: number }[];
 }
 
 export interface TrainingTask {
