@@ -45,9 +45,9 @@ export async function evaluateNumbers(backend: Backend, folder: string): Promise
 }
 
 /**
- * g2p decoding, chosen on all 6,193 dev words with the shipped weights (words wrong): greedy 1,896; 4 beams with
- * length penalty 0 (plain sum of log-probabilities) 1,876, 1 1,881, 2 1,888; 8 beams (penalty 1) 1,881, no
- * better than 4 at twice the cost.
+ * g2p decoding, chosen on all 6,193 dev words with the shipped weights (`pnpm zoo:dev g2p-cmudict --beams …`
+ * prints them; words wrong): greedy 1,896; 4 beams with length penalty 0 (plain sum of log-probabilities) 1,876,
+ * 1 1,881, 2 1,888; 8 beams (penalty 1) 1,881, no better than 4 at twice the cost.
  */
 export const G2P_DECODING = { numBeams: 4, lengthPenalty: 0 } as const;
 

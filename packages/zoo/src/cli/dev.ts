@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
+import { g2pDevScore, spamDevScore } from '../evaluate/dev-eval.js';
+import { G2P_DECODING } from '../evaluate/zoo-eval.js';
+import { MODELS_DIR } from '../zoo.js';
+
+const MODELS = ['g2p-cmudict', 'spam-classifier'] as const;
+const USAGE = `usage: pnpm zoo:dev <model> [options]   (scores on the dev split, for choosing; never test)
+  model: ${MODELS.join(' | ')}
+  --folder DIR          a model folder (default models/<model>), e.g. an exported run under .cache/
+  --backend NAME        ${BACKEND_NAMES.join(' | ')} (default tfjs-wasm)
+  --beams "1 4"         g2p: beam widths to score, one line each (default ${G2P_DECODING.numBeams})
+  --length-penalty X    g2p: length penalty of beam search (default ${G2P_DECODING.lengthPenalty})`;
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { folder: { type: 'string' }, backend: { type: 'string' }, beams: { type: 'string' }, 'length-penalty': { type: 'string' }, help: { type: 'boolean' } },
+  });
+  const name = positionals[0] as (typeof MODELS)[number] | undefined;
+  if (values.help || !name || !MODELS.includes(name) || positionals.length > 1) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exitCode = values.help ? 0 : 2;
+    return;
+  }
+  const folder = values.folder ?? join(MODELS_DIR, name);
+  const backend = await openBackend(values.backend ?? 'tfjs-wasm');
+  try {
+    if (await trainedOnDev(folder)) process.stdout.write(`note: ${folder} is a refit, trained on the dev split too; its dev scores say nothing about held-out data\n`);
+    if (name === 'g2p-cmudict') {
+      const lengthPenalty = values['length-penalty'] === undefined ? G2P_DECODING.lengthPenalty : Number(values['length-penalty']);
+      const widths = (values.beams ?? String(G2P_DECODING.numBeams)).split(/[\s,]+/).filter(Boolean).map(Number);
+      if (!Number.isFinite(lengthPenalty) || widths.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bad --beams or --length-penalty\n${USAGE}`);
+      for (const numBeams of widths) {
+        const s = await g2pDevScore(backend, folder, { numBeams, lengthPenalty });
+        process.stdout.write(`${folder}: beams ${numBeams}, length penalty ${lengthPenalty}: ${s.words.toLocaleString('en-US')} dev words, WER ${(100 * s.wer).toFixed(2)}% PER ${(100 * s.per).toFixed(2)}%, ${s.wrongWords.toLocaleString('en-US')} wrong\n`);
+      }
+    } else {
+      const s = await spamDevScore(backend, folder);
+      const m = s.metrics;
+      process.stdout.write(`${folder}: ${s.mails} dev mails, cross-entropy ${s.crossEntropy.toFixed(4)}, accuracy ${(100 * m.accuracy).toFixed(2)}%, F1 ${m.f1.toFixed(4)}, errors ${m.fp + m.fn} (${m.fp} FP, ${m.fn} FN)\n`);
+    }
+  } finally {
+    backend.dispose();
+  }
+}
+
+/** Whether the folder's training.json records a refit (no held-out dev set). */
+async function trainedOnDev(folder: string): Promise<boolean> {
+  try {
+    const record = JSON.parse(await readFile(join(folder, 'training.json'), 'utf8')) as { data?: { refit?: boolean } };
+    return record.data?.refit === true;
+  } catch {
+    return false;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
