@@ -34,5 +34,8 @@ describe('g2pTask refit', () => {
     expect(refit.evaluateDev(() => {
       throw new Error('a refit has no dev words to decode');
     })).toEqual({ score: 0, summary: expect.stringMatching(/^refit/) });
+    const smoke = g2pTask({ refit: true, epochs: 1 });
+    expect(smoke.schedule.steps).toBe(smoke.describe.perEpoch);
+    expect(smoke.schedule.changes).toBeUndefined();
   });
 });

@@ -60,23 +60,27 @@ describe('training', () => {
     await expect(train(await taskFor('numbers-en-fr', true), { ...options, steps: 3 })).rejects.toThrow(/current step/);
   }, 120_000);
 
-  it("a schedule's own changes replay, weight for weight, a run whose total was changed by hand, also across a resume", async () => {
+  it("a schedule's own changes replay, weight for weight, a run whose total was changed by hand, also when stopped on a change step", async () => {
     const smoke = await taskFor('numbers-en-fr', true);
-    const planned = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 2, to: 6 }, { atStep: 4, to: 5 }] } };
+    // The second change lands on the end of the plan before it (6), as the g2p run's did at 2,760.
+    const planned = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 2, to: 6 }, { atStep: 6, to: 7 }] } };
     const byHand = { checkpointDir: join(dir, 'h'), outDir: join(dir, 'h-model'), quiet: true };
     await train(smoke, { ...byHand, maxStepsThisRun: 2 });
-    await train(smoke, { ...byHand, steps: 6, maxStepsThisRun: 2 });
-    const handRun = await train(smoke, { ...byHand, steps: 5 });
+    const handEnd = await train(smoke, { ...byHand, steps: 6 });
+    expect(handEnd.finished).toBe(true);
+    const handRun = await train(smoke, { ...byHand, steps: 7 });
     const straight = await train(planned, { checkpointDir: join(dir, 'p'), outDir: join(dir, 'p-model'), quiet: true });
     const resumedOptions = { checkpointDir: join(dir, 'q'), outDir: join(dir, 'q-model'), quiet: true };
-    await train(planned, { ...resumedOptions, maxStepsThisRun: 3 });
+    const atFirstChange = await train(planned, { ...resumedOptions, maxStepsThisRun: 2 });
+    const atSecondChange = await train(planned, { ...resumedOptions, maxStepsThisRun: 4 });
+    expect([atFirstChange.state.step, atFirstChange.finished, atSecondChange.state.step, atSecondChange.finished]).toEqual([2, false, 6, false]);
     const resumed = await train(planned, resumedOptions);
     for (const run of [handRun, straight, resumed]) {
       expect(run.finished).toBe(true);
-      expect(run.state.step).toBe(5);
+      expect(run.state.step).toBe(7);
       expect(run.state.scheduleChanges).toEqual([
         { atStep: 2, from: 4, to: 6 },
-        { atStep: 4, from: 6, to: 5 },
+        { atStep: 6, from: 6, to: 7 },
       ]);
     }
     const weights = async (folder: string) => loadHost(join(dir, folder, 'checkpoint.safetensors'));
@@ -86,6 +90,10 @@ describe('training', () => {
       expect(Object.keys(other).sort()).toEqual(Object.keys(hand).sort());
       for (const [name, tensor] of Object.entries(hand)) expect(Buffer.compare(bytes(tensor.data), bytes(other[name].data)), name).toBe(0);
     }
+    const unordered = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 3, to: 6 }, { atStep: 2, to: 8 }] } };
+    await expect(train(unordered, { checkpointDir: join(dir, 'u'), outDir: join(dir, 'u-model'), quiet: true })).rejects.toThrow(/schedule\.changes\[1\]/);
+    const shrinking = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 3, to: 2 }] } };
+    await expect(train(shrinking, { checkpointDir: join(dir, 'u'), outDir: join(dir, 'u-model'), quiet: true })).rejects.toThrow(/schedule\.changes\[0\]/);
   }, 120_000);
 
   it('a checkpoint of another configuration is refused, not silently mixed in', async () => {

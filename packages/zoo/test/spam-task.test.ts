@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSpamSplit } from '../src/data/spam.js';
 import { EMBEDDING_SCALE, MAX_TOKENS, devSplit, spamTask, spamVocabulary } from '../src/tasks/spam.js';
+import { loadHost } from '../src/train/checkpoint.js';
 import { train } from '../src/train/loop.js';
 import { BOS } from '../src/tokenize/tokenizer-json.js';
 import { Parameters } from '../src/train/parameters.js';
@@ -120,6 +121,9 @@ describe('spamTask options', () => {
       expect(run.state.history.length).toBeGreaterThan(1);
       expect(run.state.history.every((h) => h.score === 0 && h.summary.startsWith('refit'))).toBe(true);
       expect(run.state.best?.step).toBe(small.schedule.steps);
+      const exported = await loadHost(join(dir, 'model', 'model.safetensors'));
+      const final = await loadHost(join(dir, 'run', 'checkpoint.safetensors'));
+      for (const [name, tensor] of Object.entries(exported)) expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

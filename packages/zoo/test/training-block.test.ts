@@ -31,4 +31,16 @@ describe('trainingBlock', () => {
     expect(block).toContain('the exported weights are the last step’s, 20.');
     expect(block).toContain('| step | train loss | minutes |\n|---|---|---|\n| 10 | 0.2500 | 0.8 |\n| 20 | 0.2000 | 1.5 |');
   });
+
+  it('tells planned changes of the total from changes by hand', () => {
+    const scheduleChanges = [
+      { atStep: 5, from: 20, to: 30 },
+      { atStep: 25, from: 30, to: 40 },
+    ];
+    const byHand = trainingBlock({ ...record, scheduleChanges });
+    expect(byHand).toContain('- The planned total of steps was changed during the run with `--steps`: 20 → 30 at step 5; 30 → 40 at step 25.');
+    const planned = trainingBlock({ ...record, scheduleChanges, schedule: { ...record.schedule, changes: [{ atStep: 5, to: 30 }, { atStep: 25, to: 40 }] } });
+    expect(planned).toContain("- The planned total of steps changed at the steps the task's schedule sets (a replay of a run changed by hand): 20 → 30 at step 5;");
+    expect(planned).not.toContain('--steps');
+  });
 });

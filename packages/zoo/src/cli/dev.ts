@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     if (name === 'g2p-cmudict') {
       const lengthPenalty = values['length-penalty'] === undefined ? G2P_DECODING.lengthPenalty : Number(values['length-penalty']);
       const widths = (values.beams ?? String(G2P_DECODING.numBeams)).split(/[\s,]+/).filter(Boolean).map(Number);
-      if (!Number.isFinite(lengthPenalty) || widths.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bad --beams or --length-penalty\n${USAGE}`);
+      if (!Number.isFinite(lengthPenalty) || widths.length === 0 || widths.some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`bad --beams or --length-penalty\n${USAGE}`);
       for (const numBeams of widths) {
         const s = await g2pDevScore(backend, folder, { numBeams, lengthPenalty });
         process.stdout.write(`${folder}: beams ${numBeams}, length penalty ${lengthPenalty}: ${s.words.toLocaleString('en-US')} dev words, WER ${(100 * s.wer).toFixed(2)}% PER ${(100 * s.per).toFixed(2)}%, ${s.wrongWords.toLocaleString('en-US')} wrong\n`);

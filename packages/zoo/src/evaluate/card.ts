@@ -63,7 +63,15 @@ export interface TrainingRecord {
   readonly wallMinutes: number;
   readonly machine: string;
   readonly seed: number;
-  readonly schedule: { readonly steps: number; readonly warmupSteps: number; readonly peakLearningRate: number; readonly finalFraction: number; readonly weightDecay: number };
+  readonly schedule: {
+    readonly steps: number;
+    readonly warmupSteps: number;
+    readonly peakLearningRate: number;
+    readonly finalFraction: number;
+    readonly weightDecay: number;
+    /** Changes the task planned (see Schedule.changes); any other recorded change was made by hand. */
+    readonly changes?: readonly { readonly atStep: number; readonly to: number }[];
+  };
   readonly best: { readonly step: number; readonly score: number } | null;
   readonly scheduleChanges?: readonly { readonly atStep: number; readonly from: number; readonly to: number }[];
   readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
@@ -79,17 +87,23 @@ export function trainingBlock(r: TrainingRecord): string {
     TRAINING_START,
     `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
     `- AdamW (β 0.9/0.98, weight decay ${s.weightDecay} on matrices, gradient norm clipped at 1), peak learning rate ${s.peakLearningRate} after ${s.warmupSteps} warm-up steps, cosine decay to ${s.finalFraction} of the peak; seed ${r.seed}.`,
-    ...(r.scheduleChanges?.length
-      ? [`- The planned total of steps was changed during the run with \`--steps\`: ${r.scheduleChanges.map((c) => `${c.from} → ${c.to} at step ${c.atStep}`).join('; ')}.`]
-      : []),
+    ...(r.scheduleChanges?.length ? [scheduleChangesLine(r)] : []),
     refit
-      ? `- Trained on the whole training split, dev included (a refit: nothing is held out to choose by), so the exported weights are the last step’s, ${r.steps}.`
+      ? `- Trained on the whole training split, dev included (a refit: nothing is held out to choose by), so the exported weights are the last step’s, ${r.steps.toLocaleString('en-US')}.`
       : `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
     '',
     ...(refit ? ['| step | train loss | minutes |', '|---|---|---|'] : ['| step | train loss | dev | minutes |', '|---|---|---|---|']),
     ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} |${refit ? '' : ` ${h.summary} |`} ${(h.elapsedSeconds / 60).toFixed(1)} |`),
     TRAINING_END,
   ].join('\n');
+}
+
+function scheduleChangesLine(r: TrainingRecord): string {
+  const changes = r.scheduleChanges ?? [];
+  const list = changes.map((c) => `${c.from} → ${c.to} at step ${c.atStep}`).join('; ');
+  const planned = (c: { atStep: number; to: number }) => r.schedule.changes?.some((p) => p.atStep === c.atStep && p.to === c.to) ?? false;
+  if (changes.every(planned)) return `- The planned total of steps changed at the steps the task's schedule sets (a replay of a run changed by hand): ${list}.`;
+  return `- The planned total of steps was changed during the run${changes.some(planned) ? ' (by hand with `--steps`, or as the schedule sets)' : ' with `--steps`'}: ${list}.`;
 }
 
 /** Replaces the block between `start` and `end` markers. */

@@ -7,10 +7,11 @@ import { devSplit } from '../tasks/spam.js';
 import { classifyAll } from './classify.js';
 import { translateAll } from './translate.js';
 
-/**
+/*
  * Dev-split scores of a model folder, through the models package like zoo-eval.ts: what runs, checkpoints and
  * decodings were chosen by (the cards' runs tables and decoding sweeps). Never the test split.
  */
+
 export interface G2pDecoding {
   readonly numBeams: number;
   readonly lengthPenalty: number;

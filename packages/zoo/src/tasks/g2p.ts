@@ -87,7 +87,8 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   const steps = perEpoch * epochs;
   const dropout = options.dropout ?? 0;
   const dev: G2pWord[] = refit ? [] : g2pSplit('dev').slice(0, options.devWords ?? 2000);
-  const plan = refit && options.trainWords === undefined ? G2P_SHIPPED_STEPS : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
+  // A refit replays the shipped plan unless told otherwise (smoke runs with a few words or epochs).
+  const plan = refit && options.trainWords === undefined && options.epochs === undefined ? G2P_SHIPPED_STEPS : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
   return {
     name: 'g2p-cmudict',
     config,

@@ -65,10 +65,22 @@ export async function exportRun(task: TrainingTask, state: RunState, options: Pi
   await writeFile(join(options.outDir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
+/** Planned changes must be integers, in increasing step order, each to a total at least its own step. */
+function checkPlannedChanges(task: TrainingTask): void {
+  const changes = task.schedule.changes ?? [];
+  changes.forEach((c, i) => {
+    const ordered = i === 0 || c.atStep > changes[i - 1].atStep;
+    if (!Number.isInteger(c.atStep) || !Number.isInteger(c.to) || c.atStep < 0 || c.to < Math.max(c.atStep, 1) || !ordered) {
+      throw new Error(`${task.name}: schedule.changes[${i}] = ${JSON.stringify(c)} must have integer steps, come after the change before it, and plan a total ≥ its own step`);
+    }
+  });
+}
+
 export async function train(task: TrainingTask, options: TrainOptions): Promise<TrainResult> {
   const print = (line: string) => {
     if (!options.quiet) process.stdout.write(`${line}\n`);
   };
+  checkPlannedChanges(task);
   const params = Parameters.initialize(task.config, task.seed);
   const optimizer = new AdamW(params, { weightDecay: task.schedule.weightDecay, ...(task.schedule.learningRateScale && { learningRateScale: task.schedule.learningRateScale }) });
   const id = fingerprint(task);
@@ -132,7 +144,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   let tps = 0;
   let stopped = false;
   let lastTick = Date.now();
-  for (applyPlannedChange(); state.step < schedule.steps; applyPlannedChange()) {
+  applyPlannedChange();
+  while (state.step < schedule.steps) {
     const step = state.step;
     const lr = learningRate(schedule, step);
     const batch = task.batch(step);
@@ -154,7 +167,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     }
     state = { ...state, step: step + 1, tokensSeen: state.tokensSeen + batch.tokens, elapsedSeconds: state.elapsedSeconds + (now - lastTick) / 1000 };
     lastTick = now;
-
+    // Before `last`: a plan that ends here but is extended here has not ended.
+    applyPlannedChange();
     const last = state.step === schedule.steps;
     if (state.step % schedule.evalEvery === 0 || last) {
       const host = params.toHost();
