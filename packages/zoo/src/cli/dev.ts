@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
+import type { TrainingRecord } from '../evaluate/card.js';
 import { g2pDevScore, spamDevScore } from '../evaluate/dev-eval.js';
 import { G2P_DECODING } from '../evaluate/zoo-eval.js';
 import { MODELS_DIR } from '../zoo.js';
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
 /** Whether the folder's training.json records a refit (no held-out dev set). */
 async function trainedOnDev(folder: string): Promise<boolean> {
   try {
-    const record = JSON.parse(await readFile(join(folder, 'training.json'), 'utf8')) as { data?: { refit?: boolean } };
+    const record = JSON.parse(await readFile(join(folder, 'training.json'), 'utf8')) as Pick<TrainingRecord, 'data'>;
     return record.data?.refit === true;
   } catch {
     return false;

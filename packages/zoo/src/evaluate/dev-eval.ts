@@ -1,11 +1,10 @@
 import type { Backend } from '@attnkit/core';
 import { type G2pWord, g2pSplit } from '../data/cmudict.js';
 import { loadSpamSplit } from '../data/spam.js';
-import { type BinaryMetrics, binaryMetrics } from '../metrics/classification.js';
-import { type G2pScore, g2pScore } from '../metrics/sequence.js';
+import type { BinaryMetrics } from '../metrics/classification.js';
+import type { G2pScore } from '../metrics/sequence.js';
 import { devSplit } from '../tasks/spam.js';
-import { classifyAll } from './classify.js';
-import { translateAll } from './translate.js';
+import { scoreG2pWords, scoreMails } from './score-folder.js';
 
 /*
  * Dev-split scores of a model folder, through the models package like zoo-eval.ts: what runs, checkpoints and
@@ -19,11 +18,8 @@ export interface G2pDecoding {
 
 /** WER, PER and words wrong on the dev words (all 6,193 unless given fewer) under one decoding. */
 export async function g2pDevScore(backend: Backend, folder: string, decoding: G2pDecoding, words: readonly G2pWord[] = g2pSplit('dev')): Promise<G2pScore> {
-  const outputs = await translateAll(backend, folder, words.map((w) => w.word), { maxNewTokens: 40, ...decoding, batchSize: Math.max(16, Math.floor(256 / decoding.numBeams)) });
-  return g2pScore(
-    outputs.map((o) => o.split(' ').filter(Boolean)),
-    words.map((w) => w.pronunciations),
-  );
+  const { score } = await scoreG2pWords(backend, folder, words, { maxNewTokens: 40, ...decoding, batchSize: Math.max(16, Math.floor(256 / decoding.numBeams)) });
+  return score;
 }
 
 export interface SpamDevScore {
@@ -36,11 +32,7 @@ export interface SpamDevScore {
 /** The classifier on the dev mails (the 10% of the training split that spamTask holds out, or its first `limit`). */
 export async function spamDevScore(backend: Backend, folder: string, limit?: number): Promise<SpamDevScore> {
   const dev = devSplit(await loadSpamSplit()).dev.slice(0, limit);
-  const { probabilities, labels } = await classifyAll(backend, folder, dev.map((e) => e.text));
-  const spam = labels.indexOf('spam');
-  const ham = labels.indexOf('ham');
-  if (spam < 0 || ham < 0) throw new Error(`${folder}: labels ${JSON.stringify(labels)} are not ham and spam`);
-  const truth = dev.map((e) => e.label === 'spam');
+  const { probabilities, ham, spam, truth, metrics } = await scoreMails(backend, folder, dev);
   const crossEntropy = -truth.reduce((sum, isSpam, i) => sum + Math.log(probabilities[i][isSpam ? spam : ham]), 0) / dev.length;
-  return { mails: dev.length, crossEntropy, metrics: binaryMetrics(probabilities.map((p) => p[spam] > 0.5), truth) };
+  return { mails: dev.length, crossEntropy, metrics };
 }

@@ -1,12 +1,12 @@
 import type { Backend } from '@attnkit/core';
 import { type G2pWord, g2pSplit } from '../data/cmudict.js';
 import { numberPair, numbersSplit } from '../data/numbers.js';
-import { type Email, type SpamSplit, loadSpamSplit } from '../data/spam.js';
+import { type SpamSplit, loadSpamSplit } from '../data/spam.js';
 import { devSplit } from '../tasks/spam.js';
 import { spamLogisticBaseline, spamNaiveBayesBaseline } from '../baseline/spam-baseline.js';
-import { type BinaryMetrics, binaryMetrics } from '../metrics/classification.js';
-import { type ExactMatch, type G2pScore, exactMatch, g2pScore } from '../metrics/sequence.js';
-import { classifyAll } from './classify.js';
+import type { BinaryMetrics } from '../metrics/classification.js';
+import { type ExactMatch, type G2pScore, exactMatch } from '../metrics/sequence.js';
+import { scoreG2pWords, scoreMails } from './score-folder.js';
 import { translateAll } from './translate.js';
 
 /**
@@ -52,27 +52,23 @@ export async function evaluateNumbers(backend: Backend, folder: string): Promise
 export const G2P_DECODING = { numBeams: 4, lengthPenalty: 0 } as const;
 
 export async function evaluateG2p(backend: Backend, folder: string, words: readonly G2pWord[] = g2pSplit('test')): Promise<G2pMetrics> {
-  const outputs = await translateAll(backend, folder, words.map((w) => w.word), { maxNewTokens: 40, ...G2P_DECODING, batchSize: 64 });
-  const phonemes = outputs.map((o) => o.split(' ').filter(Boolean));
+  const { outputs, score } = await scoreG2pWords(backend, folder, words, { maxNewTokens: 40, ...G2P_DECODING, batchSize: 64 });
   return {
     model: 'g2p-cmudict',
     decoding: G2P_DECODING,
-    test: g2pScore(phonemes, words.map((w) => w.pronunciations)),
+    test: score,
     examples: words.slice(0, 12).map((w, i) => ({ word: w.word, output: outputs[i], references: w.pronunciations.map((p) => p.join(' ')) })),
   };
 }
 
 export async function evaluateSpam(backend: Backend, folder: string): Promise<SpamMetrics> {
   const split = await loadSpamSplit();
-  const isSpam = (e: Email) => e.label === 'spam';
-  const { probabilities, labels } = await classifyAll(backend, folder, split.test.map((e) => e.text));
-  const spamIndex = labels.indexOf('spam');
-  const predicted = probabilities.map((p) => p[spamIndex] > 0.5);
+  const { metrics } = await scoreMails(backend, folder, split.test);
   const alpha = tuneBaselineAlpha(split);
   const baseline = spamNaiveBayesBaseline(split, { alpha });
   return {
     model: 'spam-classifier',
-    test: binaryMetrics(predicted, split.test.map(isSpam)),
+    test: metrics,
     baseline: { name: `multinomial naive Bayes on every token, alpha ${alpha} (chosen on the classifier's dev split)`, ...baseline.metrics },
     linearBaseline: { name: 'logistic regression on every token (log counts, unit length; 30 Adagrad epochs; see the card)', ...spamLogisticBaseline(split) },
   };

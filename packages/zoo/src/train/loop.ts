@@ -99,9 +99,12 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     }
     print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`);
   }
+  let schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
+  /** A new planned total from this step on: the schedule the loop follows, the run's state and its record. */
   const changeTotal = (to: number) => {
-    const from = state.plannedSteps ?? task.schedule.steps;
+    const from = schedule.steps;
     if (to === from) return;
+    schedule = { ...schedule, steps: to };
     state = { ...state, plannedSteps: to, scheduleChanges: [...(state.scheduleChanges ?? []), { atStep: state.step, from, to }] };
     print(`${task.name}: planned steps changed from ${from} to ${to} at step ${state.step}`);
   };
@@ -109,13 +112,11 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     if (!Number.isInteger(options.steps) || options.steps < Math.max(state.step, 1)) throw new Error(`--steps must be an integer ≥ the current step ${state.step}`);
     changeTotal(options.steps);
   }
-  let schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
   /** The task's own change at this step, if any (once: a resumed run has it in its state already). */
   const applyPlannedChange = () => {
     const change = task.schedule.changes?.find((c) => c.atStep === state.step);
     if (!change || state.scheduleChanges?.some((c) => c.atStep === state.step && c.to === change.to)) return;
     changeTotal(change.to);
-    schedule = { ...schedule, steps: change.to };
     bar?.setTotal(change.to);
   };
 
