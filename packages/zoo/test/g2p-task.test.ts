@@ -1,9 +1,17 @@
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { g2pSplit } from '../src/data/cmudict.js';
-import { G2P_SHIPPED_STEPS, g2pTask } from '../src/tasks/g2p.js';
+import { G2P_CONTINUATION, G2P_SHIPPED_STEPS, g2pTask } from '../src/tasks/g2p.js';
+import { loadHost } from '../src/train/checkpoint.js';
+import { fingerprint, train } from '../src/train/loop.js';
+import { Parameters } from '../src/train/parameters.js';
+import { initTraining } from '../src/train/runtime.js';
 import { MODELS_DIR } from '../src/zoo.js';
+
+const SHIPPED = join(MODELS_DIR, 'g2p-cmudict');
 
 describe('g2pTask refit', () => {
   it('replays the step plan recorded in the shipped training.json', async () => {
@@ -38,4 +46,54 @@ describe('g2pTask refit', () => {
     expect(smoke.schedule.steps).toBe(smoke.describe.perEpoch);
     expect(smoke.schedule.changes).toBeUndefined();
   });
+});
+
+describe('g2pTask continued from trained weights', () => {
+  it("starts from the folder's weights, follows the continuation cycle, and names the weights in its fingerprint", async () => {
+    await initTraining();
+    const plain = g2pTask();
+    const select = g2pTask({ continueFrom: SHIPPED });
+    const refit = g2pTask({ continueFrom: SHIPPED, refit: true });
+    const sha256 = createHash('sha256').update(await readFile(join(SHIPPED, 'model.safetensors'))).digest('hex').slice(0, 16);
+    expect(select.describe).toEqual({ ...plain.describe, continuedFrom: sha256, exportStep: 'last' });
+    expect(refit.describe).toMatchObject({ refit: true, dev: 0, continuedFrom: sha256, exportStep: 'last' });
+    for (const task of [select, refit]) {
+      expect(task.exportStep).toBe('last');
+      expect(task.schedule).toMatchObject(G2P_CONTINUATION);
+      expect(task.schedule.changes).toBeUndefined();
+    }
+    expect(new Set([plain, select, refit, g2pTask({ refit: true })].map(fingerprint)).size).toBe(4);
+
+    const params = Parameters.initialize(select.config, select.seed);
+    const host = params.toHost();
+    params.dispose();
+    await select.initialWeights!(host);
+    const shipped = await loadHost(join(SHIPPED, 'model.safetensors'));
+    expect(Object.keys(host).sort()).toEqual(Object.keys(shipped).sort());
+    for (const [name, t] of Object.entries(shipped)) expect(Array.from(host[name].data), name).toEqual(Array.from(t.data));
+
+    const other = g2pTask({ continueFrom: join(MODELS_DIR, 'numbers-en-fr') });
+    await expect(other.initialWeights!(host)).rejects.toThrow(/embed_tokens\.weight is missing or is not \[70, 128\]/);
+  }, 60_000);
+
+  it('exports its last step, not its best dev score', async () => {
+    await initTraining();
+    const small = g2pTask({ continueFrom: SHIPPED, epochs: 1, trainWords: 60, devWords: 20, tokensPerBatch: 128 });
+    let calls = 0;
+    // Each evaluation scores worse than the last: a run choosing by dev would export the first.
+    const falling = { ...small, evaluateDev: () => ({ score: -calls++, summary: `eval ${calls}` }) };
+    const dir = await mkdtemp(join(tmpdir(), 'zoo-g2p-continued-'));
+    try {
+      const run = await train(falling, { checkpointDir: join(dir, 'run'), outDir: join(dir, 'model'), quiet: true });
+      expect(run.state.history.length).toBeGreaterThan(1);
+      expect(run.state.best?.step).toBe(small.schedule.steps);
+      const exported = await loadHost(join(dir, 'model', 'model.safetensors'));
+      const final = await loadHost(join(dir, 'run', 'checkpoint.safetensors'));
+      for (const [name, tensor] of Object.entries(exported)) expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
+      const record = JSON.parse(await readFile(join(dir, 'model', 'training.json'), 'utf8'));
+      expect(record.data).toMatchObject({ continuedFrom: small.describe.continuedFrom, exportStep: 'last' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

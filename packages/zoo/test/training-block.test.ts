@@ -32,6 +32,14 @@ describe('trainingBlock', () => {
     expect(block).toContain('| step | train loss | minutes |\n|---|---|---|\n| 10 | 0.2500 | 0.8 |\n| 20 | 0.2000 | 1.5 |');
   });
 
+  it('says a run continued from trained weights started from them, and which export it made', () => {
+    const continued = trainingBlock({ ...record, best: { step: 20, score: 1.8 }, data: { continuedFrom: '352a278d80de0660', exportStep: 'last' } });
+    expect(continued).toContain('- Started from trained weights (model.safetensors with SHA-256 352a278d80de0660…)');
+    expect(continued).toContain('- Exported weights: the last step’s, 20 (the recipe was fixed before the run');
+    expect(continued).toContain('| 10 | 0.2500 | acc 99.00% F1 0.9800 | 0.8 |');
+    expect(trainingBlock(record)).not.toContain('Started from');
+  });
+
   it('tells planned changes of the total from changes by hand', () => {
     const scheduleChanges = [
       { atStep: 5, from: 20, to: 30 },

@@ -76,7 +76,7 @@ export interface TrainingRecord {
   readonly scheduleChanges?: readonly { readonly atStep: number; readonly from: number; readonly to: number }[];
   readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
   /** The task's description; `refit` marks a run on the whole training split, with no dev set to choose by. */
-  readonly data?: { readonly refit?: boolean };
+  readonly data?: { readonly refit?: boolean; readonly continuedFrom?: string; readonly exportStep?: 'best' | 'last' };
 }
 
 /** The training facts of a card, from training.json: schedule, time, machine, and the dev history (a refit has none). */
@@ -88,9 +88,12 @@ export function trainingBlock(r: TrainingRecord): string {
     `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
     `- AdamW (β 0.9/0.98, weight decay ${s.weightDecay} on matrices, gradient norm clipped at 1), peak learning rate ${s.peakLearningRate} after ${s.warmupSteps} warm-up steps, cosine decay to ${s.finalFraction} of the peak; seed ${r.seed}.`,
     ...(r.scheduleChanges?.length ? [scheduleChangesLine(r)] : []),
+    ...(r.data?.continuedFrom ? [`- Started from trained weights (model.safetensors with SHA-256 ${r.data.continuedFrom}…), not from a random initialization.`] : []),
     refit
       ? `- Trained on the whole training split, dev included (a refit: nothing is held out to choose by), so the exported weights are the last step’s, ${r.steps.toLocaleString('en-US')}.`
-      : `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
+      : r.data?.exportStep === 'last'
+        ? `- Exported weights: the last step’s, ${r.steps.toLocaleString('en-US')} (the recipe was fixed before the run; its dev scores were watched, not chosen by).`
+        : `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
     '',
     ...(refit ? ['| step | train loss | minutes |', '|---|---|---|'] : ['| step | train loss | dev | minutes |', '|---|---|---|---|']),
     ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} |${refit ? '' : ` ${h.summary} |`} ${(h.elapsedSeconds / 60).toFixed(1)} |`),

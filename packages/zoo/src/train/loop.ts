@@ -176,7 +176,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       const dev = task.evaluateDev((name) => params.get(name));
       const record = { step: state.step, score: dev.score, summary: dev.summary, trainLoss: lossAverage, elapsedSeconds: state.elapsedSeconds };
       // Ties go to the later step: same dev score after more (and lower-rate) training.
-      const improved = !state.best || dev.score >= state.best.score;
+      const improved = task.exportStep === 'last' || !state.best || dev.score >= state.best.score;
       state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
       if (improved) await saveBest(options.checkpointDir, host);
       if (bar && !process.stdout.isTTY) bar.stop();

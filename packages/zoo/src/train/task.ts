@@ -54,6 +54,11 @@ export interface TrainingTask {
    * where the checkpoint has the weights.
    */
   initialWeights?(host: HostTensors): Promise<void>;
+  /**
+   * Which weights the run exports: the best dev score (the default), or the last step's, for a run whose recipe
+   * was chosen before it started (its dev scores are then only watched, never chosen by).
+   */
+  readonly exportStep?: 'best' | 'last';
   /** What the run depends on besides the config (data version, sizes), for the checkpoint fingerprint. */
   readonly describe: Record<string, unknown>;
 }
