@@ -1,2 +1,2 @@
-export { MODELS_DIR, MODEL_NAMES, ZOO_ROOT, taskFor } from './zoo.js';
+export { MODELS_DIR, MODEL_NAMES, ZOO_ROOT, stagesFor, taskFor } from './zoo.js';
 export type { ModelName } from './zoo.js';

@@ -15,13 +15,16 @@ const SHIPPED = join(MODELS_DIR, 'g2p-cmudict');
 
 describe('g2pTask refit', () => {
   it('replays the step plan recorded in the shipped training.json', async () => {
-    const record = JSON.parse(await readFile(join(MODELS_DIR, 'g2p-cmudict', 'training.json'), 'utf8'));
+    const shipped = JSON.parse(await readFile(join(MODELS_DIR, 'g2p-cmudict', 'training.json'), 'utf8'));
+    // The base run: the shipped folder's own record, or the one its weights were continued from.
+    const record = shipped.startedFrom ?? shipped;
     const changes = record.scheduleChanges as { atStep: number; from: number; to: number }[];
     expect(G2P_SHIPPED_STEPS.steps).toBe(changes[0].from);
     expect(G2P_SHIPPED_STEPS.warmupSteps).toBe(record.schedule.warmupSteps);
     expect(G2P_SHIPPED_STEPS.changes).toEqual(changes.map(({ atStep, to }) => ({ atStep, to })));
-    const shipped = g2pTask();
-    const { peakLearningRate, finalFraction, weightDecay, checkpointEvery } = shipped.schedule;
+    const base = g2pTask();
+    expect(base.schedule).toMatchObject(G2P_SHIPPED_STEPS);
+    const { peakLearningRate, finalFraction, weightDecay, checkpointEvery } = base.schedule;
     expect({ peakLearningRate, finalFraction, weightDecay, checkpointEvery }).toEqual({
       peakLearningRate: record.schedule.peakLearningRate,
       finalFraction: record.schedule.finalFraction,
@@ -57,7 +60,9 @@ describe('g2pTask continued from trained weights', () => {
     const sha256 = createHash('sha256').update(await readFile(join(SHIPPED, 'model.safetensors'))).digest('hex').slice(0, 16);
     expect(select.describe).toEqual({ ...plain.describe, continuedFrom: sha256, exportStep: 'last' });
     expect(refit.describe).toMatchObject({ refit: true, dev: 0, continuedFrom: sha256, exportStep: 'last' });
+    const record = JSON.parse(await readFile(join(SHIPPED, 'training.json'), 'utf8'));
     for (const task of [select, refit]) {
+      expect(task.startedFrom).toEqual(record);
       expect(task.exportStep).toBe('last');
       expect(task.schedule).toMatchObject(G2P_CONTINUATION);
       expect(task.schedule.changes).toBeUndefined();
@@ -92,6 +97,7 @@ describe('g2pTask continued from trained weights', () => {
       for (const [name, tensor] of Object.entries(exported)) expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
       const record = JSON.parse(await readFile(join(dir, 'model', 'training.json'), 'utf8'));
       expect(record.data).toMatchObject({ continuedFrom: small.describe.continuedFrom, exportStep: 'last' });
+      expect(record.startedFrom).toEqual(JSON.parse(await readFile(join(SHIPPED, 'training.json'), 'utf8')));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

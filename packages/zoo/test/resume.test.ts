@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,8 @@ import { pipeline } from '@attnkit/models';
 import { loadHost } from '../src/train/checkpoint.js';
 import { train } from '../src/train/loop.js';
 import { initTraining } from '../src/train/runtime.js';
-import { taskFor } from '../src/zoo.js';
+import { trainStages } from '../src/train/stages.js';
+import { stagesFor, taskFor } from '../src/zoo.js';
 
 /**
  * The smoke training CI runs (a few steps of every model's real task), and the promise of resumable
@@ -98,14 +100,25 @@ describe('training', () => {
 
   it('a checkpoint of another configuration is refused, not silently mixed in', async () => {
     const options = { checkpointDir: join(dir, 'a'), outDir: join(dir, 'x-model'), quiet: true };
-    await expect(train(await taskFor('g2p-cmudict', true), options)).rejects.toThrow(/another configuration/);
+    await expect(train(await stagesFor('g2p-cmudict', true)[0].task(undefined), options)).rejects.toThrow(/another configuration/);
   });
 
   for (const name of ['g2p-cmudict', 'spam-classifier'] as const) {
     it(`${name}: a smoke run trains, exports, and the export loads through the pipeline`, async () => {
       const out = join(dir, `${name}-model`);
-      const result = await train(await taskFor(name, true), { checkpointDir: join(dir, name), outDir: out, quiet: true });
+      const options = { checkpointDir: join(dir, name), outDir: out, cacheDir: join(dir, 'stages'), quiet: true };
+      const result = await trainStages(name, stagesFor(name, true), options);
       expect(result.finished).toBe(true);
+      expect(result.stage).toBe(name === 'g2p-cmudict' ? 'continued' : 'main');
+      if (name === 'g2p-cmudict') {
+        // The continuation started from the base stage's export, and a second invocation trains nothing more.
+        const base = await readFile(join(dir, 'stages', 'g2p-cmudict.base-model', 'model.safetensors'));
+        const record = JSON.parse(await readFile(join(out, 'training.json'), 'utf8'));
+        expect(record.data).toMatchObject({ refit: true, continuedFrom: createHash('sha256').update(base).digest('hex').slice(0, 16) });
+        const again = await trainStages(name, stagesFor(name, true), options);
+        expect(again.state.step).toBe(result.state.step);
+        expect(again.state.elapsedSeconds).toBe(result.state.elapsedSeconds);
+      }
       expect(result.state.history.at(-1)?.trainLoss).toBeGreaterThan(0);
       if (name === 'g2p-cmudict') {
         const translator = await pipeline('translation', out);

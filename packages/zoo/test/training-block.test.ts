@@ -40,6 +40,17 @@ describe('trainingBlock', () => {
     expect(trainingBlock(record)).not.toContain('Started from');
   });
 
+  it('shows the run a continuation started from first, as stage 1, then the continuation', () => {
+    const continuation = { ...record, best: { step: 20, score: 0 }, data: { refit: true, continuedFrom: '352a278d80de0660', exportStep: 'last' as const }, startedFrom: record };
+    const block = trainingBlock(continuation);
+    expect(block.startsWith(`${TRAINING_START}\n**Stage 1 of 2**\n\n- 20 steps`)).toBe(true);
+    const second = block.indexOf('**Stage 2 of 2, from the weights stage 1 exported**');
+    expect(second).toBeGreaterThan(block.indexOf('- Exported weights: the best dev score, at step 10.'));
+    expect(block.indexOf('the exported weights are the last step’s, 20.')).toBeGreaterThan(second);
+    expect(block.indexOf('| 10 | 0.2500 | acc 99.00% F1 0.9800 | 0.8 |')).toBeLessThan(second);
+    expect(block.endsWith(`| 20 | 0.2000 | 1.5 |\n${TRAINING_END}`)).toBe(true);
+  });
+
   it('tells planned changes of the total from changes by hand', () => {
     const scheduleChanges = [
       { atStep: 5, from: 20, to: 30 },

@@ -1,10 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MODELS_DIR, ZOO_ROOT, taskFor, MODEL_NAMES } from '../zoo.js';
-import { loadCheckpoint } from '../train/checkpoint.js';
-import { exportRun, fingerprint, train } from '../train/loop.js';
+import { MODELS_DIR, ZOO_ROOT, stagesFor, MODEL_NAMES } from '../zoo.js';
 import { initTraining } from '../train/runtime.js';
+import { exportLastStage, stageFolders, trainStages } from '../train/stages.js';
 
 const USAGE = `usage: pnpm zoo:train <model> [options]
   model: ${MODEL_NAMES.join(' | ')}
@@ -16,7 +15,10 @@ const USAGE = `usage: pnpm zoo:train <model> [options]
                     where the run's checkpoint lives (default .cache/train/<model>): a copy of it there
                     continues as a separate run, to try a schedule change beside the main one
   --steps N         change the planned total of steps of this run (kept when resuming; recorded in training.json)
-  --export          write the model folder from the finished checkpoint without training`;
+  --export          write the model folder from the finished checkpoint without training
+A model trained in stages (g2p-cmudict: base, then continued) runs them in order; the earlier stages live in
+.cache/train/<model>.<stage> and their exports beside them, and the options above that name one run (--out,
+--checkpoint-dir, --steps, --export) are about the last stage.`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -30,21 +32,21 @@ async function main(): Promise<void> {
     return;
   }
   const smoke = values.smoke ?? false;
-  const checkpointDir = values['checkpoint-dir'] ?? join(ZOO_ROOT, '.cache', smoke ? 'smoke' : 'train', name);
-  const outDir = values.out ?? (smoke ? join(ZOO_ROOT, '.cache', 'smoke', `${name}-model`) : join(MODELS_DIR, name));
-  if (values.fresh || smoke) await rm(checkpointDir, { recursive: true, force: true });
+  const cacheDir = join(ZOO_ROOT, '.cache', smoke ? 'smoke' : 'train');
+  const checkpointDir = values['checkpoint-dir'] ?? join(cacheDir, name);
+  const outDir = values.out ?? (smoke ? join(cacheDir, `${name}-model`) : join(MODELS_DIR, name));
+  const stages = stagesFor(name, smoke);
+  const options = { checkpointDir, outDir, cacheDir };
+  if (values.fresh || smoke) for (const folders of stageFolders(name, stages, options)) await rm(folders.checkpointDir, { recursive: true, force: true });
   await initTraining();
-  const task = await taskFor(name, smoke);
   if (values.export) {
-    const saved = await loadCheckpoint(checkpointDir, fingerprint(task));
-    if (!saved) throw new Error(`no checkpoint of ${name} in ${checkpointDir}`);
-    await exportRun(task, saved.state, { checkpointDir, outDir });
-    process.stdout.write(`${name}: exported step ${saved.state.best?.step} of ${saved.state.step} to ${outDir}\n`);
+    const { step, of } = await exportLastStage(name, stages, options);
+    process.stdout.write(`${name}: exported step ${step} of ${of} to ${outDir}\n`);
     process.exit(0);
   }
   const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
-  await train(task, { checkpointDir, outDir, ...(maxMinutes !== undefined && { maxMinutes }), ...(steps !== undefined && { steps }) });
+  await trainStages(name, stages, { ...options, ...(maxMinutes !== undefined && { maxMinutes }), ...(steps !== undefined && { steps }) });
   process.exit(0);
 }
 

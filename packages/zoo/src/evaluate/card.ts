@@ -77,18 +77,32 @@ export interface TrainingRecord {
   readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
   /** The task's description; `refit` marks a run on the whole training split, with no dev set to choose by. */
   readonly data?: { readonly refit?: boolean; readonly continuedFrom?: string; readonly exportStep?: 'best' | 'last' };
+  /** The record of the run whose exported weights this run started from (an earlier stage). */
+  readonly startedFrom?: TrainingRecord;
 }
 
-/** The training facts of a card, from training.json: schedule, time, machine, and the dev history (a refit has none). */
+/**
+ * The training facts of a card, from training.json: schedule, time, machine, and the dev history (a refit has
+ * none); a run that started from an earlier run's weights shows that run first, as stage 1.
+ */
 export function trainingBlock(r: TrainingRecord): string {
+  const stages: TrainingRecord[] = [];
+  for (let s: TrainingRecord | undefined = r; s; s = s.startedFrom) stages.unshift(s);
+  const body =
+    stages.length === 1
+      ? runLines(r)
+      : stages.flatMap((s, i) => [...(i > 0 ? [''] : []), `**Stage ${i + 1} of ${stages.length}${i > 0 ? `, from the weights stage ${i} exported` : ''}**`, '', ...runLines(s)]);
+  return [TRAINING_START, ...body, TRAINING_END].join('\n');
+}
+
+function runLines(r: TrainingRecord): string[] {
   const s = r.schedule;
   const refit = r.data?.refit === true;
   return [
-    TRAINING_START,
     `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
     `- AdamW (β 0.9/0.98, weight decay ${s.weightDecay} on matrices, gradient norm clipped at 1), peak learning rate ${s.peakLearningRate} after ${s.warmupSteps} warm-up steps, cosine decay to ${s.finalFraction} of the peak; seed ${r.seed}.`,
     ...(r.scheduleChanges?.length ? [scheduleChangesLine(r)] : []),
-    ...(r.data?.continuedFrom ? [`- Started from trained weights (model.safetensors with SHA-256 ${r.data.continuedFrom}…), not from a random initialization.`] : []),
+    ...(r.data?.continuedFrom ? [`- Started from trained weights (model.safetensors with SHA-256 ${r.data.continuedFrom}…), not from a random initialization, with fresh AdamW moments.`] : []),
     refit
       ? `- Trained on the whole training split, dev included (a refit: nothing is held out to choose by), so the exported weights are the last step’s, ${r.steps.toLocaleString('en-US')}.`
       : r.data?.exportStep === 'last'
@@ -97,8 +111,7 @@ export function trainingBlock(r: TrainingRecord): string {
     '',
     ...(refit ? ['| step | train loss | minutes |', '|---|---|---|'] : ['| step | train loss | dev | minutes |', '|---|---|---|---|']),
     ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} |${refit ? '' : ` ${h.summary} |`} ${(h.elapsedSeconds / 60).toFixed(1)} |`),
-    TRAINING_END,
-  ].join('\n');
+  ];
 }
 
 function scheduleChangesLine(r: TrainingRecord): string {

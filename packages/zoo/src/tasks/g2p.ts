@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer, type TranslatorConfig, mulberry32 } from '@attnkit/models';
 import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict.js';
@@ -28,9 +28,9 @@ export interface G2pOptions {
   /** Dropout rate of training (forward.ts); 0 (the default) leaves the run's fingerprint as it was. */
   readonly dropout?: number;
   /**
-   * The shipped run refitted: its recipe and its learning-rate curve step for step (G2P_SHIPPED_STEPS), trained on
-   * the training and dev words together, with nothing held out, so the last step is exported. Dev chose that run's
-   * decoding and checkpoint; this is the step after choosing, as the spam classifier and its baseline take it.
+   * Train on the training and dev words together, with nothing held out, so the last step is exported: the step
+   * after choosing on dev, as the spam classifier and its baseline take it. Alone, it refits the base run (its recipe
+   * and learning-rate curve step for step, G2P_SHIPPED_STEPS); with `continueFrom`, it is the shipped stage 2.
    */
   readonly refit?: boolean;
   /**
@@ -42,8 +42,9 @@ export interface G2pOptions {
 }
 
 /**
- * The step plan of the run in models/g2p-cmudict (its training.json): 6 epochs of 480 steps planned, then totals
- * changed by hand with --steps at the steps shown, which restarted or stretched the cosine decay each time.
+ * The step plan of the g2p base run (stage 1 of the shipped model: `startedFrom` in models/g2p-cmudict/training.json):
+ * 6 epochs of 480 steps planned, then totals changed by hand with --steps at the steps shown, which restarted or
+ * stretched the cosine decay each time. The full task replays it, so `pnpm zoo:train` makes that run again.
  */
 export const G2P_SHIPPED_STEPS = {
   steps: 2880,
@@ -67,10 +68,15 @@ export const G2P_SHIPPED_STEPS = {
  */
 export const G2P_CONTINUATION = { steps: 2400, warmupSteps: 120, peakLearningRate: 3e-4 } as const;
 
-/** The weights file of a model folder and the first 16 hex digits of its SHA-256 (for the run's fingerprint). */
-function weightsOf(folder: string): { path: string; sha256: string } {
+/**
+ * The weights file of a model folder, the first 16 hex digits of its SHA-256 (for the run's fingerprint), and the
+ * folder's training record when it has one (kept in the new run's record).
+ */
+function weightsOf(folder: string): { path: string; sha256: string; training?: Record<string, unknown> } {
   const path = join(folder, 'model.safetensors');
-  return { path, sha256: createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16) };
+  const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
+  const record = join(folder, 'training.json');
+  return { path, sha256, ...(existsSync(record) && { training: JSON.parse(readFileSync(record, 'utf8')) as Record<string, unknown> }) };
 }
 
 export function g2pTokenizer(): Record<string, unknown> {
@@ -111,10 +117,10 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   const steps = perEpoch * epochs;
   const dropout = options.dropout ?? 0;
   const dev: G2pWord[] = refit ? [] : g2pSplit('dev').slice(0, options.devWords ?? 2000);
-  // A refit replays the shipped plan unless told otherwise (smoke runs with a few words or epochs).
+  // The full run, and its refit, replay the shipped run's plan; smoke runs (a few words or epochs) get a plain one.
   const start = options.continueFrom === undefined ? undefined : weightsOf(options.continueFrom);
   const full = options.trainWords === undefined && options.epochs === undefined;
-  const plan = start && full ? G2P_CONTINUATION : refit && full ? G2P_SHIPPED_STEPS : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
+  const plan = start && full ? G2P_CONTINUATION : full ? G2P_SHIPPED_STEPS : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
   return {
     name: 'g2p-cmudict',
     config,
@@ -141,6 +147,7 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
     },
     ...(start && {
       exportStep: 'last' as const,
+      ...(start.training && { startedFrom: start.training }),
       async initialWeights(host: HostTensors) {
         const trained = await loadHost(start.path);
         for (const [name, t] of Object.entries(host)) {

@@ -61,6 +61,7 @@ export async function exportRun(task: TrainingTask, state: RunState, options: Pi
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, tfjs-wasm`,
     best: state.best,
     history: state.history,
+    ...(task.startedFrom && { startedFrom: task.startedFrom }),
   };
   await writeFile(join(options.outDir, 'training.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
@@ -180,7 +181,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
       if (improved) await saveBest(options.checkpointDir, host);
       if (bar && !process.stdout.isTTY) bar.stop();
-      print(`${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved ? ' (best)' : ''}`);
+      print(`${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved && task.exportStep !== 'last' ? ' (best)' : ''}`);
       if (bar && !process.stdout.isTTY) bar.start(schedule.steps, state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });
     }
     bar?.update(state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });

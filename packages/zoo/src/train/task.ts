@@ -59,6 +59,8 @@ export interface TrainingTask {
    * was chosen before it started (its dev scores are then only watched, never chosen by).
    */
   readonly exportStep?: 'best' | 'last';
+  /** The training record (training.json) of the model folder whose weights start the run, kept in this run's record. */
+  readonly startedFrom?: Record<string, unknown>;
   /** What the run depends on besides the config (data version, sizes), for the checkpoint fingerprint. */
   readonly describe: Record<string, unknown>;
 }
