@@ -81,6 +81,14 @@ describe('g2pTask continued from trained weights', () => {
     await expect(other.initialWeights!(host)).rejects.toThrow(/embed_tokens\.weight is missing or is not \[70, 128\]/);
   }, 60_000);
 
+  it('is the recipe of the shipped weights: their recorded fingerprint comes back from the task and their record', async () => {
+    const shipped = JSON.parse(await readFile(join(SHIPPED, 'training.json'), 'utf8'));
+    // The description names the weights the run started from (gone from the folder now), so it is taken from the record.
+    const task = g2pTask({ continueFrom: SHIPPED, refit: true });
+    expect(shipped.data).toEqual({ ...task.describe, continuedFrom: shipped.data.continuedFrom });
+    expect(fingerprint({ ...task, describe: shipped.data })).toBe(shipped.fingerprint);
+  });
+
   it('exports its last step, not its best dev score', async () => {
     await initTraining();
     const small = g2pTask({ continueFrom: SHIPPED, epochs: 1, trainWords: 60, devWords: 20, tokensPerBatch: 128 });

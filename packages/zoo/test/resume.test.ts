@@ -115,7 +115,10 @@ describe('training', () => {
         const base = await readFile(join(dir, 'stages', 'g2p-cmudict.base-model', 'model.safetensors'));
         const record = JSON.parse(await readFile(join(out, 'training.json'), 'utf8'));
         expect(record.data).toMatchObject({ refit: true, continuedFrom: createHash('sha256').update(base).digest('hex').slice(0, 16) });
+        const baseRecord = join(dir, 'stages', 'g2p-cmudict.base', 'checkpoint.json');
+        const before = await readFile(baseRecord, 'utf8');
         const again = await trainStages(name, stagesFor(name, true), options);
+        expect(await readFile(baseRecord, 'utf8')).toBe(before);
         expect(again.state.step).toBe(result.state.step);
         expect(again.state.elapsedSeconds).toBe(result.state.elapsedSeconds);
       }

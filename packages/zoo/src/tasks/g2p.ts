@@ -62,7 +62,8 @@ export const G2P_SHIPPED_STEPS = {
 } as const;
 
 /**
- * One more cosine cycle from trained weights: 5 epochs, a short warm-up (the AdamW moments start at zero), and
+ * One more cosine cycle from trained weights: 2,400 steps (5 epochs of the training words, 4.7 of training and dev
+ * words), a short warm-up (the AdamW moments start at zero), and
  * the peak of the restart that gave the shipped run its last dev gains (3.2e-4 at step 8,400, decaying to its
  * best dev score at step 11,040).
  */
@@ -74,6 +75,7 @@ export const G2P_CONTINUATION = { steps: 2400, warmupSteps: 120, peakLearningRat
  */
 function weightsOf(folder: string): { path: string; sha256: string; training?: Record<string, unknown> } {
   const path = join(folder, 'model.safetensors');
+  if (!existsSync(path)) throw new Error(`g2p-cmudict: no weights to continue from: ${path} does not exist (train or export the stage before first)`);
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
   const record = join(folder, 'training.json');
   return { path, sha256, ...(existsSync(record) && { training: JSON.parse(readFileSync(record, 'utf8')) as Record<string, unknown> }) };
@@ -117,9 +119,11 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   const steps = perEpoch * epochs;
   const dropout = options.dropout ?? 0;
   const dev: G2pWord[] = refit ? [] : g2pSplit('dev').slice(0, options.devWords ?? 2000);
-  // The full run, and its refit, replay the shipped run's plan; smoke runs (a few words or epochs) get a plain one.
+  // The shipped recipe (base run, its refit, the continuation) follows its own plan; any variant of it (smoke runs,
+  // other sizes, batches or dropout) gets a plain one, since those plans assume 480 steps per epoch of this model.
   const start = options.continueFrom === undefined ? undefined : weightsOf(options.continueFrom);
-  const full = options.trainWords === undefined && options.epochs === undefined;
+  const { trainWords, epochs: epochsGiven, tokensPerBatch: batchGiven, dModel, layers: layersGiven, dropout: dropoutGiven } = options;
+  const full = [trainWords, epochsGiven, batchGiven, dModel, layersGiven, dropoutGiven].every((x) => x === undefined);
   const plan = start && full ? G2P_CONTINUATION : full ? G2P_SHIPPED_STEPS : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
   return {
     name: 'g2p-cmudict',

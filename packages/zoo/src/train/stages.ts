@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCheckpoint } from './checkpoint.js';
 import { type TrainResult, exportRun, fingerprint, train } from './loop.js';
@@ -39,25 +41,66 @@ export function stageFolders(name: string, stages: readonly TrainingStage[], opt
   );
 }
 
-/** Runs the stages in order; the result is the last stage's, or that of the stage that stopped. */
+/** The run's record in a model folder (its training.json), or null when the folder has none. */
+async function exportedRecord(outDir: string): Promise<{ fingerprint?: string } | null> {
+  try {
+    return JSON.parse(await readFile(join(outDir, 'training.json'), 'utf8')) as { fingerprint?: string };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs the stages in order; the result is the last stage's, or that of the stage that stopped. An earlier stage
+ * whose export is there with the task's fingerprint counts as finished even without its checkpoint (a copied
+ * export, a cleaned cache). A later stage's checkpoint while an earlier stage is unfinished is refused at once,
+ * not after the earlier stage has trained for hours.
+ */
 export async function trainStages(name: string, stages: readonly TrainingStage[], options: StagesOptions): Promise<TrainResult & { readonly stage: string }> {
   if (stages.length === 0) throw new Error(`${name}: no training stages`);
   const folders = stageFolders(name, stages, options);
+  const print = (line: string) => {
+    if (!options.quiet) process.stdout.write(`${line}\n`);
+  };
   const started = Date.now();
   let previous: string | undefined;
+  let result: TrainResult | undefined;
   for (const [i, stage] of stages.entries()) {
     const last = i === stages.length - 1;
     const task = await stage.task(previous);
-    if (!options.quiet && stages.length > 1) process.stdout.write(`${name}: stage ${i + 1} of ${stages.length}, ${stage.label} → ${folders[i].outDir}\n`);
-    const minutesLeft = options.maxMinutes === undefined ? undefined : Math.max(0, options.maxMinutes - (Date.now() - started) / 60_000);
-    const result = await train(task, {
-      ...folders[i],
+    const { checkpointDir, outDir } = folders[i];
+    if (!last) {
+      const exported = await exportedRecord(outDir);
+      const saved = await loadCheckpoint(checkpointDir, fingerprint(task));
+      const trained = saved !== null && saved.state.step >= (saved.state.plannedSteps ?? task.schedule.steps);
+      const copiedExport = saved === null && exported?.fingerprint === fingerprint(task);
+      if (copiedExport) {
+        print(`${name}: stage ${stage.label} is finished (${outDir}); going on from its export`);
+        previous = outDir;
+        continue;
+      }
+      if (!trained) {
+        const later = folders.slice(i + 1).find((f) => existsSync(join(f.checkpointDir, 'checkpoint.json')));
+        if (later) throw new Error(`${name}: ${later.checkpointDir} holds a checkpoint of a later stage, but stage ${stage.label} before it is not finished; remove that folder (or pass --fresh to start every stage over)`);
+        if (options.steps !== undefined) print(`${name}: --steps applies to the last stage, ${stages.at(-1)!.label}; stage ${stage.label} runs its own plan`);
+      }
+    }
+    const minutesLeft = options.maxMinutes === undefined ? undefined : options.maxMinutes - (Date.now() - started) / 60_000;
+    if (result && minutesLeft !== undefined && minutesLeft <= 0) {
+      // Out of time between stages: stop before this one starts (the state is that of the finished stage before it).
+      print(`${name}: out of time before stage ${stage.label}; run the same command again to continue`);
+      return { ...result, finished: false, stage: stage.label };
+    }
+    if (stages.length > 1) print(`${name}: stage ${i + 1} of ${stages.length}, ${stage.label} → ${outDir}`);
+    result = await train(task, {
+      checkpointDir,
+      outDir,
       ...(options.quiet !== undefined && { quiet: options.quiet }),
-      ...(minutesLeft !== undefined && { maxMinutes: minutesLeft }),
+      ...(minutesLeft !== undefined && { maxMinutes: Math.max(0, minutesLeft) }),
       ...(last && options.steps !== undefined && { steps: options.steps }),
     });
     if (!result.finished || last) return { ...result, stage: stage.label };
-    previous = folders[i].outDir;
+    previous = outDir;
   }
   throw new Error('unreachable');
 }
@@ -65,7 +108,11 @@ export async function trainStages(name: string, stages: readonly TrainingStage[]
 /** Writes the model folder from the last stage's finished checkpoint, without training. */
 export async function exportLastStage(name: string, stages: readonly TrainingStage[], options: StagesOptions): Promise<{ step: number; of: number }> {
   const folders = stageFolders(name, stages, options);
-  const task = await stages[stages.length - 1].task(folders.at(-2)?.outDir);
+  const before = folders.at(-2)?.outDir;
+  if (before !== undefined && !existsSync(join(before, 'model.safetensors'))) {
+    throw new Error(`${name}: stage ${stages.at(-2)!.label} has no export in ${before}; run \`pnpm zoo:train ${name}\` first`);
+  }
+  const task = await stages[stages.length - 1].task(before);
   const { checkpointDir, outDir } = folders[folders.length - 1];
   const saved = await loadCheckpoint(checkpointDir, fingerprint(task));
   if (!saved) throw new Error(`no checkpoint of ${name} in ${checkpointDir}`);
