@@ -16,8 +16,9 @@ const SHIPPED = join(MODELS_DIR, 'g2p-cmudict');
 describe('g2pTask refit', () => {
   it('replays the step plan recorded in the shipped training.json', async () => {
     const shipped = JSON.parse(await readFile(join(MODELS_DIR, 'g2p-cmudict', 'training.json'), 'utf8'));
-    // The base run: the shipped folder's own record, or the one its weights were continued from.
-    const record = shipped.startedFrom ?? shipped;
+    // The base run: the first record in the chain of runs the shipped weights were continued from.
+    let record = shipped;
+    while (record.startedFrom) record = record.startedFrom;
     const changes = record.scheduleChanges as { atStep: number; from: number; to: number }[];
     expect(G2P_SHIPPED_STEPS.steps).toBe(changes[0].from);
     expect(G2P_SHIPPED_STEPS.warmupSteps).toBe(record.schedule.warmupSteps);
