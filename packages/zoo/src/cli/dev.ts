@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
 import type { TrainingRecord } from '../evaluate/card.js';
 import { g2pDevScore, spamDevScore } from '../evaluate/dev-eval.js';
 import { G2P_DECODING } from '../evaluate/zoo-eval.js';
+import { readTrainingRecord } from '../train/export.js';
 import { MODELS_DIR } from '../zoo.js';
 
 const MODELS = ['g2p-cmudict', 'spam-classifier'] as const;
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   const folder = values.folder ?? join(MODELS_DIR, name);
   const backend = await openBackend(values.backend ?? 'tfjs-wasm');
   try {
-    if (await trainedOnDev(folder)) process.stdout.write(`note: ${folder} is a refit, trained on the dev split too; its dev scores say nothing about held-out data\n`);
+    const record = readTrainingRecord(folder) as Pick<TrainingRecord, 'data'> | null;
+    if (record?.data?.refit === true) process.stdout.write(`note: ${folder} is a refit, trained on the dev split too; its dev scores say nothing about held-out data\n`);
     if (name === 'g2p-cmudict') {
       const lengthPenalty = values['length-penalty'] === undefined ? G2P_DECODING.lengthPenalty : Number(values['length-penalty']);
       const widths = (values.beams ?? String(G2P_DECODING.numBeams)).split(/[\s,]+/).filter(Boolean).map(Number);
@@ -45,16 +46,6 @@ async function main(): Promise<void> {
     }
   } finally {
     backend.dispose();
-  }
-}
-
-/** Whether the folder's training.json records a refit (no held-out dev set). */
-async function trainedOnDev(folder: string): Promise<boolean> {
-  try {
-    const record = JSON.parse(await readFile(join(folder, 'training.json'), 'utf8')) as Pick<TrainingRecord, 'data'>;
-    return record.data?.refit === true;
-  } catch {
-    return false;
   }
 }
 

@@ -6,6 +6,7 @@ import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict
 import { g2pScore } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
 import { loadHost } from '../train/checkpoint.js';
+import { readTrainingRecord } from '../train/export.js';
 import { greedyDecodeTf } from '../train/greedy-tf.js';
 import type { HostTensors } from '../train/parameters.js';
 import type { TrainingTask } from '../train/task.js';
@@ -77,8 +78,8 @@ function weightsOf(folder: string): { path: string; sha256: string; training?: R
   const path = join(folder, 'model.safetensors');
   if (!existsSync(path)) throw new Error(`g2p-cmudict: no weights to continue from: ${path} does not exist (train or export the stage before first)`);
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
-  const record = join(folder, 'training.json');
-  return { path, sha256, ...(existsSync(record) && { training: JSON.parse(readFileSync(record, 'utf8')) as Record<string, unknown> }) };
+  const training = readTrainingRecord(folder);
+  return { path, sha256, ...(training && { training }) };
 }
 
 export function g2pTokenizer(): Record<string, unknown> {

@@ -138,6 +138,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   const devOf = () => state.history.at(-1)?.summary ?? '–';
   bar?.start(schedule.steps, state.step, { loss: '–', tps: '–', lr: '–', dev: devOf() });
 
+  /** Whether dev picks the exported weights; otherwise every evaluation keeps the latest (exportStep 'last'). */
+  const choosesByDev = task.exportStep !== 'last';
   const started = Date.now();
   const startStep = state.step;
   let lossAverage = Number.NaN;
@@ -177,11 +179,11 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       const dev = task.evaluateDev((name) => params.get(name));
       const record = { step: state.step, score: dev.score, summary: dev.summary, trainLoss: lossAverage, elapsedSeconds: state.elapsedSeconds };
       // Ties go to the later step: same dev score after more (and lower-rate) training.
-      const improved = task.exportStep === 'last' || !state.best || dev.score >= state.best.score;
+      const improved = !choosesByDev || !state.best || dev.score >= state.best.score;
       state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
       if (improved) await saveBest(options.checkpointDir, host);
       if (bar && !process.stdout.isTTY) bar.stop();
-      print(`${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved && task.exportStep !== 'last' ? ' (best)' : ''}`);
+      print(`${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved && choosesByDev ? ' (best)' : ''}`);
       if (bar && !process.stdout.isTTY) bar.start(schedule.steps, state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });
     }
     bar?.update(state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });

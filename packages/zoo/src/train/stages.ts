@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadCheckpoint } from './checkpoint.js';
+import { readTrainingRecord } from './export.js';
 import { type TrainResult, exportRun, fingerprint, train } from './loop.js';
 import type { TrainingTask } from './task.js';
 
@@ -41,15 +41,6 @@ export function stageFolders(name: string, stages: readonly TrainingStage[], opt
   );
 }
 
-/** The run's record in a model folder (its training.json), or null when the folder has none. */
-async function exportedRecord(outDir: string): Promise<{ fingerprint?: string } | null> {
-  try {
-    return JSON.parse(await readFile(join(outDir, 'training.json'), 'utf8')) as { fingerprint?: string };
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Runs the stages in order; the result is the last stage's, or that of the stage that stopped. An earlier stage
  * whose export is there with the task's fingerprint counts as finished even without its checkpoint (a copied
@@ -70,15 +61,14 @@ export async function trainStages(name: string, stages: readonly TrainingStage[]
     const task = await stage.task(previous);
     const { checkpointDir, outDir } = folders[i];
     if (!last) {
-      const exported = await exportedRecord(outDir);
-      const saved = await loadCheckpoint(checkpointDir, fingerprint(task));
-      const trained = saved !== null && saved.state.step >= (saved.state.plannedSteps ?? task.schedule.steps);
-      const copiedExport = saved === null && exported?.fingerprint === fingerprint(task);
-      if (copiedExport) {
+      const id = fingerprint(task);
+      const saved = await loadCheckpoint(checkpointDir, id);
+      if (saved === null && readTrainingRecord(outDir)?.fingerprint === id) {
         print(`${name}: stage ${stage.label} is finished (${outDir}); going on from its export`);
         previous = outDir;
         continue;
       }
+      const trained = saved !== null && saved.state.step >= (saved.state.plannedSteps ?? task.schedule.steps);
       if (!trained) {
         const later = folders.slice(i + 1).find((f) => existsSync(join(f.checkpointDir, 'checkpoint.json')));
         if (later) throw new Error(`${name}: ${later.checkpointDir} holds a checkpoint of a later stage, but stage ${stage.label} before it is not finished; remove that folder (or pass --fresh to start every stage over)`);
