@@ -16,6 +16,9 @@ APT_PACKAGES=(
   libvulkan1
   xvfb xauth build-essential python3 pkg-config
   libxi-dev libglu1-mesa-dev libglew-dev libx11-dev libxext-dev libgl1-mesa-dri
+  # clang and wasm-ld with the wasm32 target build @attnkit/backend-wasm's kernels from csrc/ (19: clang 14
+  # emits relaxed SIMD under its pre-standard opcodes, which engines refuse)
+  clang-19 lld-19
 )
 if [[ "${ATTNKIT_SKIP_APT:-0}" != "1" ]]; then
   missing=()

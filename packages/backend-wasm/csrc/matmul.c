@@ -1,0 +1,113 @@
+/*
+ * Batched matmul out[n] = a[n]·b(+bias), a [M, K] row-major; b [K, N] (or [N, K] with transpose_b), one
+ * per batch entry or shared. A unit is (n, row chunk, column chunk). b [K, N] runs a 4 × 8 register block
+ * (four rows of a broadcast against two vectors of a row of b); a transposed b runs the attention kernel's
+ * dot form (rows of a against rows of b), so neither needs a transposed copy.
+ */
+#include "simd.h"
+#include "attention.h"
+#include "primitives.h"
+
+static void block_nn(const float* A, const float* B, const float* bias, float* C, int K, int N, int r0, int r1, int c0, int c1) {
+  int c = c0;
+  for (; c + 8 <= c1; c += 8) {
+    f4 b0 = bias ? load4(bias + c) : splat(0), b1 = bias ? load4(bias + c + 4) : splat(0);
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) {
+      const float* a0 = A + r * K;
+      const float* a1 = a0 + K;
+      const float* a2 = a1 + K;
+      const float* a3 = a2 + K;
+      f4 x00 = b0, x01 = b1, x10 = b0, x11 = b1, x20 = b0, x21 = b1, x30 = b0, x31 = b1;
+      const float* bk = B + c;
+      for (int k = 0; k < K; k++, bk += N) {
+        f4 y0 = load4(bk), y1 = load4(bk + 4);
+        f4 w = splat(a0[k]);
+        x00 = madd(w, y0, x00);
+        x01 = madd(w, y1, x01);
+        w = splat(a1[k]);
+        x10 = madd(w, y0, x10);
+        x11 = madd(w, y1, x11);
+        w = splat(a2[k]);
+        x20 = madd(w, y0, x20);
+        x21 = madd(w, y1, x21);
+        w = splat(a3[k]);
+        x30 = madd(w, y0, x30);
+        x31 = madd(w, y1, x31);
+      }
+      float* o = C + r * N + c;
+      store4(o, x00);
+      store4(o + 4, x01);
+      store4(o + N, x10);
+      store4(o + N + 4, x11);
+      store4(o + 2 * N, x20);
+      store4(o + 2 * N + 4, x21);
+      store4(o + 3 * N, x30);
+      store4(o + 3 * N + 4, x31);
+    }
+    for (; r < r1; r++) {
+      const float* a0 = A + r * K;
+      f4 x0 = b0, x1 = b1;
+      const float* bk = B + c;
+      for (int k = 0; k < K; k++, bk += N) {
+        f4 w = splat(a0[k]);
+        x0 = madd(w, load4(bk), x0);
+        x1 = madd(w, load4(bk + 4), x1);
+      }
+      store4(C + r * N + c, x0);
+      store4(C + r * N + c + 4, x1);
+    }
+  }
+  for (; c + 4 <= c1; c += 4) {
+    f4 b0 = bias ? load4(bias + c) : splat(0);
+    for (int r = r0; r < r1; r++) {
+      const float* a0 = A + r * K;
+      f4 x0 = b0;
+      for (int k = 0; k < K; k++) x0 = madd(splat(a0[k]), load4(B + k * N + c), x0);
+      store4(C + r * N + c, x0);
+    }
+  }
+  for (; c < c1; c++) {
+    for (int r = r0; r < r1; r++) {
+      const float* a0 = A + r * K;
+      float s = 0;
+      for (int k = 0; k < K; k++) s += a0[k] * B[k * N + c];
+      C[r * N + c] = s + (bias ? bias[c] : 0.0f);
+    }
+  }
+}
+
+void matmul_task(matmul_args* a, int thread) {
+  const int M = a->M, K = a->K, N = a->N;
+  const int row_chunks = (M + a->row_chunk - 1) / a->row_chunk;
+  const int col_chunks = (N + a->col_chunk - 1) / a->col_chunk;
+  const float** pointers = (const float**)((char*)a->scratch + thread * a->scratch_bytes);
+  for (int u = next_unit(&a->next_unit); u < a->units; u = next_unit(&a->next_unit)) {
+    const int cc = u % col_chunks;
+    const int rc = (u / col_chunks) % row_chunks;
+    const int n = u / (col_chunks * row_chunks);
+    const int r0 = rc * a->row_chunk, r1 = imin(M, r0 + a->row_chunk);
+    const int c0 = cc * a->col_chunk, c1 = imin(N, c0 + a->col_chunk);
+    const float* A = a->a + n * M * K;
+    const float* B = a->b + (a->batched_b ? n * K * N : 0);
+    float* C = a->out + n * M * N;
+    if (!a->transpose_b) {
+      block_nn(A, B, a->bias, C, K, N, r0, r1, c0, c1);
+      continue;
+    }
+    for (int c = c0; c < c1; c++) pointers[c - c0] = B + c * K;
+    dot_rows(A + r0 * K, r1 - r0, pointers, c1 - c0, K, C + r0 * N + c0, N);
+    if (a->bias) {
+      for (int r = r0; r < r1; r++) for (int c = c0; c < c1; c++) C[r * N + c] += a->bias[c];
+    }
+  }
+}
+
+void transpose_task(transpose_args* a, int thread) {
+  (void)thread;
+  for (int n = next_unit(&a->next_unit); n < a->units; n = next_unit(&a->next_unit)) {
+    const float* x = a->x + n * a->rows * a->cols;
+    float* out = a->out + n * a->rows * a->cols;
+    for (int r = 0; r < a->rows; r++) for (int c = 0; c < a->cols; c++) out[c * a->rows + r] = x[r * a->cols + c];
+  }
+}

@@ -1,0 +1,129 @@
+import { type AttentionPlan, type DeviceAttentionInputs, type DeviceAttentionOutputs, diagonalOffset, headStrides } from '@attnkit/core';
+import type { WasmTensor } from '../tensor.js';
+import type { Call } from './call.js';
+
+/**
+ * One validated attention call on the fused kernel (csrc/attention.c). Core's plan gives the sizes and
+ * the diagonal offset rule (`diagonalOffset`); this file lays them out for the kernel, allocates every
+ * output and scratch block before any work starts (so a call past the memory limit fails with DEVICE_LIMIT
+ * and nothing queued), and fills the present cache, which is the only concatenation the call makes.
+ */
+const SCORES_MODE = { none: 0, raw: 1, softcapped: 2, masked: 3, probabilities: 4 } as const;
+/** Keys per block: S for 64 rows × 64 keys stays in the L1 cache beside the packed Q and O rows. */
+const KEY_BLOCK = 64;
+/** Rows (query heads of a group × queries) a unit aims for, so one K/V block serves many rows. */
+const ROWS_PER_UNIT = 64;
+const UNBOUNDED = 1 << 30;
+
+export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTensor>, plan: AttentionPlan): DeviceAttentionOutputs<WasmTensor> {
+  const { B, Hq, Hkv, groupSize: G, Sq, Skv, P, T, D, Dv } = plan;
+  const y = call.output(plan.yShape, 'float32');
+  const presentKey = plan.presentKeyShape ? call.output(plan.presentKeyShape, 'float32') : undefined;
+  const presentValue = plan.presentValueShape ? call.output(plan.presentValueShape, 'float32') : undefined;
+  const scores = plan.scoresShape ? call.output(plan.scoresShape, 'float32') : undefined;
+
+  const qBlock = queryBlock(plan, call.threads);
+  const rowsPerUnit = G * qBlock;
+  const units = B * Hkv * Math.ceil(Sq / qBlock);
+  const scratchBytes = align(call.exports.attention_scratch_bytes(rowsPerUnit, D, Dv, KEY_BLOCK), 64);
+  const threads = call.threadsFor(2 * B * Hq * Sq * T * (D + Dv), units);
+  const scratch = call.temp(scratchBytes * threads, 'attention scratch');
+
+  const valid = call.temp(4 * B, 'valid lengths');
+  const offsets = call.temp(4 * B, 'diagonal offsets');
+  const lengths = inputs.kvValidLengths ? call.int32(inputs.kvValidLengths) : undefined;
+  for (let b = 0; b < B; b++) {
+    const length = lengths ? Math.min(Math.max(lengths[b], 0), T) : T;
+    call.i32()[valid / 4 + b] = length;
+    call.i32()[offsets / 4 + b] = diagonalOffset(plan, length);
+  }
+  const alibi = plan.alibiSlopes ? call.floats(plan.alibiSlopes, 'alibi slopes') : 0;
+  const headMask = plan.headMask ? call.floats(plan.headMask, 'head mask') : 0;
+
+  const [qsb, qsh, qss] = headStrides(plan.layout, Hq, Sq, D);
+  const [ksb, ksh, kss] = headStrides(plan.layout, Hkv, Skv, D);
+  const [vsb, vsh, vss] = headStrides(plan.layout, Hkv, Skv, Dv);
+  const [ysb, ysh, yss] = headStrides(plan.layout, Hq, Sq, Dv);
+  const mask = plan.mask;
+  const window = plan.window;
+  call.run('attention', threads, {
+    B, Hq, Hkv, group: G, Sq, Skv, P, T, D, Dv,
+    q_sb: qsb, q_sh: qsh, q_ss: qss, k_sb: ksb, k_sh: ksh, k_ss: kss, v_sb: vsb, v_sh: vsh, v_ss: vss, y_sb: ysb, y_sh: ysh, y_ss: yss,
+    scale: plan.scale,
+    softcap: plan.softcap,
+    causal: plan.isCausal ? 1 : 0,
+    has_window: window ? 1 : 0,
+    win_left: window ? bound(window.left) : 0,
+    win_right: window ? bound(window.right) : 0,
+    q: inputs.q.ptr,
+    k: inputs.k.ptr,
+    v: inputs.v.ptr,
+    past_k: inputs.pastKey?.ptr ?? 0,
+    past_v: inputs.pastValue?.ptr ?? 0,
+    y: y.ptr,
+    scores: scores?.ptr ?? 0,
+    scores_mode: SCORES_MODE[plan.scoresOutput],
+    offsets,
+    valid,
+    alibi,
+    head_mask: headMask,
+    mask: inputs.mask?.ptr ?? 0,
+    mask_kind: mask ? (mask.kind === 'boolean' ? 1 : 2) : 0,
+    m_sb: mask?.strides[0] ?? 0,
+    m_sh: mask?.strides[1] ?? 0,
+    m_sq: mask?.strides[2] ?? 0,
+    m_sk: mask?.strides[3] ?? 0,
+    m_len: mask?.shape4[3] ?? 0,
+    q_block: qBlock,
+    key_block: KEY_BLOCK,
+    units,
+    scratch,
+    scratch_bytes: scratchBytes,
+  });
+
+  if (presentKey) writePresent(call, presentKey, inputs.pastKey, inputs.k, plan, D);
+  if (presentValue) writePresent(call, presentValue, inputs.pastValue, inputs.v, plan, Dv);
+  return { y, ...(presentKey && { presentKey }), ...(presentValue && { presentValue }), ...(scores && { scores }) };
+}
+
+/**
+ * Queries per unit: enough that a unit has ~64 rows across its group's heads, fewer when that would
+ * leave threads without units.
+ */
+function queryBlock(plan: AttentionPlan, threads: number): number {
+  const { B, Hkv, groupSize, Sq } = plan;
+  let block = Math.max(1, Math.min(Sq, Math.ceil(ROWS_PER_UNIT / groupSize)));
+  while (block > 4 && B * Hkv * Math.ceil(Sq / block) < 4 * threads) block = Math.ceil(block / 2);
+  return block;
+}
+
+/** presentX[b, h] = concat(pastX[b, h], x[b, h]) as 4D [B, Hkv, T, width], whatever the layout of x. */
+function writePresent(call: Call, out: WasmTensor, past: WasmTensor | undefined, fresh: WasmTensor, plan: AttentionPlan, width: number): void {
+  const { B, Hkv, Skv, P, T } = plan;
+  const f32 = call.f32();
+  const [sb, sh, ss] = headStrides(plan.layout, Hkv, Skv, width);
+  const outBase = out.ptr / 4;
+  for (let b = 0; b < B; b++) {
+    for (let h = 0; h < Hkv; h++) {
+      const to = outBase + (b * Hkv + h) * T * width;
+      if (past && P > 0) {
+        const from = past.ptr / 4 + (b * Hkv + h) * P * width;
+        f32.copyWithin(to, from, from + P * width);
+      }
+      const freshBase = fresh.ptr / 4 + b * sb + h * sh;
+      if (ss === width) {
+        f32.copyWithin(to + P * width, freshBase, freshBase + Skv * width);
+      } else {
+        for (let s = 0; s < Skv; s++) f32.copyWithin(to + (P + s) * width, freshBase + s * ss, freshBase + s * ss + width);
+      }
+    }
+  }
+}
+
+function bound(side: number): number {
+  return Number.isFinite(side) ? Math.min(side, UNBOUNDED) : UNBOUNDED;
+}
+
+function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
