@@ -11,6 +11,10 @@
  * Blocks that causal, window, valid length or a short mask hide from every row of the unit are never
  * visited. No [Sq, T] buffer exists unless the caller asked for scores, which are then written row by row.
  *
+ * Why the block kernels are `noinline`: V8 starts wasm on its baseline compiler and moves a function to
+ * optimized code only at its next call, so a kernel inlined into one long call would run a whole
+ * [16384 × 16384] problem unoptimized (2.8 s instead of 0.54 s for the first call at 4096, measured).
+ *
  * Additive masks: the row's maximum bias over its visible keys is factored out before it is added to
  * the scores (CONTRACT.md rule 7), so a row masked with one huge finite constant keeps its scores.
  */
@@ -46,7 +50,7 @@ static const float* value_row(const attn_args* a, int b, int kvh, int j) {
 }
 
 /* S[r][c] = Σ_d q_r[d]·k_c[d] for nr rows (packed, stride D) and nc keys (pointers). */
-void dot_rows(const float* q, int nr, const float* const* keys, int nc, int D, float* S, int ldS) {
+__attribute__((noinline)) void dot_rows(const float* q, int nr, const float* const* keys, int nc, int D, float* S, int ldS) {
   const int D4 = D & ~3;
   int r = 0;
   for (; r + 4 <= nr; r += 4) {
@@ -138,8 +142,76 @@ void dot_rows(const float* q, int nr, const float* const* keys, int nc, int D, f
   }
 }
 
+/*
+ * The same product through a transposed key tile: Kt[d·ldK + c] = k_c[d], nc8 columns (a multiple of 8,
+ * zero beyond the real keys). Four query elements are broadcast against two vectors of a row of Kt, as
+ * in a plain 4 × 8 matmul block: no horizontal sums, which is what makes it the faster form once a tile
+ * serves four rows or more.
+ */
+__attribute__((noinline)) static void scores_block_transposed(const float* q, int nr, const float* Kt, int ldK, int nc8, int D, float* S, int ldS) {
+  int r = 0;
+  for (; r + 4 <= nr; r += 4) {
+    const float* q0 = q + r * D;
+    const float* q1 = q0 + D;
+    const float* q2 = q1 + D;
+    const float* q3 = q2 + D;
+    for (int c = 0; c < nc8; c += 8) {
+      f4 x00 = splat(0), x01 = splat(0), x10 = splat(0), x11 = splat(0);
+      f4 x20 = splat(0), x21 = splat(0), x30 = splat(0), x31 = splat(0);
+      const float* kd = Kt + c;
+      for (int d = 0; d < D; d++, kd += ldK) {
+        f4 y0 = load4(kd), y1 = load4(kd + 4);
+        f4 w = splat(q0[d]);
+        x00 = madd(w, y0, x00);
+        x01 = madd(w, y1, x01);
+        w = splat(q1[d]);
+        x10 = madd(w, y0, x10);
+        x11 = madd(w, y1, x11);
+        w = splat(q2[d]);
+        x20 = madd(w, y0, x20);
+        x21 = madd(w, y1, x21);
+        w = splat(q3[d]);
+        x30 = madd(w, y0, x30);
+        x31 = madd(w, y1, x31);
+      }
+      float* o = S + r * ldS + c;
+      store4(o, x00);
+      store4(o + 4, x01);
+      store4(o + ldS, x10);
+      store4(o + ldS + 4, x11);
+      store4(o + 2 * ldS, x20);
+      store4(o + 2 * ldS + 4, x21);
+      store4(o + 3 * ldS, x30);
+      store4(o + 3 * ldS + 4, x31);
+    }
+  }
+  for (; r < nr; r++) {
+    const float* qr = q + r * D;
+    for (int c = 0; c < nc8; c += 8) {
+      f4 x0 = splat(0), x1 = splat(0);
+      const float* kd = Kt + c;
+      for (int d = 0; d < D; d++, kd += ldK) {
+        f4 w = splat(qr[d]);
+        x0 = madd(w, load4(kd), x0);
+        x1 = madd(w, load4(kd + 4), x1);
+      }
+      store4(S + r * ldS + c, x0);
+      store4(S + r * ldS + c + 4, x1);
+    }
+  }
+}
+
+/* Kt[d·ldK + c] = keys[c][d] for c < n, 0 for n ≤ c < nc8. */
+static void transpose_keys(const float* const* keys, int n, int nc8, int D, float* Kt, int ldK) {
+  for (int c = 0; c < n; c++) {
+    const float* k = keys[c];
+    for (int d = 0; d < D; d++) Kt[d * ldK + c] = k[d];
+  }
+  for (int c = n; c < nc8; c++) for (int d = 0; d < D; d++) Kt[d * ldK + c] = 0.0f;
+}
+
 /* O[r][:] += Σ_c P[r][c]·v_c[:] for nr rows and nc values (pointers). */
-static void values_block(const float* Pm, int ldP, int nr, const float* const* values, int nc, int Dv, float* O) {
+__attribute__((noinline)) static void values_block(const float* Pm, int ldP, int nr, const float* const* values, int nc, int Dv, float* O) {
   const int Dv8 = Dv & ~7;
   int r = 0;
   for (; r + 4 <= nr; r += 4) {
@@ -237,10 +309,9 @@ static void apply_softcap(float* s, int n, float cap) {
 
 /* Masks and biases for keys j0 … j0+n−1 of one row: −∞ where hidden, + (mask − bias_max) + ALiBi elsewhere. */
 static void apply_row_masks(const attn_args* a, const row_t* row, int j0, int n, float* s) {
-  for (int c = 0; c < n; c++) {
-    int j = j0 + c;
-    if (j < row->lo || j >= row->hi) s[c] = NEG_INF;
-  }
+  const int visible_from = imin(imax(row->lo - j0, 0), n), visible_to = imax(imin(row->hi - j0, n), visible_from);
+  for (int c = 0; c < visible_from; c++) s[c] = NEG_INF;
+  for (int c = visible_to; c < n; c++) s[c] = NEG_INF;
   if (row->mask_u8) {
     const unsigned char* m = row->mask_u8;
     const int sk = a->m_sk;
@@ -258,7 +329,7 @@ static void apply_row_masks(const attn_args* a, const row_t* row, int j0, int n,
 }
 
 /* Online softmax update of one row over a block: returns the factor the row's O must be scaled by. */
-static float online_softmax(float* s, int n, float* m, float* l) {
+__attribute__((noinline)) static float online_softmax(float* s, int n, float* m, float* l) {
   f4 vmax = splat(NEG_INF);
   int c = 0;
   for (; c + 4 <= n; c += 4) vmax = wasm_f32x4_pmax(vmax, load4(s + c));
@@ -296,7 +367,7 @@ static void copy_row(float* dst, const float* src, int n) {
   for (int c = 0; c < n; c++) dst[c] = src[c];
 }
 
-static void run_unit(const attn_args* a, int unit, float* scratch) {
+__attribute__((noinline)) static void run_unit(const attn_args* a, int unit, float* scratch) {
   const int D = a->D, Dv = a->Dv, G = a->group, KB = a->key_block;
   const int blocks_per_head = (a->Sq + a->q_block - 1) / a->q_block;
   const int qb = unit % blocks_per_head;
@@ -309,8 +380,9 @@ static void run_unit(const attn_args* a, int unit, float* scratch) {
   const int valid = a->valid[b];
   const int need_all = a->scores_mode == SCORES_RAW || a->scores_mode == SCORES_SOFTCAPPED;
 
-  /* scratch: Q [R·D] · O [R·Dv] · S [R·KB] · m, l [R] · rows [R] · key and value pointers [KB] each */
-  float* Q = scratch;
+  /* scratch: Kt [D·KB] · Q [R·D] · O [R·Dv] · S [R·KB] · m, l [R] · rows [R] · key and value pointers [KB] each */
+  float* Kt = scratch;
+  float* Q = Kt + D * KB;
   float* O = Q + R * D;
   float* S = O + R * Dv;
   float* M = S + R * KB;
@@ -378,7 +450,13 @@ static void run_unit(const attn_args* a, int unit, float* scratch) {
       kp[c] = key_row(a, b, kvh, j0 + c);
       vp[c] = value_row(a, b, kvh, j0 + c);
     }
-    dot_rows(Q, R, kp, n, D, S, KB);
+    if (R >= 4) {
+      const int n8 = (n + 7) & ~7;
+      transpose_keys(kp, n, n8, D, Kt, KB);
+      scores_block_transposed(Q, R, Kt, KB, n8, D, S, KB);
+    } else {
+      dot_rows(Q, R, kp, n, D, S, KB);
+    }
     for (int r = 0; r < R; r++) {
       float* s = S + r * KB;
       row_t* row = &rows[r];
@@ -420,7 +498,7 @@ static void run_unit(const attn_args* a, int unit, float* scratch) {
 }
 
 int attention_scratch_bytes(int rows, int D, int Dv, int key_block) {
-  return 4 * (rows * (D + Dv + key_block + 2)) + rows * (int)sizeof(row_t) + 2 * key_block * (int)sizeof(float*) + 16;
+  return 4 * (D * key_block + rows * (D + Dv + key_block + 2)) + rows * (int)sizeof(row_t) + 2 * key_block * (int)sizeof(float*) + 16;
 }
 
 void attention_task(attn_args* a, int thread) {

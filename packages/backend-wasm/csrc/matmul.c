@@ -8,7 +8,7 @@
 #include "attention.h"
 #include "primitives.h"
 
-static void block_nn(const float* A, const float* B, const float* bias, float* C, int K, int N, int r0, int r1, int c0, int c1) {
+__attribute__((noinline)) static void block_nn(const float* A, const float* B, const float* bias, float* C, int K, int N, int r0, int r1, int c0, int c1) {
   int c = c0;
   for (; c + 8 <= c1; c += 8) {
     f4 b0 = bias ? load4(bias + c) : splat(0), b1 = bias ? load4(bias + c + 4) : splat(0);

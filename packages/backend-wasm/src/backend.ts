@@ -85,6 +85,11 @@ export class WasmBackend implements Backend<WasmTensor> {
     return this.parts.pool.threads;
   }
 
+  /** Starts `memory().peakUsedBytes` again from what is in use now (to measure one call's working memory). */
+  resetPeak(): void {
+    this.parts.heap.resetPeak();
+  }
+
   dispose(): void {
     if (this.isDisposed) return;
     for (const t of this.live) t.isDisposed = true;

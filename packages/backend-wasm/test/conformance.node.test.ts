@@ -2,8 +2,11 @@ import { describeConformance } from '@attnkit/conformance/vitest';
 import { createBackend } from '../src/index.js';
 
 /**
- * The shared conformance suite, full tier, on every build this engine runs: 1 thread and 2 threads, plain
- * SIMD128 and (where the engine validates it) relaxed SIMD.
+ * The shared conformance suite, full tier, on every build: 1 and 2 threads, plain SIMD128 and relaxed SIMD
+ * (vitest.config.ts starts Node with --experimental-wasm-relaxed-simd so that both validate here).
  */
-describeConformance('wasm simd128, 1 thread', () => createBackend({ threads: 1, simd: 'simd128' }), { tier: 'full' });
-describeConformance('wasm simd128, 2 threads', () => createBackend({ threads: 2, simd: 'simd128' }), { tier: 'full' });
+for (const simd of ['simd128', 'relaxed'] as const) {
+  for (const threads of [1, 2]) {
+    describeConformance(`wasm ${simd}, ${threads} thread(s)`, () => createBackend({ threads, simd }), { tier: 'full' });
+  }
+}

@@ -42,8 +42,9 @@ const start = (post, onMessage) => onMessage((message) => {
   const exports = instance.exports;
   exports.__stack_pointer.value = stackTop;
   const ctl = new Int32Array(memory.buffer, control, 8);
-  post('ready');
+  // Read before saying ready: the first job's bump can only come after every worker is ready.
   let seen = Atomics.load(ctl, ${GENERATION});
+  post('ready');
   for (;;) {
     Atomics.wait(ctl, ${GENERATION}, seen);
     const generation = Atomics.load(ctl, ${GENERATION});
