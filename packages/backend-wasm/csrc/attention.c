@@ -201,13 +201,34 @@ __attribute__((noinline)) static void scores_block_transposed(const float* q, in
   }
 }
 
-/* Kt[d·ldK + c] = keys[c][d] for c < n, 0 for n ≤ c < nc8. */
-static void transpose_keys(const float* const* keys, int n, int nc8, int D, float* Kt, int ldK) {
-  for (int c = 0; c < n; c++) {
-    const float* k = keys[c];
-    for (int d = 0; d < D; d++) Kt[d * ldK + c] = k[d];
+/* Kt[d·ldK + c] = keys[c][d] for c < n, 0 for n ≤ c < nc8; 4 × 4 blocks through shuffles. */
+__attribute__((noinline)) static void transpose_keys(const float* const* keys, int n, int nc8, int D, float* Kt, int ldK) {
+  const int D4 = D & ~3;
+  int c = 0;
+  for (; c + 4 <= n; c += 4) {
+    const float* k0 = keys[c];
+    const float* k1 = keys[c + 1];
+    const float* k2 = keys[c + 2];
+    const float* k3 = keys[c + 3];
+    for (int d = 0; d < D4; d += 4) {
+      f4 a = load4(k0 + d), b = load4(k1 + d), e = load4(k2 + d), f = load4(k3 + d);
+      f4 ab_lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab_hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+      f4 ef_lo = wasm_i32x4_shuffle(e, f, 0, 4, 1, 5), ef_hi = wasm_i32x4_shuffle(e, f, 2, 6, 3, 7);
+      float* out = Kt + d * ldK + c;
+      store4(out, wasm_i32x4_shuffle(ab_lo, ef_lo, 0, 1, 4, 5));
+      store4(out + ldK, wasm_i32x4_shuffle(ab_lo, ef_lo, 2, 3, 6, 7));
+      store4(out + 2 * ldK, wasm_i32x4_shuffle(ab_hi, ef_hi, 0, 1, 4, 5));
+      store4(out + 3 * ldK, wasm_i32x4_shuffle(ab_hi, ef_hi, 2, 3, 6, 7));
+    }
+    for (int d = D4; d < D; d++) {
+      Kt[d * ldK + c] = k0[d];
+      Kt[d * ldK + c + 1] = k1[d];
+      Kt[d * ldK + c + 2] = k2[d];
+      Kt[d * ldK + c + 3] = k3[d];
+    }
   }
-  for (int c = n; c < nc8; c++) for (int d = 0; d < D; d++) Kt[d * ldK + c] = 0.0f;
+  for (; c < n; c++) for (int d = 0; d < D; d++) Kt[d * ldK + c] = keys[c][d];
+  for (; c < nc8; c++) for (int d = 0; d < D; d++) Kt[d * ldK + c] = 0.0f;
 }
 
 /* O[r][:] += Σ_c P[r][c]·v_c[:] for nr rows and nc values (pointers). */
@@ -344,17 +365,17 @@ __attribute__((noinline)) static float online_softmax(float* s, int n, float* m,
     for (c = 0; c < n; c++) s[c] = 0;
     return 1.0f;
   }
-  float corr = *m == NEG_INF ? 0.0f : exp1(*m - mnew);
+  float corr = *m == NEG_INF ? 0.0f : exp1_nonpositive(*m - mnew);
   f4 vm = splat(mnew), vsum = splat(0);
   c = 0;
   for (; c + 4 <= n; c += 4) {
-    f4 p = exp4(wasm_f32x4_sub(load4(s + c), vm));
+    f4 p = exp4_nonpositive(wasm_f32x4_sub(load4(s + c), vm));
     store4(s + c, p);
     vsum = wasm_f32x4_add(vsum, p);
   }
   float sum = hsum(vsum);
   for (; c < n; c++) {
-    float p = exp1(s[c] - mnew);
+    float p = exp1_nonpositive(s[c] - mnew);
     s[c] = p;
     sum += p;
   }
@@ -367,14 +388,32 @@ static void copy_row(float* dst, const float* src, int n) {
   for (int c = 0; c < n; c++) dst[c] = src[c];
 }
 
+/* Where base unit u (before key splitting) stands: batch, key/value head, first query, queries. */
+typedef struct {
+  int b, kvh, i0, rq;
+} unit_t;
+
+static unit_t unit_of(const attn_args* a, int u) {
+  const int blocks_per_head = (a->Sq + a->q_block - 1) / a->q_block;
+  const int qb = u % blocks_per_head;
+  unit_t out;
+  out.kvh = (u / blocks_per_head) % a->Hkv;
+  out.b = u / (blocks_per_head * a->Hkv);
+  out.i0 = qb * a->q_block;
+  out.rq = imin(a->q_block, a->Sq - out.i0);
+  return out;
+}
+
+static float* y_row(const attn_args* a, int b, int h, int i) {
+  return a->y + b * a->y_sb + h * a->y_sh + i * a->y_ss;
+}
+
 __attribute__((noinline)) static void run_unit(const attn_args* a, int unit, float* scratch) {
   const int D = a->D, Dv = a->Dv, G = a->group, KB = a->key_block;
-  const int blocks_per_head = (a->Sq + a->q_block - 1) / a->q_block;
-  const int qb = unit % blocks_per_head;
-  const int kvh = (unit / blocks_per_head) % a->Hkv;
-  const int b = unit / (blocks_per_head * a->Hkv);
-  const int i0 = qb * a->q_block;
-  const int rq = imin(a->q_block, a->Sq - i0);
+  const int split = unit % a->splits;
+  const int base_unit = unit / a->splits;
+  const unit_t where = unit_of(a, base_unit);
+  const int b = where.b, kvh = where.kvh, i0 = where.i0, rq = where.rq;
   const int R = G * rq;
   const int offset = a->offsets[b];
   const int valid = a->valid[b];
@@ -443,6 +482,10 @@ __attribute__((noinline)) static void run_unit(const attn_args* a, int unit, flo
     unit_hi = a->T;
     active = 1;
   }
+  if (a->splits > 1) {
+    unit_lo = imax(unit_lo, split * a->split_len);
+    unit_hi = imin(unit_hi, (split + 1) * a->split_len);
+  }
 
   for (int j0 = active ? unit_lo : unit_hi; j0 < unit_hi; j0 += KB) {
     const int n = imin(KB, unit_hi - j0);
@@ -477,11 +520,21 @@ __attribute__((noinline)) static void run_unit(const attn_args* a, int unit, flo
     values_block(S, KB, R, vp, n, Dv, O);
   }
 
+  if (a->splits > 1) {
+    const int rows_max = G * a->q_block;
+    for (int r = 0; r < R; r++) {
+      float* part = a->partials + ((base_unit * a->splits + split) * rows_max + r) * (Dv + 2);
+      part[0] = M[r];
+      part[1] = L[r];
+      for (int d = 0; d < Dv; d++) part[2 + d] = O[r * Dv + d];
+    }
+    return;
+  }
   for (int r = 0; r < R; r++) {
     const row_t* row = &rows[r];
     const float gain = a->head_mask ? a->head_mask[row->h] : 1.0f;
     const float factor = L[r] > 0 ? gain / L[r] : 0.0f;
-    float* y = a->y + b * a->y_sb + row->h * a->y_sh + row->i * a->y_ss;
+    float* y = y_row(a, b, row->h, row->i);
     const float* o = O + r * Dv;
     /* + 0 turns −0 into 0, as the reference does */
     for (int d = 0; d < Dv; d++) y[d] = (L[r] > 0 ? o[d] * factor : 0.0f) + 0.0f;
@@ -489,7 +542,7 @@ __attribute__((noinline)) static void run_unit(const attn_args* a, int unit, flo
       float* p = row->scores;
       if (L[r] > 0) {
         const float m = M[r], inv = 1.0f / L[r];
-        for (int j = 0; j < a->T; j++) p[j] = p[j] == NEG_INF ? 0.0f : exp1(p[j] - m) * inv;
+        for (int j = 0; j < a->T; j++) p[j] = exp1_nonpositive(p[j] - m) * inv;
       } else {
         for (int j = 0; j < a->T; j++) p[j] = 0.0f;
       }
@@ -499,6 +552,39 @@ __attribute__((noinline)) static void run_unit(const attn_args* a, int unit, flo
 
 int attention_scratch_bytes(int rows, int D, int Dv, int key_block) {
   return 4 * (D * key_block + rows * (D + Dv + key_block + 2)) + rows * (int)sizeof(row_t) + 2 * key_block * (int)sizeof(float*) + 16;
+}
+
+/*
+ * Combines the splits of each base unit: M = max m_s, L = Σ l_s·e^{m_s − M}, y = gain·Σ O_s·e^{m_s − M} / L,
+ * 0 for a row no split saw a key of. A unit here is a base unit.
+ */
+void attention_merge_task(attn_args* a, int thread) {
+  (void)thread;
+  const int Dv = a->Dv, G = a->group, rows_max = G * a->q_block;
+  const int base_units = a->units / a->splits;
+  for (int u = next_unit(&a->next_unit); u < base_units; u = next_unit(&a->next_unit)) {
+    const unit_t where = unit_of(a, u);
+    for (int r = 0; r < G * where.rq; r++) {
+      const int h = where.kvh * G + r / where.rq, i = where.i0 + r % where.rq;
+      const float* first = a->partials + ((u * a->splits) * rows_max + r) * (Dv + 2);
+      const int stride = rows_max * (Dv + 2);
+      float m = NEG_INF;
+      for (int sp = 0; sp < a->splits; sp++) m = first[sp * stride] > m ? first[sp * stride] : m;
+      float* y = y_row(a, where.b, h, i);
+      for (int d = 0; d < Dv; d++) y[d] = 0.0f;
+      if (m == NEG_INF) continue;
+      float l = 0.0f;
+      for (int sp = 0; sp < a->splits; sp++) {
+        const float* part = first + sp * stride;
+        if (part[0] == NEG_INF) continue;
+        const float w = exp1_nonpositive(part[0] - m);
+        l += part[1] * w;
+        for (int d = 0; d < Dv; d++) y[d] += part[2 + d] * w;
+      }
+      const float gain = (a->head_mask ? a->head_mask[h] : 1.0f) / l;
+      for (int d = 0; d < Dv; d++) y[d] = y[d] * gain + 0.0f;
+    }
+  }
 }
 
 void attention_task(attn_args* a, int thread) {

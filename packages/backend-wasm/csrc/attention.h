@@ -28,9 +28,14 @@ typedef struct {
   int q_block, key_block, units, next_unit;
   float* scratch;
   int scratch_bytes;
+  /* split keys (flash decoding): units = base units × splits, each over split_len keys; every unit leaves
+     its rows' (m, l, unnormalized O) in partials and attention_merge_task combines them */
+  int splits, split_len;
+  float* partials;
 } attn_args;
 
 void attention_task(attn_args* a, int thread);
+void attention_merge_task(attn_args* a, int thread);
 int attention_scratch_bytes(int rows, int D, int Dv, int key_block);
 
 /* S[r·ldS + c] = Σ_d q[r·D + d]·keys[c][d]: rows of q against rows given by pointer, 4 × 2 in registers. */

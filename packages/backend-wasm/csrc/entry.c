@@ -14,6 +14,7 @@ __attribute__((export_name("run"))) void run(int kernel, void* args, int thread)
     case 3: unary_task((unary_args*)args, thread); break;
     case 4: rows_task((rows_args*)args, thread); break;
     case 5: transpose_task((transpose_args*)args, thread); break;
+    case 6: attention_merge_task((attn_args*)args, thread); break;
     default: __builtin_trap();
   }
 }
@@ -31,6 +32,7 @@ __attribute__((export_name("args_bytes"))) int args_bytes(int kernel) {
     case 3: return sizeof(unary_args);
     case 4: return sizeof(rows_args);
     case 5: return sizeof(transpose_args);
+    case 6: return sizeof(attn_args);
     default: return -1;
   }
 }

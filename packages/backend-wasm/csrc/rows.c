@@ -24,13 +24,13 @@ static void softmax_row(const float* x, float* out, int n, int log) {
   f4 vm = splat(m), vsum = splat(0);
   int j = 0;
   for (; j + 4 <= n; j += 4) {
-    f4 p = exp4(wasm_f32x4_sub(load4(x + j), vm));
+    f4 p = exp4_nonpositive(wasm_f32x4_sub(load4(x + j), vm));
     if (!log) store4(out + j, p);
     vsum = wasm_f32x4_add(vsum, p);
   }
   float sum = hsum(vsum);
   for (; j < n; j++) {
-    float p = exp1(x[j] - m);
+    float p = exp1_nonpositive(x[j] - m);
     if (!log) out[j] = p;
     sum += p;
   }

@@ -29,6 +29,9 @@ const SPECS: Record<string, AttentionSpec> = {
   'head mask with pruned heads': { B: 1, Hq: 4, Hkv: 2, Sq: 20, Skv: 90, D: 8, options: { headMask: [1, 0, 0.5, 0] } },
   '3D layout, GQA, past': { B: 2, Hq: 4, Hkv: 2, Sq: 17, Skv: 50, P: 30, D: 8, layout: '3d', options: { isCausal: true } },
   'D and Dv tails (D 83, Dv 5)': { B: 1, Hq: 2, Hkv: 1, Sq: 13, Skv: 70, D: 83, Dv: 5, options: { isCausal: true } },
+  'split keys: MQA decode over 700 past keys, ALiBi, head mask': { B: 1, Hq: 4, Hkv: 1, Sq: 1, Skv: 1, P: 700, D: 16, options: { alibi: true, headMask: [1, 0.5, 0, 2] } },
+  'split keys: valid lengths leave a split empty, boolean mask': { B: 2, Hq: 2, Hkv: 1, Sq: 2, Skv: 900, D: 8, validLengths: [200, 0], mask: bool([2, 1, 2, 900]) },
+  'split keys: causal bottom-right window': { B: 1, Hq: 2, Hkv: 2, Sq: 3, Skv: 1100, D: 8, options: { isCausal: true, causalAlignment: 'bottom-right', window: { left: 600 } } },
   'large logits over blocks': { B: 1, Hq: 2, Hkv: 2, Sq: 5, Skv: 130, D: 4, values: 'large-positive', options: { scale: 1 } },
 };
 
@@ -39,6 +42,7 @@ function caseOf(name: string, spec: AttentionSpec, seed: number): AttentionCase 
 describe.each([
   { threads: 1, simd: 'simd128' },
   { threads: 2, simd: 'relaxed' },
+  { threads: 3, simd: 'simd128' },
 ] as const)('kernel paths against the reference, $threads thread(s), $simd', ({ threads, simd }) => {
   let backend: WasmBackend;
   const context = new RunContext();

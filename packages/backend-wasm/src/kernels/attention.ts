@@ -24,10 +24,14 @@ export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTenso
 
   const qBlock = queryBlock(plan, call.threads);
   const rowsPerUnit = G * qBlock;
-  const units = B * Hkv * Math.ceil(Sq / qBlock);
+  const baseUnits = B * Hkv * Math.ceil(Sq / qBlock);
+  const splits = keySplits(plan, baseUnits, call.threads);
+  const splitLength = align(Math.ceil(T / splits), KEY_BLOCK);
+  const units = baseUnits * splits;
   const scratchBytes = align(call.exports.attention_scratch_bytes(rowsPerUnit, D, Dv, KEY_BLOCK), 64);
   const threads = call.threadsFor(2 * B * Hq * Sq * T * (D + Dv), units);
   const scratch = call.temp(scratchBytes * threads, 'attention scratch');
+  const partials = splits > 1 ? call.temp(units * rowsPerUnit * (Dv + 2) * 4, 'split-key partial states') : 0;
 
   const valid = call.temp(4 * B, 'valid lengths');
   const offsets = call.temp(4 * B, 'diagonal offsets');
@@ -46,7 +50,7 @@ export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTenso
   const [ysb, ysh, yss] = headStrides(plan.layout, Hq, Sq, Dv);
   const mask = plan.mask;
   const window = plan.window;
-  call.run('attention', threads, {
+  const args = {
     B, Hq, Hkv, group: G, Sq, Skv, P, T, D, Dv,
     q_sb: qsb, q_sh: qsh, q_ss: qss, k_sb: ksb, k_sh: ksh, k_ss: kss, v_sb: vsb, v_sh: vsh, v_ss: vss, y_sb: ysb, y_sh: ysh, y_ss: yss,
     scale: plan.scale,
@@ -79,7 +83,12 @@ export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTenso
     units,
     scratch,
     scratch_bytes: scratchBytes,
-  });
+    splits,
+    split_len: splitLength,
+    partials,
+  };
+  call.run('attention', threads, args);
+  if (splits > 1) call.run('attentionMerge', call.threadsFor(units * rowsPerUnit * Dv * 4, baseUnits), args);
 
   if (presentKey) writePresent(call, presentKey, inputs.pastKey, inputs.k, plan, D);
   if (presentValue) writePresent(call, presentValue, inputs.pastValue, inputs.v, plan, Dv);
@@ -95,6 +104,19 @@ function queryBlock(plan: AttentionPlan, threads: number): number {
   let block = Math.max(1, Math.min(Sq, Math.ceil(ROWS_PER_UNIT / groupSize)));
   while (block > 4 && B * Hkv * Math.ceil(Sq / block) < 4 * threads) block = Math.ceil(block / 2);
   return block;
+}
+
+/**
+ * Split keys over threads (flash decoding) when there are fewer (batch, head, query block) units than
+ * threads could use: a decode step of a model with one or two key/value heads would otherwise run on one
+ * core. Each split keeps at least 256 keys, so the merge stays small beside the work. Never with scores,
+ * whose rows need one final maximum.
+ */
+const MIN_SPLIT_KEYS = 256;
+
+function keySplits(plan: AttentionPlan, baseUnits: number, threads: number): number {
+  if (threads <= 1 || plan.scoresOutput !== 'none' || baseUnits >= 2 * threads) return 1;
+  return Math.max(1, Math.min(Math.ceil((2 * threads) / baseUnits), Math.floor(plan.T / MIN_SPLIT_KEYS)));
 }
 
 /** presentX[b, h] = concat(pastX[b, h], x[b, h]) as 4D [B, Hkv, T, width], whatever the layout of x. */
