@@ -1,10 +1,10 @@
 import type { Backend } from '@attnkit/core';
 import { createMatrixRegistry } from '@attnkit/matrix';
 
-/** The Node backends of the perf/conformance matrix, by name (reference, tfjs-cpu, tfjs-wasm, webgpu, gpujs-webgl). */
-export const BACKEND_NAMES = ['reference', 'tfjs-cpu', 'tfjs-wasm', 'webgpu', 'gpujs-webgl'] as const;
-
 const registry = createMatrixRegistry();
+
+/** The Node backends of the perf/conformance matrix, by name: the matrix's list, not a copy of it. */
+export const BACKEND_NAMES: readonly string[] = registry.list().map((entry) => entry.name);
 
 export async function openBackend(name: string): Promise<Backend> {
   const entry = registry.get(name);
