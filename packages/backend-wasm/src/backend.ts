@@ -13,7 +13,7 @@ import { Call, type CallContext } from './kernels/call.js';
 import * as ops from './kernels/primitives.js';
 import type { Heap, HeapStats } from './runtime/heap.js';
 import type { KernelExports, ThreadPool } from './runtime/threads.js';
-import { WasmTensor } from './tensor.js';
+import type { WasmTensor } from './tensor.js';
 
 /** `memory()` of this backend: the live tensors, plus the allocator's view of the module's memory. */
 export interface WasmMemoryInfo extends MemoryInfo, HeapStats {

@@ -1,6 +1,6 @@
 import { AttnkitError, type BackendEntry, type RunsOn } from '@attnkit/core';
 import { WasmBackend } from './backend.js';
-import { ARG_FIELDS, KERNEL_IDS, argsBytes } from './kernels/args.js';
+import { type ARG_FIELDS, KERNEL_IDS, argsBytes } from './kernels/args.js';
 import { Heap } from './runtime/heap.js';
 import { type MemoryKind, SIMD_VARIANTS, type SimdVariant, kernelBytes, threadsAvailable, validates } from './runtime/module.js';
 import { CONTROL_BYTES, type KernelExports, ThreadPool } from './runtime/threads.js';

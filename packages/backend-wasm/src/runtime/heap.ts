@@ -36,7 +36,7 @@ export class Heap {
 
   constructor(
     private readonly memory: WebAssembly.Memory,
-    private readonly base: number,
+    base: number,
     private readonly limitBytes: number,
   ) {
     this.top = roundUp(base, ALIGN);
