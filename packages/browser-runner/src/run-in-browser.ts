@@ -1,12 +1,14 @@
 import { bundleEntry } from './bundle.js';
 import { launchChromium } from './chromium.js';
-import { serve } from './server.js';
+import { CROSS_ORIGIN_ISOLATION_HEADERS, serve } from './server.js';
 
 export interface RunInBrowserOptions {
   /** Absolute path of a module whose default export is `async () => T`, T JSON-serializable. */
   readonly entry: string;
   /** Extra directories served under URL prefixes, e.g. `{ '/wasm/': dir }` for tfjs-wasm binaries. */
   readonly staticDirs?: Readonly<Record<string, string>>;
+  /** Serve the page with COOP and COEP headers so that it has SharedArrayBuffer (default: false, as most pages). */
+  readonly crossOriginIsolated?: boolean;
   readonly timeoutMs?: number;
   /** Called with each console line of the page (default: collected and shown only on failure). */
   readonly onConsole?: (line: string) => void;
@@ -28,7 +30,7 @@ export async function runInBrowser<T>(options: RunInBrowserOptions): Promise<T> 
     ['/bundle.js', `${code}\n//# sourceMappingURL=/bundle.js.map`],
     ['/bundle.js.map', map],
   ]);
-  const server = await serve(files, options.staticDirs ?? {});
+  const server = await serve(files, options.staticDirs ?? {}, options.crossOriginIsolated ? CROSS_ORIGIN_ISOLATION_HEADERS : {});
   const browser = await launchChromium();
   const log: string[] = [];
   try {

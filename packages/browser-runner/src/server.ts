@@ -17,13 +17,28 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/**
+ * The two headers that make a page cross-origin isolated, the only kind of page that gets SharedArrayBuffer
+ * (worker threads over a shared WebAssembly.Memory). Every file here is same-origin, so require-corp blocks none.
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
 export interface StaticServer {
   readonly origin: string;
   close(): Promise<void>;
 }
 
-export async function serve(files: ReadonlyMap<string, string | Uint8Array>, dirs: Readonly<Record<string, string>>): Promise<StaticServer> {
+/** `headers` go on every response. */
+export async function serve(
+  files: ReadonlyMap<string, string | Uint8Array>,
+  dirs: Readonly<Record<string, string>>,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<StaticServer> {
   const server: Server = createServer(async (request, response) => {
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     const type = CONTENT_TYPES[extname(path)] ?? 'application/octet-stream';
     const inMemory = files.get(path);
