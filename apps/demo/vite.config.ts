@@ -22,6 +22,13 @@ function chunkLabel(moduleIds: readonly string[], fallback: string): string {
   return best.replace(/^@/, '').replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'chunk';
 }
 
+/**
+ * Both servers make the page cross-origin isolated: only such a page gets SharedArrayBuffer, which the worker
+ * threads of backend-wasm need; without it that backend runs on one thread. The page loads nothing from another
+ * origin, so require-corp blocks nothing. A static host serving dist/ should send the same two headers.
+ */
+const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   // Relative asset URLs: the built folder works from any path (a sub-folder of a static host included).
   base: './',
@@ -36,6 +43,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     rollupOptions: { output: { chunkFileNames: (chunk) => `assets/${chunkLabel(chunk.moduleIds, chunk.name)}-[hash].js` } },
   },
-  preview: { host: '127.0.0.1' },
-  server: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
+  server: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
 });

@@ -38,9 +38,15 @@ export const DEMO_BACKENDS: readonly DemoBackendEntry[] = [
   },
   tfjsEntry('webgpu', 50, 'TensorFlow.js kernels on WebGPU', probeWebGpu),
   tfjsEntry('webgl', 40, 'TensorFlow.js kernels on WebGL', async () => probeWebGl('webgl2', 'webgl')),
-  tfjsEntry('wasm', 30, 'TensorFlow.js on WebAssembly (XNNPACK)', async () =>
-    typeof WebAssembly === 'object' ? { available: true } : { available: false, reason: 'this browser has no WebAssembly' },
-  ),
+  {
+    name: 'wasm',
+    label: 'WebAssembly SIMD',
+    about: "attnkit's WebAssembly SIMD kernels, on worker threads where the page is cross-origin isolated",
+    priority: 35,
+    probe: async () => probeWasmThreads(),
+    create: async () => (await import('@attnkit/backend-wasm')).createBackend(),
+  },
+  tfjsEntry('wasm', 30, 'TensorFlow.js on WebAssembly (XNNPACK)', async () => probeWebAssembly()),
   tfjsEntry('cpu', 20, 'TensorFlow.js in plain JavaScript', async () => ({ available: true })),
   {
     name: 'reference',
@@ -72,8 +78,13 @@ async function importTfjsBackend(name: TfjsName): Promise<void> {
   else if (name === 'webgl') await import('@tensorflow/tfjs-backend-webgl');
   else if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
   else {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const [wasm, tf] = await Promise.all([import('@tensorflow/tfjs-backend-wasm'), import('@tensorflow/tfjs-core')]);
     wasm.setWasmPaths(new URL(WASM_PATH, document.baseURI).href);
+    // The page is cross-origin isolated, so tfjs-wasm would pick its threaded build, whose pthread workers
+    // evaluate the source text of its module factory: once bundled and minified, that text names a variable
+    // of the enclosing chunk that no worker has ("u is not defined" in each). Its single-threaded build has
+    // no workers.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
 }
 
@@ -91,6 +102,20 @@ function probeWebGpu(): Promise<Availability> {
     return { available: true, detail: [description, vendor, architecture].filter(Boolean).join(' · ') || 'an adapter without a name' };
   })();
   return adapterProbe;
+}
+
+function probeWebAssembly(): Availability {
+  return typeof WebAssembly === 'object' ? { available: true } : { available: false, reason: 'this browser has no WebAssembly' };
+}
+
+/**
+ * Worker threads share a memory only through SharedArrayBuffer, which a browser gives to a cross-origin-isolated
+ * page alone (the server's COOP and COEP headers, see vite.config.ts): the detail says which the visitor gets.
+ */
+function probeWasmThreads(): Availability {
+  const wasm = probeWebAssembly();
+  if (!wasm.available) return wasm;
+  return { available: true, detail: globalThis.crossOriginIsolated ? 'cross-origin isolated: worker threads' : 'not cross-origin isolated: 1 thread' };
 }
 
 function probeWebGl(...kinds: ('webgl2' | 'webgl')[]): Availability {

@@ -44,7 +44,9 @@ describe('the built bundle', () => {
   it('keeps every backend package and the conformance suite out of the entry chunk', () => {
     const lazy = /packages\/backend-|packages\/conformance\/|@tensorflow|gpu\.js/;
     expect(entry.sources.filter((s) => lazy.test(s))).toEqual([]);
-    for (const name of ['backend-webgpu', 'backend-gpujs', 'backend-tfjs', 'conformance', 'tfjs-backend-webgl', 'tfjs-backend-wasm']) {
+    // Workspace packages by folder: 'backend-wasm' alone would also match tfjs-backend-wasm.
+    const packages = ['backend-webgpu', 'backend-gpujs', 'backend-tfjs', 'backend-wasm', 'conformance'].map((name) => `packages/${name}/`);
+    for (const name of [...packages, 'tfjs-backend-webgl', 'tfjs-backend-wasm']) {
       expect(chunks.some((c) => c.file !== entry.file && c.sources.some((s) => s.includes(name))), name).toBe(true);
     }
   });

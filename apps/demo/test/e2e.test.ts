@@ -14,9 +14,9 @@ import { ReferenceModels } from './helpers/reference.js';
 
 /**
  * The built demo, served by `vite preview`, driven in Debian's headless Chromium (WebGPU and WebGL2 on
- * SwiftShader) like a visitor would: translate on WebGPU and on gpu.js, g2p, classify a held-out spam and
- * ham email, run the conformance and perf check. Outputs are compared with the zoo's targets and with the
- * float64 reference in Node; screenshots land in screenshots/.
+ * SwiftShader) like a visitor would: translate on WebGPU, on gpu.js and on WebAssembly threads, g2p, classify
+ * a held-out spam and ham email, run the conformance and perf check. Outputs are compared with the zoo's
+ * targets and with the float64 reference in Node; screenshots land in screenshots/.
  */
 /** The committed screenshots come from the zoo models; a fixtures run writes its own, ignored by git. */
 const SHOTS = join(APP_DIR, 'screenshots', ...(E2E_MODELS === 'fixtures' ? ['fixtures'] : []));
@@ -71,7 +71,7 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     const rows = await page.$$eval('label[data-backend]', (labels) =>
       labels.map((l) => ({ name: l.getAttribute('data-backend')!, status: l.getAttribute('data-status')!, text: l.querySelector('.status')?.textContent ?? '' })),
     );
-    expect(rows.map((r) => r.name)).toEqual(['webgpu', 'gpujs-webgl', 'tfjs-webgpu', 'tfjs-webgl', 'tfjs-wasm', 'tfjs-cpu', 'reference']);
+    expect(rows.map((r) => r.name)).toEqual(['webgpu', 'gpujs-webgl', 'tfjs-webgpu', 'tfjs-webgl', 'wasm', 'tfjs-wasm', 'tfjs-cpu', 'reference']);
     for (const row of rows.filter((r) => r.status === 'unavailable' || r.status === 'failed')) expect(row.text, row.name).toMatch(/: \S/);
     // This Chromium has WebGPU and WebGL2 (SwiftShader): the best backend is WebGPU, and gpu.js is there too.
     expect(rows.find((r) => r.status === 'active')?.name).toBe('webgpu');
@@ -174,6 +174,15 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     expect(timings).toContain('gpujs-webgl');
     expect(timings).toContain('webgpu');
     await page.locator('#timings').screenshot({ path: join(SHOTS, 'timings.png') });
+  });
+
+  it('gives the same translations on the WebAssembly backend, on worker threads (the page is cross-origin isolated)', async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await pickBackend(page, 'wasm');
+    const status = (await page.textContent('#backend-status')) ?? '';
+    expect(Number(/(\d+) threads/.exec(status)?.[1] ?? 1), status).toBeGreaterThan(1);
+    await pickTranslationModel(page, 'numbers-en-fr');
+    for (const [source, webgpu] of webgpuOutputs) expect(await translate(page, source), source).toBe(webgpu);
   });
 
   it('runs the conformance and perf check on every available backend', async () => {

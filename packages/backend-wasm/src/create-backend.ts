@@ -77,11 +77,14 @@ export async function createBackend(options: CreateWasmBackendOptions = {}): Pro
   return new WasmBackend({ memory, heap, pool, exports, runsOn, limitBytes });
 }
 
-/** The registry entry: available wherever WebAssembly SIMD is; the probe says which build and how many threads. */
+/**
+ * The registry entry: available wherever WebAssembly SIMD is; the probe says which build and how many threads.
+ * Ranked above tfjs-wasm (20), which it outruns on every CPU cell of the perf matrix, and below the GPU backends.
+ */
 export const wasmBackendEntry: BackendEntry = {
   name: 'wasm',
   label: 'WebAssembly (our SIMD kernels, threads)',
-  priority: 15,
+  priority: 22,
   probe: async () => {
     try {
       const backend = await createBackend();

@@ -23,6 +23,7 @@ export function createMatrixRegistry(): BackendRegistry {
     }),
     lazyEntry('webgpu', 'WebGPU (hand-written WGSL)', 30, async () => (await import('@attnkit/backend-webgpu')).webgpuBackendEntry),
     lazyEntry('gpujs-webgl', 'gpu.js (WebGL)', 25, async () => (await import('@attnkit/backend-gpujs')).gpujsBackendEntry),
+    lazyEntry('wasm', 'WebAssembly (our SIMD kernels, threads)', 22, async () => (await import('@attnkit/backend-wasm')).wasmBackendEntry),
   ]);
 }
 

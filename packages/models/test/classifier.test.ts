@@ -74,8 +74,11 @@ describe.each(TEST_BACKENDS)('classifier on $name', (entry) => {
       expectClose(['negative', 'neutral', 'positive'].map((l) => byLabel[l]), expected[i], entry.atol + 1e-7);
       expect(labels.map((l) => l.score)).toEqual([...labels.map((l) => l.score)].sort((a, b) => b - a));
     });
+    // Alone, the text is a batch of one at its own length: the same label, and the score within the tolerance of
+    // the batch test below, since a backend may order its float32 sums by block length (backend-wasm does).
     const [top] = await p.classify(TEXTS[0]);
-    expect(top).toEqual({ label: results[0][0].label, score: results[0][0].score });
+    expect(top.label).toBe(results[0][0].label);
+    expect(Math.abs(top.score - results[0][0].score)).toBeLessThanOrEqual(1e-5);
     expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
   }, entry.timeout);
 

@@ -15,7 +15,7 @@ import type { E2EModels } from '../expectations.js';
 export const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const DIST = join(APP_DIR, 'dist');
 
-const BUNDLED_PACKAGES = ['@attnkit/core', '@attnkit/models', '@attnkit/conformance', '@attnkit/backend-webgpu', '@attnkit/backend-gpujs', '@attnkit/backend-tfjs'];
+const BUNDLED_PACKAGES = ['@attnkit/core', '@attnkit/models', '@attnkit/conformance', '@attnkit/backend-webgpu', '@attnkit/backend-gpujs', '@attnkit/backend-tfjs', '@attnkit/backend-wasm'];
 
 const require = createRequire(import.meta.url);
 

@@ -9,9 +9,11 @@ import { type Backend, createReferenceBackend } from '@attnkit/core';
  *
  *   atol     absolute tolerance for logits and probabilities against the float64 reference. Worst seen
  *            (2026-11-24, fixtures, logits up to ~10): tfjs-cpu 1.9e-6, tfjs-wasm 2.9e-6, WebGPU on SwiftShader
- *            3.3e-6, gpu.js on headless-gl 2.4e-6; the GPU entries keep more room for real hardware;
+ *            3.3e-6, gpu.js on headless-gl 2.4e-6, backend-wasm 2.9e-6 (2026-12-02); the GPU entries keep more
+ *            room for real hardware;
  *   timeout  per test and per hook, in ms: software GPUs decode the fixtures in seconds, not milliseconds;
- *   full     runs every model test; the others run the focused cross-backend suite (cross-backend.test.ts);
+ *   full     runs every model test (backend-wasm decodes the fixtures in about a second, so it does too); the
+ *            others run the focused cross-backend suite (cross-backend.test.ts);
  *   maxNewTokens  decode length in the focused suite: gpu.js builds kernels for every new sequence length,
  *            and a test that holds the event loop for over 60 s trips vitest's worker RPC timeout.
  */
@@ -40,6 +42,7 @@ export const ALL_BACKENDS: readonly TestBackend[] = [
   { name: 'reference', atol: 1e-9, timeout: 30_000, full: true, create: async () => createReferenceBackend() },
   { name: 'tfjs-cpu', atol: 2e-5, timeout: 60_000, full: true, create: () => tfjs('cpu') },
   { name: 'tfjs-wasm', atol: 2e-5, timeout: 60_000, full: false, create: () => tfjs('wasm') },
+  { name: 'wasm', atol: 2e-5, timeout: 60_000, full: true, create: async () => (await import('@attnkit/backend-wasm')).createBackend() },
   { name: 'webgpu', atol: 5e-5, timeout: 300_000, full: false, create: async () => (await import('@attnkit/backend-webgpu')).createBackend() },
   { name: 'gpujs-webgl', atol: 5e-5, timeout: 300_000, full: false, maxNewTokens: 6, create: async () => (await import('@attnkit/backend-gpujs')).createBackend() },
 ];
