@@ -2,7 +2,8 @@
 // Stages a minimal runnable copy of the bench and matrix CLIs for a machine without the workspace's
 // node_modules (see gpu-machine.sh): the built dist/ of the workspace packages they load, and the npm
 // packages they need, hoisted flat into one node_modules. Skipped on purpose: onnxruntime-node (288 MB),
-// gpu.js/headless-gl and the browser runner (those targets are then reported unavailable with the reason).
+// onnxruntime-web (139 MB, four wasm builds), gpu.js/headless-gl and the browser runner (those targets are
+// then reported unavailable with the reason).
 // Usage: node gpu-carry.mjs <repo root> <staging dir>
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 const [root, stage] = process.argv.slice(2).map((p) => resolve(p));
 if (!root || !stage) throw new Error('usage: gpu-carry.mjs <repo root> <staging dir>');
 const WORKSPACE = ['core', 'conformance', 'backend-webgpu', 'backend-tfjs', 'bench', 'matrix'];
-const SKIP = new Set(['@webgpu/types', 'onnxruntime-node', '@attnkit/backend-gpujs', '@attnkit/browser-runner', '@tensorflow/tfjs-backend-webgl', 'vitest']);
+const SKIP = new Set(['@webgpu/types', 'onnxruntime-node', 'onnxruntime-web', '@attnkit/backend-gpujs', '@attnkit/browser-runner', '@tensorflow/tfjs-backend-webgl', 'vitest']);
 
 /** Node's lookup from a package's real directory (pnpm's layout puts each package's deps beside it). */
 function resolveDir(from, name) {

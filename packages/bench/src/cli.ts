@@ -28,7 +28,8 @@ const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one
                               the chart and JSON in packages/bench/results/
   --from FILE                 do not run: render the reports (and --publish) from a bench.json
   --browser                   run the browser targets in headless Chromium instead (@attnkit/browser-runner):
-                              webgpu, gpujs-webgl, tfjs-{webgpu,webgl,wasm} and their naive tfjs peers;
+                              webgpu, gpujs-webgl, wasm, wasm-1t, tfjs-{webgpu,webgl,wasm}, their naive tfjs
+                              peers and onnxruntime-web{,-1t}, on a cross-origin-isolated page (threads);
                               writes bench-browser.{json,md,svg}
   --help`;
 

@@ -22,6 +22,11 @@ export interface BenchCase {
   readonly causal: boolean;
   readonly mask: 'none' | 'additive';
   readonly precision: Precision;
+  /**
+   * So much work that most targets would take minutes per call on a CPU machine: only targets that declare
+   * `runsHeavyCases` time it; the others skip it with the reason instead of trying.
+   */
+  readonly heavy: boolean;
 }
 
 type CaseInit = Pick<BenchCase, 'group' | 'Sq' | 'T'> & Partial<BenchCase>;
@@ -36,6 +41,7 @@ export function benchCase(init: CaseInit): BenchCase {
     causal: false,
     mask: 'none',
     precision: 'float32',
+    heavy: false,
     ...init,
   };
   return { id: init.id ?? `${c.group}-${shapeLabel(c).replace(/[[\]]/g, '').replace(/[,/]/g, 'x')}`, ...c };
@@ -73,11 +79,16 @@ export function scoreBytes(c: BenchCase): number {
 }
 
 const SEQUENCE_LENGTHS = [128, 256, 512, 1024, 2048, 4096, 8192, 16384];
+const CAUSAL_LENGTHS = [512, 1024, 2048, 4096];
 
-/** The full grid: a sequence sweep from 128 to 16,384 and one case per feature at a mid size. */
+/**
+ * The full grid: a sequence sweep from 128 to 16,384, causal from 512 to 4,096 (and 16,384 as a heavy case:
+ * 275 GFLOP, for the targets that finish it in seconds) and one case per feature at a mid size.
+ */
 export const FULL_GRID: readonly BenchCase[] = [
   ...SEQUENCE_LENGTHS.map((L) => benchCase({ group: 'sequence', Sq: L, T: L })),
-  ...[512, 2048].map((L) => benchCase({ group: 'causal', Sq: L, T: L, causal: true })),
+  ...CAUSAL_LENGTHS.map((L) => benchCase({ group: 'causal', Sq: L, T: L, causal: true })),
+  benchCase({ group: 'causal', Sq: 16384, T: 16384, causal: true, heavy: true }),
   benchCase({ group: 'gqa', Hq: 16, Hkv: 4, Sq: 512, T: 512 }),
   benchCase({ group: 'batch', B: 4, Hq: 12, Sq: 256, T: 256 }),
   benchCase({ group: 'long-keys', Sq: 128, T: 16384 }),

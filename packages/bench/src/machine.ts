@@ -32,3 +32,8 @@ export async function describeMachine(): Promise<MachineInfo> {
     load: os.loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }
+
+/** Threads the machine can run at once: what the CPU targets timed "on every core" use. */
+export function machineThreads(): number {
+  return os.availableParallelism();
+}

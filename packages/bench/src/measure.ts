@@ -69,6 +69,9 @@ const rss = (): number => (typeof process !== 'undefined' && process.memoryUsage
 export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, history: RateHistory): Pick<CellResult, 'status' | 'reason'> | null {
   const unsupported = target.unsupported(c);
   if (unsupported) return { status: 'unsupported', reason: unsupported };
+  if (c.heavy && !target.runsHeavyCases) {
+    return { status: 'skipped', reason: `heavy case (${(attentionFlops(c) / 1e9).toFixed(0)} GFLOP): timed only on targets that finish it in seconds` };
+  }
   const bytes = target.scoreCopies * scoreBytes(c);
   if (bytes > policy.maxMemoryBytes) {
     return { status: 'skipped', reason: `estimated memory ${formatGiB(bytes)} > ${formatGiB(policy.maxMemoryBytes)}` };

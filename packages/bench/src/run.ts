@@ -12,6 +12,7 @@ export interface TargetSummary {
   readonly role: TargetRole;
   readonly family: TargetFamily;
   readonly runsOn: string;
+  readonly threads?: number;
 }
 
 export interface CaseSummary extends BenchCase {
@@ -68,7 +69,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
       unavailable.push({ name: factory.name, role: factory.role, reason: messageOf(error).split('\n')[0] });
     }
   }
-  const summaries = targets.map(({ name, label, role, family, runsOn }) => ({ name, label, role, family, runsOn }));
+  const summaries = targets.map(({ name, label, role, family, runsOn, threads }) => ({ name, label, role, family, runsOn, ...(threads !== undefined && { threads }) }));
   options.onEvent?.({ kind: 'targets', available: summaries, unavailable });
 
   const cases = options.cases.map((c) => ({ ...c, label: describeCase(c), flops: attentionFlops(c) }));

@@ -19,8 +19,8 @@ describe('compareCase', () => {
     expect(c.bestPeer).toBe('ort');
     expect(c.fastest).toBe('ort');
     expect(c.ratios).toEqual([
-      { target: 'webgpu', vsBestPeer: 4, familyPeer: 'tfjs-webgpu-naive', vsFamilyPeer: 0.5 },
-      { target: 'tfjs-wasm', vsBestPeer: 3, familyPeer: 'tfjs-wasm-naive', vsFamilyPeer: 0.5 },
+      { target: 'webgpu', vsBestPeer: 4, familyPeer: 'tfjs-webgpu-naive', vsFamilyPeer: 0.5, nativePeer: 'ort', vsNativePeer: 4 },
+      { target: 'tfjs-wasm', vsBestPeer: 3, familyPeer: 'tfjs-wasm-naive', vsFamilyPeer: 0.5, nativePeer: 'ort', vsNativePeer: 3 },
     ]);
   });
 
@@ -34,12 +34,38 @@ describe('compareCase', () => {
     ];
     const c = compareCase('a', results, targets);
     expect(c.fastest).toBe('tfjs-wasm');
-    expect(c.ratios).toEqual([{ target: 'tfjs-wasm', vsBestPeer: 0.5, familyPeer: null, vsFamilyPeer: null }]);
+    expect(c.ratios).toEqual([{ target: 'tfjs-wasm', vsBestPeer: 0.5, familyPeer: null, vsFamilyPeer: null, nativePeer: 'ort', vsNativePeer: 0.5 }]);
   });
 
   it('has no ratio without a measured peer', () => {
     const c = compareCase('a', [ok('webgpu', 'a', 3)], targets);
-    expect(c).toEqual({ caseId: 'a', fastest: 'webgpu', bestPeer: null, ratios: [{ target: 'webgpu', vsBestPeer: null, familyPeer: null, vsFamilyPeer: null }] });
+    expect(c).toEqual({
+      caseId: 'a',
+      fastest: 'webgpu',
+      bestPeer: null,
+      ratios: [{ target: 'webgpu', vsBestPeer: null, familyPeer: null, vsFamilyPeer: null, nativePeer: null, vsNativePeer: null }],
+    });
     expect(compareAll(['x'], [], targets)).toEqual([{ caseId: 'x', fastest: null, bestPeer: null, ratios: [] }]);
+  });
+
+  it('holds a backend that sets its threads to the peer of its family on as many threads, and to the native peer', () => {
+    const cpu: TargetInfo[] = [
+      { name: 'wasm', role: 'backend', family: 'wasm', threads: 16 },
+      { name: 'wasm-1t', role: 'backend', family: 'wasm', threads: 1 },
+      { name: 'onnxruntime-cpu', role: 'peer', family: 'native-cpu', threads: 2 },
+      { name: 'onnxruntime-web', role: 'peer', family: 'wasm', threads: 16 },
+      { name: 'onnxruntime-web-1t', role: 'peer', family: 'wasm', threads: 1 },
+    ];
+    // The 16-thread peer is the fastest of the family, yet the 1-thread backend is held to the 1-thread peer.
+    const results = [ok('wasm', 'a', 2), ok('wasm-1t', 'a', 12), ok('onnxruntime-cpu', 'a', 4), ok('onnxruntime-web', 'a', 5), ok('onnxruntime-web-1t', 'a', 24)];
+    const c = compareCase('a', results, cpu);
+    expect(c.bestPeer).toBe('onnxruntime-cpu');
+    expect(c.ratios).toEqual([
+      { target: 'wasm', vsBestPeer: 0.5, familyPeer: 'onnxruntime-web', vsFamilyPeer: 0.4, nativePeer: 'onnxruntime-cpu', vsNativePeer: 0.5 },
+      { target: 'wasm-1t', vsBestPeer: 3, familyPeer: 'onnxruntime-web-1t', vsFamilyPeer: 0.5, nativePeer: 'onnxruntime-cpu', vsNativePeer: 3 },
+    ]);
+    // A peer of the family on another thread count is no same-substrate peer.
+    const without1t = compareCase('a', results.slice(0, 4), cpu);
+    expect(without1t.ratios[1]).toMatchObject({ familyPeer: null, vsFamilyPeer: null, nativePeer: 'onnxruntime-cpu' });
   });
 });

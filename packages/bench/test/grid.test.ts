@@ -46,6 +46,17 @@ describe('grid', () => {
     const groups = new Set(FULL_GRID.map((c) => c.group));
     for (const g of ['causal', 'gqa', 'decode', 'mask', 'float16'] as const) expect(groups.has(g)).toBe(true);
   });
+
+  it('full grid has [1,8,L,L,64] full and causal for L = 512 … 4,096, the 4,096-key decode step, and causal 16,384 as its one heavy case', () => {
+    const labels = new Set(FULL_GRID.map(describeCase));
+    for (const L of [512, 1024, 2048, 4096]) {
+      expect(labels.has(`[1,8,${L},${L},64]`)).toBe(true);
+      expect(labels.has(`[1,8,${L},${L},64] causal`)).toBe(true);
+    }
+    expect(labels.has('[1,8,1,4096,64] decode, cache of 4095')).toBe(true);
+    expect(FULL_GRID.filter((c) => c.heavy).map(describeCase)).toEqual(['[1,8,16384,16384,64] causal']);
+    expect(QUICK_GRID.some((c) => c.heavy)).toBe(false);
+  });
 });
 
 describe('stats', () => {

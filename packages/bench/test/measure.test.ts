@@ -8,7 +8,7 @@ const large = benchCase({ group: 'sequence', Hq: 2, Sq: 64, T: 64, D: 4 });
 const policy: CellPolicy = { runs: 4, maxSecondsPerCell: 5, maxMemoryBytes: 2 ** 30 };
 
 /** A target whose calls "take" the given times (a fake clock would be nicer; these are real, tiny waits). */
-function fakeTarget(options: { scoreCopies?: number; unsupported?: string; fail?: Error; delaysMs?: number[] } = {}) {
+function fakeTarget(options: { scoreCopies?: number; unsupported?: string; fail?: Error; delaysMs?: number[]; runsHeavyCases?: boolean } = {}) {
   const calls = { prepared: 0, runs: 0, disposed: 0, memory: 0 };
   const delays = [...(options.delaysMs ?? [])];
   const target: Target = {
@@ -18,6 +18,7 @@ function fakeTarget(options: { scoreCopies?: number; unsupported?: string; fail?
     family: 'javascript',
     runsOn: 'nowhere',
     scoreCopies: options.scoreCopies ?? 0,
+    runsHeavyCases: options.runsHeavyCases,
     unsupported: () => options.unsupported ?? null,
     async prepare(): Promise<PreparedCell> {
       calls.prepared++;
@@ -70,6 +71,17 @@ describe('guardCell', () => {
     // The estimate joins the history, so a sweep keeps extrapolating past skipped cells.
     expect(h.estimate(attentionFlops(large) * 4)).toBe(32000);
     expect(guardCell(fakeTarget().target, small, policy, new RateHistory())).toBeNull();
+  });
+
+  it('skips a heavy case unless the target declares it runs heavy cases', () => {
+    const heavy = { ...small, heavy: true };
+    expect(guardCell(fakeTarget().target, heavy, policy, new RateHistory())).toEqual({
+      status: 'skipped',
+      reason: 'heavy case (0 GFLOP): timed only on targets that finish it in seconds',
+    });
+    expect(guardCell(fakeTarget({ runsHeavyCases: true }).target, heavy, policy, new RateHistory())).toBeNull();
+    // A feature the target lacks is the better reason.
+    expect(guardCell(fakeTarget({ unsupported: 'float16 not declared' }).target, heavy, policy, new RateHistory())?.status).toBe('unsupported');
   });
 });
 

@@ -1,12 +1,13 @@
-import { attention, createReferenceBackend } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { TINY_GRID, benchCase } from '../src/grid.js';
-import { type CaseInputs, makeInputs } from '../src/inputs.js';
+import { makeInputs } from '../src/inputs.js';
 import { buildAttentionModel } from '../src/onnx/attention-model.js';
 import { floatField, intField, stringField, varint } from '../src/onnx/protobuf.js';
+import { createOnnxRuntimeWebTarget } from '../src/targets/onnxruntime-web-node.js';
 import { createOnnxRuntimeTarget } from '../src/targets/onnxruntime.js';
 import { createTfjsNaiveTarget } from '../src/targets/tfjs.js';
 import type { Target } from '../src/targets/target.js';
+import { maxAbsDiff, referenceY } from './reference-y.js';
 
 describe('protobuf encoding', () => {
   it('writes varints as in the protobuf spec', () => {
@@ -31,32 +32,10 @@ describe('protobuf encoding', () => {
   });
 });
 
-/** y from the float64 reference for the same case and inputs. */
-async function referenceY(c: (typeof TINY_GRID)[number], inputs: CaseInputs): Promise<Float32Array> {
-  const out = await attention(
-    createReferenceBackend(),
-    {
-      q: { data: inputs.q, shape: inputs.qShape },
-      k: { data: inputs.k, shape: inputs.kvShape },
-      v: { data: inputs.v, shape: inputs.kvShape },
-      ...(inputs.mask && inputs.maskShape && { mask: { data: inputs.mask, shape: inputs.maskShape, kind: 'additive' as const } }),
-      ...(inputs.pastKey && inputs.pastShape && { pastKey: { data: inputs.pastKey, shape: inputs.pastShape } }),
-      ...(inputs.pastValue && inputs.pastShape && { pastValue: { data: inputs.pastValue, shape: inputs.pastShape } }),
-    },
-    { isCausal: c.causal },
-  );
-  return out.y.data;
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
 describe.each([
   ['onnxruntime-node Attention (opset 23)', () => createOnnxRuntimeTarget()],
+  ['onnxruntime-web Attention (opset 23), 1 thread', () => createOnnxRuntimeWebTarget('onnxruntime-web-1t', 1)],
+  ['onnxruntime-web Attention (opset 23), 2 threads', () => createOnnxRuntimeWebTarget('onnxruntime-web', 2)],
   ['tfjs cpu naive composition', () => createTfjsNaiveTarget('cpu', 'tfjs-cpu')],
 ])('peer %s computes the contract', (_, create: () => Promise<Target>) => {
   it.each(TINY_GRID.map((c) => [c.id, c] as const))('%s matches the reference', async (_, c) => {

@@ -11,6 +11,7 @@ const targets: TargetSummary[] = [
   { name: 'webgpu', label: 'attnkit webgpu', role: 'backend', family: 'webgpu', runsOn: 'SwiftShader' },
   { name: 'tfjs-wasm', label: 'attnkit tfjs-wasm', role: 'backend', family: 'tfjs-wasm', runsOn: 'tfjs wasm' },
   { name: 'ort', label: 'onnxruntime', role: 'peer', family: 'tfjs-wasm', runsOn: 'onnxruntime-node, 2 threads' },
+  { name: 'onnxruntime-cpu', label: 'onnxruntime-node', role: 'peer', family: 'native-cpu', runsOn: 'onnxruntime-node, 2 threads', threads: 2 },
 ];
 const cases = [128, 512, 2048].map((L) => benchCase({ group: 'sequence', Sq: L, T: L }));
 cases.push(benchCase({ group: 'causal', Sq: 512, T: 512, causal: true }));
@@ -31,9 +32,11 @@ const results: CellResult[] = [
   ok('webgpu', cases[0].id, 4),
   ok('tfjs-wasm', cases[0].id, 20),
   ok('ort', cases[0].id, 2),
+  ok('onnxruntime-cpu', cases[0].id, 8),
   ok('webgpu', cases[1].id, 30),
   ok('tfjs-wasm', cases[1].id, 100),
   ok('ort', cases[1].id, 40),
+  ok('onnxruntime-cpu', cases[1].id, 50),
   ok('webgpu', cases[2].id, 400),
   { target: 'tfjs-wasm', caseId: cases[2].id, status: 'skipped', reason: 'estimated 30.0 s > 20 s per cell' },
   ok('ort', cases[2].id, 300),
@@ -62,20 +65,24 @@ const report: BenchReport = {
 describe('case rows', () => {
   it('mark the fastest target and give backends their ratio to the best peer', () => {
     const rows = caseRows(report, report.cases[1]);
-    expect(rows.map((r) => r[0])).toEqual([`${FASTEST_MARK} webgpu`, 'tfjs-wasm', 'ort']);
+    expect(rows.map((r) => r[0])).toEqual([`${FASTEST_MARK} webgpu`, 'tfjs-wasm', 'ort', 'onnxruntime-cpu']);
     expect(rows[0][7]).toBe('0.75×');
     expect(rows[0][8]).toBe(''); // no webgpu peer ran
+    expect(rows[0][9]).toBe('0.60× (onnxruntime-cpu)');
     expect(rows[1][7]).toBe('2.5×');
     expect(rows[1][8]).toBe('2.5× (ort)');
+    expect(rows[1][9]).toBe('2.0× (onnxruntime-cpu)');
     expect(rows[2][7]).toBe('');
-    expect(rows[2][11]).toBe('best peer');
+    expect(rows[2][9]).toBe('');
+    expect(rows[3][12]).toBe('');
   });
 
   it('show why a cell did not run', () => {
     const rows = caseRows(report, report.cases[2]);
     expect(rows[1][2]).toBe('–');
-    expect(rows[1][11]).toBe('skipped: estimated 30.0 s > 20 s per cell');
+    expect(rows[1][12]).toBe('skipped: estimated 30.0 s > 20 s per cell');
     expect(rows[2][0]).toBe(`${FASTEST_MARK} ort`);
+    expect(rows[0][9]).toBe(''); // onnxruntime-cpu did not run this case
   });
 
   it('ratio matrix: one row per compared case, one column per backend', () => {
@@ -92,6 +99,15 @@ describe('case rows', () => {
     expect(m.rows[0]).toEqual(['[1,8,128,128,64]', '–', '10× (ort)']);
     expect(m.rows).toHaveLength(2);
   });
+
+  it('native matrix: only cases where the native CPU peer ran', () => {
+    const m = ratioMatrix(report, 'native');
+    expect(m.header).toEqual(['case', 'webgpu', 'tfjs-wasm']);
+    expect(m.rows).toEqual([
+      ['[1,8,128,128,64]', '0.50× (onnxruntime-cpu)', '2.5× (onnxruntime-cpu)'],
+      ['[1,8,512,512,64]', '0.60× (onnxruntime-cpu)', '2.0× (onnxruntime-cpu)'],
+    ]);
+  });
 });
 
 describe('markdown', () => {
@@ -104,7 +120,7 @@ describe('markdown', () => {
     const md = markdownReport(report, { chart: 'bench.svg' });
     expect(md).toMatch(/^# attnkit perf matrix\n/);
     expect(md).toContain('```sh\nnode packages/bench/dist/cli.js\n```');
-    for (const heading of ['## Machine', '## Method', '## Backend ÷ best peer', '## Time vs sequence length', '## Results per case']) {
+    for (const heading of ['## Machine', '## Method', '## Backend ÷ best peer', '## Backend ÷ native CPU peer', '## Time vs sequence length', '## Results per case']) {
       expect(md).toContain(`\n${heading}\n`);
     }
     expect(md).toContain('2 CPU cores (Test CPU)');
@@ -116,7 +132,7 @@ describe('markdown', () => {
     const caseHeadings = md.split('\n').filter((l) => l.startsWith('### '));
     expect(caseHeadings).toEqual(['### [1,8,128,128,64]', '### [1,8,512,512,64]', '### [1,8,2048,2048,64]']);
     for (const line of md.split('\n').filter((l) => l.startsWith('| ') && l.includes('median ms'))) {
-      expect(line.split(' | ')).toHaveLength(12);
+      expect(line.split(' | ')).toHaveLength(13);
     }
   });
 });
@@ -128,6 +144,7 @@ describe('svg chart', () => {
       ['webgpu', [128, 512, 2048]],
       ['tfjs-wasm', [128, 512]],
       ['ort', [128, 512, 2048]],
+      ['onnxruntime-cpu', [128, 512]],
     ]);
   });
 
@@ -135,8 +152,8 @@ describe('svg chart', () => {
     const svg = svgChart(report);
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
-    expect(svg.match(/<polyline /g)).toHaveLength(3);
-    expect(svg.match(/stroke-dasharray/g)).toHaveLength(2); // the peer's line and its legend entry
+    expect(svg.match(/<polyline /g)).toHaveLength(4);
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(4); // each peer's line and its legend entry
     // Decades of the y axis are equally spaced (log scale): 1, 10, 100, 1000 ms.
     const ticks = [...svg.matchAll(/<line x1="64" x2="560" y1="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(ticks).toHaveLength(4);

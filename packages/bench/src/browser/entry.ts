@@ -1,9 +1,10 @@
 import type { BenchCase } from '../grid.js';
 import type { CellPolicy } from '../measure.js';
 import { type BenchReport, runBench } from '../run.js';
+import { SERVED } from './served-paths.js';
 import { BROWSER_TARGET_FACTORIES } from './targets.js';
 
-/** What the Node side serves as /config/config.json for one browser run. */
+/** What the Node side serves as config.json (under SERVED.config) for one browser run. */
 export interface BrowserBenchConfig {
   readonly cases: readonly BenchCase[];
   readonly policy: CellPolicy;
@@ -13,7 +14,7 @@ export interface BrowserBenchConfig {
 
 /** Runs in headless Chromium (bundled by @attnkit/browser-runner): the same bench, browser targets. */
 export default async function run(): Promise<BenchReport> {
-  const config = (await (await fetch('/config/config.json')).json()) as BrowserBenchConfig;
+  const config = (await (await fetch(`${SERVED.config}config.json`)).json()) as BrowserBenchConfig;
   const unknown = (config.targets ?? []).filter((name) => !BROWSER_TARGET_FACTORIES.some((f) => f.name === name));
   if (unknown.length) throw new Error(`unknown browser target(s) ${unknown.join(', ')}; known: ${BROWSER_TARGET_FACTORIES.map((f) => f.name).join(', ')}`);
   const factories = BROWSER_TARGET_FACTORIES.filter((f) => !config.targets || config.targets.includes(f.name));

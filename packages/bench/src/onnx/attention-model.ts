@@ -1,4 +1,5 @@
 import type { BenchCase } from '../grid.js';
+import type { CaseInputs } from '../inputs.js';
 import { type Field, concatBytes, floatField, intField, messageField, stringField } from './protobuf.js';
 
 /**
@@ -82,4 +83,25 @@ export function buildAttentionModel(c: BenchCase): AttentionModel {
     messageField(MODEL.opsetImport, [stringField(OPSET_ID.domain, ''), intField(OPSET_ID.version, OPSET)]),
   ]);
   return { bytes, inputNames: inputs.map(([n]) => n), outputNames: outputs.map(([n]) => n) };
+}
+
+/** Host data of one input of the model: what an onnxruntime `Tensor('float32', data, dims)` is made of. */
+export interface FeedData {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** The model's inputs for a case's host data, by input name (the optional ones only where the case has them). */
+export function attentionFeeds(inputs: CaseInputs): Record<string, FeedData> {
+  const feeds: Record<string, FeedData> = {
+    Q: { data: inputs.q, dims: inputs.qShape },
+    K: { data: inputs.k, dims: inputs.kvShape },
+    V: { data: inputs.v, dims: inputs.kvShape },
+  };
+  if (inputs.mask && inputs.maskShape) feeds.attn_mask = { data: inputs.mask, dims: inputs.maskShape };
+  if (inputs.pastKey && inputs.pastValue && inputs.pastShape) {
+    feeds.past_key = { data: inputs.pastKey, dims: inputs.pastShape };
+    feeds.past_value = { data: inputs.pastValue, dims: inputs.pastShape };
+  }
+  return feeds;
 }

@@ -29,9 +29,9 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
   out.push('', '## Method', '');
   out.push(
     `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported. Every timed call includes reading the output y back to the host, for backends and peers alike.`,
-    `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}.`,
+    `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}. Heavy cases (marked in the grid) are timed only on targets that finish them in seconds (attnkit's wasm kernels); the others are skipped with that reason.`,
     `- ${report.flopsFormula}.`,
-    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs in the same process on the same CPU cores; the GPU ones on the adapter named in "runs on"). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device.',
+    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs in the same process on the same CPU cores; the GPU ones on the adapter named in "runs on"). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device, or in WebAssembly on as many CPU threads (onnxruntime-web for attnkit\'s wasm kernels). × native CPU peer: divided by onnxruntime-node, measured in the same run.',
     `- Memory: "tracked peak" is the target's own accounting during one call (WebGPU buffer-pool peak; \`tf.profile\` peakBytes for tfjs; live inputs+outputs for backends without a pool; none for onnxruntime); "RSS" is the process RSS sampled after each call. Process max RSS over the run: ${formatMiB(report.maxRssBytes)} MiB.`,
     `- ${FASTEST_MARK} marks the fastest target of each case.`,
   );
@@ -39,7 +39,18 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
   out.push('', '## Backend ÷ best peer', '', markdownTable(matrix.header, matrix.rows));
   const family = ratioMatrix(report, 'family');
   if (family.rows.length) {
-    out.push('', '## Backend ÷ the naive composition on the same substrate', '', 'The same tfjs backend, or the same WebGPU device (tfjs\'s WebGPU backend); – where no such peer ran.', '', markdownTable(family.header, family.rows));
+    out.push(
+      '',
+      '## Backend ÷ the peer on the same substrate',
+      '',
+      'The naive composition on the same tfjs backend or WebGPU device (tfjs\'s WebGPU backend), or onnxruntime-web on as many WebAssembly threads; – where no such peer ran.',
+      '',
+      markdownTable(family.header, family.rows),
+    );
+  }
+  const native = ratioMatrix(report, 'native');
+  if (native.rows.length) {
+    out.push('', '## Backend ÷ native CPU peer', '', "onnxruntime-node's `Attention` on its CPU execution provider, in the same run; – where it did not run.", '', markdownTable(native.header, native.rows));
   }
   if (options.notes) out.push('', '## Reading the numbers', '', options.notes.trim());
   if (options.chart) out.push('', '## Time vs sequence length', '', `![time vs sequence length](${options.chart})`);

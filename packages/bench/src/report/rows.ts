@@ -1,3 +1,4 @@
+import type { Ratio } from '../compare.js';
 import type { CellResult } from '../measure.js';
 import type { BenchReport, CaseSummary } from '../run.js';
 import { formatGflops, formatMiB, formatMs, formatRatio } from './format.js';
@@ -14,10 +15,22 @@ export const CASE_COLUMNS = [
   'GFLOP/s',
   '× best peer',
   '× same-substrate peer',
+  '× native CPU peer',
   'tracked peak MiB',
   'RSS MiB',
   'note',
 ] as const;
+
+/** A backend's ratio against one named peer: the same-substrate peer, or the native CPU peer. */
+const NAMED_PEER = {
+  family: (r: Ratio) => ({ peer: r.familyPeer, ratio: r.vsFamilyPeer }),
+  native: (r: Ratio) => ({ peer: r.nativePeer, ratio: r.vsNativePeer }),
+} as const;
+
+/** `0.5× (peer)`, or '' where no such peer ran (reports written before a field existed lack it too). */
+function againstPeer({ peer, ratio }: { peer: string | null; ratio: number | null }): string {
+  return peer ? `${formatRatio(ratio)} (${peer})` : '';
+}
 
 /** One row per target of a case, as text cells (shared by the console table and the Markdown report). */
 export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
@@ -37,7 +50,8 @@ export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
       formatMs(r?.firstCallMs),
       ok ? formatGflops(r.gflops) : '–',
       target.role === 'backend' ? formatRatio(ratio?.vsBestPeer) : '',
-      target.role === 'backend' && ratio?.familyPeer ? `${formatRatio(ratio.vsFamilyPeer)} (${ratio.familyPeer})` : '',
+      ratio ? againstPeer(NAMED_PEER.family(ratio)) : '',
+      ratio ? againstPeer(NAMED_PEER.native(ratio)) : '',
       ok ? formatMiB(r.trackedPeakBytes) : '–',
       r?.rssPeakBytes ? formatMiB(r.rssPeakBytes) : '–',
       note,
@@ -46,20 +60,23 @@ export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
 }
 
 /**
- * Backends × cases: each backend's median over the best peer's ('best'), or over the best peer computing on
- * the same substrate ('family': the naive composition on the same tfjs backend or WebGPU device).
+ * Backends × cases: each backend's median over the best peer's ('best'), over the best peer computing on
+ * the same substrate ('family': the naive composition on the same tfjs backend or WebGPU device,
+ * onnxruntime-web on as many threads), or over the native CPU peer ('native': onnxruntime-node). The
+ * named-peer matrices keep only the cases where some backend had that peer.
  */
-export function ratioMatrix(report: BenchReport, against: 'best' | 'family' = 'best'): { header: string[]; rows: string[][] } {
+export function ratioMatrix(report: BenchReport, against: 'best' | keyof typeof NAMED_PEER = 'best'): { header: string[]; rows: string[][] } {
   const backends = report.targets.filter((t) => t.role === 'backend').map((t) => t.name);
-  if (against === 'family') {
+  if (against !== 'best') {
+    const named = NAMED_PEER[against];
     const rows = report.cases
       .map((c) => ({ c, comparison: report.comparisons.find((x) => x.caseId === c.id) }))
-      .filter(({ comparison }) => comparison?.ratios.some((r) => r.familyPeer))
+      .filter(({ comparison }) => comparison?.ratios.some((r) => named(r).peer))
       .map(({ c, comparison }) => [
         c.label,
         ...backends.map((b) => {
           const ratio = comparison!.ratios.find((x) => x.target === b);
-          return ratio?.familyPeer ? `${formatRatio(ratio.vsFamilyPeer)} (${ratio.familyPeer})` : '–';
+          return (ratio && againstPeer(named(ratio))) || '–';
         }),
       ]);
     return { header: ['case', ...backends], rows };

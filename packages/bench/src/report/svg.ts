@@ -8,7 +8,8 @@ import type { BenchReport } from '../run.js';
 const WIDTH = 760;
 const HEIGHT = 420;
 const PLOT = { left: 64, top: 36, right: 560, bottom: 370 } as const;
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
+// One colour per target of a full run (13 in Node), so that no two series share one.
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22', '#000000', '#aec7e8', '#98df8a', '#ffbb78'];
 
 export interface Series {
   readonly target: string;

@@ -1,9 +1,13 @@
 import { createReferenceBackend } from '@attnkit/core';
+import { machineThreads } from '../machine.js';
 import { attnkitTarget } from './attnkit.js';
 import { createGpujsTarget } from './gpujs.js';
+import { createOnnxRuntimeWebTarget } from './onnxruntime-web-node.js';
 import { createOnnxRuntimeTarget } from './onnxruntime.js';
 import type { TargetFactory } from './target.js';
 import { createTfjsAttnkitTarget, createTfjsNaiveTarget } from './tfjs.js';
+import { threadVariantFactories } from './thread-variants.js';
+import { createWasmTarget } from './wasm.js';
 import { createTfjsWebGpuTarget, createWebGpuTarget } from './webgpu.js';
 
 /**
@@ -16,7 +20,9 @@ export const TARGET_FACTORIES: readonly TargetFactory[] = [
   { name: 'tfjs-wasm', role: 'backend', create: () => createTfjsAttnkitTarget('wasm') },
   { name: 'webgpu', role: 'backend', create: createWebGpuTarget },
   { name: 'gpujs-webgl', role: 'backend', create: () => createGpujsTarget() },
+  ...threadVariantFactories('wasm', 'backend', machineThreads, createWasmTarget),
   { name: 'onnxruntime-cpu', role: 'peer', create: createOnnxRuntimeTarget },
+  ...threadVariantFactories('onnxruntime-web', 'peer', machineThreads, createOnnxRuntimeWebTarget),
   { name: 'tfjs-cpu-naive', role: 'peer', create: () => createTfjsNaiveTarget('cpu', 'tfjs-cpu') },
   { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget('wasm', 'tfjs-wasm') },
   { name: 'tfjs-webgpu-naive', role: 'peer', create: createTfjsWebGpuTarget },

@@ -1,6 +1,6 @@
 import type { BenchCase } from '../grid.js';
 import type { CaseInputs } from '../inputs.js';
-import { buildAttentionModel } from '../onnx/attention-model.js';
+import { attentionFeeds, buildAttentionModel } from '../onnx/attention-model.js';
 import type { PreparedCell, Target } from './target.js';
 
 type Ort = typeof import('onnxruntime-node');
@@ -17,6 +17,7 @@ export async function createOnnxRuntimeTarget(): Promise<Target> {
     role: 'peer',
     family: 'native-cpu',
     runsOn: `onnxruntime-node ${version}, CPU execution provider, ${ORT_THREADS} intra-op threads`,
+    threads: ORT_THREADS,
     scoreCopies: 1,
     unsupported: (c) => (c.precision === 'float32' ? null : `${c.precision}: measured in float32 only on this peer`),
     prepare: (c, inputs) => prepareSession(ort, c, inputs),
@@ -32,16 +33,7 @@ async function prepareSession(ort: Ort, c: BenchCase, inputs: CaseInputs): Promi
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  const feeds: Record<string, InstanceType<Ort['Tensor']>> = {
-    Q: new ort.Tensor('float32', inputs.q, [...inputs.qShape]),
-    K: new ort.Tensor('float32', inputs.k, [...inputs.kvShape]),
-    V: new ort.Tensor('float32', inputs.v, [...inputs.kvShape]),
-  };
-  if (inputs.mask && inputs.maskShape) feeds.attn_mask = new ort.Tensor('float32', inputs.mask, [...inputs.maskShape]);
-  if (inputs.pastKey && inputs.pastValue && inputs.pastShape) {
-    feeds.past_key = new ort.Tensor('float32', inputs.pastKey, [...inputs.pastShape]);
-    feeds.past_value = new ort.Tensor('float32', inputs.pastValue, [...inputs.pastShape]);
-  }
+  const feeds = Object.fromEntries(Object.entries(attentionFeeds(inputs)).map(([name, f]) => [name, new ort.Tensor('float32', f.data, [...f.dims])]));
   let released = false;
   const call = async (): Promise<Float32Array> => {
     const outputs = await session.run(feeds);

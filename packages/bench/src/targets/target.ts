@@ -4,11 +4,12 @@ import type { CaseInputs } from '../inputs.js';
 /**
  * Something the bench times: an attnkit backend, or a peer (another library's attention) that the
  * backends are compared with. `family` names the substrate a target computes on (the same tfjs backend, the
- * same WebGPU device, plain JavaScript, native code): a backend is also compared with the best peer of its
- * own family, e.g. attnkit on tfjs-wasm with the naive composition on tfjs-wasm.
+ * same WebGPU device, plain JavaScript, native code, WebAssembly on CPU threads): a backend is also compared
+ * with the best peer of its own family on the same number of threads, e.g. attnkit on tfjs-wasm with the
+ * naive composition on tfjs-wasm, or attnkit's wasm kernels on 1 thread with onnxruntime-web on 1 thread.
  */
 export type TargetRole = 'backend' | 'peer';
-export type TargetFamily = 'javascript' | 'native-cpu' | 'webgpu' | 'webgl' | `tfjs-${string}`;
+export type TargetFamily = 'javascript' | 'native-cpu' | 'webgpu' | 'webgl' | 'wasm' | `tfjs-${string}`;
 
 export interface Target {
   readonly name: string;
@@ -17,6 +18,10 @@ export interface Target {
   readonly family: TargetFamily;
   /** What it really runs on, one line (adapter, renderer, thread count). */
   readonly runsOn: string;
+  /** CPU threads it computes on, where it sets them (it is then compared with peers on as many threads). */
+  readonly threads?: number;
+  /** Finishes the grid's heavy cases in seconds rather than minutes (see BenchCase.heavy). */
+  readonly runsHeavyCases?: boolean;
   /**
    * Float32 score tensors [B, Hq, Sq, T] it holds at once (0 for kernels that stream or block over keys):
    * the memory guard skips a cell before it can exhaust the machine.
