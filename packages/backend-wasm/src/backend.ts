@@ -85,7 +85,16 @@ export class WasmBackend implements Backend<WasmTensor> {
     return this.parts.pool.threads;
   }
 
-  /** Starts `memory().peakUsedBytes` again from what is in use now (to measure one call's working memory). */
+  /**
+   * The allocator's accounting under the names the WebGPU backend's pool uses (`bytesInUse`, `peakBytes`,
+   * `bytesFree`), so tools that measure one call's working memory read both the same way.
+   */
+  memoryStats(): { bytesInUse: number; peakBytes: number; bytesFree: number; committedBytes: number } {
+    const { usedBytes, peakUsedBytes, freeBytes, committedBytes } = this.parts.heap.stats();
+    return { bytesInUse: usedBytes, peakBytes: peakUsedBytes, bytesFree: freeBytes, committedBytes };
+  }
+
+  /** Starts the peak (`memory().peakUsedBytes`, `memoryStats().peakBytes`) again from what is in use now. */
   resetPeak(): void {
     this.parts.heap.resetPeak();
   }
