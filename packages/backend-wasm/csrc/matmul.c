@@ -1,16 +1,25 @@
 /*
  * Batched matmul out[n] = a[n]·b(+bias), a [M, K] row-major; b [K, N] (or [N, K] with transpose_b), one
  * per batch entry or shared. A unit is (n, row chunk, column chunk). b [K, N] runs a 4 × 8 register block
- * (four rows of a broadcast against two vectors of a row of b); a transposed b runs the attention kernel's
+ * (four rows of a broadcast against two vectors of a packed strip of b); a transposed b runs the attention kernel's
  * dot form (rows of a against rows of b), so neither needs a transposed copy.
  */
 #include "simd.h"
 #include "attention.h"
 #include "primitives.h"
 
-__attribute__((noinline)) static void block_nn(const float* A, const float* B, const float* bias, float* C, int K, int N, int r0, int r1, int c0, int c1) {
+/*
+ * Columns c0 … c1 of rows r0 … r1. Each strip of 8 columns of b is first packed into `panel` (K rows of 8
+ * contiguous floats): read in place, consecutive rows of b lie N floats apart, and at N = 1024 that stride
+ * maps every row to the same cache sets (relaxed SIMD, 1 thread, 1024³: 16.7 GFLOP/s in place, 26.8 packed).
+ */
+__attribute__((noinline)) static void block_nn(const float* A, const float* B, const float* bias, float* C, int K, int N, int r0, int r1, int c0, int c1, float* panel) {
   int c = c0;
   for (; c + 8 <= c1; c += 8) {
+    for (int k = 0; k < K; k++) {
+      store4(panel + 8 * k, load4(B + k * N + c));
+      store4(panel + 8 * k + 4, load4(B + k * N + c + 4));
+    }
     f4 b0 = bias ? load4(bias + c) : splat(0), b1 = bias ? load4(bias + c + 4) : splat(0);
     int r = r0;
     for (; r + 4 <= r1; r += 4) {
@@ -19,8 +28,8 @@ __attribute__((noinline)) static void block_nn(const float* A, const float* B, c
       const float* a2 = a1 + K;
       const float* a3 = a2 + K;
       f4 x00 = b0, x01 = b1, x10 = b0, x11 = b1, x20 = b0, x21 = b1, x30 = b0, x31 = b1;
-      const float* bk = B + c;
-      for (int k = 0; k < K; k++, bk += N) {
+      const float* bk = panel;
+      for (int k = 0; k < K; k++, bk += 8) {
         f4 y0 = load4(bk), y1 = load4(bk + 4);
         f4 w = splat(a0[k]);
         x00 = madd(w, y0, x00);
@@ -48,8 +57,8 @@ __attribute__((noinline)) static void block_nn(const float* A, const float* B, c
     for (; r < r1; r++) {
       const float* a0 = A + r * K;
       f4 x0 = b0, x1 = b1;
-      const float* bk = B + c;
-      for (int k = 0; k < K; k++, bk += N) {
+      const float* bk = panel;
+      for (int k = 0; k < K; k++, bk += 8) {
         f4 w = splat(a0[k]);
         x0 = madd(w, load4(bk), x0);
         x1 = madd(w, load4(bk + 4), x1);
@@ -81,7 +90,8 @@ void matmul_task(matmul_args* a, int thread) {
   const int M = a->M, K = a->K, N = a->N;
   const int row_chunks = (M + a->row_chunk - 1) / a->row_chunk;
   const int col_chunks = (N + a->col_chunk - 1) / a->col_chunk;
-  const float** pointers = (const float**)((char*)a->scratch + thread * a->scratch_bytes);
+  char* scratch = (char*)a->scratch + thread * a->scratch_bytes;
+  const float** pointers = (const float**)scratch;
   for (int u = next_unit(&a->next_unit); u < a->units; u = next_unit(&a->next_unit)) {
     const int cc = u % col_chunks;
     const int rc = (u / col_chunks) % row_chunks;
@@ -92,7 +102,7 @@ void matmul_task(matmul_args* a, int thread) {
     const float* B = a->b + (a->batched_b ? n * K * N : 0);
     float* C = a->out + n * M * N;
     if (!a->transpose_b) {
-      block_nn(A, B, a->bias, C, K, N, r0, r1, c0, c1);
+      block_nn(A, B, a->bias, C, K, N, r0, r1, c0, c1, (float*)scratch);
       continue;
     }
     for (int c = c0; c < c1; c++) pointers[c - c0] = B + c * K;

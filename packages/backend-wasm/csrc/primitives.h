@@ -9,7 +9,7 @@ typedef struct {
   const float* bias;
   float* out;
   int row_chunk, col_chunk, units, next_unit;
-  const float** scratch; /* per thread: col_chunk row pointers of b (transposed b only) */
+  void* scratch; /* per thread: a packed K × 8 strip of b, or col_chunk row pointers of a transposed b */
   int scratch_bytes;
 } matmul_args;
 

@@ -24,8 +24,8 @@ export function matmul(call: Call, a: WasmTensor, b: WasmTensor, bias: WasmTenso
   const out = call.output(plan.outShape, 'float32');
   const units = batch * Math.ceil(M / ROW_CHUNK) * Math.ceil(N / COL_CHUNK);
   const threads = call.threadsFor(2 * batch * M * K * N, units);
-  const scratchBytes = COL_CHUNK * 4;
-  const scratch = plan.transposeB ? call.temp(scratchBytes * threads, 'matmul row pointers') : 0;
+  const scratchBytes = Math.ceil((plan.transposeB ? COL_CHUNK * 4 : K * 8 * 4) / 64) * 64;
+  const scratch = call.temp(scratchBytes * threads, plan.transposeB ? 'matmul row pointers' : 'packed strips of b');
   call.run('matmul', threads, {
     batch, M, K, N,
     batched_b: plan.batchedB ? 1 : 0,
