@@ -32,7 +32,7 @@ function time(run) {
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log('| build | threads | what | ms | GFLOP/s | of peak |\n|---|---|---|---|---|---|');
 for (const simd of ['simd128', 'relaxed']) {
-  if (!validates(simd, 'shared')) continue;
+  if (!(await validates(simd, 'shared'))) continue;
   for (const threads of [...new Set([1, availableParallelism()])]) {
     const backend = await createBackend({ threads, simd });
     const device = createDevice(backend);

@@ -60,9 +60,9 @@ export async function createBackend(options: CreateWasmBackendOptions = {}): Pro
   }
   const threads = shared.available ? (requested ?? cores) : 1;
   const memoryKind: MemoryKind = shared.available ? 'shared' : 'single';
-  const simd = pickSimd(simdOption, memoryKind);
+  const simd = await pickSimd(simdOption, memoryKind);
 
-  const module = await WebAssembly.compile(kernelBytes(simd, memoryKind) as BufferSource);
+  const module = await WebAssembly.compile((await kernelBytes(simd, memoryKind)) as BufferSource);
   const maximum = Math.floor(limitBytes / PAGE);
   const memory = new WebAssembly.Memory({ initial: 32, maximum, ...(memoryKind === 'shared' && { shared: true }) } as WebAssembly.MemoryDescriptor);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
@@ -98,15 +98,15 @@ export const wasmBackendEntry: BackendEntry = {
   create: () => createBackend(),
 };
 
-function pickSimd(option: 'auto' | SimdVariant, memory: MemoryKind): SimdVariant {
+async function pickSimd(option: 'auto' | SimdVariant, memory: MemoryKind): Promise<SimdVariant> {
   if (option !== 'auto') {
-    if (!validates(option, memory)) {
+    if (!(await validates(option, memory))) {
       const hint = option === 'relaxed' ? ' (Node 20 needs --experimental-wasm-relaxed-simd)' : '';
       throw unavailable(`this engine does not accept the ${option} SIMD build${hint}`);
     }
     return option;
   }
-  for (const variant of SIMD_VARIANTS) if (validates(variant, memory)) return variant;
+  for (const variant of SIMD_VARIANTS) if (await validates(variant, memory)) return variant;
   throw unavailable('this engine has no WebAssembly SIMD128');
 }
 

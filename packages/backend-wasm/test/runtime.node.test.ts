@@ -28,7 +28,7 @@ describe('runsOn', () => {
 
   it('picks relaxed SIMD by default where the engine validates it', async () => {
     const backend = await createBackend({ threads: 1 });
-    expect(backend.runsOn.details.simd).toBe(validates('relaxed', 'shared') ? 'relaxed' : 'simd128');
+    expect(backend.runsOn.details.simd).toBe((await validates('relaxed', 'shared')) ? 'relaxed' : 'simd128');
     backend.dispose();
   });
 

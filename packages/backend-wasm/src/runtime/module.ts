@@ -15,20 +15,20 @@ export const SIMD_VARIANTS: readonly SimdVariant[] = ['relaxed', 'simd128'];
 
 const bytesCache = new Map<string, Uint8Array>();
 
-export function kernelBytes(simd: SimdVariant, memory: MemoryKind): Uint8Array {
+export async function kernelBytes(simd: SimdVariant, memory: MemoryKind): Promise<Uint8Array> {
   const key = `${simd}-${memory}`;
   let bytes = bytesCache.get(key);
   if (!bytes) {
-    bytes = decodeBase64(KERNEL_MODULES[simd][memory]);
+    bytes = decodeBase64((await KERNEL_MODULES[simd][memory]()).default);
     bytesCache.set(key, bytes);
   }
   return bytes;
 }
 
 /** Whether this engine accepts the build (SIMD, relaxed SIMD, threads: each is a feature it may lack). */
-export function validates(simd: SimdVariant, memory: MemoryKind): boolean {
+export async function validates(simd: SimdVariant, memory: MemoryKind): Promise<boolean> {
   try {
-    return WebAssembly.validate(kernelBytes(simd, memory) as BufferSource);
+    return WebAssembly.validate((await kernelBytes(simd, memory)) as BufferSource);
   } catch {
     return false;
   }
