@@ -33,14 +33,13 @@ export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTenso
   const scratch = call.temp(scratchBytes * threads, 'attention scratch');
   const partials = splits > 1 ? call.temp(units * rowsPerUnit * (Dv + 2) * 4, 'split-key partial states') : 0;
 
-  const valid = call.temp(4 * B, 'valid lengths');
-  const offsets = call.temp(4 * B, 'diagonal offsets');
-  const lengths = inputs.kvValidLengths ? call.int32(inputs.kvValidLengths) : undefined;
-  for (let b = 0; b < B; b++) {
-    const length = lengths ? Math.min(Math.max(lengths[b], 0), T) : T;
-    call.i32()[valid / 4 + b] = length;
-    call.i32()[offsets / 4 + b] = diagonalOffset(plan, length);
-  }
+  const given = inputs.kvValidLengths ? call.int32(inputs.kvValidLengths) : undefined;
+  const lengths = Array.from({ length: B }, (_, b) => (given ? Math.min(Math.max(given[b], 0), T) : T));
+  const valid = call.ints(lengths, 'valid lengths');
+  const offsets = call.ints(
+    lengths.map((length) => diagonalOffset(plan, length)),
+    'diagonal offsets',
+  );
   const alibi = plan.alibiSlopes ? call.floats(plan.alibiSlopes, 'alibi slopes') : 0;
   const headMask = plan.headMask ? call.floats(plan.headMask, 'head mask') : 0;
 

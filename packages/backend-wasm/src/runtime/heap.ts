@@ -99,11 +99,6 @@ export class Heap {
     }
   }
 
-  /** Bytes that one more allocation of `bytes` could still take without passing the limit. */
-  headroom(): number {
-    return this.limitBytes - this.used;
-  }
-
   stats(): HeapStats {
     const freeBytes = this.free.reduce((sum, b) => sum + b.size, 0);
     return { usedBytes: this.used, freeBytes, committedBytes: this.memory.buffer.byteLength, peakUsedBytes: this.peak };
