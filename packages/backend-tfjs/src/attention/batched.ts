@@ -35,14 +35,12 @@ export interface BatchedInputs {
 
 export function batchedAttention(x: BatchedInputs): { y: tf.Tensor4D; scores: tf.Tensor4D | null } {
   const { plan } = x;
-  const { Hq, Hkv, Sq, T, D, Dv } = plan;
+  const { Hq, Sq, T, D, Dv } = plan;
   const C = x.q.shape[0];
-  const rows = plan.groupSize * Sq;
   // The transpose flag, not an explicit Kᵀ, on every tfjs backend: tfjs-wasm runs batched products in a
   // scalar loop (XNNPACK takes only single 2-D ones), which with the flag reads K along its rows; measured
   // 1–10× faster than transposing first (e.g. [8,1,64]·[8,4096,64]ᵀ: 2.7 ms against 28 ms).
-  let s: tf.Tensor =
-    D === 0 ? tf.zeros([C, Hq, Sq, T]) : tf.reshape(tf.matMul(tf.reshape(x.q, [C * Hkv, rows, D]), tf.reshape(x.keys, [C * Hkv, T, D]), false, true), [C, Hq, Sq, T]);
+  let s: tf.Tensor = D === 0 ? tf.zeros([C, Hq, Sq, T]) : perKeyValueHead(plan, x.q, x.keys, true);
   let scores: tf.Tensor | null = plan.scoresOutput === 'raw' ? s : null;
   if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
   if (plan.scoresOutput === 'softcapped') scores = s;
@@ -51,12 +49,26 @@ export function batchedAttention(x: BatchedInputs): { y: tf.Tensor4D; scores: tf
   const prepared = bias ? prepareBatchedBias(plan, bias) : null;
   const p = tf.softmax(prepared ? tf.add(s, prepared.forSoftmax) : s);
   if (plan.scoresOutput === 'probabilities') scores = prepared?.rowGain ? tf.mul(p, prepared.rowGain) : p;
-  let y: tf.Tensor = Dv === 0 ? tf.zeros([C, Hq, Sq, 0]) : tf.reshape(tf.matMul(tf.reshape(p, [C * Hkv, rows, T]), tf.reshape(x.values, [C * Hkv, T, Dv])), [C, Hq, Sq, Dv]);
+  let y: tf.Tensor = Dv === 0 ? tf.zeros([C, Hq, Sq, 0]) : perKeyValueHead(plan, p as tf.Tensor4D, x.values, false);
   const headGain = plan.headMask ? tf.tensor4d(plan.headMask, [1, Hq, 1, 1]) : null;
   const rowGain = prepared?.rowGain ?? null;
   const gain = rowGain && headGain ? tf.mul(rowGain, headGain) : (rowGain ?? headGain);
   if (gain) y = tf.mul(y, gain);
   return { y: y as tf.Tensor4D, scores: scores as tf.Tensor4D | null };
+}
+
+/**
+ * a [C, Hq, Sq, ·] times b [C, Hkv, T, ·] (transposed with `transposeB`) per (batch entry, key/value head),
+ * as one batched matMul → [C, Hq, Sq, ·]. GQA views the G query heads of a group as G·Sq rows of their
+ * key/value head's product. Without groups the 4D tensors multiply as they are: the reshapes would be
+ * kernel dispatches of their own, which a decoding step of a few milliseconds notices.
+ */
+function perKeyValueHead(plan: AttentionPlan, a: tf.Tensor4D, b: tf.Tensor4D, transposeB: boolean): tf.Tensor4D {
+  if (plan.groupSize === 1) return tf.matMul(a, b, false, transposeB);
+  const [C, Hq, Sq, inner] = a.shape;
+  const [, Hkv, T, width] = b.shape;
+  const product = tf.matMul(tf.reshape(a, [C * Hkv, plan.groupSize * Sq, inner]), tf.reshape(b, [C * Hkv, T, width]), false, transposeB);
+  return tf.reshape(product, [C, Hq, Sq, transposeB ? T : width]);
 }
 
 /** The summed bias (position terms, ALiBi, mask), broadcastable to [C, Hq, Sq, T], or null when none. */

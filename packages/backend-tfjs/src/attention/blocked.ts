@@ -1,5 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { sliceTf } from '../ops/slice.js';
 import { chooseKeyProduct, headBlock, needsSink, prepareBias } from './head-block.js';
 import { maskRows } from './mask.js';
 import { batchPositions, positionTerms, visibleKeys } from './positions.js';
@@ -53,9 +54,9 @@ export function blockedAttention(x: BlockedInputs): { y: tf.Tensor4D; scores: tf
       const block = tf.tidy(() => {
         const positions = positionTerms(plan, at, r0, rows, keyRange);
         const keyBlock = keysAsRows
-          ? keyMats.map((m) => withSinkRow(width === T ? m : tf.slice(m, [keyRange.start, 0], [width, D]), sink))
+          ? keyMats.map((m) => withSinkRow(width === T ? m : sliceTf(m, [keyRange.start, 0], [width, D]), sink))
           : keyMats.map((m) => withSinkColumn(width === T ? m : tf.slice(m, [0, keyRange.start], [D, width]), sink));
-        const vBlock = vg.map((m) => withSinkRow(width === T ? m : tf.slice(m, [keyRange.start, 0], [width, Dv]), sink));
+        const vBlock = vg.map((m) => withSinkRow(width === T ? m : sliceTf(m, [keyRange.start, 0], [width, Dv]), sink));
         const perHead: tf.Tensor[] = [];
         const biasOf = (h: number) =>
           prepareBias(
@@ -76,7 +77,7 @@ export function blockedAttention(x: BlockedInputs): { y: tf.Tensor4D; scores: tf
           const head = tf.tidy(() => {
             if (width === 0) return [tf.zeros([rows, Dv])];
             const bias = shared ?? biasOf(h);
-            const q = tf.reshape(tf.slice(x.q, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
+            const q = tf.reshape(sliceTf(x.q, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
             const gain = plan.headMask ? plan.headMask[h] : 1;
             const { y, stage } = headBlock({ plan, q, k: keyBlock[g], product, v: vBlock[g], width, sink, bias, gain });
             return stage ? [y, stage] : [y];
@@ -126,7 +127,7 @@ const SKIPPING_BLOCK_ROWS = 128;
 /** [T, W] matrix of head g of batch entry b in a [B, H, T, W] tensor. */
 function headMatrix(x: tf.Tensor, b: number, g: number): tf.Tensor2D {
   const [, , T, W] = x.shape;
-  return tf.reshape(tf.slice(x, [b, g, 0, 0], [1, 1, T, W]), [T, W]);
+  return tf.reshape(sliceTf(x, [b, g, 0, 0], [1, 1, T, W]), [T, W]);
 }
 
 /** Row blocks per (b, h) → [B, H, S, W]. */

@@ -1,6 +1,7 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { matMul2d } from '../ops/matmul.js';
+import { positionsCanHideRow } from './positions.js';
 
 /**
  * One query head over one block of R query rows and W visible keys (notation of blocked.ts).
@@ -88,6 +89,5 @@ export function headBlock(x: HeadBlock): { y: tf.Tensor; stage: tf.Tensor | null
 
 /** Whether some mechanism can mask every key of a row (then the sink is needed). */
 export function needsSink(plan: AttentionPlan): boolean {
-  const boundedWindow = plan.window !== null && (Number.isFinite(plan.window.left) || Number.isFinite(plan.window.right));
-  return plan.mask !== null || plan.isCausal || boundedWindow || plan.hasValidLengths;
+  return plan.mask !== null || plan.hasValidLengths || positionsCanHideRow(plan);
 }

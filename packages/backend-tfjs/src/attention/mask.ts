@@ -1,5 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { sliceTf } from '../ops/slice.js';
 import type { KeyRange } from './positions.js';
 
 /**
@@ -28,5 +29,5 @@ export function maskRows(additive: tf.Tensor4D, b: number, h: number, r0: number
   const width = keys.end - keys.start;
   const begin = [mB > 1 ? b : 0, mH > 1 ? h : 0, mSq > 1 ? r0 : 0, keys.start];
   const size = [1, 1, mSq > 1 ? rows : 1, width];
-  return tf.reshape(tf.slice(additive, begin, size), [size[2], width]);
+  return tf.reshape(sliceTf(additive, begin, size), [size[2], width]);
 }

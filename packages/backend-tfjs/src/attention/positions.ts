@@ -37,11 +37,36 @@ function positionsOf(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b
   const validLength = plan.hasValidLengths && validLengths
     ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b0], [count]), 'float32'), 0, plan.T), shape)
     : null;
-  let offset: number | tf.Tensor = 0;
-  if (plan.causalAlignment === 'bottom-right') offset = plan.T - plan.Sq;
-  else if (plan.hasPast) offset = plan.P;
-  else if (validLength) offset = tf.sub(validLength, plan.Sq);
+  const offset = hostOffset(plan) ?? (validLength ? tf.sub(validLength, plan.Sq) : 0);
   return { offset, validLength };
+}
+
+/**
+ * The diagonal offset (CONTRACT.md) when the host knows it: T − Sq bottom-right, P with a past cache, else 0;
+ * null for top-left alignment with kvValidLengths, where it is kvValidLengths[b] − Sq on the device.
+ */
+export function hostOffset(plan: AttentionPlan): number | null {
+  if (plan.causalAlignment === 'bottom-right') return plan.T - plan.Sq;
+  if (plan.hasPast) return plan.P;
+  return plan.hasValidLengths ? null : 0;
+}
+
+/**
+ * Whether causal and window limits can hide every key of some query row. Row i sees the keys j with
+ * −left ≤ j − (i + offset) ≤ right (bounds ≥ 0; right = 0 when causal) and 0 ≤ j < T: none at all only when
+ * the first row's last key falls before key 0 or the last row's first key after key T − 1. Known on the
+ * host except for an offset from kvValidLengths (then assumed possible). Top-left causal attention, with
+ * or without a past cache, never hides a whole row.
+ */
+export function positionsCanHideRow(plan: AttentionPlan): boolean {
+  const bounds = plan.window;
+  const left = bounds && Number.isFinite(bounds.left) ? bounds.left : Number.POSITIVE_INFINITY;
+  const windowRight = bounds && Number.isFinite(bounds.right) ? bounds.right : Number.POSITIVE_INFINITY;
+  const right = plan.isCausal ? Math.min(0, windowRight) : windowRight;
+  if (left === Number.POSITIVE_INFINITY && right === Number.POSITIVE_INFINITY) return false;
+  const offset = hostOffset(plan);
+  if (offset === null) return true;
+  return offset + right < 0 || plan.Sq - 1 + offset - left > plan.T - 1;
 }
 
 /** Keys [start, end) of the block, the others being known to be masked for every row of it. */
@@ -70,7 +95,8 @@ export function visibleKeys(plan: AttentionPlan, at: BatchPositions, r0: number,
 }
 
 export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number, range: KeyRange): PositionTerms {
-  const needsRel = plan.isCausal || plan.window !== null || plan.alibiSlopes !== null;
+  const limits = bindingLimits(plan, at, r0, rows, range);
+  const needsRel = limits.causal || limits.left !== null || limits.right !== null || plan.alibiSlopes !== null;
   if (!needsRel && !at.validLength) return { rel: null, bias: null };
   const width = range.end - range.start;
   const keys = tf.reshape(tf.range(range.start, range.end, 1, 'float32'), [1, width]);
@@ -82,12 +108,40 @@ export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: numbe
   if (needsRel) {
     const diagonal = tf.add(tf.reshape(tf.range(r0, r0 + rows, 1, 'float32'), [rows, 1]), at.offset);
     rel = tf.sub(keys, diagonal);
-    if (plan.isCausal) and(tf.lessEqual(rel, 0));
-    if (plan.window && Number.isFinite(plan.window.left)) and(tf.greaterEqual(rel, -plan.window.left));
-    if (plan.window && Number.isFinite(plan.window.right)) and(tf.lessEqual(rel, plan.window.right));
+    if (limits.causal) and(tf.lessEqual(rel, 0));
+    if (limits.left !== null) and(tf.greaterEqual(rel, -limits.left));
+    if (limits.right !== null) and(tf.lessEqual(rel, limits.right));
   }
   if (at.validLength) and(tf.less(keys, at.validLength));
   const mask = allowed as tf.Tensor | null;
   const bias = mask ? tf.where(mask, tf.zeros(mask.shape), tf.fill(mask.shape, Number.NEGATIVE_INFINITY)) : null;
   return { rel, bias };
+}
+
+/** The causal and window limits that mask some key of a block; a window bound is null when it masks none. */
+interface BindingLimits {
+  readonly causal: boolean;
+  readonly left: number | null;
+  readonly right: number | null;
+}
+
+/**
+ * Which limits can mask a key of rows [r0, r0 + rows) over `range`. With the offset known on the host,
+ * a limit that every (query, key) pair of the block satisfies is left out, so it costs no kernels: a
+ * decoding step (one query after the whole cache, causal) then needs no position bias at all, as in a
+ * plain matMul → softmax → matMul. With the offset on the device every limit is kept.
+ */
+function bindingLimits(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number, range: KeyRange): BindingLimits {
+  const left = plan.window && Number.isFinite(plan.window.left) ? plan.window.left : null;
+  const right = plan.window && Number.isFinite(plan.window.right) ? plan.window.right : null;
+  if (typeof at.offset !== 'number') return { causal: plan.isCausal, left, right };
+  if (range.end <= range.start) return { causal: false, left: null, right: null };
+  // rel = key − (row + offset) over the block: largest at (first row, last key), smallest at (last row, first key).
+  const maxRel = range.end - 1 - (r0 + at.offset);
+  const minRel = range.start - (r0 + rows - 1 + at.offset);
+  return {
+    causal: plan.isCausal && maxRel > 0,
+    left: left !== null && minRel < -left ? left : null,
+    right: right !== null && maxRel > right ? right : null,
+  };
 }

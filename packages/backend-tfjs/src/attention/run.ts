@@ -1,5 +1,6 @@
 import { type AttentionPlan, AttnkitError } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { sliceTf } from '../ops/slice.js';
 import { ensureGradients } from '../gradients.js';
 import { batchedAttention } from './batched.js';
 import { type BlockedInputs, blockedAttention } from './blocked.js';
@@ -105,20 +106,19 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
 /**
  * The batched path when one batch entry's scores (Hq·Sq·T) fit the block budget, else the blocked one.
  * On wasm the batched products run in tfjs-wasm's scalar loop while the blocked ones run on XNNPACK, but
- * every head costs the blocked path fixed work (slices, XNNPACK packing its operand, a dozen dispatches),
- * which grows faster than linearly with the number of heads: the blocked path wins there only for few
- * heads (B·Hq < 32) and long query blocks (Sq > 24). Measured in bench/run.mjs (README).
+ * every head and query block costs the blocked path fixed work (slices, XNNPACK packing its weights, a
+ * dozen dispatches): it wins only for query blocks longer than 24 rows, for any number of heads since
+ * its slices read only their own block (ops/slice.ts). Measured in bench/run.mjs (README).
  */
 export function choosePath(plan: AttentionPlan, options: BlockingOptions, tfjsBackend: string): 'batched' | 'blocked' {
   if (options.path === 'batched' || options.path === 'blocked') return options.path;
   const budget = options.blockElements ?? DEFAULT_BLOCK_ELEMENTS;
   if (plan.Hq * plan.Sq * plan.T > budget) return 'blocked';
   if (tfjsBackend !== 'wasm') return 'batched';
-  return plan.Sq <= WASM_BATCHED_MAX_SQ || plan.B * plan.Hq >= WASM_BATCHED_MIN_HEADS ? 'batched' : 'blocked';
+  return plan.Sq <= WASM_BATCHED_MAX_SQ ? 'batched' : 'blocked';
 }
 
 const WASM_BATCHED_MAX_SQ = 24;
-const WASM_BATCHED_MIN_HEADS = 32;
 
 /** The batched path over chunks of C batch entries, C·Hq·Sq·T ≤ blockElements (C ≥ 1), each in its own tidy. */
 function batchedChunks(x: BlockedInputs): { y: tf.Tensor4D; scores: tf.Tensor4D | null } {
@@ -131,7 +131,7 @@ function batchedChunks(x: BlockedInputs): { y: tf.Tensor4D; scores: tf.Tensor4D 
   for (let b0 = 0; b0 < B; b0 += C) {
     const count = Math.min(C, B - b0);
     const chunk = tf.tidy(() => {
-      const rows = <X extends tf.Tensor>(t: X) => tf.slice(t, [b0, 0, 0, 0], [count, -1, -1, -1]) as X;
+      const rows = <X extends tf.Tensor>(t: X) => sliceTf(t, [b0, 0, 0, 0], [count, -1, -1, -1]) as X;
       const out = batchedAttention({
         ...x,
         b0,
