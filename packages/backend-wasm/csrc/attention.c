@@ -19,6 +19,7 @@
  * the scores (CONTRACT.md rule 7), so a row masked with one huge finite constant keeps its scores.
  */
 #include "simd.h"
+#include "gemm.h"
 #include "attention.h"
 
 #define SCORES_NONE 0
@@ -149,55 +150,14 @@ __attribute__((noinline)) void dot_rows(const float* q, int nr, const float* con
  * serves four rows or more.
  */
 __attribute__((noinline)) static void scores_block_transposed(const float* q, int nr, const float* Kt, int ldK, int nc8, int D, float* S, int ldS) {
+  const f4 zero = splat(0);
   int r = 0;
   for (; r + 4 <= nr; r += 4) {
     const float* q0 = q + r * D;
-    const float* q1 = q0 + D;
-    const float* q2 = q1 + D;
-    const float* q3 = q2 + D;
-    for (int c = 0; c < nc8; c += 8) {
-      f4 x00 = splat(0), x01 = splat(0), x10 = splat(0), x11 = splat(0);
-      f4 x20 = splat(0), x21 = splat(0), x30 = splat(0), x31 = splat(0);
-      const float* kd = Kt + c;
-      for (int d = 0; d < D; d++, kd += ldK) {
-        f4 y0 = load4(kd), y1 = load4(kd + 4);
-        f4 w = splat(q0[d]);
-        x00 = madd(w, y0, x00);
-        x01 = madd(w, y1, x01);
-        w = splat(q1[d]);
-        x10 = madd(w, y0, x10);
-        x11 = madd(w, y1, x11);
-        w = splat(q2[d]);
-        x20 = madd(w, y0, x20);
-        x21 = madd(w, y1, x21);
-        w = splat(q3[d]);
-        x30 = madd(w, y0, x30);
-        x31 = madd(w, y1, x31);
-      }
-      float* o = S + r * ldS + c;
-      store4(o, x00);
-      store4(o + 4, x01);
-      store4(o + ldS, x10);
-      store4(o + ldS + 4, x11);
-      store4(o + 2 * ldS, x20);
-      store4(o + 2 * ldS + 4, x21);
-      store4(o + 3 * ldS, x30);
-      store4(o + 3 * ldS + 4, x31);
-    }
+    for (int c = 0; c < nc8; c += 8) gemm_4x8(q0, q0 + D, q0 + 2 * D, q0 + 3 * D, D, Kt + c, ldK, zero, zero, S + r * ldS + c, ldS);
   }
   for (; r < nr; r++) {
-    const float* qr = q + r * D;
-    for (int c = 0; c < nc8; c += 8) {
-      f4 x0 = splat(0), x1 = splat(0);
-      const float* kd = Kt + c;
-      for (int d = 0; d < D; d++, kd += ldK) {
-        f4 w = splat(qr[d]);
-        x0 = madd(w, load4(kd), x0);
-        x1 = madd(w, load4(kd + 4), x1);
-      }
-      store4(S + r * ldS + c, x0);
-      store4(S + r * ldS + c + 4, x1);
-    }
+    for (int c = 0; c < nc8; c += 8) gemm_1x8(q + r * D, D, Kt + c, ldK, zero, zero, S + r * ldS + c);
   }
 }
 

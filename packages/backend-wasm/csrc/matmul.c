@@ -5,6 +5,7 @@
  * dot form (rows of a against rows of b), so neither needs a transposed copy.
  */
 #include "simd.h"
+#include "gemm.h"
 #include "attention.h"
 #include "primitives.h"
 
@@ -24,48 +25,9 @@ __attribute__((noinline)) static void block_nn(const float* A, const float* B, c
     int r = r0;
     for (; r + 4 <= r1; r += 4) {
       const float* a0 = A + r * K;
-      const float* a1 = a0 + K;
-      const float* a2 = a1 + K;
-      const float* a3 = a2 + K;
-      f4 x00 = b0, x01 = b1, x10 = b0, x11 = b1, x20 = b0, x21 = b1, x30 = b0, x31 = b1;
-      const float* bk = panel;
-      for (int k = 0; k < K; k++, bk += 8) {
-        f4 y0 = load4(bk), y1 = load4(bk + 4);
-        f4 w = splat(a0[k]);
-        x00 = madd(w, y0, x00);
-        x01 = madd(w, y1, x01);
-        w = splat(a1[k]);
-        x10 = madd(w, y0, x10);
-        x11 = madd(w, y1, x11);
-        w = splat(a2[k]);
-        x20 = madd(w, y0, x20);
-        x21 = madd(w, y1, x21);
-        w = splat(a3[k]);
-        x30 = madd(w, y0, x30);
-        x31 = madd(w, y1, x31);
-      }
-      float* o = C + r * N + c;
-      store4(o, x00);
-      store4(o + 4, x01);
-      store4(o + N, x10);
-      store4(o + N + 4, x11);
-      store4(o + 2 * N, x20);
-      store4(o + 2 * N + 4, x21);
-      store4(o + 3 * N, x30);
-      store4(o + 3 * N + 4, x31);
+      gemm_4x8(a0, a0 + K, a0 + 2 * K, a0 + 3 * K, K, panel, 8, b0, b1, C + r * N + c, N);
     }
-    for (; r < r1; r++) {
-      const float* a0 = A + r * K;
-      f4 x0 = b0, x1 = b1;
-      const float* bk = panel;
-      for (int k = 0; k < K; k++, bk += 8) {
-        f4 w = splat(a0[k]);
-        x0 = madd(w, load4(bk), x0);
-        x1 = madd(w, load4(bk + 4), x1);
-      }
-      store4(C + r * N + c, x0);
-      store4(C + r * N + c + 4, x1);
-    }
+    for (; r < r1; r++) gemm_1x8(A + r * K, K, panel, 8, b0, b1, C + r * N + c);
   }
   for (; c + 4 <= c1; c += 4) {
     f4 b0 = bias ? load4(bias + c) : splat(0);

@@ -44,6 +44,17 @@ static inline f4 hsum4(f4 a, f4 b, f4 c, f4 d) {
 #define NEG_INF (-__builtin_inff())
 #define POS_INF (__builtin_inff())
 
+/* e^r for |r| ≤ ln2/2: Cephes' expf polynomial, 1 + r + r²·P(r). */
+static inline f4 exp_reduced(f4 r) {
+  f4 p = splat(1.9875691500e-4f);
+  p = madd(p, r, splat(1.3981999507e-3f));
+  p = madd(p, r, splat(8.3334519073e-3f));
+  p = madd(p, r, splat(4.1665795894e-2f));
+  p = madd(p, r, splat(1.6666665459e-1f));
+  p = madd(p, r, splat(5.0000001201e-1f));
+  return madd(p, wasm_f32x4_mul(r, r), wasm_f32x4_add(r, splat(1.0f)));
+}
+
 /*
  * exp(x) on four lanes: x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r (Cephes' expf
  * coefficients), and 2^n built in the exponent bits. Lanes below −87.3 (where the result would be
@@ -58,13 +69,7 @@ static inline f4 exp4(f4 x) {
   f4 n = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.44269504088896341f)));
   f4 r = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
   r = wasm_f32x4_add(r, wasm_f32x4_mul(n, splat(2.12194440e-4f)));
-  f4 p = splat(1.9875691500e-4f);
-  p = madd(p, r, splat(1.3981999507e-3f));
-  p = madd(p, r, splat(8.3334519073e-3f));
-  p = madd(p, r, splat(4.1665795894e-2f));
-  p = madd(p, r, splat(1.6666665459e-1f));
-  p = madd(p, r, splat(5.0000001201e-1f));
-  p = madd(p, wasm_f32x4_mul(r, r), wasm_f32x4_add(r, splat(1.0f)));
+  f4 p = exp_reduced(r);
   /* 2^n for n in [−126, 128]: split in two factors so n = 128 does not overflow the exponent field. */
   v128_t ni = wasm_i32x4_trunc_sat_f32x4(n);
   v128_t half = wasm_i32x4_shr(ni, 1);
@@ -92,13 +97,7 @@ static inline f4 exp4_nonpositive(f4 x) {
   f4 n = wasm_f32x4_sub(t, magic);
   f4 r = madd(n, splat(-0.693359375f), x);
   r = madd(n, splat(2.12194440e-4f), r);
-  f4 p = splat(1.9875691500e-4f);
-  p = madd(p, r, splat(1.3981999507e-3f));
-  p = madd(p, r, splat(8.3334519073e-3f));
-  p = madd(p, r, splat(4.1665795894e-2f));
-  p = madd(p, r, splat(1.6666665459e-1f));
-  p = madd(p, r, splat(5.0000001201e-1f));
-  p = madd(p, wasm_f32x4_mul(r, r), wasm_f32x4_add(r, splat(1.0f)));
+  f4 p = exp_reduced(r);
   f4 scale = wasm_i32x4_add(wasm_i32x4_shl(t, 23), wasm_i32x4_splat(0x3f800000));
   return wasm_v128_andnot(wasm_f32x4_mul(p, scale), tiny);
 }
