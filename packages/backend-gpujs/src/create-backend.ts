@@ -1,4 +1,4 @@
-import { AttnkitError, type BackendEntry, type RunsOn } from '@attnkit/core';
+import { AttnkitError, type BackendEntry, type RunsOn, probeByCreating } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import { GpujsBackend } from './backend.js';
 import { countTextures } from './gl-textures.js';
@@ -93,16 +93,7 @@ export const gpujsBackendEntry: BackendEntry = {
   name: 'gpujs-webgl',
   label: 'gpu.js on WebGL (headless-gl in Node, WebGL2 in a browser)',
   priority: 20,
-  probe: async () => {
-    try {
-      const backend = await createBackend();
-      const detail = backend.runsOn.description;
-      backend.dispose();
-      return { available: true, detail };
-    } catch (error) {
-      return { available: false, reason: messageOf(error) };
-    }
-  },
+  probe: () => probeByCreating(() => createBackend()),
   create: () => createBackend(),
 };
 

@@ -1,4 +1,4 @@
-import { AttnkitError, type BackendEntry, type RunsOn } from '@attnkit/core';
+import { AttnkitError, type BackendEntry, type RunsOn, probeByCreating } from '@attnkit/core';
 import { WasmBackend } from './backend.js';
 import { type ARG_FIELDS, KERNEL_IDS, argsBytes } from './kernels/args.js';
 import { Heap } from './runtime/heap.js';
@@ -85,16 +85,7 @@ export const wasmBackendEntry: BackendEntry = {
   name: 'wasm',
   label: 'WebAssembly (our SIMD kernels, threads)',
   priority: 22,
-  probe: async () => {
-    try {
-      const backend = await createBackend();
-      const detail = backend.runsOn.description;
-      backend.dispose();
-      return { available: true, detail };
-    } catch (error) {
-      return { available: false, reason: error instanceof Error ? error.message : String(error) };
-    }
-  },
+  probe: () => probeByCreating(() => createBackend()),
   create: () => createBackend(),
 };
 

@@ -1,7 +1,7 @@
 export { attention } from './attention.js';
 export { Device, createDevice } from './device.js';
 export { createReferenceBackend } from './reference/backend.js';
-export { BackendRegistry, referenceBackendEntry } from './registry.js';
+export { BackendRegistry, probeByCreating, referenceBackendEntry } from './registry.js';
 export type { Availability, BackendEntry, ProbedEntry } from './registry.js';
 export { AttnkitError, isAttnkitError, formatShape } from './errors.js';
 export type { AttnkitErrorCode, AttnkitErrorDetails } from './errors.js';

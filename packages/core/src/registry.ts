@@ -79,6 +79,22 @@ export class BackendRegistry {
   }
 }
 
+/**
+ * A probe that answers by creating a backend and disposing it at once: what a factory that checks its platform
+ * (an adapter, a display, SIMD, shared memory) would find, with its description as the detail or its error as
+ * the reason.
+ */
+export async function probeByCreating(create: () => Promise<Backend>): Promise<Availability> {
+  try {
+    const backend = await create();
+    const detail = backend.runsOn.description;
+    backend.dispose();
+    return { available: true, detail };
+  } catch (error) {
+    return { available: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function safeProbe(entry: BackendEntry): Promise<Availability> {
   try {
     return await entry.probe();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Backend, type BackendEntry, BackendRegistry, createReferenceBackend, referenceBackendEntry } from '../src/index.js';
+import { type Backend, type BackendEntry, BackendRegistry, createReferenceBackend, probeByCreating, referenceBackendEntry } from '../src/index.js';
 import { expectAttnkitError } from './helpers.js';
 
 /** A registry is built from explicit entries; nothing registers itself on import. */
@@ -98,5 +98,18 @@ describe('BackendRegistry', () => {
     const backend = await new BackendRegistry([referenceBackendEntry]).createBest();
     expect(backend.name).toBe('reference');
     expect(backend.runsOn.device).toBe('cpu');
+  });
+});
+
+describe('probeByCreating', () => {
+  it('answers with the description of a backend it creates and disposes', async () => {
+    let created: Backend | undefined;
+    const availability = await probeByCreating(async () => (created = createReferenceBackend()));
+    expect(availability).toEqual({ available: true, detail: created!.runsOn.description });
+    expect(created!.isDisposed).toBe(true);
+  });
+
+  it("answers with the factory's error as the reason", async () => {
+    expect(await probeByCreating(async () => Promise.reject(new Error('no adapter')))).toEqual({ available: false, reason: 'no adapter' });
   });
 });
