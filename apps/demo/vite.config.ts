@@ -19,7 +19,12 @@ function chunkLabel(moduleIds: readonly string[], fallback: string): string {
     if (name) votes.set(name, (votes.get(name) ?? 0) + (workspace ? 1e6 : 1));
   }
   const best = [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? fallback;
-  return best.replace(/^@/, '').replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'chunk';
+  return (
+    best
+      .replace(/^@/, '')
+      .replace(/[^a-zA-Z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'chunk'
+  );
 }
 
 /**
@@ -27,7 +32,10 @@ function chunkLabel(moduleIds: readonly string[], fallback: string): string {
  * threads of backend-wasm need; without it that backend runs on one thread. The page loads nothing from another
  * origin, so require-corp blocks nothing. A static host serving dist/ should send the same two headers.
  */
-const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
 
 export default defineConfig({
   // Relative asset URLs: the built folder works from any path (a sub-folder of a static host included).
@@ -41,7 +49,9 @@ export default defineConfig({
     sourcemap: true,
     // tfjs-core and gpu.js are large single modules, each loaded only when its backend is picked.
     chunkSizeWarningLimit: 1500,
-    rollupOptions: { output: { chunkFileNames: (chunk) => `assets/${chunkLabel(chunk.moduleIds, chunk.name)}-[hash].js` } },
+    rollupOptions: {
+      output: { chunkFileNames: (chunk) => `assets/${chunkLabel(chunk.moduleIds, chunk.name)}-[hash].js` },
+    },
   },
   preview: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },
   server: { host: '127.0.0.1', headers: CROSS_ORIGIN_ISOLATION },

@@ -7,7 +7,11 @@
 export type HeadChoice = number | 'mean';
 
 /** One layer's target × source map: one head, or the mean over heads. */
-export function crossAttentionMap(cross: readonly (readonly (readonly (readonly number[])[])[])[], layer: number, head: HeadChoice): number[][] {
+export function crossAttentionMap(
+  cross: readonly (readonly (readonly (readonly number[])[])[])[],
+  layer: number,
+  head: HeadChoice,
+): number[][] {
   const heads = cross[layer];
   if (!heads) throw new RangeError(`layer ${layer} is out of range (0…${cross.length - 1})`);
   if (head !== 'mean') {
@@ -21,7 +25,10 @@ export function crossAttentionMap(cross: readonly (readonly (readonly (readonly 
  * The attention each key receives in one layer, averaged over heads and over queries: a value per token
  * in [0, 1] whose sum is 1 when every query row sums to 1.
  */
-export function receivedAttention(self: readonly (readonly (readonly (readonly number[])[])[])[], layer: number): number[] {
+export function receivedAttention(
+  self: readonly (readonly (readonly (readonly number[])[])[])[],
+  layer: number,
+): number[] {
   const heads = self[layer];
   if (!heads) throw new RangeError(`layer ${layer} is out of range (0…${self.length - 1})`);
   const keys = heads[0]?.[0]?.length ?? 0;

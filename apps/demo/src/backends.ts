@@ -1,4 +1,10 @@
-import { type Availability, type Backend, type BackendEntry, BackendRegistry, createReferenceBackend } from '@attnkit/core';
+import {
+  type Availability,
+  type Backend,
+  type BackendEntry,
+  BackendRegistry,
+  createReferenceBackend,
+} from '@attnkit/core';
 import { WASM_PATH } from './load/manifest.js';
 
 /**
@@ -58,7 +64,12 @@ export const DEMO_BACKENDS: readonly DemoBackendEntry[] = [
   },
 ];
 
-function tfjsEntry(tfjsBackend: TfjsName, priority: number, about: string, probe: () => Promise<Availability>): DemoBackendEntry {
+function tfjsEntry(
+  tfjsBackend: TfjsName,
+  priority: number,
+  about: string,
+  probe: () => Promise<Availability>,
+): DemoBackendEntry {
   return {
     name: `tfjs-${tfjsBackend}`,
     label: `tfjs · ${{ webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'wasm', cpu: 'CPU' }[tfjsBackend]}`,
@@ -94,18 +105,31 @@ let adapterProbe: Promise<Availability> | null = null;
 function probeWebGpu(): Promise<Availability> {
   adapterProbe ??= (async (): Promise<Availability> => {
     if (!('gpu' in navigator) || !navigator.gpu) {
-      return { available: false, reason: 'navigator.gpu is missing: this browser has no WebGPU, or it is turned off (or the page is not served over https/localhost)' };
+      return {
+        available: false,
+        reason:
+          'navigator.gpu is missing: this browser has no WebGPU, or it is turned off (or the page is not served over https/localhost)',
+      };
     }
     const adapter = await navigator.gpu.requestAdapter();
-    if (!adapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter (GPU blocklisted or disabled)' };
+    if (!adapter)
+      return {
+        available: false,
+        reason: 'navigator.gpu.requestAdapter() returned null: no WebGPU adapter (GPU blocklisted or disabled)',
+      };
     const { vendor, architecture, description } = adapter.info;
-    return { available: true, detail: [description, vendor, architecture].filter(Boolean).join(' · ') || 'an adapter without a name' };
+    return {
+      available: true,
+      detail: [description, vendor, architecture].filter(Boolean).join(' · ') || 'an adapter without a name',
+    };
   })();
   return adapterProbe;
 }
 
 function probeWebAssembly(): Availability {
-  return typeof WebAssembly === 'object' ? { available: true } : { available: false, reason: 'this browser has no WebAssembly' };
+  return typeof WebAssembly === 'object'
+    ? { available: true }
+    : { available: false, reason: 'this browser has no WebAssembly' };
 }
 
 /**
@@ -115,7 +139,12 @@ function probeWebAssembly(): Availability {
 function probeWasmThreads(): Availability {
   const wasm = probeWebAssembly();
   if (!wasm.available) return wasm;
-  return { available: true, detail: globalThis.crossOriginIsolated ? 'cross-origin isolated: worker threads' : 'not cross-origin isolated: 1 thread' };
+  return {
+    available: true,
+    detail: globalThis.crossOriginIsolated
+      ? 'cross-origin isolated: worker threads'
+      : 'not cross-origin isolated: 1 thread',
+  };
 }
 
 function probeWebGl(...kinds: ('webgl2' | 'webgl')[]): Availability {
@@ -128,5 +157,8 @@ function probeWebGl(...kinds: ('webgl2' | 'webgl')[]): Availability {
     gl.getExtension('WEBGL_lose_context')?.loseContext();
     return { available: true, detail: `${kind === 'webgl2' ? 'WebGL2' : 'WebGL'} · ${renderer}` };
   }
-  return { available: false, reason: `no ${kinds.join(' or ')} context (canvas.getContext returned null: WebGL is off or unsupported)` };
+  return {
+    available: false,
+    reason: `no ${kinds.join(' or ')} context (canvas.getContext returned null: WebGL is off or unsupported)`,
+  };
 }

@@ -40,7 +40,17 @@ replaceChildren(
   h('section', { class: 'panel', id: 'backend-panel' }, picker.element, status),
   translate.element,
   classify.element,
-  h('section', { class: 'panel', id: 'timings' }, h('h2', {}, 'Timings'), h('p', { class: 'about' }, 'Every call of this visit, newest first. Per call: performance.now() around the pipeline call (the first call on a GPU backend includes compiling its shaders). Per token: total ÷ tokens generated (translation, end-of-sequence included) or ÷ input tokens (classification).'), timings.element),
+  h(
+    'section',
+    { class: 'panel', id: 'timings' },
+    h('h2', {}, 'Timings'),
+    h(
+      'p',
+      { class: 'about' },
+      'Every call of this visit, newest first. Per call: performance.now() around the pipeline call (the first call on a GPU backend includes compiling its shaders). Per token: total ÷ tokens generated (translation, end-of-sequence included) or ÷ input tokens (classification).',
+    ),
+    timings.element,
+  ),
   checks.element,
 );
 document.body.dataset.app = 'starting';
@@ -51,12 +61,21 @@ void boot();
 async function boot(): Promise<void> {
   for (const { entry, availability: a } of await registry.probeAll()) {
     availability.set(entry.name, a);
-    picker.set(entry.name, a.available ? { kind: 'available', ...(a.detail && { detail: a.detail }) } : { kind: 'unavailable', reason: a.reason });
+    picker.set(
+      entry.name,
+      a.available
+        ? { kind: 'available', ...(a.detail && { detail: a.detail }) }
+        : { kind: 'unavailable', reason: a.reason },
+    );
   }
   refreshChecks();
   const asked = new URLSearchParams(location.search).get('backend');
   const askedEntry = asked ? entries.find((e) => e.name === asked) : undefined;
-  if (asked && !askedEntry) showError('The ?backend= parameter', new Error(`unknown backend ${JSON.stringify(asked)}; known: ${entries.map((e) => e.name).join(', ')}`));
+  if (asked && !askedEntry)
+    showError(
+      'The ?backend= parameter',
+      new Error(`unknown backend ${JSON.stringify(asked)}; known: ${entries.map((e) => e.name).join(', ')}`),
+    );
   const candidates = askedEntry ? [askedEntry] : entries.filter((e) => availability.get(e.name)?.available);
   for (const entry of candidates) {
     if (await start(entry, true)) break;

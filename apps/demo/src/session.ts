@@ -1,5 +1,5 @@
 import type { Backend, BackendEntry } from '@attnkit/core';
-import { type ModelFiles, type TextClassificationPipeline, type TranslationPipeline, pipeline } from '@attnkit/models';
+import { type ModelFiles, pipeline, type TextClassificationPipeline, type TranslationPipeline } from '@attnkit/models';
 import type { ModelId } from './load/manifest.js';
 import type { LoadProgress, ModelStore } from './load/model-store.js';
 
@@ -8,7 +8,9 @@ import type { LoadProgress, ModelStore } from './load/model-store.js';
  * at a time: a translation never races a backend switch or the conformance check. Switching backends
  * disposes every pipeline (and so every weight tensor) before disposing the backend.
  */
-export type LoadStage = { readonly stage: 'fetch'; readonly progress: LoadProgress } | { readonly stage: 'upload'; readonly model: ModelId };
+export type LoadStage =
+  | { readonly stage: 'fetch'; readonly progress: LoadProgress }
+  | { readonly stage: 'upload'; readonly model: ModelId };
 
 /** A load queued on a backend that was replaced before it ran: not an error to show. */
 export class StaleLoadError extends Error {
@@ -72,7 +74,11 @@ export class Session {
     return this.classifierPipeline;
   }
 
-  private async load<P extends { dispose(): void }>(id: ModelId, onStage: (s: LoadStage) => void, make: (files: ModelFiles, backend: Backend) => Promise<P>): Promise<P> {
+  private async load<P extends { dispose(): void }>(
+    id: ModelId,
+    onStage: (s: LoadStage) => void,
+    make: (files: ModelFiles, backend: Backend) => Promise<P>,
+  ): Promise<P> {
     const backend = this.backend;
     if (!backend) throw new Error('no backend is running: pick one above');
     const files = await this.store.modelFiles(id, (progress) => onStage({ stage: 'fetch', progress }));

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { E2E_MODELS } from './expectations.js';
@@ -22,8 +22,13 @@ beforeAll(() => {
   const assets = join(DIST, 'assets');
   chunks = readdirSync(assets)
     .filter((f) => f.endsWith('.js'))
-    .map((file) => ({ file, sources: (JSON.parse(readFileSync(join(assets, `${file}.map`), 'utf8')) as { sources: string[] }).sources }));
-  const entryFile = /<script type="module"[^>]*src="\.\/assets\/([^"]+)"/.exec(readFileSync(join(DIST, 'index.html'), 'utf8'))?.[1];
+    .map((file) => ({
+      file,
+      sources: (JSON.parse(readFileSync(join(assets, `${file}.map`), 'utf8')) as { sources: string[] }).sources,
+    }));
+  const entryFile = /<script type="module"[^>]*src="\.\/assets\/([^"]+)"/.exec(
+    readFileSync(join(DIST, 'index.html'), 'utf8'),
+  )?.[1];
   entry = chunks.find((c) => c.file === entryFile)!;
 });
 
@@ -45,14 +50,21 @@ describe('the built bundle', () => {
     const lazy = /packages\/backend-|packages\/conformance\/|@tensorflow|gpu\.js/;
     expect(entry.sources.filter((s) => lazy.test(s))).toEqual([]);
     // Workspace packages by folder: 'backend-wasm' alone would also match tfjs-backend-wasm.
-    const packages = ['backend-webgpu', 'backend-gpujs', 'backend-tfjs', 'backend-wasm', 'conformance'].map((name) => `packages/${name}/`);
+    const packages = ['backend-webgpu', 'backend-gpujs', 'backend-tfjs', 'backend-wasm', 'conformance'].map(
+      (name) => `packages/${name}/`,
+    );
     for (const name of [...packages, 'tfjs-backend-webgl', 'tfjs-backend-wasm']) {
-      expect(chunks.some((c) => c.file !== entry.file && c.sources.some((s) => s.includes(name))), name).toBe(true);
+      expect(
+        chunks.some((c) => c.file !== entry.file && c.sources.some((s) => s.includes(name))),
+        name,
+      ).toBe(true);
     }
   });
 
   it('serves the weights as files instead of bundling them', () => {
-    const safetensors = readdirSync(join(DIST, 'models'), { recursive: true }).filter((f) => String(f).endsWith('model.safetensors'));
+    const safetensors = readdirSync(join(DIST, 'models'), { recursive: true }).filter((f) =>
+      String(f).endsWith('model.safetensors'),
+    );
     expect(safetensors).toHaveLength(3);
     expect(chunks.flatMap((c) => c.sources).filter((s) => s.endsWith('.safetensors'))).toEqual([]);
   });

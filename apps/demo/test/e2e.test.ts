@@ -9,7 +9,15 @@ import { missingZooFiles } from '../src/build/model-folders.js';
 import { type EmailSample, MODEL_IDS, type ModelId, type TranslationSample } from '../src/load/manifest.js';
 import { E2E_MODELS, EXPECTED } from './expectations.js';
 import { APP_DIR, DIST, ensureBuilt, readManifest } from './helpers/built-app.js';
-import { WAIT, classifySample, expectNoErrors, heatmapPixels, pickBackend, pickTranslationModel, translate } from './helpers/page.js';
+import {
+  classifySample,
+  expectNoErrors,
+  heatmapPixels,
+  pickBackend,
+  pickTranslationModel,
+  translate,
+  WAIT,
+} from './helpers/page.js';
 import { ReferenceModels } from './helpers/reference.js';
 
 /**
@@ -23,7 +31,8 @@ const SHOTS = join(APP_DIR, 'screenshots', ...(E2E_MODELS === 'fixtures' ? ['fix
 /** How many samples the Node reference scans for one the model gets right. */
 const SCAN = 40;
 
-const samplesOf = <T>(id: ModelId): T[] => JSON.parse(readFileSync(join(DIST, 'models', id, 'samples.json'), 'utf8')) as T[];
+const samplesOf = <T>(id: ModelId): T[] =>
+  JSON.parse(readFileSync(join(DIST, 'models', id, 'samples.json'), 'utf8')) as T[];
 
 describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
   let server: PreviewServer | undefined;
@@ -37,7 +46,9 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     if (E2E_MODELS === 'zoo') {
       const missing = MODEL_IDS.flatMap((id) => missingZooFiles(id).map((file) => `packages/zoo/models/${id}/${file}`));
       if (missing.length > 0) {
-        throw new Error(`the zoo models are not there (${missing.join(', ')}): train them, or run ATTNKIT_DEMO_MODELS=fixtures pnpm test while developing`);
+        throw new Error(
+          `the zoo models are not there (${missing.join(', ')}): train them, or run ATTNKIT_DEMO_MODELS=fixtures pnpm test while developing`,
+        );
       }
     }
     const { built, why } = ensureBuilt(E2E_MODELS);
@@ -69,10 +80,24 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
 
   it('lists every backend, says why the unavailable ones are, and starts the best available one', async () => {
     const rows = await page.$$eval('label[data-backend]', (labels) =>
-      labels.map((l) => ({ name: l.getAttribute('data-backend')!, status: l.getAttribute('data-status')!, text: l.querySelector('.status')?.textContent ?? '' })),
+      labels.map((l) => ({
+        name: l.getAttribute('data-backend')!,
+        status: l.getAttribute('data-status')!,
+        text: l.querySelector('.status')?.textContent ?? '',
+      })),
     );
-    expect(rows.map((r) => r.name)).toEqual(['webgpu', 'gpujs-webgl', 'tfjs-webgpu', 'tfjs-webgl', 'wasm', 'tfjs-wasm', 'tfjs-cpu', 'reference']);
-    for (const row of rows.filter((r) => r.status === 'unavailable' || r.status === 'failed')) expect(row.text, row.name).toMatch(/: \S/);
+    expect(rows.map((r) => r.name)).toEqual([
+      'webgpu',
+      'gpujs-webgl',
+      'tfjs-webgpu',
+      'tfjs-webgl',
+      'wasm',
+      'tfjs-wasm',
+      'tfjs-cpu',
+      'reference',
+    ]);
+    for (const row of rows.filter((r) => r.status === 'unavailable' || r.status === 'failed'))
+      expect(row.text, row.name).toMatch(/: \S/);
     // This Chromium has WebGPU and WebGL2 (SwiftShader): the best backend is WebGPU, and gpu.js is there too.
     expect(rows.find((r) => r.status === 'active')?.name).toBe('webgpu');
     expect(rows.find((r) => r.name === 'gpujs-webgl')?.status).toBe('available');
@@ -84,11 +109,17 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     const samples = samplesOf<TranslationSample>('numbers-en-fr').slice(0, SCAN);
     const typed = EXPECTED.numbers.map((c) => c.source);
     const expected = await reference.translate('numbers-en-fr', [...typed, ...samples.map((s) => s.source)]);
-    const sampleIndex = samples.findIndex((s, i) => !EXPECTED.samplesMustMatch || expected[typed.length + i] === s.target);
+    const sampleIndex = samples.findIndex(
+      (s, i) => !EXPECTED.samplesMustMatch || expected[typed.length + i] === s.target,
+    );
     expect(sampleIndex, 'a numbers sample the reference translates right').toBeGreaterThanOrEqual(0);
     const checks = [
       ...EXPECTED.numbers.map((c, i) => ({ source: c.source, targets: c.targets, reference: expected[i] })),
-      { source: samples[sampleIndex].source, targets: EXPECTED.samplesMustMatch ? [samples[sampleIndex].target] : null, reference: expected[typed.length + sampleIndex] },
+      {
+        source: samples[sampleIndex].source,
+        targets: EXPECTED.samplesMustMatch ? [samples[sampleIndex].target] : null,
+        reference: expected[typed.length + sampleIndex],
+      },
     ];
     for (const check of checks) {
       const output = await translate(page, check.source);
@@ -107,7 +138,11 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     await page.selectOption('#translate-head', 'mean');
     await page.fill('#translate-input', checks[0].source);
     await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-numbers-webgpu.png') });
-    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true, clip: { x: 0, y: 0, width: 1200, height: 1500 } });
+    await page.screenshot({
+      path: join(SHOTS, 'overview.png'),
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1200, height: 1500 },
+    });
   });
 
   it('turns a held-out word into phonemes on WebGPU', async () => {
@@ -115,7 +150,9 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     const samples = samplesOf<TranslationSample>('g2p-cmudict').slice(0, SCAN);
     const typed = EXPECTED.g2pTyped.map((c) => c.source);
     const expected = await reference.translate('g2p-cmudict', [...typed, ...samples.map((s) => s.source)]);
-    const sampleIndex = samples.findIndex((s, i) => !EXPECTED.samplesMustMatch || expected[typed.length + i] === s.target);
+    const sampleIndex = samples.findIndex(
+      (s, i) => !EXPECTED.samplesMustMatch || expected[typed.length + i] === s.target,
+    );
     expect(sampleIndex, 'a g2p sample the reference gets right').toBeGreaterThanOrEqual(0);
     for (const [i, check] of EXPECTED.g2pTyped.entries()) {
       const output = await translate(page, check.source);
@@ -150,12 +187,17 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
           break;
         }
       }
-      if (!pick) throw new Error(`none of the first ${candidates.length} ${label} samples is classified ${label} by the reference`);
+      if (!pick)
+        throw new Error(
+          `none of the first ${candidates.length} ${label} samples is classified ${label} by the reference`,
+        );
       const got = await classifySample(page, pick.index);
       expect(got.label).toBe(pick.expected.label);
       expect(Math.abs(got.score - pick.expected.score)).toBeLessThanOrEqual(EXPECTED.scoreTolerance);
       if (EXPECTED.samplesMustMatch) expect(got.label).toBe(label);
-      const attention = await page.$$eval('#classify-token-chips .token', (chips) => chips.map((c) => Number(c.getAttribute('data-attention'))));
+      const attention = await page.$$eval('#classify-token-chips .token', (chips) =>
+        chips.map((c) => Number(c.getAttribute('data-attention'))),
+      );
       expect(attention.length).toBeGreaterThan(1);
       // Mean over heads and queries of probability rows: the received attention sums to 1.
       expect(attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
@@ -170,7 +212,9 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     for (const [source, webgpu] of webgpuOutputs) expect(await translate(page, source), source).toBe(webgpu);
     expect((await heatmapPixels(page)).colours).toBeGreaterThan(1);
     await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-numbers-gpujs.png') });
-    const timings = await page.$$eval('#timings-table tbody tr[data-backend]', (rows) => rows.map((r) => r.getAttribute('data-backend')));
+    const timings = await page.$$eval('#timings-table tbody tr[data-backend]', (rows) =>
+      rows.map((r) => r.getAttribute('data-backend')),
+    );
     expect(timings).toContain('gpujs-webgl');
     expect(timings).toContain('webgpu');
     await page.locator('#timings').screenshot({ path: join(SHOTS, 'timings.png') });
@@ -186,14 +230,18 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
   });
 
   it('runs the conformance and perf check on every available backend', async () => {
-    const checkable = await page.$$eval('#checks-backends input:checked', (boxes) => boxes.map((b) => (b as HTMLInputElement).value));
+    const checkable = await page.$$eval('#checks-backends input:checked', (boxes) =>
+      boxes.map((b) => (b as HTMLInputElement).value),
+    );
     expect(checkable).toEqual(expect.arrayContaining(['webgpu', 'gpujs-webgl', 'reference']));
     await page.click('#checks-run');
     await page.waitForSelector('#checks[data-state="done"]', WAIT);
     await expectNoErrors(page);
     const header = await page.$$eval('#checks-conformance thead th', (ths) => ths.slice(1).map((th) => th.textContent));
     expect(header).toEqual(checkable);
-    const cells = await page.$$eval('#checks-conformance td', (tds) => tds.map((td) => td.getAttribute('data-status') ?? td.textContent));
+    const cells = await page.$$eval('#checks-conformance td', (tds) =>
+      tds.map((td) => td.getAttribute('data-status') ?? td.textContent),
+    );
     expect(cells.length).toBeGreaterThan(checkable.length * 20);
     expect(cells.filter((c) => c !== 'pass')).toEqual([]);
     const perf = await page.$$eval('#checks-perf td', (tds) => tds.map((td) => Number(td.getAttribute('data-ms'))));
@@ -207,8 +255,12 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     try {
       await other.setViewportSize({ width: 1200, height: 900 });
       // A browser without WebGPU, and a server that lost one model's weights.
-      await other.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }));
-      await other.route('**/models/numbers-en-fr/model.safetensors', (route) => route.fulfill({ status: 404, body: 'gone' }));
+      await other.addInitScript(() =>
+        Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true }),
+      );
+      await other.route('**/models/numbers-en-fr/model.safetensors', (route) =>
+        route.fulfill({ status: 404, body: 'gone' }),
+      );
       await other.goto(server!.resolvedUrls!.local[0], { waitUntil: 'load', timeout: 120_000 });
       await other.waitForSelector('body[data-app="ready"]', WAIT);
       for (const name of ['webgpu', 'tfjs-webgpu']) {

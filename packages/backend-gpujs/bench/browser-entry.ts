@@ -93,13 +93,20 @@ export async function benchmark({ naive: withNaive }: { naive: boolean }) {
           name: 'tfjs',
           rounds: ROUNDS,
           run: async () => {
-            const y = tf.tidy(() => tf.matMul(tf.softmax(tf.mul(tf.matMul(tq, tk, false, true), 1 / Math.sqrt(D))), tv));
+            const y = tf.tidy(() =>
+              tf.matMul(tf.softmax(tf.mul(tf.matMul(tq, tk, false, true), 1 / Math.sqrt(D))), tv),
+            );
             await y.data();
             y.dispose();
           },
         },
       ];
-      if (naive) contenders.push({ name: 'naive', rounds: L > 256 ? 1 : ROUNDS, run: () => naive.run(naiveInputs[0], naiveInputs[1], naiveInputs[2]) });
+      if (naive)
+        contenders.push({
+          name: 'naive',
+          rounds: L > 256 ? 1 : ROUNDS,
+          run: () => naive.run(naiveInputs[0], naiveInputs[1], naiveInputs[2]),
+        });
       const ms = await race(contenders);
 
       device.dispose(q, k, v);
@@ -107,7 +114,15 @@ export async function benchmark({ naive: withNaive }: { naive: boolean }) {
       for (const t of naiveInputs) t.delete();
       naive?.destroy();
       const naiveMs = ms.naive ?? Number.NaN;
-      rows.push({ shape: `[${B},${H},${L},${D}]`, gpujsFirstCallMs: firstCallMs, gpujsMs: ms.gpujs, tfjsWebglMs: ms.tfjs, naiveGpujsMs: naiveMs, tfjsOverOurs: ms.tfjs / ms.gpujs, naiveOverOurs: naiveMs / ms.gpujs });
+      rows.push({
+        shape: `[${B},${H},${L},${D}]`,
+        gpujsFirstCallMs: firstCallMs,
+        gpujsMs: ms.gpujs,
+        tfjsWebglMs: ms.tfjs,
+        naiveGpujsMs: naiveMs,
+        tfjsOverOurs: ms.tfjs / ms.gpujs,
+        naiveOverOurs: naiveMs / ms.gpujs,
+      });
     }
     return { runsOn: backend.runsOn.description, tfjsBackend: tf.getBackend(), kernels: backend.kernelStats(), rows };
   } finally {

@@ -7,7 +7,13 @@ import type { GPU, IKernelRunShortcut } from 'gpu.js';
  *   y      = probs · v            [BH, L, D]
  */
 export function naiveAttention(gpu: GPU, BH: number, L: number, D: number) {
-  const settings = { pipeline: true, immutable: true, precision: 'single', tactic: 'precision', loopMaxIterations: Math.max(L, D) + 1 } as const;
+  const settings = {
+    pipeline: true,
+    immutable: true,
+    precision: 'single',
+    tactic: 'precision',
+    loopMaxIterations: Math.max(L, D) + 1,
+  } as const;
   const scores = gpu.createKernel(
     `function(q, k, scale) {
       const r = Math.floor((this.thread.x + 0.5) / ${L}.0);

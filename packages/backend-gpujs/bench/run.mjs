@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { runInBrowser } from '@attnkit/browser-runner';
 
 const report = await runInBrowser({
-  entry: fileURLToPath(new URL(process.argv.includes('--quick') ? './quick-entry.ts' : './browser-entry.ts', import.meta.url)),
+  entry: fileURLToPath(
+    new URL(process.argv.includes('--quick') ? './quick-entry.ts' : './browser-entry.ts', import.meta.url),
+  ),
   timeoutMs: 900_000,
 });
 console.log(`gpu.js backend: ${report.runsOn}`);

@@ -17,11 +17,18 @@ import type { KernelCache, KernelStats } from './kernel-cache.js';
 import { runAttention, statsSource } from './kernels/attention.js';
 import { fitsPacked } from './kernels/attention-packed.js';
 import { binarySource, copySource, scaleSource, unarySource } from './kernels/elementwise.js';
-import { concatSource, gatherSource, sliceSource } from './kernels/layout.js';
 import type { Arg, Launch } from './kernels/launch.js';
+import { concatSource, gatherSource, sliceSource } from './kernels/layout.js';
 import { matmulSource } from './kernels/matmul.js';
-import { argmaxSource, layerNormSource, momentsSource, softmaxSource, takeAlongRowsSource, topKIndicesSource } from './kernels/rows.js';
-import { type GpuValue, GpujsTensor, Storage, isTexture } from './tensor.js';
+import {
+  argmaxSource,
+  layerNormSource,
+  momentsSource,
+  softmaxSource,
+  takeAlongRowsSource,
+  topKIndicesSource,
+} from './kernels/rows.js';
+import { GpujsTensor, type GpuValue, isTexture, Storage } from './tensor.js';
 
 /** Float indices into textures are exact below 2^24, which bounds every tensor. */
 const MAX_ELEMENTS = 2 ** 24;
@@ -85,7 +92,8 @@ export class GpujsBackend implements Backend<GpujsTensor> {
   private makeKernels(): BackendKernels<GpujsTensor> {
     const ninf = Number.NEGATIVE_INFINITY;
     const f32 = (shape: readonly number[], storage: Storage) => this.make(shape, 'float32', storage);
-    const rowsStats = (x: GpujsTensor, width: number, rows: number) => this.launch(statsSource(width), rows * 2, [x.storage, ninf]);
+    const rowsStats = (x: GpujsTensor, width: number, rows: number) =>
+      this.launch(statsSource(width), rows * 2, [x.storage, ninf]);
     return {
       upload: (data, shape, dtype) => this.make(shape, dtype, this.upload(data)),
       read: async (t) => this.read(t),
@@ -122,8 +130,16 @@ export class GpujsBackend implements Backend<GpujsTensor> {
         };
       },
       matmul: (a, b, bias, plan) =>
-        f32(plan.outShape, this.launch(matmulSource(plan, bias !== null), sizeOf(plan.outShape), [a.storage, b.storage, ...(bias ? [bias.storage] : [])])),
-      binary: (op, a, b, plan) => f32(plan.outShape, this.launch(binarySource(op, plan), sizeOf(plan.outShape), [a.storage, b.storage])),
+        f32(
+          plan.outShape,
+          this.launch(matmulSource(plan, bias !== null), sizeOf(plan.outShape), [
+            a.storage,
+            b.storage,
+            ...(bias ? [bias.storage] : []),
+          ]),
+        ),
+      binary: (op, a, b, plan) =>
+        f32(plan.outShape, this.launch(binarySource(op, plan), sizeOf(plan.outShape), [a.storage, b.storage])),
       unary: (op, x) => f32(x.shape, this.launch(unarySource(op), x.elements, [x.storage])),
       scale: (x, factor) => f32(x.shape, this.launch(scaleSource(), x.elements, [x.storage, factor])),
       softmax: (x, plan, log) => {
@@ -138,11 +154,14 @@ export class GpujsBackend implements Backend<GpujsTensor> {
         moments.release();
         return f32(x.shape, out);
       },
-      gather: (table, ids, plan) => f32(plan.outShape, this.launch(gatherSource(plan), plan.count * plan.width, [table.storage, ids.storage])),
+      gather: (table, ids, plan) =>
+        f32(plan.outShape, this.launch(gatherSource(plan), plan.count * plan.width, [table.storage, ids.storage])),
       concat: (tensors, plan) => this.make(plan.outShape, tensors[0].dtype, this.concat(tensors, plan.axis)),
-      slice: (x, plan) => this.make(plan.outShape, x.dtype, this.launch(sliceSource(x.shape, plan), sizeOf(plan.outShape), [x.storage])),
+      slice: (x, plan) =>
+        this.make(plan.outShape, x.dtype, this.launch(sliceSource(x.shape, plan), sizeOf(plan.outShape), [x.storage])),
       reshape: (x, shape) => this.make(shape, x.dtype, x.storage.retain()),
-      argmax: (x, plan) => this.make(x.shape.slice(0, -1), 'int32', this.launch(argmaxSource(plan), plan.rows, [x.storage])),
+      argmax: (x, plan) =>
+        this.make(x.shape.slice(0, -1), 'int32', this.launch(argmaxSource(plan), plan.rows, [x.storage])),
       topK: (x, k, plan) => {
         const shape = [...x.shape.slice(0, -1), k];
         const indices = this.launch(topKIndicesSource(plan, k), plan.rows * k, [x.storage, Number.POSITIVE_INFINITY]);
@@ -172,11 +191,15 @@ export class GpujsBackend implements Backend<GpujsTensor> {
     else if (data instanceof Int32Array) {
       const bad = data.findIndex((v) => Math.abs(v) > MAX_ELEMENTS);
       if (bad >= 0) {
-        throw new AttnkitError('DEVICE_LIMIT', `upload: int32 value ${data[bad]} at ${bad} is outside ±2^24, the exact range of the float textures that hold it`, {
-          argument: 'data',
-          expected: `integers in [${-MAX_ELEMENTS}, ${MAX_ELEMENTS}]`,
-          given: String(data[bad]),
-        });
+        throw new AttnkitError(
+          'DEVICE_LIMIT',
+          `upload: int32 value ${data[bad]} at ${bad} is outside ±2^24, the exact range of the float textures that hold it`,
+          {
+            argument: 'data',
+            expected: `integers in [${-MAX_ELEMENTS}, ${MAX_ELEMENTS}]`,
+            given: String(data[bad]),
+          },
+        );
       }
       floats = Float32Array.from(data);
     } else floats = Float32Array.from(data, (v) => (v ? 1 : 0));
@@ -186,7 +209,10 @@ export class GpujsBackend implements Backend<GpujsTensor> {
   private async read(t: GpujsTensor): Promise<HostArray> {
     const value = t.value;
     const n = t.elements;
-    const floats = value === null ? new Float32Array(0) : Float32Array.from(isTexture(value) ? value.toArray() : value).subarray(0, n);
+    const floats =
+      value === null
+        ? new Float32Array(0)
+        : Float32Array.from(isTexture(value) ? value.toArray() : value).subarray(0, n);
     if (t.dtype === 'float32') return floats.length === n ? floats : floats.slice(0, n);
     if (t.dtype === 'int32') return Int32Array.from(floats, (v) => Math.round(v));
     return Uint8Array.from(floats, (v) => (v !== 0 ? 1 : 0));
@@ -209,9 +235,20 @@ export class GpujsBackend implements Backend<GpujsTensor> {
     return out;
   }
 
-  private launchConcat(parts: readonly { storage: Storage; shape: readonly number[] }[], outShape: readonly number[], axis: number): Storage {
-    const source = concatSource({ axis, outShape }, parts.map((p) => p.shape[axis]));
-    return this.launch(source, sizeOf(outShape), parts.map((p) => p.storage));
+  private launchConcat(
+    parts: readonly { storage: Storage; shape: readonly number[] }[],
+    outShape: readonly number[],
+    axis: number,
+  ): Storage {
+    const source = concatSource(
+      { axis, outShape },
+      parts.map((p) => p.shape[axis]),
+    );
+    return this.launch(
+      source,
+      sizeOf(outShape),
+      parts.map((p) => p.storage),
+    );
   }
 
   private make(shape: readonly number[], dtype: DType, storage: Storage): GpujsTensor {

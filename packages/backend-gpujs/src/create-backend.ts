@@ -1,11 +1,11 @@
-import { AttnkitError, type BackendEntry, type RunsOn, probeByCreating } from '@attnkit/core';
+import { AttnkitError, type BackendEntry, probeByCreating, type RunsOn } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import { GpujsBackend } from './backend.js';
 import { countTextures } from './gl-textures.js';
 import { KernelCache } from './kernel-cache.js';
-import { fetch4Glsl } from './packed-fetch.js';
 import { copySource } from './kernels/elementwise.js';
-import { Storage, isTexture } from './tensor.js';
+import { fetch4Glsl } from './packed-fetch.js';
+import { isTexture, Storage } from './tensor.js';
 
 /** gpu.js modes this package drives. The WebGL ones are the point; 'cpu' and 'webasm' only when named. */
 export type GpujsMode = 'webgl2' | 'webgl' | 'headlessgl' | 'cpu' | 'webasm';
@@ -42,23 +42,37 @@ function kernelClassName(kernelClass: unknown): string {
 export async function createBackend(options: CreateGpujsBackendOptions = {}): Promise<GpujsBackend> {
   const mode = options.mode ?? modeOf(options.gpu) ?? (isBrowser() ? 'webgl2' : 'headlessgl');
   if (!(mode in KERNEL_CLASSES)) {
-    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: mode must be one of ${Object.keys(KERNEL_CLASSES).join(', ')}, got ${String(mode)}`, {
-      argument: 'options.mode',
-      expected: Object.keys(KERNEL_CLASSES).join(' | '),
-      given: String(mode),
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: mode must be one of ${Object.keys(KERNEL_CLASSES).join(', ')}, got ${String(mode)}`,
+      {
+        argument: 'options.mode',
+        expected: Object.keys(KERNEL_CLASSES).join(' | '),
+        given: String(mode),
+      },
+    );
   }
   let gpu: GPU;
   try {
     gpu = options.gpu ?? new GPU({ mode });
   } catch (error) {
-    throw unavailable(mode, `gpu.js could not start it (${messageOf(error)})${mode === 'headlessgl' ? '; headless-gl needs an X display (run under xvfb-run -a) and a built `gl` package' : ''}`, error);
+    throw unavailable(
+      mode,
+      `gpu.js could not start it (${messageOf(error)})${mode === 'headlessgl' ? '; headless-gl needs an X display (run under xvfb-run -a) and a built `gl` package' : ''}`,
+      error,
+    );
   }
-  const cache = new KernelCache(gpu, mode === 'webgl' || mode === 'headlessgl' ? fetch4Glsl(false) : mode === 'webgl2' ? fetch4Glsl(true) : null);
+  const cache = new KernelCache(
+    gpu,
+    mode === 'webgl' || mode === 'headlessgl' ? fetch4Glsl(false) : mode === 'webgl2' ? fetch4Glsl(true) : null,
+  );
   let placeholder: Storage;
   try {
     const value = cache.run(copySource(), 1, [new Float32Array(1)]);
-    placeholder = new Storage(isTexture(value as never) ? (value as never) : Float32Array.from(value as ArrayLike<number>), 1);
+    placeholder = new Storage(
+      isTexture(value as never) ? (value as never) : Float32Array.from(value as ArrayLike<number>),
+      1,
+    );
   } catch (error) {
     cache.destroy();
     if (!options.gpu) void gpu.destroy();
@@ -110,20 +124,34 @@ interface GlLike {
 
 function describe(mode: GpujsMode, kernelClass: string, context: unknown): RunsOn {
   if (mode === 'cpu') {
-    return { api: 'javascript', device: 'cpu', description: 'gpu.js cpu mode: kernels as plain JavaScript (asked for by name)', details: { mode, kernelClass } };
+    return {
+      api: 'javascript',
+      device: 'cpu',
+      description: 'gpu.js cpu mode: kernels as plain JavaScript (asked for by name)',
+      details: { mode, kernelClass },
+    };
   }
   if (mode === 'webasm') {
-    return { api: 'wasm', device: 'cpu', description: 'gpu.js webasm mode: kernels compiled to WebAssembly (asked for by name)', details: { mode, kernelClass } };
+    return {
+      api: 'wasm',
+      device: 'cpu',
+      description: 'gpu.js webasm mode: kernels compiled to WebAssembly (asked for by name)',
+      details: { mode, kernelClass },
+    };
   }
   const gl = context as GlLike;
-  const info = gl.getExtension('WEBGL_debug_renderer_info') as { UNMASKED_RENDERER_WEBGL: number; UNMASKED_VENDOR_WEBGL: number } | null;
+  const info = gl.getExtension('WEBGL_debug_renderer_info') as {
+    UNMASKED_RENDERER_WEBGL: number;
+    UNMASKED_VENDOR_WEBGL: number;
+  } | null;
   const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
   const vendor = String(info ? gl.getParameter(info.UNMASKED_VENDOR_WEBGL) : gl.getParameter(gl.VENDOR));
   const version = String(gl.getParameter(gl.VERSION));
   const drivers = mode === 'headlessgl' ? mappedGlDrivers() : [];
   const text = `${renderer} ${vendor} ${drivers.join(' ')}`;
   const software = /swiftshader|llvmpipe|softpipe|swrast|software/i.test(text);
-  const where = mode === 'headlessgl' ? `headless-gl (${version})${drivers.length ? ` on ${drivers.join(', ')}` : ''}` : version;
+  const where =
+    mode === 'headlessgl' ? `headless-gl (${version})${drivers.length ? ` on ${drivers.join(', ')}` : ''}` : version;
   return {
     api: 'webgl',
     device: software ? 'software-gpu' : 'unknown',
@@ -148,10 +176,15 @@ function describe(mode: GpujsMode, kernelClass: string, context: unknown): RunsO
  */
 function mappedGlDrivers(): string[] {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as { readFileSync(path: string, encoding: 'utf8'): string } | undefined;
+  const fs = proc?.getBuiltinModule?.('node:fs') as
+    | { readFileSync(path: string, encoding: 'utf8'): string }
+    | undefined;
   try {
     const maps = fs?.readFileSync('/proc/self/maps', 'utf8') ?? '';
-    const names = maps.split('\n').map((line) => line.split('/').pop() ?? '').filter((name) => /_dri\.so|libLLVM/.test(name));
+    const names = maps
+      .split('\n')
+      .map((line) => line.split('/').pop() ?? '')
+      .filter((name) => /_dri\.so|libLLVM/.test(name));
     return [...new Set(names)];
   } catch {
     return [];
@@ -169,7 +202,11 @@ function isBrowser(): boolean {
 }
 
 function unavailable(mode: string, reason: string, cause?: unknown): AttnkitError {
-  return new AttnkitError('UNAVAILABLE', `gpu.js ${mode} is unavailable: ${reason}`, { argument: 'options.mode', given: mode, cause });
+  return new AttnkitError('UNAVAILABLE', `gpu.js ${mode} is unavailable: ${reason}`, {
+    argument: 'options.mode',
+    given: mode,
+    cause,
+  });
 }
 
 function messageOf(error: unknown): string {

@@ -2,7 +2,13 @@ import type { GPU, IKernelRunShortcut } from 'gpu.js';
 import { fetch4Native } from './packed-fetch.js';
 
 /** gpu.js settings shared by every kernel: textures in, a fresh immutable float texture out. */
-const SETTINGS = { pipeline: true, immutable: true, precision: 'single', tactic: 'precision', dynamicOutput: false } as const;
+const SETTINGS = {
+  pipeline: true,
+  immutable: true,
+  precision: 'single',
+  tactic: 'precision',
+  dynamicOutput: false,
+} as const;
 
 export interface KernelStats {
   /** Kernels built (one per source and output size). */
@@ -69,4 +75,3 @@ function now(): number {
   const clock = (globalThis as { performance?: { now(): number } }).performance;
   return clock ? clock.now() : Date.now();
 }
-

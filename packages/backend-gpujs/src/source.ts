@@ -32,7 +32,9 @@ export function unflatten(names: readonly string[], dims: readonly number[], fla
 
 /** Σ index_k · stride_k as a float expression, dropping zero strides. */
 export function dot(names: readonly string[], strides: readonly number[]): string {
-  const terms = names.flatMap((name, k) => (strides[k] === 0 ? [] : [strides[k] === 1 ? name : `${name} * ${lit(strides[k])}`]));
+  const terms = names.flatMap((name, k) =>
+    strides[k] === 0 ? [] : [strides[k] === 1 ? name : `${name} * ${lit(strides[k])}`],
+  );
   return terms.length ? terms.join(' + ') : '0.0';
 }
 
@@ -70,6 +72,7 @@ export function unrolledLoop(index: string, count: number, unroll: number, body:
     for (let n = 0; n < unroll; n++) lines.push(body(`(${index}u * ${unroll} + ${n})`));
     lines.push('}');
   }
-  if (full * unroll < count) lines.push(`for (let ${index} = ${full * unroll}; ${index} < ${count}; ${index}++) {`, body(index), '}');
+  if (full * unroll < count)
+    lines.push(`for (let ${index} = ${full * unroll}; ${index} < ${count}; ${index}++) {`, body(index), '}');
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import type { DType, DeviceTensor } from '@attnkit/core';
+import type { DeviceTensor, DType } from '@attnkit/core';
 
 /**
  * What a gpu.js pipeline kernel returns: a texture on WebGL (with `toArray`/`delete`), a plain array on the

@@ -1,6 +1,6 @@
 import { attention, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GpujsBackend, createBackend } from '../src/index.js';
+import { createBackend, type GpujsBackend } from '../src/index.js';
 import { ATTENTION_CASES, ATTENTION_CASES_3D, EDGE_CASES } from './support/cases.js';
 import { worstMismatch } from './support/compare.js';
 
@@ -32,7 +32,8 @@ describe('attention on headless-gl matches the reference', () => {
     // Sq = 9 > T = 4 with bottom-right alignment: queries 0…4 see no key.
     const rowsPerHead = 9;
     for (let row = 0; row < y.data.length / 8; row++) {
-      if (row % rowsPerHead < 5) expect(Array.from(y.data.subarray(row * 8, row * 8 + 8))).toEqual(new Array(8).fill(0));
+      if (row % rowsPerHead < 5)
+        expect(Array.from(y.data.subarray(row * 8, row * 8 + 8))).toEqual(new Array(8).fill(0));
     }
     expect(scores!.data.some(Number.isNaN)).toBe(false);
   });

@@ -1,6 +1,6 @@
 import { describeConformance } from '@attnkit/conformance/vitest';
 import { afterAll } from 'vitest';
-import { type GpujsBackend, createBackend } from '../src/index.js';
+import { createBackend, type GpujsBackend } from '../src/index.js';
 
 /** The shared conformance suite (fast tier, float32) on headless-gl; runtime.node.test.ts checks that it really is headless-gl. */
 let backend: GpujsBackend | undefined;
@@ -12,5 +12,7 @@ describeConformance('gpujs-webgl (headless-gl)', async () => {
 afterAll(() => {
   if (!backend) return;
   const { compiled, reused, compileMs } = backend.kernelStats();
-  console.info(`[gpujs node] ${compiled} kernels built (${(compileMs / 1000).toFixed(1)} s of first calls), ${reused} calls reused a built kernel`);
+  console.info(
+    `[gpujs node] ${compiled} kernels built (${(compileMs / 1000).toFixed(1)} s of first calls), ${reused} calls reused a built kernel`,
+  );
 });

@@ -1,7 +1,7 @@
 import { AttnkitError, attention, createDevice } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GpujsBackend, createBackend, gpujsBackendEntry } from '../src/index.js';
+import { createBackend, type GpujsBackend, gpujsBackendEntry } from '../src/index.js';
 import { floats, random } from './support/compare.js';
 
 /** What the backend runs on, its kernel cache and its leaks, in Node on headless-gl. */
@@ -127,7 +127,10 @@ describe('no leaks', () => {
     const q = d.upload(floats(2 * 3 * 4, r), [1, 2, 3, 4]);
     const mask = d.upload(Uint8Array.of(1, 1, 0), [3]);
     const call = () => {
-      const out = d.attention({ q, k: q, v: q, mask }, { isCausal: true, returnPresent: true, scoresOutput: 'probabilities' });
+      const out = d.attention(
+        { q, k: q, v: q, mask },
+        { isCausal: true, returnPresent: true, scoresOutput: 'probabilities' },
+      );
       return [out.y, out.presentKey, out.presentValue, out.scores];
     };
     d.dispose(...call());

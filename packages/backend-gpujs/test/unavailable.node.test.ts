@@ -13,7 +13,11 @@ it('rejects with UNAVAILABLE (not a silent fallback) when there is no X display'
   const env = { ...process.env };
   delete env.DISPLAY;
   delete env.XAUTHORITY;
-  const child = spawnSync(process.execPath, [vitest, 'run', '--config', config], { env, encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, [vitest, 'run', '--config', config], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   const output = `${child.stdout}\n${child.stderr}`;
   expect(output, output).toMatch(/1 passed/);
   expect(child.status, output).toBe(0);

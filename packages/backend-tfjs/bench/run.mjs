@@ -10,8 +10,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDevice } from '@attnkit/core';
 import { mulberry32 } from '@attnkit/conformance';
+import { createDevice } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -34,7 +34,9 @@ const runs = Number(args.runs);
 const batchedMax = Number(args['batched-max']);
 const shapes = args.shapes.split(',').map((s) => {
   const n = s.split('x').map(Number);
-  return n.length === 4 ? { B: n[0], H: n[1], Sq: n[2], T: n[2], D: n[3], decode: false } : { B: n[0], H: n[1], Sq: n[2], T: n[3], D: n[4], decode: true };
+  return n.length === 4
+    ? { B: n[0], H: n[1], Sq: n[2], T: n[2], D: n[3], decode: false }
+    : { B: n[0], H: n[1], Sq: n[2], T: n[3], D: n[4], decode: true };
 });
 
 /** The baseline: one batched matMul with a transpose flag, a materialized mask, softmax, matMul. */
@@ -61,7 +63,8 @@ async function compare(fns) {
   const counts = [];
   for (const fn of fns) counts.push((await once(fn)) < 20 ? runs * 10 : runs); // warm-up: kernels compiled, memory grown
   const ms = fns.map(() => []);
-  for (let i = 0; i < Math.max(...counts); i++) for (let f = 0; f < fns.length; f++) if (i < counts[f]) ms[f].push(await once(fns[f]));
+  for (let i = 0; i < Math.max(...counts); i++)
+    for (let f = 0; f < fns.length; f++) if (i < counts[f]) ms[f].push(await once(fns[f]));
   return ms.map((list) => list.sort((a, b) => a - b)[Math.floor(list.length / 2)]);
 }
 
@@ -98,17 +101,33 @@ for (const name of args.backends.split(',')) {
     }));
     const { q: tq, k: tk, v: tv } = uploaded[0];
     const tpad = decode ? tf.tensor(padHost, [B, 1, 1, T], 'bool') : null;
-    const variants = decode ? [{ label: 'no mask', causal: false, pad: false }, { label: 'padding mask', causal: false, pad: true }] : [{ label: 'no mask', causal: false, pad: false }, { label: 'causal', causal: true, pad: false }];
+    const variants = decode
+      ? [
+          { label: 'no mask', causal: false, pad: false },
+          { label: 'padding mask', causal: false, pad: true },
+        ]
+      : [
+          { label: 'no mask', causal: false, pad: false },
+          { label: 'causal', causal: true, pad: false },
+        ];
     for (const variant of variants) {
       const attnkit = (i) => () => {
         const u = uploaded[i];
-        const { y } = devices[i].attention({ q: u.q, k: u.k, v: u.v, ...(variant.pad && { mask: u.pad }) }, { isCausal: variant.causal });
+        const { y } = devices[i].attention(
+          { q: u.q, k: u.k, v: u.v, ...(variant.pad && { mask: u.pad }) },
+          { isCausal: variant.causal },
+        );
         const t = tf.clone(y.tensor);
         devices[i].dispose(y);
         return t;
       };
       const withBatched = B * H * Sq * T <= batchedMax;
-      const fns = [attnkit(0), ...(withBatched ? [attnkit(1)] : []), attnkit(2), () => composition(tq.tensor, tk.tensor, tv.tensor, { causal: variant.causal, pad: variant.pad && tpad })];
+      const fns = [
+        attnkit(0),
+        ...(withBatched ? [attnkit(1)] : []),
+        attnkit(2),
+        () => composition(tq.tensor, tk.tensor, tv.tensor, { causal: variant.causal, pad: variant.pad && tpad }),
+      ];
       const ms = await compare(fns);
       const [auto, batched, blocked, plain] = withBatched ? ms : [ms[0], Number.NaN, ms[1], ms[2]];
       const row = {
@@ -126,7 +145,7 @@ for (const name of args.backends.split(',')) {
       console.log(JSON.stringify(row));
     }
     tpad?.dispose();
-    uploaded.forEach((u, i) => devices[i].dispose(...Object.values(u).filter(Boolean)));
+    for (const [i, u] of uploaded.entries()) devices[i].dispose(...Object.values(u).filter(Boolean));
   }
   for (const device of devices) device.backend.dispose();
 }

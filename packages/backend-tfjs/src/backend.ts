@@ -12,13 +12,13 @@ import {
 } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type AttentionTensors, type BlockingOptions, checkBlocking, runAttention } from './attention/run.js';
+import { ensureGradients } from './gradients.js';
 import { gatherTf } from './ops/gather.js';
 import { layerNormTf } from './ops/layer-norm.js';
 import { matMulTf } from './ops/matmul.js';
 import { argmaxTf, topKTf } from './ops/select.js';
 import { logSoftmaxTf, softmaxTf } from './ops/softmax.js';
 import { geluTf } from './ops/unary.js';
-import { ensureGradients } from './gradients.js';
 import { describeRunsOn } from './runs-on.js';
 import { TfjsTensor } from './tensor.js';
 
@@ -36,9 +36,13 @@ export interface CreateBackendOptions extends BlockingOptions {
 export async function createBackend(options: CreateBackendOptions = {}): Promise<Backend<TfjsTensor>> {
   const name = options.tfjsBackend ?? (await activeBackendName());
   if (typeof name !== 'string' || name === '') {
-    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: tfjsBackend must be a tfjs backend name, got ${String(name)}`, {
-      argument: 'tfjsBackend',
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: tfjsBackend must be a tfjs backend name, got ${String(name)}`,
+      {
+        argument: 'tfjsBackend',
+      },
+    );
   }
   checkBlocking('createBackend', options);
   await switchTo(name);
@@ -48,7 +52,9 @@ export async function createBackend(options: CreateBackendOptions = {}): Promise
 
 async function activeBackendName(): Promise<string> {
   await tf.ready().catch((cause: unknown) => {
-    throw new AttnkitError('UNAVAILABLE', `createBackend: no tfjs backend could be initialized (${reason(cause)})`, { cause });
+    throw new AttnkitError('UNAVAILABLE', `createBackend: no tfjs backend could be initialized (${reason(cause)})`, {
+      cause,
+    });
   });
   return tf.getBackend();
 }
@@ -66,13 +72,21 @@ async function switchTo(name: string): Promise<void> {
   try {
     switched = await tf.setBackend(name);
   } catch (cause) {
-    throw new AttnkitError('UNAVAILABLE', `createBackend: the tfjs backend '${name}' failed to initialize (${reason(cause)})`, { cause });
+    throw new AttnkitError(
+      'UNAVAILABLE',
+      `createBackend: the tfjs backend '${name}' failed to initialize (${reason(cause)})`,
+      { cause },
+    );
   }
   if (!switched || tf.getBackend() !== name) {
-    throw new AttnkitError('UNAVAILABLE', `createBackend: the tfjs backend '${name}' failed to initialize (tf.setBackend returned false)`, {
-      argument: 'tfjsBackend',
-      given: name,
-    });
+    throw new AttnkitError(
+      'UNAVAILABLE',
+      `createBackend: the tfjs backend '${name}' failed to initialize (tf.setBackend returned false)`,
+      {
+        argument: 'tfjsBackend',
+        given: name,
+      },
+    );
   }
 }
 
@@ -115,7 +129,9 @@ class TfjsBackend implements Backend<TfjsTensor> {
       read: async (t) => {
         const data = await t.tensor.data();
         // Copy: some tfjs backends hand out their own storage.
-        return (t.dtype === 'bool' ? Uint8Array.from(data as ArrayLike<number>) : (data as HostArray).slice()) as HostArray;
+        return (
+          t.dtype === 'bool' ? Uint8Array.from(data as ArrayLike<number>) : (data as HostArray).slice()
+        ) as HostArray;
       },
       dispose: (t) => {
         t.tensor.dispose();
@@ -124,7 +140,11 @@ class TfjsBackend implements Backend<TfjsTensor> {
       memory: () => this.memory(),
       attention: (inputs, plan) => {
         this.activate();
-        const tensors = Object.fromEntries(Object.entries(inputs).filter(([, t]) => t).map(([key, t]) => [key, (t as TfjsTensor).tensor]));
+        const tensors = Object.fromEntries(
+          Object.entries(inputs)
+            .filter(([, t]) => t)
+            .map(([key, t]) => [key, (t as TfjsTensor).tensor]),
+        );
         const out = runAttention(tensors as unknown as AttentionTensors, plan, this.blocking);
         return {
           y: this.adopt('float32', out.y),
@@ -134,14 +154,28 @@ class TfjsBackend implements Backend<TfjsTensor> {
         };
       },
       matmul: (a, b, bias, plan) =>
-        f32(() => matMulTf(a.tensor, b.tensor, { transposeA: plan.transposeA, transposeB: plan.transposeB, bias: bias?.tensor })),
+        f32(() =>
+          matMulTf(a.tensor, b.tensor, {
+            transposeA: plan.transposeA,
+            transposeB: plan.transposeB,
+            bias: bias?.tensor,
+          }),
+        ),
       binary: (op, a, b) => f32(() => (op === 'add' ? tf.add(a.tensor, b.tensor) : tf.mul(a.tensor, b.tensor))),
-      unary: (op, x) => f32(() => (op === 'relu' ? tf.relu(x.tensor) : op === 'tanh' ? tf.tanh(x.tensor) : geluTf(x.tensor))),
+      unary: (op, x) =>
+        f32(() => (op === 'relu' ? tf.relu(x.tensor) : op === 'tanh' ? tf.tanh(x.tensor) : geluTf(x.tensor))),
       scale: (x, factor) => f32(() => tf.mul(x.tensor, factor)),
-      softmax: (x, plan, log) => f32(() => (plan.width === 0 ? tf.clone(x.tensor) : log ? logSoftmaxTf(x.tensor) : softmaxTf(x.tensor))),
+      softmax: (x, plan, log) =>
+        f32(() => (plan.width === 0 ? tf.clone(x.tensor) : log ? logSoftmaxTf(x.tensor) : softmaxTf(x.tensor))),
       layerNorm: (x, gamma, beta, epsilon) => f32(() => layerNormTf(x.tensor, gamma.tensor, beta.tensor, epsilon)),
       gather: (table, ids) => f32(() => gatherTf(table.tensor, ids.tensor)),
-      concat: (tensors, plan) => this.wrap(tensors[0].dtype, () => tf.concat(tensors.map((t) => t.tensor), plan.axis)),
+      concat: (tensors, plan) =>
+        this.wrap(tensors[0].dtype, () =>
+          tf.concat(
+            tensors.map((t) => t.tensor),
+            plan.axis,
+          ),
+        ),
       slice: (x, plan) => {
         const begin = x.shape.map((_, axis) => (axis === plan.axis ? plan.start : 0));
         return this.wrap(x.dtype, () => tf.slice(x.tensor, begin, [...plan.outShape]));
@@ -182,7 +216,10 @@ class TfjsBackend implements Backend<TfjsTensor> {
     if (tf.getBackend() === this.tfjsBackend) return;
     void tf.setBackend(this.tfjsBackend);
     if (tf.getBackend() !== this.tfjsBackend) {
-      throw new AttnkitError('BACKEND_FAILURE', `${this.name}: could not make the tfjs backend '${this.tfjsBackend}' active again`);
+      throw new AttnkitError(
+        'BACKEND_FAILURE',
+        `${this.name}: could not make the tfjs backend '${this.tfjsBackend}' active again`,
+      );
     }
   }
 }

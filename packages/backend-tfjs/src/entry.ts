@@ -1,6 +1,6 @@
 import type { Availability, BackendEntry } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type CreateBackendOptions, type TfjsBackendName, createBackend } from './backend.js';
+import { type CreateBackendOptions, createBackend, type TfjsBackendName } from './backend.js';
 
 const LABELS: Record<string, string> = {
   cpu: 'TensorFlow.js (cpu, plain JavaScript)',
@@ -17,7 +17,10 @@ const PRIORITIES: Record<string, number> = { webgpu: 40, webgl: 30, wasm: 20, cp
  * is unavailable (not registered, or its initialization failed). Probing makes that backend active,
  * as creating it would.
  */
-export function tfjsBackendEntry(tfjsBackend: TfjsBackendName, options: Omit<CreateBackendOptions, 'tfjsBackend'> = {}): BackendEntry {
+export function tfjsBackendEntry(
+  tfjsBackend: TfjsBackendName,
+  options: Omit<CreateBackendOptions, 'tfjsBackend'> = {},
+): BackendEntry {
   return {
     name: `tfjs-${tfjsBackend}`,
     label: LABELS[tfjsBackend] ?? `TensorFlow.js (${tfjsBackend})`,
@@ -29,12 +32,19 @@ export function tfjsBackendEntry(tfjsBackend: TfjsBackendName, options: Omit<Cre
 
 export async function probeTfjsBackend(tfjsBackend: string): Promise<Availability> {
   if (!(tfjsBackend in tf.engine().registryFactory)) {
-    return { available: false, reason: `the tfjs backend '${tfjsBackend}' is not registered (import '@tensorflow/tfjs-backend-${tfjsBackend}')` };
+    return {
+      available: false,
+      reason: `the tfjs backend '${tfjsBackend}' is not registered (import '@tensorflow/tfjs-backend-${tfjsBackend}')`,
+    };
   }
   try {
-    if (!(await tf.setBackend(tfjsBackend))) return { available: false, reason: `the tfjs backend '${tfjsBackend}' failed to initialize` };
+    if (!(await tf.setBackend(tfjsBackend)))
+      return { available: false, reason: `the tfjs backend '${tfjsBackend}' failed to initialize` };
   } catch (error) {
-    return { available: false, reason: `the tfjs backend '${tfjsBackend}' failed to initialize: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      available: false,
+      reason: `the tfjs backend '${tfjsBackend}' failed to initialize: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   return { available: true, detail: `tfjs ${tf.version_core} on ${tf.getBackend()}` };
 }

@@ -47,16 +47,34 @@ function expandReduced(dy: tf.Tensor, xShape: number[], axes: number[]): tf.Tens
   return tf.mul(tf.reshape(dy, kept), tf.ones(xShape));
 }
 
-const binary = (da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor, db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Gradient => ({
+const binary = (
+  da: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  db: (dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+): Gradient => ({
   inputsToSave: ['a', 'b'],
-  gradFunc: (dy, [a, b]) => ({ a: () => unbroadcast(da(dy, a, b), a.shape), b: () => unbroadcast(db(dy, a, b), b.shape) }),
+  gradFunc: (dy, [a, b]) => ({
+    a: () => unbroadcast(da(dy, a, b), a.shape),
+    b: () => unbroadcast(db(dy, a, b), b.shape),
+  }),
 });
 
 const GRADIENTS: Record<string, Gradient> = {
-  Add: binary((dy) => dy, (dy) => dy),
-  Sub: binary((dy) => dy, (dy) => tf.neg(dy)),
-  Multiply: binary((dy, _a, b) => tf.mul(dy, b), (dy, a) => tf.mul(dy, a)),
-  RealDiv: binary((dy, _a, b) => tf.div(dy, b), (dy, a, b) => tf.neg(tf.div(tf.mul(dy, a), tf.square(b)))),
+  Add: binary(
+    (dy) => dy,
+    (dy) => dy,
+  ),
+  Sub: binary(
+    (dy) => dy,
+    (dy) => tf.neg(dy),
+  ),
+  Multiply: binary(
+    (dy, _a, b) => tf.mul(dy, b),
+    (dy, a) => tf.mul(dy, a),
+  ),
+  RealDiv: binary(
+    (dy, _a, b) => tf.div(dy, b),
+    (dy, a, b) => tf.neg(tf.div(tf.mul(dy, a), tf.square(b))),
+  ),
   Neg: { gradFunc: (dy) => ({ x: () => tf.neg(dy) }) },
   Square: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.mul(x, 2)) }) },
   Rsqrt: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.div(dy, tf.mul(tf.pow(x, 1.5), -2)) }) },
@@ -64,7 +82,10 @@ const GRADIENTS: Record<string, Gradient> = {
   Exp: { outputsToSave: [true], gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, y) }) },
   Log: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.div(dy, x) }) },
   Tanh: { outputsToSave: [true], gradFunc: (dy, [y]) => ({ x: () => tf.mul(dy, tf.sub(1, tf.square(y))) }) },
-  Erf: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.mul(tf.exp(tf.neg(tf.square(x))), 2 / Math.sqrt(Math.PI))) }) },
+  Erf: {
+    inputsToSave: ['x'],
+    gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.mul(tf.exp(tf.neg(tf.square(x))), 2 / Math.sqrt(Math.PI))) }),
+  },
   Relu: { inputsToSave: ['x'], gradFunc: (dy, [x]) => ({ x: () => tf.mul(dy, tf.cast(tf.greater(x, 0), 'float32')) }) },
   Softmax: {
     outputsToSave: [true],
@@ -96,7 +117,12 @@ const GRADIENTS: Record<string, Gradient> = {
     saveAllInputs: true,
     gradFunc: (dy, saved, attrs) => {
       const axis = tf.util.parseAxisParam(attrs.axis as number, dy.shape)[0];
-      const parts = () => tf.split(dy, saved.map((t) => t.shape[axis]), axis);
+      const parts = () =>
+        tf.split(
+          dy,
+          saved.map((t) => t.shape[axis]),
+          axis,
+        );
       return Object.fromEntries(saved.map((_, i) => [i, () => parts()[i]]));
     },
   },
@@ -113,7 +139,9 @@ const GRADIENTS: Record<string, Gradient> = {
   },
   Sum: {
     inputsToSave: ['x'],
-    gradFunc: (dy, [x], attrs) => ({ x: () => expandReduced(dy, x.shape, tf.util.parseAxisParam(attrs.axis as number[], x.shape)) }),
+    gradFunc: (dy, [x], attrs) => ({
+      x: () => expandReduced(dy, x.shape, tf.util.parseAxisParam(attrs.axis as number[], x.shape)),
+    }),
   },
   Mean: {
     inputsToSave: ['x'],
@@ -129,7 +157,9 @@ const GRADIENTS: Record<string, Gradient> = {
     gradFunc: (dy, [x, y], attrs) => {
       const axes = tf.util.parseAxisParam(attrs.reductionIndices as number[], x.shape);
       const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
-      return { x: () => tf.mul(expandReduced(dy, x.shape, axes), tf.cast(tf.equal(x, tf.reshape(y, kept)), 'float32')) };
+      return {
+        x: () => tf.mul(expandReduced(dy, x.shape, axes), tf.cast(tf.equal(x, tf.reshape(y, kept)), 'float32')),
+      };
     },
   },
   Select: {

@@ -12,19 +12,34 @@ export async function describeRunsOn(name: string): Promise<RunsOn> {
     details.multithread = await flag('WASM_HAS_MULTITHREAD_SUPPORT');
     const simd = details.simd ? 'SIMD' : 'no SIMD';
     const threads = details.multithread ? 'multi-threaded' : 'single-threaded';
-    return { api: 'tfjs', device: 'cpu', description: `TensorFlow.js wasm backend (XNNPACK, ${simd}, ${threads})`, details };
+    return {
+      api: 'tfjs',
+      device: 'cpu',
+      description: `TensorFlow.js wasm backend (XNNPACK, ${simd}, ${threads})`,
+      details,
+    };
   }
   if (name === 'webgl') {
     const renderer = webglRenderer();
     if (renderer) details.renderer = renderer;
     details.webglVersion = tf.env().getNumber('WEBGL_VERSION');
-    return { api: 'tfjs', device: gpuKind(renderer), description: `TensorFlow.js webgl backend on ${renderer ?? 'an unknown renderer'}`, details };
+    return {
+      api: 'tfjs',
+      device: gpuKind(renderer),
+      description: `TensorFlow.js webgl backend on ${renderer ?? 'an unknown renderer'}`,
+      details,
+    };
   }
   if (name === 'webgpu') {
     const adapter = webgpuAdapter();
     Object.assign(details, adapter);
     const label = [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ');
-    return { api: 'tfjs', device: gpuKind(label || null), description: `TensorFlow.js webgpu backend on ${label || 'an unknown adapter'}`, details };
+    return {
+      api: 'tfjs',
+      device: gpuKind(label || null),
+      description: `TensorFlow.js webgpu backend on ${label || 'an unknown adapter'}`,
+      details,
+    };
   }
   return { api: 'tfjs', device: 'unknown', description: `TensorFlow.js ${name} backend`, details };
 }

@@ -1,4 +1,4 @@
-import type { DType, DeviceTensor } from '@attnkit/core';
+import type { DeviceTensor, DType } from '@attnkit/core';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** A device tensor of this backend: one tf.Tensor, owned by exactly one attnkit backend. */

@@ -1,4 +1,11 @@
-import { AttnkitError, type Backend, BackendRegistry, attention, createDevice, createReferenceBackend } from '@attnkit/core';
+import {
+  AttnkitError,
+  attention,
+  type Backend,
+  BackendRegistry,
+  createDevice,
+  createReferenceBackend,
+} from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createBackend, tfjsBackendEntry } from '../src/index.js';
@@ -108,7 +115,12 @@ describe.each(NODE_TFJS_BACKENDS)('device-side values on tfjs-%s', (tfjsBackend)
     const v = randomFloats(12, 3);
     const run = async (lengths: number[], on: Backend) => {
       const d = createDevice(on);
-      const inputs = { q: d.upload(q, shape), k: d.upload(k, shape), v: d.upload(v, shape), kvValidLengths: d.upload(Int32Array.from(lengths), [2]) };
+      const inputs = {
+        q: d.upload(q, shape),
+        k: d.upload(k, shape),
+        v: d.upload(v, shape),
+        kvValidLengths: d.upload(Int32Array.from(lengths), [2]),
+      };
       const { y } = d.attention(inputs, { isCausal: true });
       const out = await d.read(y);
       d.dispose(y, ...Object.values(inputs));

@@ -23,16 +23,22 @@ describe('tfjs in headless Chromium', () => {
     return runs;
   };
 
-  it.each(BROWSER_RUNS)('conformance on tfjs-$tfjsBackend ($path path, $tier tier)', { timeout: BROWSER_TIMEOUT_MS + 60_000 }, async ({ tfjsBackend, path }) => {
-    const run = (await results()).find((r) => r.tfjsBackend === tfjsBackend && r.path === path)!;
-    console.info(`tfjs-${tfjsBackend} (${path} path) in Chromium: ${JSON.stringify(run.counts)} on ${run.runsOn?.description} (${Math.round(run.ms / 1000)} s)`);
-    expect(run.created, run.reason).toBe(true);
-    expect(run.runsOn?.details.tfjsBackend).toBe(tfjsBackend);
-    const problems = (run.problems ?? []).map((r) => `${r.id}: ${r.status} ${r.message ?? ''}`);
-    expect(problems).toEqual([]);
-    expect(run.counts?.fail).toBe(0);
-    expect(run.counts?.error).toBe(0);
-    expect(run.counts?.pass).toBeGreaterThan(0);
-    expect(run.leakedTensors).toBe(0);
-  });
+  it.each(BROWSER_RUNS)(
+    'conformance on tfjs-$tfjsBackend ($path path, $tier tier)',
+    { timeout: BROWSER_TIMEOUT_MS + 60_000 },
+    async ({ tfjsBackend, path }) => {
+      const run = (await results()).find((r) => r.tfjsBackend === tfjsBackend && r.path === path)!;
+      console.info(
+        `tfjs-${tfjsBackend} (${path} path) in Chromium: ${JSON.stringify(run.counts)} on ${run.runsOn?.description} (${Math.round(run.ms / 1000)} s)`,
+      );
+      expect(run.created, run.reason).toBe(true);
+      expect(run.runsOn?.details.tfjsBackend).toBe(tfjsBackend);
+      const problems = (run.problems ?? []).map((r) => `${r.id}: ${r.status} ${r.message ?? ''}`);
+      expect(problems).toEqual([]);
+      expect(run.counts?.fail).toBe(0);
+      expect(run.counts?.error).toBe(0);
+      expect(run.counts?.pass).toBeGreaterThan(0);
+      expect(run.leakedTensors).toBe(0);
+    },
+  );
 });

@@ -10,6 +10,12 @@ import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
  */
 for (const tfjsBackend of NODE_TFJS_BACKENDS) {
   describeConformance(`tfjs-${tfjsBackend}`, () => createBackend({ tfjsBackend }), { tier: 'full' });
-  describeConformance(`tfjs-${tfjsBackend}, batched path`, () => createBackend({ tfjsBackend, path: 'batched' }), { tier: 'full' });
-  describeConformance(`tfjs-${tfjsBackend}, blocked path`, () => createBackend({ tfjsBackend, path: 'blocked', blockElements: 64 }), { tier: 'full' });
+  describeConformance(`tfjs-${tfjsBackend}, batched path`, () => createBackend({ tfjsBackend, path: 'batched' }), {
+    tier: 'full',
+  });
+  describeConformance(
+    `tfjs-${tfjsBackend}, blocked path`,
+    () => createBackend({ tfjsBackend, path: 'blocked', blockElements: 64 }),
+    { tier: 'full' },
+  );
 }

@@ -1,7 +1,17 @@
 import type { AttentionOptions } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { type AttentionTfExtras, attentionTf, gatherTf, geluTf, layerNormTf, logSoftmaxTf, matMul2d, matMulTf, softmaxTf } from '../src/index.js';
+import {
+  type AttentionTfExtras,
+  attentionTf,
+  gatherTf,
+  geluTf,
+  layerNormTf,
+  logSoftmaxTf,
+  matMul2d,
+  matMulTf,
+  softmaxTf,
+} from '../src/index.js';
 import { randomFloats, sizeOfShape } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
@@ -54,8 +64,19 @@ interface AttentionGradCase {
 
 const attentionCases: AttentionGradCase[] = [
   { name: 'plain', q: [1, 2, 3, 4], kv: [1, 2, 5, 4] },
-  { name: 'causal, softcap, alibi, in query blocks', q: [1, 2, 4, 3], kv: [1, 2, 4, 3], options: { isCausal: true, softcap: 1.5, alibi: true }, blockElements: 8 },
-  { name: 'GQA with a window and a head mask', q: [1, 4, 3, 2], kv: [1, 2, 4, 2], options: { window: { left: 1, right: 1 }, headMask: [1, 0.5, 0, 2] } },
+  {
+    name: 'causal, softcap, alibi, in query blocks',
+    q: [1, 2, 4, 3],
+    kv: [1, 2, 4, 3],
+    options: { isCausal: true, softcap: 1.5, alibi: true },
+    blockElements: 8,
+  },
+  {
+    name: 'GQA with a window and a head mask',
+    q: [1, 4, 3, 2],
+    kv: [1, 2, 4, 2],
+    options: { window: { left: 1, right: 1 }, headMask: [1, 0.5, 0, 2] },
+  },
   {
     name: 'additive and boolean-masked rows (fully masked row included)',
     q: [1, 1, 3, 3],
@@ -68,7 +89,10 @@ const attentionCases: AttentionGradCase[] = [
     q: [3, 4, 1, 2],
     kv: [3, 2, 4, 2],
     options: { isCausal: true, causalAlignment: 'bottom-right', alibi: true, softcap: 2 },
-    extras: () => ({ kvValidLengths: tf.tensor([4, 0, 2], [3], 'int32'), mask: tf.tensor([0, -1, 0.5, 0, 0, 0, -2, 0, 1, 0, 0, 0], [3, 1, 1, 4]) }),
+    extras: () => ({
+      kvValidLengths: tf.tensor([4, 0, 2], [3], 'int32'),
+      mask: tf.tensor([0, -1, 0.5, 0, 0, 0, -2, 0, 1, 0, 0, 0], [3, 1, 1, 4]),
+    }),
     blockElements: 16,
   },
 ];
@@ -76,29 +100,56 @@ const attentionCases: AttentionGradCase[] = [
 const paths = ['blocked', 'batched'] as const;
 
 describe.each(NODE_TFJS_BACKENDS)('gradients on tfjs-%s', (tfjsBackend) => {
-  it.each(paths.flatMap((path) => attentionCases.map((c) => ({ ...c, path }))))('attention ($path path): $name', async (c) => {
-    await tf.setBackend(tfjsBackend);
-    const extras = c.extras?.() ?? {};
-    const xs = [randomTensor(c.q, 1), randomTensor(c.kv, 2), randomTensor(c.kv, 3)];
-    const error = gradientError((q, k, v) => attentionTf(q, k, v, c.options, extras, { blockElements: c.blockElements, path: c.path }).y, xs);
-    expect(error).toBeLessThan(1e-2);
-    tf.dispose([...xs, ...Object.values(extras)]);
-  });
+  it.each(paths.flatMap((path) => attentionCases.map((c) => ({ ...c, path }))))(
+    'attention ($path path): $name',
+    async (c) => {
+      await tf.setBackend(tfjsBackend);
+      const extras = c.extras?.() ?? {};
+      const xs = [randomTensor(c.q, 1), randomTensor(c.kv, 2), randomTensor(c.kv, 3)];
+      const error = gradientError(
+        (q, k, v) => attentionTf(q, k, v, c.options, extras, { blockElements: c.blockElements, path: c.path }).y,
+        xs,
+      );
+      expect(error).toBeLessThan(1e-2);
+      tf.dispose([...xs, ...Object.values(extras)]);
+    },
+  );
 
   it.each(paths)('attention (%s path): through a past cache and into the present key/value', async (path) => {
     await tf.setBackend(tfjsBackend);
-    const xs = [randomTensor([2, 1, 2, 3], 1), randomTensor([2, 1, 2, 3], 2), randomTensor([2, 1, 2, 3], 3), randomTensor([2, 1, 3, 3], 4), randomTensor([2, 1, 3, 3], 5)];
+    const xs = [
+      randomTensor([2, 1, 2, 3], 1),
+      randomTensor([2, 1, 2, 3], 2),
+      randomTensor([2, 1, 2, 3], 3),
+      randomTensor([2, 1, 3, 3], 4),
+      randomTensor([2, 1, 3, 3], 5),
+    ];
     const error = gradientError((q, k, v, pastKey, pastValue) => {
       const out = attentionTf(q, k, v, { isCausal: true }, { pastKey, pastValue }, { path });
-      return tf.concat([tf.reshape(out.y, [-1]), tf.reshape(out.presentKey!, [-1]), tf.reshape(out.presentValue!, [-1])]);
+      return tf.concat([
+        tf.reshape(out.y, [-1]),
+        tf.reshape(out.presentKey!, [-1]),
+        tf.reshape(out.presentValue!, [-1]),
+      ]);
     }, xs);
     expect(error).toBeLessThan(1e-2);
     tf.dispose(xs);
   });
 
   const primitives: [string, number[][], (...xs: tf.Tensor[]) => tf.Tensor][] = [
-    ['matMul2d', [[3, 4], [4, 2]], (a, b) => matMul2d(a as tf.Tensor2D, b as tf.Tensor2D)],
-    ['matMulTf with transposes and bias', [[2, 4, 3], [2, 4], [2]], (a, b, bias) => matMulTf(a, b, { transposeA: true, transposeB: true, bias })],
+    [
+      'matMul2d',
+      [
+        [3, 4],
+        [4, 2],
+      ],
+      (a, b) => matMul2d(a as tf.Tensor2D, b as tf.Tensor2D),
+    ],
+    [
+      'matMulTf with transposes and bias',
+      [[2, 4, 3], [2, 4], [2]],
+      (a, b, bias) => matMulTf(a, b, { transposeA: true, transposeB: true, bias }),
+    ],
     ['geluTf', [[2, 5]], (x) => geluTf(tf.mul(x, 3))],
     ['softmaxTf', [[3, 4]], (x) => softmaxTf(tf.mul(x, 3))],
     ['logSoftmaxTf', [[3, 4]], (x) => logSoftmaxTf(tf.mul(x, 3))],

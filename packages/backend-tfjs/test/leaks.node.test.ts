@@ -1,4 +1,4 @@
-import { type AttentionOptions, type DeviceTensor, createDevice } from '@attnkit/core';
+import { type AttentionOptions, createDevice, type DeviceTensor } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { attentionTf, createBackend } from '../src/index.js';
@@ -37,7 +37,14 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
   it.each(PATHS)('1,000 attention calls with every option (%s path)', { timeout: 120_000 }, async (path) => {
     const backend = await createBackend({ tfjsBackend, blockElements: 6, path });
     const device = createDevice(backend);
-    const up = (shape: number[], seed: number) => device.upload(randomFloats(shape.reduce((a, b) => a * b, 1), seed), shape);
+    const up = (shape: number[], seed: number) =>
+      device.upload(
+        randomFloats(
+          shape.reduce((a, b) => a * b, 1),
+          seed,
+        ),
+        shape,
+      );
     const q = up([B, H, S, D], 1);
     const k = up([B, H, S, D], 2);
     const v = up([B, H, S, D], 3);
@@ -113,7 +120,9 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
     const mask = tf.tensor(Uint8Array.from([1, 1, 0]), [S], 'bool');
     const before = tf.memory().numTensors;
     for (let call = 0; call < 100; call++) {
-      const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) => tf.sum(attentionTf(x, y, y, { isCausal: true, alibi: true }, { mask }, { path }).y))([q, q]);
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(attentionTf(x, y, y, { isCausal: true, alibi: true }, { mask }, { path }).y),
+      )([q, q]);
       tf.dispose([value, ...grads]);
       const g = tf.grad((x: tf.Tensor) => tf.sum(attentionTf(x, q, q, { softcap: 1 }, {}, { path }).y))(q);
       g.dispose();

@@ -15,24 +15,29 @@ const D = 8;
 const BLOCK = 1 << 14;
 
 describe.each(NODE_TFJS_BACKENDS)('bounded memory on tfjs-%s', (tfjsBackend) => {
-  it.each([{}, { isCausal: true }, { alibi: true, window: { left: 64, right: 0 } }])('peak below one [Sq, T] matrix with %j', { timeout: 120_000 }, async (options) => {
-    await tf.setBackend(tfjsBackend);
-    const x = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
-    const before = tf.memory().numBytes;
-    const profile = await tf.profile(() => {
-      const { y } = attentionTf(x, x, x, options, {}, { blockElements: BLOCK });
-      return y;
-    });
-    const extraPeak = profile.peakBytes - before;
-    const oneScoreMatrix = S * S * 4;
-    const inputBytes = B * H * S * D * 4;
-    // Outputs plus a few [R, T] block intermediates (R·T ≤ BLOCK), far below S·T.
-    if (process.env.ATTNKIT_VERBOSE) console.info(tfjsBackend, JSON.stringify(options), { extraPeak, oneScoreMatrix });
-    expect(extraPeak).toBeLessThan(oneScoreMatrix / 2);
-    expect(extraPeak).toBeLessThan(16 * inputBytes + 8 * BLOCK * 4);
-    tf.dispose(profile.result as tf.Tensor);
-    x.dispose();
-  });
+  it.each([{}, { isCausal: true }, { alibi: true, window: { left: 64, right: 0 } }])(
+    'peak below one [Sq, T] matrix with %j',
+    { timeout: 120_000 },
+    async (options) => {
+      await tf.setBackend(tfjsBackend);
+      const x = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
+      const before = tf.memory().numBytes;
+      const profile = await tf.profile(() => {
+        const { y } = attentionTf(x, x, x, options, {}, { blockElements: BLOCK });
+        return y;
+      });
+      const extraPeak = profile.peakBytes - before;
+      const oneScoreMatrix = S * S * 4;
+      const inputBytes = B * H * S * D * 4;
+      // Outputs plus a few [R, T] block intermediates (R·T ≤ BLOCK), far below S·T.
+      if (process.env.ATTNKIT_VERBOSE)
+        console.info(tfjsBackend, JSON.stringify(options), { extraPeak, oneScoreMatrix });
+      expect(extraPeak).toBeLessThan(oneScoreMatrix / 2);
+      expect(extraPeak).toBeLessThan(16 * inputBytes + 8 * BLOCK * 4);
+      tf.dispose(profile.result as tf.Tensor);
+      x.dispose();
+    },
+  );
 });
 
 /** Many short rows on the batched path: chunks of batch entries keep the peak below the whole score tensor. */
@@ -44,7 +49,9 @@ describe.each(NODE_TFJS_BACKENDS)('bounded memory of the batched path on tfjs-%s
     await tf.setBackend(tfjsBackend);
     const x = tf.tensor(randomFloats(rows * H * length * D, 2), [rows, H, length, D]);
     const before = tf.memory().numBytes;
-    const profile = await tf.profile(() => attentionTf(x, x, x, options, {}, { blockElements: chunkBudget, path: 'batched' }).y);
+    const profile = await tf.profile(
+      () => attentionTf(x, x, x, options, {}, { blockElements: chunkBudget, path: 'batched' }).y,
+    );
     const extraPeak = profile.peakBytes - before;
     const allScores = rows * H * length * length * 4;
     const inputBytes = rows * H * length * D * 4;

@@ -1,4 +1,10 @@
-import { type AttentionOptions, AttnkitError, type DeviceAttentionInputs, FULL_ATTENTION_CAPABILITIES, planAttention } from '@attnkit/core';
+import {
+  type AttentionOptions,
+  AttnkitError,
+  type DeviceAttentionInputs,
+  FULL_ATTENTION_CAPABILITIES,
+  planAttention,
+} from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { choosePath } from '../src/attention/run.js';
@@ -10,7 +16,11 @@ import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 function planFor([B, Hq, Sq, T, D]: number[], options: AttentionOptions = {}) {
   const shape = (S: number) => ({ shape: [B, Hq, S, D], dtype: 'float32' });
   const inputs = { q: shape(Sq), k: shape(T), v: shape(T) } as unknown as DeviceAttentionInputs;
-  return planAttention(inputs, options, { precisions: ['float32'], attention: FULL_ATTENTION_CAPABILITIES, maxTensorElements: 2 ** 40 });
+  return planAttention(inputs, options, {
+    precisions: ['float32'],
+    attention: FULL_ATTENTION_CAPABILITIES,
+    maxTensorElements: 2 ** 40,
+  });
 }
 
 describe('choosePath', () => {
@@ -18,8 +28,18 @@ describe('choosePath', () => {
     { shape: [256, 4, 1, 24, 32], wasm: 'batched', cpu: 'batched', why: 'decoding rows' },
     { shape: [1, 8, 1, 4096, 64], wasm: 'batched', cpu: 'batched', why: 'one long decoding row' },
     { shape: [256, 4, 20, 20, 32], wasm: 'batched', cpu: 'batched', why: 'an encoder over short rows' },
-    { shape: [1, 8, 128, 128, 64], wasm: 'blocked', cpu: 'batched', why: 'few heads with long query blocks: XNNPACK wins on wasm' },
-    { shape: [8, 8, 128, 128, 64], wasm: 'blocked', cpu: 'batched', why: 'many heads with long query blocks: XNNPACK still wins on wasm' },
+    {
+      shape: [1, 8, 128, 128, 64],
+      wasm: 'blocked',
+      cpu: 'batched',
+      why: 'few heads with long query blocks: XNNPACK wins on wasm',
+    },
+    {
+      shape: [8, 8, 128, 128, 64],
+      wasm: 'blocked',
+      cpu: 'batched',
+      why: 'many heads with long query blocks: XNNPACK still wins on wasm',
+    },
     { shape: [1, 8, 512, 512, 64], wasm: 'blocked', cpu: 'blocked', why: 'scores of one entry above the budget' },
   ])('$why: $wasm on wasm, $cpu on cpu', ({ shape, wasm, cpu }) => {
     const plan = planFor(shape);
@@ -48,7 +68,12 @@ describe.each(NODE_TFJS_BACKENDS)('kernels launched on tfjs-%s', (tfjsBackend) =
   async function kernelCount(B: number, path: 'batched' | 'blocked'): Promise<number> {
     const [Hq, Sq, T, D] = [3, 2, 5, 4];
     const make = (shape: number[], seed: number) => tf.tensor(randomFloats(sizeOfShape(shape), seed), shape);
-    const [q, k, v, mask] = [make([B, Hq, Sq, D], 1), make([B, Hq, T, D], 2), make([B, Hq, T, D], 3), make([B, 1, 1, T], 4)];
+    const [q, k, v, mask] = [
+      make([B, Hq, Sq, D], 1),
+      make([B, Hq, T, D], 2),
+      make([B, Hq, T, D], 3),
+      make([B, 1, 1, T], 4),
+    ];
     const profile = await tf.profile(() => attentionTf(q, k, v, { isCausal: true }, { mask }, { path }).y);
     tf.dispose([q, k, v, mask, profile.result as tf.Tensor]);
     return profile.kernels.length;

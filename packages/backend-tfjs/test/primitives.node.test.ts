@@ -1,4 +1,4 @@
-import { type Backend, type DeviceTensor, createDevice, createReferenceBackend } from '@attnkit/core';
+import { type Backend, createDevice, createReferenceBackend, type DeviceTensor } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/index.js';
 import { closeness, randomFloats, sizeOfShape } from './helpers/random.js';
@@ -21,12 +21,18 @@ const inputs: Record<string, { shape: number[]; data?: Float32Array | Int32Array
   table: { shape: [6, 3] },
   ids: { shape: [2, 3], data: Int32Array.from([0, 5, 2, 2, 1, 4]) },
   ties: { shape: [2, 6], data: Float32Array.from([1, 3, 3, 0, 3, -1, -2, -2, 5, 5, 1, 5]) },
-  masked: { shape: [3, 4], data: Float32Array.from([-Infinity, -Infinity, -Infinity, -Infinity, 1, -Infinity, 2, 0, 1e4, -1e4, 3, 2]) },
+  masked: {
+    shape: [3, 4],
+    data: Float32Array.from([-Infinity, -Infinity, -Infinity, -Infinity, 1, -Infinity, 2, 0, 1e4, -1e4, 3, 2]),
+  },
   flags: { shape: [2, 3], data: Uint8Array.from([1, 0, 1, 1, 1, 0]) },
 };
 
 const cases: [string, Run][] = [
-  ['matmul shared b (a Linear layer) with bias', (d, up) => d.matmul(up('a'), up('w'), { bias: up('bias') as DeviceTensor<'float32'> })],
+  [
+    'matmul shared b (a Linear layer) with bias',
+    (d, up) => d.matmul(up('a'), up('w'), { bias: up('bias') as DeviceTensor<'float32'> }),
+  ],
   ['matmul transposeA, transposeB', (d, up) => d.matmul(up('aT'), up('wT'), { transposeA: true, transposeB: true })],
   ['matmul batched b', (d, up) => d.matmul(up('a'), up('bBatched'))],
   ['add with broadcasting', (d, up) => d.add(up('a'), up('row'))],
@@ -44,10 +50,13 @@ const cases: [string, Run][] = [
   ['slice', (d, up) => d.slice(up('a'), -1, 1, 3)],
   ['reshape', (d, up) => d.reshape(up('a'), [3, -1])],
   ['argmax with ties', (d, up) => d.argmax(up('ties'))],
-  ['topK with ties', (d, up) => {
-    const { values, indices } = d.topK(up('ties'), 4);
-    return [values, indices];
-  }],
+  [
+    'topK with ties',
+    (d, up) => {
+      const { values, indices } = d.topK(up('ties'), 4);
+      return [values, indices];
+    },
+  ],
 ];
 
 async function runOn(backend: Backend, run: Run): Promise<{ data: ArrayLike<number>; shape: readonly number[] }[]> {
@@ -55,7 +64,10 @@ async function runOn(backend: Backend, run: Run): Promise<{ data: ArrayLike<numb
   const owned: DeviceTensor[] = [];
   const up = (name: string) => {
     const spec = inputs[name];
-    const t = device.upload(spec.data ?? randomFloats(sizeOfShape(spec.shape), name.length * 7 + name.charCodeAt(0), spec.scale), spec.shape);
+    const t = device.upload(
+      spec.data ?? randomFloats(sizeOfShape(spec.shape), name.length * 7 + name.charCodeAt(0), spec.scale),
+      spec.shape,
+    );
     owned.push(t);
     return t;
   };
@@ -93,7 +105,7 @@ describe.each(NODE_TFJS_BACKENDS)('tfjs-%s primitives against the reference', (t
     backend.dispose();
   });
 
-  it('uploads copy the caller\'s array and reads return a copy', async () => {
+  it("uploads copy the caller's array and reads return a copy", async () => {
     const backend = await createBackend({ tfjsBackend });
     const device = createDevice(backend);
     const data = Float32Array.from([1, 2, 3]);

@@ -1,8 +1,8 @@
-import { type AttentionOptions, type HostAttentionInputs, attention, createReferenceBackend } from '@attnkit/core';
+import { type AttentionOptions, attention, createReferenceBackend, type HostAttentionInputs } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/index.js';
-import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 import { closeness, randomFloats, rng, sizeOfShape } from './helpers/random.js';
+import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /**
  * Direct comparison with the float64 reference, option by option, on small random problems. The
@@ -41,19 +41,91 @@ const cases: Case[] = [
   { name: 'head mask, Dv ≠ D', Dv: 3, options: { headMask: [1, 0, 0.5] } },
   { name: 'scores raw', options: { scoresOutput: 'raw', softcap: 1 } },
   { name: 'scores softcapped', options: { scoresOutput: 'softcapped', softcap: 1 } },
-  { name: 'scores masked', options: { scoresOutput: 'masked', isCausal: true }, mask: { shape: [1, 3, 1, 7], kind: 'additive' } },
-  { name: 'scores probabilities, fully masked rows', Sq: 4, Skv: 3, options: { scoresOutput: 'probabilities', window: { left: 0, right: 0 }, causalAlignment: 'bottom-right' } },
-  { name: 'query blocks of 2 rows', Sq: 9, Skv: 8, blockElements: 16, options: { isCausal: true, scoresOutput: 'probabilities' } },
-  { name: 'causal blocks skip hidden keys', Sq: 9, Skv: 9, blockElements: 18, mask: { shape: [9, 9], kind: 'boolean' }, options: { isCausal: true } },
-  { name: 'window blocks skip keys, with past and alibi', Sq: 6, Skv: 6, P: 3, blockElements: 18, options: { window: { left: 2, right: 1 }, alibi: true } },
-  { name: 'blocks with no visible key', Sq: 6, Skv: 3, blockElements: 3, options: { window: { left: 0, right: 0 }, causalAlignment: 'bottom-right' } },
-  { name: 'decoding: one query, past cache, K·qᵀ path', Sq: 1, Skv: 1, P: 6, D: 8, options: { isCausal: true, alibi: true } },
-  { name: 'decoding with GQA, mask and valid lengths, K·qᵀ path', Hq: 4, Hkv: 2, Sq: 2, Skv: 7, D: 8, validLengths: [4, 6], mask: { shape: [2, 1, 1, 7], kind: 'additive' }, options: { isCausal: true, scoresOutput: 'masked' } },
+  {
+    name: 'scores masked',
+    options: { scoresOutput: 'masked', isCausal: true },
+    mask: { shape: [1, 3, 1, 7], kind: 'additive' },
+  },
+  {
+    name: 'scores probabilities, fully masked rows',
+    Sq: 4,
+    Skv: 3,
+    options: { scoresOutput: 'probabilities', window: { left: 0, right: 0 }, causalAlignment: 'bottom-right' },
+  },
+  {
+    name: 'query blocks of 2 rows',
+    Sq: 9,
+    Skv: 8,
+    blockElements: 16,
+    options: { isCausal: true, scoresOutput: 'probabilities' },
+  },
+  {
+    name: 'causal blocks skip hidden keys',
+    Sq: 9,
+    Skv: 9,
+    blockElements: 18,
+    mask: { shape: [9, 9], kind: 'boolean' },
+    options: { isCausal: true },
+  },
+  {
+    name: 'window blocks skip keys, with past and alibi',
+    Sq: 6,
+    Skv: 6,
+    P: 3,
+    blockElements: 18,
+    options: { window: { left: 2, right: 1 }, alibi: true },
+  },
+  {
+    name: 'blocks with no visible key',
+    Sq: 6,
+    Skv: 3,
+    blockElements: 3,
+    options: { window: { left: 0, right: 0 }, causalAlignment: 'bottom-right' },
+  },
+  {
+    name: 'decoding: one query, past cache, K·qᵀ path',
+    Sq: 1,
+    Skv: 1,
+    P: 6,
+    D: 8,
+    options: { isCausal: true, alibi: true },
+  },
+  {
+    name: 'decoding with GQA, mask and valid lengths, K·qᵀ path',
+    Hq: 4,
+    Hkv: 2,
+    Sq: 2,
+    Skv: 7,
+    D: 8,
+    validLengths: [4, 6],
+    mask: { shape: [2, 1, 1, 7], kind: 'additive' },
+    options: { isCausal: true, scoresOutput: 'masked' },
+  },
   { name: 'return present without past', options: { returnPresent: true } },
   { name: 'Sq = 0', Sq: 0, options: { scoresOutput: 'probabilities' } },
   { name: 'T = 0', Skv: 0, options: { scoresOutput: 'masked' } },
-  { name: 'batch chunks with per-entry mask, valid lengths and scores', B: 5, Sq: 2, Skv: 3, blockElements: 14, validLengths: [3, 0, 2, 1, 3], mask: { shape: [5, 3, 2, 3], kind: 'additive' }, options: { isCausal: true, causalAlignment: 'top-left', scoresOutput: 'probabilities' } },
-  { name: 'decoding rows: Sq = 1, GQA, ALiBi, softcap, boolean mask [B,1,1,T]', B: 6, Hq: 4, Hkv: 2, Sq: 1, Skv: 1, P: 5, D: 8, mask: { shape: [6, 1, 1, 6], kind: 'boolean' }, options: { isCausal: true, alibi: true, softcap: 3, headMask: [1, 0, 2, 0.5] } },
+  {
+    name: 'batch chunks with per-entry mask, valid lengths and scores',
+    B: 5,
+    Sq: 2,
+    Skv: 3,
+    blockElements: 14,
+    validLengths: [3, 0, 2, 1, 3],
+    mask: { shape: [5, 3, 2, 3], kind: 'additive' },
+    options: { isCausal: true, causalAlignment: 'top-left', scoresOutput: 'probabilities' },
+  },
+  {
+    name: 'decoding rows: Sq = 1, GQA, ALiBi, softcap, boolean mask [B,1,1,T]',
+    B: 6,
+    Hq: 4,
+    Hkv: 2,
+    Sq: 1,
+    Skv: 1,
+    P: 5,
+    D: 8,
+    mask: { shape: [6, 1, 1, 6], kind: 'boolean' },
+    options: { isCausal: true, alibi: true, softcap: 3, headMask: [1, 0, 2, 0.5] },
+  },
 ];
 
 function buildInputs(c: Case, seed: number): { inputs: HostAttentionInputs; options: AttentionOptions } {
@@ -77,7 +149,9 @@ function buildInputs(c: Case, seed: number): { inputs: HostAttentionInputs; opti
         data:
           c.mask.kind === 'boolean'
             ? Uint8Array.from({ length: sizeOfShape(c.mask.shape) }, () => (next() < 0.7 ? 1 : 0))
-            : Float32Array.from({ length: sizeOfShape(c.mask.shape) }, () => (next() < 0.2 ? Number.NEGATIVE_INFINITY : next() * 2 - 1)),
+            : Float32Array.from({ length: sizeOfShape(c.mask.shape) }, () =>
+                next() < 0.2 ? Number.NEGATIVE_INFINITY : next() * 2 - 1,
+              ),
       },
     }),
   };
@@ -88,7 +162,9 @@ function buildInputs(c: Case, seed: number): { inputs: HostAttentionInputs; opti
 const reference = createReferenceBackend();
 
 // Every case on both paths; on the batched one a small blockElements splits the batch into chunks.
-const runs = NODE_TFJS_BACKENDS.flatMap((tfjsBackend) => (['blocked', 'batched'] as const).map((path) => [tfjsBackend, path] as const));
+const runs = NODE_TFJS_BACKENDS.flatMap((tfjsBackend) =>
+  (['blocked', 'batched'] as const).map((path) => [tfjsBackend, path] as const),
+);
 
 describe.each(runs)('tfjs-%s (%s path) against the reference', (tfjsBackend, path) => {
   it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', async (_name, c, i) => {

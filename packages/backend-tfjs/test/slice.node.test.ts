@@ -27,7 +27,8 @@ describe.each(NODE_TFJS_BACKENDS)('sliceTf on tfjs-%s', (tfjsBackend) => {
     expect(actual.shape).toEqual(expected.shape);
     expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()));
     const weights = tf.tensor(randomFloats(expected.size, 2), expected.shape);
-    const grad = (slice: typeof tf.slice) => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(slice(t, begin, size), weights)))(x);
+    const grad = (slice: typeof tf.slice) =>
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(slice(t, begin, size), weights)))(x);
     const [gActual, gExpected] = [grad(sliceTf as typeof tf.slice), grad(tf.slice)];
     expect(Array.from(gActual.dataSync())).toEqual(Array.from(gExpected.dataSync()));
     tf.dispose([x, expected, actual, weights, gActual, gExpected]);

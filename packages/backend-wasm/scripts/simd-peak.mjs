@@ -29,7 +29,11 @@ function time(run) {
   return median(samples);
 }
 
-console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 console.log('| build | threads | what | ms | GFLOP/s | of peak |\n|---|---|---|---|---|---|');
 for (const simd of ['simd128', 'relaxed']) {
   if (!(await validates(simd, 'shared'))) continue;
@@ -37,16 +41,24 @@ for (const simd of ['simd128', 'relaxed']) {
     const backend = await createBackend({ threads, simd });
     const device = createDevice(backend);
     const n = 1024;
-    const a = device.upload(Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5), [n, n]);
+    const a = device.upload(
+      Float32Array.from({ length: n * n }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5),
+      [n, n],
+    );
     const ms = time(() => device.dispose(device.matmul(a, a)));
     const peak = (2 * n ** 3) / ms / 1e6;
     console.log(`| ${simd} | ${threads} | matmul 1024³ (the peak) | ${ms.toFixed(1)} | ${peak.toFixed(1)} | 100% |`);
     for (const L of lengths) {
-      const q = device.upload(Float32Array.from({ length: 8 * L * 64 }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5), [1, 8, L, 64]);
+      const q = device.upload(
+        Float32Array.from({ length: 8 * L * 64 }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5),
+        [1, 8, L, 64],
+      );
       for (const isCausal of [false, true]) {
         const t = time(() => device.dispose(device.attention({ q, k: q, v: q }, { isCausal }).y));
         const gflops = (4 * 8 * L * L * 64 * (isCausal ? 0.5 : 1)) / t / 1e6;
-        console.log(`| ${simd} | ${threads} | attention [1,8,${L},${L},64]${isCausal ? ' causal' : ''} | ${t.toFixed(1)} | ${gflops.toFixed(1)} | ${((100 * gflops) / peak).toFixed(0)}% |`);
+        console.log(
+          `| ${simd} | ${threads} | attention [1,8,${L},${L},64]${isCausal ? ' causal' : ''} | ${t.toFixed(1)} | ${gflops.toFixed(1)} | ${((100 * gflops) / peak).toFixed(0)}% |`,
+        );
       }
       device.dispose(q);
     }
@@ -54,4 +66,8 @@ for (const simd of ['simd128', 'relaxed']) {
     backend.dispose();
   }
 }
-console.log(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average at end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

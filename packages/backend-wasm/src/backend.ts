@@ -52,13 +52,22 @@ export class WasmBackend implements Backend<WasmTensor> {
       attention: FULL_ATTENTION_CAPABILITIES,
       maxTensorElements: Math.floor(parts.limitBytes / 4),
     };
-    this.context = { owner: this, memory: parts.memory, heap: parts.heap, pool: parts.pool, exports: parts.exports, live: this.live };
+    this.context = {
+      owner: this,
+      memory: parts.memory,
+      heap: parts.heap,
+      pool: parts.pool,
+      exports: parts.exports,
+      live: this.live,
+    };
     const call = <R>(body: (call: Call) => R): R => this.call(body);
     this.kernels = {
       upload: (data, shape, dtype) =>
         call((c) => {
           const t = c.output(shape, dtype);
-          new Uint8Array(parts.memory.buffer, t.ptr, t.bytes).set(new Uint8Array(data.buffer, data.byteOffset, t.bytes));
+          new Uint8Array(parts.memory.buffer, t.ptr, t.bytes).set(
+            new Uint8Array(data.buffer, data.byteOffset, t.bytes),
+          );
           return t;
         }),
       read: async (t) => this.readNow(t),
@@ -70,7 +79,8 @@ export class WasmBackend implements Backend<WasmTensor> {
       unary: (op, x) => call((c) => ops.unary(c, op, x)),
       scale: (x, factor) => call((c) => ops.unary(c, 'scale', x, factor)),
       softmax: (x, plan, log) => call((c) => ops.rows(c, log ? 'log-softmax' : 'softmax', x, plan)),
-      layerNorm: (x, gamma, beta, epsilon, plan) => call((c) => ops.rows(c, 'layer-norm', x, plan, { gamma, beta, epsilon })),
+      layerNorm: (x, gamma, beta, epsilon, plan) =>
+        call((c) => ops.rows(c, 'layer-norm', x, plan, { gamma, beta, epsilon })),
       gather: (table, ids, plan) => call((c) => ops.gather(c, table, ids, plan)),
       concat: (tensors, plan) => call((c) => ops.concat(c, tensors, plan)),
       slice: (x, plan) => call((c) => ops.slice(c, x, plan)),

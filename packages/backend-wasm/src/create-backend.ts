@@ -1,8 +1,15 @@
-import { AttnkitError, type BackendEntry, type RunsOn, probeByCreating } from '@attnkit/core';
+import { AttnkitError, type BackendEntry, probeByCreating, type RunsOn } from '@attnkit/core';
 import { WasmBackend } from './backend.js';
-import { type ARG_FIELDS, KERNEL_IDS, argsBytes } from './kernels/args.js';
+import { type ARG_FIELDS, argsBytes, KERNEL_IDS } from './kernels/args.js';
 import { Heap } from './runtime/heap.js';
-import { type MemoryKind, SIMD_VARIANTS, type SimdVariant, kernelBytes, threadsAvailable, validates } from './runtime/module.js';
+import {
+  kernelBytes,
+  type MemoryKind,
+  SIMD_VARIANTS,
+  type SimdVariant,
+  threadsAvailable,
+  validates,
+} from './runtime/module.js';
 import { CONTROL_BYTES, type KernelExports, ThreadPool } from './runtime/threads.js';
 
 export interface CreateWasmBackendOptions {
@@ -31,27 +38,39 @@ export async function createBackend(options: CreateWasmBackendOptions = {}): Pro
   const cores = defaultThreads();
   const requested = options.threads;
   if (requested !== undefined && (!Number.isInteger(requested) || requested < 1 || requested > 256)) {
-    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: threads must be an integer in [1, 256], got ${String(requested)}`, {
-      argument: 'options.threads',
-      expected: 'an integer in [1, 256]',
-      given: String(requested),
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: threads must be an integer in [1, 256], got ${String(requested)}`,
+      {
+        argument: 'options.threads',
+        expected: 'an integer in [1, 256]',
+        given: String(requested),
+      },
+    );
   }
   const simdOption = options.simd ?? 'auto';
   if (simdOption !== 'auto' && !SIMD_VARIANTS.includes(simdOption)) {
-    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: simd must be 'auto', 'relaxed' or 'simd128', got ${String(simdOption)}`, {
-      argument: 'options.simd',
-      expected: "'auto' | 'relaxed' | 'simd128'",
-      given: String(simdOption),
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: simd must be 'auto', 'relaxed' or 'simd128', got ${String(simdOption)}`,
+      {
+        argument: 'options.simd',
+        expected: "'auto' | 'relaxed' | 'simd128'",
+        given: String(simdOption),
+      },
+    );
   }
   const limitBytes = options.maxMemoryBytes ?? MAX_MEMORY;
   if (!Number.isFinite(limitBytes) || limitBytes < 16 * PAGE || limitBytes > MAX_MEMORY) {
-    throw new AttnkitError('INVALID_ARGUMENT', `createBackend: maxMemoryBytes must lie in [${16 * PAGE}, ${MAX_MEMORY}], got ${String(limitBytes)}`, {
-      argument: 'options.maxMemoryBytes',
-      expected: `[${16 * PAGE}, ${MAX_MEMORY}]`,
-      given: String(limitBytes),
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: maxMemoryBytes must lie in [${16 * PAGE}, ${MAX_MEMORY}], got ${String(limitBytes)}`,
+      {
+        argument: 'options.maxMemoryBytes',
+        expected: `[${16 * PAGE}, ${MAX_MEMORY}]`,
+        given: String(limitBytes),
+      },
+    );
   }
 
   const shared = threadsAvailable();
@@ -64,7 +83,11 @@ export async function createBackend(options: CreateWasmBackendOptions = {}): Pro
 
   const module = await WebAssembly.compile((await kernelBytes(simd, memoryKind)) as BufferSource);
   const maximum = Math.floor(limitBytes / PAGE);
-  const memory = new WebAssembly.Memory({ initial: 32, maximum, ...(memoryKind === 'shared' && { shared: true }) } as WebAssembly.MemoryDescriptor);
+  const memory = new WebAssembly.Memory({
+    initial: 32,
+    maximum,
+    ...(memoryKind === 'shared' && { shared: true }),
+  } as WebAssembly.MemoryDescriptor);
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as KernelExports;
   checkLayout(exports);
@@ -72,7 +95,14 @@ export async function createBackend(options: CreateWasmBackendOptions = {}): Pro
   const heap = new Heap(memory, Number(exports.__heap_base.value), maximum * PAGE);
   const control = heap.alloc(CONTROL_BYTES, 'the thread control block');
   const stacks = threads > 1 ? heap.alloc(WORKER_STACK * (threads - 1), 'worker stacks') : 0;
-  const pool = await ThreadPool.create(module, memory, exports, control, threads, (index) => stacks + WORKER_STACK * index);
+  const pool = await ThreadPool.create(
+    module,
+    memory,
+    exports,
+    control,
+    threads,
+    (index) => stacks + WORKER_STACK * index,
+  );
   const runsOn = describe(simd, threads, shared.available ? '' : shared.reason, limitBytes);
   return new WasmBackend({ memory, heap, pool, exports, runsOn, limitBytes });
 }
@@ -106,7 +136,10 @@ function checkLayout(exports: KernelExports): void {
   for (const [name, id] of Object.entries(KERNEL_IDS) as [keyof typeof ARG_FIELDS, number][]) {
     const bytes = exports.args_bytes(id);
     if (bytes !== argsBytes(name)) {
-      throw new AttnkitError('BACKEND_FAILURE', `wasm: the ${name} argument block is ${bytes} bytes in the module but ${argsBytes(name)} in kernels/args.ts`);
+      throw new AttnkitError(
+        'BACKEND_FAILURE',
+        `wasm: the ${name} argument block is ${bytes} bytes in the module but ${argsBytes(name)} in kernels/args.ts`,
+      );
     }
   }
 }
@@ -124,7 +157,9 @@ function describe(simd: SimdVariant, threads: number, singleReason: string, limi
 
 function defaultThreads(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
+  const proc = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }
+  ).process;
   if (proc?.versions?.node && typeof proc.getBuiltinModule === 'function') {
     const os = proc.getBuiltinModule('node:os') as { availableParallelism?: () => number; cpus: () => unknown[] };
     return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);

@@ -1,4 +1,4 @@
-import type { DType, DeviceTensor } from '@attnkit/core';
+import type { DeviceTensor, DType } from '@attnkit/core';
 
 /** A tensor in the module's memory: `ptr` is the byte offset of its first element, row-major. */
 export class WasmTensor<D extends DType = DType> implements DeviceTensor<D> {

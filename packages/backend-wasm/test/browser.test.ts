@@ -19,7 +19,9 @@ function runSuiteInChromium(crossOriginIsolated: boolean): Promise<BrowserSuiteR
 }
 
 function expectEveryCasePasses(report: BrowserSuiteReport, label: string): void {
-  console.info(`[wasm ${label}] ${report.runsOn.description}: ${JSON.stringify(report.counts)} of ${report.total} in ${(report.ms / 1000).toFixed(1)} s`);
+  console.info(
+    `[wasm ${label}] ${report.runsOn.description}: ${JSON.stringify(report.counts)} of ${report.total} in ${(report.ms / 1000).toFixed(1)} s`,
+  );
   expect(report.problems.map((r) => `${r.id}: ${r.status} ${r.message ?? ''}`)).toEqual([]);
   expect(report.counts.fail).toBe(0);
   expect(report.counts.error).toBe(0);
@@ -29,21 +31,29 @@ function expectEveryCasePasses(report: BrowserSuiteReport, label: string): void 
 }
 
 describe('in headless Chromium', () => {
-  it('in a cross-origin-isolated page: a thread per core, relaxed SIMD, and the full conformance suite passes', async () => {
-    const report = await runSuiteInChromium(true);
-    expectEveryCasePasses(report, 'isolated');
-    expect(report.crossOriginIsolated).toBe(true);
-    expect(report.runsOn.details).toMatchObject({ threads: report.cores, sharedMemory: true, simd: 'relaxed' });
-    expect(report.cores).toBeGreaterThan(1);
-  }, TIMEOUT_MS + 60_000);
+  it(
+    'in a cross-origin-isolated page: a thread per core, relaxed SIMD, and the full conformance suite passes',
+    async () => {
+      const report = await runSuiteInChromium(true);
+      expectEveryCasePasses(report, 'isolated');
+      expect(report.crossOriginIsolated).toBe(true);
+      expect(report.runsOn.details).toMatchObject({ threads: report.cores, sharedMemory: true, simd: 'relaxed' });
+      expect(report.cores).toBeGreaterThan(1);
+    },
+    TIMEOUT_MS + 60_000,
+  );
 
-  it('in a plain page: 1 thread with the reason, 2 threads refused, and the full conformance suite passes', async () => {
-    const report = await runSuiteInChromium(false);
-    expectEveryCasePasses(report, 'not isolated');
-    expect(report.crossOriginIsolated).toBe(false);
-    expect(report.runsOn.details).toMatchObject({ threads: 1, sharedMemory: false, simd: 'relaxed' });
-    expect(report.runsOn.description).toMatch(/1 thread \(the page is not cross-origin isolated/);
-    expect(report.twoThreadsWithoutSharedMemory?.code).toBe('UNAVAILABLE');
-    expect(report.twoThreadsWithoutSharedMemory?.message).toMatch(/2 threads need a shared memory/);
-  }, TIMEOUT_MS + 60_000);
+  it(
+    'in a plain page: 1 thread with the reason, 2 threads refused, and the full conformance suite passes',
+    async () => {
+      const report = await runSuiteInChromium(false);
+      expectEveryCasePasses(report, 'not isolated');
+      expect(report.crossOriginIsolated).toBe(false);
+      expect(report.runsOn.details).toMatchObject({ threads: 1, sharedMemory: false, simd: 'relaxed' });
+      expect(report.runsOn.description).toMatch(/1 thread \(the page is not cross-origin isolated/);
+      expect(report.twoThreadsWithoutSharedMemory?.code).toBe('UNAVAILABLE');
+      expect(report.twoThreadsWithoutSharedMemory?.message).toMatch(/2 threads need a shared memory/);
+    },
+    TIMEOUT_MS + 60_000,
+  );
 });

@@ -1,7 +1,7 @@
-import { type AttentionOptions, type DeviceTensor, createDevice } from '@attnkit/core';
 import { mulberry32 } from '@attnkit/conformance';
+import { type AttentionOptions, createDevice, type DeviceTensor } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { type WasmBackend, type WasmMemoryInfo, createBackend } from '../src/index.js';
+import { createBackend, type WasmBackend, type WasmMemoryInfo } from '../src/index.js';
 
 /**
  * Memory over time: a seeded mix of 1,000 calls returns every byte; a 2,048-step decode whose cache grows by
@@ -30,12 +30,21 @@ describe('memory', () => {
       const T = 1 + Math.floor(random() * 150);
       const created: DeviceTensor[] = [];
       const up = (shape: number[]) => {
-        const t = device.upload(floats(random, shape.reduce((a, b) => a * b, 1)), shape);
+        const t = device.upload(
+          floats(
+            random,
+            shape.reduce((a, b) => a * b, 1),
+          ),
+          shape,
+        );
         created.push(t);
         return t;
       };
       if (call % 2 === 0) {
-        const outputs = device.attention({ q: up([1, 4, S, 16]), k: up([1, 2, T, 16]), v: up([1, 2, T, 16]) }, optionCycle[call % optionCycle.length]);
+        const outputs = device.attention(
+          { q: up([1, 4, S, 16]), k: up([1, 2, T, 16]), v: up([1, 2, T, 16]) },
+          optionCycle[call % optionCycle.length],
+        );
         created.push(...Object.values(outputs));
       } else {
         const x = up([S, 32]);
@@ -43,8 +52,22 @@ describe('memory', () => {
         const product = device.matmul(x, w, { bias: up([24]) });
         const h = device.gelu(product);
         const n = device.layerNorm(h, up([24]), up([24]));
-        const ids = device.upload(Int32Array.from({ length: S }, (_, i) => i % 24), [S]);
-        created.push(product, h, n, ids, device.softmax(n), device.gather(n, ids), device.concat([x, x], 1), device.slice(n, 1, 2, 5), device.argmax(n), ...Object.values(device.topK(n, 3)));
+        const ids = device.upload(
+          Int32Array.from({ length: S }, (_, i) => i % 24),
+          [S],
+        );
+        created.push(
+          product,
+          h,
+          n,
+          ids,
+          device.softmax(n),
+          device.gather(n, ids),
+          device.concat([x, x], 1),
+          device.slice(n, 1, 2, 5),
+          device.argmax(n),
+          ...Object.values(device.topK(n, 3)),
+        );
       }
       device.dispose(...created);
     }

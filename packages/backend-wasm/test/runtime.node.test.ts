@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { attention, createDevice, createReferenceBackend, isAttnkitError } from '@attnkit/core';
 import { generateCall } from '@attnkit/conformance';
+import { attention, createDevice, createReferenceBackend, isAttnkitError } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { type WasmBackend, createBackend } from '../src/index.js';
+import { createBackend, type WasmBackend } from '../src/index.js';
 import { validates } from '../src/runtime/module.js';
 
 /** What the backend reports, how it refuses, how it fails and how it ends. */
@@ -17,9 +17,16 @@ async function worstError(backend: WasmBackend): Promise<number> {
 
 describe('runsOn', () => {
   it('says which SIMD build and how many threads run', async () => {
-    for (const [threads, simd] of [[1, 'simd128'], [2, 'relaxed']] as const) {
+    for (const [threads, simd] of [
+      [1, 'simd128'],
+      [2, 'relaxed'],
+    ] as const) {
       const backend = await createBackend({ threads, simd });
-      expect(backend.runsOn).toMatchObject({ api: 'wasm', device: 'cpu', details: { simd, threads, sharedMemory: true } });
+      expect(backend.runsOn).toMatchObject({
+        api: 'wasm',
+        device: 'cpu',
+        details: { simd, threads, sharedMemory: true },
+      });
       expect(backend.runsOn.description).toContain(`${threads} thread`);
       expect(backend.runsOn.description).toContain(simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128');
       backend.dispose();
@@ -71,7 +78,9 @@ describe('threads', () => {
 describe('failures', () => {
   it('a trap on every thread becomes BACKEND_FAILURE, and the backend still computes correctly', async () => {
     const backend = await createBackend({ threads: 2 });
-    const pool = (backend as unknown as { parts: { pool: { run(kernel: number, args: number, threads: number): void } } }).parts.pool;
+    const pool = (
+      backend as unknown as { parts: { pool: { run(kernel: number, args: number, threads: number): void } } }
+    ).parts.pool;
     for (let n = 0; n < 3; n++) {
       let caught: unknown;
       try {
@@ -108,7 +117,9 @@ describe('failures', () => {
   it('uploads past the limit are refused with DEVICE_LIMIT', async () => {
     const backend = await createBackend({ threads: 1, maxMemoryBytes: 2 * 1024 * 1024 });
     const device = createDevice(backend);
-    expect(() => device.upload(new Float32Array(1024 * 1024), [1024, 1024])).toThrow(expect.objectContaining({ code: 'DEVICE_LIMIT' }));
+    expect(() => device.upload(new Float32Array(1024 * 1024), [1024, 1024])).toThrow(
+      expect.objectContaining({ code: 'DEVICE_LIMIT' }),
+    );
     expect(backend.kernels.memory().liveTensors).toBe(0);
     expect(await worstError(backend)).toBeLessThan(1e-5);
     backend.dispose();

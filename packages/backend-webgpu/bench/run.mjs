@@ -14,8 +14,8 @@
 import { createDevice } from '@attnkit/core';
 import { globals } from 'webgpu';
 import { createBackend } from '../dist/index.js';
-import { ThreePass } from './three-pass.mjs';
 import { tfjsOnDevice } from './tfjs-webgpu.mjs';
+import { ThreePass } from './three-pass.mjs';
 
 Object.assign(globalThis, globals); // tfjs reads GPUBufferUsage and friends from the global scope
 
@@ -31,7 +31,10 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const rounds = Number(value('--rounds', 5));
-const shapes = value('--shapes', null)?.split(';').map((s) => s.split(',').map(Number)) ?? PERF_MATRIX;
+const shapes =
+  value('--shapes', null)
+    ?.split(';')
+    .map((s) => s.split(',').map(Number)) ?? PERF_MATRIX;
 
 function random(n, seed) {
   let s = seed;
@@ -47,7 +50,9 @@ const backend = await createBackend();
 const device = backend.device;
 const limit = Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize);
 console.log(`adapter: ${backend.runsOn.description}`);
-console.log(`tuning at Sq ≥ 64, D = 64: ${JSON.stringify(backend.tuner.attention({ D: 64, Dv: 64, Sq: 512 }))}, buffer limit ${limit} bytes\n`);
+console.log(
+  `tuning at Sq ≥ 64, D = 64: ${JSON.stringify(backend.tuner.attention({ D: 64, Dv: 64, Sq: 512 }))}, buffer limit ${limit} bytes\n`,
+);
 const threePass = new ThreePass(device);
 const tfjs = flag('--no-tfjs') ? null : await tfjsOnDevice(device, {});
 
@@ -153,7 +158,11 @@ for (const [B, H, S, D] of shapes) {
   rows.push(row);
   for (const impl of Object.values(impls)) impl.release();
   const ratios = ['3-pass', 'tfjs'].filter((o) => row[`vs ${o}`]).map((o) => `${row[`vs ${o}`].toFixed(2)}× vs ${o}`);
-  console.log(`${label}: ${Object.entries(ms).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}; attnkit ${ratios.join(', ')}; attnkit extra ${row.extraBytes} B vs naive scores ${scoreBytes} B`);
+  console.log(
+    `${label}: ${Object.entries(ms)
+      .map(([k, v]) => `${k} ${v.toFixed(0)} ms`)
+      .join(', ')}; attnkit ${ratios.join(', ')}; attnkit extra ${row.extraBytes} B vs naive scores ${scoreBytes} B`,
+  );
   for (const note of notes) console.log(`  ${note}`);
 }
 

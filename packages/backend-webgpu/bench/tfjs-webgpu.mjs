@@ -2,8 +2,9 @@
  * tfjs's own WebGPU backend on the same GPUDevice, attention as the naive composition
  * softmax(q·kᵀ · scale) · v (tfjs materializes the [B, H, S, T] scores).
  */
-import * as tf from '@tensorflow/tfjs-core';
+
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs-core';
 
 export async function tfjsOnDevice(device, adapterInfo) {
   // tfjs checks navigator.gpu before using the device it is given; Node 20 has no navigator.

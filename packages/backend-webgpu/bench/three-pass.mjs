@@ -59,7 +59,10 @@ export class ThreePass {
     this.pipelines = Object.fromEntries(
       Object.entries({ SCORES, SOFTMAX, WEIGHTED }).map(([name, code]) => [
         name,
-        device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } }),
+        device.createComputePipeline({
+          layout: 'auto',
+          compute: { module: device.createShaderModule({ code }), entryPoint: 'main' },
+        }),
       ]),
     );
   }

@@ -35,7 +35,8 @@ async function findGpu(): Promise<{ gpu: GPU; note: string }> {
   const browserGpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
   if (browserGpu) return { gpu: browserGpu, note: 'navigator.gpu' };
   const proc = nodeProcess();
-  if (!proc) throw new AttnkitError('UNAVAILABLE', 'webgpu: no navigator.gpu in this environment and not running in Node');
+  if (!proc)
+    throw new AttnkitError('UNAVAILABLE', 'webgpu: no navigator.gpu in this environment and not running in Node');
   nodeGpu ??= (async () => {
     let note = 'webgpu package (Dawn)';
     if (!proc.env.VK_ICD_FILENAMES) {
@@ -51,9 +52,13 @@ async function findGpu(): Promise<{ gpu: GPU; note: string }> {
     try {
       dawn = await importDynamic('webgpu');
     } catch (error) {
-      throw new AttnkitError('UNAVAILABLE', `webgpu: the optional peer dependency 'webgpu' (Dawn for Node) cannot be loaded: ${String(error)}`, {
-        cause: error,
-      });
+      throw new AttnkitError(
+        'UNAVAILABLE',
+        `webgpu: the optional peer dependency 'webgpu' (Dawn for Node) cannot be loaded: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     return { gpu: dawn.create([]), note };
   })().catch((error) => {
@@ -63,7 +68,9 @@ async function findGpu(): Promise<{ gpu: GPU; note: string }> {
   return nodeGpu;
 }
 
-export async function probeAdapter(): Promise<{ available: true; detail: string } | { available: false; reason: string }> {
+export async function probeAdapter(): Promise<
+  { available: true; detail: string } | { available: false; reason: string }
+> {
   try {
     const { gpu, note } = await findGpu();
     const adapter = await gpu.requestAdapter();
@@ -77,12 +84,20 @@ export async function probeAdapter(): Promise<{ available: true; detail: string 
 export async function acquireDevice(given?: GPUDevice): Promise<AcquiredDevice> {
   if (given) {
     const info = (given as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-    return { device: given, ownsDevice: false, features: [...given.features], runsOn: runsOn(info, false, [...given.features], 'a GPUDevice given by the caller') };
+    return {
+      device: given,
+      ownsDevice: false,
+      features: [...given.features],
+      runsOn: runsOn(info, false, [...given.features], 'a GPUDevice given by the caller'),
+    };
   }
   const { gpu, note } = await findGpu();
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
-    throw new AttnkitError('UNAVAILABLE', `webgpu: no adapter (requestAdapter() returned null; ${note}). In Node, install a Vulkan driver (e.g. chromium's SwiftShader) or pass a device.`);
+    throw new AttnkitError(
+      'UNAVAILABLE',
+      `webgpu: no adapter (requestAdapter() returned null; ${note}). In Node, install a Vulkan driver (e.g. chromium's SwiftShader) or pass a device.`,
+    );
   }
   const features = [...adapter.features];
   const wanted = features.filter((f) => f === 'shader-f16') as GPUFeatureName[];
@@ -103,18 +118,28 @@ export async function acquireDevice(given?: GPUDevice): Promise<AcquiredDevice> 
   } catch (error) {
     throw new AttnkitError('UNAVAILABLE', `webgpu: requestDevice failed: ${String(error)}`, { cause: error });
   }
-  return { device, ownsDevice: true, features: [...device.features], runsOn: runsOn(adapter.info, isFallback(adapter), features, note) };
+  return {
+    device,
+    ownsDevice: true,
+    features: [...device.features],
+    runsOn: runsOn(adapter.info, isFallback(adapter), features, note),
+  };
 }
 
 function isFallback(adapter: GPUAdapter): boolean {
-  const a = adapter as GPUAdapter & { isFallbackAdapter?: boolean; info: GPUAdapterInfo & { isFallbackAdapter?: boolean } };
+  const a = adapter as GPUAdapter & {
+    isFallbackAdapter?: boolean;
+    info: GPUAdapterInfo & { isFallbackAdapter?: boolean };
+  };
   return Boolean(a.info?.isFallbackAdapter ?? a.isFallbackAdapter);
 }
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|warp/i;
 
 function describe(info: GPUAdapterInfo | undefined, fallback: boolean): string {
-  const what = [info?.description || info?.device, info?.vendor && `(${info.vendor})`, info?.architecture].filter(Boolean).join(' ');
+  const what = [info?.description || info?.device, info?.vendor && `(${info.vendor})`, info?.architecture]
+    .filter(Boolean)
+    .join(' ');
   return `${what || 'unknown adapter'}${fallback ? ', fallback adapter' : ''}`;
 }
 

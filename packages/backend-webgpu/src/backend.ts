@@ -84,7 +84,6 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     this.gpu.run(copyBlocksKernel(), [src.buffer, dst.buffer], { count, ...u }, { invocations: count });
   }
 
-
   readonly kernels: BackendKernels<WebGpuTensor> = {
     upload: (data, shape, dtype) => {
       const t = this.alloc(shape, dtype);
@@ -105,7 +104,11 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     },
 
     attention: (inputs, plan) =>
-      runAttention({ gpu: this.gpu, tuner: this.tuner, alloc: (shape) => this.alloc(shape), release: (t) => this.release(t) }, inputs, plan),
+      runAttention(
+        { gpu: this.gpu, tuner: this.tuner, alloc: (shape) => this.alloc(shape), release: (t) => this.release(t) },
+        inputs,
+        plan,
+      ),
 
     matmul: (a, b, bias, plan) => {
       const out = this.alloc(plan.outShape);
@@ -120,7 +123,12 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       const count = batch * tilesM * tilesN;
       const u = { M, N, K, asb: M * K, asi, ask, bsb: plan.batchedB ? K * N : 0, bsk, bsj, tilesM, tilesN, count };
       const buffers = [a.buffer, b.buffer, ...(bias ? [bias.buffer] : []), out.buffer];
-      this.gpu.run(matmulKernel(tuning, bias !== null), buffers, u, shared ? { groups: count } : { invocations: count });
+      this.gpu.run(
+        matmulKernel(tuning, bias !== null),
+        buffers,
+        u,
+        shared ? { groups: count } : { invocations: count },
+      );
       return out;
     },
     binary: (op, a, b, plan) => {
@@ -128,7 +136,12 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       const rank = plan.outShape.length;
       const meta = this.gpu.pool.acquire(Math.max(1, rank * 3) * 4);
       this.gpu.write(meta, Uint32Array.from([...plan.outShape, ...plan.aStrides, ...plan.bStrides]));
-      this.gpu.run(binaryKernel(op), [a.buffer, b.buffer, meta, out.buffer], { count: out.size, rank }, { invocations: out.size });
+      this.gpu.run(
+        binaryKernel(op),
+        [a.buffer, b.buffer, meta, out.buffer],
+        { count: out.size, rank },
+        { invocations: out.size },
+      );
       this.gpu.pool.release(meta);
       return out;
     },
@@ -144,20 +157,35 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     },
     softmax: (x, plan, log) => {
       const out = this.alloc(x.shape);
-      this.gpu.run(softmaxKernel(log), [x.buffer, out.buffer], { rows: plan.rows, width: plan.width }, { invocations: plan.width ? plan.rows : 0 });
+      this.gpu.run(
+        softmaxKernel(log),
+        [x.buffer, out.buffer],
+        { rows: plan.rows, width: plan.width },
+        { invocations: plan.width ? plan.rows : 0 },
+      );
       return out;
     },
     layerNorm: (x, gamma, beta, epsilon, plan) => {
       const out = this.alloc(x.shape);
-      this.gpu.run(layerNormKernel(), [x.buffer, gamma.buffer, beta.buffer, out.buffer], { rows: plan.rows, width: plan.width, epsilon }, {
-        invocations: plan.width ? plan.rows : 0,
-      });
+      this.gpu.run(
+        layerNormKernel(),
+        [x.buffer, gamma.buffer, beta.buffer, out.buffer],
+        { rows: plan.rows, width: plan.width, epsilon },
+        {
+          invocations: plan.width ? plan.rows : 0,
+        },
+      );
       return out;
     },
     gather: (table, ids, plan) => {
       const out = this.alloc(plan.outShape);
       const count = plan.count * plan.width;
-      this.gpu.run(gatherKernel(), [table.buffer, ids.buffer, out.buffer], { count, width: plan.width, vocabulary: plan.vocabulary }, { invocations: count });
+      this.gpu.run(
+        gatherKernel(),
+        [table.buffer, ids.buffer, out.buffer],
+        { count, width: plan.width, vocabulary: plan.vocabulary },
+        { invocations: count },
+      );
       return out;
     },
     concat: (tensors, plan) => {
@@ -168,7 +196,14 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       for (const part of tensors) {
         const length = part.shape[plan.axis];
         const chunk = length * inner;
-        if (chunk > 0) this.copyBlocks(part, out, part.size, { chunk, srcBlock: chunk, srcOffset: 0, dstBlock: total * inner, dstOffset: offset * inner });
+        if (chunk > 0)
+          this.copyBlocks(part, out, part.size, {
+            chunk,
+            srcBlock: chunk,
+            srcOffset: 0,
+            dstBlock: total * inner,
+            dstOffset: offset * inner,
+          });
         offset += length;
       }
       return out;
@@ -179,7 +214,13 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       const chunk = plan.length * inner;
       if (chunk > 0) {
         const srcBlock = x.shape[plan.axis] * inner;
-        this.copyBlocks(x, out, out.size, { chunk, srcBlock, srcOffset: plan.start * inner, dstBlock: chunk, dstOffset: 0 });
+        this.copyBlocks(x, out, out.size, {
+          chunk,
+          srcBlock,
+          srcOffset: plan.start * inner,
+          dstBlock: chunk,
+          dstOffset: 0,
+        });
       }
       return out;
     },
@@ -190,14 +231,24 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     },
     argmax: (x, plan) => {
       const out = this.alloc(x.shape.slice(0, -1), 'int32');
-      this.gpu.run(argmaxKernel(), [x.buffer, out.buffer], { rows: plan.rows, width: plan.width }, { invocations: plan.rows });
+      this.gpu.run(
+        argmaxKernel(),
+        [x.buffer, out.buffer],
+        { rows: plan.rows, width: plan.width },
+        { invocations: plan.rows },
+      );
       return out;
     },
     topK: (x, k, plan) => {
       const shape = [...x.shape.slice(0, -1), k];
       const values = this.alloc(shape);
       const indices = this.alloc(shape, 'int32');
-      this.gpu.run(topKKernel(), [x.buffer, values.buffer, indices.buffer], { rows: plan.rows, width: plan.width, k }, { invocations: k ? plan.rows : 0 });
+      this.gpu.run(
+        topKKernel(),
+        [x.buffer, values.buffer, indices.buffer],
+        { rows: plan.rows, width: plan.width, k },
+        { invocations: k ? plan.rows : 0 },
+      );
       return { values, indices };
     },
   };

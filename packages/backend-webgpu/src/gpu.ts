@@ -24,7 +24,10 @@ export class Gpu {
     readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
   ) {
-    this.pool = new BufferPool(device, Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize));
+    this.pool = new BufferPool(
+      device,
+      Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize),
+    );
     this.pipelines = new PipelineCache(device);
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     void device.lost.then((info) => {
@@ -38,12 +41,20 @@ export class Gpu {
 
   checkAlive(op: string): void {
     if (this.lostReason !== null) {
-      throw new AttnkitError('DEVICE_LOST', `webgpu ${op}: the device was lost (${this.lostReason}); create a new backend`);
+      throw new AttnkitError(
+        'DEVICE_LOST',
+        `webgpu ${op}: the device was lost (${this.lostReason}); create a new backend`,
+      );
     }
   }
 
   /** Records one kernel launch of `invocations` invocations (or `groups` workgroups) and submits it. */
-  run(kernel: Kernel, buffers: readonly GPUBuffer[], uniforms: Readonly<Record<string, number>>, launch: { invocations?: number; groups?: number }): void {
+  run(
+    kernel: Kernel,
+    buffers: readonly GPUBuffer[],
+    uniforms: Readonly<Record<string, number>>,
+    launch: { invocations?: number; groups?: number },
+  ): void {
     const groups = launch.groups ?? Math.ceil((launch.invocations ?? 0) / kernel.spec.workgroupSize);
     if (groups === 0) return;
     this.scoped(() => {
@@ -56,7 +67,8 @@ export class Gpu {
       const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
       const x = Math.min(groups, this.maxGroups);
       const y = Math.ceil(groups / x);
-      if (y > this.maxGroups) throw new AttnkitError('DEVICE_LIMIT', `webgpu ${kernel.key}: ${groups} workgroups exceed the device's grid`);
+      if (y > this.maxGroups)
+        throw new AttnkitError('DEVICE_LIMIT', `webgpu ${kernel.key}: ${groups} workgroups exceed the device's grid`);
       const encoder = this.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);
@@ -97,7 +109,11 @@ export class Gpu {
     } catch (error) {
       this.checkAlive('read');
       if (error instanceof AttnkitError) throw error;
-      throw new AttnkitError('BACKEND_FAILURE', `webgpu read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new AttnkitError(
+        'BACKEND_FAILURE',
+        `webgpu read: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     } finally {
       staging.destroy();
     }

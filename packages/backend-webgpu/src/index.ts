@@ -28,10 +28,10 @@ export const webgpuBackendEntry: BackendEntry = {
   create: () => createBackend(),
 };
 
-export { WebGpuBackend } from './backend.js';
-export { WebGpuTensor } from './tensor.js';
 export { SWIFTSHADER_ICD } from './adapter.js';
-export type { PoolStats } from './pool.js';
+export { WebGpuBackend } from './backend.js';
 export type { AttentionTuning } from './kernels/attention-stream.js';
 export type { MatmulTuning } from './kernels/matmul.js';
+export type { PoolStats } from './pool.js';
+export { WebGpuTensor } from './tensor.js';
 export type { AdapterClass, TuningOverrides } from './tuner.js';

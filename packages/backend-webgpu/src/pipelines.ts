@@ -17,7 +17,11 @@ export class PipelineCache {
     let pipeline = this.pipelines.get(kernel.key);
     if (!pipeline) {
       const module = this.device.createShaderModule({ code: writeShader(kernel.spec), label: kernel.key });
-      pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: kernel.key });
+      pipeline = this.device.createComputePipeline({
+        layout: 'auto',
+        compute: { module, entryPoint: 'main' },
+        label: kernel.key,
+      });
       this.pipelines.set(kernel.key, pipeline);
       this.compiled++;
     }

@@ -37,10 +37,14 @@ export class BufferPool {
   acquire(bytes: number, kind: Kind = 'storage'): GPUBuffer {
     const size = sizeClass(bytes);
     if (size > this.maxBufferSize) {
-      throw new AttnkitError('DEVICE_LIMIT', `webgpu: a buffer of ${bytes} bytes exceeds the device's maxBufferSize ${this.maxBufferSize}`, {
-        expected: `≤ ${this.maxBufferSize} bytes`,
-        given: `${bytes} bytes`,
-      });
+      throw new AttnkitError(
+        'DEVICE_LIMIT',
+        `webgpu: a buffer of ${bytes} bytes exceeds the device's maxBufferSize ${this.maxBufferSize}`,
+        {
+          expected: `≤ ${this.maxBufferSize} bytes`,
+          given: `${bytes} bytes`,
+        },
+      );
     }
     const key = `${kind}:${size}`;
     let buffer = this.free.get(key)?.pop();

@@ -1,4 +1,4 @@
-import type { DType, DeviceTensor } from '@attnkit/core';
+import type { DeviceTensor, DType } from '@attnkit/core';
 
 /** A device tensor backed by one pooled GPU buffer, one 4-byte word per element (bool included). */
 export class WebGpuTensor implements DeviceTensor {

@@ -43,7 +43,11 @@ export class Tuner {
     const forced = overrides.attention?.splitKeys;
     // Infinity or NaN would launch no split at all and merge zeros: a silent wrong answer, so refuse it here.
     if (forced !== undefined && !(Number.isSafeInteger(forced) && forced >= 0)) {
-      throw new AttnkitError('INVALID_ARGUMENT', `tuning.attention.splitKeys must be 0 (no split) or a positive integer number of keys, got ${forced}`, { argument: 'tuning.attention.splitKeys', expected: 'an integer ≥ 0', given: String(forced) });
+      throw new AttnkitError(
+        'INVALID_ARGUMENT',
+        `tuning.attention.splitKeys must be 0 (no split) or a positive integer number of keys, got ${forced}`,
+        { argument: 'tuning.attention.splitKeys', expected: 'an integer ≥ 0', given: String(forced) },
+      );
     }
   }
 
@@ -52,17 +56,29 @@ export class Tuner {
     const base = this.unsplit(plan);
     const forced = this.overrides.attention?.splitKeys;
     if (forced !== undefined) return { ...base, splitKeys: forced };
-    if (this.adapterClass === 'software' || !(plan.T >= SPLIT_MIN_T) || streamGroups(plan, base, 1) >= FILL_GROUPS) return base;
+    if (this.adapterClass === 'software' || !(plan.T >= SPLIT_MIN_T) || streamGroups(plan, base, 1) >= FILL_GROUPS)
+      return base;
     // A handful of query rows per head would leave all but Sq threads of a shared-tile workgroup idle:
     // one (row, split) per invocation instead, in warp-sized workgroups.
     const o = this.overrides.attention ?? {};
     const few = plan.Sq < 8 && o.strategy === undefined;
     const tuning: AttentionTuning = few
-      ? { ...base, strategy: 'registers', rowsPerInvocation: o.rowsPerInvocation ?? 1, workgroupSize: o.workgroupSize ?? 32, keyBlock: o.keyBlock ?? 16 }
+      ? {
+          ...base,
+          strategy: 'registers',
+          rowsPerInvocation: o.rowsPerInvocation ?? 1,
+          workgroupSize: o.workgroupSize ?? 32,
+          keyBlock: o.keyBlock ?? 16,
+        }
       : base;
     const perSplit = streamGroups(plan, tuning, 1);
     const partialBytes = plan.B * plan.Hq * plan.Sq * (16 * Math.ceil(plan.Dv / 4) + 8);
-    const splits = Math.min(Math.ceil(SPLIT_GROUPS / perSplit), Math.floor(plan.T / (2 * tuning.keyBlock)), SPLIT_MAX, Math.floor(SPLIT_BUDGET / partialBytes));
+    const splits = Math.min(
+      Math.ceil(SPLIT_GROUPS / perSplit),
+      Math.floor(plan.T / (2 * tuning.keyBlock)),
+      SPLIT_MAX,
+      Math.floor(SPLIT_BUDGET / partialBytes),
+    );
     if (!(splits >= 2)) return base;
     const splitKeys = Math.ceil(Math.ceil(plan.T / splits) / tuning.keyBlock) * tuning.keyBlock;
     return { ...tuning, splitKeys };
@@ -72,13 +88,24 @@ export class Tuner {
     const vec4 = plan.D % 4 === 0 && plan.Dv % 4 === 0;
     const key = `attention:${plan.D}:${plan.Dv}:${vec4}:${plan.Sq >= 64}:${plan.Sq >= 256}`;
     return this.memo(key, () => {
-      const strategy = this.overrides.attention?.strategy ?? (this.adapterClass === 'software' ? 'registers' : 'shared');
+      const strategy =
+        this.overrides.attention?.strategy ?? (this.adapterClass === 'software' ? 'registers' : 'shared');
       const chunkBytes = 16 * (Math.ceil(plan.D / 4) + Math.ceil(plan.Dv / 4));
       const fitting = Math.max(1, Math.floor(this.workgroupStorageBytes / 2 / chunkBytes));
       const keyBlock = Math.min(this.overrides.attention?.keyBlock ?? (strategy === 'shared' ? 32 : 16), fitting);
-      const workgroupSize = this.overrides.attention?.workgroupSize ?? (plan.Sq < 64 && strategy === 'shared' ? 32 : 64);
-      const rowsPerInvocation = this.overrides.attention?.rowsPerInvocation ?? (strategy === 'shared' || plan.Sq < 64 ? 1 : plan.Sq >= 256 && plan.D <= 64 ? 4 : 2);
-      return { strategy, keyBlock, workgroupSize, rowsPerInvocation, vec4: vec4 && (this.overrides.attention?.vec4 ?? true), splitKeys: 0 };
+      const workgroupSize =
+        this.overrides.attention?.workgroupSize ?? (plan.Sq < 64 && strategy === 'shared' ? 32 : 64);
+      const rowsPerInvocation =
+        this.overrides.attention?.rowsPerInvocation ??
+        (strategy === 'shared' || plan.Sq < 64 ? 1 : plan.Sq >= 256 && plan.D <= 64 ? 4 : 2);
+      return {
+        strategy,
+        keyBlock,
+        workgroupSize,
+        rowsPerInvocation,
+        vec4: vec4 && (this.overrides.attention?.vec4 ?? true),
+        splitKeys: 0,
+      };
     }) as AttentionTuning;
   }
 

@@ -14,10 +14,16 @@ it('passes the conformance suite in headless Chromium', async () => {
     timeoutMs: 1_500_000,
   });
   for (const suite of report.suites) {
-    console.log(`chromium ${suite.tier}/${suite.precision} on ${suite.runsOn.description}: ${JSON.stringify(suite.counts)}`);
+    console.log(
+      `chromium ${suite.tier}/${suite.precision} on ${suite.runsOn.description}: ${JSON.stringify(suite.counts)}`,
+    );
   }
-  console.log(`chromium shared-memory strategy: ${report.shared.filter((o) => o.ok).length}/${report.shared.length}; ${Math.round(report.ms)} ms in all`);
-  const failures = report.suites.flatMap((s) => s.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => `${r.id}: ${r.message}`));
+  console.log(
+    `chromium shared-memory strategy: ${report.shared.filter((o) => o.ok).length}/${report.shared.length}; ${Math.round(report.ms)} ms in all`,
+  );
+  const failures = report.suites.flatMap((s) =>
+    s.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => `${r.id}: ${r.message}`),
+  );
   failures.push(...report.shared.filter((o) => !o.ok).map((o) => `shared ${o.id}: ${o.message}`));
   expect(report.runsOn.api).toBe('webgpu');
   expect(failures).toEqual([]);

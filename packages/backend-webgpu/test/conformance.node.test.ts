@@ -9,5 +9,10 @@ import { createBackend } from '../src/index.js';
  */
 describeConformance('webgpu', () => createBackend(), { tier: 'full' });
 describeConformance('webgpu', () => createBackend(), { tier: 'full', precision: 'float16' });
-describeConformance('webgpu, keys split', () => createBackend({ tuning: { attention: { splitKeys: 16 } } }), { tier: 'full' });
-describeConformance('webgpu, keys split', () => createBackend({ tuning: { attention: { splitKeys: 16 } } }), { tier: 'full', precision: 'float16' });
+describeConformance('webgpu, keys split', () => createBackend({ tuning: { attention: { splitKeys: 16 } } }), {
+  tier: 'full',
+});
+describeConformance('webgpu, keys split', () => createBackend({ tuning: { attention: { splitKeys: 16 } } }), {
+  tier: 'full',
+  precision: 'float16',
+});

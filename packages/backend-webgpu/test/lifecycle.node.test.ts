@@ -29,9 +29,18 @@ describe('ownership and release', () => {
   it('returns every buffer to the pool and releases everything on dispose()', async () => {
     const backend = await createBackend();
     const device = createDevice(backend);
-    const x = device.upload(Float32Array.from({ length: 24 }, (_, i) => i / 7), [2, 3, 4]);
+    const x = device.upload(
+      Float32Array.from({ length: 24 }, (_, i) => i / 7),
+      [2, 3, 4],
+    );
     const w = device.upload(new Float32Array(16).fill(0.1), [4, 4]);
-    const made = [device.matmul(x, w), device.softmax(x), device.gelu(x), device.slice(x, 1, 1, 2), device.reshape(x, [6, 4])];
+    const made = [
+      device.matmul(x, w),
+      device.softmax(x),
+      device.gelu(x),
+      device.slice(x, 1, 1, 2),
+      device.reshape(x, [6, 4]),
+    ];
     const top = device.topK(x, 2);
     await device.read(top.values);
     device.dispose(...made, top.values, top.indices);

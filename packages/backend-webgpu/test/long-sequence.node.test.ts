@@ -1,6 +1,6 @@
 import { createDevice, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type WebGpuBackend, createBackend } from '../src/index.js';
+import { createBackend, type WebGpuBackend } from '../src/index.js';
 
 /**
  * Causal attention at T = 4,096 must need no memory that grows with T²: the buffer pool's peak during the
@@ -45,7 +45,9 @@ describe('long sequence (causal, T = 4096)', () => {
     const short = await extraBytes(backend, 1024, D);
     const started = Date.now();
     const long = await extraBytes(backend, 4096, D);
-    console.log(`extra bytes beyond inputs/outputs: T=1024 ${short.extra}, T=4096 ${long.extra}; T=4096 took ${Date.now() - started} ms`);
+    console.log(
+      `extra bytes beyond inputs/outputs: T=1024 ${short.extra}, T=4096 ${long.extra}; T=4096 took ${Date.now() - started} ms`,
+    );
     expect(long.extra).toBe(short.extra);
     expect(long.extra).toBeLessThan(4096 * D * 4);
 

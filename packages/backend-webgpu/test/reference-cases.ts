@@ -1,11 +1,11 @@
 import {
   type AttentionOptions,
-  type Backend,
-  type DeviceTensor,
-  type HostAttentionInputs,
   attention,
+  type Backend,
   createDevice,
   createReferenceBackend,
+  type DeviceTensor,
+  type HostAttentionInputs,
 } from '@attnkit/core';
 
 /**
@@ -77,7 +77,16 @@ export function attentionCase(id: string, inputs: HostAttentionInputs, options: 
   };
 }
 
-export function qkv(B: number, Hq: number, Hkv: number, Sq: number, T: number, D: number, Dv = D, seed = 1): HostAttentionInputs {
+export function qkv(
+  B: number,
+  Hq: number,
+  Hkv: number,
+  Sq: number,
+  T: number,
+  D: number,
+  Dv = D,
+  seed = 1,
+): HostAttentionInputs {
   return { q: tensor([B, Hq, Sq, D], seed), k: tensor([B, Hkv, T, D], seed + 1), v: tensor([B, Hkv, T, Dv], seed + 2) };
 }
 
@@ -85,14 +94,26 @@ function attentionCases(): ReferenceCase[] {
   const base = qkv(2, 4, 2, 5, 7, 8);
   const boolMask = (shape: number[], seed: number) => {
     const r = seeded(seed);
-    return { data: Uint8Array.from({ length: size(shape) }, () => (r() > -0.2 ? 1 : 0)), shape, kind: 'boolean' as const };
+    return {
+      data: Uint8Array.from({ length: size(shape) }, () => (r() > -0.2 ? 1 : 0)),
+      shape,
+      kind: 'boolean' as const,
+    };
   };
   const additive = { data: floats(5 * 7, 9), shape: [5, 7], kind: 'additive' as const };
   additive.data.fill(Number.NEGATIVE_INFINITY, 7, 14); // row 1 fully masked
   const long = qkv(1, 2, 1, 70, 70, 16, 16, 4);
   const odd = qkv(2, 3, 3, 4, 9, 6, 5, 5);
-  const past = { ...qkv(2, 4, 2, 3, 3, 8, 8, 6), pastKey: tensor([2, 2, 6, 8], 20), pastValue: tensor([2, 2, 6, 8], 21) };
-  const decode = { ...qkv(1, 4, 4, 1, 1, 16, 16, 7), pastKey: tensor([1, 4, 9, 16], 22), pastValue: tensor([1, 4, 9, 16], 23) };
+  const past = {
+    ...qkv(2, 4, 2, 3, 3, 8, 8, 6),
+    pastKey: tensor([2, 2, 6, 8], 20),
+    pastValue: tensor([2, 2, 6, 8], 21),
+  };
+  const decode = {
+    ...qkv(1, 4, 4, 1, 1, 16, 16, 7),
+    pastKey: tensor([1, 4, 9, 16], 22),
+    pastValue: tensor([1, 4, 9, 16], 23),
+  };
   const lengths = { ...qkv(3, 2, 2, 4, 6, 8, 8, 8), kvValidLengths: Int32Array.from([3, 0, 6]) };
   const three = { q: tensor([2, 5, 4 * 8], 30), k: tensor([2, 7, 2 * 8], 31), v: tensor([2, 7, 2 * 4], 32) };
   return [
@@ -101,7 +122,11 @@ function attentionCases(): ReferenceCase[] {
     attentionCase('causal-top-left', base, { isCausal: true }),
     attentionCase('causal-bottom-right', base, { isCausal: true, causalAlignment: 'bottom-right' }),
     attentionCase('window', base, { window: { left: 2, right: 1 } }),
-    attentionCase('window-left-causal-bottom-right', base, { window: { left: 1 }, isCausal: true, causalAlignment: 'bottom-right' }),
+    attentionCase('window-left-causal-bottom-right', base, {
+      window: { left: 1 },
+      isCausal: true,
+      causalAlignment: 'bottom-right',
+    }),
     attentionCase('alibi', base, { alibi: true }),
     attentionCase('alibi-slopes-causal', base, { alibi: { slopes: [0.5, 0.25, 0.1, 2] }, isCausal: true }),
     attentionCase('softcap', base, { softcap: 1.5 }),
@@ -113,13 +138,25 @@ function attentionCases(): ReferenceCase[] {
     attentionCase('past-causal', past, { isCausal: true }),
     attentionCase('decode-past', decode, { isCausal: true }),
     attentionCase('valid-lengths-causal', lengths, { isCausal: true }),
-    attentionCase('valid-lengths-bottom-right-window', lengths, { isCausal: true, causalAlignment: 'bottom-right', window: { left: 2 } }),
+    attentionCase('valid-lengths-bottom-right-window', lengths, {
+      isCausal: true,
+      causalAlignment: 'bottom-right',
+      window: { left: 2 },
+    }),
     attentionCase('layout-3d-present', three, { qNumHeads: 4, kvNumHeads: 2, returnPresent: true, isCausal: true }),
     attentionCase('odd-head-sizes', odd, { softcap: 3, alibi: true }),
     attentionCase('long-causal-blocks', long, { isCausal: true }),
-    attentionCase('all-features', { ...lengths, mask: boolMask([3, 1, 4, 6], 42) }, { isCausal: true, alibi: true, softcap: 2, headMask: [1, 0.5] }),
+    attentionCase(
+      'all-features',
+      { ...lengths, mask: boolMask([3, 1, 4, 6], 42) },
+      { isCausal: true, alibi: true, softcap: 2, headMask: [1, 0.5] },
+    ),
     ...(['raw', 'softcapped', 'masked', 'probabilities'] as const).map((mode) =>
-      attentionCase(`scores-${mode}`, { ...base, mask: additive }, { scoresOutput: mode, softcap: 2, isCausal: true, alibi: true }),
+      attentionCase(
+        `scores-${mode}`,
+        { ...base, mask: additive },
+        { scoresOutput: mode, softcap: 2, isCausal: true, alibi: true },
+      ),
     ),
   ];
 }
@@ -150,7 +187,8 @@ function primitiveCase(id: string, build: (device: Dev) => DeviceTensor[]): Refe
         const results = build(track);
         const data = await Promise.all(results.map((t) => device.read(t)));
         device.dispose(...made);
-        if (device.memory().liveTensors !== before) throw new Error(`${b.name}: leaked ${device.memory().liveTensors - before} tensors`);
+        if (device.memory().liveTensors !== before)
+          throw new Error(`${b.name}: leaked ${device.memory().liveTensors - before} tensors`);
         return data;
       };
       const expected = await outputs(createReferenceBackend());
@@ -173,7 +211,10 @@ function primitiveCases(): ReferenceCase[] {
       d.matmul(f(d, [2, 6, 5], 1), f(d, [2, 9, 6], 2), { transposeA: true, transposeB: true }),
     ]),
     primitiveCase('matmul-batched-b', (d) => [d.matmul(f(d, [2, 3, 4, 5], 1), f(d, [2, 3, 5, 12], 2))]),
-    primitiveCase('binary-broadcast', (d) => [d.add(f(d, [2, 3, 4], 1), f(d, [3, 1], 2)), d.mul(f(d, [4], 3), f(d, [2, 1, 4], 4))]),
+    primitiveCase('binary-broadcast', (d) => [
+      d.add(f(d, [2, 3, 4], 1), f(d, [3, 1], 2)),
+      d.mul(f(d, [4], 3), f(d, [2, 1, 4], 4)),
+    ]),
     primitiveCase('unary', (d) => {
       const x = d.upload(Float32Array.from([-30, -5, -1.5, -0.3, 0, 0.2, 0.7, 2, 4, 30]), [10]);
       return [d.relu(x), d.gelu(x), d.tanh(x), d.scale(x, -0.5)];
@@ -207,13 +248,21 @@ export function referenceCases(): ReferenceCase[] {
   return [...attentionCases(), ...primitiveCases()];
 }
 
-export async function runReferenceCases(backend: Backend, filter: (id: string) => boolean = () => true): Promise<CaseOutcome[]> {
+export async function runReferenceCases(
+  backend: Backend,
+  filter: (id: string) => boolean = () => true,
+): Promise<CaseOutcome[]> {
   const outcomes: CaseOutcome[] = [];
   for (const c of referenceCases().filter((c) => filter(c.id))) {
     try {
       outcomes.push({ id: c.id, ok: true, worst: await c.run(backend) });
     } catch (error) {
-      outcomes.push({ id: c.id, ok: false, worst: Number.NaN, message: error instanceof Error ? error.message : String(error) });
+      outcomes.push({
+        id: c.id,
+        ok: false,
+        worst: Number.NaN,
+        message: error instanceof Error ? error.message : String(error),
+      });
     }
   }
   return outcomes;

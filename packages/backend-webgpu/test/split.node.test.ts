@@ -1,7 +1,13 @@
-import { type AttentionOptions, type AttentionPlan, type HostAttentionInputs, attention, createDevice } from '@attnkit/core';
+import {
+  type AttentionOptions,
+  type AttentionPlan,
+  attention,
+  createDevice,
+  type HostAttentionInputs,
+} from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TuningOverrides, type WebGpuBackend, createBackend } from '../src/index.js';
-import { Tuner, streamGroups } from '../src/tuner.js';
+import { createBackend, type TuningOverrides, type WebGpuBackend } from '../src/index.js';
+import { streamGroups, Tuner } from '../src/tuner.js';
 import { attentionCase, floats, qkv, seeded, tensor } from './reference-cases.js';
 
 /**
@@ -26,7 +32,11 @@ function splitCases() {
   additive.data.fill(Number.NEGATIVE_INFINITY, 1000, 2000); // row 1 fully masked
   additive.data.fill(-1e9, 2000, 2500); // row 2: a large finite bias is an ordinary number
   const r = seeded(12);
-  const boolShort = { data: Uint8Array.from({ length: 3 * 950 }, () => (r() > -0.3 ? 1 : 0)), shape: [3, 950], kind: 'boolean' as const };
+  const boolShort = {
+    data: Uint8Array.from({ length: 3 * 950 }, () => (r() > -0.3 ? 1 : 0)),
+    shape: [3, 950],
+    kind: 'boolean' as const,
+  };
   const lengths = { ...qkv(3, 2, 2, 2, 1000, 16, 16, 5), kvValidLengths: Int32Array.from([1000, 0, 333]) };
   const odd = qkv(1, 3, 3, 2, 301, 6, 5, 6);
   const three = {
@@ -53,7 +63,11 @@ function splitCases() {
     attentionCase('valid-lengths-empty-batch', lengths, { isCausal: true }),
     attentionCase('odd-head-sizes', odd, { softcap: 3, alibi: true }),
     attentionCase('layout-3d-past-present', three, { qNumHeads: 4, kvNumHeads: 2, isCausal: true }),
-    attentionCase('scores-probabilities', qkv(1, 2, 1, 2, 200, 8, 8, 8), { scoresOutput: 'probabilities', isCausal: true, headMask: [0.5, 1] }),
+    attentionCase('scores-probabilities', qkv(1, 2, 1, 2, 200, 8, 8, 8), {
+      scoresOutput: 'probabilities',
+      isCausal: true,
+      headMask: [0.5, 1],
+    }),
   ];
 }
 
@@ -72,7 +86,10 @@ for (const [variant, tuning] of Object.entries(SPLITS)) {
     }
 
     it('writes exact zeros for a fully masked row, and took the split path', async () => {
-      const inputs = { ...qkv(1, 2, 2, 3, 300, 8, 8, 40), mask: { data: new Float32Array(3 * 300), shape: [3, 300], kind: 'additive' as const } };
+      const inputs = {
+        ...qkv(1, 2, 2, 3, 300, 8, 8, 40),
+        mask: { data: new Float32Array(3 * 300), shape: [3, 300], kind: 'additive' as const },
+      };
       inputs.mask.data.fill(Number.NEGATIVE_INFINITY, 300, 600);
       const { y } = await attention(backend, inputs, {});
       for (const h of [0, 1]) {
@@ -81,7 +98,12 @@ for (const [variant, tuning] of Object.entries(SPLITS)) {
         expect(y.data.subarray(h * 24, h * 24 + 8).some((x) => x !== 0)).toBe(true);
       }
       expect(backend.gpu.pipelines.keys().filter((k) => k.startsWith('attention-merge:'))).not.toEqual([]);
-      expect(backend.gpu.pipelines.keys().filter((k) => k.startsWith('attention-stream:')).every((k) => k.endsWith(':split'))).toBe(true);
+      expect(
+        backend.gpu.pipelines
+          .keys()
+          .filter((k) => k.startsWith('attention-stream:'))
+          .every((k) => k.endsWith(':split')),
+      ).toBe(true);
     });
 
     it('leaves no live tensors and no buffers in use', () => {
@@ -110,7 +132,14 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor((r() + 0.5) * xs.length)];
   const configs = Array.from({ length: 14 }, (_, n) => {
     const Hkv = pick([1, 2]);
-    const [B, Hq, Sq, T, D, Dv] = [pick([1, 2]), Hkv * pick([1, 2, 3]), pick([1, 1, 2, 5, 9]), pick([1, 13, 64, 150, 333]), pick([4, 6, 16]), pick([4, 5, 16])];
+    const [B, Hq, Sq, T, D, Dv] = [
+      pick([1, 2]),
+      Hkv * pick([1, 2, 3]),
+      pick([1, 1, 2, 5, 9]),
+      pick([1, 13, 64, 150, 333]),
+      pick([4, 6, 16]),
+      pick([4, 5, 16]),
+    ];
     const options: AttentionOptions = {
       isCausal: r() > 0,
       causalAlignment: pick(['top-left', 'bottom-right'] as const),
@@ -159,7 +188,11 @@ describe('split path resources', () => {
     const k = device.upload(floats(2 * 500 * 16, 2), [1, 2, 500, 16]);
     const v = device.upload(floats(2 * 500 * 16, 3), [1, 2, 500, 16]);
     const held = backend.memoryStats().bytesInUse;
-    for (const options of [{}, { isCausal: true, alibi: true, headMask: [1, 0, 1, 0.5] }, { scoresOutput: 'probabilities' as const }]) {
+    for (const options of [
+      {},
+      { isCausal: true, alibi: true, headMask: [1, 0, 1, 0.5] },
+      { scoresOutput: 'probabilities' as const },
+    ]) {
       backend.resetPeak();
       const out = device.attention({ q, k, v }, options);
       const outputs = backend.memoryStats().bytesInUse - held;
@@ -183,9 +216,13 @@ describe('a split call that fails', () => {
     const backend = await createBackend({ tuning: { attention: { splitKeys: 1 } } });
     const device = createDevice(backend);
     const shape = [1, 32, 256, 256];
-    const [q, k, v, pastKey, pastValue] = [1, 2, 3, 4, 5].map((seed) => device.upload(floats(32 * 256 * 256, seed), shape));
+    const [q, k, v, pastKey, pastValue] = [1, 2, 3, 4, 5].map((seed) =>
+      device.upload(floats(32 * 256 * 256, seed), shape),
+    );
     const held = backend.memoryStats().bytesInUse;
-    expect(() => device.attention({ q, k, v, pastKey, pastValue })).toThrow(expect.objectContaining({ code: 'DEVICE_LIMIT' }));
+    expect(() => device.attention({ q, k, v, pastKey, pastValue })).toThrow(
+      expect.objectContaining({ code: 'DEVICE_LIMIT' }),
+    );
     expect(backend.memoryStats().bytesInUse).toBe(held);
     expect(backend.kernels.memory().liveTensors).toBe(5);
     device.dispose(q, k, v, pastKey, pastValue);
@@ -204,7 +241,9 @@ describe('when the tuner splits', () => {
       expect(t.splitKeys, JSON.stringify(p)).toBeGreaterThan(0);
       expect(t.splitKeys % t.keyBlock).toBe(0);
       // At least one workgroup per SM of a large GPU, unless that would take splits shorter than two key blocks.
-      expect(streamGroups(p, t, Math.ceil(p.T / t.splitKeys)), JSON.stringify(p)).toBeGreaterThanOrEqual(p.T >= 16384 ? 128 : 16);
+      expect(streamGroups(p, t, Math.ceil(p.T / t.splitKeys)), JSON.stringify(p)).toBeGreaterThanOrEqual(
+        p.T >= 16384 ? 128 : 16,
+      );
       expect(t.splitKeys <= 2 * t.keyBlock || streamGroups(p, t, Math.ceil(p.T / t.splitKeys)) >= 128).toBe(true);
     }
     expect(hardware().attention(plan(1, 8, 1, 16384))).toMatchObject({ strategy: 'registers', rowsPerInvocation: 1 });
@@ -212,7 +251,13 @@ describe('when the tuner splits', () => {
   });
 
   it('keeps one pass where the launch already fills the GPU, for short keys and on software adapters', () => {
-    for (const p of [plan(1, 8, 4096, 4096), plan(1, 8, 2048, 2048), plan(4, 12, 256, 256), plan(1, 8, 512, 512), plan(1, 8, 1, 512)]) {
+    for (const p of [
+      plan(1, 8, 4096, 4096),
+      plan(1, 8, 2048, 2048),
+      plan(4, 12, 256, 256),
+      plan(1, 8, 512, 512),
+      plan(1, 8, 1, 512),
+    ]) {
       expect(hardware().attention(p).splitKeys, JSON.stringify(p)).toBe(0);
     }
     expect(new Tuner('software', 16384).attention(plan(1, 8, 1, 16384)).splitKeys).toBe(0);
@@ -223,14 +268,20 @@ describe('when the tuner splits', () => {
       for (const p of [plan(1, 1, T, T, 16), plan(1, 8, 100, T, 256), plan(2, 32, 1, T, 128)]) {
         const t = hardware().attention(p);
         const splits = t.splitKeys ? Math.ceil(T / t.splitKeys) : 0;
-        expect(p.B * p.Hq * p.Sq * splits * (16 * Math.ceil(p.Dv / 4) + 8), JSON.stringify(p)).toBeLessThanOrEqual(32 << 20);
+        expect(p.B * p.Hq * p.Sq * splits * (16 * Math.ceil(p.Dv / 4) + 8), JSON.stringify(p)).toBeLessThanOrEqual(
+          32 << 20,
+        );
       }
     }
   });
 
   it('follows an override either way', () => {
-    expect(new Tuner('hardware', 16384, { attention: { splitKeys: 0 } }).attention(plan(1, 8, 1, 16384)).splitKeys).toBe(0);
-    expect(new Tuner('software', 16384, { attention: { splitKeys: 24 } }).attention(plan(1, 8, 1, 100)).splitKeys).toBe(24);
+    expect(
+      new Tuner('hardware', 16384, { attention: { splitKeys: 0 } }).attention(plan(1, 8, 1, 16384)).splitKeys,
+    ).toBe(0);
+    expect(new Tuner('software', 16384, { attention: { splitKeys: 24 } }).attention(plan(1, 8, 1, 100)).splitKeys).toBe(
+      24,
+    );
   });
 
   it('refuses an override that is not a whole number of keys (Infinity would merge zeros)', () => {

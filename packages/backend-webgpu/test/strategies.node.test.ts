@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TuningOverrides, type WebGpuBackend, createBackend } from '../src/index.js';
+import { createBackend, type TuningOverrides, type WebGpuBackend } from '../src/index.js';
 import { referenceCases } from './reference-cases.js';
 
 /**
@@ -13,7 +13,10 @@ import { referenceCases } from './reference-cases.js';
 const VARIANTS: Record<string, TuningOverrides> = {
   auto: {},
   shared: { attention: { strategy: 'shared' }, matmul: { strategy: 'shared' } },
-  'registers-3-rows': { attention: { strategy: 'registers', rowsPerInvocation: 3, keyBlock: 5 }, matmul: { rowsPerInvocation: 2 } },
+  'registers-3-rows': {
+    attention: { strategy: 'registers', rowsPerInvocation: 3, keyBlock: 5 },
+    matmul: { rowsPerInvocation: 2 },
+  },
   'split-registers': { attention: { strategy: 'registers', rowsPerInvocation: 2, keyBlock: 4, splitKeys: 3 } },
   'split-shared': { attention: { strategy: 'shared', workgroupSize: 32, keyBlock: 4, splitKeys: 6 } },
 };

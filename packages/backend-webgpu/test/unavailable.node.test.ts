@@ -17,7 +17,10 @@ it('rejects with UNAVAILABLE and a reason when there is no adapter', async () =>
   const { createBackend, webgpuBackendEntry } = await import('../src/index.js');
   const probe = await webgpuBackendEntry.probe();
   expect(probe).toMatchObject({ available: false, reason: expect.stringContaining('requestAdapter() returned null') });
-  await expect(createBackend()).rejects.toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('no adapter') });
+  await expect(createBackend()).rejects.toMatchObject({
+    code: 'UNAVAILABLE',
+    message: expect.stringContaining('no adapter'),
+  });
 });
 
 it('uses a given device and leaves it alive on dispose()', async () => {

@@ -4,7 +4,7 @@
 // sampled rows with a float64 computation here. Prints one line per case; exits 1 if any case fails.
 // Usage (after the bench is built): node packages/bench/scripts/gpu-spotcheck.mjs [rows per case, default 48]
 //   [largest case in GFLOP, default all: a dry run on a software adapter wants 0.2]
-import { FULL_GRID, attentionFlops } from '../dist/grid.js';
+import { attentionFlops, FULL_GRID } from '../dist/grid.js';
 import { makeInputs } from '../dist/inputs.js';
 import { createWebGpuTarget, releaseWebGpu } from '../dist/targets/webgpu.js';
 
@@ -19,7 +19,8 @@ function referenceRow(c, x, row) {
   const b = Math.floor(row / (c.Sq * c.Hq));
   const kvh = Math.floor(h / (c.Hq / c.Hkv));
   const Skv = c.T - c.P;
-  const key = (j, d, cur, past) => (j < c.P ? past[((b * c.Hkv + kvh) * c.P + j) * c.D + d] : cur[((b * c.Hkv + kvh) * Skv + (j - c.P)) * c.D + d]);
+  const key = (j, d, cur, past) =>
+    j < c.P ? past[((b * c.Hkv + kvh) * c.P + j) * c.D + d] : cur[((b * c.Hkv + kvh) * Skv + (j - c.P)) * c.D + d];
   const q = x.q.subarray(row * c.D, (row + 1) * c.D);
   const scale = 1 / Math.sqrt(c.D);
   const visible = c.causal ? i + (c.T - c.Sq) + 1 : c.T;
@@ -79,7 +80,9 @@ try {
     const rel = Math.sqrt(diff / norm);
     const ok = nonFinite === 0 && rel <= TOLERANCE && y.length === rows * c.D;
     if (!ok) failed++;
-    console.log(`${c.id}: ${ok ? 'pass' : 'FAIL'} rel ${rel.toExponential(2)} on ${picks.size} rows${nonFinite ? `, ${nonFinite} non-finite` : ''}`);
+    console.log(
+      `${c.id}: ${ok ? 'pass' : 'FAIL'} rel ${rel.toExponential(2)} on ${picks.size} rows${nonFinite ? `, ${nonFinite} non-finite` : ''}`,
+    );
   }
 } finally {
   await target.dispose();

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { runBrowserBench } from './browser/run.js';
 import { type BenchCase, FULL_GRID, QUICK_GRID } from './grid.js';
 import { describeMachine } from './machine.js';
 import type { CellPolicy } from './measure.js';
@@ -12,9 +13,8 @@ import { consoleCaseTable, consoleRatioMatrix } from './report/console.js';
 import { markdownReport } from './report/markdown.js';
 import { svgChart } from './report/svg.js';
 import { type BenchEvent, type BenchReport, runBench } from './run.js';
-import { TARGET_FACTORIES, selectFactories } from './targets/index.js';
+import { selectFactories, TARGET_FACTORIES } from './targets/index.js';
 import { releaseWebGpu } from './targets/webgpu.js';
-import { runBrowserBench } from './browser/run.js';
 
 const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one run.
 
@@ -78,11 +78,22 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], values.quick ? 3 : 20),
     maxMemoryBytes: positive('--max-memory-gib', values['max-memory-gib'], 3) * 2 ** 30,
   };
-  const names = values.backends ? values.backends.split(',').map((s) => s.trim()).filter(Boolean) : null;
+  const names = values.backends
+    ? values.backends
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : null;
   const cases = overrides.cases ?? (values.quick ? QUICK_GRID : FULL_GRID);
   const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
-  const bar = overrides.progress ?? process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{bar} {value}/{total} cells | {cell}', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const bar =
+    (overrides.progress ?? process.stderr.isTTY)
+      ? new cliProgress.SingleBar(
+          { format: '{bar} {value}/{total} cells | {cell}', hideCursor: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : null;
   let writing: Promise<void> = Promise.resolve();
   const onEvent = (event: BenchEvent) => {
     if (event.kind === 'targets') {
@@ -116,7 +127,15 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     return report;
   }
   const factories = selectFactories(names);
-  const report = await runBench({ cases, factories, policy, machine: await describeMachine(), command, onEvent, afterAll: releaseWebGpu });
+  const report = await runBench({
+    cases,
+    factories,
+    policy,
+    machine: await describeMachine(),
+    command,
+    onEvent,
+    afterAll: releaseWebGpu,
+  });
   bar?.stop();
   await writing;
   // The per-case tables were printed as each case finished; the summary closes the run.
@@ -138,7 +157,11 @@ async function publish(report: BenchReport): Promise<void> {
   await writeFile(join(dir, 'bench.svg'), svgChart(report));
   // Hand-written observations on the published run, kept next to it and included when present.
   const notes = await readFile(join(dir, 'notes.md'), 'utf8').catch(() => undefined);
-  const md = markdownReport(report, { title: 'Benchmarks: attnkit backends and peers', chart: `${PUBLISHED_DIR}/bench.svg`, notes });
+  const md = markdownReport(report, {
+    title: 'Benchmarks: attnkit backends and peers',
+    chart: `${PUBLISHED_DIR}/bench.svg`,
+    notes,
+  });
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), md);
 }
 

@@ -48,7 +48,11 @@ function sameSubstrate(a: TargetInfo | undefined, b: TargetInfo | undefined): bo
 }
 
 /** Fastest cell and backend-to-peer ratios of one case. */
-export function compareCase(caseId: string, results: readonly CellResult[], targets: readonly TargetInfo[]): CaseComparison {
+export function compareCase(
+  caseId: string,
+  results: readonly CellResult[],
+  targets: readonly TargetInfo[],
+): CaseComparison {
   const info = new Map(targets.map((t) => [t.name, t]));
   const ok = measured(results.filter((r) => r.caseId === caseId));
   const peers = ok.filter((r) => info.get(r.target)?.role === 'peer');
@@ -71,6 +75,10 @@ export function compareCase(caseId: string, results: readonly CellResult[], targ
   return { caseId, fastest: lowest(ok)?.target ?? null, bestPeer: bestPeer?.target ?? null, ratios };
 }
 
-export function compareAll(caseIds: readonly string[], results: readonly CellResult[], targets: readonly TargetInfo[]): CaseComparison[] {
+export function compareAll(
+  caseIds: readonly string[],
+  results: readonly CellResult[],
+  targets: readonly TargetInfo[],
+): CaseComparison[] {
   return caseIds.map((id) => compareCase(id, results, targets));
 }

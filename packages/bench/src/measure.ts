@@ -1,8 +1,8 @@
 import { isAttnkitError } from '@attnkit/core';
-import { type BenchCase, attentionFlops, scoreBytes } from './grid.js';
+import { attentionFlops, type BenchCase, scoreBytes } from './grid.js';
 import { makeInputs } from './inputs.js';
 import { gflopsPerSecond, summarize } from './stats.js';
-import { type Target, messageOf } from './targets/target.js';
+import { messageOf, type Target } from './targets/target.js';
 
 export interface CellPolicy {
   /** Timed runs after the warm-up, at most. */
@@ -66,11 +66,19 @@ export const FIRST_CALL_ALLOWANCE = 3;
 /** Process RSS in Node; 0 where there is no process (a browser). */
 const rss = (): number => (typeof process !== 'undefined' && process.memoryUsage ? process.memoryUsage.rss() : 0);
 
-export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, history: RateHistory): Pick<CellResult, 'status' | 'reason'> | null {
+export function guardCell(
+  target: Target,
+  c: BenchCase,
+  policy: CellPolicy,
+  history: RateHistory,
+): Pick<CellResult, 'status' | 'reason'> | null {
   const unsupported = target.unsupported(c);
   if (unsupported) return { status: 'unsupported', reason: unsupported };
   if (c.heavy && !target.runsHeavyCases) {
-    return { status: 'skipped', reason: `heavy case (${(attentionFlops(c) / 1e9).toFixed(0)} GFLOP): timed only on targets that finish it in seconds` };
+    return {
+      status: 'skipped',
+      reason: `heavy case (${(attentionFlops(c) / 1e9).toFixed(0)} GFLOP): timed only on targets that finish it in seconds`,
+    };
   }
   const bytes = target.scoreCopies * scoreBytes(c);
   if (bytes > policy.maxMemoryBytes) {
@@ -79,7 +87,10 @@ export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, hist
   const estimate = history.estimate(attentionFlops(c));
   if (estimate !== null && estimate > policy.maxSecondsPerCell * 1000) {
     history.record(attentionFlops(c), estimate);
-    return { status: 'skipped', reason: `estimated ${(estimate / 1000).toFixed(1)} s > ${policy.maxSecondsPerCell} s per cell` };
+    return {
+      status: 'skipped',
+      reason: `estimated ${(estimate / 1000).toFixed(1)} s > ${policy.maxSecondsPerCell} s per cell`,
+    };
   }
   return null;
 }
@@ -89,7 +100,12 @@ export function guardCell(target: Target, c: BenchCase, policy: CellPolicy, hist
  * accounting (when the first call suggests it fits), then up to `runs` timed calls while the cell's time
  * budget lasts (at least one).
  */
-export async function measureCell(target: Target, c: BenchCase, policy: CellPolicy, history: RateHistory): Promise<CellResult> {
+export async function measureCell(
+  target: Target,
+  c: BenchCase,
+  policy: CellPolicy,
+  history: RateHistory,
+): Promise<CellResult> {
   const base = { target: target.name, caseId: c.id };
   const guarded = guardCell(target, c, policy, history);
   if (guarded) return { ...base, ...guarded };
@@ -110,7 +126,13 @@ export async function measureCell(target: Target, c: BenchCase, policy: CellPoli
     if (firstCallMs > FIRST_CALL_ALLOWANCE * budgetMs) {
       history.record(flops, firstCallMs);
       const limit = FIRST_CALL_ALLOWANCE * policy.maxSecondsPerCell;
-      return { ...base, status: 'skipped', reason: `first call took ${(firstCallMs / 1000).toFixed(1)} s > ${limit} s (${FIRST_CALL_ALLOWANCE}× the cell budget)`, firstCallMs, rssPeakBytes };
+      return {
+        ...base,
+        status: 'skipped',
+        reason: `first call took ${(firstCallMs / 1000).toFixed(1)} s > ${limit} s (${FIRST_CALL_ALLOWANCE}× the cell budget)`,
+        firstCallMs,
+        rssPeakBytes,
+      };
     }
     // Compiling is not the steady state: the budget for the warm-up and the runs starts after it.
     const started = performance.now();

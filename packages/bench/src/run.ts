@@ -1,10 +1,18 @@
 import { type CaseComparison, compareAll } from './compare.js';
-import { type BenchCase, attentionFlops, describeCase } from './grid.js';
+import { attentionFlops, type BenchCase, describeCase } from './grid.js';
 import type { MachineInfo } from './machine.js';
-import { type CellPolicy, type CellResult, RateHistory, measureCell } from './measure.js';
-import { type Target, type TargetFactory, type TargetFamily, type TargetRole, type UnavailableTarget, messageOf } from './targets/target.js';
+import { type CellPolicy, type CellResult, measureCell, RateHistory } from './measure.js';
+import {
+  messageOf,
+  type Target,
+  type TargetFactory,
+  type TargetFamily,
+  type TargetRole,
+  type UnavailableTarget,
+} from './targets/target.js';
 
-export const FLOPS_FORMULA = 'GFLOP/s = 4·B·Hq·Sq·T·D / median time (two matmuls, q·kᵀ and p·v); halved when causal; softmax not counted';
+export const FLOPS_FORMULA =
+  'GFLOP/s = 4·B·Hq·Sq·T·D / median time (two matmuls, q·kᵀ and p·v); halved when causal; softmax not counted';
 
 export interface TargetSummary {
   readonly name: string;
@@ -38,7 +46,11 @@ export interface BenchReport {
 }
 
 export type BenchEvent =
-  | { readonly kind: 'targets'; readonly available: readonly TargetSummary[]; readonly unavailable: readonly UnavailableTarget[] }
+  | {
+      readonly kind: 'targets';
+      readonly available: readonly TargetSummary[];
+      readonly unavailable: readonly UnavailableTarget[];
+    }
   | { readonly kind: 'cell'; readonly done: number; readonly total: number; readonly result: CellResult }
   | { readonly kind: 'case'; readonly report: BenchReport };
 
@@ -69,7 +81,14 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
       unavailable.push({ name: factory.name, role: factory.role, reason: messageOf(error).split('\n')[0] });
     }
   }
-  const summaries = targets.map(({ name, label, role, family, runsOn, threads }) => ({ name, label, role, family, runsOn, ...(threads !== undefined && { threads }) }));
+  const summaries = targets.map(({ name, label, role, family, runsOn, threads }) => ({
+    name,
+    label,
+    role,
+    family,
+    runsOn,
+    ...(threads !== undefined && { threads }),
+  }));
   options.onEvent?.({ kind: 'targets', available: summaries, unavailable });
 
   const cases = options.cases.map((c) => ({ ...c, label: describeCase(c), flops: attentionFlops(c) }));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { TINY_GRID } from '../src/grid.js';
-import { NO_DISPLAY_REASON, createGpujsTarget } from '../src/targets/gpujs.js';
+import { createGpujsTarget, NO_DISPLAY_REASON } from '../src/targets/gpujs.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

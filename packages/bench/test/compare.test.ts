@@ -10,17 +10,45 @@ const targets: TargetInfo[] = [
   { name: 'tfjs-webgpu-naive', role: 'peer', family: 'webgpu' },
 ];
 
-const ok = (target: string, caseId: string, medianMs: number): CellResult => ({ target, caseId, status: 'ok', medianMs, minMs: medianMs, maxMs: medianMs, runs: 1 });
+const ok = (target: string, caseId: string, medianMs: number): CellResult => ({
+  target,
+  caseId,
+  status: 'ok',
+  medianMs,
+  minMs: medianMs,
+  maxMs: medianMs,
+  runs: 1,
+});
 
 describe('compareCase', () => {
   it('divides each backend by the best peer overall and by the best peer of its family', () => {
-    const results = [ok('webgpu', 'a', 40), ok('tfjs-wasm', 'a', 30), ok('ort', 'a', 10), ok('tfjs-wasm-naive', 'a', 60), ok('tfjs-webgpu-naive', 'a', 80)];
+    const results = [
+      ok('webgpu', 'a', 40),
+      ok('tfjs-wasm', 'a', 30),
+      ok('ort', 'a', 10),
+      ok('tfjs-wasm-naive', 'a', 60),
+      ok('tfjs-webgpu-naive', 'a', 80),
+    ];
     const c = compareCase('a', results, targets);
     expect(c.bestPeer).toBe('ort');
     expect(c.fastest).toBe('ort');
     expect(c.ratios).toEqual([
-      { target: 'webgpu', vsBestPeer: 4, familyPeer: 'tfjs-webgpu-naive', vsFamilyPeer: 0.5, nativePeer: 'ort', vsNativePeer: 4 },
-      { target: 'tfjs-wasm', vsBestPeer: 3, familyPeer: 'tfjs-wasm-naive', vsFamilyPeer: 0.5, nativePeer: 'ort', vsNativePeer: 3 },
+      {
+        target: 'webgpu',
+        vsBestPeer: 4,
+        familyPeer: 'tfjs-webgpu-naive',
+        vsFamilyPeer: 0.5,
+        nativePeer: 'ort',
+        vsNativePeer: 4,
+      },
+      {
+        target: 'tfjs-wasm',
+        vsBestPeer: 3,
+        familyPeer: 'tfjs-wasm-naive',
+        vsFamilyPeer: 0.5,
+        nativePeer: 'ort',
+        vsNativePeer: 3,
+      },
     ]);
   });
 
@@ -34,7 +62,16 @@ describe('compareCase', () => {
     ];
     const c = compareCase('a', results, targets);
     expect(c.fastest).toBe('tfjs-wasm');
-    expect(c.ratios).toEqual([{ target: 'tfjs-wasm', vsBestPeer: 0.5, familyPeer: null, vsFamilyPeer: null, nativePeer: 'ort', vsNativePeer: 0.5 }]);
+    expect(c.ratios).toEqual([
+      {
+        target: 'tfjs-wasm',
+        vsBestPeer: 0.5,
+        familyPeer: null,
+        vsFamilyPeer: null,
+        nativePeer: 'ort',
+        vsNativePeer: 0.5,
+      },
+    ]);
   });
 
   it('has no ratio without a measured peer', () => {
@@ -43,7 +80,16 @@ describe('compareCase', () => {
       caseId: 'a',
       fastest: 'webgpu',
       bestPeer: null,
-      ratios: [{ target: 'webgpu', vsBestPeer: null, familyPeer: null, vsFamilyPeer: null, nativePeer: null, vsNativePeer: null }],
+      ratios: [
+        {
+          target: 'webgpu',
+          vsBestPeer: null,
+          familyPeer: null,
+          vsFamilyPeer: null,
+          nativePeer: null,
+          vsNativePeer: null,
+        },
+      ],
     });
     expect(compareAll(['x'], [], targets)).toEqual([{ caseId: 'x', fastest: null, bestPeer: null, ratios: [] }]);
   });
@@ -57,12 +103,32 @@ describe('compareCase', () => {
       { name: 'onnxruntime-web-1t', role: 'peer', family: 'wasm', threads: 1 },
     ];
     // The 16-thread peer is the fastest of the family, yet the 1-thread backend is held to the 1-thread peer.
-    const results = [ok('wasm', 'a', 2), ok('wasm-1t', 'a', 12), ok('onnxruntime-cpu', 'a', 4), ok('onnxruntime-web', 'a', 5), ok('onnxruntime-web-1t', 'a', 24)];
+    const results = [
+      ok('wasm', 'a', 2),
+      ok('wasm-1t', 'a', 12),
+      ok('onnxruntime-cpu', 'a', 4),
+      ok('onnxruntime-web', 'a', 5),
+      ok('onnxruntime-web-1t', 'a', 24),
+    ];
     const c = compareCase('a', results, cpu);
     expect(c.bestPeer).toBe('onnxruntime-cpu');
     expect(c.ratios).toEqual([
-      { target: 'wasm', vsBestPeer: 0.5, familyPeer: 'onnxruntime-web', vsFamilyPeer: 0.4, nativePeer: 'onnxruntime-cpu', vsNativePeer: 0.5 },
-      { target: 'wasm-1t', vsBestPeer: 3, familyPeer: 'onnxruntime-web-1t', vsFamilyPeer: 0.5, nativePeer: 'onnxruntime-cpu', vsNativePeer: 3 },
+      {
+        target: 'wasm',
+        vsBestPeer: 0.5,
+        familyPeer: 'onnxruntime-web',
+        vsFamilyPeer: 0.4,
+        nativePeer: 'onnxruntime-cpu',
+        vsNativePeer: 0.5,
+      },
+      {
+        target: 'wasm-1t',
+        vsBestPeer: 3,
+        familyPeer: 'onnxruntime-web-1t',
+        vsFamilyPeer: 0.5,
+        nativePeer: 'onnxruntime-cpu',
+        vsNativePeer: 3,
+      },
     ]);
     // A peer of the family on another thread count is no same-substrate peer.
     const without1t = compareCase('a', results.slice(0, 4), cpu);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { FULL_GRID, QUICK_GRID, TINY_GRID, attentionFlops, benchCase, describeCase, scoreBytes, shapeLabel } from '../src/grid.js';
+import {
+  attentionFlops,
+  benchCase,
+  describeCase,
+  FULL_GRID,
+  QUICK_GRID,
+  scoreBytes,
+  shapeLabel,
+  TINY_GRID,
+} from '../src/grid.js';
 import { gflopsPerSecond, summarize } from '../src/stats.js';
 
 describe('grid', () => {
@@ -23,7 +32,9 @@ describe('grid', () => {
     const gqa = benchCase({ group: 'gqa', Hq: 16, Hkv: 4, Sq: 512, T: 512 });
     expect(shapeLabel(gqa)).toBe('[1,16/4,512,512,64]');
     expect(describeCase(gqa)).toBe('[1,16/4,512,512,64] GQA');
-    expect(describeCase(benchCase({ group: 'decode', Sq: 1, T: 4096, P: 4095 }))).toBe('[1,8,1,4096,64] decode, cache of 4095');
+    expect(describeCase(benchCase({ group: 'decode', Sq: 1, T: 4096, P: 4095 }))).toBe(
+      '[1,8,1,4096,64] decode, cache of 4095',
+    );
   });
 
   it.each([

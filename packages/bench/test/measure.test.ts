@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionFlops, benchCase } from '../src/grid.js';
-import { type CellPolicy, RateHistory, guardCell, measureCell } from '../src/measure.js';
+import { type CellPolicy, guardCell, measureCell, RateHistory } from '../src/measure.js';
 import type { PreparedCell, Target } from '../src/targets/target.js';
 
 const small = benchCase({ group: 'sequence', Hq: 2, Sq: 8, T: 8, D: 4 });
@@ -8,7 +8,15 @@ const large = benchCase({ group: 'sequence', Hq: 2, Sq: 64, T: 64, D: 4 });
 const policy: CellPolicy = { runs: 4, maxSecondsPerCell: 5, maxMemoryBytes: 2 ** 30 };
 
 /** A target whose calls "take" the given times (a fake clock would be nicer; these are real, tiny waits). */
-function fakeTarget(options: { scoreCopies?: number; unsupported?: string; fail?: Error; delaysMs?: number[]; runsHeavyCases?: boolean } = {}) {
+function fakeTarget(
+  options: {
+    scoreCopies?: number;
+    unsupported?: string;
+    fail?: Error;
+    delaysMs?: number[];
+    runsHeavyCases?: boolean;
+  } = {},
+) {
   const calls = { prepared: 0, runs: 0, disposed: 0, memory: 0 };
   const delays = [...(options.delaysMs ?? [])];
   const target: Target = {
@@ -61,7 +69,10 @@ describe('RateHistory', () => {
 describe('guardCell', () => {
   it('reports unsupported features, the memory guard and the time estimate, with reasons', () => {
     const h = new RateHistory();
-    expect(guardCell(fakeTarget({ unsupported: 'float16 not declared' }).target, small, policy, h)).toEqual({ status: 'unsupported', reason: 'float16 not declared' });
+    expect(guardCell(fakeTarget({ unsupported: 'float16 not declared' }).target, small, policy, h)).toEqual({
+      status: 'unsupported',
+      reason: 'float16 not declared',
+    });
     const mem = guardCell(fakeTarget({ scoreCopies: 3 }).target, small, { ...policy, maxMemoryBytes: 100 }, h);
     expect(mem?.status).toBe('skipped');
     expect(mem?.reason).toMatch(/^estimated memory .* GiB > .* GiB$/);
@@ -81,7 +92,9 @@ describe('guardCell', () => {
     });
     expect(guardCell(fakeTarget({ runsHeavyCases: true }).target, heavy, policy, new RateHistory())).toBeNull();
     // A feature the target lacks is the better reason.
-    expect(guardCell(fakeTarget({ unsupported: 'float16 not declared' }).target, heavy, policy, new RateHistory())?.status).toBe('unsupported');
+    expect(
+      guardCell(fakeTarget({ unsupported: 'float16 not declared' }).target, heavy, policy, new RateHistory())?.status,
+    ).toBe('unsupported');
   });
 });
 

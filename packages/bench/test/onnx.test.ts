@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { TINY_GRID, benchCase } from '../src/grid.js';
+import { benchCase, TINY_GRID } from '../src/grid.js';
 import { makeInputs } from '../src/inputs.js';
 import { buildAttentionModel } from '../src/onnx/attention-model.js';
 import { floatField, intField, stringField, varint } from '../src/onnx/protobuf.js';
-import { createOnnxRuntimeWebTarget } from '../src/targets/onnxruntime-web-node.js';
 import { createOnnxRuntimeTarget } from '../src/targets/onnxruntime.js';
-import { createTfjsNaiveTarget } from '../src/targets/tfjs.js';
+import { createOnnxRuntimeWebTarget } from '../src/targets/onnxruntime-web-node.js';
 import type { Target } from '../src/targets/target.js';
+import { createTfjsNaiveTarget } from '../src/targets/tfjs.js';
 import { maxAbsDiff, referenceY } from './reference-y.js';
 
 describe('protobuf encoding', () => {

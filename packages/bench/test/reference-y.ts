@@ -11,7 +11,8 @@ export async function referenceY(c: BenchCase, inputs: CaseInputs): Promise<Floa
       q: { data: inputs.q, shape: inputs.qShape },
       k: { data: inputs.k, shape: inputs.kvShape },
       v: { data: inputs.v, shape: inputs.kvShape },
-      ...(inputs.mask && inputs.maskShape && { mask: { data: inputs.mask, shape: inputs.maskShape, kind: 'additive' as const } }),
+      ...(inputs.mask &&
+        inputs.maskShape && { mask: { data: inputs.mask, shape: inputs.maskShape, kind: 'additive' as const } }),
       ...(inputs.pastKey && inputs.pastShape && { pastKey: { data: inputs.pastKey, shape: inputs.pastShape } }),
       ...(inputs.pastValue && inputs.pastShape && { pastValue: { data: inputs.pastValue, shape: inputs.pastShape } }),
     },

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { compareAll } from '../src/compare.js';
-import { benchCase, describeCase, attentionFlops } from '../src/grid.js';
+import { attentionFlops, benchCase, describeCase } from '../src/grid.js';
 import type { CellResult } from '../src/measure.js';
 import { markdownReport, markdownTable } from '../src/report/markdown.js';
-import { FASTEST_MARK, caseRows, ratioMatrix } from '../src/report/rows.js';
+import { caseRows, FASTEST_MARK, ratioMatrix } from '../src/report/rows.js';
 import { chartSeries, svgChart } from '../src/report/svg.js';
 import type { BenchReport, TargetSummary } from '../src/run.js';
 
@@ -11,7 +11,14 @@ const targets: TargetSummary[] = [
   { name: 'webgpu', label: 'attnkit webgpu', role: 'backend', family: 'webgpu', runsOn: 'SwiftShader' },
   { name: 'tfjs-wasm', label: 'attnkit tfjs-wasm', role: 'backend', family: 'tfjs-wasm', runsOn: 'tfjs wasm' },
   { name: 'ort', label: 'onnxruntime', role: 'peer', family: 'tfjs-wasm', runsOn: 'onnxruntime-node, 2 threads' },
-  { name: 'onnxruntime-cpu', label: 'onnxruntime-node', role: 'peer', family: 'native-cpu', runsOn: 'onnxruntime-node, 2 threads', threads: 2 },
+  {
+    name: 'onnxruntime-cpu',
+    label: 'onnxruntime-node',
+    role: 'peer',
+    family: 'native-cpu',
+    runsOn: 'onnxruntime-node, 2 threads',
+    threads: 2,
+  },
 ];
 const cases = [128, 512, 2048].map((L) => benchCase({ group: 'sequence', Sq: L, T: L }));
 cases.push(benchCase({ group: 'causal', Sq: 512, T: 512, causal: true }));
@@ -48,7 +55,15 @@ const report: BenchReport = {
   finishedAt: '2026-11-23T23:10:00.000Z',
   command: 'node packages/bench/dist/cli.js',
   policy: { runs: 5, maxSecondsPerCell: 20, maxMemoryBytes: 3 * 2 ** 30 },
-  machine: { cpus: 2, cpuModel: 'Test CPU', totalMemoryGiB: 24, platform: 'Linux', node: 'v20.20.0', gpuDevices: [], load: [1, 1, 1] },
+  machine: {
+    cpus: 2,
+    cpuModel: 'Test CPU',
+    totalMemoryGiB: 24,
+    platform: 'Linux',
+    node: 'v20.20.0',
+    gpuDevices: [],
+    load: [1, 1, 1],
+  },
   flopsFormula: 'GFLOP/s = 4·B·Hq·Sq·T·D / median time',
   targets,
   unavailable: [{ name: 'gpujs-webgl', role: 'backend', reason: 'no X display (run under xvfb-run -a)' }],
@@ -120,7 +135,14 @@ describe('markdown', () => {
     const md = markdownReport(report, { chart: 'bench.svg' });
     expect(md).toMatch(/^# attnkit perf matrix\n/);
     expect(md).toContain('```sh\nnode packages/bench/dist/cli.js\n```');
-    for (const heading of ['## Machine', '## Method', '## Backend ÷ best peer', '## Backend ÷ native CPU peer', '## Time vs sequence length', '## Results per case']) {
+    for (const heading of [
+      '## Machine',
+      '## Method',
+      '## Backend ÷ best peer',
+      '## Backend ÷ native CPU peer',
+      '## Time vs sequence length',
+      '## Results per case',
+    ]) {
       expect(md).toContain(`\n${heading}\n`);
     }
     expect(md).toContain('2 CPU cores (Test CPU)');
@@ -159,7 +181,10 @@ describe('svg chart', () => {
     expect(ticks).toHaveLength(4);
     const gaps = ticks.slice(1).map((t, i) => ticks[i] - t);
     for (const gap of gaps) expect(gap).toBeCloseTo(gaps[0], 0);
-    const webgpu = svg.match(/data-target="webgpu">\n<polyline points="([^"]+)"/)![1].split(' ').map((p) => p.split(',').map(Number));
+    const webgpu = svg
+      .match(/data-target="webgpu">\n<polyline points="([^"]+)"/)![1]
+      .split(' ')
+      .map((p) => p.split(',').map(Number));
     expect(webgpu[0][1]).toBeGreaterThan(webgpu[2][1]); // slower is higher up
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TINY_GRID, benchCase } from '../src/grid.js';
+import { benchCase, TINY_GRID } from '../src/grid.js';
 import { makeInputs } from '../src/inputs.js';
-import { RateHistory, guardCell } from '../src/measure.js';
+import { guardCell, RateHistory } from '../src/measure.js';
 import { createWasmTarget } from '../src/targets/wasm.js';
 import { maxAbsDiff, referenceY } from './reference-y.js';
 
@@ -16,7 +16,9 @@ describe('the wasm backend target', () => {
       expect(target.label).toMatch(new RegExp(`^attnkit wasm \\((simd128|relaxed), ${threads} threads?\\)$`));
       expect(target.runsOn).toContain(threads === 1 ? '1 thread' : `${threads} threads`);
       const heavy = benchCase({ group: 'causal', Hq: 2, Sq: 16, T: 16, D: 8, causal: true, heavy: true });
-      expect(guardCell(target, heavy, { runs: 1, maxSecondsPerCell: 1, maxMemoryBytes: 2 ** 30 }, new RateHistory())).toBeNull();
+      expect(
+        guardCell(target, heavy, { runs: 1, maxSecondsPerCell: 1, maxMemoryBytes: 2 ** 30 }, new RateHistory()),
+      ).toBeNull();
       for (const c of TINY_GRID) {
         const inputs = makeInputs(c);
         const cell = await target.prepare(c, inputs);

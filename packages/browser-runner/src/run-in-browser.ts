@@ -30,7 +30,11 @@ export async function runInBrowser<T>(options: RunInBrowserOptions): Promise<T> 
     ['/bundle.js', `${code}\n//# sourceMappingURL=/bundle.js.map`],
     ['/bundle.js.map', map],
   ]);
-  const server = await serve(files, options.staticDirs ?? {}, options.crossOriginIsolated ? CROSS_ORIGIN_ISOLATION_HEADERS : {});
+  const server = await serve(
+    files,
+    options.staticDirs ?? {},
+    options.crossOriginIsolated ? CROSS_ORIGIN_ISOLATION_HEADERS : {},
+  );
   const browser = await launchChromium();
   const log: string[] = [];
   try {
@@ -42,16 +46,24 @@ export async function runInBrowser<T>(options: RunInBrowserOptions): Promise<T> 
     });
     page.on('pageerror', (error) => log.push(`[pageerror] ${error.stack ?? error.message}`));
     await page.goto(`${server.origin}/index.html`, { waitUntil: 'load', timeout: 120_000 });
-    await page.waitForFunction(() => typeof (globalThis as { __attnkitRun?: unknown }).__attnkitRun === 'function', undefined, {
-      timeout: 120_000,
-    });
+    await page.waitForFunction(
+      () => typeof (globalThis as { __attnkitRun?: unknown }).__attnkitRun === 'function',
+      undefined,
+      {
+        timeout: 120_000,
+      },
+    );
     await page.evaluate(() => {
       void (globalThis as unknown as { __attnkitRun: () => Promise<void> }).__attnkitRun();
     });
-    await page.waitForFunction(() => (globalThis as { __attnkitResult?: unknown }).__attnkitResult !== undefined, undefined, {
-      timeout,
-      polling: 250,
-    });
+    await page.waitForFunction(
+      () => (globalThis as { __attnkitResult?: unknown }).__attnkitResult !== undefined,
+      undefined,
+      {
+        timeout,
+        polling: 250,
+      },
+    );
     const result = (await page.evaluate(() => (globalThis as { __attnkitResult?: unknown }).__attnkitResult)) as
       | { ok: true; value: T }
       | { ok: false; error: string };

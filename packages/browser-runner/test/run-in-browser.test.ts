@@ -25,6 +25,8 @@ describe('runInBrowser', () => {
   }, 120_000);
 
   it('rejects with the page error and console output when the entry throws', async () => {
-    await expect(runInBrowser({ entry: fixture('failing-entry.ts'), timeoutMs: 30_000 })).rejects.toThrow(/planted failure[\s\S]*about to fail/);
+    await expect(runInBrowser({ entry: fixture('failing-entry.ts'), timeoutMs: 30_000 })).rejects.toThrow(
+      /planted failure[\s\S]*about to fail/,
+    );
   }, 120_000);
 });

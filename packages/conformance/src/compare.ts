@@ -21,7 +21,8 @@ export class Comparison {
 
   shape(name: string, actual: readonly number[] | undefined, expected: readonly number[]): boolean {
     const same = actual !== undefined && actual.length === expected.length && actual.every((d, i) => d === expected[i]);
-    if (!same) this.fail(`${name}: shape ${actual ? `[${actual.join(',')}]` : 'missing'}, expected [${expected.join(',')}]`);
+    if (!same)
+      this.fail(`${name}: shape ${actual ? `[${actual.join(',')}]` : 'missing'}, expected [${expected.join(',')}]`);
     return same;
   }
 

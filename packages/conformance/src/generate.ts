@@ -1,5 +1,5 @@
 import type { AttentionOptions, HostAttentionInputs, HostTensor, Precision } from '@attnkit/core';
-import { type Random, integers, mulberry32, uniform } from './random.js';
+import { integers, mulberry32, type Random, uniform } from './random.js';
 import { type AttentionSpec, type MaskSpec, totalKeys, valueWidth } from './spec.js';
 
 /** One attention call, ready for `attention(backend, inputs, options)`. */
@@ -20,14 +20,19 @@ export function generateCall(spec: AttentionSpec, seed: number, precision: Preci
   const kShape = is3d ? [B, Skv, Hkv * D] : [B, Hkv, Skv, D];
   const vShape = is3d ? [B, Skv, Hkv * Dv] : [B, Hkv, Skv, Dv];
   const pattern = spec.values ?? 'uniform';
-  const q = pattern === 'uniform' ? tensor(uniform(random, size(qShape)), qShape) : largeLogitRows(random, qShape, D, pattern === 'large-negative' ? -100 : 100);
-  const k = pattern === 'uniform' ? tensor(uniform(random, size(kShape)), kShape) : largeLogitRows(random, kShape, D, 100);
+  const q =
+    pattern === 'uniform'
+      ? tensor(uniform(random, size(qShape)), qShape)
+      : largeLogitRows(random, qShape, D, pattern === 'large-negative' ? -100 : 100);
+  const k =
+    pattern === 'uniform' ? tensor(uniform(random, size(kShape)), kShape) : largeLogitRows(random, kShape, D, 100);
   const v = tensor(uniform(random, size(vShape)), vShape);
   let inputs: HostAttentionInputs = { q, k, v };
   if (spec.P !== undefined) {
     const pkShape = [B, Hkv, spec.P, D];
     const pvShape = [B, Hkv, spec.P, Dv];
-    const pastKey = pattern === 'uniform' ? tensor(uniform(random, size(pkShape)), pkShape) : largeLogitRows(random, pkShape, D, 100);
+    const pastKey =
+      pattern === 'uniform' ? tensor(uniform(random, size(pkShape)), pkShape) : largeLogitRows(random, pkShape, D, 100);
     inputs = { ...inputs, pastKey, pastValue: tensor(uniform(random, size(pvShape)), pvShape) };
   }
   if (spec.mask) inputs = { ...inputs, mask: generateMask(random, spec.mask) };

@@ -6,7 +6,11 @@ import type { HostTensor } from '@attnkit/core';
  */
 
 /** Keeps the entries of `axis` listed in `order` (a permutation, a subset, or repeats), in that order. */
-export function pick<A extends Float32Array | Uint8Array>(t: HostTensor<A>, axis: number, order: readonly number[]): HostTensor<A> {
+export function pick<A extends Float32Array | Uint8Array>(
+  t: HostTensor<A>,
+  axis: number,
+  order: readonly number[],
+): HostTensor<A> {
   const shape = [...t.shape];
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -14,7 +18,10 @@ export function pick<A extends Float32Array | Uint8Array>(t: HostTensor<A>, axis
   const out = new (t.data.constructor as new (n: number) => A)(outer * order.length * inner);
   for (let o = 0; o < outer; o++) {
     order.forEach((from, to) => {
-      out.set(t.data.subarray((o * size + from) * inner, (o * size + from + 1) * inner), (o * order.length + to) * inner);
+      out.set(
+        t.data.subarray((o * size + from) * inner, (o * size + from + 1) * inner),
+        (o * order.length + to) * inner,
+      );
     });
   }
   shape[axis] = order.length;

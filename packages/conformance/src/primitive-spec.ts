@@ -3,16 +3,39 @@
  * from the reference, or are literal where a case states one.
  */
 export type PrimitiveSpec =
-  | { readonly op: 'matmul'; readonly a: readonly number[]; readonly b: readonly number[]; readonly transposeA?: boolean; readonly transposeB?: boolean; readonly bias?: boolean }
+  | {
+      readonly op: 'matmul';
+      readonly a: readonly number[];
+      readonly b: readonly number[];
+      readonly transposeA?: boolean;
+      readonly transposeB?: boolean;
+      readonly bias?: boolean;
+    }
   | { readonly op: 'add' | 'mul'; readonly a: readonly number[]; readonly b: readonly number[] }
   | { readonly op: 'scale'; readonly x: readonly number[]; readonly factor: number }
   | { readonly op: 'relu' | 'gelu' | 'tanh'; readonly x: readonly number[]; readonly range?: number }
   /** `negativeInfinity`: some entries −∞ and every second row entirely −∞. */
-  | { readonly op: 'softmax' | 'logSoftmax'; readonly x: readonly number[]; readonly negativeInfinity?: boolean; readonly range?: number }
+  | {
+      readonly op: 'softmax' | 'logSoftmax';
+      readonly x: readonly number[];
+      readonly negativeInfinity?: boolean;
+      readonly range?: number;
+    }
   | { readonly op: 'layerNorm'; readonly x: readonly number[]; readonly epsilon?: number }
   | { readonly op: 'gather'; readonly table: readonly [number, number]; readonly ids: readonly number[] }
-  | { readonly op: 'concat'; readonly parts: readonly (readonly number[])[]; readonly axis: number; readonly dtype?: 'float32' | 'int32' }
-  | { readonly op: 'slice'; readonly x: readonly number[]; readonly axis: number; readonly start: number; readonly length: number }
+  | {
+      readonly op: 'concat';
+      readonly parts: readonly (readonly number[])[];
+      readonly axis: number;
+      readonly dtype?: 'float32' | 'int32';
+    }
+  | {
+      readonly op: 'slice';
+      readonly x: readonly number[];
+      readonly axis: number;
+      readonly start: number;
+      readonly length: number;
+    }
   | { readonly op: 'reshape'; readonly x: readonly number[]; readonly shape: readonly number[] }
   /** `ties`: values from {0, 1, 2}, so maxima repeat and the first index must win. */
   | { readonly op: 'argmax'; readonly x: readonly number[]; readonly ties?: boolean }

@@ -5,7 +5,11 @@ import type { AttentionSpec } from './spec.js';
  * The declared capabilities a spec needs, read from the spec itself. Returns the features the backend does
  * not declare (empty when it can run the case): a backend may only report 'unsupported' for these.
  */
-export function missingCapabilities(spec: AttentionSpec, precision: Precision, capabilities: BackendCapabilities): string[] {
+export function missingCapabilities(
+  spec: AttentionSpec,
+  precision: Precision,
+  capabilities: BackendCapabilities,
+): string[] {
   const a = capabilities.attention;
   const o = spec.options ?? {};
   const missing: string[] = [];

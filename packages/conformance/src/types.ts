@@ -1,6 +1,6 @@
 import type { Precision, RunsOn } from '@attnkit/core';
-import type { AttentionSpec, Tier } from './spec.js';
 import type { PrimitiveSpec } from './primitive-spec.js';
+import type { AttentionSpec, Tier } from './spec.js';
 
 export type { Tier };
 
@@ -67,7 +67,10 @@ export interface PrimitiveCase extends CaseBase {
   readonly spec: PrimitiveSpec;
   readonly seed: number;
   /** Literal inputs (in the op's argument order) and hand-computed outputs, instead of seeded data and the reference. */
-  readonly literal?: { readonly inputs: readonly (readonly number[])[]; readonly expected: readonly (readonly number[])[] };
+  readonly literal?: {
+    readonly inputs: readonly (readonly number[])[];
+    readonly expected: readonly (readonly number[])[];
+  };
 }
 
 export type CaseStatus = 'pass' | 'fail' | 'unsupported' | 'error';

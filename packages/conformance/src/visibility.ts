@@ -40,7 +40,12 @@ export function visibility(spec: AttentionSpec, inputs: HostAttentionInputs): Vi
         for (let j = 0; j < T; j++) {
           let out = false;
           if (o.isCausal && j > diagonal) out = true;
-          if (o.window && (j < diagonal - (o.window.left ?? Number.POSITIVE_INFINITY) || j > diagonal + (o.window.right ?? Number.POSITIVE_INFINITY))) out = true;
+          if (
+            o.window &&
+            (j < diagonal - (o.window.left ?? Number.POSITIVE_INFINITY) ||
+              j > diagonal + (o.window.right ?? Number.POSITIVE_INFINITY))
+          )
+            out = true;
           if (valid && j >= validLength) out = true;
           if (mask && maskedByTensor(mask, [b, h, i, j])) out = true;
           masked[((b * Hq + h) * Sq + i) * T + j] = out ? 1 : 0;

@@ -1,4 +1,4 @@
-import { AttnkitError, type Backend, FULL_ATTENTION_CAPABILITIES, createReferenceBackend } from '@attnkit/core';
+import { AttnkitError, type Backend, createReferenceBackend, FULL_ATTENTION_CAPABILITIES } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { type AttentionCase, generateCall, listCases, mulberry32, runCase, visibility } from '../src/index.js';
 
@@ -7,23 +7,58 @@ describe('the case list', () => {
   const full = listCases('full');
 
   it('has unique ids in every tier and precision', () => {
-    for (const cases of [fast, full, listCases('fast', { precision: 'float16' }), listCases('full', { precision: 'float16' })]) {
+    for (const cases of [
+      fast,
+      full,
+      listCases('fast', { precision: 'float16' }),
+      listCases('full', { precision: 'float16' }),
+    ]) {
       expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length);
     }
   });
 
   it('covers every option of the contract and the primitives, each under its feature', () => {
     const features = new Set(fast.map((c) => c.feature));
-    for (const f of ['basic', 'scale', 'head-size', 'mask-boolean', 'mask-additive', 'causal', 'causal-bottom-right', 'gqa', 'softcap', 'window', 'alibi', 'head-mask', 'past', 'valid-lengths', 'layout-3d', 'scores', 'large-logits', 'edge', 'combined', 'hand', 'property']) {
+    for (const f of [
+      'basic',
+      'scale',
+      'head-size',
+      'mask-boolean',
+      'mask-additive',
+      'causal',
+      'causal-bottom-right',
+      'gqa',
+      'softcap',
+      'window',
+      'alibi',
+      'head-mask',
+      'past',
+      'valid-lengths',
+      'layout-3d',
+      'scores',
+      'large-logits',
+      'edge',
+      'combined',
+      'hand',
+      'property',
+    ]) {
       expect(features).toContain(f);
     }
-    for (const p of ['matmul', 'elementwise', 'softmax', 'layernorm', 'gather', 'sequence', 'select']) expect(features).toContain(`primitive-${p}`);
-    const modes = new Set(fast.flatMap((c) => (c.kind === 'attention' ? [c.spec.options?.scoresOutput ?? 'none'] : [])));
+    for (const p of ['matmul', 'elementwise', 'softmax', 'layernorm', 'gather', 'sequence', 'select'])
+      expect(features).toContain(`primitive-${p}`);
+    const modes = new Set(
+      fast.flatMap((c) => (c.kind === 'attention' ? [c.spec.options?.scoresOutput ?? 'none'] : [])),
+    );
     expect([...modes].sort()).toEqual(['masked', 'none', 'probabilities', 'raw', 'softcapped']);
     const heads = new Set(fast.flatMap((c) => (c.kind === 'attention' ? [c.spec.D] : [])));
     for (const D of [1, 3, 80, 96, 128, 256]) expect(heads).toContain(D);
-    const ranks = new Set(fast.flatMap((c) => (c.kind === 'attention' && c.spec.mask ? [`${c.spec.mask.kind}${c.spec.mask.shape.length}`] : [])));
-    for (const kind of ['boolean', 'additive']) for (const rank of [1, 2, 3, 4]) expect(ranks).toContain(`${kind}${rank}`);
+    const ranks = new Set(
+      fast.flatMap((c) =>
+        c.kind === 'attention' && c.spec.mask ? [`${c.spec.mask.kind}${c.spec.mask.shape.length}`] : [],
+      ),
+    );
+    for (const kind of ['boolean', 'additive'])
+      for (const rank of [1, 2, 3, 4]) expect(ranks).toContain(`${kind}${rank}`);
   });
 
   it('keeps long rows (T up to 2048) and extra seeds for the full tier', () => {
@@ -35,14 +70,24 @@ describe('the case list', () => {
 
   it('lists the attention, hand and property cases again for float16, without primitives', () => {
     const half = listCases('fast', { precision: 'float16' });
-    expect(half.every((c) => c.precision === 'float16' && c.feature === 'float16' && c.id.endsWith('@float16'))).toBe(true);
+    expect(half.every((c) => c.precision === 'float16' && c.feature === 'float16' && c.id.endsWith('@float16'))).toBe(
+      true,
+    );
     expect(half.length).toBe(fast.filter((c) => c.kind !== 'primitive').length);
   });
 });
 
 describe('generators', () => {
   it('draw the same tensors from the same seed, and different ones from another', () => {
-    const spec = { B: 1, Hq: 2, Hkv: 1, Sq: 2, Skv: 3, D: 4, mask: { kind: 'boolean', shape: [2, 3], pattern: 'random' } } as const;
+    const spec = {
+      B: 1,
+      Hq: 2,
+      Hkv: 1,
+      Sq: 2,
+      Skv: 3,
+      D: 4,
+      mask: { kind: 'boolean', shape: [2, 3], pattern: 'random' },
+    } as const;
     const a = generateCall(spec, 7);
     expect(generateCall(spec, 7)).toEqual(a);
     expect(generateCall(spec, 8).inputs.q.data).not.toEqual(a.inputs.q.data);
@@ -71,17 +116,42 @@ describe('the visibility oracle', () => {
     expect([...visibility(spec, inputs(spec)).masked]).toEqual([0, 1, 1, 0, 0, 1]);
   });
   it('masks bottom-right causal with Sq > T, leaving the first rows fully masked', () => {
-    const spec = { B: 1, Hq: 1, Hkv: 1, Sq: 3, Skv: 2, D: 1, options: { isCausal: true, causalAlignment: 'bottom-right' } } as const;
+    const spec = {
+      B: 1,
+      Hq: 1,
+      Hkv: 1,
+      Sq: 3,
+      Skv: 2,
+      D: 1,
+      options: { isCausal: true, causalAlignment: 'bottom-right' },
+    } as const;
     const v = visibility(spec, inputs(spec));
     expect([...v.masked]).toEqual([1, 1, 0, 1, 0, 0]);
     expect([...v.fullyMasked]).toEqual([1, 0, 0]);
   });
   it('masks keys past a short mask, at valid lengths, and in a window around the past offset', () => {
-    const short = { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 3, D: 1, mask: { kind: 'boolean', shape: [2], pattern: 'keep-all' } } as const;
+    const short = {
+      B: 1,
+      Hq: 1,
+      Hkv: 1,
+      Sq: 1,
+      Skv: 3,
+      D: 1,
+      mask: { kind: 'boolean', shape: [2], pattern: 'keep-all' },
+    } as const;
     expect([...visibility(short, inputs(short)).masked]).toEqual([0, 0, 1]);
     const lengths = { B: 2, Hq: 1, Hkv: 1, Sq: 1, Skv: 3, D: 1, validLengths: [1, 0] } as const;
     expect([...visibility(lengths, inputs(lengths)).fullyMasked]).toEqual([0, 1]);
-    const window = { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, P: 4, D: 1, options: { window: { left: 1, right: 0 } } } as const;
+    const window = {
+      B: 1,
+      Hq: 1,
+      Hkv: 1,
+      Sq: 1,
+      Skv: 1,
+      P: 4,
+      D: 1,
+      options: { window: { left: 1, right: 0 } },
+    } as const;
     expect([...visibility(window, inputs(window)).masked]).toEqual([1, 1, 1, 0, 0]);
   });
   it('counts −∞ as masked and −1e9 as visible', () => {
@@ -97,7 +167,9 @@ describe('runCase statuses', () => {
 
   it("reports 'unsupported' when the backend does not declare the feature", async () => {
     const backend = createReferenceBackend();
-    Object.defineProperty(backend, 'capabilities', { value: { ...backend.capabilities, attention: { ...FULL_ATTENTION_CAPABILITIES, softcap: false } } });
+    Object.defineProperty(backend, 'capabilities', {
+      value: { ...backend.capabilities, attention: { ...FULL_ATTENTION_CAPABILITIES, softcap: false } },
+    });
     const result = await runCase(backend, softcapCase);
     expect(result.status).toBe('unsupported');
     expect(result.message).toContain('softcap');

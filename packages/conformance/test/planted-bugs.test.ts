@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runSuite } from '../src/index.js';
-import { type Fault, createFaultyBackend } from './fixtures/faulty-backend.js';
+import { createFaultyBackend, type Fault } from './fixtures/faulty-backend.js';
 
 /**
  * The suite must catch real bugs. Each planted fault must fail the fast tier, and in particular the cases
@@ -9,10 +9,18 @@ import { type Fault, createFaultyBackend } from './fixtures/faulty-backend.js';
 const MUST_FAIL: Record<Exclude<Fault, 'none'>, readonly string[]> = {
   'bottom-right-causal': ['hand/causal-top-left-sq2-t3', 'causal/sq4-skv6#1', 'valid-lengths/causal-4-6#1'],
   'softcap-after-mask': ['hand/softcap-before-mask', 'softcap/cap0.5-causal#1', 'edge/fully-masked-softcap-alibi#1'],
-  'nan-on-fully-masked': ['hand/fully-masked-row-is-zero', 'edge/fully-masked-valid-lengths-0#1', 'edge/fully-masked-short-mask-0#1'],
+  'nan-on-fully-masked': [
+    'hand/fully-masked-row-is-zero',
+    'edge/fully-masked-valid-lengths-0#1',
+    'edge/fully-masked-short-mask-0#1',
+  ],
   'wrong-gqa-mapping': ['hand/gqa-head-mapping', 'gqa/gqa-9-3#1', 'property/gqa-equals-repeat/gqa-9-3#1'],
   'scale-ignored': ['hand/explicit-scale', 'scale/scale-0.3#1', 'large-logits/plus-1e4#1'],
-  'mask-broadcast-from-left': ['hand/mask-broadcast-from-right', 'mask-boolean/rank2-sq-t#1', 'mask-additive/rank3-h-sq-t#1'],
+  'mask-broadcast-from-left': [
+    'hand/mask-broadcast-from-right',
+    'mask-boolean/rank2-sq-t#1',
+    'mask-additive/rank3-h-sq-t#1',
+  ],
 };
 
 describe('planted-bug fixtures', () => {

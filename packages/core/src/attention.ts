@@ -1,6 +1,11 @@
-import type { AttentionOptions, DeviceAttentionInputs, HostAttentionInputs, HostAttentionOutputs } from './contract/attention.js';
+import type {
+  AttentionOptions,
+  DeviceAttentionInputs,
+  HostAttentionInputs,
+  HostAttentionOutputs,
+} from './contract/attention.js';
 import type { Backend } from './contract/backend.js';
-import { type DType, type DeviceTensor, type HostTensor, sizeOf } from './contract/tensor.js';
+import { type DeviceTensor, type DType, type HostTensor, sizeOf } from './contract/tensor.js';
 import { createDevice } from './device.js';
 import { AttnkitError, invalidArgument, shapeError } from './errors.js';
 import { planAttention } from './validate/attention.js';
@@ -17,8 +22,10 @@ export async function attention(
 ): Promise<HostAttentionOutputs> {
   const op = 'attention';
   const device = createDevice(backend);
-  if (backend.isDisposed) throw new AttnkitError('DISPOSED', `${op}: the ${backend.name} backend was disposed`, { argument: 'backend' });
-  if (typeof inputs !== 'object' || inputs === null) throw invalidArgument(op, 'inputs', 'an object { q, k, v, ... }', inputs);
+  if (backend.isDisposed)
+    throw new AttnkitError('DISPOSED', `${op}: the ${backend.name} backend was disposed`, { argument: 'backend' });
+  if (typeof inputs !== 'object' || inputs === null)
+    throw invalidArgument(op, 'inputs', 'an object { q, k, v, ... }', inputs);
   const known = ['q', 'k', 'v', 'mask', 'pastKey', 'pastValue', 'kvValidLengths'];
   for (const key of Object.keys(inputs)) {
     if (!known.includes(key)) throw invalidArgument(op, `inputs.${key}`, `one of ${known.join(', ')}`, key);
@@ -30,7 +37,8 @@ export async function attention(
   if (inputs.pastValue) checkHost(op, 'pastValue', inputs.pastValue, Float32Array);
   if (inputs.mask) {
     const { kind } = inputs.mask;
-    if (kind !== 'boolean' && kind !== 'additive') throw invalidArgument(op, 'mask.kind', "'boolean' or 'additive'", kind);
+    if (kind !== 'boolean' && kind !== 'additive')
+      throw invalidArgument(op, 'mask.kind', "'boolean' or 'additive'", kind);
     checkHost(op, 'mask', inputs.mask, kind === 'boolean' ? Uint8Array : Float32Array);
   }
   if (inputs.kvValidLengths !== undefined && !(inputs.kvValidLengths instanceof Int32Array)) {
@@ -70,7 +78,12 @@ export async function attention(
 
 /** Shape and dtype of each host input, as the device tensor it will become. */
 function standIns(backend: Backend, inputs: HostAttentionInputs): DeviceAttentionInputs {
-  const standIn = (shape: readonly number[], dtype: DType): DeviceTensor => ({ shape, dtype, owner: backend, isDisposed: false });
+  const standIn = (shape: readonly number[], dtype: DType): DeviceTensor => ({
+    shape,
+    dtype,
+    owner: backend,
+    isDisposed: false,
+  });
   const { q, k, v, mask, pastKey, pastValue, kvValidLengths } = inputs;
   return {
     q: standIn(q.shape, 'float32'),

@@ -1,7 +1,7 @@
 import type { AttentionOptions, DeviceAttentionInputs, DeviceAttentionOutputs } from './contract/attention.js';
 import { type Backend, type MemoryInfo, SPECIFICATION_VERSION } from './contract/backend.js';
 import type { BinaryOp, MatmulOptions, TopKResult, UnaryOp } from './contract/primitives.js';
-import { type DType, type DeviceTensor, type HostArrayFor, dtypeOfArray, sizeOf } from './contract/tensor.js';
+import { type DeviceTensor, type DType, dtypeOfArray, type HostArrayFor, sizeOf } from './contract/tensor.js';
 import { AttnkitError, deviceLimitError, invalidArgument, shapeError } from './errors.js';
 import { planAttention } from './validate/attention.js';
 import {
@@ -29,7 +29,10 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
 
   constructor(readonly backend: Backend<T>) {}
 
-  upload<A extends Float32Array | Int32Array | Uint8Array>(data: A, shape: readonly number[]): DeviceTensor<DTypeOf<A>> {
+  upload<A extends Float32Array | Int32Array | Uint8Array>(
+    data: A,
+    shape: readonly number[],
+  ): DeviceTensor<DTypeOf<A>> {
     this.checkAlive('upload');
     if (!(data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint8Array)) {
       throw invalidArgument('upload', 'data', 'a Float32Array, Int32Array or Uint8Array', data);
@@ -61,20 +64,32 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     return this.backend.kernels.memory();
   }
 
-  attention(inputs: DeviceAttentionInputs, options: AttentionOptions = {}): DeviceAttentionOutputs<DeviceTensor<'float32'>> {
+  attention(
+    inputs: DeviceAttentionInputs,
+    options: AttentionOptions = {},
+  ): DeviceAttentionOutputs<DeviceTensor<'float32'>> {
     this.checkAlive('attention');
-    if (typeof inputs !== 'object' || inputs === null) throw invalidArgument('attention', 'inputs', 'an object { q, k, v, ... }', inputs);
+    if (typeof inputs !== 'object' || inputs === null)
+      throw invalidArgument('attention', 'inputs', 'an object { q, k, v, ... }', inputs);
     for (const name of ['q', 'k', 'v'] as const) {
       if (inputs[name] === undefined) throw invalidArgument('attention', name, 'a device tensor', undefined);
     }
     for (const [name, t] of Object.entries(inputs)) {
       if (!['q', 'k', 'v', 'mask', 'pastKey', 'pastValue', 'kvValidLengths'].includes(name)) {
-        throw invalidArgument('attention', `inputs.${name}`, 'one of q, k, v, mask, pastKey, pastValue, kvValidLengths', name);
+        throw invalidArgument(
+          'attention',
+          `inputs.${name}`,
+          'one of q, k, v, mask, pastKey, pastValue, kvValidLengths',
+          name,
+        );
       }
       if (t !== undefined) this.own('attention', name, t);
     }
     const plan = planAttention(inputs, options, this.backend.capabilities);
-    const { y, presentKey, presentValue, scores } = this.backend.kernels.attention(inputs as DeviceAttentionInputs<T>, plan);
+    const { y, presentKey, presentValue, scores } = this.backend.kernels.attention(
+      inputs as DeviceAttentionInputs<T>,
+      plan,
+    );
     return {
       y: this.adopt(y),
       ...(presentKey && { presentKey: this.adopt(presentKey) }),
@@ -106,7 +121,8 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     this.checkAlive('scale');
     this.own('scale', 'x', x);
     checkDType('scale', 'x', x, ['float32']);
-    if (typeof factor !== 'number' || !Number.isFinite(factor)) throw invalidArgument('scale', 'factor', 'a finite number', factor);
+    if (typeof factor !== 'number' || !Number.isFinite(factor))
+      throw invalidArgument('scale', 'factor', 'a finite number', factor);
     return this.adopt(this.backend.kernels.scale(x as T, factor));
   }
 
@@ -231,10 +247,11 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
 
   private checkAlive(op: string): void {
     if (this.backend.isDisposed) {
-      throw new AttnkitError('DISPOSED', `${op}: the ${this.backend.name} backend was disposed`, { argument: 'backend' });
+      throw new AttnkitError('DISPOSED', `${op}: the ${this.backend.name} backend was disposed`, {
+        argument: 'backend',
+      });
     }
   }
-
 }
 
 const MATMUL_OPTION_KEYS = ['transposeA', 'transposeB', 'bias'];
@@ -242,11 +259,13 @@ const MATMUL_OPTION_KEYS = ['transposeA', 'transposeB', 'bias'];
 function checkMatmulOptions(options: MatmulOptions): void {
   if (typeof options !== 'object' || options === null) throw invalidArgument('matmul', 'options', 'an object', options);
   for (const key of Object.keys(options)) {
-    if (!MATMUL_OPTION_KEYS.includes(key)) throw invalidArgument('matmul', `options.${key}`, `one of ${MATMUL_OPTION_KEYS.join(', ')}`, key);
+    if (!MATMUL_OPTION_KEYS.includes(key))
+      throw invalidArgument('matmul', `options.${key}`, `one of ${MATMUL_OPTION_KEYS.join(', ')}`, key);
   }
   for (const key of ['transposeA', 'transposeB'] as const) {
     const value = options[key];
-    if (value !== undefined && typeof value !== 'boolean') throw invalidArgument('matmul', `options.${key}`, 'a boolean', value);
+    if (value !== undefined && typeof value !== 'boolean')
+      throw invalidArgument('matmul', `options.${key}`, 'a boolean', value);
   }
 }
 
@@ -261,11 +280,15 @@ export function createDevice<T extends DeviceTensor>(backend: Backend<T>): Devic
   }
   if (backend.specificationVersion !== SPECIFICATION_VERSION) {
     const given = String(backend.specificationVersion);
-    throw new AttnkitError('UNSUPPORTED', `createDevice: backend ${backend.name} implements ${given}, core needs ${SPECIFICATION_VERSION}`, {
-      argument: 'backend',
-      expected: SPECIFICATION_VERSION,
-      given,
-    });
+    throw new AttnkitError(
+      'UNSUPPORTED',
+      `createDevice: backend ${backend.name} implements ${given}, core needs ${SPECIFICATION_VERSION}`,
+      {
+        argument: 'backend',
+        expected: SPECIFICATION_VERSION,
+        given,
+      },
+    );
   }
   let device = devices.get(backend);
   if (!device) {
@@ -274,4 +297,3 @@ export function createDevice<T extends DeviceTensor>(backend: Backend<T>): Devic
   }
   return device as unknown as Device<T>;
 }
-

@@ -93,11 +93,15 @@ export function invalidArgument(op: string, argument: string, expected: string, 
 export function deviceLimitError(op: string, argument: string, shape: readonly number[], limit: number): AttnkitError {
   const elements = shape.reduce((a, b) => a * b, 1);
   const given = formatShape(shape);
-  return new AttnkitError('DEVICE_LIMIT', `${op}: ${argument} ${given} has ${elements} elements, more than the backend's limit of ${limit}`, {
-    argument,
-    expected: `at most ${limit} elements`,
-    given,
-  });
+  return new AttnkitError(
+    'DEVICE_LIMIT',
+    `${op}: ${argument} ${given} has ${elements} elements, more than the backend's limit of ${limit}`,
+    {
+      argument,
+      expected: `at most ${limit} elements`,
+      given,
+    },
+  );
 }
 
 /**
@@ -107,10 +111,13 @@ export function deviceLimitError(op: string, argument: string, shape: readonly n
 function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length})`;
-  if (Array.isArray(value)) return value.length <= 8 ? `[${value.map(describeValue).join(',')}]` : `array(${value.length})`;
+  if (Array.isArray(value))
+    return value.length <= 8 ? `[${value.map(describeValue).join(',')}]` : `array(${value.length})`;
   if (typeof value === 'object' && value !== null) {
     try {
-      const text = JSON.stringify(value, (key, v) => (key !== '' && (ArrayBuffer.isView(v) || Array.isArray(v)) ? describeValue(v) : v));
+      const text = JSON.stringify(value, (key, v) =>
+        key !== '' && (ArrayBuffer.isView(v) || Array.isArray(v)) ? describeValue(v) : v,
+      );
       if (text !== undefined && text.length <= 120) return text;
     } catch {
       // Cyclic or BigInt-holding objects fall through to their keys.

@@ -7,7 +7,9 @@ import { createReferenceBackend } from './reference/backend.js';
  * Each entry probes its availability (with a reason when it is unavailable) and creates the backend; heavy
  * packages are imported inside `create`/`probe` so an unused backend costs nothing.
  */
-export type Availability = { readonly available: true; readonly detail?: string } | { readonly available: false; readonly reason: string };
+export type Availability =
+  | { readonly available: true; readonly detail?: string }
+  | { readonly available: false; readonly reason: string };
 
 export interface BackendEntry {
   /** Stable identifier, e.g. `webgpu`, `tfjs-wasm`. */
@@ -50,7 +52,12 @@ export class BackendRegistry {
     const entry = this.entries.find((e) => e.name === name);
     if (!entry) {
       const known = this.entries.map((e) => e.name).join(', ');
-      throw invalidArgument('BackendRegistry.get', 'name', known ? `one of ${known}` : 'a registered name (none registered)', name);
+      throw invalidArgument(
+        'BackendRegistry.get',
+        'name',
+        known ? `one of ${known}` : 'a registered name (none registered)',
+        name,
+      );
     }
     return entry;
   }

@@ -21,7 +21,11 @@ describe('attention: hand-computed scores and outputs', () => {
   it('uses scale 1/√D by default', async () => {
     // D = 4: q·k0 = 4, times 1/√4 = 2; q·k1 = 0. p0 = σ(2) = 0.8807970779778825
     const { scores } = await run(
-      { q: tensor([1, 1, 1, 1], [1, 1, 1, 4]), k: tensor([1, 1, 1, 1, 0, 0, 0, 0], [1, 1, 2, 4]), v: tensor([0, 0], [1, 1, 2, 1]) },
+      {
+        q: tensor([1, 1, 1, 1], [1, 1, 1, 4]),
+        k: tensor([1, 1, 1, 1, 0, 0, 0, 0], [1, 1, 2, 4]),
+        v: tensor([0, 0], [1, 1, 2, 1]),
+      },
       { scoresOutput: 'probabilities' },
     );
     expectClose(scores!.data, [0.8807970779778825, 1 - 0.8807970779778825]);
@@ -31,7 +35,11 @@ describe('attention: hand-computed scores and outputs', () => {
     // D = 2, Dv = 3. s = [q·k0, q·k1] = [1, 0] (scale 1); p = [0.7310585786, 0.2689414214]
     // y = p0·[1,2,3] + p1·[4,5,6] = [1,2,3] + 3·p1 = [1.8068242641, 2.8068242641, 3.8068242641]
     const { y } = await run(
-      { q: tensor([1, 0], [1, 1, 1, 2]), k: tensor([1, 0, 0, 1], [1, 1, 2, 2]), v: tensor([1, 2, 3, 4, 5, 6], [1, 1, 2, 3]) },
+      {
+        q: tensor([1, 0], [1, 1, 1, 2]),
+        k: tensor([1, 0, 0, 1], [1, 1, 2, 2]),
+        v: tensor([1, 2, 3, 4, 5, 6], [1, 1, 2, 3]),
+      },
       { scale: 1 },
     );
     expect(y.shape).toEqual([1, 1, 1, 3]);
@@ -128,11 +136,17 @@ describe('attention: hand-computed scores and outputs', () => {
       const k = tensor([0, 0], [1, 1, 2, 1]);
       const v = tensor([3, 7], [1, 1, 2, 1]);
       // Both keys at −1e9: the row is not fully masked, so p = [0.5, 0.5] and y = 5.
-      const both = await run({ q, k, v, mask: { data: Float32Array.from([-1e9, -1e9]), shape: [2], kind: 'additive' } }, { scoresOutput: 'probabilities' });
+      const both = await run(
+        { q, k, v, mask: { data: Float32Array.from([-1e9, -1e9]), shape: [2], kind: 'additive' } },
+        { scoresOutput: 'probabilities' },
+      );
       expectClose(both.scores!.data, [0.5, 0.5]);
       expectClose(both.y.data, [5]);
       // One key at −1e9: e^−1e9 = 0, so p = [0, 1] and y = 7 (finite, no NaN).
-      const one = await run({ q, k, v, mask: { data: Float32Array.from([-1e9, 0]), shape: [2], kind: 'additive' } }, { scoresOutput: 'masked' });
+      const one = await run(
+        { q, k, v, mask: { data: Float32Array.from([-1e9, 0]), shape: [2], kind: 'additive' } },
+        { scoresOutput: 'masked' },
+      );
       expectClose(one.scores!.data, [-1e9, 0]);
       expectClose(one.y.data, [7]);
     });

@@ -8,7 +8,12 @@ const NEG = Number.NEGATIVE_INFINITY;
  * An independent statement of mask broadcasting: pad `shape` on the left to 4D, repeat size-1 leading
  * axes, and mark keys j ≥ mT as masked (the key axis is never broadcast). Returns a full [B, Hq, Sq, T] mask.
  */
-function expandMask(data: ArrayLike<number>, shape: number[], kind: MaskKind, [B, H, S, T]: number[]): Float32Array | Uint8Array {
+function expandMask(
+  data: ArrayLike<number>,
+  shape: number[],
+  kind: MaskKind,
+  [B, H, S, T]: number[],
+): Float32Array | Uint8Array {
   const s4 = [...new Array(4 - shape.length).fill(1), ...shape];
   const out = kind === 'boolean' ? new Uint8Array(B * H * S * T) : new Float32Array(B * H * S * T);
   for (let b = 0; b < B; b++)
@@ -36,16 +41,36 @@ function randomMask(shape: number[], kind: MaskKind, next: () => number): Float3
 describe('masks of every rank, boolean and additive, equal their full [B, Hq, Sq, T] expansion', () => {
   const [B, Hq, Hkv, Sq, T, D] = [2, 4, 2, 3, 5, 4];
   const full = [B, Hq, Sq, T];
-  const shapes = [[T], [1], [3], [Sq, T], [1, T], [Hq, 1, T], [1, Sq, T], [B, 1, 1, T], [1, Hq, Sq, T], [B, Hq, Sq, T], [B, 1, Sq, 2], [1, 1, 1, 1]];
+  const shapes = [
+    [T],
+    [1],
+    [3],
+    [Sq, T],
+    [1, T],
+    [Hq, 1, T],
+    [1, Sq, T],
+    [B, 1, 1, T],
+    [1, Hq, Sq, T],
+    [B, Hq, Sq, T],
+    [B, 1, Sq, 2],
+    [1, 1, 1, 1],
+  ];
   for (const kind of ['boolean', 'additive'] as const) {
     for (const shape of shapes) {
       it(`${kind} ${JSON.stringify(shape)}`, async () => {
         const next = rng(shape.length * 31 + shape.reduce((a, b) => a * 7 + b, 0) + (kind === 'boolean' ? 1 : 2));
-        const base = { q: random([B, Hq, Sq, D], next), k: random([B, Hkv, T, D], next), v: random([B, Hkv, T, D], next) };
+        const base = {
+          q: random([B, Hq, Sq, D], next),
+          k: random([B, Hkv, T, D], next),
+          v: random([B, Hkv, T, D], next),
+        };
         const data = randomMask(shape, kind, next);
         const options: AttentionOptions = { scoresOutput: 'masked' };
         const given = await run({ ...base, mask: { data, shape, kind } }, options);
-        const expanded = await run({ ...base, mask: { data: expandMask(data, shape, kind, full), shape: full, kind } }, options);
+        const expanded = await run(
+          { ...base, mask: { data: expandMask(data, shape, kind, full), shape: full, kind } },
+          options,
+        );
         expectClose(given.scores!.data, expanded.scores!.data, 0);
         expectClose(given.y.data, expanded.y.data, 0);
       });
@@ -58,21 +83,35 @@ describe('a mask shorter than T', () => {
   const base = { q: tensor([1], [1, 1, 1, 1]), k: tensor([1, 2, 3], [1, 1, 3, 1]), v: tensor([1, 2, 3], [1, 1, 3, 1]) };
 
   it('boolean [1, 1] of T = 3: key 2 is masked', async () => {
-    const { scores } = await run({ ...base, mask: { data: Uint8Array.from([1, 1]), shape: [2], kind: 'boolean' } }, { scale: 1, scoresOutput: 'masked' });
+    const { scores } = await run(
+      { ...base, mask: { data: Uint8Array.from([1, 1]), shape: [2], kind: 'boolean' } },
+      { scale: 1, scoresOutput: 'masked' },
+    );
     expectClose(scores!.data, [1, 2, NEG]);
   });
 
   it('additive [0.5] of T = 3 is not broadcast along the keys: keys 1 and 2 are masked', async () => {
-    const { scores, y } = await run({ ...base, mask: { data: Float32Array.from([0.5]), shape: [1, 1], kind: 'additive' } }, { scale: 1, scoresOutput: 'masked' });
+    const { scores, y } = await run(
+      { ...base, mask: { data: Float32Array.from([0.5]), shape: [1, 1], kind: 'additive' } },
+      { scale: 1, scoresOutput: 'masked' },
+    );
     expectClose(scores!.data, [1.5, NEG, NEG]);
     expectClose(y.data, [1]);
   });
 });
 
 /** Checks the fully-masked rule on the rows listed: probabilities 0, y exactly +0 (headMask −1 must not make −0). */
-async function expectFullyMasked(inputs: HostAttentionInputs, options: AttentionOptions, rows: number[]): Promise<void> {
+async function expectFullyMasked(
+  inputs: HostAttentionInputs,
+  options: AttentionOptions,
+  rows: number[],
+): Promise<void> {
   const Hq = inputs.q.shape[1];
-  const { y, scores } = await run(inputs, { ...options, headMask: new Array(Hq).fill(-1), scoresOutput: 'probabilities' });
+  const { y, scores } = await run(inputs, {
+    ...options,
+    headMask: new Array(Hq).fill(-1),
+    scoresOutput: 'probabilities',
+  });
   const [, , Sq, T] = scores!.shape;
   const Dv = y.shape[3];
   for (const value of [...y.data, ...scores!.data]) expect(Number.isNaN(value)).toBe(false);
@@ -81,7 +120,8 @@ async function expectFullyMasked(inputs: HostAttentionInputs, options: Attention
     expectZeros(y.data.subarray(i * Dv, (i + 1) * Dv));
   }
   const masked = await run(inputs, { ...options, scoresOutput: 'masked' });
-  for (const i of rows) expect(Array.from(masked.scores!.data.subarray(i * T, (i + 1) * T))).toEqual(new Array(T).fill(NEG));
+  for (const i of rows)
+    expect(Array.from(masked.scores!.data.subarray(i * T, (i + 1) * T))).toEqual(new Array(T).fill(NEG));
   expect(Math.max(...rows)).toBeLessThan(Sq);
 }
 
@@ -92,10 +132,18 @@ describe('fully-masked rows give probabilities 0 and y exactly 0, never NaN', ()
   const v = random([1, 1, 2, 3], next);
 
   it('by a boolean mask', async () => {
-    await expectFullyMasked({ q, k, v, mask: { data: Uint8Array.from([1, 1, 0, 0, 1, 0]), shape: [3, 2], kind: 'boolean' } }, {}, [1]);
+    await expectFullyMasked(
+      { q, k, v, mask: { data: Uint8Array.from([1, 1, 0, 0, 1, 0]), shape: [3, 2], kind: 'boolean' } },
+      {},
+      [1],
+    );
   });
   it('by an additive −∞ mask', async () => {
-    await expectFullyMasked({ q, k, v, mask: { data: Float32Array.from([NEG, NEG]), shape: [2], kind: 'additive' } }, {}, [0, 1, 2]);
+    await expectFullyMasked(
+      { q, k, v, mask: { data: Float32Array.from([NEG, NEG]), shape: [2], kind: 'additive' } },
+      {},
+      [0, 1, 2],
+    );
   });
   it('by a mask with a key axis of 0', async () => {
     await expectFullyMasked({ q, k, v, mask: { data: new Uint8Array(0), shape: [0], kind: 'boolean' } }, {}, [0, 1, 2]);
@@ -112,7 +160,11 @@ describe('fully-masked rows give probabilities 0 and y exactly 0, never NaN', ()
   });
   it('by causal and a mask together (each leaves a key, together none)', async () => {
     // causal: query 0 sees key 0 only; the mask hides key 0 from query 0
-    await expectFullyMasked({ q, k, v, mask: { data: Uint8Array.from([0, 1]), shape: [2], kind: 'boolean' } }, { isCausal: true }, [0]);
+    await expectFullyMasked(
+      { q, k, v, mask: { data: Uint8Array.from([0, 1]), shape: [2], kind: 'boolean' } },
+      { isCausal: true },
+      [0],
+    );
   });
   it('by T = 0', async () => {
     const empty = { q, k: tensor([], [1, 1, 0, 2]), v: tensor([], [1, 1, 0, 3]) };

@@ -38,7 +38,11 @@ describe('causal alignment', () => {
   });
 
   it('bottom-right: offset T − Sq = 2, so query i sees keys 0 … i + 2', async () => {
-    const { y, scores } = await run(inputs, { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'masked' });
+    const { y, scores } = await run(inputs, {
+      isCausal: true,
+      causalAlignment: 'bottom-right',
+      scoresOutput: 'masked',
+    });
     // y_i = mean(0 … i + 2) = (i + 2) / 2
     expectClose(y.data, [1, 1.5, 2, 2.5]);
     expectClose(
@@ -97,7 +101,12 @@ describe('kvValidLengths', () => {
   const v = tensor(range(8), [2, 1, 4, 1]);
 
   it('masks keys j ≥ kvValidLengths[b]', async () => {
-    const { y } = await run({ q: zeros([2, 1, 1, 1]), k: zeros([2, 1, 4, 1]), v, kvValidLengths: Int32Array.from([2, 4]) });
+    const { y } = await run({
+      q: zeros([2, 1, 1, 1]),
+      k: zeros([2, 1, 4, 1]),
+      v,
+      kvValidLengths: Int32Array.from([2, 4]),
+    });
     // mean(0, 1) = 0.5; mean(4 … 7) = 5.5
     expectClose(y.data, [0.5, 5.5]);
   });
@@ -105,14 +114,22 @@ describe('kvValidLengths', () => {
   it('top-left causal with valid lengths aligns the last query with the last valid key (offset L − Sq)', async () => {
     // Sq = 2, L = [3, 4] → offsets [1, 2].
     // b0: q0 sees 0 … 1 → 0.5; q1 sees 0 … 2 → 1.  b1: q0 sees 0 … 2 → 5; q1 sees 0 … 3 → 5.5
-    const { y } = await run({ q: zeros([2, 1, 2, 1]), k: zeros([2, 1, 4, 1]), v, kvValidLengths: Int32Array.from([3, 4]) }, { isCausal: true });
+    const { y } = await run(
+      { q: zeros([2, 1, 2, 1]), k: zeros([2, 1, 4, 1]), v, kvValidLengths: Int32Array.from([3, 4]) },
+      { isCausal: true },
+    );
     expectClose(y.data, [0.5, 1, 5, 5.5]);
   });
 
   it('on the device, valid lengths outside [0, T] are clamped (the host API refuses them instead)', async () => {
     const device = createDevice(reference);
     const up = (t: { data: Float32Array; shape: readonly number[] }) => device.upload(t.data, t.shape);
-    const { y } = device.attention({ q: up(zeros([2, 1, 1, 1])), k: up(zeros([2, 1, 4, 1])), v: up(v), kvValidLengths: device.upload(Int32Array.from([-3, 99]), [2]) });
+    const { y } = device.attention({
+      q: up(zeros([2, 1, 1, 1])),
+      k: up(zeros([2, 1, 4, 1])),
+      v: up(v),
+      kvValidLengths: device.upload(Int32Array.from([-3, 99]), [2]),
+    });
     // −3 → 0: fully masked, y = 0; 99 → 4: mean(4 … 7) = 5.5
     expect(Array.from(await device.read(y))).toEqual([0, 5.5]);
   });
@@ -153,7 +170,10 @@ describe('sliding window', () => {
   it('an omitted side is unbounded: { left: 1 } sees keys i − 1 … 4', async () => {
     // means of [0…4], [0…4], [1…4], [2…4], [3…4]
     expectClose((await run(inputs, { window: { left: 1 } })).y.data, [2, 2, 2.5, 3, 3.5]);
-    expectClose((await run(inputs, { window: { left: 1, right: Number.POSITIVE_INFINITY } })).y.data, [2, 2, 2.5, 3, 3.5]);
+    expectClose(
+      (await run(inputs, { window: { left: 1, right: Number.POSITIVE_INFINITY } })).y.data,
+      [2, 2, 2.5, 3, 3.5],
+    );
   });
 
   it('combines with causal (both apply) and follows the bottom-right offset', async () => {
@@ -161,7 +181,10 @@ describe('sliding window', () => {
     expectClose((await run(inputs, { isCausal: true, window: { left: 1 } })).y.data, [0, 0.5, 1.5, 2.5, 3.5]);
     // Sq = 2 of T = 5 bottom-right: offset 3; left 1, right 0 → q0 sees 2 … 3, q1 sees 3 … 4
     const short = { ...inputs, q: zeros([1, 1, 2, 1]) };
-    expectClose((await run(short, { window: { left: 1, right: 0 }, causalAlignment: 'bottom-right' })).y.data, [2.5, 3.5]);
+    expectClose(
+      (await run(short, { window: { left: 1, right: 0 }, causalAlignment: 'bottom-right' })).y.data,
+      [2.5, 3.5],
+    );
   });
 });
 
@@ -172,7 +195,20 @@ describe('ALiBi', () => {
 
   it('default slopes for 12 heads: the 8-head slopes, then every other slope of the 16-head sequence', () => {
     // 16 heads: 2^(−0.5·(h+1)); every other from the first: 2^−0.5, 2^−1.5, 2^−2.5, 2^−3.5
-    const expected = [1 / 2, 1 / 4, 1 / 8, 1 / 16, 1 / 32, 1 / 64, 1 / 128, 1 / 256, 2 ** -0.5, 2 ** -1.5, 2 ** -2.5, 2 ** -3.5];
+    const expected = [
+      1 / 2,
+      1 / 4,
+      1 / 8,
+      1 / 16,
+      1 / 32,
+      1 / 64,
+      1 / 128,
+      1 / 256,
+      2 ** -0.5,
+      2 ** -1.5,
+      2 ** -2.5,
+      2 ** -3.5,
+    ];
     expect(Array.from(defaultAlibiSlopes(12))).toEqual(expected.map(Math.fround));
   });
 
@@ -190,13 +226,21 @@ describe('ALiBi', () => {
     // Hq = 2, Sq = 1, T = 3, slopes [0.5, 0.25]. Bottom-right offset = 2:
     // head 0: −0.5·(2 − j) = [−1, −0.5, 0]; head 1: −0.25·(2 − j) = [−0.5, −0.25, 0]
     const inputs = { q: zeros([1, 2, 1, 1]), k: zeros([1, 2, 3, 1]), v: zeros([1, 2, 3, 1]) };
-    const bottom = await run(inputs, { alibi: { slopes: [0.5, 0.25] }, causalAlignment: 'bottom-right', scoresOutput: 'masked' });
+    const bottom = await run(inputs, {
+      alibi: { slopes: [0.5, 0.25] },
+      causalAlignment: 'bottom-right',
+      scoresOutput: 'masked',
+    });
     expectClose(bottom.scores!.data, [-1, -0.5, 0, -0.5, -0.25, 0], 0);
     // Top-left offset = 0: head 0: −0.5·(0 − j) = [0, 0.5, 1]; head 1: [0, 0.25, 0.5]
     const top = await run(inputs, { alibi: { slopes: [0.5, 0.25] }, scoresOutput: 'masked' });
     expectClose(top.scores!.data, [0, 0.5, 1, 0, 0.25, 0.5], 0);
     // 'raw' and 'softcapped' come before the bias
-    expectClose((await run(inputs, { alibi: { slopes: [0.5, 0.25] }, scoresOutput: 'raw' })).scores!.data, [0, 0, 0, 0, 0, 0], 0);
+    expectClose(
+      (await run(inputs, { alibi: { slopes: [0.5, 0.25] }, scoresOutput: 'raw' })).scores!.data,
+      [0, 0, 0, 0, 0, 0],
+      0,
+    );
   });
 
   it('alibi: true uses the default slopes, and causal masking still applies', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type HostTensor, attention, createReferenceBackend } from '../src/index.js';
+import { attention, createReferenceBackend, type HostTensor } from '../src/index.js';
 import { concatAxis2, expectClose, random, rng, run, sliceAxis2 } from './helpers.js';
 
 /** Properties of attention on seeded random data; each holds for every seed. Shapes are [B, H, S, D]. */
@@ -24,7 +24,10 @@ function repeatHeads(x: HostTensor, group: number): HostTensor {
   const out = new Float32Array(x.data.length * group);
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H * group; h++)
-      out.set(x.data.subarray((b * H + Math.floor(h / group)) * block, (b * H + Math.floor(h / group) + 1) * block), (b * H * group + h) * block);
+      out.set(
+        x.data.subarray((b * H + Math.floor(h / group)) * block, (b * H + Math.floor(h / group) + 1) * block),
+        (b * H * group + h) * block,
+      );
   return { data: out, shape: [B, H * group, S, W] };
 }
 
@@ -43,14 +46,23 @@ describe('properties', () => {
         const without = await run({ q, k: pick(k, kept), v: pick(v, kept) });
         const keep = Float32Array.from({ length: T }, (_, j) => (j === removed ? 0 : 1));
         const boolean = await run({ q, k, v, mask: { data: Uint8Array.from(keep), shape: [T], kind: 'boolean' } });
-        const additive = await run({ q, k, v, mask: { data: keep.map((x) => (x ? 0 : Number.NEGATIVE_INFINITY)), shape: [1, 1, 1, T], kind: 'additive' } });
+        const additive = await run({
+          q,
+          k,
+          v,
+          mask: { data: keep.map((x) => (x ? 0 : Number.NEGATIVE_INFINITY)), shape: [1, 1, 1, T], kind: 'additive' },
+        });
         expectClose(boolean.y.data, without.y.data, 1e-6);
         expectClose(additive.y.data, without.y.data, 1e-6);
       });
 
       it('GQA equals multi-head attention with the kv heads repeated', async () => {
         const group = Hq / Hkv;
-        const options = { isCausal: true, causalAlignment: 'bottom-right' as const, scoresOutput: 'probabilities' as const };
+        const options = {
+          isCausal: true,
+          causalAlignment: 'bottom-right' as const,
+          scoresOutput: 'probabilities' as const,
+        };
         const grouped = await run({ q, k, v }, options);
         const repeated = await run({ q, k: repeatHeads(k, group), v: repeatHeads(v, group) }, options);
         expectClose(grouped.y.data, repeated.y.data, 0);
@@ -68,7 +80,13 @@ describe('properties', () => {
         const qFull = random([B, Hq, T, D], next);
         const full = await run({ q: qFull, k, v }, { isCausal: true });
         const step = await run(
-          { q: sliceAxis2(qFull, T - 1, 1), k: sliceAxis2(k, T - 1, 1), v: sliceAxis2(v, T - 1, 1), pastKey: sliceAxis2(k, 0, T - 1), pastValue: sliceAxis2(v, 0, T - 1) },
+          {
+            q: sliceAxis2(qFull, T - 1, 1),
+            k: sliceAxis2(k, T - 1, 1),
+            v: sliceAxis2(v, T - 1, 1),
+            pastKey: sliceAxis2(k, 0, T - 1),
+            pastValue: sliceAxis2(v, 0, T - 1),
+          },
           { isCausal: true },
         );
         expectClose(step.y.data, sliceAxis2(full.y, T - 1, 1).data, 1e-6);
@@ -76,7 +94,13 @@ describe('properties', () => {
         expectClose(step.presentValue!.data, v.data, 0);
         // A prefill of several tokens after a cache equals the corresponding rows too.
         const chunk = await run(
-          { q: sliceAxis2(qFull, 4, 3), k: sliceAxis2(k, 4, 3), v: sliceAxis2(v, 4, 3), pastKey: sliceAxis2(k, 0, 4), pastValue: sliceAxis2(v, 0, 4) },
+          {
+            q: sliceAxis2(qFull, 4, 3),
+            k: sliceAxis2(k, 4, 3),
+            v: sliceAxis2(v, 4, 3),
+            pastKey: sliceAxis2(k, 0, 4),
+            pastValue: sliceAxis2(v, 0, 4),
+          },
           { isCausal: true },
         );
         expectClose(chunk.y.data, sliceAxis2(full.y, 4, 3).data, 1e-6);
@@ -92,11 +116,22 @@ describe('properties', () => {
 
       it('probability rows sum to 1, or are all 0 when fully masked', async () => {
         // A random boolean mask with some rows fully masked, plus causal, window, ALiBi and softcap.
-        const mask = { data: Uint8Array.from({ length: B * Sq * T }, () => (next() < 0.6 ? 1 : 0)), shape: [B, 1, Sq, T], kind: 'boolean' as const };
+        const mask = {
+          data: Uint8Array.from({ length: B * Sq * T }, () => (next() < 0.6 ? 1 : 0)),
+          shape: [B, 1, Sq, T],
+          kind: 'boolean' as const,
+        };
         mask.data.fill(0, 0, T); // batch 0, query 0: fully masked
         const { scores } = await run(
           { q, k, v, mask },
-          { isCausal: true, causalAlignment: 'bottom-right', window: { left: 4 }, alibi: true, softcap: 5, scoresOutput: 'probabilities' },
+          {
+            isCausal: true,
+            causalAlignment: 'bottom-right',
+            window: { left: 4 },
+            alibi: true,
+            softcap: 5,
+            scoresOutput: 'probabilities',
+          },
         );
         let empty = 0;
         for (let row = 0; row < B * Hq * Sq; row++) {

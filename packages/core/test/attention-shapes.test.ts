@@ -4,7 +4,11 @@ import { expectClose, random, rng, run, tensor, to3d } from './helpers.js';
 describe('zero-size dimensions', () => {
   it('Sq = 0 returns empty y and scores', async () => {
     const { y, scores } = await run(
-      { q: tensor([], [1, 2, 0, 4]), k: tensor(new Array(24).fill(1), [1, 2, 3, 4]), v: tensor(new Array(30).fill(1), [1, 2, 3, 5]) },
+      {
+        q: tensor([], [1, 2, 0, 4]),
+        k: tensor(new Array(24).fill(1), [1, 2, 3, 4]),
+        v: tensor(new Array(30).fill(1), [1, 2, 3, 5]),
+      },
       { isCausal: true, scoresOutput: 'probabilities' },
     );
     expect(y.shape).toEqual([1, 2, 0, 5]);
@@ -38,7 +42,10 @@ describe('zero-size dimensions', () => {
     const k = random([1, 2, 3, 4], next);
     const v = random([1, 2, 3, 4], next);
     const plain = await run({ q, k, v }, { isCausal: true });
-    const cached = await run({ q, k, v, pastKey: tensor([], [1, 2, 0, 4]), pastValue: tensor([], [1, 2, 0, 4]) }, { isCausal: true });
+    const cached = await run(
+      { q, k, v, pastKey: tensor([], [1, 2, 0, 4]), pastValue: tensor([], [1, 2, 0, 4]) },
+      { isCausal: true },
+    );
     expectClose(cached.y.data, plain.y.data, 0);
     expectClose(cached.presentKey!.data, k.data, 0);
   });
@@ -54,10 +61,17 @@ describe('3D layouts [B, S, H·D] equal the 4D computation after reshaping', () 
       const v = random([B, Hkv, Skv, Dv], next);
       const pastKey = random([B, Hkv, P, D], next);
       const pastValue = random([B, Hkv, P, Dv], next);
-      const mask = { data: Uint8Array.from({ length: Sq * (P + Skv) }, () => (next() < 0.8 ? 1 : 0)), shape: [Sq, P + Skv], kind: 'boolean' as const };
+      const mask = {
+        data: Uint8Array.from({ length: Sq * (P + Skv) }, () => (next() < 0.8 ? 1 : 0)),
+        shape: [Sq, P + Skv],
+        kind: 'boolean' as const,
+      };
       const options = { isCausal: true, softcap: 2, scoresOutput: 'masked' as const };
       const four = await run({ q, k, v, pastKey, pastValue, mask }, options);
-      const three = await run({ q: to3d(q), k: to3d(k), v: to3d(v), pastKey, pastValue, mask }, { ...options, qNumHeads: Hq, kvNumHeads: Hkv });
+      const three = await run(
+        { q: to3d(q), k: to3d(k), v: to3d(v), pastKey, pastValue, mask },
+        { ...options, qNumHeads: Hq, kvNumHeads: Hkv },
+      );
       expect(three.y.shape).toEqual([B, Sq, Hq * Dv]);
       expectClose(three.y.data, to3d(four.y).data, 0);
       // past, present and scores stay 4D in both layouts
@@ -69,9 +83,19 @@ describe('3D layouts [B, S, H·D] equal the 4D computation after reshaping', () 
   }
 
   it('3D with B = 0 and Sq = 0', async () => {
-    const { y } = await run({ q: tensor([], [0, 3, 8]), k: tensor([], [0, 2, 4]), v: tensor([], [0, 2, 6]) }, { qNumHeads: 2, kvNumHeads: 1 });
+    const { y } = await run(
+      { q: tensor([], [0, 3, 8]), k: tensor([], [0, 2, 4]), v: tensor([], [0, 2, 6]) },
+      { qNumHeads: 2, kvNumHeads: 1 },
+    );
     expect(y.shape).toEqual([0, 3, 2 * 6]); // Hq · Dv
-    const empty = await run({ q: tensor([], [1, 0, 8]), k: tensor(new Array(8).fill(0), [1, 2, 4]), v: tensor(new Array(12).fill(0), [1, 2, 6]) }, { qNumHeads: 2, kvNumHeads: 1 });
+    const empty = await run(
+      {
+        q: tensor([], [1, 0, 8]),
+        k: tensor(new Array(8).fill(0), [1, 2, 4]),
+        v: tensor(new Array(12).fill(0), [1, 2, 6]),
+      },
+      { qNumHeads: 2, kvNumHeads: 1 },
+    );
     expect(empty.y.shape).toEqual([1, 0, 2 * 6]);
   });
 });

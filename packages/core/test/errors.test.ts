@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AttnkitError, formatShape, isAttnkitError } from '../src/index.js';
 import { invalidArgument, shapeError } from '../src/errors.js';
+import { AttnkitError, formatShape, isAttnkitError } from '../src/index.js';
 
 describe('AttnkitError', () => {
   it('carries its code, argument, expected and given values', () => {
@@ -33,8 +33,12 @@ describe('AttnkitError', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     const big = { data: new Float32Array(1_000_000), shape: [1000, 1000] };
-    expect(invalidArgument('op', 'x', 'a tensor', cyclic).message).toBe('op: x must be a tensor, got Object { a, self }');
-    expect(invalidArgument('op', 'x', 'a tensor', big).message).toBe('op: x must be a tensor, got {"data":"Float32Array(1000000)","shape":"[1000,1000]"}');
+    expect(invalidArgument('op', 'x', 'a tensor', cyclic).message).toBe(
+      'op: x must be a tensor, got Object { a, self }',
+    );
+    expect(invalidArgument('op', 'x', 'a tensor', big).message).toBe(
+      'op: x must be a tensor, got {"data":"Float32Array(1000000)","shape":"[1000,1000]"}',
+    );
     expect(invalidArgument('op', 'x', 'a number', 10n).given).toBe('10');
     expect(invalidArgument('op', 'x', 'a number', { n: 10n }).given).toBe('Object { n }');
     expect(invalidArgument('op', 'x', 'a list', new Array(100).fill(0)).given).toBe('array(100)');

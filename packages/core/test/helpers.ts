@@ -2,11 +2,11 @@ import { expect } from 'vitest';
 import {
   type AttentionOptions,
   type AttnkitErrorCode,
+  attention,
+  createReferenceBackend,
   type HostAttentionInputs,
   type HostAttentionOutputs,
   type HostTensor,
-  attention,
-  createReferenceBackend,
   isAttnkitError,
 } from '../src/index.js';
 
@@ -49,24 +49,31 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       if (!Object.is(a, e)) throw new Error(`element ${i}: ${a} but expected ${e}`);
       continue;
     }
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) throw new Error(`element ${i}: ${a} but expected ${e} (atol ${atol}, rtol ${rtol})`);
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+      throw new Error(`element ${i}: ${a} but expected ${e} (atol ${atol}, rtol ${rtol})`);
   }
 }
 
 /** Every element is exactly +0 (not −0, not NaN). */
 export function expectZeros(values: ArrayLike<number>): void {
-  for (let i = 0; i < values.length; i++) if (!Object.is(values[i], 0)) throw new Error(`element ${i} is ${values[i]}, expected exactly 0`);
+  for (let i = 0; i < values.length; i++)
+    if (!Object.is(values[i], 0)) throw new Error(`element ${i} is ${values[i]}, expected exactly 0`);
 }
 
 /** Runs `fn` (sync or async) and checks it fails with an AttnkitError of `code` whose message has every fragment. */
-export async function expectAttnkitError(fn: () => unknown, code: AttnkitErrorCode, ...fragments: string[]): Promise<void> {
+export async function expectAttnkitError(
+  fn: () => unknown,
+  code: AttnkitErrorCode,
+  ...fragments: string[]
+): Promise<void> {
   let caught: unknown;
   try {
     await fn();
   } catch (error) {
     caught = error;
   }
-  if (!isAttnkitError(caught)) throw new Error(`expected AttnkitError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
+  if (!isAttnkitError(caught))
+    throw new Error(`expected AttnkitError ${code}, got ${caught === undefined ? 'no error' : String(caught)}`);
   expect(caught.code, caught.message).toBe(code);
   for (const fragment of fragments) expect(caught.message).toContain(fragment);
 }
@@ -86,7 +93,8 @@ export function to3d(x: HostTensor): HostTensor {
 export function sliceAxis2(x: HostTensor, from: number, length: number): HostTensor {
   const [B, H, S, W] = x.shape;
   const out = new Float32Array(B * H * length * W);
-  for (let bh = 0; bh < B * H; bh++) out.set(x.data.subarray((bh * S + from) * W, (bh * S + from + length) * W), bh * length * W);
+  for (let bh = 0; bh < B * H; bh++)
+    out.set(x.data.subarray((bh * S + from) * W, (bh * S + from + length) * W), bh * length * W);
   return { data: out, shape: [B, H, length, W] };
 }
 

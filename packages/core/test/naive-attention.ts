@@ -10,7 +10,11 @@ export interface NaiveResult {
   scores: number[] | null;
 }
 
-export function naiveAttention(inputs: HostAttentionInputs, options: AttentionOptions, slopes: ArrayLike<number> | null): NaiveResult {
+export function naiveAttention(
+  inputs: HostAttentionInputs,
+  options: AttentionOptions,
+  slopes: ArrayLike<number> | null,
+): NaiveResult {
   const [B, Hq, Sq, D] = inputs.q.shape;
   const [, Hkv, Skv] = inputs.k.shape;
   const Dv = inputs.v.shape[3];
@@ -21,9 +25,13 @@ export function naiveAttention(inputs: HostAttentionInputs, options: AttentionOp
   const get4 = (data: ArrayLike<number>, shape: readonly number[], a: number, b: number, c: number, d: number) =>
     data[((a * shape[1] + b) * shape[2] + c) * shape[3] + d];
   const key = (b: number, g: number, j: number, d: number) =>
-    j < P ? get4(inputs.pastKey!.data, inputs.pastKey!.shape, b, g, j, d) : get4(inputs.k.data, inputs.k.shape, b, g, j - P, d);
+    j < P
+      ? get4(inputs.pastKey!.data, inputs.pastKey!.shape, b, g, j, d)
+      : get4(inputs.k.data, inputs.k.shape, b, g, j - P, d);
   const value = (b: number, g: number, j: number, d: number) =>
-    j < P ? get4(inputs.pastValue!.data, inputs.pastValue!.shape, b, g, j, d) : get4(inputs.v.data, inputs.v.shape, b, g, j - P, d);
+    j < P
+      ? get4(inputs.pastValue!.data, inputs.pastValue!.shape, b, g, j, d)
+      : get4(inputs.v.data, inputs.v.shape, b, g, j - P, d);
 
   const y: number[] = [];
   const scores: number[] = [];
@@ -50,7 +58,12 @@ export function naiveAttention(inputs: HostAttentionInputs, options: AttentionOp
           let see = true;
           if (options.isCausal && j > i + offset) see = false;
           const w = options.window;
-          if (w && (j < i + offset - (w.left ?? Number.POSITIVE_INFINITY) || j > i + offset + (w.right ?? Number.POSITIVE_INFINITY))) see = false;
+          if (
+            w &&
+            (j < i + offset - (w.left ?? Number.POSITIVE_INFINITY) ||
+              j > i + offset + (w.right ?? Number.POSITIVE_INFINITY))
+          )
+            see = false;
           if (j >= valid) see = false;
           if (inputs.mask) {
             const m = inputs.mask;

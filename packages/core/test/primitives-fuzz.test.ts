@@ -20,7 +20,8 @@ function unravel(flat: number, shape: readonly number[]): number[] {
   }
   return index;
 }
-const ravel = (index: readonly number[], shape: readonly number[]) => index.reduce((flat, i, axis) => flat * shape[axis] + i, 0);
+const ravel = (index: readonly number[], shape: readonly number[]) =>
+  index.reduce((flat, i, axis) => flat * shape[axis] + i, 0);
 
 describe('add/mul broadcasting on random shapes', () => {
   for (let seed = 1; seed <= CALLS; seed++) {
@@ -32,9 +33,16 @@ describe('add/mul broadcasting on random shapes', () => {
       const [sa, sb] = [operand(), operand()];
       const [da, db] = [randomData(size(sa), next), randomData(size(sb), next)];
       const rank = Math.max(sa.length, sb.length);
-      const shape = Array.from({ length: rank }, (_, axis) => Math.max(sa[sa.length - rank + axis] ?? 1, sb[sb.length - rank + axis] ?? 1));
+      const shape = Array.from({ length: rank }, (_, axis) =>
+        Math.max(sa[sa.length - rank + axis] ?? 1, sb[sb.length - rank + axis] ?? 1),
+      );
       const at = (data: Float32Array, s: number[], index: number[]) =>
-        data[ravel(s.map((d, axis) => (d === 1 ? 0 : index[index.length - s.length + axis])), s)];
+        data[
+          ravel(
+            s.map((d, axis) => (d === 1 ? 0 : index[index.length - s.length + axis])),
+            s,
+          )
+        ];
       const expectedAdd = Array.from({ length: size(shape) }, (_, flat) => {
         const index = unravel(flat, shape);
         return at(da, sa, index) + at(db, sb, index);
@@ -45,7 +53,14 @@ describe('add/mul broadcasting on random shapes', () => {
       expect(sum.shape).toEqual(shape);
       expectClose(await device.read(sum), expectedAdd, 0);
       const product = await device.read(device.mul(b, a));
-      expectClose(product, Array.from({ length: size(shape) }, (_, flat) => at(da, sa, unravel(flat, shape)) * at(db, sb, unravel(flat, shape))), 0);
+      expectClose(
+        product,
+        Array.from(
+          { length: size(shape) },
+          (_, flat) => at(da, sa, unravel(flat, shape)) * at(db, sb, unravel(flat, shape)),
+        ),
+        0,
+      );
     });
   }
 });
@@ -56,7 +71,12 @@ describe('matmul on random shapes, transposes, shared or batched b, bias', () =>
       const next = rng(2000 + seed);
       const batch = Array.from({ length: Math.floor(next() * 3) }, () => 1 + Math.floor(next() * 2));
       const [M, K, N] = [1 + Math.floor(next() * 3), Math.floor(next() * 4), 1 + Math.floor(next() * 3)];
-      const [transposeA, transposeB, batchedB, withBias] = [next() < 0.5, next() < 0.5, batch.length > 0 && next() < 0.5, next() < 0.5];
+      const [transposeA, transposeB, batchedB, withBias] = [
+        next() < 0.5,
+        next() < 0.5,
+        batch.length > 0 && next() < 0.5,
+        next() < 0.5,
+      ];
       const aShape = [...batch, ...(transposeA ? [K, M] : [M, K])];
       const bShape = [...(batchedB ? batch : []), ...(transposeB ? [N, K] : [K, N])];
       const [da, db, dBias] = [randomData(size(aShape), next), randomData(size(bShape), next), randomData(N, next)];
@@ -74,7 +94,11 @@ describe('matmul on random shapes, transposes, shared or batched b, bias', () =>
             expected.push(acc);
           }
       const bias = withBias ? { bias: device.upload(dBias, [N]) } : {};
-      const out = device.matmul(device.upload(da, aShape), device.upload(db, bShape), { transposeA, transposeB, ...bias });
+      const out = device.matmul(device.upload(da, aShape), device.upload(db, bShape), {
+        transposeA,
+        transposeB,
+        ...bias,
+      });
       expect(out.shape).toEqual([...batch, M, N]);
       expectClose(await device.read(out), expected, 0);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DeviceTensor, createDevice, createReferenceBackend, erf } from '../src/index.js';
+import { createDevice, createReferenceBackend, type DeviceTensor, erf } from '../src/index.js';
 import { unary } from '../src/reference/primitives.js';
 import { expectAttnkitError, expectClose } from './helpers.js';
 
@@ -50,20 +50,78 @@ describe('matmul', () => {
   });
 
   it('K = 0 gives zeros (plus the bias)', async () => {
-    expect(await read(device.matmul(f32([], [2, 0]), f32([], [0, 3]), { bias: f32([1, 2, 3], [3]) }))).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(await read(device.matmul(f32([], [2, 0]), f32([], [0, 3]), { bias: f32([1, 2, 3], [3]) }))).toEqual([
+      1, 2, 3, 1, 2, 3,
+    ]);
   });
 
   it('rejects bad shapes and options', async () => {
-    await expectAttnkitError(() => device.matmul(f32([1, 2, 3], [3]), b), 'SHAPE_MISMATCH', 'matmul: a', '[3]', 'rank ≥ 2');
-    await expectAttnkitError(() => device.matmul(a, f32([1, 2, 3], [3])), 'SHAPE_MISMATCH', 'matmul: b', '[3]', 'rank 2 or rank 2');
-    await expectAttnkitError(() => device.matmul(a, a), 'SHAPE_MISMATCH', 'matmul: b', '[2,3]', '[3,3]', 'K = 3', 'a [2,3]');
-    await expectAttnkitError(() => device.matmul(f32(new Array(12).fill(0), [2, 2, 3]), f32(new Array(18).fill(0), [3, 3, 2])), 'SHAPE_MISMATCH', 'matmul: b', '[3,3,2]', '[2,3,*]'.replace('*', '2'));
-    await expectAttnkitError(() => device.matmul(i32([1, 2, 3, 4, 5, 6], [2, 3]), b), 'SHAPE_MISMATCH', 'matmul: a', 'int32');
-    await expectAttnkitError(() => device.matmul(a, i32([1, 2, 3, 4, 5, 6], [3, 2])), 'SHAPE_MISMATCH', 'matmul: b', 'int32');
-    await expectAttnkitError(() => device.matmul(a, b, { bias: f32([1, 2, 3], [3]) }), 'SHAPE_MISMATCH', 'matmul: bias', '[3]', '[2]');
-    await expectAttnkitError(() => device.matmul(a, b, { bias: i32([1, 2], [2]) as never }), 'SHAPE_MISMATCH', 'matmul: bias', 'int32');
-    await expectAttnkitError(() => device.matmul(a, b, { transpose: true } as never), 'INVALID_ARGUMENT', 'options.transpose');
-    await expectAttnkitError(() => device.matmul(a, b, { transposeA: 1 } as never), 'INVALID_ARGUMENT', 'options.transposeA', 'a boolean');
+    await expectAttnkitError(
+      () => device.matmul(f32([1, 2, 3], [3]), b),
+      'SHAPE_MISMATCH',
+      'matmul: a',
+      '[3]',
+      'rank ≥ 2',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, f32([1, 2, 3], [3])),
+      'SHAPE_MISMATCH',
+      'matmul: b',
+      '[3]',
+      'rank 2 or rank 2',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, a),
+      'SHAPE_MISMATCH',
+      'matmul: b',
+      '[2,3]',
+      '[3,3]',
+      'K = 3',
+      'a [2,3]',
+    );
+    await expectAttnkitError(
+      () => device.matmul(f32(new Array(12).fill(0), [2, 2, 3]), f32(new Array(18).fill(0), [3, 3, 2])),
+      'SHAPE_MISMATCH',
+      'matmul: b',
+      '[3,3,2]',
+      '[2,3,*]'.replace('*', '2'),
+    );
+    await expectAttnkitError(
+      () => device.matmul(i32([1, 2, 3, 4, 5, 6], [2, 3]), b),
+      'SHAPE_MISMATCH',
+      'matmul: a',
+      'int32',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, i32([1, 2, 3, 4, 5, 6], [3, 2])),
+      'SHAPE_MISMATCH',
+      'matmul: b',
+      'int32',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, b, { bias: f32([1, 2, 3], [3]) }),
+      'SHAPE_MISMATCH',
+      'matmul: bias',
+      '[3]',
+      '[2]',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, b, { bias: i32([1, 2], [2]) as never }),
+      'SHAPE_MISMATCH',
+      'matmul: bias',
+      'int32',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, b, { transpose: true } as never),
+      'INVALID_ARGUMENT',
+      'options.transpose',
+    );
+    await expectAttnkitError(
+      () => device.matmul(a, b, { transposeA: 1 } as never),
+      'INVALID_ARGUMENT',
+      'options.transposeA',
+      'a boolean',
+    );
     await expectAttnkitError(() => device.matmul(a, b, null as never), 'INVALID_ARGUMENT', 'matmul: options');
   });
 });
@@ -95,8 +153,22 @@ describe('add, mul, scale: numpy broadcasting from the right', () => {
   });
 
   it('rejects shapes that do not broadcast, other dtypes and bad factors', async () => {
-    await expectAttnkitError(() => device.add(f32([1, 2, 3], [3]), f32([1, 2], [2])), 'SHAPE_MISMATCH', 'add: b', '[2]', '[3]', 'axis -1');
-    await expectAttnkitError(() => device.mul(f32(new Array(6).fill(0), [2, 3]), f32(new Array(12).fill(0), [4, 3, 1])), 'SHAPE_MISMATCH', 'mul: b', '[4,3,1]', '[2,3]', 'axis -2');
+    await expectAttnkitError(
+      () => device.add(f32([1, 2, 3], [3]), f32([1, 2], [2])),
+      'SHAPE_MISMATCH',
+      'add: b',
+      '[2]',
+      '[3]',
+      'axis -1',
+    );
+    await expectAttnkitError(
+      () => device.mul(f32(new Array(6).fill(0), [2, 3]), f32(new Array(12).fill(0), [4, 3, 1])),
+      'SHAPE_MISMATCH',
+      'mul: b',
+      '[4,3,1]',
+      '[2,3]',
+      'axis -2',
+    );
     await expectAttnkitError(() => device.add(f32([1], [1]), i32([1], [1])), 'SHAPE_MISMATCH', 'add: b', 'int32');
     await expectAttnkitError(() => device.add(i32([1], [1]), f32([1], [1])), 'SHAPE_MISMATCH', 'add: a', 'int32');
     await expectAttnkitError(() => device.scale(f32([1], [1]), Number.NaN), 'INVALID_ARGUMENT', 'scale: factor', 'NaN');
@@ -125,7 +197,8 @@ describe('unary: relu, exact gelu, tanh', () => {
       [Number.POSITIVE_INFINITY, 1],
       [Number.NEGATIVE_INFINITY, -1],
     ];
-    for (const [x, value] of known) expect(Math.abs(erf(x) - value), `erf(${x}) = ${erf(x)}`).toBeLessThanOrEqual(1e-15);
+    for (const [x, value] of known)
+      expect(Math.abs(erf(x) - value), `erf(${x}) = ${erf(x)}`).toBeLessThanOrEqual(1e-15);
     expect(erf(Number.NaN)).toBeNaN();
   });
 
@@ -140,7 +213,11 @@ describe('unary: relu, exact gelu, tanh', () => {
 
   it('relu and tanh', async () => {
     expect(await read(device.relu(f32([-1, 0, 2.5], [3])))).toEqual([0, 0, 2.5]);
-    expectClose(await read(device.tanh(f32([0.5, -2, 0], [3]))), [0.46211715726000974, -0.9640275800758169, 0].map(Math.fround), 0);
+    expectClose(
+      await read(device.tanh(f32([0.5, -2, 0], [3]))),
+      [0.46211715726000974, -0.9640275800758169, 0].map(Math.fround),
+      0,
+    );
     expect(await read(device.relu(f32([-3], [])))).toEqual([0]);
   });
 
@@ -181,17 +258,41 @@ describe('layerNorm', () => {
     const norm = [-1.3416354199689269, -0.447211806656309, 0.447211806656309, 1.3416354199689269];
     const x = f32([1, 2, 3, 4, 4, 3, 2, 1], [2, 4]);
     const out = device.layerNorm(x, f32([2, 2, 2, 2], [4]), f32([1, 0, 0, -1], [4]));
-    expectClose(await read(out), [...norm.map((v, j) => 2 * v + [1, 0, 0, -1][j]), ...[...norm].reverse().map((v, j) => 2 * v + [1, 0, 0, -1][j])], 1e-6);
+    expectClose(
+      await read(out),
+      [...norm.map((v, j) => 2 * v + [1, 0, 0, -1][j]), ...[...norm].reverse().map((v, j) => 2 * v + [1, 0, 0, -1][j])],
+      1e-6,
+    );
     // a constant row becomes beta
-    expectClose(await read(device.layerNorm(f32([5, 5], [1, 2]), f32([3, 3], [2]), f32([0.5, -0.5], [2]), 1e-3)), [0.5, -0.5]);
+    expectClose(
+      await read(device.layerNorm(f32([5, 5], [1, 2]), f32([3, 3], [2]), f32([0.5, -0.5], [2]), 1e-3)),
+      [0.5, -0.5],
+    );
   });
 
   it('rejects gamma/beta of the wrong width and a bad epsilon', async () => {
     const x = f32([1, 2, 3, 4], [1, 4]);
     const one = f32([1, 1, 1, 1], [4]);
-    await expectAttnkitError(() => device.layerNorm(x, f32([1, 1, 1], [3]), one), 'SHAPE_MISMATCH', 'layerNorm: gamma', '[3]', '[4]', 'x [1,4]');
-    await expectAttnkitError(() => device.layerNorm(x, one, f32([1, 1, 1, 1], [2, 2])), 'SHAPE_MISMATCH', 'layerNorm: beta', '[2,2]');
-    await expectAttnkitError(() => device.layerNorm(x, one, i32([0, 0, 0, 0], [4])), 'SHAPE_MISMATCH', 'layerNorm: beta', 'int32');
+    await expectAttnkitError(
+      () => device.layerNorm(x, f32([1, 1, 1], [3]), one),
+      'SHAPE_MISMATCH',
+      'layerNorm: gamma',
+      '[3]',
+      '[4]',
+      'x [1,4]',
+    );
+    await expectAttnkitError(
+      () => device.layerNorm(x, one, f32([1, 1, 1, 1], [2, 2])),
+      'SHAPE_MISMATCH',
+      'layerNorm: beta',
+      '[2,2]',
+    );
+    await expectAttnkitError(
+      () => device.layerNorm(x, one, i32([0, 0, 0, 0], [4])),
+      'SHAPE_MISMATCH',
+      'layerNorm: beta',
+      'int32',
+    );
     await expectAttnkitError(() => device.layerNorm(x, one, one, 0), 'INVALID_ARGUMENT', 'layerNorm: epsilon', '0');
     await expectAttnkitError(() => device.layerNorm(x, one, one, Number.NaN), 'INVALID_ARGUMENT', 'layerNorm: epsilon');
   });
@@ -217,14 +318,34 @@ describe('gather (embedding lookup)', () => {
   });
 
   it('rejects a table that is not [V, E] float32 and ids that are not int32', async () => {
-    await expectAttnkitError(() => device.gather(f32([1, 2], [2]), i32([0], [1])), 'SHAPE_MISMATCH', 'gather: table', '[2]', 'rank 2');
-    await expectAttnkitError(() => device.gather(table, f32([0], [1])), 'SHAPE_MISMATCH', 'gather: ids', 'float32', 'int32');
-    await expectAttnkitError(() => device.gather(i32([0, 1], [1, 2]), i32([0], [1])), 'SHAPE_MISMATCH', 'gather: table', 'int32');
+    await expectAttnkitError(
+      () => device.gather(f32([1, 2], [2]), i32([0], [1])),
+      'SHAPE_MISMATCH',
+      'gather: table',
+      '[2]',
+      'rank 2',
+    );
+    await expectAttnkitError(
+      () => device.gather(table, f32([0], [1])),
+      'SHAPE_MISMATCH',
+      'gather: ids',
+      'float32',
+      'int32',
+    );
+    await expectAttnkitError(
+      () => device.gather(i32([0, 1], [1, 2]), i32([0], [1])),
+      'SHAPE_MISMATCH',
+      'gather: table',
+      'int32',
+    );
   });
 });
 
 describe('concat, slice and reshape', () => {
-  const x = f32(Array.from({ length: 12 }, (_, i) => i), [2, 3, 2]);
+  const x = f32(
+    Array.from({ length: 12 }, (_, i) => i),
+    [2, 3, 2],
+  );
 
   it('slice then concat along an axis is the identity', async () => {
     for (const axis of [0, 1, 2, -1]) {
@@ -270,15 +391,34 @@ describe('concat, slice and reshape', () => {
     await expectAttnkitError(() => device.concat([], 0), 'INVALID_ARGUMENT', 'concat: tensors', 'non-empty');
     await expectAttnkitError(() => device.concat(x as never, 0), 'INVALID_ARGUMENT', 'concat: tensors');
     await expectAttnkitError(() => device.concat([x, x], 3), 'INVALID_ARGUMENT', 'concat: axis', '[-3, 2]', '3');
-    await expectAttnkitError(() => device.concat([x, f32([0, 0], [2, 1, 1])], 1), 'SHAPE_MISMATCH', 'concat: tensors[1]', '[2,1,1]', '[2,*,2]');
+    await expectAttnkitError(
+      () => device.concat([x, f32([0, 0], [2, 1, 1])], 1),
+      'SHAPE_MISMATCH',
+      'concat: tensors[1]',
+      '[2,1,1]',
+      '[2,*,2]',
+    );
     await expectAttnkitError(() => device.concat([x, f32([0, 0], [2, 1])], 1), 'SHAPE_MISMATCH', 'tensors[1]', '[2,1]');
-    await expectAttnkitError(() => device.concat([i32([1], [1]), f32([1], [1])], 0), 'SHAPE_MISMATCH', 'tensors[1]', 'float32', 'int32');
+    await expectAttnkitError(
+      () => device.concat([i32([1], [1]), f32([1], [1])], 0),
+      'SHAPE_MISMATCH',
+      'tensors[1]',
+      'float32',
+      'int32',
+    );
     await expectAttnkitError(() => device.slice(x, 3, 0, 1), 'INVALID_ARGUMENT', 'slice: axis');
     await expectAttnkitError(() => device.slice(x, 1, 4, 0), 'INVALID_ARGUMENT', 'slice: start', '[0, 3]', '[2,3,2]');
     await expectAttnkitError(() => device.slice(x, 1, 2, 2), 'INVALID_ARGUMENT', 'slice: length', '[0, 1]');
     await expectAttnkitError(() => device.slice(x, 1, 0.5, 1), 'INVALID_ARGUMENT', 'slice: start');
     await expectAttnkitError(() => device.reshape(x, [-1, -1]), 'INVALID_ARGUMENT', 'reshape: shape', 'at most one -1');
-    await expectAttnkitError(() => device.reshape(x, [5, -1]), 'SHAPE_MISMATCH', 'reshape: shape', '[5,-1]', '12 elements', '[2,3,2]');
+    await expectAttnkitError(
+      () => device.reshape(x, [5, -1]),
+      'SHAPE_MISMATCH',
+      'reshape: shape',
+      '[5,-1]',
+      '12 elements',
+      '[2,3,2]',
+    );
     await expectAttnkitError(() => device.reshape(x, [4, 4]), 'SHAPE_MISMATCH', 'reshape: shape', '[4,4]');
     await expectAttnkitError(() => device.reshape(x, [-2, 6]), 'INVALID_ARGUMENT', 'reshape: shape');
     await expectAttnkitError(() => device.reshape(x, '12' as never), 'INVALID_ARGUMENT', 'reshape: shape');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Backend, type BackendEntry, BackendRegistry, createReferenceBackend, probeByCreating, referenceBackendEntry } from '../src/index.js';
+import {
+  type Backend,
+  type BackendEntry,
+  BackendRegistry,
+  createReferenceBackend,
+  probeByCreating,
+  referenceBackendEntry,
+} from '../src/index.js';
 import { expectAttnkitError } from './helpers.js';
 
 /** A registry is built from explicit entries; nothing registers itself on import. */
@@ -34,7 +41,12 @@ describe('BackendRegistry', () => {
 
   it('rejects a duplicate name and an unknown name', async () => {
     const registry = new BackendRegistry([referenceBackendEntry]);
-    await expectAttnkitError(() => registry.add(referenceBackendEntry), 'INVALID_ARGUMENT', 'entry.name', '"reference"');
+    await expectAttnkitError(
+      () => registry.add(referenceBackendEntry),
+      'INVALID_ARGUMENT',
+      'entry.name',
+      '"reference"',
+    );
     await expectAttnkitError(() => registry.get('webgpu'), 'INVALID_ARGUMENT', 'name', 'reference', '"webgpu"');
   });
 
@@ -42,13 +54,9 @@ describe('BackendRegistry', () => {
     const registry = new BackendRegistry([
       entry('ok', 3, async () => ({ available: true, detail: 'fine' })),
       entry('no-adapter', 2, missing('no WebGPU adapter')),
-      entry(
-        'throws',
-        1,
-        async () => {
-          throw new Error('dawn.node failed to load');
-        },
-      ),
+      entry('throws', 1, async () => {
+        throw new Error('dawn.node failed to load');
+      }),
       entry('throws-string', 0, () => Promise.reject('not an Error')),
     ]);
     const probed = await registry.probeAll();
@@ -82,15 +90,16 @@ describe('BackendRegistry', () => {
   it('createBest throws UNAVAILABLE with every reason when nothing works', async () => {
     const registry = new BackendRegistry([
       entry('webgpu', 9, missing('no adapter')),
-      entry(
-        'gpujs',
-        5,
-        async () => {
-          throw new Error('headless-gl needs a display');
-        },
-      ),
+      entry('gpujs', 5, async () => {
+        throw new Error('headless-gl needs a display');
+      }),
     ]);
-    await expectAttnkitError(() => registry.createBest(), 'UNAVAILABLE', 'webgpu: no adapter', 'gpujs: headless-gl needs a display');
+    await expectAttnkitError(
+      () => registry.createBest(),
+      'UNAVAILABLE',
+      'webgpu: no adapter',
+      'gpujs: headless-gl needs a display',
+    );
   });
 
   it('the reference entry is always available and creates a working reference backend', async () => {
@@ -110,6 +119,9 @@ describe('probeByCreating', () => {
   });
 
   it("answers with the factory's error as the reason", async () => {
-    expect(await probeByCreating(async () => Promise.reject(new Error('no adapter')))).toEqual({ available: false, reason: 'no adapter' });
+    expect(await probeByCreating(async () => Promise.reject(new Error('no adapter')))).toEqual({
+      available: false,
+      reason: 'no adapter',
+    });
   });
 });

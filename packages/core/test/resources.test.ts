@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Backend, type BackendKernels, attention, createDevice, createReferenceBackend } from '../src/index.js';
+import { attention, type Backend, type BackendKernels, createDevice, createReferenceBackend } from '../src/index.js';
 import { expectAttnkitError, random, rng } from './helpers.js';
 
 /** Every tensor has an owner and is released: the host API cleans up after itself, and dispose() frees all. */
@@ -20,7 +20,12 @@ describe('the host attention() releases every tensor it creates', () => {
   it('after a successful call with every output', async () => {
     const backend = createReferenceBackend();
     await attention(backend, inputs, { returnPresent: true, scoresOutput: 'probabilities', isCausal: true });
-    await attention(backend, { ...inputs, mask: undefined, pastKey: random([2, 2, 4, 8], next), pastValue: random([2, 2, 4, 6], next) });
+    await attention(backend, {
+      ...inputs,
+      mask: undefined,
+      pastKey: random([2, 2, 4, 8], next),
+      pastValue: random([2, 2, 4, 6], next),
+    });
     await attention(backend, { ...inputs, kvValidLengths: Int32Array.from([1, 5]) });
     expect(backend.kernels.memory()).toEqual({ liveTensors: 0, liveBytes: 0 });
   });
@@ -59,7 +64,9 @@ describe('the host attention() releases every tensor it creates', () => {
         return reference.kernels.read(t);
       },
     });
-    await expect(attention(failing, inputs, { scoresOutput: 'raw', returnPresent: true })).rejects.toThrow('read failure');
+    await expect(attention(failing, inputs, { scoresOutput: 'raw', returnPresent: true })).rejects.toThrow(
+      'read failure',
+    );
     expect(reads).toBe(2);
     expect(reference.kernels.memory().liveTensors).toBe(0);
   });
@@ -97,7 +104,11 @@ describe('device tensors', () => {
       device.argmax(x),
     ];
     const { values, indices } = device.topK(x, 2);
-    const out = device.attention({ q: device.reshape(x, [1, 1, 3, 4]), k: device.reshape(x, [1, 1, 3, 4]), v: device.reshape(x, [1, 1, 3, 4]) });
+    const out = device.attention({
+      q: device.reshape(x, [1, 1, 3, 4]),
+      k: device.reshape(x, [1, 1, 3, 4]),
+      v: device.reshape(x, [1, 1, 3, 4]),
+    });
     expect(device.memory().liveTensors).toBe(1 + made.length + 2 + 3 + 1);
     device.dispose(...made, values, indices, out.y);
     expect(device.memory().liveTensors).toBe(1 + 3);
@@ -108,7 +119,11 @@ describe('device tensors', () => {
   it('backend.dispose() releases everything and marks every tensor disposed', () => {
     const backend = createReferenceBackend();
     const device = createDevice(backend);
-    const tensors = [device.upload(new Float32Array(4), [4]), device.upload(new Int32Array(2), [2]), device.upload(new Uint8Array(3), [3])];
+    const tensors = [
+      device.upload(new Float32Array(4), [4]),
+      device.upload(new Int32Array(2), [2]),
+      device.upload(new Uint8Array(3), [3]),
+    ];
     tensors.push(device.add(tensors[0], tensors[0]));
     expect(backend.kernels.memory().liveTensors).toBe(4);
     backend.dispose();

@@ -28,7 +28,10 @@ describe('reference speed sanity', () => {
     const max = Math.max(...scores);
     const weights = scores.map((s) => Math.exp(s - max));
     const total = weights.reduce((a, b) => a + b, 0);
-    const row = Array.from({ length: D }, (_, d) => weights.reduce((acc, w, j) => acc + w * at(v.data, j, d), 0) / total);
+    const row = Array.from(
+      { length: D },
+      (_, d) => weights.reduce((acc, w, j) => acc + w * at(v.data, j, d), 0) / total,
+    );
     expectClose(y.data.subarray((h * S + i) * D, (h * S + i + 1) * D), row, 1e-6);
     // A generous limit instead of vitest's 5 s default: the machine is shared, and this is not a timing test.
   }, 60_000);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { Precision } from '@attnkit/core';
 import type { Tier } from '@attnkit/conformance';
+import type { Precision } from '@attnkit/core';
 
 export interface MatrixArgs {
   readonly tier: Tier;
@@ -36,7 +36,13 @@ export function parseMatrixArgs(argv: readonly string[]): MatrixArgs {
   if (precision !== 'float32' && precision !== 'float16' && precision !== 'all') {
     throw new UsageError(`--precision must be float32, float16 or all, got ${precision}`);
   }
-  const names = backends === undefined ? null : backends.split(',').map((s) => s.trim()).filter(Boolean);
+  const names =
+    backends === undefined
+      ? null
+      : backends
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   if (names !== null && names.length === 0) throw new UsageError('--backends needs at least one name');
   return { tier, precision, backends: names, json, help };
 }

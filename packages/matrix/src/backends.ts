@@ -21,9 +21,24 @@ export function createMatrixRegistry(): BackendRegistry {
       wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
       return (await import('@attnkit/backend-tfjs')).tfjsBackendEntry('wasm');
     }),
-    lazyEntry('webgpu', 'WebGPU (hand-written WGSL)', 30, async () => (await import('@attnkit/backend-webgpu')).webgpuBackendEntry),
-    lazyEntry('gpujs-webgl', 'gpu.js (WebGL)', 25, async () => (await import('@attnkit/backend-gpujs')).gpujsBackendEntry),
-    lazyEntry('wasm', 'WebAssembly (our SIMD kernels, threads)', 22, async () => (await import('@attnkit/backend-wasm')).wasmBackendEntry),
+    lazyEntry(
+      'webgpu',
+      'WebGPU (hand-written WGSL)',
+      30,
+      async () => (await import('@attnkit/backend-webgpu')).webgpuBackendEntry,
+    ),
+    lazyEntry(
+      'gpujs-webgl',
+      'gpu.js (WebGL)',
+      25,
+      async () => (await import('@attnkit/backend-gpujs')).gpujsBackendEntry,
+    ),
+    lazyEntry(
+      'wasm',
+      'WebAssembly (our SIMD kernels, threads)',
+      22,
+      async () => (await import('@attnkit/backend-wasm')).wasmBackendEntry,
+    ),
   ]);
 }
 
@@ -39,7 +54,10 @@ function lazyEntry(name: string, label: string, priority: number, load: () => Pr
       try {
         return await (await real()).probe();
       } catch (error) {
-        return { available: false, reason: `cannot load the backend package: ${error instanceof Error ? error.message : String(error)}` };
+        return {
+          available: false,
+          reason: `cannot load the backend package: ${error instanceof Error ? error.message : String(error)}`,
+        };
       }
     },
     create: async () => (await real()).create(),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
-import { USAGE, UsageError, parseMatrixArgs } from './args.js';
+import { parseMatrixArgs, USAGE, UsageError } from './args.js';
 import { createMatrixRegistry } from './backends.js';
 import { runMatrix } from './matrix.js';
 import { writeJsonReport } from './report.js';

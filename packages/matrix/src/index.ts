@@ -1,8 +1,8 @@
-export { createMatrixRegistry } from './backends.js';
-export { parseMatrixArgs, USAGE, UsageError } from './args.js';
 export type { MatrixArgs } from './args.js';
-export { runMatrix, precisionsFor } from './matrix.js';
+export { parseMatrixArgs, USAGE, UsageError } from './args.js';
+export { createMatrixRegistry } from './backends.js';
 export type { MatrixResult } from './matrix.js';
+export { precisionsFor, runMatrix } from './matrix.js';
 export { writeJsonReport } from './report.js';
-export { formatCell, formatError, formatSummary, formatTable, summarize } from './table.js';
 export type { BackendRun, Cell } from './table.js';
+export { formatCell, formatError, formatSummary, formatTable, summarize } from './table.js';

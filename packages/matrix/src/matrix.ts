@@ -1,4 +1,4 @@
-import { type SuiteReport, runSuite } from '@attnkit/conformance';
+import { runSuite, type SuiteReport } from '@attnkit/conformance';
 import type { Backend, BackendRegistry, Precision } from '@attnkit/core';
 import cliProgress from 'cli-progress';
 import type { MatrixArgs } from './args.js';
@@ -15,11 +15,17 @@ export interface MatrixResult {
  * each precision asked for, and returns the runs. An unavailable backend is reported with its reason and
  * does not fail the matrix; a backend that probes available but whose factory throws does.
  */
-export async function runMatrix(registry: BackendRegistry, args: MatrixArgs, log: (line: string) => void): Promise<MatrixResult> {
+export async function runMatrix(
+  registry: BackendRegistry,
+  args: MatrixArgs,
+  log: (line: string) => void,
+): Promise<MatrixResult> {
   const known = registry.list().map((e) => e.name);
   const unknown = (args.backends ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new Error(`unknown backend(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
-  const probed = (await registry.probeAll()).filter((p) => args.backends === null || args.backends.includes(p.entry.name));
+  const probed = (await registry.probeAll()).filter(
+    (p) => args.backends === null || args.backends.includes(p.entry.name),
+  );
   const runs: BackendRun[] = [];
   let ok = true;
   for (const { entry, availability } of probed) {
@@ -62,7 +68,11 @@ export function precisionsFor(backend: Backend, asked: Precision | 'all'): Preci
 
 async function runWithProgress(backend: Backend, args: MatrixArgs, precision: Precision): Promise<SuiteReport> {
   const bar = new cliProgress.SingleBar(
-    { format: `  ${backend.name} ${precision} ${args.tier} [{bar}] {value}/{total} {failed} failed | {case}`, hideCursor: true, clearOnComplete: false },
+    {
+      format: `  ${backend.name} ${precision} ${args.tier} [{bar}] {value}/{total} {failed} failed | {case}`,
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   let failed = 0;

@@ -12,6 +12,7 @@ export function writeJsonReport(path: string, args: MatrixArgs, runs: readonly B
     precision: args.precision,
     backends: runs.map((run) => ({ name: run.name, skipped: run.skipped ?? null, reports: run.reports })),
   };
-  const replacer = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value);
+  const replacer = (_key: string, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
   writeFileSync(path, `${JSON.stringify(body, replacer, 2)}\n`);
 }

@@ -50,7 +50,9 @@ export function formatCell(cell: Cell | undefined): string {
 /** Features in the order the suite lists them, so related columns stay together. */
 function featureOrder(runs: readonly BackendRun[]): string[] {
   const seen: string[] = [];
-  for (const run of runs) for (const report of run.reports) for (const r of report.results) if (!seen.includes(r.feature)) seen.push(r.feature);
+  for (const run of runs)
+    for (const report of run.reports)
+      for (const r of report.results) if (!seen.includes(r.feature)) seen.push(r.feature);
   return seen;
 }
 
@@ -64,9 +66,16 @@ export function formatTable(runs: readonly BackendRun[]): string {
       return run.skipped ? 'n/a' : formatCell(results.length ? summarize(results) : undefined);
     }),
   ]);
-  rows.push(['total', ...runs.map((run) => (run.skipped ? 'n/a' : formatCell(summarize(run.reports.flatMap((r) => r.results)))))]);
+  rows.push([
+    'total',
+    ...runs.map((run) => (run.skipped ? 'n/a' : formatCell(summarize(run.reports.flatMap((r) => r.results))))),
+  ]);
   const widths = header.map((_, c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   return [line(header), rule, ...rows.slice(0, -1).map(line), rule, line(rows[rows.length - 1])].join('\n');
 }
@@ -84,7 +93,9 @@ export function formatSummary(runs: readonly BackendRun[], maxListed = 20): stri
     const seconds = results.reduce((s, r) => s + r.ms, 0) / 1000;
     const precisions = run.reports.map((r) => r.precision).join(' + ');
     const verdict = c.fail + c.error === 0 ? 'OK' : 'FAILED';
-    lines.push(`${run.name} (${precisions}): ${verdict} — ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.unsupported} unsupported, worst error ${formatError(c.worst)}, ${seconds.toFixed(1)} s`);
+    lines.push(
+      `${run.name} (${precisions}): ${verdict} — ${c.pass} pass, ${c.fail} fail, ${c.error} error, ${c.unsupported} unsupported, worst error ${formatError(c.worst)}, ${seconds.toFixed(1)} s`,
+    );
     const bad = results.filter((r) => r.status === 'fail' || r.status === 'error');
     for (const r of bad.slice(0, maxListed)) lines.push(`  ${r.status} ${r.id}: ${firstLine(r.message)}`);
     if (bad.length > maxListed) lines.push(`  … and ${bad.length - maxListed} more (see the JSON report)`);

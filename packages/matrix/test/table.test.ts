@@ -26,14 +26,20 @@ const report = (results: CaseResult[], precision: 'float32' | 'float16' = 'float
 describe('matrix table', () => {
   it('formats a cell as pass/total, problems, then the worst error of the cases that ran', () => {
     expect(formatCell({ pass: 41, fail: 0, unsupported: 0, error: 0, worst: 2.3e-7 })).toBe('41/41 2.3e-7');
-    expect(formatCell({ pass: 39, fail: 2, unsupported: 0, error: 1, worst: 0.0123 })).toBe('39/42 2 fail 1 err 1.2e-2');
+    expect(formatCell({ pass: 39, fail: 2, unsupported: 0, error: 1, worst: 0.0123 })).toBe(
+      '39/42 2 fail 1 err 1.2e-2',
+    );
     expect(formatCell({ pass: 0, fail: 0, unsupported: 8, error: 0, worst: 0 })).toBe('0/8 8 unsup');
     expect(formatCell(undefined)).toBe('–');
     expect(formatError(Number.POSITIVE_INFINITY)).toBe('inf');
   });
 
   it('ignores the errors of unsupported and erroring cases in the worst error', () => {
-    const cell = summarize([result('a', 'f', 'pass', 1e-6), result('b', 'f', 'unsupported', 5), result('c', 'f', 'fail', 1e-3)]);
+    const cell = summarize([
+      result('a', 'f', 'pass', 1e-6),
+      result('b', 'f', 'unsupported', 5),
+      result('c', 'f', 'fail', 1e-3),
+    ]);
     expect(cell).toEqual({ pass: 1, fail: 1, unsupported: 1, error: 0, worst: 1e-3 });
   });
 
@@ -57,7 +63,13 @@ describe('matrix table', () => {
     expect(row('float16')).toEqual(['float16', '–', '1/1 1.0e-3', 'n/a']);
     expect(row('total')).toEqual(['total', '2/2 1.0e-7', '2/3 1 fail 5.0e-1', 'n/a']);
     const columnStart = lines[0].indexOf('half-broken');
-    for (const name of ['basic', 'causal', 'float16', 'total']) expect(lines.find((l) => l.startsWith(`${name} `))!.slice(columnStart).startsWith(row(name)[2])).toBe(true);
+    for (const name of ['basic', 'causal', 'float16', 'total'])
+      expect(
+        lines
+          .find((l) => l.startsWith(`${name} `))!
+          .slice(columnStart)
+          .startsWith(row(name)[2]),
+      ).toBe(true);
 
     const summary = formatSummary(runs);
     expect(summary).toContain('good (float32): OK');
@@ -70,8 +82,16 @@ describe('matrix table', () => {
 
 describe('matrix arguments', () => {
   it('defaults to the full tier, every precision, every backend and reports/matrix.json', () => {
-    expect(parseMatrixArgs([])).toEqual({ tier: 'full', precision: 'all', backends: null, json: 'reports/matrix.json', help: false });
-    expect(parseMatrixArgs(['--tier', 'fast', '--precision', 'float16', '--backends', 'a, b', '--json', 'x.json'])).toMatchObject({
+    expect(parseMatrixArgs([])).toEqual({
+      tier: 'full',
+      precision: 'all',
+      backends: null,
+      json: 'reports/matrix.json',
+      help: false,
+    });
+    expect(
+      parseMatrixArgs(['--tier', 'fast', '--precision', 'float16', '--backends', 'a, b', '--json', 'x.json']),
+    ).toMatchObject({
       tier: 'fast',
       precision: 'float16',
       backends: ['a', 'b'],
@@ -97,7 +117,13 @@ describe('runMatrix', () => {
   it('runs available backends, lists unavailable ones with their reason, and rejects unknown names', async () => {
     const registry = new BackendRegistry([
       referenceBackendEntry,
-      { name: 'missing', label: 'Missing', priority: 1, probe: async () => ({ available: false, reason: 'no device here' }), create: async () => createReferenceBackend() },
+      {
+        name: 'missing',
+        label: 'Missing',
+        priority: 1,
+        probe: async () => ({ available: false, reason: 'no device here' }),
+        create: async () => createReferenceBackend(),
+      },
     ]);
     const lines: string[] = [];
     const { runs, ok } = await runMatrix(registry, parseMatrixArgs(['--tier', 'fast']), (l) => lines.push(l));
@@ -108,6 +134,8 @@ describe('runMatrix', () => {
     ]);
     expect(runs[1].reports[0].counts.fail).toBe(0);
     expect(lines.join('\n')).toContain('missing: unavailable (no device here)');
-    await expect(runMatrix(registry, parseMatrixArgs(['--backends', 'nope']), () => {})).rejects.toThrow(/unknown backend/);
+    await expect(runMatrix(registry, parseMatrixArgs(['--backends', 'nope']), () => {})).rejects.toThrow(
+      /unknown backend/,
+    );
   }, 60_000);
 });

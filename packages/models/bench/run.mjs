@@ -9,7 +9,7 @@
 // reading the id back. The reported number per step is the median over runs; the ratio step 64 / step 8
 // should stay ≤ 1.5 with the cache (flat per-token cost) and grow ~linearly without it.
 import { createDevice, createReferenceBackend } from '@attnkit/core';
-import { DecodingSession, Seq2SeqTranslator, Weights, randomWeights } from '../dist/index.js';
+import { DecodingSession, randomWeights, Seq2SeqTranslator, Weights } from '../dist/index.js';
 
 const args = Object.fromEntries(
   process.argv
@@ -93,13 +93,20 @@ const leaked = backend.kernels.memory().liveTensors;
 backend.dispose();
 
 const at = (mode, step) => results[mode].perStep[step - 1];
-const lines = [`translator decode on ${backend.name} (${backend.runsOn.description})`, `model d=${config.d_model} heads=${config.num_heads}/${config.num_kv_heads} ffn=${config.ffn_dim} layers=${config.encoder_layers}+${config.decoder_layers} V=${config.vocab_size}, source 17 tokens, ${RUNS} runs, median ms per step`, ''];
+const lines = [
+  `translator decode on ${backend.name} (${backend.runsOn.description})`,
+  `model d=${config.d_model} heads=${config.num_heads}/${config.num_kv_heads} ffn=${config.ffn_dim} layers=${config.encoder_layers}+${config.decoder_layers} V=${config.vocab_size}, source 17 tokens, ${RUNS} runs, median ms per step`,
+  '',
+];
 lines.push('mode        step 1   step 8  step 16  step 32  step 64   64/8');
 for (const mode of ['cache', 'recompute']) {
   const cells = [1, 8, 16, 32, STEPS].map((s) => at(mode, s).toFixed(2).padStart(8));
   lines.push(`${mode.padEnd(10)}${cells.join(' ')} ${(at(mode, STEPS) / at(mode, 8)).toFixed(2).padStart(6)}`);
 }
-lines.push('', `target: cache 64/8 ≤ 1.5 → ${at('cache', STEPS) / at('cache', 8) <= 1.5 ? 'met' : 'NOT met'}; live tensors after dispose: ${leaked}`);
+lines.push(
+  '',
+  `target: cache 64/8 ≤ 1.5 → ${at('cache', STEPS) / at('cache', 8) <= 1.5 ? 'met' : 'NOT met'}; live tensors after dispose: ${leaked}`,
+);
 console.log(lines.join('\n'));
 console.log(
   JSON.stringify({

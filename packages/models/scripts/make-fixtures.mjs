@@ -17,7 +17,15 @@ function tokenizerJson(tokens, { characterLevel, lowercase, extraSpecials = [] }
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: specials.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: specials.map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
     normalizer: lowercase ? { type: 'Lowercase' } : null,
     pre_tokenizer: characterLevel
       ? { type: 'Split', pattern: { Regex: '.' }, behavior: 'Isolated', invert: false }
@@ -35,7 +43,10 @@ function write(name, config, tokenizer, seed, adjust = () => {}) {
   adjust(weights);
   writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   writeFileSync(join(dir, 'tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);
-  writeFileSync(join(dir, 'model.safetensors'), writeSafetensors(weights, { format: 'pt', generator: 'attnkit make-fixtures.mjs', seed: String(seed) }));
+  writeFileSync(
+    join(dir, 'model.safetensors'),
+    writeSafetensors(weights, { format: 'pt', generator: 'attnkit make-fixtures.mjs', seed: String(seed) }),
+  );
 }
 
 function sharpen(weights, factor, eosBias) {
@@ -64,14 +75,41 @@ const translatorTiny = {
   bos_token_id: 1,
   eos_token_id: 2,
 };
-write('translator-tiny', translatorTiny, tokenizerJson(letters, { characterLevel: true, lowercase: true }), 6001, (w) => {
-  // Sharper output distributions and an EOS bias chosen so that some outputs end with EOS and some run
-  // to maxNewTokens: both ways of ending are exercised.
-  sharpen(w, 2, 3);
-});
+write(
+  'translator-tiny',
+  translatorTiny,
+  tokenizerJson(letters, { characterLevel: true, lowercase: true }),
+  6001,
+  (w) => {
+    // Sharper output distributions and an EOS bias chosen so that some outputs end with EOS and some run
+    // to maxNewTokens: both ways of ending are exercised.
+    sharpen(w, 2, 3);
+  },
+);
 
 // Word-level translator: post-norm, GELU, ALiBi, multi-query attention (1 kv head).
-const words = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'un', 'deux', 'trois', 'quatre', 'cinq', 'six', 'sept', 'huit', 'neuf', 'dix'];
+const words = [
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'un',
+  'deux',
+  'trois',
+  'quatre',
+  'cinq',
+  'six',
+  'sept',
+  'huit',
+  'neuf',
+  'dix',
+];
 const uniqueWords = [...new Set(words)];
 const translatorAlibi = {
   ...translatorTiny,
@@ -84,12 +122,34 @@ const translatorAlibi = {
   positions: 'alibi',
   max_positions: 64,
 };
-write('translator-alibi', translatorAlibi, tokenizerJson(uniqueWords, { characterLevel: false, lowercase: true }), 6002, (w) => {
-  sharpen(w, 4, 2);
-});
+write(
+  'translator-alibi',
+  translatorAlibi,
+  tokenizerJson(uniqueWords, { characterLevel: false, lowercase: true }),
+  6002,
+  (w) => {
+    sharpen(w, 4, 2);
+  },
+);
 
 // Word-level classifier: one post-norm layer, GELU, learned positions, CLS pooling, GQA (2 query heads, 1 kv head).
-const classifierWords = ['good', 'great', 'fine', 'bad', 'awful', 'poor', 'movie', 'film', 'plot', 'the', 'a', 'was', 'is', 'not', 'very'];
+const classifierWords = [
+  'good',
+  'great',
+  'fine',
+  'bad',
+  'awful',
+  'poor',
+  'movie',
+  'film',
+  'plot',
+  'the',
+  'a',
+  'was',
+  'is',
+  'not',
+  'very',
+];
 const classifierTiny = {
   model_type: 'attnkit-classifier',
   vocab_size: SPECIALS.length + 1 + classifierWords.length,
@@ -108,6 +168,11 @@ const classifierTiny = {
   cls_token_id: 4,
   id2label: { 0: 'negative', 1: 'neutral', 2: 'positive' },
 };
-write('classifier-tiny', classifierTiny, tokenizerJson(classifierWords, { characterLevel: false, lowercase: true, extraSpecials: ['<cls>'] }), 6003);
+write(
+  'classifier-tiny',
+  classifierTiny,
+  tokenizerJson(classifierWords, { characterLevel: false, lowercase: true, extraSpecials: ['<cls>'] }),
+  6003,
+);
 
 console.log(`fixtures written to ${root}`);

@@ -47,15 +47,23 @@ export class TextClassifier {
   }
 
   /** Token rows (without the CLS token: it is added here for 'cls' pooling) → logits [B, C] and maps. */
-  forward(rows: readonly (readonly number[])[], { returnAttentions = false } = {}): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
+  forward(
+    rows: readonly (readonly number[])[],
+    { returnAttentions = false } = {},
+  ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
     this.checkAlive();
     const { ops, config } = this;
     const inputs = config.pooling === 'cls' ? rows.map((r) => [config.cls_token_id!, ...r]) : rows;
     return ops.tidy(() => {
       const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
-      const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, { returnAttentions });
+      const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, {
+        returnAttentions,
+      });
       const B = batch.lengths.length;
-      const pooled = config.pooling === 'cls' ? ops.reshape(ops.slice(encoded.hidden, 1, 0, 1), [B, config.d_model]) : this.sumPool(encoded.hidden, batch.lengths, batch.S);
+      const pooled =
+        config.pooling === 'cls'
+          ? ops.reshape(ops.slice(encoded.hidden, 1, 0, 1), [B, config.d_model])
+          : this.sumPool(encoded.hidden, batch.lengths, batch.S);
       const logits = this.head.forward(ops, ops.tanh(this.pooler.forward(ops, pooled)));
       return { logits, ...(encoded.attentions && { attentions: encoded.attentions }) };
     });
@@ -76,7 +84,9 @@ export class TextClassifier {
       return rows.map((row, b) => ({
         logits: logits.slice(b * C, (b + 1) * C),
         probabilities: probs.slice(b * C, (b + 1) * C),
-        ...(returnAttentions && { attentions: maps.map((data) => squareMaps(data, b, this.config.num_heads, S, row.length + offset)) }),
+        ...(returnAttentions && {
+          attentions: maps.map((data) => squareMaps(data, b, this.config.num_heads, S, row.length + offset)),
+        }),
       }));
     } finally {
       this.device.dispose(out.logits, probabilities, ...(out.attentions ?? []));
@@ -101,7 +111,8 @@ export class TextClassifier {
   }
 
   private checkAlive(): void {
-    if (this.disposed) throw new AttnkitError('DISPOSED', 'TextClassifier: the model was disposed', { argument: 'this' });
+    if (this.disposed)
+      throw new AttnkitError('DISPOSED', 'TextClassifier: the model was disposed', { argument: 'this' });
   }
 }
 

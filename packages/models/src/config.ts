@@ -55,26 +55,33 @@ const FILE = 'config.json';
 type Rule = (value: unknown, key: string) => void;
 
 const positiveInt: Rule = (v, key) => {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v > 0)) throw loadError(FILE, key, 'must be a positive integer', 'integer ≥ 1', JSON.stringify(v));
+  if (!(typeof v === 'number' && Number.isInteger(v) && v > 0))
+    throw loadError(FILE, key, 'must be a positive integer', 'integer ≥ 1', JSON.stringify(v));
 };
 const nonNegativeInt: Rule = (v, key) => {
-  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0)) throw loadError(FILE, key, 'must be an integer ≥ 0', 'integer ≥ 0', JSON.stringify(v));
+  if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0))
+    throw loadError(FILE, key, 'must be an integer ≥ 0', 'integer ≥ 0', JSON.stringify(v));
 };
 const oneOf =
   (...allowed: string[]): Rule =>
   (v, key) => {
-    if (typeof v !== 'string' || !allowed.includes(v)) throw loadError(FILE, key, `must be one of ${allowed.join(', ')}`, allowed.join(' | '), JSON.stringify(v));
+    if (typeof v !== 'string' || !allowed.includes(v))
+      throw loadError(FILE, key, `must be one of ${allowed.join(', ')}`, allowed.join(' | '), JSON.stringify(v));
   };
 const positiveNumber: Rule = (v, key) => {
-  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw loadError(FILE, key, 'must be a finite number > 0', '> 0', JSON.stringify(v));
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0))
+    throw loadError(FILE, key, 'must be a finite number > 0', '> 0', JSON.stringify(v));
 };
 const labels: Rule = (v, key) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw loadError(FILE, key, 'must be an object { "0": label, ... }', 'object', JSON.stringify(v));
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw loadError(FILE, key, 'must be an object { "0": label, ... }', 'object', JSON.stringify(v));
   const entries = Object.entries(v);
   if (entries.length === 0) throw loadError(FILE, key, 'must name at least one label', '≥ 1 label', '{}');
   entries.forEach(([id, label], i) => {
-    if (id !== String(i)) throw loadError(FILE, `${key}.${id}`, `ids must be "0" … "${entries.length - 1}" in order`, String(i), id);
-    if (typeof label !== 'string' || label === '') throw loadError(FILE, `${key}.${id}`, 'must be a non-empty string', 'string', JSON.stringify(label));
+    if (id !== String(i))
+      throw loadError(FILE, `${key}.${id}`, `ids must be "0" … "${entries.length - 1}" in order`, String(i), id);
+    if (typeof label !== 'string' || label === '')
+      throw loadError(FILE, `${key}.${id}`, 'must be a non-empty string', 'string', JSON.stringify(label));
   });
 };
 
@@ -94,7 +101,13 @@ const COMMON: Record<string, Rule> = {
 
 const SCHEMAS: Record<ModelConfig['model_type'], { required: Record<string, Rule>; optional: Record<string, Rule> }> = {
   'attnkit-seq2seq': {
-    required: { ...COMMON, encoder_layers: positiveInt, decoder_layers: positiveInt, bos_token_id: nonNegativeInt, eos_token_id: nonNegativeInt },
+    required: {
+      ...COMMON,
+      encoder_layers: positiveInt,
+      decoder_layers: positiveInt,
+      bos_token_id: nonNegativeInt,
+      eos_token_id: nonNegativeInt,
+    },
     optional: {},
   },
   'attnkit-classifier': {
@@ -104,10 +117,21 @@ const SCHEMAS: Record<ModelConfig['model_type'], { required: Record<string, Rule
 };
 
 /** Validates a parsed config.json; `expected` is the model type the caller needs. */
-export function parseConfig<T extends ModelConfig['model_type']>(raw: unknown, expected: T): Extract<ModelConfig, { model_type: T }> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw loadError(FILE, '(root)', 'must be a JSON object', 'object', typeof raw);
+export function parseConfig<T extends ModelConfig['model_type']>(
+  raw: unknown,
+  expected: T,
+): Extract<ModelConfig, { model_type: T }> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw loadError(FILE, '(root)', 'must be a JSON object', 'object', typeof raw);
   const record = raw as Record<string, unknown>;
-  if (record.model_type !== expected) throw loadError(FILE, 'model_type', `must be "${expected}" for this task`, expected, JSON.stringify(record.model_type));
+  if (record.model_type !== expected)
+    throw loadError(
+      FILE,
+      'model_type',
+      `must be "${expected}" for this task`,
+      expected,
+      JSON.stringify(record.model_type),
+    );
   const schema = SCHEMAS[expected];
   for (const key of Object.keys(record)) {
     if (key !== 'model_type' && !(key in schema.required) && !(key in schema.optional)) {
@@ -125,16 +149,31 @@ export function parseConfig<T extends ModelConfig['model_type']>(raw: unknown, e
 }
 
 function checkConsistency(c: ModelConfig): void {
-  if (c.d_model % c.num_heads !== 0) throw loadError(FILE, 'num_heads', `must divide d_model = ${c.d_model}`, `a divisor of ${c.d_model}`, String(c.num_heads));
+  if (c.d_model % c.num_heads !== 0)
+    throw loadError(
+      FILE,
+      'num_heads',
+      `must divide d_model = ${c.d_model}`,
+      `a divisor of ${c.d_model}`,
+      String(c.num_heads),
+    );
   if (c.num_heads % c.num_kv_heads !== 0) {
-    throw loadError(FILE, 'num_kv_heads', `must divide num_heads = ${c.num_heads}`, `a divisor of ${c.num_heads}`, String(c.num_kv_heads));
+    throw loadError(
+      FILE,
+      'num_kv_heads',
+      `must divide num_heads = ${c.num_heads}`,
+      `a divisor of ${c.num_heads}`,
+      String(c.num_kv_heads),
+    );
   }
-  if (c.positions === 'sinusoidal' && c.d_model % 2 !== 0) throw loadError(FILE, 'd_model', 'must be even for sinusoidal positions', 'even', String(c.d_model));
+  if (c.positions === 'sinusoidal' && c.d_model % 2 !== 0)
+    throw loadError(FILE, 'd_model', 'must be even for sinusoidal positions', 'even', String(c.d_model));
   const ids: [string, number | undefined][] = [['pad_token_id', c.pad_token_id]];
   if (c.model_type === 'attnkit-seq2seq') ids.push(['bos_token_id', c.bos_token_id], ['eos_token_id', c.eos_token_id]);
   else ids.push(['cls_token_id', c.cls_token_id]);
   for (const [key, id] of ids) {
-    if (id !== undefined && id >= c.vocab_size) throw loadError(FILE, key, `must be < vocab_size = ${c.vocab_size}`, `< ${c.vocab_size}`, String(id));
+    if (id !== undefined && id >= c.vocab_size)
+      throw loadError(FILE, key, `must be < vocab_size = ${c.vocab_size}`, `< ${c.vocab_size}`, String(id));
   }
   if (c.model_type === 'attnkit-classifier' && c.pooling === 'cls' && c.cls_token_id === undefined) {
     throw loadError(FILE, 'cls_token_id', 'is required when pooling is "cls"');

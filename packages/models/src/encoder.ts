@@ -37,7 +37,12 @@ export class EncoderLayer {
     );
   }
 
-  forward(ops: Ops, x: DeviceTensor, mask: DeviceTensor | undefined, returnScores: boolean): { hidden: DeviceTensor<'float32'>; scores?: DeviceTensor<'float32'> } {
+  forward(
+    ops: Ops,
+    x: DeviceTensor,
+    mask: DeviceTensor | undefined,
+    returnScores: boolean,
+  ): { hidden: DeviceTensor<'float32'>; scores?: DeviceTensor<'float32'> } {
     const pre = this.norm === 'pre';
     const attnIn = pre ? this.attentionNorm.forward(ops, x) : x;
     const attn = this.selfAttention.forward(ops, attnIn, {
@@ -85,7 +90,12 @@ export class Encoder {
   }
 
   /** embedded [B, S, d] → hidden [B, S, d]. */
-  forward(ops: Ops, embedded: DeviceTensor, lengths: readonly number[], { returnAttentions = false } = {}): EncoderOutput {
+  forward(
+    ops: Ops,
+    embedded: DeviceTensor,
+    lengths: readonly number[],
+    { returnAttentions = false } = {},
+  ): EncoderOutput {
     const mask = this.mask(ops, lengths, embedded.shape[1]);
     let hidden = embedded as DeviceTensor<'float32'>;
     const attentions: DeviceTensor<'float32'>[] = [];

@@ -5,7 +5,13 @@ import { AttnkitError } from '@attnkit/core';
  * `model.safetensors:decoder.layers.0.fc1.weight` or `config.json:d_model`, so callers and tests can tell
  * exactly which tensor or field was at fault.
  */
-export function loadError(file: string, field: string, message: string, expected?: string, given?: string): AttnkitError {
+export function loadError(
+  file: string,
+  field: string,
+  message: string,
+  expected?: string,
+  given?: string,
+): AttnkitError {
   return new AttnkitError('INVALID_ARGUMENT', `${file}: ${field}: ${message}`, {
     argument: `${file}:${field}`,
     ...(expected !== undefined && { expected }),

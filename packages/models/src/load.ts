@@ -1,6 +1,6 @@
 import type { Device } from '@attnkit/core';
 import { TextClassifier } from './classifier.js';
-import { type ClassifierConfig, type ModelConfig, type TranslatorConfig, parseConfig } from './config.js';
+import { type ClassifierConfig, type ModelConfig, parseConfig, type TranslatorConfig } from './config.js';
 import { loadError } from './errors.js';
 import { Seq2SeqTranslator } from './seq2seq.js';
 import { type ModelSource, readModelFiles } from './source.js';
@@ -48,12 +48,23 @@ function construct<M>(make: () => M, weights: { dispose(): void }): M {
 /** The tokenizer must fit the embedding table and know the config's special tokens as special. */
 export function checkTokenizer(tokenizer: Tokenizer, config: ModelConfig): void {
   if (tokenizer.vocabSize > config.vocab_size) {
-    throw loadError('tokenizer.json', 'model.vocab', `has ids up to ${tokenizer.vocabSize - 1}, beyond vocab_size = ${config.vocab_size} of config.json`);
+    throw loadError(
+      'tokenizer.json',
+      'model.vocab',
+      `has ids up to ${tokenizer.vocabSize - 1}, beyond vocab_size = ${config.vocab_size} of config.json`,
+    );
   }
   const special: [string, number | undefined][] =
     config.model_type === 'attnkit-seq2seq'
-      ? [['pad_token_id', config.pad_token_id], ['bos_token_id', (config as TranslatorConfig).bos_token_id], ['eos_token_id', (config as TranslatorConfig).eos_token_id]]
-      : [['pad_token_id', config.pad_token_id], ['cls_token_id', (config as ClassifierConfig).cls_token_id]];
+      ? [
+          ['pad_token_id', config.pad_token_id],
+          ['bos_token_id', (config as TranslatorConfig).bos_token_id],
+          ['eos_token_id', (config as TranslatorConfig).eos_token_id],
+        ]
+      : [
+          ['pad_token_id', config.pad_token_id],
+          ['cls_token_id', (config as ClassifierConfig).cls_token_id],
+        ];
   for (const [key, id] of special) {
     if (id !== undefined && !tokenizer.isSpecial(id)) {
       throw loadError('tokenizer.json', 'added_tokens', `has no special token with id ${id} (${key} of config.json)`);

@@ -105,7 +105,10 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
   /** One string: its topK labels. An array: the topK labels of each string. */
   classify(text: string, options?: ClassifyOptions): Promise<ClassificationOutput[]>;
   classify(text: readonly string[], options?: ClassifyOptions): Promise<ClassificationOutput[][]>;
-  async classify(text: string | readonly string[], options: ClassifyOptions = {}): Promise<ClassificationOutput[] | ClassificationOutput[][]> {
+  async classify(
+    text: string | readonly string[],
+    options: ClassifyOptions = {},
+  ): Promise<ClassificationOutput[] | ClassificationOutput[][]> {
     const texts = typeof text === 'string' ? [text] : text;
     if (!Array.isArray(texts) || texts.length === 0 || texts.some((t) => typeof t !== 'string')) {
       throw argumentError('classify', 'text', 'must be a string or a non-empty array of strings');
@@ -132,14 +135,27 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
   }
 }
 
-export function pipeline(task: 'translation', source: ModelSource, options?: PipelineOptions): Promise<TranslationPipeline>;
-export function pipeline(task: 'text-classification', source: ModelSource, options?: PipelineOptions): Promise<TextClassificationPipeline>;
+export function pipeline(
+  task: 'translation',
+  source: ModelSource,
+  options?: PipelineOptions,
+): Promise<TranslationPipeline>;
+export function pipeline(
+  task: 'text-classification',
+  source: ModelSource,
+  options?: PipelineOptions,
+): Promise<TextClassificationPipeline>;
 export async function pipeline(
   task: 'translation' | 'text-classification',
   source: ModelSource,
   options: PipelineOptions = {},
 ): Promise<TranslationPipeline | TextClassificationPipeline> {
-  if (task !== 'translation' && task !== 'text-classification') throw argumentError('pipeline', 'task', `must be 'translation' or 'text-classification', got ${JSON.stringify(task)}`);
+  if (task !== 'translation' && task !== 'text-classification')
+    throw argumentError(
+      'pipeline',
+      'task',
+      `must be 'translation' or 'text-classification', got ${JSON.stringify(task)}`,
+    );
   const owned = options.backend ? null : createReferenceBackend();
   const backend = options.backend ?? owned!;
   try {

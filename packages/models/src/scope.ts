@@ -28,7 +28,9 @@ export class Ops {
     try {
       result = fn();
       if (result instanceof Promise) {
-        throw new AttnkitError('INVALID_ARGUMENT', 'tidy: the function must be synchronous (it returned a Promise)', { argument: 'fn' });
+        throw new AttnkitError('INVALID_ARGUMENT', 'tidy: the function must be synchronous (it returned a Promise)', {
+          argument: 'fn',
+        });
       }
     } catch (error) {
       this.frames.pop();

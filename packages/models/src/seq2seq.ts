@@ -1,7 +1,7 @@
 import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
 import type { TranslatorConfig } from './config.js';
-import { Decoder, type CrossAttentionSource } from './decoder.js';
+import { type CrossAttentionSource, Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
 import { argumentError } from './errors.js';
 import { beamSearch } from './generation/beam.js';
@@ -11,7 +11,7 @@ import type { GenerateOptions, Generation } from './generation/types.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
 import { keyPaddingMask } from './layers/masks.js';
-import { Ops, collectTensors } from './scope.js';
+import { collectTensors, Ops } from './scope.js';
 import type { Weights } from './weights/load.js';
 
 /** The encoder output as the decoder reads it: per-layer cross keys/values plus the source mask. */
@@ -68,7 +68,10 @@ export class Seq2SeqTranslator {
       const needsMask = lengths.some((l) => l !== source.S);
       return {
         cross: {
-          keyValues: source.cross.keyValues.map((kv) => ({ k: ops.selectRows(kv.k, rows), v: ops.selectRows(kv.v, rows) })),
+          keyValues: source.cross.keyValues.map((kv) => ({
+            k: ops.selectRows(kv.k, rows),
+            v: ops.selectRows(kv.v, rows),
+          })),
           ...(needsMask && { mask: keyPaddingMask(ops, lengths, source.S) }),
         },
         lengths,
@@ -123,17 +126,26 @@ export class Seq2SeqTranslator {
     const op = 'generate';
     const { config } = this;
     const known = ['numBeams', 'maxNewTokens', 'lengthPenalty', 'useCache', 'returnLogits', 'returnAttentions'];
-    for (const key of Object.keys(options)) if (!known.includes(key)) throw argumentError(op, `options.${key}`, `is not a known option (${known.join(', ')})`);
+    for (const key of Object.keys(options))
+      if (!known.includes(key))
+        throw argumentError(op, `options.${key}`, `is not a known option (${known.join(', ')})`);
     const limit = config.positions === 'alibi' ? Number.POSITIVE_INFINITY : config.max_positions;
     const numBeams = options.numBeams ?? 1;
     const maxNewTokens = options.maxNewTokens ?? Math.min(limit, 64);
     const lengthPenalty = options.lengthPenalty ?? 1;
-    if (!Number.isInteger(numBeams) || numBeams < 1) throw argumentError(op, 'options.numBeams', `must be an integer ≥ 1, got ${numBeams}`);
+    if (!Number.isInteger(numBeams) || numBeams < 1)
+      throw argumentError(op, 'options.numBeams', `must be an integer ≥ 1, got ${numBeams}`);
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1 || maxNewTokens > limit) {
-      throw argumentError(op, 'options.maxNewTokens', `must be an integer in [1, ${limit}] (max_positions), got ${maxNewTokens}`);
+      throw argumentError(
+        op,
+        'options.maxNewTokens',
+        `must be an integer in [1, ${limit}] (max_positions), got ${maxNewTokens}`,
+      );
     }
-    if (typeof lengthPenalty !== 'number' || !Number.isFinite(lengthPenalty)) throw argumentError(op, 'options.lengthPenalty', `must be a finite number, got ${lengthPenalty}`);
-    if (options.returnLogits && numBeams > 1) throw argumentError(op, 'options.returnLogits', 'is only available with greedy decoding (numBeams 1)');
+    if (typeof lengthPenalty !== 'number' || !Number.isFinite(lengthPenalty))
+      throw argumentError(op, 'options.lengthPenalty', `must be a finite number, got ${lengthPenalty}`);
+    if (options.returnLogits && numBeams > 1)
+      throw argumentError(op, 'options.returnLogits', 'is only available with greedy decoding (numBeams 1)');
     return {
       numBeams,
       maxNewTokens,
@@ -145,6 +157,7 @@ export class Seq2SeqTranslator {
   }
 
   private checkAlive(): void {
-    if (this.disposed) throw new AttnkitError('DISPOSED', 'Seq2SeqTranslator: the model was disposed', { argument: 'this' });
+    if (this.disposed)
+      throw new AttnkitError('DISPOSED', 'Seq2SeqTranslator: the model was disposed', { argument: 'this' });
   }
 }

@@ -29,20 +29,26 @@ export async function readModelFiles(source: ModelSource): Promise<LoadedFiles> 
 }
 
 async function fetchAll(source: ModelSource): Promise<ModelFiles> {
-  if (typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) return readFromDisk((name) => joinPath(source, name));
+  if (typeof source === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(source))
+    return readFromDisk((name) => joinPath(source, name));
   if (typeof source === 'string' || source instanceof URL) {
     const base = new URL(source.toString().replace(/\/?$/, '/'));
     if (base.protocol === 'file:') {
-      const { fileURLToPath } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeModule('node:url'))) as { fileURLToPath(url: URL): string };
+      const { fileURLToPath } = (await import(/* @vite-ignore */ /* webpackIgnore: true */ nodeModule('node:url'))) as {
+        fileURLToPath(url: URL): string;
+      };
       return readFromDisk((name) => fileURLToPath(new URL(name, base)));
     }
     return readFromUrl(base);
   }
-  if (typeof source !== 'object' || source === null) throw loadError('model', '(source)', 'must be a path, a URL or a record of the model files');
+  if (typeof source !== 'object' || source === null)
+    throw loadError('model', '(source)', 'must be a path, a URL or a record of the model files');
   for (const name of Object.keys(source)) {
-    if (!(MODEL_FILES as readonly string[]).includes(name)) throw loadError('model', name, `is not a model file (${MODEL_FILES.join(', ')})`);
+    if (!(MODEL_FILES as readonly string[]).includes(name))
+      throw loadError('model', name, `is not a model file (${MODEL_FILES.join(', ')})`);
   }
-  for (const name of MODEL_FILES) if (!(name in source)) throw loadError(name, '(file)', 'is missing from the model files');
+  for (const name of MODEL_FILES)
+    if (!(name in source)) throw loadError(name, '(file)', 'is missing from the model files');
   return source;
 }
 
@@ -67,7 +73,11 @@ async function readFromDisk(pathOf: (name: string) => string): Promise<ModelFile
       const bytes = await fs.readFile(pathOf(name));
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     } catch (error) {
-      throw loadError(name, '(file)', `cannot be read from ${pathOf(name)} (${(error as { code?: string }).code ?? (error as Error).message})`);
+      throw loadError(
+        name,
+        '(file)',
+        `cannot be read from ${pathOf(name)} (${(error as { code?: string }).code ?? (error as Error).message})`,
+      );
     }
   });
 }
@@ -94,7 +104,9 @@ async function readEach(read: (name: ModelFileName) => Promise<Uint8Array>): Pro
   const settled = await Promise.allSettled(MODEL_FILES.map(read));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
-  return Object.fromEntries(MODEL_FILES.map((name, i) => [name, (settled[i] as PromiseFulfilledResult<Uint8Array>).value])) as ModelFiles;
+  return Object.fromEntries(
+    MODEL_FILES.map((name, i) => [name, (settled[i] as PromiseFulfilledResult<Uint8Array>).value]),
+  ) as ModelFiles;
 }
 
 function joinPath(dir: string, name: string): string {
@@ -108,7 +120,8 @@ function asBytes(content: ModelFileContent, file: string): Uint8Array {
 }
 
 function parseJson(content: ModelFileContent, file: string): unknown {
-  if (typeof content === 'object' && !(content instanceof Uint8Array) && !(content instanceof ArrayBuffer)) return content;
+  if (typeof content === 'object' && !(content instanceof Uint8Array) && !(content instanceof ArrayBuffer))
+    return content;
   let text: string;
   try {
     text = typeof content === 'string' ? content : new TextDecoder('utf-8', { fatal: true }).decode(content);

@@ -26,7 +26,17 @@ import { loadError } from './errors.js';
  * Anything else is an error naming the field: a file this class cannot follow exactly must not load.
  */
 const FILE = 'tokenizer.json';
-const ROOT_KEYS = ['version', 'truncation', 'padding', 'added_tokens', 'normalizer', 'pre_tokenizer', 'post_processor', 'decoder', 'model'];
+const ROOT_KEYS = [
+  'version',
+  'truncation',
+  'padding',
+  'added_tokens',
+  'normalizer',
+  'pre_tokenizer',
+  'post_processor',
+  'decoder',
+  'model',
+];
 const TRUNCATION_KEYS = ['direction', 'max_length', 'strategy', 'stride'];
 const ADDED_TOKEN_KEYS = ['id', 'content', 'single_word', 'lstrip', 'rstrip', 'normalized', 'special'];
 
@@ -68,20 +78,37 @@ export class Tokenizer {
       }
     }
     const root = object(json, '(root)');
-    for (const key of Object.keys(root)) if (!ROOT_KEYS.includes(key)) throw loadError(FILE, key, 'is not a known key', ROOT_KEYS.join(', '), key);
+    for (const key of Object.keys(root))
+      if (!ROOT_KEYS.includes(key)) throw loadError(FILE, key, 'is not a known key', ROOT_KEYS.join(', '), key);
     for (const key of ['padding', 'post_processor']) {
       if (root[key] !== undefined && root[key] !== null) throw loadError(FILE, key, 'is not supported (must be null)');
     }
     const model = object(root.model, 'model');
-    if (model.type !== 'WordLevel') throw loadError(FILE, 'model.type', 'must be "WordLevel"', 'WordLevel', JSON.stringify(model.type));
-    for (const key of Object.keys(model)) if (!['type', 'vocab', 'unk_token'].includes(key)) throw loadError(FILE, `model.${key}`, 'is not a known key');
+    if (model.type !== 'WordLevel')
+      throw loadError(FILE, 'model.type', 'must be "WordLevel"', 'WordLevel', JSON.stringify(model.type));
+    for (const key of Object.keys(model))
+      if (!['type', 'vocab', 'unk_token'].includes(key)) throw loadError(FILE, `model.${key}`, 'is not a known key');
     const vocab = readVocab(model.vocab);
     if (typeof model.unk_token !== 'string' || !vocab.has(model.unk_token)) {
-      throw loadError(FILE, 'model.unk_token', 'must be a token of model.vocab', 'a vocabulary token', JSON.stringify(model.unk_token));
+      throw loadError(
+        FILE,
+        'model.unk_token',
+        'must be a token of model.vocab',
+        'a vocabulary token',
+        JSON.stringify(model.unk_token),
+      );
     }
     const special = readAddedTokens(root.added_tokens, vocab);
     const truncation = readTruncation(root.truncation);
-    return new Tokenizer(vocab, special, vocab.get(model.unk_token)!, readNormalizer(root.normalizer), readPreTokenizer(root.pre_tokenizer), readDecoder(root.decoder), truncation);
+    return new Tokenizer(
+      vocab,
+      special,
+      vocab.get(model.unk_token)!,
+      readNormalizer(root.normalizer),
+      readPreTokenizer(root.pre_tokenizer),
+      readDecoder(root.decoder),
+      truncation,
+    );
   }
 
   /** The most ids `encode` returns (truncation.max_length), or undefined when the file does not truncate. */
@@ -122,7 +149,8 @@ export class Tokenizer {
 }
 
 function object(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw loadError(FILE, field, 'must be an object', 'object', JSON.stringify(value) ?? String(value));
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw loadError(FILE, field, 'must be an object', 'object', JSON.stringify(value) ?? String(value));
   return value as Record<string, unknown>;
 }
 
@@ -130,9 +158,11 @@ function readVocab(value: unknown): Map<string, number> {
   const vocab = new Map<string, number>();
   const seen = new Map<number, string>();
   for (const [token, id] of Object.entries(object(value, 'model.vocab'))) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw loadError(FILE, `model.vocab.${token}`, 'must be an integer id ≥ 0', 'integer ≥ 0', JSON.stringify(id));
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
+      throw loadError(FILE, `model.vocab.${token}`, 'must be an integer id ≥ 0', 'integer ≥ 0', JSON.stringify(id));
     const other = seen.get(id);
-    if (other !== undefined) throw loadError(FILE, `model.vocab.${token}`, `id ${id} is also used by ${JSON.stringify(other)}`);
+    if (other !== undefined)
+      throw loadError(FILE, `model.vocab.${token}`, `id ${id} is also used by ${JSON.stringify(other)}`);
     seen.set(id, token);
     vocab.set(token, id);
   }
@@ -147,10 +177,17 @@ function readAddedTokens(value: unknown, vocab: Map<string, number>): Set<number
   value.forEach((raw, i) => {
     const field = `added_tokens[${i}]`;
     const entry = object(raw, field);
-    for (const key of Object.keys(entry)) if (!ADDED_TOKEN_KEYS.includes(key)) throw loadError(FILE, `${field}.${key}`, 'is not a known key');
+    for (const key of Object.keys(entry))
+      if (!ADDED_TOKEN_KEYS.includes(key)) throw loadError(FILE, `${field}.${key}`, 'is not a known key');
     if (typeof entry.content !== 'string') throw loadError(FILE, `${field}.content`, 'must be a string');
     if (vocab.get(entry.content) !== entry.id) {
-      throw loadError(FILE, `${field}.id`, `must be the vocabulary id of ${JSON.stringify(entry.content)}`, String(vocab.get(entry.content)), JSON.stringify(entry.id));
+      throw loadError(
+        FILE,
+        `${field}.id`,
+        `must be the vocabulary id of ${JSON.stringify(entry.content)}`,
+        String(vocab.get(entry.content)),
+        JSON.stringify(entry.id),
+      );
     }
     if (typeof entry.special !== 'boolean') throw loadError(FILE, `${field}.special`, 'must be a boolean');
     if (entry.special) special.add(entry.id as number);
@@ -161,29 +198,50 @@ function readAddedTokens(value: unknown, vocab: Map<string, number>): Set<number
 function readNormalizer(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   const n = object(value, 'normalizer');
-  if (n.type !== 'Lowercase' || Object.keys(n).length !== 1) throw loadError(FILE, 'normalizer', 'must be null or { "type": "Lowercase" }', 'Lowercase', JSON.stringify(n));
+  if (n.type !== 'Lowercase' || Object.keys(n).length !== 1)
+    throw loadError(FILE, 'normalizer', 'must be null or { "type": "Lowercase" }', 'Lowercase', JSON.stringify(n));
   return true;
 }
 
 function readPreTokenizer(value: unknown): Splitter {
   const p = object(value, 'pre_tokenizer');
-  if (p.type === 'WhitespaceSplit' && Object.keys(p).length === 1) return (text) => text.split(/\s+/u).filter((s) => s !== '');
+  if (p.type === 'WhitespaceSplit' && Object.keys(p).length === 1)
+    return (text) => text.split(/\s+/u).filter((s) => s !== '');
   if (p.type === 'Whitespace' && Object.keys(p).length === 1) return (text) => text.match(/\w+|[^\w\s]+/gu) ?? [];
   if (p.type === 'Split') {
     const pattern = object(p.pattern, 'pre_tokenizer.pattern');
-    if (p.behavior !== 'Isolated' || p.invert !== false || typeof pattern.Regex !== 'string' || Object.keys(p).length !== 4) {
-      throw loadError(FILE, 'pre_tokenizer', 'Split is supported with { pattern: { Regex }, behavior: "Isolated", invert: false }');
+    if (
+      p.behavior !== 'Isolated' ||
+      p.invert !== false ||
+      typeof pattern.Regex !== 'string' ||
+      Object.keys(p).length !== 4
+    ) {
+      throw loadError(
+        FILE,
+        'pre_tokenizer',
+        'Split is supported with { pattern: { Regex }, behavior: "Isolated", invert: false }',
+      );
     }
     let regex: RegExp;
     try {
       regex = new RegExp(pattern.Regex, 'gu');
     } catch (error) {
-      throw loadError(FILE, 'pre_tokenizer.pattern.Regex', `is not a valid regular expression (${(error as Error).message})`);
+      throw loadError(
+        FILE,
+        'pre_tokenizer.pattern.Regex',
+        `is not a valid regular expression (${(error as Error).message})`,
+      );
     }
     if (regex.test('')) throw loadError(FILE, 'pre_tokenizer.pattern.Regex', 'must not match the empty string');
     return (text) => isolate(text, regex);
   }
-  throw loadError(FILE, 'pre_tokenizer', 'must be WhitespaceSplit, Whitespace or an Isolated Split', 'WhitespaceSplit | Whitespace | Split', JSON.stringify(p));
+  throw loadError(
+    FILE,
+    'pre_tokenizer',
+    'must be WhitespaceSplit, Whitespace or an Isolated Split',
+    'WhitespaceSplit | Whitespace | Split',
+    JSON.stringify(p),
+  );
 }
 
 function readDecoder(value: unknown): string {
@@ -196,25 +254,57 @@ function readDecoder(value: unknown): string {
 function readTruncation(value: unknown): Truncation | null {
   if (value === undefined || value === null) return null;
   const t = object(value, 'truncation');
-  for (const key of Object.keys(t)) if (!TRUNCATION_KEYS.includes(key)) throw loadError(FILE, `truncation.${key}`, 'is not a known key', TRUNCATION_KEYS.join(', '), key);
+  for (const key of Object.keys(t))
+    if (!TRUNCATION_KEYS.includes(key))
+      throw loadError(FILE, `truncation.${key}`, 'is not a known key', TRUNCATION_KEYS.join(', '), key);
   const direction = 'direction' in t ? t.direction : 'Right';
-  if (direction !== 'Right' && direction !== 'Left') throw loadError(FILE, 'truncation.direction', 'must be "Right" or "Left"', 'Right | Left', JSON.stringify(direction));
+  if (direction !== 'Right' && direction !== 'Left')
+    throw loadError(
+      FILE,
+      'truncation.direction',
+      'must be "Right" or "Left"',
+      'Right | Left',
+      JSON.stringify(direction),
+    );
   const maxLength = t.max_length;
   if (typeof maxLength !== 'number' || !Number.isSafeInteger(maxLength) || maxLength < 1) {
-    throw loadError(FILE, 'truncation.max_length', 'must be an integer ≥ 1', 'integer ≥ 1', JSON.stringify(maxLength) ?? String(maxLength));
+    throw loadError(
+      FILE,
+      'truncation.max_length',
+      'must be an integer ≥ 1',
+      'integer ≥ 1',
+      JSON.stringify(maxLength) ?? String(maxLength),
+    );
   }
   const strategy = t.strategy;
   if (strategy !== 'LongestFirst' && strategy !== 'OnlyFirst' && strategy !== 'OnlySecond') {
-    throw loadError(FILE, 'truncation.strategy', 'must be "LongestFirst", "OnlyFirst" or "OnlySecond"', 'LongestFirst | OnlyFirst | OnlySecond', JSON.stringify(strategy) ?? String(strategy));
+    throw loadError(
+      FILE,
+      'truncation.strategy',
+      'must be "LongestFirst", "OnlyFirst" or "OnlySecond"',
+      'LongestFirst | OnlyFirst | OnlySecond',
+      JSON.stringify(strategy) ?? String(strategy),
+    );
   }
-  if (t.stride !== 0) throw loadError(FILE, 'truncation.stride', 'must be 0 (overflowing windows are not supported)', '0', JSON.stringify(t.stride) ?? String(t.stride));
+  if (t.stride !== 0)
+    throw loadError(
+      FILE,
+      'truncation.stride',
+      'must be 0 (overflowing windows are not supported)',
+      '0',
+      JSON.stringify(t.stride) ?? String(t.stride),
+    );
   return { direction, maxLength, strategy };
 }
 
 function truncate(ids: number[], { direction, maxLength, strategy }: Truncation): number[] {
   if (ids.length <= maxLength) return ids;
   if (strategy === 'OnlySecond') {
-    throw loadError(FILE, 'truncation.strategy', `is "OnlySecond" but the text has ${ids.length} tokens, over max_length = ${maxLength}, and no second sequence to cut`);
+    throw loadError(
+      FILE,
+      'truncation.strategy',
+      `is "OnlySecond" but the text has ${ids.length} tokens, over max_length = ${maxLength}, and no second sequence to cut`,
+    );
   }
   return direction === 'Right' ? ids.slice(0, maxLength) : ids.slice(ids.length - maxLength);
 }

@@ -4,7 +4,15 @@ import { runInBrowser } from '@attnkit/browser-runner';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pipeline } from '../src/index.js';
-import { type BrowserBackendReport, CLASSIFICATIONS, FIXTURE_PREFIX, MAX_NEW_TOKENS, type ModelOutputs, TRANSLATIONS, type TranslatorName } from './browser/cases.js';
+import {
+  type BrowserBackendReport,
+  CLASSIFICATIONS,
+  FIXTURE_PREFIX,
+  MAX_NEW_TOKENS,
+  type ModelOutputs,
+  TRANSLATIONS,
+  type TranslatorName,
+} from './browser/cases.js';
 import { expectAllClose } from './helpers/close.js';
 import { FIXTURES } from './helpers/fixtures.js';
 
@@ -38,23 +46,31 @@ describe('in headless Chromium (WebGPU and gpu.js WebGL2 on SwiftShader)', () =>
       staticDirs: { [FIXTURE_PREFIX]: FIXTURES },
       timeoutMs: 540_000,
     });
-    for (const r of reports) console.info(`[models browser] ${r.backend} on ${r.runsOn}: ${(r.ms / 1000).toFixed(1)} s`);
+    for (const r of reports)
+      console.info(`[models browser] ${r.backend} on ${r.runsOn}: ${(r.ms / 1000).toFixed(1)} s`);
   }, 600_000);
 
-  it.each(['webgpu', 'gpujs-webgl'])('%s: pipelines loaded from a URL and from ArrayBuffers give the reference outputs', (name) => {
-    const got = reports.find((r) => r.backend === name)!;
-    expect(got.loadedFrom).toEqual({ 'translator-tiny': 'url', 'translator-alibi': 'array-buffers', 'classifier-tiny': 'url' });
-    expect(got.translations).toEqual(want.translations);
-    got.classifications.forEach((labels, i) => {
-      expect(labels.map((l) => l.label)).toEqual(want.classifications[i].map((l) => l.label));
-      expectAllClose(
-        labels.map((l) => l.score),
-        want.classifications[i].map((l) => l.score),
-        SCORE_ATOL,
-      );
-    });
-    expect(got.liveTensorsAfterDispose).toBe(0);
-  });
+  it.each(['webgpu', 'gpujs-webgl'])(
+    '%s: pipelines loaded from a URL and from ArrayBuffers give the reference outputs',
+    (name) => {
+      const got = reports.find((r) => r.backend === name)!;
+      expect(got.loadedFrom).toEqual({
+        'translator-tiny': 'url',
+        'translator-alibi': 'array-buffers',
+        'classifier-tiny': 'url',
+      });
+      expect(got.translations).toEqual(want.translations);
+      got.classifications.forEach((labels, i) => {
+        expect(labels.map((l) => l.label)).toEqual(want.classifications[i].map((l) => l.label));
+        expectAllClose(
+          labels.map((l) => l.score),
+          want.classifications[i].map((l) => l.score),
+          SCORE_ATOL,
+        );
+      });
+      expect(got.liveTensorsAfterDispose).toBe(0);
+    },
+  );
 });
 
 it('the package bundles for a browser without any Node built-in', async () => {

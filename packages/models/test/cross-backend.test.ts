@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { type Backend, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TextClassificationPipeline, type TranslationPipeline, pipeline } from '../src/index.js';
+import { pipeline, type TextClassificationPipeline, type TranslationPipeline } from '../src/index.js';
 import { FOCUSED_BACKENDS } from './helpers/backends.js';
 import { expectAllClose } from './helpers/close.js';
 import { FIXTURES } from './helpers/fixtures.js';
@@ -32,10 +32,19 @@ let wantProbabilities: Float32Array[];
 let wantAttentions: number[][][][][];
 
 async function translatorOutputs(p: TranslationPipeline, texts: string[], max: number): Promise<TranslatorOutputs> {
-  return { greedy: await translations(p, texts, max, 1), beam: await translations(p, texts, max, 3), logits: await logitsOf(p, texts, max) };
+  return {
+    greedy: await translations(p, texts, max, 1),
+    beam: await translations(p, texts, max, 3),
+    logits: await logitsOf(p, texts, max),
+  };
 }
 
-async function translations(p: TranslationPipeline, texts: string[], maxNewTokens: number, numBeams: number): Promise<string[]> {
+async function translations(
+  p: TranslationPipeline,
+  texts: string[],
+  maxNewTokens: number,
+  numBeams: number,
+): Promise<string[]> {
   return (await p.translate(texts, { maxNewTokens, numBeams })).map((o) => o.translationText);
 }
 
@@ -59,7 +68,8 @@ beforeAll(async () => {
   const backend = createReferenceBackend();
   for (const [name, texts] of Object.entries(TRANSLATIONS)) {
     const p = await pipeline('translation', join(FIXTURES, name), { backend });
-    for (const max of new Set(FOCUSED_BACKENDS.map(maxOf))) wantTranslations.set(wantKey(name, max), await translatorOutputs(p, texts, max));
+    for (const max of new Set(FOCUSED_BACKENDS.map(maxOf)))
+      wantTranslations.set(wantKey(name, max), await translatorOutputs(p, texts, max));
     p.dispose();
   }
   const c = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
@@ -89,64 +99,92 @@ describe.each(FOCUSED_BACKENDS)('models on $name', (entry) => {
     const max = maxOf(entry);
     const want = () => wantTranslations.get(wantKey(name, max))!;
 
-    it('greedy texts equal the reference', async () => {
-      expect(await translations(p, TRANSLATIONS[name], max, 1)).toEqual(want().greedy);
-    }, entry.timeout);
+    it(
+      'greedy texts equal the reference',
+      async () => {
+        expect(await translations(p, TRANSLATIONS[name], max, 1)).toEqual(want().greedy);
+      },
+      entry.timeout,
+    );
 
-    it('beam texts equal the reference', async () => {
-      expect(await translations(p, TRANSLATIONS[name], max, 3)).toEqual(want().beam);
-    }, entry.timeout);
+    it(
+      'beam texts equal the reference',
+      async () => {
+        expect(await translations(p, TRANSLATIONS[name], max, 3)).toEqual(want().beam);
+      },
+      entry.timeout,
+    );
 
-    it('logits within tolerance of the reference', async () => {
-      expectAllClose(await logitsOf(p, TRANSLATIONS[name], max), want().logits, entry.atol);
-    }, entry.timeout);
+    it(
+      'logits within tolerance of the reference',
+      async () => {
+        expectAllClose(await logitsOf(p, TRANSLATIONS[name], max), want().logits, entry.atol);
+      },
+      entry.timeout,
+    );
 
-    it('the cached decode gives the same tokens and logits as recomputing the whole prefix', async () => {
-      const sources = sourcesOf(p, TRANSLATIONS[name]);
-      const cached = await p.model.generate(sources, { maxNewTokens: max, returnLogits: true });
-      const recomputed = await p.model.generate(sources, { maxNewTokens: max, returnLogits: true, useCache: false });
-      expect(cached.map((g) => g.tokens)).toEqual(recomputed.map((g) => g.tokens));
-      expectAllClose(
-        cached.map((g) => g.logits!),
-        recomputed.map((g) => g.logits!),
-        entry.atol,
-      );
-    }, entry.timeout);
-  });
-
-  it('classifier: probabilities and self-attention maps within tolerance; pipeline labels best first', async () => {
-    const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
-    try {
-      const got = await classifierOutputs(p);
-      expectAllClose(got.probabilities, wantProbabilities, entry.atol);
-      expectAllClose(got.attentions, wantAttentions, entry.atol);
-      const labels = await p.classify(CLASSIFICATIONS, { topK: 3 });
-      labels.forEach((row, i) => {
-        const byLabel = Object.fromEntries(row.map((l) => [l.label, l.score]));
+    it(
+      'the cached decode gives the same tokens and logits as recomputing the whole prefix',
+      async () => {
+        const sources = sourcesOf(p, TRANSLATIONS[name]);
+        const cached = await p.model.generate(sources, { maxNewTokens: max, returnLogits: true });
+        const recomputed = await p.model.generate(sources, { maxNewTokens: max, returnLogits: true, useCache: false });
+        expect(cached.map((g) => g.tokens)).toEqual(recomputed.map((g) => g.tokens));
         expectAllClose(
-          ['negative', 'neutral', 'positive'].map((l) => byLabel[l]),
-          wantProbabilities[i],
+          cached.map((g) => g.logits!),
+          recomputed.map((g) => g.logits!),
           entry.atol,
         );
-        expect(row.map((l) => l.score)).toEqual([...row.map((l) => l.score)].sort((a, b) => b - a));
-      });
-    } finally {
-      p.dispose();
-    }
-  }, entry.timeout);
+      },
+      entry.timeout,
+    );
+  });
 
-  it('pipelines translate and classify, then leave no device tensor after dispose', async () => {
-    const before = backend.kernels.memory().liveTensors;
-    const translator = await pipeline('translation', join(FIXTURES, 'translator-tiny'), { backend });
-    const classifier = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
-    const [translated] = await translator.translate(TRANSLATIONS['translator-tiny'][0], { maxNewTokens: maxOf(entry), numBeams: 3, returnAttentions: true });
-    expect(translated.translationText).toBe(wantTranslations.get(wantKey('translator-tiny', maxOf(entry)))!.beam[0]);
-    expect(translated.attentions!.crossAttentions.length).toBe(translator.model.config.decoder_layers);
-    const [top] = await classifier.classify('the movie was good');
-    expect(top.score).toBeCloseTo(Math.max(...wantProbabilities[0]), 4);
-    expect(backend.kernels.memory().liveTensors).toBeGreaterThan(before);
-    translator.dispose();
-    classifier.dispose();
-    expect(backend.kernels.memory().liveTensors).toBe(before);
-  }, entry.timeout);
+  it(
+    'classifier: probabilities and self-attention maps within tolerance; pipeline labels best first',
+    async () => {
+      const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
+      try {
+        const got = await classifierOutputs(p);
+        expectAllClose(got.probabilities, wantProbabilities, entry.atol);
+        expectAllClose(got.attentions, wantAttentions, entry.atol);
+        const labels = await p.classify(CLASSIFICATIONS, { topK: 3 });
+        labels.forEach((row, i) => {
+          const byLabel = Object.fromEntries(row.map((l) => [l.label, l.score]));
+          expectAllClose(
+            ['negative', 'neutral', 'positive'].map((l) => byLabel[l]),
+            wantProbabilities[i],
+            entry.atol,
+          );
+          expect(row.map((l) => l.score)).toEqual([...row.map((l) => l.score)].sort((a, b) => b - a));
+        });
+      } finally {
+        p.dispose();
+      }
+    },
+    entry.timeout,
+  );
+
+  it(
+    'pipelines translate and classify, then leave no device tensor after dispose',
+    async () => {
+      const before = backend.kernels.memory().liveTensors;
+      const translator = await pipeline('translation', join(FIXTURES, 'translator-tiny'), { backend });
+      const classifier = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { backend });
+      const [translated] = await translator.translate(TRANSLATIONS['translator-tiny'][0], {
+        maxNewTokens: maxOf(entry),
+        numBeams: 3,
+        returnAttentions: true,
+      });
+      expect(translated.translationText).toBe(wantTranslations.get(wantKey('translator-tiny', maxOf(entry)))!.beam[0]);
+      expect(translated.attentions!.crossAttentions.length).toBe(translator.model.config.decoder_layers);
+      const [top] = await classifier.classify('the movie was good');
+      expect(top.score).toBeCloseTo(Math.max(...wantProbabilities[0]), 4);
+      expect(backend.kernels.memory().liveTensors).toBeGreaterThan(before);
+      translator.dispose();
+      classifier.dispose();
+      expect(backend.kernels.memory().liveTensors).toBe(before);
+    },
+    entry.timeout,
+  );
 });

@@ -5,15 +5,23 @@ import { pathToFileURL } from 'node:url';
 import { AttnkitError, createDevice, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassifier, loadTranslator, pipeline, readSafetensors, writeSafetensors } from '../src/index.js';
-import { FIXTURES, asModelFiles, fixtureFiles } from './helpers/fixtures.js';
+import { asModelFiles, FIXTURES, fixtureFiles } from './helpers/fixtures.js';
 
 type Files = ReturnType<typeof fixtureFiles>;
 
 /** Every failure is a typed INVALID_ARGUMENT naming `<file>:<field>`, and nothing stays on the device. */
-async function expectRejected(files: Files | Parameters<typeof loadTranslator>[1], argument: string, message?: RegExp, kind: 'translator' | 'classifier' = 'translator') {
+async function expectRejected(
+  files: Files | Parameters<typeof loadTranslator>[1],
+  argument: string,
+  message?: RegExp,
+  kind: 'translator' | 'classifier' = 'translator',
+) {
   const backend = createReferenceBackend();
   const device = createDevice(backend);
-  const source = typeof files === 'object' && 'weights' in files ? asModelFiles(files as Files) : (files as Parameters<typeof loadTranslator>[1]);
+  const source =
+    typeof files === 'object' && 'weights' in files
+      ? asModelFiles(files as Files)
+      : (files as Parameters<typeof loadTranslator>[1]);
   const load = kind === 'translator' ? loadTranslator(device, source) : loadClassifier(device, source);
   const error = await load.then(
     () => null,
@@ -27,9 +35,14 @@ async function expectRejected(files: Files | Parameters<typeof loadTranslator>[1
 }
 
 /** Rewrites the fixture's weights through `edit` (a record name → { shape, data, dtype? }). */
-function editWeights(files: Files, edit: (tensors: Record<string, { shape: number[]; data: Float32Array | Int32Array; dtype?: 'F32' | 'I32' }>) => void): Files {
+function editWeights(
+  files: Files,
+  edit: (tensors: Record<string, { shape: number[]; data: Float32Array | Int32Array; dtype?: 'F32' | 'I32' }>) => void,
+): Files {
   const file = readSafetensors(files.weights);
-  const tensors = Object.fromEntries([...file.tensors].map(([name, t]) => [name, { shape: [...t.shape], data: t.data as Float32Array }])) as Parameters<typeof edit>[0];
+  const tensors = Object.fromEntries(
+    [...file.tensors].map(([name, t]) => [name, { shape: [...t.shape], data: t.data as Float32Array }]),
+  ) as Parameters<typeof edit>[0];
   edit(tensors);
   return { ...files, weights: writeSafetensors(tensors) };
 }
@@ -77,7 +90,11 @@ describe('loading validates the weights', () => {
     ));
   it('a truncated file', () => {
     const files = translator();
-    return expectRejected({ ...files, weights: files.weights.subarray(0, files.weights.length - 100) }, 'model.safetensors:lm_head.weight', /truncated/);
+    return expectRejected(
+      { ...files, weights: files.weights.subarray(0, files.weights.length - 100) },
+      'model.safetensors:lm_head.weight',
+      /truncated/,
+    );
   });
   it('a header length beyond the file', () => {
     const files = translator();
@@ -99,14 +116,50 @@ describe('loading validates config.json', () => {
     edit(files.config);
     return files;
   };
-  it('an unknown key', () => expectRejected(withConfig((c) => (c.dmodel = 16)), 'config.json:dmodel', /not a known key/));
-  it('a missing key', () => expectRejected(withConfig((c) => delete c.ffn_dim), 'config.json:ffn_dim', /missing/));
-  it('a wrong type', () => expectRejected(withConfig((c) => (c.d_model = '16')), 'config.json:d_model', /positive integer/));
-  it('an unknown enum value', () => expectRejected(withConfig((c) => (c.positions = 'rotary')), 'config.json:positions', /sinusoidal, learned, alibi/));
-  it('heads that do not divide d_model', () => expectRejected(withConfig((c) => (c.num_heads = 3)), 'config.json:num_heads', /divide d_model/));
-  it('kv heads that do not divide the query heads', () => expectRejected(withConfig((c) => (c.num_kv_heads = 3)), 'config.json:num_kv_heads', /divide num_heads/));
-  it('a special token id beyond the vocabulary', () => expectRejected(withConfig((c) => (c.eos_token_id = 99)), 'config.json:eos_token_id', /vocab_size/));
-  it('the wrong model type for the task', () => expectRejected(translator(), 'config.json:model_type', /attnkit-classifier/, 'classifier'));
+  it('an unknown key', () =>
+    expectRejected(
+      withConfig((c) => (c.dmodel = 16)),
+      'config.json:dmodel',
+      /not a known key/,
+    ));
+  it('a missing key', () =>
+    expectRejected(
+      withConfig((c) => delete c.ffn_dim),
+      'config.json:ffn_dim',
+      /missing/,
+    ));
+  it('a wrong type', () =>
+    expectRejected(
+      withConfig((c) => (c.d_model = '16')),
+      'config.json:d_model',
+      /positive integer/,
+    ));
+  it('an unknown enum value', () =>
+    expectRejected(
+      withConfig((c) => (c.positions = 'rotary')),
+      'config.json:positions',
+      /sinusoidal, learned, alibi/,
+    ));
+  it('heads that do not divide d_model', () =>
+    expectRejected(
+      withConfig((c) => (c.num_heads = 3)),
+      'config.json:num_heads',
+      /divide d_model/,
+    ));
+  it('kv heads that do not divide the query heads', () =>
+    expectRejected(
+      withConfig((c) => (c.num_kv_heads = 3)),
+      'config.json:num_kv_heads',
+      /divide num_heads/,
+    ));
+  it('a special token id beyond the vocabulary', () =>
+    expectRejected(
+      withConfig((c) => (c.eos_token_id = 99)),
+      'config.json:eos_token_id',
+      /vocab_size/,
+    ));
+  it('the wrong model type for the task', () =>
+    expectRejected(translator(), 'config.json:model_type', /attnkit-classifier/, 'classifier'));
   it('weights that do not match a valid but different config', () =>
     expectRejected(
       withConfig((c) => (c.ffn_dim = 64)),
@@ -126,32 +179,78 @@ describe('loading validates config.json', () => {
 });
 
 describe('loading validates tokenizer.json', () => {
-  const withTokenizer = (edit: (t: Record<string, unknown> & { model: Record<string, unknown>; added_tokens: Record<string, unknown>[] }) => void) => {
+  const withTokenizer = (
+    edit: (
+      t: Record<string, unknown> & { model: Record<string, unknown>; added_tokens: Record<string, unknown>[] },
+    ) => void,
+  ) => {
     const files = translator();
     edit(files.tokenizer as Parameters<typeof edit>[0]);
     return files;
   };
-  it('text that is not JSON', () => expectRejected({ ...asModelFiles(translator()), 'tokenizer.json': '{"model": ' }, 'tokenizer.json:(file)', /not valid JSON/));
-  it('an unknown key', () => expectRejected(withTokenizer((t) => (t.merges = [])), 'tokenizer.json:merges', /not a known key/));
-  it('an unsupported model type', () => expectRejected(withTokenizer((t) => (t.model.type = 'BPE')), 'tokenizer.json:model.type', /WordLevel/));
-  it('duplicate ids', () => expectRejected(withTokenizer((t) => ((t.model.vocab as Record<string, number>).b = 4)), 'tokenizer.json:model.vocab.b', /also used by "a"/));
-  it('an unknown-token that is not in the vocabulary', () => expectRejected(withTokenizer((t) => (t.model.unk_token = '[UNK]')), 'tokenizer.json:model.unk_token'));
-  it('an added token whose id disagrees with the vocabulary', () => expectRejected(withTokenizer((t) => (t.added_tokens[2].id = 3)), 'tokenizer.json:added_tokens[2].id'));
+  it('text that is not JSON', () =>
+    expectRejected(
+      { ...asModelFiles(translator()), 'tokenizer.json': '{"model": ' },
+      'tokenizer.json:(file)',
+      /not valid JSON/,
+    ));
+  it('an unknown key', () =>
+    expectRejected(
+      withTokenizer((t) => (t.merges = [])),
+      'tokenizer.json:merges',
+      /not a known key/,
+    ));
+  it('an unsupported model type', () =>
+    expectRejected(
+      withTokenizer((t) => (t.model.type = 'BPE')),
+      'tokenizer.json:model.type',
+      /WordLevel/,
+    ));
+  it('duplicate ids', () =>
+    expectRejected(
+      withTokenizer((t) => ((t.model.vocab as Record<string, number>).b = 4)),
+      'tokenizer.json:model.vocab.b',
+      /also used by "a"/,
+    ));
+  it('an unknown-token that is not in the vocabulary', () =>
+    expectRejected(
+      withTokenizer((t) => (t.model.unk_token = '[UNK]')),
+      'tokenizer.json:model.unk_token',
+    ));
+  it('an added token whose id disagrees with the vocabulary', () =>
+    expectRejected(
+      withTokenizer((t) => (t.added_tokens[2].id = 3)),
+      'tokenizer.json:added_tokens[2].id',
+    ));
   it('a special token of the config that the tokenizer lacks', () =>
     expectRejected(
       withTokenizer((t) => (t.added_tokens = t.added_tokens.filter((a) => a.content !== '</s>'))),
       'tokenizer.json:added_tokens',
       /id 2 \(eos_token_id/,
     ));
-  it('ids beyond the model vocabulary', () => expectRejected(withTokenizer((t) => ((t.model.vocab as Record<string, number>)['!'] = 40)), 'tokenizer.json:model.vocab', /vocab_size = 31/));
-  it('an unsupported pre-tokenizer', () => expectRejected(withTokenizer((t) => (t.pre_tokenizer = { type: 'ByteLevel' })), 'tokenizer.json:pre_tokenizer'));
+  it('ids beyond the model vocabulary', () =>
+    expectRejected(
+      withTokenizer((t) => ((t.model.vocab as Record<string, number>)['!'] = 40)),
+      'tokenizer.json:model.vocab',
+      /vocab_size = 31/,
+    ));
+  it('an unsupported pre-tokenizer', () =>
+    expectRejected(
+      withTokenizer((t) => (t.pre_tokenizer = { type: 'ByteLevel' })),
+      'tokenizer.json:pre_tokenizer',
+    ));
   it('an invalid split pattern', () =>
     expectRejected(
-      withTokenizer((t) => (t.pre_tokenizer = { type: 'Split', pattern: { Regex: '(' }, behavior: 'Isolated', invert: false })),
+      withTokenizer(
+        (t) => (t.pre_tokenizer = { type: 'Split', pattern: { Regex: '(' }, behavior: 'Isolated', invert: false }),
+      ),
       'tokenizer.json:pre_tokenizer.pattern.Regex',
     ));
   it('a post-processor (not supported: the model adds its own special tokens)', () =>
-    expectRejected(withTokenizer((t) => (t.post_processor = { type: 'TemplateProcessing' })), 'tokenizer.json:post_processor'));
+    expectRejected(
+      withTokenizer((t) => (t.post_processor = { type: 'TemplateProcessing' })),
+      'tokenizer.json:post_processor',
+    ));
 });
 
 describe('loading sources', () => {
@@ -177,7 +276,8 @@ describe('loading sources', () => {
     expect(backend.kernels.memory().liveTensors).toBe(0);
   });
 
-  it('a path without the files names the file', () => expectRejected(join(FIXTURES, 'nowhere'), 'config.json:(file)', /ENOENT/));
+  it('a path without the files names the file', () =>
+    expectRejected(join(FIXTURES, 'nowhere'), 'config.json:(file)', /ENOENT/));
 
   describe('over HTTP (fetch)', () => {
     let base = '';
@@ -200,13 +300,16 @@ describe('loading sources', () => {
       const backend = createReferenceBackend();
       const p = await pipeline('translation', `${base}/models/tiny`, { backend });
       const local = await pipeline('translation', join(FIXTURES, 'translator-tiny'), { backend });
-      expect(await p.translate('hello', { maxNewTokens: 8 })).toEqual(await local.translate('hello', { maxNewTokens: 8 }));
+      expect(await p.translate('hello', { maxNewTokens: 8 })).toEqual(
+        await local.translate('hello', { maxNewTokens: 8 }),
+      );
       p.dispose();
       local.dispose();
       expect(backend.kernels.memory().liveTensors).toBe(0);
     }, 30_000); // two pipelines on the float64 reference took 4 to 6 s beside two trainings: past vitest's default 5 s
 
-    it('an HTTP error names the file and the status', () => expectRejected(`${base}/models/other/`, 'config.json:(file)', /HTTP 404/));
+    it('an HTTP error names the file and the status', () =>
+      expectRejected(`${base}/models/other/`, 'config.json:(file)', /HTTP 404/));
   });
 });
 
@@ -229,6 +332,9 @@ describe('nothing is loaded half-way', () => {
   it('a pipeline with its own backend rejects with the typed error', async () => {
     const files = translator();
     files.config.bogus = 1;
-    await expect(pipeline('translation', asModelFiles(files))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'config.json:bogus' });
+    await expect(pipeline('translation', asModelFiles(files))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'config.json:bogus',
+    });
   });
 });

@@ -66,7 +66,10 @@ describe('Ops.tidy', () => {
 
   it('selectRows gathers batch rows of any rank', async () => {
     const { ops, live } = setup();
-    const x = ops.upload(Float32Array.from({ length: 12 }, (_, i) => i), [3, 2, 2]);
+    const x = ops.upload(
+      Float32Array.from({ length: 12 }, (_, i) => i),
+      [3, 2, 2],
+    );
     const y = ops.selectRows(x, [2, 0, 2]);
     expect(y.shape).toEqual([3, 2, 2]);
     expect([...(await ops.device.read(y))]).toEqual([8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);

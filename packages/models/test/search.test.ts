@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { beamSearch } from '../src/generation/beam.js';
 import { greedySearch } from '../src/generation/greedy.js';
 import type { DecodingSession } from '../src/generation/session.js';
-import { Ops } from '../src/index.js';
 import type { Seq2SeqTranslator } from '../src/index.js';
+import { Ops } from '../src/index.js';
 
 /**
  * Greedy and beam search on a scripted "model" whose next-token distribution is a table of the prefix,
@@ -27,7 +27,11 @@ const NAMES = ['pad', 'bos', 'eos', 'x', 'y'];
 function scripted(rows: number, table: Record<string, number[]> = TABLE) {
   const backend = createReferenceBackend();
   const device = createDevice(backend);
-  const model = { device, ops: new Ops(device), config: { vocab_size: 5, eos_token_id: EOS, pad_token_id: 0, num_heads: 1, decoder_layers: 1 } };
+  const model = {
+    device,
+    ops: new Ops(device),
+    config: { vocab_size: 5, eos_token_id: EOS, pad_token_id: 0, num_heads: 1, decoder_layers: 1 },
+  };
   let prefixes: number[][] = Array.from({ length: rows }, () => []);
   const session = {
     get rows() {
@@ -63,7 +67,12 @@ describe('search on a scripted distribution', () => {
 
   it('two beams find y EOS (0.36) over x EOS (0.18); the EOS ranked third at step 1 is not a hypothesis', async () => {
     const { backend, model, session } = scripted(2);
-    const [g] = await beamSearch(model, session, { numBeams: 2, maxNewTokens: 5, lengthPenalty: 1, returnAttentions: false });
+    const [g] = await beamSearch(model, session, {
+      numBeams: 2,
+      maxNewTokens: 5,
+      lengthPenalty: 1,
+      returnAttentions: false,
+    });
     expect(g.tokens).toEqual([Y]);
     expect(g.finished).toBe(true);
     expect(g.score).toBeCloseTo(Math.log(0.4 * 0.9) / 2, 6);
@@ -72,14 +81,24 @@ describe('search on a scripted distribution', () => {
 
   it('one beam is greedy', async () => {
     const { model, session } = scripted(1);
-    const [g] = await beamSearch(model, session, { numBeams: 1, maxNewTokens: 5, lengthPenalty: 1, returnAttentions: false });
+    const [g] = await beamSearch(model, session, {
+      numBeams: 1,
+      maxNewTokens: 5,
+      lengthPenalty: 1,
+      returnAttentions: false,
+    });
     expect(g.tokens).toEqual([X]);
   });
 
   it('at maxNewTokens the live beams compete with finished hypotheses, normalized by length', async () => {
     // After one step the beams are [x] (log 0.45) and [y] (log 0.40); no hypothesis has ended yet.
     const { model, session } = scripted(2);
-    const [g] = await beamSearch(model, session, { numBeams: 2, maxNewTokens: 1, lengthPenalty: 1, returnAttentions: false });
+    const [g] = await beamSearch(model, session, {
+      numBeams: 2,
+      maxNewTokens: 1,
+      lengthPenalty: 1,
+      returnAttentions: false,
+    });
     expect(g).toMatchObject({ tokens: [X], finished: false });
     expect(g.score).toBeCloseTo(Math.log(0.45), 6);
   });
@@ -90,7 +109,9 @@ describe('search on a scripted distribution', () => {
     const table = { '': [0, 0, 0.5, 0.3, 0.2], x: [0, 0, 0.9, 0.05, 0.05], y: [0, 0, 0.9, 0.05, 0.05] };
     const run = async (lengthPenalty: number) => {
       const { model, session } = scripted(2, table);
-      return (await beamSearch(model, session, { numBeams: 2, maxNewTokens: 5, lengthPenalty, returnAttentions: false }))[0];
+      return (
+        await beamSearch(model, session, { numBeams: 2, maxNewTokens: 5, lengthPenalty, returnAttentions: false })
+      )[0];
     };
     expect(await run(0)).toMatchObject({ tokens: [], finished: true });
     expect((await run(0)).score).toBeCloseTo(Math.log(0.5), 6);
@@ -100,7 +121,12 @@ describe('search on a scripted distribution', () => {
 
   it('a batch of inputs keeps its beams apart', async () => {
     const { model, session } = scripted(4);
-    const out = await beamSearch(model, session, { numBeams: 2, maxNewTokens: 5, lengthPenalty: 1, returnAttentions: false });
+    const out = await beamSearch(model, session, {
+      numBeams: 2,
+      maxNewTokens: 5,
+      lengthPenalty: 1,
+      returnAttentions: false,
+    });
     expect(out.map((g) => g.tokens)).toEqual([[Y], [Y]]);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttnkitError } from '@attnkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Tokenizer, pipeline } from '../src/index.js';
+import { pipeline, Tokenizer } from '../src/index.js';
 import { FIXTURES, type FixtureName, fixtureFiles } from './helpers/fixtures.js';
 
 const WORD_LEVEL = fixtureFiles('classifier-tiny').tokenizer;
@@ -41,7 +41,10 @@ describe('tokenizer.json truncation', () => {
 
   it('OnlyFirst cuts a single sequence as LongestFirst does; a missing direction is Right', () => {
     const longest = withTruncation(HF_RIGHT);
-    for (const t of [withTruncation({ ...HF_RIGHT, strategy: 'OnlyFirst' }), withTruncation({ max_length: 3, strategy: 'LongestFirst', stride: 0 })]) {
+    for (const t of [
+      withTruncation({ ...HF_RIGHT, strategy: 'OnlyFirst' }),
+      withTruncation({ max_length: 3, strategy: 'LongestFirst', stride: 0 }),
+    ]) {
       expect(t.encode(text)).toEqual(longest.encode(text));
       expect(t.encode('bad film')).toEqual(plain.encode('bad film'));
     }
@@ -91,14 +94,17 @@ describe('tokenizer.json truncation', () => {
     expect(error.message).toContain(field);
   });
 
-  it.each<FixtureName>(['classifier-tiny', 'translator-tiny', 'translator-alibi'])('the %s fixture (truncation null) still loads and does not truncate', (name) => {
-    const json = fixtureFiles(name).tokenizer;
-    expect(json.truncation).toBeNull();
-    const t = Tokenizer.fromJSON(json);
-    expect(t.maxLength).toBeUndefined();
-    const long = 'a '.repeat(300);
-    expect(t.encode(long).length).toBeGreaterThanOrEqual(300);
-  });
+  it.each<FixtureName>(['classifier-tiny', 'translator-tiny', 'translator-alibi'])(
+    'the %s fixture (truncation null) still loads and does not truncate',
+    (name) => {
+      const json = fixtureFiles(name).tokenizer;
+      expect(json.truncation).toBeNull();
+      const t = Tokenizer.fromJSON(json);
+      expect(t.maxLength).toBeUndefined();
+      const long = 'a '.repeat(300);
+      expect(t.encode(long).length).toBeGreaterThanOrEqual(300);
+    },
+  );
 });
 
 describe('the classifier pipeline applies the truncation of tokenizer.json', () => {
@@ -116,7 +122,10 @@ describe('the classifier pipeline applies the truncation of tokenizer.json', () 
     const dir = mkdtempSync(join(tmpdir(), 'attnkit-truncation-'));
     dirs.push(dir);
     cpSync(join(FIXTURES, 'classifier-tiny'), dir, { recursive: true });
-    writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify({ ...WORD_LEVEL, truncation: { direction, max_length: 6, strategy: 'LongestFirst', stride: 0 } }));
+    writeFileSync(
+      join(dir, 'tokenizer.json'),
+      JSON.stringify({ ...WORD_LEVEL, truncation: { direction, max_length: 6, strategy: 'LongestFirst', stride: 0 } }),
+    );
     const truncating = await pipeline('text-classification', dir);
     const plain = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'));
     try {
@@ -125,7 +134,9 @@ describe('the classifier pipeline applies the truncation of tokenizer.json', () 
       const got = await truncating.classify(words.join(' '), { topK: 3, returnAttentions: true });
       const want = await plain.classify(kept.join(' '), { topK: 3, returnAttentions: true });
       expect(got).toEqual(want);
-      const otherSide = await plain.classify((direction === 'Right' ? words.slice(-6) : words.slice(0, 6)).join(' '), { topK: 3 });
+      const otherSide = await plain.classify((direction === 'Right' ? words.slice(-6) : words.slice(0, 6)).join(' '), {
+        topK: 3,
+      });
       expect(otherSide.map((l) => l.score)).not.toEqual(got.map((l) => l.score));
       // The CLS token comes on top of max_length.
       expect(got[0].attentions?.tokens).toEqual(['<cls>', ...kept]);

@@ -14,7 +14,10 @@ describe('Tokenizer', () => {
 
   it('keeps the text between matches of an isolated split as pieces', () => {
     const json = fixtureFiles('translator-tiny').tokenizer as Record<string, unknown>;
-    const t = Tokenizer.fromJSON({ ...json, pre_tokenizer: { type: 'Split', pattern: { Regex: '[0-9]' }, behavior: 'Isolated', invert: false } });
+    const t = Tokenizer.fromJSON({
+      ...json,
+      pre_tokenizer: { type: 'Split', pattern: { Regex: '[0-9]' }, behavior: 'Isolated', invert: false },
+    });
     expect(t.tokens(t.encode('ab1c'))).toEqual(['<unk>', '<unk>', 'c']);
   });
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AttnkitError, type Backend, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TranslationPipeline, type TranslatorConfig, pipeline, readSafetensors } from '../src/index.js';
+import { pipeline, readSafetensors, type TranslationPipeline, type TranslatorConfig } from '../src/index.js';
 import { TEST_BACKENDS } from './helpers/backends.js';
 import { expectAllClose } from './helpers/close.js';
 import { FIXTURES, type FixtureName, fixtureFiles, randomModelFiles } from './helpers/fixtures.js';
@@ -12,7 +12,6 @@ const TEXTS: Record<string, string[]> = {
   'translator-alibi': ['one two', 'three', 'four five six seven eight', 'ten', 'nine eight'],
 };
 const MAX = 20;
-
 
 /** Reference results, computed once, that every backend must reproduce. */
 const expected = new Map<string, { greedy: string[]; beam: string[]; logits: Float32Array[][] }>();
@@ -38,7 +37,8 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
 
   beforeAll(async () => {
     backend = await entry.create();
-    for (const name of Object.keys(TEXTS)) pipelines.set(name, await pipeline('translation', join(FIXTURES, name), { backend }));
+    for (const name of Object.keys(TEXTS))
+      pipelines.set(name, await pipeline('translation', join(FIXTURES, name), { backend }));
     liveAfterLoad = backend.kernels.memory().liveTensors;
   }, entry.timeout);
   afterAll(() => {
@@ -51,89 +51,127 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
     const p = () => pipelines.get(name)!;
     const sources = () => TEXTS[name].map((t) => [...p().tokenizer.encode(t), p().model.config.eos_token_id]);
 
-    it('greedy and beam outputs equal the reference outputs; logits within tolerance', async () => {
-      const want = expected.get(name)!;
-      expect((await p().translate(TEXTS[name], { maxNewTokens: MAX })).map((o) => o.translationText)).toEqual(want.greedy);
-      expect((await p().translate(TEXTS[name], { maxNewTokens: MAX, numBeams: 3 })).map((o) => o.translationText)).toEqual(want.beam);
-      const got = await p().model.generate(sources(), { maxNewTokens: MAX, returnLogits: true });
-      expectAllClose(
-        got.map((g) => g.logits!),
-        want.logits,
-        entry.atol,
-      );
-      expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-    }, entry.timeout);
+    it(
+      'greedy and beam outputs equal the reference outputs; logits within tolerance',
+      async () => {
+        const want = expected.get(name)!;
+        expect((await p().translate(TEXTS[name], { maxNewTokens: MAX })).map((o) => o.translationText)).toEqual(
+          want.greedy,
+        );
+        expect(
+          (await p().translate(TEXTS[name], { maxNewTokens: MAX, numBeams: 3 })).map((o) => o.translationText),
+        ).toEqual(want.beam);
+        const got = await p().model.generate(sources(), { maxNewTokens: MAX, returnLogits: true });
+        expectAllClose(
+          got.map((g) => g.logits!),
+          want.logits,
+          entry.atol,
+        );
+        expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
+      },
+      entry.timeout,
+    );
 
-    it('the cached decode gives the same tokens and logits as recomputing the whole prefix', async () => {
-      const cached = await p().model.generate(sources(), { maxNewTokens: MAX, returnLogits: true });
-      const recomputed = await p().model.generate(sources(), { maxNewTokens: MAX, returnLogits: true, useCache: false });
-      expect(cached.map((g) => g.tokens)).toEqual(recomputed.map((g) => g.tokens));
-      expectAllClose(
-        cached.map((g) => g.logits!),
-        recomputed.map((g) => g.logits!),
-        1e-5,
-      );
-      const beamCached = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams: 3 });
-      const beamRecomputed = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams: 3, useCache: false });
-      expect(beamCached.map((g) => g.tokens)).toEqual(beamRecomputed.map((g) => g.tokens));
-      expectAllClose(
-        beamCached.map((g) => g.score!),
-        beamRecomputed.map((g) => g.score!),
-        1e-5,
-      );
-      expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-    }, entry.timeout);
+    it(
+      'the cached decode gives the same tokens and logits as recomputing the whole prefix',
+      async () => {
+        const cached = await p().model.generate(sources(), { maxNewTokens: MAX, returnLogits: true });
+        const recomputed = await p().model.generate(sources(), {
+          maxNewTokens: MAX,
+          returnLogits: true,
+          useCache: false,
+        });
+        expect(cached.map((g) => g.tokens)).toEqual(recomputed.map((g) => g.tokens));
+        expectAllClose(
+          cached.map((g) => g.logits!),
+          recomputed.map((g) => g.logits!),
+          1e-5,
+        );
+        const beamCached = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams: 3 });
+        const beamRecomputed = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams: 3, useCache: false });
+        expect(beamCached.map((g) => g.tokens)).toEqual(beamRecomputed.map((g) => g.tokens));
+        expectAllClose(
+          beamCached.map((g) => g.score!),
+          beamRecomputed.map((g) => g.score!),
+          1e-5,
+        );
+        expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
+      },
+      entry.timeout,
+    );
 
-    it('a batch of mixed lengths gives the same results as one input at a time', async () => {
-      for (const numBeams of [1, 3]) {
-        const batched = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams, returnAttentions: true, returnLogits: numBeams === 1 });
-        for (const [i, source] of sources().entries()) {
-          const [single] = await p().model.generate([source], { maxNewTokens: MAX, numBeams, returnAttentions: true, returnLogits: numBeams === 1 });
-          expect(batched[i].tokens).toEqual(single.tokens);
-          expect(batched[i].finished).toBe(single.finished);
-          if (single.logits) expectAllClose(batched[i].logits!, single.logits, 1e-5);
-          expectAllClose(batched[i].crossAttentions!, single.crossAttentions!, 1e-5);
+    it(
+      'a batch of mixed lengths gives the same results as one input at a time',
+      async () => {
+        for (const numBeams of [1, 3]) {
+          const batched = await p().model.generate(sources(), {
+            maxNewTokens: MAX,
+            numBeams,
+            returnAttentions: true,
+            returnLogits: numBeams === 1,
+          });
+          for (const [i, source] of sources().entries()) {
+            const [single] = await p().model.generate([source], {
+              maxNewTokens: MAX,
+              numBeams,
+              returnAttentions: true,
+              returnLogits: numBeams === 1,
+            });
+            expect(batched[i].tokens).toEqual(single.tokens);
+            expect(batched[i].finished).toBe(single.finished);
+            if (single.logits) expectAllClose(batched[i].logits!, single.logits, 1e-5);
+            expectAllClose(batched[i].crossAttentions!, single.crossAttentions!, 1e-5);
+          }
         }
-      }
-    }, entry.timeout);
+      },
+      entry.timeout,
+    );
 
-    it('ends at EOS or at maxNewTokens; EOS is not part of the text', async () => {
-      const out = await p().model.generate(sources(), { maxNewTokens: MAX });
-      const eos = p().model.config.eos_token_id;
-      for (const g of out) {
-        expect(g.tokens).not.toContain(eos);
-        if (!g.finished) expect(g.tokens.length).toBe(MAX);
-        else expect(g.tokens.length).toBeLessThan(MAX);
-      }
-      // The fixtures are tuned so that both endings occur.
-      expect(out.some((g) => g.finished)).toBe(true);
-      expect(out.some((g) => !g.finished)).toBe(true);
-      const short = await p().model.generate(sources(), { maxNewTokens: 3, numBeams: 2 });
-      for (const g of short) expect(g.tokens.length).toBeLessThanOrEqual(3);
-    }, entry.timeout);
+    it(
+      'ends at EOS or at maxNewTokens; EOS is not part of the text',
+      async () => {
+        const out = await p().model.generate(sources(), { maxNewTokens: MAX });
+        const eos = p().model.config.eos_token_id;
+        for (const g of out) {
+          expect(g.tokens).not.toContain(eos);
+          if (!g.finished) expect(g.tokens.length).toBe(MAX);
+          else expect(g.tokens.length).toBeLessThan(MAX);
+        }
+        // The fixtures are tuned so that both endings occur.
+        expect(out.some((g) => g.finished)).toBe(true);
+        expect(out.some((g) => !g.finished)).toBe(true);
+        const short = await p().model.generate(sources(), { maxNewTokens: 3, numBeams: 2 });
+        for (const g of short) expect(g.tokens.length).toBeLessThanOrEqual(3);
+      },
+      entry.timeout,
+    );
 
-    it('returns cross-attention maps per layer and head over the real source tokens', async () => {
-      const { config } = p().model;
-      for (const numBeams of [1, 2]) {
-        const out = await p().translate(TEXTS[name], { maxNewTokens: 6, numBeams, returnAttentions: true });
-        out.forEach((o, i) => {
-          const maps = o.attentions!;
-          expect(maps.sourceTokens.length).toBe(sources()[i].length);
-          expect(maps.crossAttentions.length).toBe(config.decoder_layers);
-          for (const layer of maps.crossAttentions) {
-            expect(layer.length).toBe(config.num_heads);
-            for (const head of layer) {
-              expect(head.length).toBe(maps.targetTokens.length);
-              for (const row of head) {
-                expect(row.length).toBe(maps.sourceTokens.length);
-                expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    it(
+      'returns cross-attention maps per layer and head over the real source tokens',
+      async () => {
+        const { config } = p().model;
+        for (const numBeams of [1, 2]) {
+          const out = await p().translate(TEXTS[name], { maxNewTokens: 6, numBeams, returnAttentions: true });
+          out.forEach((o, i) => {
+            const maps = o.attentions!;
+            expect(maps.sourceTokens.length).toBe(sources()[i].length);
+            expect(maps.crossAttentions.length).toBe(config.decoder_layers);
+            for (const layer of maps.crossAttentions) {
+              expect(layer.length).toBe(config.num_heads);
+              for (const head of layer) {
+                expect(head.length).toBe(maps.targetTokens.length);
+                for (const row of head) {
+                  expect(row.length).toBe(maps.sourceTokens.length);
+                  expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+                }
               }
             }
-          }
-        });
-      }
-      expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
-    }, entry.timeout);
+          });
+        }
+        expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
+      },
+      entry.timeout,
+    );
   });
 });
 
@@ -158,7 +196,10 @@ describe('translator variants (seeded random weights)', () => {
   const tokenizer = fixtureFiles('translator-tiny').tokenizer;
   const base = fixtureFiles('translator-tiny').config as unknown as TranslatorConfig;
   const variants: [string, Partial<TranslatorConfig>][] = [
-    ['learned positions, pre-norm, GELU, multi-head (Hkv = Hq)', { positions: 'learned', activation: 'gelu', num_kv_heads: 4, encoder_layers: 1 }],
+    [
+      'learned positions, pre-norm, GELU, multi-head (Hkv = Hq)',
+      { positions: 'learned', activation: 'gelu', num_kv_heads: 4, encoder_layers: 1 },
+    ],
     ['ALiBi, pre-norm, ReLU, grouped-query', { positions: 'alibi', num_kv_heads: 2, decoder_layers: 1 }],
     ['sinusoidal, post-norm, multi-query', { norm: 'post', num_kv_heads: 1, d_model: 8, num_heads: 2, ffn_dim: 16 }],
   ];
@@ -204,7 +245,10 @@ describe('translator arguments', () => {
     await expect(p.translate([3] as never)).rejects.toBeInstanceOf(AttnkitError);
   });
   it('rejects a source longer than max_positions', async () => {
-    await expect(p.translate('a'.repeat(60))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'positions' });
+    await expect(p.translate('a'.repeat(60))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'positions',
+    });
   });
   it('refuses work after dispose', async () => {
     const q = await pipeline('translation', join(FIXTURES, 'translator-tiny'));

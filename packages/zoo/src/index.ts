@@ -1,2 +1,2 @@
-export { MODELS_DIR, MODEL_NAMES, ZOO_ROOT, stagesFor, taskFor } from './zoo.js';
 export type { ModelName } from './zoo.js';
+export { MODEL_NAMES, MODELS_DIR, stagesFor, taskFor, ZOO_ROOT } from './zoo.js';

@@ -14,7 +14,9 @@ export type ModelName = (typeof MODEL_NAMES)[number];
 
 const G2P_SMOKE = { epochs: 1, trainWords: 40, devWords: 20, tokensPerBatch: 128 } as const;
 
-const single = (task: () => Promise<TrainingTask> | TrainingTask): TrainingStage[] => [{ label: 'main', task: async () => task() }];
+const single = (task: () => Promise<TrainingTask> | TrainingTask): TrainingStage[] => [
+  { label: 'main', task: async () => task() },
+];
 
 /** How a model's shipped weights were trained, stage by stage, or (smoke) a few steps of each stage on a few examples. */
 export function stagesFor(name: string, smoke = false): TrainingStage[] {
@@ -25,11 +27,16 @@ export function stagesFor(name: string, smoke = false): TrainingStage[] {
       // The base run, chosen on dev; then one more cycle from its weights on the training and dev words together.
       return [
         { label: 'base', task: async () => g2pTask(smoke ? G2P_SMOKE : {}) },
-        { label: 'continued', task: async (base) => g2pTask({ ...(smoke && G2P_SMOKE), continueFrom: base, refit: true }) },
+        {
+          label: 'continued',
+          task: async (base) => g2pTask({ ...(smoke && G2P_SMOKE), continueFrom: base, refit: true }),
+        },
       ];
     case 'spam-classifier':
       // The shipped weights are the refit on the whole training split; spamTask() alone holds out dev, for choosing a recipe.
-      return single(() => spamTask({ refit: true, ...(smoke && { epochs: 1, trainEmails: 24, tokensPerBatch: 1024 }) }));
+      return single(() =>
+        spamTask({ refit: true, ...(smoke && { epochs: 1, trainEmails: 24, tokensPerBatch: 1024 }) }),
+      );
     default:
       throw new Error(`unknown model ${name} (${MODEL_NAMES.join(', ')})`);
   }
@@ -38,6 +45,9 @@ export function stagesFor(name: string, smoke = false): TrainingStage[] {
 /** The task of a model trained in one stage (numbers-en-fr, spam-classifier). */
 export async function taskFor(name: string, smoke = false): Promise<TrainingTask> {
   const stages = stagesFor(name, smoke);
-  if (stages.length !== 1) throw new Error(`${name} trains in ${stages.length} stages (${stages.map((s) => s.label).join(', ')}); use stagesFor`);
+  if (stages.length !== 1)
+    throw new Error(
+      `${name} trains in ${stages.length} stages (${stages.map((s) => s.label).join(', ')}); use stagesFor`,
+    );
   return stages[0].task(undefined);
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Backend } from '@attnkit/core';
-import { type ClassifierConfig, type TranslatorConfig, Tokenizer } from '@attnkit/models';
+import { type ClassifierConfig, Tokenizer, type TranslatorConfig } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { g2pSplit } from '../src/data/cmudict.js';
@@ -45,7 +45,9 @@ describe('dev scores', () => {
       const ids = tokenizer.encode(e.text);
       return ids.length > 0 ? ids : [3];
     });
-    const logp = tf.tidy(() => tf.logSoftmax(classifierLogits((n) => params.get(n), config as ClassifierConfig, padRows(rows, 0))).dataSync());
+    const logp = tf.tidy(() =>
+      tf.logSoftmax(classifierLogits((n) => params.get(n), config as ClassifierConfig, padRows(rows, 0))).dataSync(),
+    );
     params.dispose();
     const truth = dev.map((e): number => (e.label === 'spam' ? 1 : 0));
     const crossEntropy = -truth.reduce((s, y, i) => s + logp[2 * i + y], 0) / dev.length;
@@ -61,7 +63,12 @@ describe('dev scores', () => {
   it('g2p: one beam scores what the trainer greedy decoder scores on the same dev words', async () => {
     const { folder, config, tokenizer, params } = await trainerView('g2p-cmudict');
     const words = g2pSplit('dev').slice(0, 40);
-    const ids = greedyDecodeTf((n) => params.get(n), config as TranslatorConfig, words.map((w) => tokenizer.encode(w.word)), 40);
+    const ids = greedyDecodeTf(
+      (n) => params.get(n),
+      config as TranslatorConfig,
+      words.map((w) => tokenizer.encode(w.word)),
+      40,
+    );
     params.dispose();
     const expected = g2pScore(
       ids.map((row) => tokenizer.decode(row).split(' ').filter(Boolean)),

@@ -1,5 +1,11 @@
 import { createDevice, createReferenceBackend } from '@attnkit/core';
-import { type ClassifierConfig, type TranslatorConfig, loadClassifier, loadTranslator, randomWeights } from '@attnkit/models';
+import {
+  type ClassifierConfig,
+  loadClassifier,
+  loadTranslator,
+  randomWeights,
+  type TranslatorConfig,
+} from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tokenizerJson } from '../src/tokenize/tokenizer-json.js';
@@ -36,13 +42,19 @@ const translator = (norm: 'pre' | 'post', activation: 'relu' | 'gelu'): Translat
 beforeAll(initTraining);
 
 describe('trainer forward = models forward', () => {
-  for (const [norm, activation] of [['pre', 'relu'], ['post', 'gelu']] as const) {
+  for (const [norm, activation] of [
+    ['pre', 'relu'],
+    ['post', 'gelu'],
+  ] as const) {
     it(`translator (${norm}-norm, ${activation}): teacher-forced logits equal the greedy steps' logits`, async () => {
       const config = translator(norm, activation);
       const host = randomWeights(config, 11);
       const backend = createReferenceBackend();
       const { model } = await loadTranslator(createDevice(backend), modelFiles(config, tokenizer, host));
-      const sources = [[5, 6, 7, 8, 9, 2], [10, 11, 2]];
+      const sources = [
+        [5, 6, 7, 8, 9, 2],
+        [10, 11, 2],
+      ];
       const steps = 5;
       const generations = await model.generate(sources, { returnLogits: true, maxNewTokens: steps });
       model.dispose();
@@ -52,7 +64,9 @@ describe('trainer forward = models forward', () => {
         const decoderInput = padRows([[1, ...g.tokens.slice(0, g.logits!.length - 1)]], 0);
         const source = padRows([sources[b].slice(0, -1).concat(2)], 0);
         const vars = Object.fromEntries(Object.entries(host).map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
-        const logits = tf.tidy(() => translatorLogits((n) => vars[n], config, source, decoderInput).arraySync() as number[][]);
+        const logits = tf.tidy(
+          () => translatorLogits((n) => vars[n], config, source, decoderInput).arraySync() as number[][],
+        );
         tf.dispose(Object.values(vars));
         g.logits!.forEach((stepLogits, t) => {
           const diff = Math.max(...Array.from(stepLogits, (v, i) => Math.abs(v - logits[t][i])));
@@ -67,8 +81,30 @@ describe('trainer forward = models forward', () => {
     const host = randomWeights(config, 3);
     const vars = Object.fromEntries(Object.entries(host).map(([k, t]) => [k, tf.tensor(t.data, t.shape)]));
     const p = (n: string) => vars[n];
-    const alone = tf.tidy(() => translatorLogits(p, config, padRows([[5, 6, 2]], 0), padRows([[1, 7]], 0)).arraySync() as number[][]);
-    const batched = tf.tidy(() => translatorLogits(p, config, padRows([[5, 6, 2], [4, 4, 4, 4, 4, 2]], 0), padRows([[1, 7], [1, 8, 9, 10]], 0)).arraySync() as number[][]);
+    const alone = tf.tidy(
+      () => translatorLogits(p, config, padRows([[5, 6, 2]], 0), padRows([[1, 7]], 0)).arraySync() as number[][],
+    );
+    const batched = tf.tidy(
+      () =>
+        translatorLogits(
+          p,
+          config,
+          padRows(
+            [
+              [5, 6, 2],
+              [4, 4, 4, 4, 4, 2],
+            ],
+            0,
+          ),
+          padRows(
+            [
+              [1, 7],
+              [1, 8, 9, 10],
+            ],
+            0,
+          ),
+        ).arraySync() as number[][],
+    );
     tf.dispose(Object.values(vars));
     for (let t = 0; t < 2; t++) for (let v = 0; v < 30; v++) expect(batched[t][v]).toBeCloseTo(alone[t][v], 4);
   });
@@ -96,7 +132,10 @@ describe('trainer forward = models forward', () => {
       const host = randomWeights(config, 5);
       const backend = createReferenceBackend();
       const { model } = await loadClassifier(createDevice(backend), modelFiles(config, tokenizer, host));
-      const rows = [[5, 6, 7, 8], [9, 10]];
+      const rows = [
+        [5, 6, 7, 8],
+        [9, 10],
+      ];
       const expected = await model.classify(rows);
       model.dispose();
       backend.dispose();
@@ -104,7 +143,8 @@ describe('trainer forward = models forward', () => {
       const input = padRows(pooling === 'cls' ? rows.map((r) => [3, ...r]) : rows, 0);
       const logits = tf.tidy(() => classifierLogits((n) => vars[n], config, input).arraySync() as number[][]);
       tf.dispose(Object.values(vars));
-      for (const [b, e] of expected.entries()) for (const [c, v] of e.logits.entries()) expect(logits[b][c]).toBeCloseTo(v, 4);
+      for (const [b, e] of expected.entries())
+        for (const [c, v] of e.logits.entries()) expect(logits[b][c]).toBeCloseTo(v, 4);
     });
   }
 });

@@ -38,14 +38,22 @@ describe('g2pTask refit', () => {
     const shipped = g2pTask();
     const refit = g2pTask({ refit: true });
     const pairs = (split: 'train' | 'dev') => g2pSplit(split).reduce((n, w) => n + w.pronunciations.length, 0);
-    expect(refit.describe).toEqual({ ...shipped.describe, pairs: pairs('train') + pairs('dev'), perEpoch: refit.describe.perEpoch, dev: 0, refit: true });
+    expect(refit.describe).toEqual({
+      ...shipped.describe,
+      pairs: pairs('train') + pairs('dev'),
+      perEpoch: refit.describe.perEpoch,
+      dev: 0,
+      refit: true,
+    });
     expect(shipped.describe.pairs).toBe(pairs('train'));
     expect(refit.config).toEqual(shipped.config);
     expect(refit.seed).toBe(shipped.seed);
     expect(refit.schedule).toEqual({ ...shipped.schedule, ...G2P_SHIPPED_STEPS, evalEvery: refit.schedule.evalEvery });
-    expect(refit.evaluateDev(() => {
-      throw new Error('a refit has no dev words to decode');
-    })).toEqual({ score: 0, summary: expect.stringMatching(/^refit/) });
+    expect(
+      refit.evaluateDev(() => {
+        throw new Error('a refit has no dev words to decode');
+      }),
+    ).toEqual({ score: 0, summary: expect.stringMatching(/^refit/) });
     const smoke = g2pTask({ refit: true, epochs: 1 });
     expect(smoke.schedule.steps).toBe(smoke.describe.perEpoch);
     expect(smoke.schedule.changes).toBeUndefined();
@@ -58,7 +66,10 @@ describe('g2pTask continued from trained weights', () => {
     const plain = g2pTask();
     const select = g2pTask({ continueFrom: SHIPPED });
     const refit = g2pTask({ continueFrom: SHIPPED, refit: true });
-    const sha256 = createHash('sha256').update(await readFile(join(SHIPPED, 'model.safetensors'))).digest('hex').slice(0, 16);
+    const sha256 = createHash('sha256')
+      .update(await readFile(join(SHIPPED, 'model.safetensors')))
+      .digest('hex')
+      .slice(0, 16);
     expect(select.describe).toEqual({ ...plain.describe, continuedFrom: sha256, exportStep: 'last' });
     expect(refit.describe).toMatchObject({ refit: true, dev: 0, continuedFrom: sha256, exportStep: 'last' });
     const record = JSON.parse(await readFile(join(SHIPPED, 'training.json'), 'utf8'));
@@ -76,7 +87,8 @@ describe('g2pTask continued from trained weights', () => {
     await select.initialWeights!(host);
     const shipped = await loadHost(join(SHIPPED, 'model.safetensors'));
     expect(Object.keys(host).sort()).toEqual(Object.keys(shipped).sort());
-    for (const [name, t] of Object.entries(shipped)) expect(Array.from(host[name].data), name).toEqual(Array.from(t.data));
+    for (const [name, t] of Object.entries(shipped))
+      expect(Array.from(host[name].data), name).toEqual(Array.from(t.data));
 
     const other = g2pTask({ continueFrom: join(MODELS_DIR, 'numbers-en-fr') });
     await expect(other.initialWeights!(host)).rejects.toThrow(/embed_tokens\.weight is missing or is not \[70, 128\]/);
@@ -103,7 +115,8 @@ describe('g2pTask continued from trained weights', () => {
       expect(run.state.best?.step).toBe(small.schedule.steps);
       const exported = await loadHost(join(dir, 'model', 'model.safetensors'));
       const final = await loadHost(join(dir, 'run', 'checkpoint.safetensors'));
-      for (const [name, tensor] of Object.entries(exported)) expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
+      for (const [name, tensor] of Object.entries(exported))
+        expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
       const record = JSON.parse(await readFile(join(dir, 'model', 'training.json'), 'utf8'));
       expect(record.data).toMatchObject({ continuedFrom: small.describe.continuedFrom, exportStep: 'last' });
       expect(record.startedFrom).toEqual(JSON.parse(await readFile(join(SHIPPED, 'training.json'), 'utf8')));

@@ -60,7 +60,9 @@ describe('fitLogisticRegression', () => {
       throw new Error('expected an AttnkitError');
     };
     expect(fail(() => fitLogisticRegression([[1]], [true, false], 4))).toMatch(/labels must be 1 labels/);
-    expect(fail(() => fitLogisticRegression([[1], [4]], [true, false], 4))).toMatch(/documents\[1\] must be ids in \[0, 4\), got id 4/);
+    expect(fail(() => fitLogisticRegression([[1], [4]], [true, false], 4))).toMatch(
+      /documents\[1\] must be ids in \[0, 4\), got id 4/,
+    );
     expect(fail(() => fitLogisticRegression([[1]], [true], 4, { epochs: 0 }))).toMatch(/options.epochs/);
   });
 });
@@ -69,9 +71,18 @@ describe('linearWarmStart', () => {
   it('writes the scaled weights into dimension 0 of the fitted pieces only', () => {
     const d = 3;
     const table = new Float32Array(8 * d).fill(0.25);
-    const examples = [{ ids: [4, 5], label: 1 }, { ids: [4, 6], label: 0 }, { ids: [5], label: 1 }];
+    const examples = [
+      { ids: [4, 5], label: 1 },
+      { ids: [4, 6], label: 0 },
+      { ids: [5], label: 1 },
+    ];
     linearWarmStart(table, examples, d);
-    const { weights } = fitLogisticRegression(examples.map((x) => x.ids), examples.map((x) => x.label === 1), 8, { firstId: 4 });
+    const { weights } = fitLogisticRegression(
+      examples.map((x) => x.ids),
+      examples.map((x) => x.label === 1),
+      8,
+      { firstId: 4 },
+    );
     const spread = Math.sqrt((weights[4] ** 2 + weights[5] ** 2 + weights[6] ** 2) / 3);
     for (const i of [4, 5, 6]) expect(table[i * d]).toBeCloseTo((weights[i] / spread) * WARM_COLUMN_STD, 5);
     expect(table[5 * d]).toBeGreaterThan(0);

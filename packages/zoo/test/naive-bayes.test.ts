@@ -10,7 +10,11 @@ import { MultinomialNaiveBayes } from '../src/baseline/naive-bayes.js';
  *   ham counts meeting 1, money 1 (T = 2, denominator 2 + 4 = 6); P(spam) = 2/3, P(ham) = 1/3.
  *   P(·|spam): free 4/9, money 2/9, win 2/9, meeting 1/9     P(·|ham): free 1/6, money 2/6, win 1/6, meeting 2/6
  */
-const DOCS = [['free', 'money'], ['free', 'free', 'win'], ['meeting', 'money']];
+const DOCS = [
+  ['free', 'money'],
+  ['free', 'free', 'win'],
+  ['meeting', 'money'],
+];
 const LABELS = [true, true, false];
 const posterior = (logOdds: number) => 1 / (1 + Math.exp(-logOdds));
 
@@ -46,7 +50,11 @@ describe('MultinomialNaiveBayes', () => {
     const next = mulberry32(11);
     const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
     // Spam draws from the first words more often, so the model has something to learn.
-    const doc = (spam: boolean) => Array.from({ length: 3 + Math.floor(next() * 12) }, () => words[Math.floor(next() ** (spam ? 2 : 0.5) * words.length)]);
+    const doc = (spam: boolean) =>
+      Array.from(
+        { length: 3 + Math.floor(next() * 12) },
+        () => words[Math.floor(next() ** (spam ? 2 : 0.5) * words.length)],
+      );
     const labels = Array.from({ length: 60 }, () => next() < 0.4);
     const docs = labels.map(doc);
     const held = Array.from({ length: 50 }, (_, i) => doc(i % 2 === 0));

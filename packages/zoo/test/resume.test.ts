@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipeline } from '@attnkit/models';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHost } from '../src/train/checkpoint.js';
 import { train } from '../src/train/loop.js';
 import { initTraining } from '../src/train/runtime.js';
@@ -65,7 +65,16 @@ describe('training', () => {
   it("a schedule's own changes replay, weight for weight, a run whose total was changed by hand, also when stopped on a change step", async () => {
     const smoke = await taskFor('numbers-en-fr', true);
     // The second change lands on the end of the plan before it (6), as the g2p run's did at 2,760.
-    const planned = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 2, to: 6 }, { atStep: 6, to: 7 }] } };
+    const planned = {
+      ...smoke,
+      schedule: {
+        ...smoke.schedule,
+        changes: [
+          { atStep: 2, to: 6 },
+          { atStep: 6, to: 7 },
+        ],
+      },
+    };
     const byHand = { checkpointDir: join(dir, 'h'), outDir: join(dir, 'h-model'), quiet: true };
     await train(smoke, { ...byHand, maxStepsThisRun: 2 });
     const handEnd = await train(smoke, { ...byHand, steps: 6 });
@@ -75,7 +84,12 @@ describe('training', () => {
     const resumedOptions = { checkpointDir: join(dir, 'q'), outDir: join(dir, 'q-model'), quiet: true };
     const atFirstChange = await train(planned, { ...resumedOptions, maxStepsThisRun: 2 });
     const atSecondChange = await train(planned, { ...resumedOptions, maxStepsThisRun: 4 });
-    expect([atFirstChange.state.step, atFirstChange.finished, atSecondChange.state.step, atSecondChange.finished]).toEqual([2, false, 6, false]);
+    expect([
+      atFirstChange.state.step,
+      atFirstChange.finished,
+      atSecondChange.state.step,
+      atSecondChange.finished,
+    ]).toEqual([2, false, 6, false]);
     const resumed = await train(planned, resumedOptions);
     for (const run of [handRun, straight, resumed]) {
       expect(run.finished).toBe(true);
@@ -90,17 +104,33 @@ describe('training', () => {
     const hand = await weights('h');
     for (const other of [await weights('p'), await weights('q')]) {
       expect(Object.keys(other).sort()).toEqual(Object.keys(hand).sort());
-      for (const [name, tensor] of Object.entries(hand)) expect(Buffer.compare(bytes(tensor.data), bytes(other[name].data)), name).toBe(0);
+      for (const [name, tensor] of Object.entries(hand))
+        expect(Buffer.compare(bytes(tensor.data), bytes(other[name].data)), name).toBe(0);
     }
-    const unordered = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 3, to: 6 }, { atStep: 2, to: 8 }] } };
-    await expect(train(unordered, { checkpointDir: join(dir, 'u'), outDir: join(dir, 'u-model'), quiet: true })).rejects.toThrow(/schedule\.changes\[1\]/);
+    const unordered = {
+      ...smoke,
+      schedule: {
+        ...smoke.schedule,
+        changes: [
+          { atStep: 3, to: 6 },
+          { atStep: 2, to: 8 },
+        ],
+      },
+    };
+    await expect(
+      train(unordered, { checkpointDir: join(dir, 'u'), outDir: join(dir, 'u-model'), quiet: true }),
+    ).rejects.toThrow(/schedule\.changes\[1\]/);
     const shrinking = { ...smoke, schedule: { ...smoke.schedule, changes: [{ atStep: 3, to: 2 }] } };
-    await expect(train(shrinking, { checkpointDir: join(dir, 'u'), outDir: join(dir, 'u-model'), quiet: true })).rejects.toThrow(/schedule\.changes\[0\]/);
+    await expect(
+      train(shrinking, { checkpointDir: join(dir, 'u'), outDir: join(dir, 'u-model'), quiet: true }),
+    ).rejects.toThrow(/schedule\.changes\[0\]/);
   }, 120_000);
 
   it('a checkpoint of another configuration is refused, not silently mixed in', async () => {
     const options = { checkpointDir: join(dir, 'a'), outDir: join(dir, 'x-model'), quiet: true };
-    await expect(train(await stagesFor('g2p-cmudict', true)[0].task(undefined), options)).rejects.toThrow(/another configuration/);
+    await expect(train(await stagesFor('g2p-cmudict', true)[0].task(undefined), options)).rejects.toThrow(
+      /another configuration/,
+    );
   });
 
   for (const name of ['g2p-cmudict', 'spam-classifier'] as const) {
@@ -119,7 +149,10 @@ describe('training', () => {
           if (i === 0) continue;
           const before = await readFile(join(folders[i - 1].outDir, 'model.safetensors'));
           const record = JSON.parse(await readFile(join(folder.outDir, 'training.json'), 'utf8'));
-          expect(record.data).toMatchObject({ refit: true, continuedFrom: createHash('sha256').update(before).digest('hex').slice(0, 16) });
+          expect(record.data).toMatchObject({
+            refit: true,
+            continuedFrom: createHash('sha256').update(before).digest('hex').slice(0, 16),
+          });
         }
         const baseRecord = join(folders[0].checkpointDir, 'checkpoint.json');
         const before = await readFile(baseRecord, 'utf8');

@@ -28,13 +28,20 @@ beforeAll(async () => {
  */
 function receivedHeaders(raw: string): string[] {
   const head = raw.slice(0, raw.search(/\r?\n\r?\n/u));
-  return [...head.matchAll(/^Received:.*(?:\r?\n[ \t].*)*/gimu)].map((m) => m[0].replace(/\s+/gu, ' ').trim()).filter((line) => line.length > 24);
+  return [...head.matchAll(/^Received:.*(?:\r?\n[ \t].*)*/gimu)]
+    .map((m) => m[0].replace(/\s+/gu, ' ').trim())
+    .filter((line) => line.length > 24);
 }
 
 describe('spam corpus', () => {
   it('counts the raw mails, removes duplicates, and splits 80/20 within one item per label', () => {
     const s = split.stats;
-    expect({ raw: s.raw, rawHam: s.rawHam, rawSpam: s.rawSpam, seed: s.seed }).toEqual({ raw: 6046, rawHam: 4150, rawSpam: 1896, seed: SPAM_SPLIT_SEED });
+    expect({ raw: s.raw, rawHam: s.rawHam, rawSpam: s.rawSpam, seed: s.seed }).toEqual({
+      raw: 6046,
+      rawHam: 4150,
+      rawSpam: 1896,
+      seed: SPAM_SPLIT_SEED,
+    });
     expect(s.duplicates).toBeGreaterThan(0);
     expect(s.ham + s.spam + s.duplicates).toBe(s.raw);
     expect(s.train).toBe(split.train.length);

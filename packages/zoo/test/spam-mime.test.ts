@@ -92,13 +92,28 @@ describe('emailText', () => {
   });
 
   it('starts with an empty line when there is no Subject, and collapses whitespace', async () => {
-    const raw = mail('From: someone@example.com', 'Content-Type: text/plain', '', '  first line\t\ttabs', '', '', 'last   line  ');
+    const raw = mail(
+      'From: someone@example.com',
+      'Content-Type: text/plain',
+      '',
+      '  first line\t\ttabs',
+      '',
+      '',
+      'last   line  ',
+    );
     expect(await emailText(raw)).toBe('\nfirst line tabs last line');
   });
 
   it('falls back to the raw body after the header block when mailparser rejects the mail', async () => {
     // A header block over mailparser's 1 MiB limit makes simpleParser reject (EMAXLEN).
-    const raw = mail('Subject: Too', ' big', `X-Padding: ${'a'.repeat(1_100_000)}`, '', 'The body  survives.', 'Second line.');
+    const raw = mail(
+      'Subject: Too',
+      ' big',
+      `X-Padding: ${'a'.repeat(1_100_000)}`,
+      '',
+      'The body  survives.',
+      'Second line.',
+    );
     expect(await emailText(raw)).toBe('Too big\nThe body survives. Second line.');
   });
 

@@ -1,14 +1,14 @@
-import { parseConfig } from '@attnkit/models';
-import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConfig } from '@attnkit/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSpamSplit } from '../src/data/spam.js';
-import { EMBEDDING_SCALE, MAX_TOKENS, devSplit, spamTask, spamVocabulary } from '../src/tasks/spam.js';
+import { devSplit, EMBEDDING_SCALE, MAX_TOKENS, spamTask, spamVocabulary } from '../src/tasks/spam.js';
+import { BOS } from '../src/tokenize/tokenizer-json.js';
 import { loadHost } from '../src/train/checkpoint.js';
 import { train } from '../src/train/loop.js';
-import { BOS } from '../src/tokenize/tokenizer-json.js';
 import { Parameters } from '../src/train/parameters.js';
 import { initTraining } from '../src/train/runtime.js';
 
@@ -54,7 +54,14 @@ describe('spamTask options', () => {
     expect(config.cls_token_id).toBeUndefined();
     expect(config.max_positions).toBe(MAX_TOKENS);
     const params = Parameters.initialize(mean.config, mean.seed);
-    const lossOf = (task: typeof mean) => tf.tidy(() => task.batch(0).loss((name) => params.get(name)).dataSync()[0]);
+    const lossOf = (task: typeof mean) =>
+      tf.tidy(
+        () =>
+          task
+            .batch(0)
+            .loss((name) => params.get(name))
+            .dataSync()[0],
+      );
     expect(sqrt.batch(0).tokens).toBe(mean.batch(0).tokens);
     expect(Math.abs(lossOf(sqrt) - lossOf(mean))).toBeGreaterThan(1e-4);
     params.dispose();
@@ -66,7 +73,14 @@ describe('spamTask options', () => {
     expect(dropped.describe).toEqual({ ...plain.describe, dropout: 0.3 });
     expect(dropped.config).toEqual(plain.config);
     const params = Parameters.initialize(plain.config, plain.seed);
-    const lossOf = (task: typeof plain) => tf.tidy(() => task.batch(0).loss((name) => params.get(name)).dataSync()[0]);
+    const lossOf = (task: typeof plain) =>
+      tf.tidy(
+        () =>
+          task
+            .batch(0)
+            .loss((name) => params.get(name))
+            .dataSync()[0],
+      );
     const before = tf.memory().numTensors;
     expect(lossOf(dropped)).not.toBeCloseTo(lossOf(plain), 6);
     expect(lossOf(dropped)).toBe(lossOf(dropped));
@@ -103,7 +117,13 @@ describe('spamTask options', () => {
     const split = await loadSpamSplit();
     const refit = await spamTask({ epochs: 1, tokensPerBatch: 4096, refit: true });
     const held = await spamTask({ epochs: 1, tokensPerBatch: 4096 });
-    expect(refit.describe).toEqual({ ...held.describe, fit: split.train.length, dev: 0, perEpoch: refit.describe.perEpoch, refit: true });
+    expect(refit.describe).toEqual({
+      ...held.describe,
+      fit: split.train.length,
+      dev: 0,
+      perEpoch: refit.describe.perEpoch,
+      refit: true,
+    });
     expect(refit.describe.fit).toBe(devSplit(split).fit.length + devSplit(split).dev.length);
     expect(refit.schedule.steps).toBeGreaterThan(held.schedule.steps);
     /** Tokens by id (object key order would put numerals first). */
@@ -123,7 +143,8 @@ describe('spamTask options', () => {
       expect(run.state.best?.step).toBe(small.schedule.steps);
       const exported = await loadHost(join(dir, 'model', 'model.safetensors'));
       const final = await loadHost(join(dir, 'run', 'checkpoint.safetensors'));
-      for (const [name, tensor] of Object.entries(exported)) expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
+      for (const [name, tensor] of Object.entries(exported))
+        expect(Array.from(tensor.data), name).toEqual(Array.from(final[`param/${name}`].data));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

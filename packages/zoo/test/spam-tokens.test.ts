@@ -12,7 +12,19 @@ const SAMPLES = [
 
 describe('spamTokens', () => {
   it('lowercases, then splits into word runs and punctuation runs', () => {
-    expect(spamTokens('Hello, World!! Win $100 now_ok e-mail')).toEqual(['hello', ',', 'world', '!!', 'win', '$', '100', 'now_ok', 'e', '-', 'mail']);
+    expect(spamTokens('Hello, World!! Win $100 now_ok e-mail')).toEqual([
+      'hello',
+      ',',
+      'world',
+      '!!',
+      'win',
+      '$',
+      '100',
+      'now_ok',
+      'e',
+      '-',
+      'mail',
+    ]);
     expect(spamTokens('  \n ')).toEqual([]);
     // \w is ASCII: accented letters are pieces of their own, exactly as in the model's tokenizer.
     expect(spamTokens('Café')).toEqual(['caf', 'é']);

@@ -17,7 +17,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const optionsIn = (sub: string) => ({ checkpointDir: join(dir, sub, 'g2p'), outDir: join(dir, sub, 'g2p-model'), cacheDir: join(dir, sub), quiet: true });
+const optionsIn = (sub: string) => ({
+  checkpointDir: join(dir, sub, 'g2p'),
+  outDir: join(dir, sub, 'g2p-model'),
+  cacheDir: join(dir, sub),
+  quiet: true,
+});
 const stages = () => stagesFor('g2p-cmudict', true);
 
 describe('trainStages', () => {
@@ -43,14 +48,23 @@ describe('trainStages', () => {
     const full = await trainStages('g2p-cmudict', stages(), options);
     await rm(base.checkpointDir, { recursive: true });
     const again = await trainStages('g2p-cmudict', stages(), options);
-    expect([again.finished, again.stage, again.state.step, again.state.elapsedSeconds]).toEqual([true, full.stage, full.state.step, full.state.elapsedSeconds]);
+    expect([again.finished, again.stage, again.state.step, again.state.elapsedSeconds]).toEqual([
+      true,
+      full.stage,
+      full.state.step,
+      full.state.elapsedSeconds,
+    ]);
     expect(existsSync(base.checkpointDir)).toBe(false);
 
     await rm(base.outDir, { recursive: true });
-    await expect(trainStages('g2p-cmudict', stages(), options)).rejects.toThrow(`${folders[1].checkpointDir} holds a checkpoint of a later stage, but stage base before it is not finished`);
+    await expect(trainStages('g2p-cmudict', stages(), options)).rejects.toThrow(
+      `${folders[1].checkpointDir} holds a checkpoint of a later stage, but stage base before it is not finished`,
+    );
     expect(existsSync(base.checkpointDir)).toBe(false);
     const beforeLast = folders.at(-2)!;
     await rm(beforeLast.outDir, { recursive: true, force: true });
-    await expect(exportLastStage('g2p-cmudict', stages(), options)).rejects.toThrow(`stage ${stages().at(-2)!.label} has no export in ${beforeLast.outDir}`);
+    await expect(exportLastStage('g2p-cmudict', stages(), options)).rejects.toThrow(
+      `stage ${stages().at(-2)!.label} has no export in ${beforeLast.outDir}`,
+    );
   }, 120_000);
 });

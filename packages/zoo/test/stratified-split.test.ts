@@ -44,7 +44,8 @@ describe('stratifiedSplit', () => {
     const ids = [...train, ...test].map((x) => x.id).sort((a, b) => a - b);
     expect(ids).toEqual(all.map((x) => x.id));
     expect(new Set(train).size + new Set(test).size).toBe(all.length);
-    for (const part of [train, test]) expect(part.map((x) => x.id)).toEqual([...part.map((x) => x.id)].sort((a, b) => a - b));
+    for (const part of [train, test])
+      expect(part.map((x) => x.id)).toEqual([...part.map((x) => x.id)].sort((a, b) => a - b));
   });
 
   it('is deterministic for a seed, and the seed matters', () => {

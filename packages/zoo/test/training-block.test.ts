@@ -29,11 +29,17 @@ describe('trainingBlock', () => {
     const block = trainingBlock({ ...record, best: { step: 20, score: 0 }, data: { refit: true } });
     expect(block).not.toContain('best dev');
     expect(block).toContain('the exported weights are the last step’s, 20.');
-    expect(block).toContain('| step | train loss | minutes |\n|---|---|---|\n| 10 | 0.2500 | 0.8 |\n| 20 | 0.2000 | 1.5 |');
+    expect(block).toContain(
+      '| step | train loss | minutes |\n|---|---|---|\n| 10 | 0.2500 | 0.8 |\n| 20 | 0.2000 | 1.5 |',
+    );
   });
 
   it('says a run continued from trained weights started from them, and which export it made', () => {
-    const continued = trainingBlock({ ...record, best: { step: 20, score: 1.8 }, data: { continuedFrom: '352a278d80de0660', exportStep: 'last' } });
+    const continued = trainingBlock({
+      ...record,
+      best: { step: 20, score: 1.8 },
+      data: { continuedFrom: '352a278d80de0660', exportStep: 'last' },
+    });
     expect(continued).toContain('- Started from trained weights (model.safetensors with SHA-256 352a278d80de0660…)');
     expect(continued).toContain('- Exported weights: the last step’s, 20 (the recipe was fixed before the run');
     expect(continued).toContain('| 10 | 0.2500 | acc 99.00% F1 0.9800 | 0.8 |');
@@ -41,7 +47,12 @@ describe('trainingBlock', () => {
   });
 
   it('shows the run a continuation started from first, as stage 1, then the continuation', () => {
-    const continuation = { ...record, best: { step: 20, score: 0 }, data: { refit: true, continuedFrom: '352a278d80de0660', exportStep: 'last' as const }, startedFrom: record };
+    const continuation = {
+      ...record,
+      best: { step: 20, score: 0 },
+      data: { refit: true, continuedFrom: '352a278d80de0660', exportStep: 'last' as const },
+      startedFrom: record,
+    };
     const block = trainingBlock(continuation);
     expect(block.startsWith(`${TRAINING_START}\n**Stage 1 of 2**\n\n- 20 steps`)).toBe(true);
     const second = block.indexOf('**Stage 2 of 2, from the weights stage 1 exported**');
@@ -57,9 +68,23 @@ describe('trainingBlock', () => {
       { atStep: 25, from: 30, to: 40 },
     ];
     const byHand = trainingBlock({ ...record, scheduleChanges });
-    expect(byHand).toContain('- The planned total of steps was changed during the run with `--steps`: 20 → 30 at step 5; 30 → 40 at step 25.');
-    const planned = trainingBlock({ ...record, scheduleChanges, schedule: { ...record.schedule, changes: [{ atStep: 5, to: 30 }, { atStep: 25, to: 40 }] } });
-    expect(planned).toContain("- The planned total of steps changed at the steps the task's schedule sets (a replay of a run changed by hand): 20 → 30 at step 5;");
+    expect(byHand).toContain(
+      '- The planned total of steps was changed during the run with `--steps`: 20 → 30 at step 5; 30 → 40 at step 25.',
+    );
+    const planned = trainingBlock({
+      ...record,
+      scheduleChanges,
+      schedule: {
+        ...record.schedule,
+        changes: [
+          { atStep: 5, to: 30 },
+          { atStep: 25, to: 40 },
+        ],
+      },
+    });
+    expect(planned).toContain(
+      "- The planned total of steps changed at the steps the task's schedule sets (a replay of a run changed by hand): 20 → 30 at step 5;",
+    );
     expect(planned).not.toContain('--steps');
   });
 });

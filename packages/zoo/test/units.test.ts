@@ -1,21 +1,20 @@
-import { Tokenizer } from '@attnkit/models';
+import type { TranslatorConfig } from '@attnkit/models';
+import { mulberry32, Tokenizer } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CARD_END, CARD_START, withMetrics } from '../src/evaluate/card.js';
 import { g2pSplit, loadCmudict, splitOf } from '../src/data/cmudict.js';
-import { NUMBER_SPLIT, numberPair, numberTokens, numbersSplit, trainingNumbers } from '../src/data/numbers.js';
+import { NUMBER_SPLIT, numberPair, numbersSplit, numberTokens, trainingNumbers } from '../src/data/numbers.js';
+import { CARD_END, CARD_START, withMetrics } from '../src/evaluate/card.js';
 import { editDistance, exactMatch, g2pScore } from '../src/metrics/sequence.js';
-import { bucketBatches } from '../src/tasks/seq2seq-batch.js';
 import { g2pTask, g2pTokenizer } from '../src/tasks/g2p.js';
-import { type Dropout, dropTensor, padRows, translatorLogits } from '../src/train/forward.js';
-import type { TranslatorConfig } from '@attnkit/models';
+import { bucketBatches } from '../src/tasks/seq2seq-batch.js';
 import { dropWords } from '../src/tasks/spam.js';
+import { tokenizerJson, UNK } from '../src/tokenize/tokenizer-json.js';
 import { AdamW } from '../src/train/adamw.js';
+import { type Dropout, dropTensor, padRows, translatorLogits } from '../src/train/forward.js';
 import { Parameters } from '../src/train/parameters.js';
 import { initTraining } from '../src/train/runtime.js';
 import { learningRate } from '../src/train/task.js';
-import { mulberry32 } from '@attnkit/models';
-import { UNK, tokenizerJson } from '../src/tokenize/tokenizer-json.js';
 
 beforeAll(initTraining);
 
@@ -29,8 +28,22 @@ describe('sequence metrics', () => {
 
   it('g2p score: right when any reference matches; errors against the closest reference', () => {
     const s = g2pScore(
-      [['R', 'IY', 'D'], ['T', 'AH', 'M', 'EY', 'T', 'OW'], ['K', 'AE', 'T']],
-      [[['R', 'EH', 'D'], ['R', 'IY', 'D']], [['T', 'AH', 'M', 'EY', 'T', 'OW'], ['T', 'AH', 'M', 'AA', 'T', 'OW']], [['K', 'AE', 'T', 'S']]],
+      [
+        ['R', 'IY', 'D'],
+        ['T', 'AH', 'M', 'EY', 'T', 'OW'],
+        ['K', 'AE', 'T'],
+      ],
+      [
+        [
+          ['R', 'EH', 'D'],
+          ['R', 'IY', 'D'],
+        ],
+        [
+          ['T', 'AH', 'M', 'EY', 'T', 'OW'],
+          ['T', 'AH', 'M', 'AA', 'T', 'OW'],
+        ],
+        [['K', 'AE', 'T', 'S']],
+      ],
     );
     expect(s.wrongWords).toBe(1);
     expect(s.wer).toBeCloseTo(1 / 3, 12);
@@ -49,7 +62,8 @@ describe('numbers data', () => {
     expect(split.test.length).toBe(5000);
     expect(split.dev.length).toBe(1000);
     expect(new Set([...split.test, ...split.dev]).size).toBe(6000);
-    for (let step = 0; step < 300; step++) for (const n of trainingNumbers(split, step, 64)) expect(split.heldOut.has(n)).toBe(false);
+    for (let step = 0; step < 300; step++)
+      for (const n of trainingNumbers(split, step, 64)) expect(split.heldOut.has(n)).toBe(false);
   });
 
   it('the stream is a function of the step (resumes replay it) and covers small numbers', () => {
@@ -60,7 +74,9 @@ describe('numbers data', () => {
   });
 
   it('the tokenizer round-trips every sampled pair exactly, with no unknown token', () => {
-    const tokenizer = Tokenizer.fromJSON(tokenizerJson({ tokens: numberTokens(), split: { regex: NUMBER_SPLIT }, lowercase: true, decoder: 'fuse' }));
+    const tokenizer = Tokenizer.fromJSON(
+      tokenizerJson({ tokens: numberTokens(), split: { regex: NUMBER_SPLIT }, lowercase: true, decoder: 'fuse' }),
+    );
     const next = mulberry32(5);
     for (let i = 0; i < 3000; i++) {
       const { source, target } = numberPair(Math.floor(next() * 1_000_000));
@@ -81,7 +97,13 @@ describe('cmudict data', () => {
     expect(words.every((w) => /^[a-z']+$/.test(w.word))).toBe(true);
     const read = words.find((w) => w.word === 'read')!;
     expect(read.pronunciations.map((p) => p.join(' ')).sort()).toEqual(['R EH D', 'R IY D']);
-    expect([splitOf(19), splitOf(17), splitOf(18), splitOf(16), splitOf(39)]).toEqual(['dev', 'test', 'test', 'train', 'dev']);
+    expect([splitOf(19), splitOf(17), splitOf(18), splitOf(16), splitOf(39)]).toEqual([
+      'dev',
+      'test',
+      'test',
+      'train',
+      'dev',
+    ]);
     const test = g2pSplit('test');
     expect(test.length).toBe(12_386);
     expect(test.every((w) => [17, 18].includes(w.index % 20))).toBe(true);
@@ -100,7 +122,12 @@ describe('training pieces', () => {
   it('bucketed batches hold every item once and respect the token budget', () => {
     const items = Array.from({ length: 1000 }, (_, i) => ({ i, length: 1 + ((i * 7919) % 23) }));
     const batches = bucketBatches(items, (x) => x.length, 128, mulberry32(1));
-    expect(batches.flat().map((x) => x.i).sort((a, b) => a - b)).toEqual(items.map((x) => x.i));
+    expect(
+      batches
+        .flat()
+        .map((x) => x.i)
+        .sort((a, b) => a - b),
+    ).toEqual(items.map((x) => x.i));
     for (const b of batches) expect(Math.max(...b.map((x) => x.length)) * b.length).toBeLessThanOrEqual(128);
   });
 
@@ -125,7 +152,15 @@ describe('training pieces', () => {
   });
 
   it('learning rate: linear warm-up, cosine to the final fraction', () => {
-    const s = { steps: 110, warmupSteps: 10, peakLearningRate: 1, finalFraction: 0.1, evalEvery: 1, checkpointEvery: 1, weightDecay: 0 };
+    const s = {
+      steps: 110,
+      warmupSteps: 10,
+      peakLearningRate: 1,
+      finalFraction: 0.1,
+      evalEvery: 1,
+      checkpointEvery: 1,
+      weightDecay: 0,
+    };
     expect(learningRate(s, 0)).toBeCloseTo(0.1, 12);
     expect(learningRate(s, 9)).toBeCloseTo(1, 12);
     expect(learningRate(s, 60)).toBeCloseTo(0.55, 12);
@@ -133,7 +168,10 @@ describe('training pieces', () => {
   });
 
   it('AdamW: one step by hand (bias-corrected first step moves every weight by lr·sign(g), plus decay)', () => {
-    const params = Parameters.fromHost({ 'w.weight': { shape: [1, 2], data: Float32Array.from([1, -2]) }, 'w.bias': { shape: [2], data: Float32Array.from([0.5, 0]) } });
+    const params = Parameters.fromHost({
+      'w.weight': { shape: [1, 2], data: Float32Array.from([1, -2]) },
+      'w.bias': { shape: [2], data: Float32Array.from([0.5, 0]) },
+    });
     const adam = new AdamW(params, { weightDecay: 0.1 });
     const grads = { 'w.weight': tf.tensor2d([[0.3, -0.01]]), 'w.bias': tf.tensor1d([-4, 0]) };
     const norm = adam.apply(grads, 0.01, 100);
@@ -148,8 +186,11 @@ describe('training pieces', () => {
     params.dispose();
   });
 
-  it('AdamW: a learning-rate scale multiplies that parameter\'s whole step (decay included); an unknown name is refused', () => {
-    const params = Parameters.fromHost({ 'a.weight': { shape: [1, 1], data: Float32Array.from([1]) }, 'b.weight': { shape: [1, 1], data: Float32Array.from([1]) } });
+  it("AdamW: a learning-rate scale multiplies that parameter's whole step (decay included); an unknown name is refused", () => {
+    const params = Parameters.fromHost({
+      'a.weight': { shape: [1, 1], data: Float32Array.from([1]) },
+      'b.weight': { shape: [1, 1], data: Float32Array.from([1]) },
+    });
     expect(() => new AdamW(params, { learningRateScale: { 'c.weight': 2 } })).toThrow(/c\.weight/);
     const adam = new AdamW(params, { weightDecay: 0.1, learningRateScale: { 'b.weight': 10 } });
     const grads = { 'a.weight': tf.tensor2d([[0.5]]), 'b.weight': tf.tensor2d([[0.5]]) };
@@ -165,8 +206,20 @@ describe('training pieces', () => {
     const config = g2pTask({ trainWords: 4, devWords: 1, dModel: 16 }).config as TranslatorConfig;
     const params = Parameters.initialize(config, 3);
     const p = (name: string) => params.get(name);
-    const source = padRows([[5, 6, 7, 2], [8, 9, 2]], 0);
-    const input = padRows([[1, 40, 41], [1, 42]], 0);
+    const source = padRows(
+      [
+        [5, 6, 7, 2],
+        [8, 9, 2],
+      ],
+      0,
+    );
+    const input = padRows(
+      [
+        [1, 40, 41],
+        [1, 42],
+      ],
+      0,
+    );
     const run = (dropout?: Dropout) => tf.tidy(() => translatorLogits(p, config, source, input, dropout).dataSync());
     const plain = run();
     expect(run({ rate: 0, next: mulberry32(1) })).toEqual(plain);
@@ -191,7 +244,9 @@ describe('training pieces', () => {
 describe('model cards', () => {
   it('the metrics block is replaced in place, or appended when missing', () => {
     const card = `# m\n\nintro\n\n${CARD_START}\nold\n${CARD_END}\n\nafter\n`;
-    expect(withMetrics(card, `${CARD_START}\nnew\n${CARD_END}`)).toBe(`# m\n\nintro\n\n${CARD_START}\nnew\n${CARD_END}\n\nafter\n`);
+    expect(withMetrics(card, `${CARD_START}\nnew\n${CARD_END}`)).toBe(
+      `# m\n\nintro\n\n${CARD_START}\nnew\n${CARD_END}\n\nafter\n`,
+    );
     expect(withMetrics('# m\n', 'X')).toBe('# m\n\n## Metrics\n\nX\n');
   });
 });

@@ -13,7 +13,9 @@ import { MODELS_DIR } from '../src/zoo.js';
  * everywhere (greedy and beam translations, labels), and the numbers translator right on held-out numbers.
  */
 const numbers = numbersSplit().test.slice(0, 6).map(numberPair);
-const words = g2pSplit('test').slice(0, 6).map((w) => w.word);
+const words = g2pSplit('test')
+  .slice(0, 6)
+  .map((w) => w.word);
 
 interface Outputs {
   numbers: string[];
@@ -58,7 +60,7 @@ describe('zoo models on every backend', () => {
     }, 300_000);
   }
 
-  it('every backend gives the reference backend\'s outputs', () => {
+  it("every backend gives the reference backend's outputs", () => {
     const reference = results.get('reference');
     expect(reference).toBeDefined();
     for (const [name, o] of results) {

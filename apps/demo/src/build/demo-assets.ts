@@ -16,7 +16,9 @@ export function demoAssets(options: { mode?: ModelsMode; repoRoot: string }): Pl
   const plugin = staticFiles('attnkit-demo-assets', () => {
     const resolved = resolveModels(options.mode ?? modelsMode(), options.repoRoot);
     for (const warning of resolved.warnings) console.warn(`[attnkit-demo] ${warning}`);
-    const files: StaticFile[] = [{ url: `${MODELS_PATH}manifest.json`, content: JSON.stringify(resolved.manifest, null, 1) }];
+    const files: StaticFile[] = [
+      { url: `${MODELS_PATH}manifest.json`, content: JSON.stringify(resolved.manifest, null, 1) },
+    ];
     for (const folder of resolved.folders) {
       for (const file of SERVED_FILES) {
         const url = `${MODELS_PATH}${folder.id}/${file}`;
@@ -25,7 +27,8 @@ export function demoAssets(options: { mode?: ModelsMode; repoRoot: string }): Pl
       }
     }
     const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-    for (const name of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm'))) files.push({ url: `${WASM_PATH}${name}`, path: join(wasmDir, name) });
+    for (const name of readdirSync(wasmDir).filter((n) => n.endsWith('.wasm')))
+      files.push({ url: `${WASM_PATH}${name}`, path: join(wasmDir, name) });
     return files;
   });
   return plugin;

@@ -1,7 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { MODEL_IDS, type Manifest, type ManifestEntry, type ModelId, type ModelOrigin, SERVED_FILES, type ServedFile } from '../load/manifest.js';
+import {
+  type Manifest,
+  type ManifestEntry,
+  MODEL_IDS,
+  type ModelId,
+  type ModelOrigin,
+  SERVED_FILES,
+  type ServedFile,
+} from '../load/manifest.js';
 
 /**
  * Where each model the demo serves comes from.
@@ -78,13 +86,18 @@ export function resolveModels(mode: ModelsMode, repoRoot: string): ResolvedModel
   const folders = MODEL_IDS.map((id): ModelFolder => {
     const missing = missingZooFiles(id);
     if (mode === 'zoo' && missing.length > 0) {
-      throw new Error(`ATTNKIT_DEMO_MODELS=zoo, but ${relative(repoRoot, zooModelDir(id))} lacks ${missing.join(', ')} (train the zoo models first)`);
+      throw new Error(
+        `ATTNKIT_DEMO_MODELS=zoo, but ${relative(repoRoot, zooModelDir(id))} lacks ${missing.join(', ')} (train the zoo models first)`,
+      );
     }
     if (mode === 'zoo' || (mode === 'auto' && missing.length === 0)) {
       const dir = zooModelDir(id);
       return { id, origin: 'zoo', dir, read: () => null };
     }
-    if (mode === 'auto') warnings.push(`${id}: zoo model missing (${missing.join(', ')}); serving the random-weight fixture ${FIXTURE_FOR[id]} instead`);
+    if (mode === 'auto')
+      warnings.push(
+        `${id}: zoo model missing (${missing.join(', ')}); serving the random-weight fixture ${FIXTURE_FOR[id]} instead`,
+      );
     const samples = JSON.stringify(FIXTURE_SAMPLES[id], null, 1);
     return { id, origin: 'fixture', dir: fixtureDir(id), read: (file) => (file === 'samples.json' ? samples : null) };
   });
@@ -94,7 +107,10 @@ export function resolveModels(mode: ModelsMode, repoRoot: string): ResolvedModel
       {
         origin: folder.origin,
         from: relative(repoRoot, folder.dir),
-        bytes: Object.fromEntries(SERVED_FILES.map((file) => [file, sizeOf(folder, file)])) as Record<ServedFile, number>,
+        bytes: Object.fromEntries(SERVED_FILES.map((file) => [file, sizeOf(folder, file)])) as Record<
+          ServedFile,
+          number
+        >,
       },
     ]),
   ) as Record<ModelId, ManifestEntry>;

@@ -52,10 +52,18 @@ export function staticFiles(name: string, list: () => readonly StaticFile[]): Pl
 function send(file: StaticFile, response: ServerResponse): void {
   const type = CONTENT_TYPES[extname(file.url)] ?? 'application/octet-stream';
   if (file.content !== undefined) {
-    response.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(file.content), 'cache-control': 'no-store' });
+    response.writeHead(200, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(file.content),
+      'cache-control': 'no-store',
+    });
     response.end(file.content);
     return;
   }
-  response.writeHead(200, { 'content-type': type, 'content-length': statSync(file.path!).size, 'cache-control': 'no-store' });
+  response.writeHead(200, {
+    'content-type': type,
+    'content-length': statSync(file.path!).size,
+    'cache-control': 'no-store',
+  });
   createReadStream(file.path!).pipe(response);
 }

@@ -39,11 +39,19 @@ export function median(samples: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export async function timeAttention(backend: Backend, shape: PerfShape, runs = PERF_RUNS): Promise<{ medianMs: number; samples: number[] }> {
+export async function timeAttention(
+  backend: Backend,
+  shape: PerfShape,
+  runs = PERF_RUNS,
+): Promise<{ medianMs: number; samples: number[] }> {
   const device = createDevice(backend);
   const random = mulberry32(shape.s * 31 + shape.d);
   const dims = [shape.b, shape.h, shape.s, shape.d];
-  const make = () => device.upload(Float32Array.from({ length: dims.reduce((a, x) => a * x, 1) }, () => random() * 2 - 1), dims);
+  const make = () =>
+    device.upload(
+      Float32Array.from({ length: dims.reduce((a, x) => a * x, 1) }, () => random() * 2 - 1),
+      dims,
+    );
   const q = make();
   const k = make();
   const v = make();

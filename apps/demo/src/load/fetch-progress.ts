@@ -43,5 +43,8 @@ export async function fetchWithProgress(url: URL, expectedBytes: number, onBytes
 }
 
 function fetchError(file: string, url: URL, why: string, cause?: unknown): AttnkitError {
-  return new AttnkitError('INVALID_ARGUMENT', `${file} cannot be fetched from ${url.href} (${why})`, { argument: `${file}:(file)`, cause });
+  return new AttnkitError('INVALID_ARGUMENT', `${file} cannot be fetched from ${url.href} (${why})`, {
+    argument: `${file}:(file)`,
+    cause,
+  });
 }

@@ -1,6 +1,6 @@
 import type { ModelFiles } from '@attnkit/models';
 import { fetchWithProgress } from './fetch-progress.js';
-import { MODELS_PATH, type Manifest, type ModelId, type ServedFile } from './manifest.js';
+import { type Manifest, MODELS_PATH, type ModelId, type ServedFile } from './manifest.js';
 
 /**
  * The served model folders, fetched once per page: the bytes stay in memory so that switching backends
@@ -62,7 +62,10 @@ export class ModelStore {
   private async fetchModel(id: ModelId, onProgress: (p: LoadProgress) => void): Promise<ModelFiles> {
     const { bytes } = (await this.manifest()).models[id];
     const loaded = Object.fromEntries(MODEL_FILES.map((f) => [f, 0])) as Record<(typeof MODEL_FILES)[number], number>;
-    const totals = Object.fromEntries(MODEL_FILES.map((f) => [f, bytes[f]])) as Record<(typeof MODEL_FILES)[number], number>;
+    const totals = Object.fromEntries(MODEL_FILES.map((f) => [f, bytes[f]])) as Record<
+      (typeof MODEL_FILES)[number],
+      number
+    >;
     const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
     const buffers = await Promise.all(
       MODEL_FILES.map((file) =>

@@ -22,7 +22,14 @@ export class BackendPicker {
   constructor(entries: readonly DemoBackendEntry[], onPick: (entry: DemoBackendEntry) => void) {
     this.element = h('fieldset', { id: 'backends', class: 'backends' }, h('legend', {}, 'Backend'));
     for (const entry of entries) {
-      const radio = h('input', { type: 'radio', name: 'backend', value: entry.name, id: `backend-${entry.name}`, disabled: true, onchange: () => onPick(entry) });
+      const radio = h('input', {
+        type: 'radio',
+        name: 'backend',
+        value: entry.name,
+        id: `backend-${entry.name}`,
+        disabled: true,
+        onchange: () => onPick(entry),
+      });
       const status = h('span', { class: 'status' }, 'checking…');
       const label = h(
         'label',

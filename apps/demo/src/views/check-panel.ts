@@ -1,7 +1,7 @@
 import type { CaseResult, SuiteReport } from '@attnkit/conformance';
 import type { Backend } from '@attnkit/core';
 import type { DemoBackendEntry } from '../backends.js';
-import { type CheckScope, byFeature, countCases, runConformance } from '../checks/conformance.js';
+import { byFeature, type CheckScope, countCases, runConformance } from '../checks/conformance.js';
 import { PERF_RUNS, PERF_SHAPES, type PerfShape, shapeLabel, timeAttention } from '../checks/perf.js';
 import type { Session } from '../session.js';
 import { formatMs, h, replaceChildren } from './dom.js';
@@ -26,10 +26,20 @@ interface BackendOutcome {
 export class CheckPanel {
   readonly element: HTMLElement;
   private readonly choices = h('div', { class: 'choices', id: 'checks-backends' });
-  private readonly quick = h('input', { type: 'radio', name: 'check-scope', id: 'check-scope-quick', value: 'quick', checked: true });
+  private readonly quick = h('input', {
+    type: 'radio',
+    name: 'check-scope',
+    id: 'check-scope-quick',
+    value: 'quick',
+    checked: true,
+  });
   private readonly fast = h('input', { type: 'radio', name: 'check-scope', id: 'check-scope-fast', value: 'fast' });
   private readonly perfBox = h('input', { type: 'checkbox', id: 'check-perf', checked: true });
-  private readonly button = h('button', { id: 'checks-run', type: 'button', class: 'primary', disabled: true, onclick: () => void this.run() }, 'Run the check');
+  private readonly button = h(
+    'button',
+    { id: 'checks-run', type: 'button', class: 'primary', disabled: true, onclick: () => void this.run() },
+    'Run the check',
+  );
   private readonly progress = h('div', { id: 'checks-progress', class: 'load', 'aria-live': 'polite' });
   private readonly results = h('div', { id: 'checks-results' });
   private available: DemoBackendEntry[] = [];
@@ -59,7 +69,13 @@ export class CheckPanel {
       h(
         'div',
         { class: 'row' },
-        h('fieldset', { class: 'inline' }, h('legend', {}, 'Conformance'), h('label', {}, this.quick, quickLabel), h('label', {}, this.fast, fastLabel)),
+        h(
+          'fieldset',
+          { class: 'inline' },
+          h('legend', {}, 'Conformance'),
+          h('label', {}, this.quick, quickLabel),
+          h('label', {}, this.fast, fastLabel),
+        ),
         h('label', {}, this.perfBox, ` perf: ${PERF_SHAPES.map(shapeLabel).join(', ')}`),
         this.button,
       ),
@@ -79,7 +95,12 @@ export class CheckPanel {
         h(
           'label',
           { class: usable ? 'choice' : 'choice disabled', title: why ?? '' },
-          h('input', { type: 'checkbox', value: entry.name, disabled: !usable, checked: usable && (first || previous.has(entry.name)) }),
+          h('input', {
+            type: 'checkbox',
+            value: entry.name,
+            disabled: !usable,
+            checked: usable && (first || previous.has(entry.name)),
+          }),
           ` ${entry.label}`,
         ),
       ),
@@ -142,7 +163,11 @@ export class CheckPanel {
       const seconds = { conformance: (conformed - started) / 1000, perf: (performance.now() - conformed) / 1000 };
       return { entry, runsOn: backend.runsOn.description, report, perf, seconds };
     } catch (error) {
-      return { entry, runsOn: backend.runsOn.description, failure: `the check threw: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        entry,
+        runsOn: backend.runsOn.description,
+        failure: `the check threw: ${error instanceof Error ? error.message : String(error)}`,
+      };
     } finally {
       backend.dispose();
     }
@@ -150,9 +175,19 @@ export class CheckPanel {
 
   private render(outcomes: readonly BackendOutcome[], scope: CheckScope): void {
     const reports = outcomes.flatMap((o) => (o.report ? [o.report] : []));
-    const header = h('tr', {}, h('th', {}, 'feature'), ...outcomes.map((o) => h('th', { title: o.runsOn ?? o.failure ?? '' }, o.entry.name)));
+    const header = h(
+      'tr',
+      {},
+      h('th', {}, 'feature'),
+      ...outcomes.map((o) => h('th', { title: o.runsOn ?? o.failure ?? '' }, o.entry.name)),
+    );
     const rows = byFeature(reports).map(({ feature, cells }) =>
-      h('tr', {}, h('th', { scope: 'row' }, feature), ...outcomes.map((o) => conformanceCell(o.report ? cells.get(o.report.backend) : undefined, o.failure))),
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, feature),
+        ...outcomes.map((o) => conformanceCell(o.report ? cells.get(o.report.backend) : undefined, o.failure)),
+      ),
     );
     const totals = h(
       'tr',
@@ -160,7 +195,11 @@ export class CheckPanel {
       h('th', { scope: 'row' }, 'total'),
       ...outcomes.map((o) => conformanceCell(o.report?.results, o.failure)),
     );
-    const failures = reports.flatMap((r) => r.results.filter((x) => x.status === 'fail' || x.status === 'error').map((x) => ({ backend: r.backend, result: x })));
+    const failures = reports.flatMap((r) =>
+      r.results
+        .filter((x) => x.status === 'fail' || x.status === 'error')
+        .map((x) => ({ backend: r.backend, result: x })),
+    );
     const perfShown = outcomes.some((o) => o.perf && o.perf.size > 0);
     const reference = outcomes.find((o) => o.entry.name === 'reference')?.perf;
     const baseline = reference ? 'reference' : outcomes.find((o) => o.perf && o.perf.size > 0)?.entry.name;
@@ -168,10 +207,25 @@ export class CheckPanel {
     replaceChildren(
       this.results,
       h('h3', {}, `Conformance (${scope === 'quick' ? 'quick: one case per feature' : 'fast tier'}), passed / run`),
-      h('div', { class: 'table-scroll' }, h('table', { id: 'checks-conformance', class: 'matrix' }, h('thead', {}, header), h('tbody', {}, rows, totals))),
+      h(
+        'div',
+        { class: 'table-scroll' },
+        h('table', { id: 'checks-conformance', class: 'matrix' }, h('thead', {}, header), h('tbody', {}, rows, totals)),
+      ),
       failures.length > 0 &&
-        h('ul', { class: 'failures' }, ...failures.map(({ backend, result }) => h('li', {}, h('code', {}, `${backend} ${result.id}`), ` ${result.status}: ${result.message ?? ''}`))),
-      perfShown && h('h3', {}, `Attention time, median of ${PERF_RUNS} (× = ${baseline} time ÷ this time: above 1 is faster than ${baseline})`),
+        h(
+          'ul',
+          { class: 'failures' },
+          ...failures.map(({ backend, result }) =>
+            h('li', {}, h('code', {}, `${backend} ${result.id}`), ` ${result.status}: ${result.message ?? ''}`),
+          ),
+        ),
+      perfShown &&
+        h(
+          'h3',
+          {},
+          `Attention time, median of ${PERF_RUNS} (× = ${baseline} time ÷ this time: above 1 is faster than ${baseline})`,
+        ),
       perfShown &&
         h(
           'div',
@@ -179,7 +233,11 @@ export class CheckPanel {
           h(
             'table',
             { id: 'checks-perf', class: 'matrix' },
-            h('thead', {}, h('tr', {}, h('th', {}, 'shape [B,H,S,D]'), ...outcomes.map((o) => h('th', {}, o.entry.name)))),
+            h(
+              'thead',
+              {},
+              h('tr', {}, h('th', {}, 'shape [B,H,S,D]'), ...outcomes.map((o) => h('th', {}, o.entry.name))),
+            ),
             h(
               'tbody',
               {},
@@ -192,7 +250,12 @@ export class CheckPanel {
                     const ms = o.perf?.get(shape);
                     const base = baselinePerf?.get(shape);
                     if (ms === undefined) return h('td', { class: 'na' }, '–');
-                    return h('td', { class: 'num', 'data-ms': ms.toFixed(3) }, formatMs(ms), base !== undefined && h('span', { class: 'ratio' }, ` ×${(base / ms).toFixed(2)}`));
+                    return h(
+                      'td',
+                      { class: 'num', 'data-ms': ms.toFixed(3) },
+                      formatMs(ms),
+                      base !== undefined && h('span', { class: 'ratio' }, ` ×${(base / ms).toFixed(2)}`),
+                    );
                   }),
                 ),
               ),
@@ -205,11 +268,15 @@ export class CheckPanel {
         ...outcomes.map((o) =>
           h(
             'li',
-            { 'data-backend': o.entry.name, ...(o.seconds && { 'data-seconds': (o.seconds.conformance + o.seconds.perf).toFixed(2) }) },
+            {
+              'data-backend': o.entry.name,
+              ...(o.seconds && { 'data-seconds': (o.seconds.conformance + o.seconds.perf).toFixed(2) }),
+            },
             h('strong', {}, o.entry.name),
             ': ',
             o.failure ? h('span', { class: 'bad' }, o.failure) : `runs on ${o.runsOn}`,
-            o.seconds && ` · conformance ${o.seconds.conformance.toFixed(1)} s${o.perf?.size ? `, perf ${o.seconds.perf.toFixed(1)} s` : ''}`,
+            o.seconds &&
+              ` · conformance ${o.seconds.conformance.toFixed(1)} s${o.perf?.size ? `, perf ${o.seconds.perf.toFixed(1)} s` : ''}`,
           ),
         ),
       ),
@@ -225,10 +292,16 @@ function conformanceCell(results: readonly CaseResult[] | undefined, failure: st
   const ran = results.filter((r) => r.status === 'pass' || r.status === 'fail');
   const worst = Math.max(0, ...ran.map((r) => r.worstAbsError));
   const status = fail + error > 0 ? 'fail' : pass === 0 ? 'unsupported' : 'pass';
-  const extra = [fail && `${fail} fail`, error && `${error} error`, unsupported && `${unsupported} unsupported`].filter(Boolean).join(', ');
+  const extra = [fail && `${fail} fail`, error && `${error} error`, unsupported && `${unsupported} unsupported`]
+    .filter(Boolean)
+    .join(', ');
   return h(
     'td',
-    { class: `cell ${status}`, 'data-status': status, title: `worst absolute error ${worst.toExponential(1)}${extra ? `; ${extra}` : ''}` },
+    {
+      class: `cell ${status}`,
+      'data-status': status,
+      title: `worst absolute error ${worst.toExponential(1)}${extra ? `; ${extra}` : ''}`,
+    },
     `${pass}/${results.length}`,
   );
 }

@@ -15,10 +15,19 @@ import { renderTokenAttention } from './token-attention.js';
  */
 export class ClassifyPanel {
   readonly element: HTMLElement;
-  private readonly input = h('textarea', { id: 'classify-input', rows: 8, spellcheck: false, placeholder: 'Subject: …\n\nPaste an email here, or pick a sample.' });
+  private readonly input = h('textarea', {
+    id: 'classify-input',
+    rows: 8,
+    spellcheck: false,
+    placeholder: 'Subject: …\n\nPaste an email here, or pick a sample.',
+  });
   private readonly sampleSelect = h('select', { id: 'classify-sample', onchange: () => this.samplePicked() });
   private readonly randomButtons = h('span', { class: 'random' });
-  private readonly button = h('button', { id: 'classify-run', type: 'submit', class: 'primary', disabled: true }, 'Classify');
+  private readonly button = h(
+    'button',
+    { id: 'classify-run', type: 'submit', class: 'primary', disabled: true },
+    'Classify',
+  );
   private readonly loadIndicator = new LoadIndicator();
   private readonly result = h('div', { id: 'classify-result', class: 'output', 'aria-live': 'polite' });
   private readonly layerSelect = h('select', { id: 'classify-layer', onchange: () => this.redraw() });
@@ -36,7 +45,11 @@ export class ClassifyPanel {
       'figure',
       { class: 'attention', hidden: true },
       h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.layerSelect)),
-      h('figcaption', {}, 'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions (darker = more; the colour follows the square root of the share, relative to the most-attended token, so that weaker tokens stay visible). Hover a token for its value.'),
+      h(
+        'figcaption',
+        {},
+        'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions (darker = more; the colour follows the square root of the share, relative to the most-attended token, so that weaker tokens stay visible). Hover a token for its value.',
+      ),
       this.tokens,
     );
     this.element = h(
@@ -44,7 +57,12 @@ export class ClassifyPanel {
       { id: 'classify', class: 'panel', 'data-state': 'waiting', 'data-runs': '0' },
       h('h2', {}, 'Classify an email'),
       h('p', { class: 'about' }, CLASSIFIER_MODEL.about),
-      h('div', { class: 'row' }, h('label', { class: 'grow' }, 'Held-out sample ', this.sampleSelect), this.randomButtons),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', { class: 'grow' }, 'Held-out sample ', this.sampleSelect),
+        this.randomButtons,
+      ),
       h(
         'form',
         {
@@ -99,13 +117,21 @@ export class ClassifyPanel {
         h(
           'optgroup',
           { label: `${label} (${this.samples.filter((s) => s.label === label).length})` },
-          ...this.samples.flatMap((s, i) => (s.label === label ? [h('option', { value: String(i) }, `[${label}] ${firstLine(s.text)}`)] : [])),
+          ...this.samples.flatMap((s, i) =>
+            s.label === label ? [h('option', { value: String(i) }, `[${label}] ${firstLine(s.text)}`)] : [],
+          ),
         ),
       ),
     );
     replaceChildren(
       this.randomButtons,
-      ...labels.map((label) => h('button', { type: 'button', id: `classify-random-${label}`, onclick: () => this.pickRandom(label) }, `random ${label}`)),
+      ...labels.map((label) =>
+        h(
+          'button',
+          { type: 'button', id: `classify-random-${label}`, onclick: () => this.pickRandom(label) },
+          `random ${label}`,
+        ),
+      ),
     );
   }
 
@@ -129,7 +155,9 @@ export class ClassifyPanel {
     try {
       await this.session.classifier(CLASSIFIER_MODEL.id, (stage) => this.loadIndicator.update(stage, backend.name));
       if (this.session.backend !== backend) return;
-      this.loadIndicator.done(`${CLASSIFIER_MODEL.id} ready on ${backend.name} (${formatMs(performance.now() - started)})`);
+      this.loadIndicator.done(
+        `${CLASSIFIER_MODEL.id} ready on ${backend.name} (${formatMs(performance.now() - started)})`,
+      );
       this.setState('ready');
     } catch (error) {
       if (error instanceof StaleLoadError || this.session.backend !== backend) return;
@@ -152,7 +180,14 @@ export class ClassifyPanel {
         return { output, ms: performance.now() - started };
       });
       const tokens = output[0].attentions?.tokens.length ?? 0;
-      this.timings.add({ backend: backend.name, task: 'classify', detail: firstLine(text), ms, tokens, tokenKind: 'input' });
+      this.timings.add({
+        backend: backend.name,
+        task: 'classify',
+        detail: firstLine(text),
+        ms,
+        tokens,
+        tokenKind: 'input',
+      });
       this.last = { output, pipeline };
       this.showResult(text, output, ms, tokens, backend.name);
       this.prepareLayers(output[0]);
@@ -174,7 +209,12 @@ export class ClassifyPanel {
       this.result,
       h(
         'div',
-        { class: `verdict label-${best.label}`, id: 'classify-label', 'data-label': best.label, 'data-score': best.score.toFixed(6) },
+        {
+          class: `verdict label-${best.label}`,
+          id: 'classify-label',
+          'data-label': best.label,
+          'data-score': best.score.toFixed(6),
+        },
         best.label,
         h('span', { class: 'score' }, ` ${(best.score * 100).toFixed(2)}%`),
       ),
@@ -194,18 +234,33 @@ export class ClassifyPanel {
       expected !== undefined &&
         h(
           'div',
-          { class: expected === best.label ? 'expected match' : 'expected mismatch', 'data-match': String(expected === best.label) },
+          {
+            class: expected === best.label ? 'expected match' : 'expected mismatch',
+            'data-match': String(expected === best.label),
+          },
           expected === best.label ? `✓ the held-out label is ${expected}` : `✗ the held-out label is ${expected}`,
         ),
-      h('div', { class: 'stats' }, `${backend} · ${formatMs(ms)} per call · ${tokens} input tokens · ${tokens ? formatMs(ms / tokens) : '–'} per token`),
-      cut && h('p', { class: 'note' }, `The model reads the first ${maxLength} tokens of an email (its tokenizer truncates); the rest is not seen.`),
+      h(
+        'div',
+        { class: 'stats' },
+        `${backend} · ${formatMs(ms)} per call · ${tokens} input tokens · ${tokens ? formatMs(ms / tokens) : '–'} per token`,
+      ),
+      cut &&
+        h(
+          'p',
+          { class: 'note' },
+          `The model reads the first ${maxLength} tokens of an email (its tokenizer truncates); the rest is not seen.`,
+        ),
     );
   }
 
   private prepareLayers(output: ClassificationOutput): void {
     const layers = output.attentions?.selfAttentions.length ?? 0;
     const keep = this.layerSelect.value === '' ? layers - 1 : Math.min(Number(this.layerSelect.value), layers - 1);
-    replaceChildren(this.layerSelect, ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)));
+    replaceChildren(
+      this.layerSelect,
+      ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)),
+    );
     this.layerSelect.value = String(keep);
   }
 
@@ -217,7 +272,13 @@ export class ClassifyPanel {
     }
     this.figure.hidden = false;
     const specials = new Set(['<cls>', '<pad>', '<s>', '</s>', '[CLS]']);
-    renderTokenAttention(this.tokens, attentions.tokens, attentions.selfAttentions, Number(this.layerSelect.value), specials);
+    renderTokenAttention(
+      this.tokens,
+      attentions.tokens,
+      attentions.selfAttentions,
+      Number(this.layerSelect.value),
+      specials,
+    );
   }
 }
 

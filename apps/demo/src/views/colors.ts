@@ -2,11 +2,13 @@
  * One sequential colour ramp for every attention view: ColorBrewer "Blues" (light = little attention,
  * dark = much), interpolated linearly between its nine stops. Values are clamped to [0, 1].
  */
-const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'].map((hex) => [
-  Number.parseInt(hex.slice(1, 3), 16),
-  Number.parseInt(hex.slice(3, 5), 16),
-  Number.parseInt(hex.slice(5, 7), 16),
-]);
+const BLUES = ['#f7fbff', '#deebf7', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'].map(
+  (hex) => [
+    Number.parseInt(hex.slice(1, 3), 16),
+    Number.parseInt(hex.slice(3, 5), 16),
+    Number.parseInt(hex.slice(5, 7), 16),
+  ],
+);
 
 export function rampRgb(value: number): [number, number, number] {
   const x = Math.min(1, Math.max(0, Number.isFinite(value) ? value : 0)) * (BLUES.length - 1);

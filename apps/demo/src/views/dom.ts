@@ -8,11 +8,16 @@ type Attrs = Record<string, unknown>;
 
 const PROPERTIES = new Set(['value', 'checked', 'disabled', 'selected', 'textContent', 'title', 'htmlFor']);
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith('on') && typeof value === 'function') element.addEventListener(key.slice(2), value as EventListener);
+    if (key.startsWith('on') && typeof value === 'function')
+      element.addEventListener(key.slice(2), value as EventListener);
     else if (PROPERTIES.has(key)) (element as unknown as Record<string, unknown>)[key] = value;
     else element.setAttribute(key, value === true ? '' : String(value));
   }

@@ -78,7 +78,10 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
     const bounds = canvas.getBoundingClientRect();
     const c = Math.floor((event.clientX - bounds.left - left) / cell);
     const r = Math.floor((event.clientY - bounds.top - top) / cell);
-    canvas.title = r >= 0 && r < rows.length && c >= 0 && c < cols.length ? `${tokenLabel(rows[r])} → ${tokenLabel(cols[c])}: ${values[r][c].toFixed(3)}` : '';
+    canvas.title =
+      r >= 0 && r < rows.length && c >= 0 && c < cols.length
+        ? `${tokenLabel(rows[r])} → ${tokenLabel(cols[c])}: ${values[r][c].toFixed(3)}`
+        : '';
   };
 }
 

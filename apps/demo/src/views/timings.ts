@@ -25,10 +25,16 @@ export class TimingsLog {
     this.element = h(
       'table',
       { class: 'timings', id: 'timings-table' },
-      h('thead', {}, h('tr', {}, ...['#', 'backend', 'task', 'input', 'total', 'tokens', 'per token'].map((c) => h('th', {}, c)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['#', 'backend', 'task', 'input', 'total', 'tokens', 'per token'].map((c) => h('th', {}, c))),
+      ),
       this.body,
     );
-    this.body.append(h('tr', { class: 'empty' }, h('td', { colspan: 7 }, 'No calls yet: translate or classify something.')));
+    this.body.append(
+      h('tr', { class: 'empty' }, h('td', { colspan: 7 }, 'No calls yet: translate or classify something.')),
+    );
   }
 
   add(record: TimingRecord): void {

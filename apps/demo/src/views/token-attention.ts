@@ -44,7 +44,11 @@ export function renderTokenAttention(
         'p',
         { class: 'top-tokens' },
         'Most attended: ',
-        ...top.flatMap(({ token, value }, i) => [i > 0 ? ', ' : '', h('code', {}, tokenLabel(token, 24)), ` ${(value * 100).toFixed(1)}%`]),
+        ...top.flatMap(({ token, value }, i) => [
+          i > 0 ? ', ' : '',
+          h('code', {}, tokenLabel(token, 24)),
+          ` ${(value * 100).toFixed(1)}%`,
+        ]),
       ),
   );
 }

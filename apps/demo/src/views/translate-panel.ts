@@ -1,5 +1,5 @@
 import type { TranslationOutput } from '@attnkit/models';
-import { type HeadChoice, crossAttentionMap } from '../attention-maps.js';
+import { crossAttentionMap, type HeadChoice } from '../attention-maps.js';
 import { TRANSLATION_MODELS, type TranslationModel } from '../catalog.js';
 import type { TranslationSample } from '../load/manifest.js';
 import { type Session, StaleLoadError } from '../session.js';
@@ -22,16 +22,31 @@ export class TranslatePanel {
   private readonly modelSelect = h('select', { id: 'translate-model', onchange: () => this.modelChanged() });
   private readonly sampleSelect = h('select', { id: 'translate-sample', onchange: () => this.samplePicked() });
   private readonly input = h('input', { id: 'translate-input', type: 'text', autocomplete: 'off', spellcheck: false });
-  private readonly greedy = h('input', { type: 'radio', name: 'decoding', id: 'decoding-greedy', value: 'greedy', checked: true });
+  private readonly greedy = h('input', {
+    type: 'radio',
+    name: 'decoding',
+    id: 'decoding-greedy',
+    value: 'greedy',
+    checked: true,
+  });
   private readonly beam = h('input', { type: 'radio', name: 'decoding', id: 'decoding-beam', value: 'beam' });
   private readonly beams = h('input', { id: 'translate-beams', type: 'number', min: 2, max: 8, value: '4' });
-  private readonly button = h('button', { id: 'translate-run', type: 'submit', class: 'primary', disabled: true }, 'Translate');
+  private readonly button = h(
+    'button',
+    { id: 'translate-run', type: 'submit', class: 'primary', disabled: true },
+    'Translate',
+  );
   private readonly about = h('p', { class: 'about' });
   private readonly loadIndicator = new LoadIndicator();
   private readonly output = h('div', { id: 'translate-output', class: 'output', 'aria-live': 'polite' });
   private readonly layerSelect = h('select', { id: 'translate-layer', onchange: () => this.redraw() });
   private readonly headSelect = h('select', { id: 'translate-head', onchange: () => this.redraw() });
-  private readonly canvas = h('canvas', { id: 'translate-heatmap', class: 'heatmap', role: 'img', 'aria-label': 'cross-attention heatmap' });
+  private readonly canvas = h('canvas', {
+    id: 'translate-heatmap',
+    class: 'heatmap',
+    role: 'img',
+    'aria-label': 'cross-attention heatmap',
+  });
   private readonly caption = h('figcaption', {});
   private readonly figure: HTMLElement;
   private samples: TranslationSample[] = [];
@@ -46,7 +61,12 @@ export class TranslatePanel {
     this.figure = h(
       'figure',
       { class: 'attention', hidden: true },
-      h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.layerSelect), h('label', {}, 'Head ', this.headSelect)),
+      h(
+        'div',
+        { class: 'controls' },
+        h('label', {}, 'Layer ', this.layerSelect),
+        h('label', {}, 'Head ', this.headSelect),
+      ),
       h('div', { class: 'canvas-scroll' }, this.canvas),
       this.caption,
     );
@@ -54,7 +74,12 @@ export class TranslatePanel {
       'section',
       { id: 'translate', class: 'panel', 'data-state': 'waiting', 'data-runs': '0' },
       h('h2', {}, 'Translate'),
-      h('div', { class: 'row' }, h('label', { class: 'grow' }, 'Model ', this.modelSelect), h('label', { class: 'grow' }, 'Held-out sample ', this.sampleSelect)),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', { class: 'grow' }, 'Model ', this.modelSelect),
+        h('label', { class: 'grow' }, 'Held-out sample ', this.sampleSelect),
+      ),
       this.about,
       h(
         'form',
@@ -66,7 +91,14 @@ export class TranslatePanel {
           },
         },
         h('label', { class: 'grow' }, 'Input ', this.input),
-        h('fieldset', { class: 'inline' }, h('legend', {}, 'Search'), h('label', {}, this.greedy, ' greedy'), h('label', {}, this.beam, ' beam, '), h('label', {}, this.beams, ' beams')),
+        h(
+          'fieldset',
+          { class: 'inline' },
+          h('legend', {}, 'Search'),
+          h('label', {}, this.greedy, ' greedy'),
+          h('label', {}, this.beam, ' beam, '),
+          h('label', {}, this.beams, ' beams'),
+        ),
         this.button,
       ),
       this.loadIndicator.element,
@@ -179,12 +211,23 @@ export class TranslatePanel {
     }
   }
 
-  private showOutput(text: string, output: TranslationOutput, ms: number, tokens: number, backend: string, numBeams: number): void {
+  private showOutput(
+    text: string,
+    output: TranslationOutput,
+    ms: number,
+    tokens: number,
+    backend: string,
+    numBeams: number,
+  ): void {
     const expected = this.samples.find((s) => s.source === text && s.target !== '')?.target;
     const match = expected === undefined ? null : expected === output.translationText;
     replaceChildren(
       this.output,
-      h('div', { class: 'translation', id: 'translate-text', 'data-text': output.translationText }, output.translationText || '(empty)'),
+      h(
+        'div',
+        { class: 'translation', id: 'translate-text', 'data-text': output.translationText },
+        output.translationText || '(empty)',
+      ),
       expected !== undefined &&
         h(
           'div',
@@ -206,8 +249,15 @@ export class TranslatePanel {
     // The last layer by default: its cross-attention is usually the clearest alignment.
     const keepLayer = this.layerSelect.value === '' ? layers - 1 : Number(this.layerSelect.value);
     const keepHead = this.headSelect.value;
-    replaceChildren(this.layerSelect, ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)));
-    replaceChildren(this.headSelect, h('option', { value: 'mean' }, 'mean of heads'), ...Array.from({ length: heads }, (_, i) => h('option', { value: String(i) }, `${i + 1}`)));
+    replaceChildren(
+      this.layerSelect,
+      ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)),
+    );
+    replaceChildren(
+      this.headSelect,
+      h('option', { value: 'mean' }, 'mean of heads'),
+      ...Array.from({ length: heads }, (_, i) => h('option', { value: String(i) }, `${i + 1}`)),
+    );
     this.layerSelect.value = String(keepLayer < layers ? keepLayer : layers - 1);
     this.headSelect.value = keepHead === 'mean' || Number(keepHead) < heads ? keepHead || 'mean' : 'mean';
   }
@@ -223,7 +273,11 @@ export class TranslatePanel {
     this.figure.hidden = false;
     drawHeatmap(
       this.canvas,
-      { rows: attentions.targetTokens, cols: attentions.sourceTokens, values: crossAttentionMap(attentions.crossAttentions, layer, head) },
+      {
+        rows: attentions.targetTokens,
+        cols: attentions.sourceTokens,
+        values: crossAttentionMap(attentions.crossAttentions, layer, head),
+      },
       Math.max(320, this.element.clientWidth - 32),
     );
     const { model } = this.last;

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageDir, zooModelDir } from '../../src/build/model-folders.js';
-import { MODEL_IDS, type Manifest } from '../../src/load/manifest.js';
+import { type Manifest, MODEL_IDS } from '../../src/load/manifest.js';
 import type { E2EModels } from '../expectations.js';
 
 /**
@@ -15,7 +15,15 @@ import type { E2EModels } from '../expectations.js';
 export const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const DIST = join(APP_DIR, 'dist');
 
-const BUNDLED_PACKAGES = ['@attnkit/core', '@attnkit/models', '@attnkit/conformance', '@attnkit/backend-webgpu', '@attnkit/backend-gpujs', '@attnkit/backend-tfjs', '@attnkit/backend-wasm'];
+const BUNDLED_PACKAGES = [
+  '@attnkit/core',
+  '@attnkit/models',
+  '@attnkit/conformance',
+  '@attnkit/backend-webgpu',
+  '@attnkit/backend-gpujs',
+  '@attnkit/backend-tfjs',
+  '@attnkit/backend-wasm',
+];
 
 const require = createRequire(import.meta.url);
 
@@ -33,7 +41,8 @@ export function ensureBuilt(models: E2EModels): { built: boolean; why: string } 
     encoding: 'utf8',
     timeout: 240_000,
   });
-  if (result.status !== 0) throw new Error(`vite build failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
+  if (result.status !== 0)
+    throw new Error(`vite build failed (${result.status ?? result.signal}):\n${result.stdout}\n${result.stderr}`);
   return { built: true, why };
 }
 
@@ -42,7 +51,8 @@ function staleness(models: E2EModels): string | null {
   if (!existsSync(index) || !existsSync(join(DIST, 'models', 'manifest.json'))) return 'no build yet';
   const wanted = models === 'zoo' ? 'zoo' : 'fixture';
   const origins = Object.values(readManifest().models).map((m) => m.origin);
-  if (origins.some((o) => o !== wanted)) return `the build serves ${origins.join(', ')} models, the test wants ${wanted}`;
+  if (origins.some((o) => o !== wanted))
+    return `the build serves ${origins.join(', ')} models, the test wants ${wanted}`;
   const builtAt = statSync(index).mtimeMs;
   const inputs = [
     join(APP_DIR, 'index.html'),

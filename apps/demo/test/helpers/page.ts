@@ -47,7 +47,9 @@ export async function classifySample(page: Page, index: number): Promise<{ label
  * The heatmap's grid, read back from the canvas: how many of its pixels differ from the white background,
  * and how many distinct colours its cells have. The legend and labels lie outside the grid.
  */
-export async function heatmapPixels(page: Page): Promise<{ gridPixels: number; painted: number; colours: number; rows: number; cols: number }> {
+export async function heatmapPixels(
+  page: Page,
+): Promise<{ gridPixels: number; painted: number; colours: number; rows: number; cols: number }> {
   return page.$eval('#translate-heatmap', (element) => {
     const canvas = element as HTMLCanvasElement;
     const [left, top, cell] = (canvas.dataset.grid ?? '').split(',').map(Number);

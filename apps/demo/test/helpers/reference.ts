@@ -1,5 +1,10 @@
 import { join } from 'node:path';
-import { type ClassificationOutput, type TextClassificationPipeline, type TranslationPipeline, pipeline } from '@attnkit/models';
+import {
+  type ClassificationOutput,
+  pipeline,
+  type TextClassificationPipeline,
+  type TranslationPipeline,
+} from '@attnkit/models';
 import type { ModelId } from '../../src/load/manifest.js';
 import { DIST } from './built-app.js';
 

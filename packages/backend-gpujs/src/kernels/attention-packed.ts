@@ -4,7 +4,7 @@ import { kernel, lit, quotient, unflatten, unrolledLoop } from '../source.js';
 import type { Storage } from '../tensor.js';
 import type { AttentionResult, AttentionStorages } from './attention.js';
 import { scoreArgs } from './attention.js';
-import { type ScoreStage, headStrides, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
+import { headStrides, type ScoreStage, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
 import type { Launch } from './launch.js';
 
 /**
@@ -43,14 +43,29 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
   const [D4, Dv2, T2, Sq2] = [Math.ceil(D / 4), Math.ceil(Dv / 2), Math.ceil(T / 2), Math.ceil(Sq / 2)];
   const pairs = B * Hq * Sq2;
   const q4 = launch(packRowsSource(plan, Hq, Sq, 0, D), packedOutput(D4, B * Hq * Sq), [inputs.q]);
-  const k4 = launch(packRowsSource(plan, Hkv, Skv, P, D), packedOutput(D4, B * Hkv * T), P > 0 ? [inputs.pastKey!, inputs.k] : [inputs.k]);
-  const v2 = launch(packBlocksSource(plan), packedOutput(Dv2, B * Hkv * T2), P > 0 ? [inputs.pastValue!, inputs.v] : [inputs.v]);
+  const k4 = launch(
+    packRowsSource(plan, Hkv, Skv, P, D),
+    packedOutput(D4, B * Hkv * T),
+    P > 0 ? [inputs.pastKey!, inputs.k] : [inputs.k],
+  );
+  const v2 = launch(
+    packBlocksSource(plan),
+    packedOutput(Dv2, B * Hkv * T2),
+    P > 0 ? [inputs.pastValue!, inputs.v] : [inputs.v],
+  );
 
-  const scores2 = (stage: ScoreStage) => launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs)]);
+  const scores2 = (stage: ScoreStage) =>
+    launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs)]);
   const masked = scores2('masked');
   const stats = launch(statsSource(T), packedOutput(1, pairs), [masked, NINF]);
   const probs = launch(probsSource(), packedOutput(T2, pairs), [masked, stats, NINF]);
-  const y2 = launch(outputSource(plan), packedOutput(Dv2, pairs), [probs, v2, stats, NINF, ...(plan.headMask ? [plan.headMask] : [])]);
+  const y2 = launch(outputSource(plan), packedOutput(Dv2, pairs), [
+    probs,
+    v2,
+    stats,
+    NINF,
+    ...(plan.headMask ? [plan.headMask] : []),
+  ]);
   const y = launch(unpackOutputSource(plan), B * Hq * Sq * Dv, [y2]);
 
   let scores: Storage | undefined;
@@ -66,11 +81,23 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
 }
 
 /** Reads element (b, h, t, d) of past-then-new rows into `out` (0 past the width). */
-function readRow(plan: AttentionPlan, heads: number, length: number, P: number, width: number, t: string, d: string, out: string): string {
+function readRow(
+  plan: AttentionPlan,
+  heads: number,
+  length: number,
+  P: number,
+  width: number,
+  t: string,
+  d: string,
+  out: string,
+): string {
   const fresh = headStrides(plan.layout, heads, length, width);
   const fromFresh = `fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + (${t} - ${lit(P)}) * ${lit(fresh[2])} + ${d}]`;
   const fromPast = `past[((b * ${lit(heads)} + h) * ${lit(P)} + ${t}) * ${lit(width)} + ${d}]`;
-  const value = P > 0 ? `if (${t} < ${lit(P)}) { ${out} = ${fromPast}; } else { ${out} = ${fromFresh}; }` : `${out} = ${fromFresh};`;
+  const value =
+    P > 0
+      ? `if (${t} < ${lit(P)}) { ${out} = ${fromPast}; } else { ${out} = ${fromFresh}; }`
+      : `${out} = ${fromFresh};`;
   return `let ${out} = 0.0;\nif (${d} < ${lit(width)}) { ${value} }`;
 }
 
@@ -180,7 +207,8 @@ return [m0, sum0, m1, sum1];`,
 }
 
 function probsSource(): string {
-  const p = (c: number, m: number) => `let p${c} = 0.0;\nif (v[${c}] > ninf) { p${c} = Math.exp(v[${c}] - st[${m}]) / st[${m + 1}]; }`;
+  const p = (c: number, m: number) =>
+    `let p${c} = 0.0;\nif (v[${c}] > ninf) { p${c} = Math.exp(v[${c}] - st[${m}]) / st[${m + 1}]; }`;
   return kernel(
     ['scores', 'stats', 'ninf'],
     `const row = this.thread.y * 1.0;
@@ -248,5 +276,8 @@ function unpackOutputSource(plan: AttentionPlan): string {
 }
 
 function unpackScoresSource(plan: AttentionPlan): string {
-  return kernel(['packed'], `${unflatten(['b', 'h', 'i', 'j'], [plan.B, plan.Hq, plan.Sq, plan.T])}\n${unpackPair(plan, 'packed', 'j')}`);
+  return kernel(
+    ['packed'],
+    `${unflatten(['b', 'h', 'i', 'j'], [plan.B, plan.Hq, plan.Sq, plan.T])}\n${unpackPair(plan, 'packed', 'j')}`,
+  );
 }

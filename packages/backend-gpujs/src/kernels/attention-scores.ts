@@ -25,10 +25,17 @@ export function scoreParams(plan: AttentionPlan, stage: ScoreStage): string[] {
  * Declares `vl` (clamped valid length, once per kernel) and `diagonal<tag>` for query (b, `i`). A kernel
  * scoring two queries calls it once more with `withValidLength` false.
  */
-export function scorePrelude(plan: AttentionPlan, stage: ScoreStage, i = 'i', tag = '', withValidLength = true): string {
+export function scorePrelude(
+  plan: AttentionPlan,
+  stage: ScoreStage,
+  i = 'i',
+  tag = '',
+  withValidLength = true,
+): string {
   if (stage !== 'masked') return '';
   const lines: string[] = [];
-  if (plan.hasValidLengths && withValidLength) lines.push(`const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), ${lit(plan.T)});`);
+  if (plan.hasValidLengths && withValidLength)
+    lines.push(`const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), ${lit(plan.T)});`);
   lines.push(`const diagonal${tag} = ${i} + ${offsetExpression(plan)};`);
   return lines.join('\n');
 }
@@ -37,7 +44,16 @@ export function scorePrelude(plan: AttentionPlan, stage: ScoreStage, i = 'i', ta
  * Declares `out` = the `stage` value of the score whose dot product is `acc`, for key index expression `j`.
  * `beyondT` adds a test for keys past T (packed kernels pad the key axis to a multiple of 4).
  */
-export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, j: string, out: string, beyondT = false, i = 'i', tag = ''): string {
+export function scoreValue(
+  plan: AttentionPlan,
+  stage: ScoreStage,
+  acc: string,
+  j: string,
+  out: string,
+  beyondT = false,
+  i = 'i',
+  tag = '',
+): string {
   const diagonal = `diagonal${tag}`;
   const lines = [`let ${out} = scale * ${acc};`];
   if (stage === 'raw') return lines.join('\n');
@@ -49,8 +65,10 @@ export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, 
   lines.push(`let ${masked} = 0.0;`, `let ${bias} = 0.0;`);
   if (beyondT) lines.push(`if (${j} >= ${lit(plan.T)}) { ${masked} = 1.0; }`);
   if (plan.isCausal) lines.push(`if (${j} > ${diagonal}) { ${masked} = 1.0; }`);
-  if (plan.window && Number.isFinite(plan.window.left)) lines.push(`if (${j} < ${diagonal} - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
-  if (plan.window && Number.isFinite(plan.window.right)) lines.push(`if (${j} > ${diagonal} + ${lit(plan.window.right)}) { ${masked} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.left))
+    lines.push(`if (${j} < ${diagonal} - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.right))
+    lines.push(`if (${j} > ${diagonal} + ${lit(plan.window.right)}) { ${masked} = 1.0; }`);
   if (plan.hasValidLengths) lines.push(`if (${j} >= vl) { ${masked} = 1.0; }`);
   if (plan.mask) {
     const [, , , mT] = plan.mask.shape4;
@@ -66,8 +84,15 @@ export function scoreValue(plan: AttentionPlan, stage: ScoreStage, acc: string, 
 }
 
 /** Element strides of (batch, head, position) for one head of `width` elements, as in core's headStrides. */
-export function headStrides(layout: '3d' | '4d', heads: number, length: number, width: number): [number, number, number] {
-  return layout === '4d' ? [heads * length * width, length * width, width] : [length * heads * width, width, heads * width];
+export function headStrides(
+  layout: '3d' | '4d',
+  heads: number,
+  length: number,
+  width: number,
+): [number, number, number] {
+  return layout === '4d'
+    ? [heads * length * width, length * width, width]
+    : [length * heads * width, width, heads * width];
 }
 
 /** The diagonal offset of core's diagonalOffset, as an expression of the clamped valid length `vl`. */

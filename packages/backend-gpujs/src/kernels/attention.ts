@@ -1,8 +1,8 @@
 import type { AttentionPlan } from '@attnkit/core';
 import { kernel, lit, quotient, unflatten } from '../source.js';
 import type { Storage } from '../tensor.js';
-import { type ScoreStage, headStrides, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
 import { runPackedAttention } from './attention-packed.js';
+import { headStrides, type ScoreStage, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
 import type { Arg, Launch } from './launch.js';
 
 /**
@@ -42,10 +42,19 @@ export interface AttentionResult {
 
 const NINF = Number.NEGATIVE_INFINITY;
 
-export function runAttention(plan: AttentionPlan, inputs: AttentionStorages, launch: Launch, packed: boolean): AttentionResult {
+export function runAttention(
+  plan: AttentionPlan,
+  inputs: AttentionStorages,
+  launch: Launch,
+  packed: boolean,
+): AttentionResult {
   const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
-  const presentKey = plan.returnPresent ? launch(presentSource(plan, D), B * Hkv * T * D, presentArgs(plan, inputs.pastKey, inputs.k)) : undefined;
-  const presentValue = plan.returnPresent ? launch(presentSource(plan, Dv), B * Hkv * T * Dv, presentArgs(plan, inputs.pastValue, inputs.v)) : undefined;
+  const presentKey = plan.returnPresent
+    ? launch(presentSource(plan, D), B * Hkv * T * D, presentArgs(plan, inputs.pastKey, inputs.k))
+    : undefined;
+  const presentValue = plan.returnPresent
+    ? launch(presentSource(plan, Dv), B * Hkv * T * Dv, presentArgs(plan, inputs.pastValue, inputs.v))
+    : undefined;
   const rows = B * Hq * Sq;
   if (packed && rows > 0 && T > 0 && D > 0 && Dv > 0) {
     return { ...runPackedAttention(plan, inputs, launch), presentKey, presentValue };
@@ -53,7 +62,11 @@ export function runAttention(plan: AttentionPlan, inputs: AttentionStorages, lau
   const keys = presentKey ?? inputs.k;
   const values = presentValue ?? inputs.v;
   const stageArgs = (stage: ScoreStage) => scoreArgs(plan, stage, inputs);
-  const masked = launch(scoresSource(plan, 'masked', presentKey !== undefined), rows * T, [inputs.q, keys, ...stageArgs('masked')]);
+  const masked = launch(scoresSource(plan, 'masked', presentKey !== undefined), rows * T, [
+    inputs.q,
+    keys,
+    ...stageArgs('masked'),
+  ]);
   const stats = launch(statsSource(T), rows * 2, [masked, NINF]);
   const probs = launch(probsSource(T), rows * T, [masked, stats, NINF]);
   const y = launch(outputSource(plan, presentValue !== undefined), B * Hq * Sq * Dv, [
@@ -69,7 +82,11 @@ export function runAttention(plan: AttentionPlan, inputs: AttentionStorages, lau
   else if (plan.scoresOutput === 'probabilities') scores = probs.retain();
   else if (plan.scoresOutput === 'raw' || plan.scoresOutput === 'softcapped') {
     const stage = plan.scoresOutput;
-    scores = launch(scoresSource(plan, stage, presentKey !== undefined), rows * T, [inputs.q, keys, ...stageArgs(stage)]);
+    scores = launch(scoresSource(plan, stage, presentKey !== undefined), rows * T, [
+      inputs.q,
+      keys,
+      ...stageArgs(stage),
+    ]);
   }
   masked.release();
   stats.release();

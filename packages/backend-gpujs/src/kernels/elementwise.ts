@@ -6,9 +6,10 @@ import { dot, kernel, tanhInto, unflatten } from '../source.js';
 export function binarySource(op: BinaryOp, plan: BroadcastPlan): string {
   const names = plan.outShape.map((_, axis) => `i${axis}`);
   const combine = op === 'add' ? '+' : '*';
-  const body = plan.outShape.length === 0
-    ? `return a[0] ${combine} b[0];`
-    : `${unflatten(names, plan.outShape)}\nreturn a[${dot(names, plan.aStrides)}] ${combine} b[${dot(names, plan.bStrides)}];`;
+  const body =
+    plan.outShape.length === 0
+      ? `return a[0] ${combine} b[0];`
+      : `${unflatten(names, plan.outShape)}\nreturn a[${dot(names, plan.aStrides)}] ${combine} b[${dot(names, plan.bStrides)}];`;
   return kernel(['a', 'b'], body);
 }
 

@@ -23,7 +23,13 @@ interface Dims {
   P?: number;
 }
 
-function make(name: string, dims: Dims, options: AttentionOptions = {}, extra: (r: () => number) => Partial<HostAttentionInputs> = () => ({}), seed = 1): AttentionCase {
+function make(
+  name: string,
+  dims: Dims,
+  options: AttentionOptions = {},
+  extra: (r: () => number) => Partial<HostAttentionInputs> = () => ({}),
+  seed = 1,
+): AttentionCase {
   const r = random(seed + name.length * 7919);
   const { B, Hq, Hkv, Sq, Skv, D } = dims;
   const Dv = dims.Dv ?? D;
@@ -74,10 +80,17 @@ export const ATTENTION_CASES: readonly AttentionCase[] = [
   make('window both sides', base, { window: { left: 1, right: 2 }, causalAlignment: 'bottom-right' }),
   make('window left only, causal', base, { window: { left: 2 }, isCausal: true }),
   make('alibi default slopes', base, { alibi: true, isCausal: true }),
-  make('alibi custom slopes, bottom-right', base, { alibi: { slopes: [0.5, 0.25, 1, 2] }, causalAlignment: 'bottom-right' }),
+  make('alibi custom slopes, bottom-right', base, {
+    alibi: { slopes: [0.5, 0.25, 1, 2] },
+    causalAlignment: 'bottom-right',
+  }),
   make('head mask', base, { headMask: [1, 0, 0.5, 2] }),
   make('boolean mask full', base, {}, (r) => ({
-    mask: { kind: 'boolean', data: Uint8Array.from({ length: 2 * 4 * 5 * 7 }, () => (r() < 0.6 ? 1 : 0)), shape: [2, 4, 5, 7] },
+    mask: {
+      kind: 'boolean',
+      data: Uint8Array.from({ length: 2 * 4 * 5 * 7 }, () => (r() < 0.6 ? 1 : 0)),
+      shape: [2, 4, 5, 7],
+    },
   })),
   make('boolean mask broadcast [Sq, T]', base, { isCausal: true }, (r) => ({
     mask: { kind: 'boolean', data: Uint8Array.from({ length: 5 * 7 }, () => (r() < 0.7 ? 1 : 0)), shape: [5, 7] },
@@ -86,11 +99,23 @@ export const ATTENTION_CASES: readonly AttentionCase[] = [
     mask: { kind: 'additive', data: Float32Array.from({ length: 2 * 4 }, () => r() * 2 - 1), shape: [2, 1, 1, 4] },
   })),
   make('additive mask with −∞ and −1e9', base, {}, () => ({
-    mask: { kind: 'additive', data: Float32Array.from({ length: 5 * 7 }, (_, n) => (n % 3 === 0 ? Number.NEGATIVE_INFINITY : n % 5 === 0 ? -1e9 : 0)), shape: [1, 1, 5, 7] },
+    mask: {
+      kind: 'additive',
+      data: Float32Array.from({ length: 5 * 7 }, (_, n) =>
+        n % 3 === 0 ? Number.NEGATIVE_INFINITY : n % 5 === 0 ? -1e9 : 0,
+      ),
+      shape: [1, 1, 5, 7],
+    },
   })),
   make('kvValidLengths top-left', base, {}, () => ({ kvValidLengths: Int32Array.from([3, 7]) })),
-  make('kvValidLengths causal (offset vl − Sq) with a zero length', base, { isCausal: true }, () => ({ kvValidLengths: Int32Array.from([0, 6]) })),
-  make('fully masked rows: causal bottom-right with Sq > T', { ...base, Sq: 9, Skv: 4 }, { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'probabilities' }),
+  make('kvValidLengths causal (offset vl − Sq) with a zero length', base, { isCausal: true }, () => ({
+    kvValidLengths: Int32Array.from([0, 6]),
+  })),
+  make(
+    'fully masked rows: causal bottom-right with Sq > T',
+    { ...base, Sq: 9, Skv: 4 },
+    { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'probabilities' },
+  ),
   make('scores raw', base, { softcap: 0.5, scoresOutput: 'raw' }),
   make('scores softcapped', base, { softcap: 0.5, scoresOutput: 'softcapped' }),
   make('scores masked (−∞ kept)', base, { isCausal: true, alibi: true, scoresOutput: 'masked' }),
@@ -99,15 +124,20 @@ export const ATTENTION_CASES: readonly AttentionCase[] = [
   make('T = 0', { ...base, Skv: 0 }, { scoresOutput: 'probabilities' }),
   make('Sq = 0', { ...base, Sq: 0 }, { returnPresent: true }),
   make('B = 0', { ...base, B: 0 }),
-  make('everything at once', { ...base, P: 2 }, {
-    isCausal: true,
-    causalAlignment: 'bottom-right',
-    softcap: 1.5,
-    window: { left: 3, right: 0 },
-    alibi: true,
-    headMask: [1, 0.5, 0, 1],
-    scoresOutput: 'masked',
-  }, (r) => ({ mask: { kind: 'additive', data: Float32Array.from({ length: 4 * 9 }, () => r()), shape: [4, 1, 9] } })),
+  make(
+    'everything at once',
+    { ...base, P: 2 },
+    {
+      isCausal: true,
+      causalAlignment: 'bottom-right',
+      softcap: 1.5,
+      window: { left: 3, right: 0 },
+      alibi: true,
+      headMask: [1, 0.5, 0, 1],
+      scoresOutput: 'masked',
+    },
+    (r) => ({ mask: { kind: 'additive', data: Float32Array.from({ length: 4 * 9 }, () => r()), shape: [4, 1, 9] } }),
+  ),
 ];
 
 export const ATTENTION_CASES_3D: readonly AttentionCase[] = [
@@ -118,7 +148,19 @@ export const ATTENTION_CASES_3D: readonly AttentionCase[] = [
 
 /** Single rows and keys: packed 2D textures pad a one-row output to two. */
 export const EDGE_CASES: readonly AttentionCase[] = [
-  make('decode step: one query, one head, past of 5', { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, D: 4, P: 5 }, { isCausal: true, scoresOutput: 'masked' }),
-  make('one key, one query, odd sizes', { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, D: 3, Dv: 5 }, { scoresOutput: 'probabilities' }),
-  make('odd everything', { B: 3, Hq: 3, Hkv: 1, Sq: 3, Skv: 5, D: 5, Dv: 3 }, { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'raw' }),
+  make(
+    'decode step: one query, one head, past of 5',
+    { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, D: 4, P: 5 },
+    { isCausal: true, scoresOutput: 'masked' },
+  ),
+  make(
+    'one key, one query, odd sizes',
+    { B: 1, Hq: 1, Hkv: 1, Sq: 1, Skv: 1, D: 3, Dv: 5 },
+    { scoresOutput: 'probabilities' },
+  ),
+  make(
+    'odd everything',
+    { B: 3, Hq: 3, Hkv: 1, Sq: 3, Skv: 5, D: 5, Dv: 3 },
+    { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'raw' },
+  ),
 ];

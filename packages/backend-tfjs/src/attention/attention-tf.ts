@@ -1,4 +1,11 @@
-import { type AttentionOptions, type AttentionPlan, type BackendCapabilities, FULL_ATTENTION_CAPABILITIES, type DeviceAttentionInputs, planAttention } from '@attnkit/core';
+import {
+  type AttentionOptions,
+  type AttentionPlan,
+  type BackendCapabilities,
+  type DeviceAttentionInputs,
+  FULL_ATTENTION_CAPABILITIES,
+  planAttention,
+} from '@attnkit/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { type AttentionTfOutputs, type BlockingOptions, checkBlocking, runAttention } from './run.js';
 

@@ -67,7 +67,12 @@ function perKeyValueHead(plan: AttentionPlan, a: tf.Tensor4D, b: tf.Tensor4D, tr
   if (plan.groupSize === 1) return tf.matMul(a, b, false, transposeB);
   const [C, Hq, Sq, inner] = a.shape;
   const [, Hkv, T, width] = b.shape;
-  const product = tf.matMul(tf.reshape(a, [C * Hkv, plan.groupSize * Sq, inner]), tf.reshape(b, [C * Hkv, T, width]), false, transposeB);
+  const product = tf.matMul(
+    tf.reshape(a, [C * Hkv, plan.groupSize * Sq, inner]),
+    tf.reshape(b, [C * Hkv, T, width]),
+    false,
+    transposeB,
+  );
   return tf.reshape(product, [C, Hq, Sq, transposeB ? T : width]);
 }
 
@@ -94,12 +99,19 @@ function batchedBias(x: BatchedInputs, C: number): tf.Tensor | null {
  * cheaply while maximum and tf.where (which tiles its operands) take about 1 ms each for a [256, 1, 1, 24]
  * bias, as much as the whole rest of a decoding step. Rows that no mechanism can mask entirely need no gain.
  */
-function prepareBatchedBias(plan: AttentionPlan, bias: tf.Tensor): { forSoftmax: tf.Tensor; rowGain: tf.Tensor | null } {
+function prepareBatchedBias(
+  plan: AttentionPlan,
+  bias: tf.Tensor,
+): { forSoftmax: tf.Tensor; rowGain: tf.Tensor | null } {
   if (!needsSink(plan)) return { forSoftmax: bias, rowGain: null };
   // Not equal(max, −∞): tfjs-webgl's max of a row of −∞ can come out as −1e20.
   const fullyMasked = tf.logicalNot(tf.any(tf.notEqual(bias, Number.NEGATIVE_INFINITY), -1, true));
   const zeros = tf.zeros(fullyMasked.shape);
-  const floor = tf.add(tf.zerosLike(bias), tf.where(fullyMasked, zeros, tf.fill(fullyMasked.shape, Number.NEGATIVE_INFINITY)));
-  const shifted = plan.mask?.kind === 'additive' ? tf.sub(bias, tf.where(fullyMasked, zeros, tf.max(bias, -1, true))) : bias;
+  const floor = tf.add(
+    tf.zerosLike(bias),
+    tf.where(fullyMasked, zeros, tf.fill(fullyMasked.shape, Number.NEGATIVE_INFINITY)),
+  );
+  const shifted =
+    plan.mask?.kind === 'additive' ? tf.sub(bias, tf.where(fullyMasked, zeros, tf.max(bias, -1, true))) : bias;
   return { forSoftmax: tf.maximum(shifted, floor), rowGain: tf.cast(tf.logicalNot(fullyMasked), 'float32') };
 }

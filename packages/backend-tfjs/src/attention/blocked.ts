@@ -44,7 +44,9 @@ export function blockedAttention(x: BlockedInputs): { y: tf.Tensor4D; scores: tf
   const yRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
   const scoreRows: tf.Tensor[][] = Array.from({ length: B * Hq }, () => []);
   for (let b = 0; b < B; b++) {
-    const keyMats = Array.from({ length: Hkv }, (_, g) => (keysAsRows ? headMatrix(keys, b, g) : (tf.transpose(headMatrix(keys, b, g)) as tf.Tensor2D)));
+    const keyMats = Array.from({ length: Hkv }, (_, g) =>
+      keysAsRows ? headMatrix(keys, b, g) : (tf.transpose(headMatrix(keys, b, g)) as tf.Tensor2D),
+    );
     const vg = Array.from({ length: Hkv }, (_, g) => headMatrix(values, b, g));
     const at = batchPositions(plan, x.kvValidLengths, b);
     for (let r0 = 0; r0 < Sq; r0 += rowsPerBlock) {

@@ -59,8 +59,13 @@ export function prepareBias(plan: AttentionPlan, bias: tf.Tensor | null, width: 
   const max = tf.max(asGiven, -1, true);
   // Not equal(max, −∞): tfjs-webgl's max of a row of −∞ can come out as −1e20.
   const fullyMasked = tf.logicalNot(tf.any(tf.notEqual(asGiven, Number.NEGATIVE_INFINITY), -1, true));
-  let forSoftmax: tf.Tensor = plan.mask?.kind === 'additive' ? tf.sub(asGiven, tf.where(fullyMasked, tf.zerosLike(max), max)) : asGiven;
-  if (sink) forSoftmax = tf.concat([forSoftmax, tf.where(fullyMasked, tf.zerosLike(max), tf.fill(max.shape, Number.NEGATIVE_INFINITY))], 1);
+  let forSoftmax: tf.Tensor =
+    plan.mask?.kind === 'additive' ? tf.sub(asGiven, tf.where(fullyMasked, tf.zerosLike(max), max)) : asGiven;
+  if (sink)
+    forSoftmax = tf.concat(
+      [forSoftmax, tf.where(fullyMasked, tf.zerosLike(max), tf.fill(max.shape, Number.NEGATIVE_INFINITY))],
+      1,
+    );
   return { asGiven, forSoftmax };
 }
 

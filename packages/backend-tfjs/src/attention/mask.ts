@@ -24,7 +24,14 @@ export function additiveMask(mask: tf.Tensor, plan: AttentionPlan): tf.Tensor4D 
  * Rows [r0, r0 + rows) and the key range of head h, batch b: [rows, width], or [1, width] when the mask
  * broadcasts over queries.
  */
-export function maskRows(additive: tf.Tensor4D, b: number, h: number, r0: number, rows: number, keys: KeyRange): tf.Tensor2D {
+export function maskRows(
+  additive: tf.Tensor4D,
+  b: number,
+  h: number,
+  r0: number,
+  rows: number,
+  keys: KeyRange,
+): tf.Tensor2D {
   const [mB, mH, mSq] = additive.shape;
   const width = keys.end - keys.start;
   const begin = [mB > 1 ? b : 0, mH > 1 ? h : 0, mSq > 1 ? r0 : 0, keys.start];

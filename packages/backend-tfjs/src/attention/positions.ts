@@ -29,14 +29,26 @@ export function batchPositions(plan: AttentionPlan, validLengths: tf.Tensor | un
 }
 
 /** Batch entries [b0, b0 + count) at once. */
-export function batchRangePositions(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b0: number, count: number): BatchPositions {
+export function batchRangePositions(
+  plan: AttentionPlan,
+  validLengths: tf.Tensor | undefined,
+  b0: number,
+  count: number,
+): BatchPositions {
   return positionsOf(plan, validLengths, b0, count, [count, 1, 1]);
 }
 
-function positionsOf(plan: AttentionPlan, validLengths: tf.Tensor | undefined, b0: number, count: number, shape: number[]): BatchPositions {
-  const validLength = plan.hasValidLengths && validLengths
-    ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b0], [count]), 'float32'), 0, plan.T), shape)
-    : null;
+function positionsOf(
+  plan: AttentionPlan,
+  validLengths: tf.Tensor | undefined,
+  b0: number,
+  count: number,
+  shape: number[],
+): BatchPositions {
+  const validLength =
+    plan.hasValidLengths && validLengths
+      ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b0], [count]), 'float32'), 0, plan.T), shape)
+      : null;
   const offset = hostOffset(plan) ?? (validLength ? tf.sub(validLength, plan.Sq) : 0);
   return { offset, validLength };
 }
@@ -94,7 +106,13 @@ export function visibleKeys(plan: AttentionPlan, at: BatchPositions, r0: number,
   return { start, end };
 }
 
-export function positionTerms(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number, range: KeyRange): PositionTerms {
+export function positionTerms(
+  plan: AttentionPlan,
+  at: BatchPositions,
+  r0: number,
+  rows: number,
+  range: KeyRange,
+): PositionTerms {
   const limits = bindingLimits(plan, at, r0, rows, range);
   const needsRel = limits.causal || limits.left !== null || limits.right !== null || plan.alibiSlopes !== null;
   if (!needsRel && !at.validLength) return { rel: null, bias: null };
@@ -131,7 +149,13 @@ interface BindingLimits {
  * decoding step (one query after the whole cache, causal) then needs no position bias at all, as in a
  * plain matMul → softmax → matMul. With the offset on the device every limit is kept.
  */
-function bindingLimits(plan: AttentionPlan, at: BatchPositions, r0: number, rows: number, range: KeyRange): BindingLimits {
+function bindingLimits(
+  plan: AttentionPlan,
+  at: BatchPositions,
+  r0: number,
+  rows: number,
+  range: KeyRange,
+): BindingLimits {
   const left = plan.window && Number.isFinite(plan.window.left) ? plan.window.left : null;
   const right = plan.window && Number.isFinite(plan.window.right) ? plan.window.right : null;
   if (typeof at.offset !== 'number') return { causal: plan.isCausal, left, right };

@@ -1,7 +1,7 @@
 import { type AttentionPlan, AttnkitError } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { sliceTf } from '../ops/slice.js';
 import { ensureGradients } from '../gradients.js';
+import { sliceTf } from '../ops/slice.js';
 import { batchedAttention } from './batched.js';
 import { type BlockedInputs, blockedAttention } from './blocked.js';
 import { fromHeads, toHeads } from './layout.js';
@@ -57,22 +57,34 @@ const PATHS: readonly AttentionPath[] = ['auto', 'batched', 'blocked'];
 export function checkBlocking(op: string, options: BlockingOptions): void {
   const { blockElements } = options;
   if (blockElements !== undefined && !(Number.isInteger(blockElements) && blockElements > 0)) {
-    throw new AttnkitError('INVALID_ARGUMENT', `${op}: blockElements must be a positive integer, got ${String(blockElements)}`, {
-      argument: 'blockElements',
-      expected: 'a positive integer',
-      given: String(blockElements),
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `${op}: blockElements must be a positive integer, got ${String(blockElements)}`,
+      {
+        argument: 'blockElements',
+        expected: 'a positive integer',
+        given: String(blockElements),
+      },
+    );
   }
   if (options.path !== undefined && !PATHS.includes(options.path)) {
-    throw new AttnkitError('INVALID_ARGUMENT', `${op}: path must be one of ${PATHS.join(', ')}, got ${String(options.path)}`, {
-      argument: 'path',
-      expected: PATHS.join(' | '),
-      given: String(options.path),
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `${op}: path must be one of ${PATHS.join(', ')}, got ${String(options.path)}`,
+      {
+        argument: 'path',
+        expected: PATHS.join(' | '),
+        given: String(options.path),
+      },
+    );
   }
 }
 
-export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, options: BlockingOptions = {}): AttentionTfOutputs {
+export function runAttention(
+  inputs: AttentionTensors,
+  plan: AttentionPlan,
+  options: BlockingOptions = {},
+): AttentionTfOutputs {
   ensureGradients();
   const outputs = tf.tidy(() => {
     const { B, Hq, Hkv, Sq, Skv, T, D, Dv, layout } = plan;
@@ -95,7 +107,8 @@ export function runAttention(inputs: AttentionTensors, plan: AttentionPlan, opti
     const mask = inputs.mask && plan.mask ? additiveMask(inputs.mask, plan) : null;
     const blockElements = options.blockElements ?? DEFAULT_BLOCK_ELEMENTS;
     const attend = { plan, q: q4, keys, values, mask, kvValidLengths: inputs.kvValidLengths, blockElements };
-    const { y, scores } = choosePath(plan, options, tf.getBackend()) === 'batched' ? batchedChunks(attend) : blockedAttention(attend);
+    const { y, scores } =
+      choosePath(plan, options, tf.getBackend()) === 'batched' ? batchedChunks(attend) : blockedAttention(attend);
     out.y = fromHeads(y, layout);
     if (scores) out.scores = scores;
     return out;

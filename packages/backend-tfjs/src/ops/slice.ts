@@ -49,7 +49,11 @@ function rangeSlice(x: tf.Tensor, range: FlatRange): tf.Tensor {
     const values = (tf.backend() as unknown as RangeReader).readSync(t.dataId, range.start, range.end);
     return {
       value: tf.tensor(values, size, t.dtype),
-      gradFunc: (dy) => tf.pad(dy as tf.Tensor, x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number])),
+      gradFunc: (dy) =>
+        tf.pad(
+          dy as tf.Tensor,
+          x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]),
+        ),
     };
   });
   return slice(x);

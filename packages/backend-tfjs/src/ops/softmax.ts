@@ -43,7 +43,11 @@ const logSoftmaxCustom: (x: tf.Tensor) => tf.Tensor = tf.customGrad((x, save) =>
     const shifted = tf.sub(input, max);
     const logSum = tf.log(tf.sum(tf.exp(shifted), -1, true));
     const empty = tf.equal(logSum, Number.NEGATIVE_INFINITY);
-    return tf.where(tf.broadcastTo(empty, input.shape), tf.fill(input.shape, Number.NEGATIVE_INFINITY), tf.sub(shifted, logSum));
+    return tf.where(
+      tf.broadcastTo(empty, input.shape),
+      tf.fill(input.shape, Number.NEGATIVE_INFINITY),
+      tf.sub(shifted, logSum),
+    );
   });
   (save as tf.GradSaveFunc)([out]);
   return {

@@ -1,7 +1,7 @@
 import type { SuiteReport } from '@attnkit/conformance';
 import { runSuite } from '@attnkit/conformance';
-import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { createBackend } from '../../src/index.js';

@@ -5,7 +5,11 @@ import type { BlockingOptions } from '../../src/index.js';
  * take the batched one) on every browser backend, then the fast tier with the blocked path forced on the
  * GPU backends, so that both paths are judged there too.
  */
-export const BROWSER_RUNS: readonly { tfjsBackend: string; path: NonNullable<BlockingOptions['path']>; tier: 'fast' | 'full' }[] = [
+export const BROWSER_RUNS: readonly {
+  tfjsBackend: string;
+  path: NonNullable<BlockingOptions['path']>;
+  tier: 'fast' | 'full';
+}[] = [
   { tfjsBackend: 'webgl', path: 'auto', tier: 'full' },
   { tfjsBackend: 'webgpu', path: 'auto', tier: 'full' },
   { tfjsBackend: 'wasm', path: 'auto', tier: 'full' },

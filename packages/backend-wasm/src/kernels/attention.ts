@@ -1,4 +1,10 @@
-import { type AttentionPlan, type DeviceAttentionInputs, type DeviceAttentionOutputs, diagonalOffset, headStrides } from '@attnkit/core';
+import {
+  type AttentionPlan,
+  type DeviceAttentionInputs,
+  type DeviceAttentionOutputs,
+  diagonalOffset,
+  headStrides,
+} from '@attnkit/core';
 import type { WasmTensor } from '../tensor.js';
 import type { Call } from './call.js';
 
@@ -15,7 +21,11 @@ const KEY_BLOCK = 64;
 const ROWS_PER_UNIT = 64;
 const UNBOUNDED = 1 << 30;
 
-export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTensor>, plan: AttentionPlan): DeviceAttentionOutputs<WasmTensor> {
+export function runAttention(
+  call: Call,
+  inputs: DeviceAttentionInputs<WasmTensor>,
+  plan: AttentionPlan,
+): DeviceAttentionOutputs<WasmTensor> {
   const { B, Hq, Hkv, groupSize: G, Sq, Skv, P, T, D, Dv } = plan;
   const y = call.output(plan.yShape, 'float32');
   const presentKey = plan.presentKeyShape ? call.output(plan.presentKeyShape, 'float32') : undefined;
@@ -50,8 +60,28 @@ export function runAttention(call: Call, inputs: DeviceAttentionInputs<WasmTenso
   const mask = plan.mask;
   const window = plan.window;
   const args = {
-    B, Hq, Hkv, group: G, Sq, Skv, P, T, D, Dv,
-    q_sb: qsb, q_sh: qsh, q_ss: qss, k_sb: ksb, k_sh: ksh, k_ss: kss, v_sb: vsb, v_sh: vsh, v_ss: vss, y_sb: ysb, y_sh: ysh, y_ss: yss,
+    B,
+    Hq,
+    Hkv,
+    group: G,
+    Sq,
+    Skv,
+    P,
+    T,
+    D,
+    Dv,
+    q_sb: qsb,
+    q_sh: qsh,
+    q_ss: qss,
+    k_sb: ksb,
+    k_sh: ksh,
+    k_ss: kss,
+    v_sb: vsb,
+    v_sh: vsh,
+    v_ss: vss,
+    y_sb: ysb,
+    y_sh: ysh,
+    y_ss: yss,
     scale: plan.scale,
     softcap: plan.softcap,
     causal: plan.isCausal ? 1 : 0,
@@ -119,7 +149,14 @@ function keySplits(plan: AttentionPlan, baseUnits: number, threads: number): num
 }
 
 /** presentX[b, h] = concat(pastX[b, h], x[b, h]) as 4D [B, Hkv, T, width], whatever the layout of x. */
-function writePresent(call: Call, out: WasmTensor, past: WasmTensor | undefined, fresh: WasmTensor, plan: AttentionPlan, width: number): void {
+function writePresent(
+  call: Call,
+  out: WasmTensor,
+  past: WasmTensor | undefined,
+  fresh: WasmTensor,
+  plan: AttentionPlan,
+  width: number,
+): void {
   const { B, Hkv, Skv, P, T } = plan;
   const f32 = call.f32();
   const [sb, sh, ss] = headStrides(plan.layout, Hkv, Skv, width);
@@ -135,7 +172,8 @@ function writePresent(call: Call, out: WasmTensor, past: WasmTensor | undefined,
       if (ss === width) {
         f32.copyWithin(to + P * width, freshBase, freshBase + Skv * width);
       } else {
-        for (let s = 0; s < Skv; s++) f32.copyWithin(to + (P + s) * width, freshBase + s * ss, freshBase + s * ss + width);
+        for (let s = 0; s < Skv; s++)
+          f32.copyWithin(to + (P + s) * width, freshBase + s * ss, freshBase + s * ss + width);
       }
     }
   }

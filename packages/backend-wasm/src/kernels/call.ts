@@ -2,7 +2,7 @@ import { type DType, sizeOf } from '@attnkit/core';
 import type { Heap } from '../runtime/heap.js';
 import type { KernelExports, ThreadPool } from '../runtime/threads.js';
 import { WasmTensor } from '../tensor.js';
-import { type Args, KERNEL_IDS, type KernelName, argsBytes, writeArgs } from './args.js';
+import { type Args, argsBytes, KERNEL_IDS, type KernelName, writeArgs } from './args.js';
 
 /** What a call needs from its backend. */
 export interface CallContext {

@@ -1,4 +1,14 @@
-import { AttnkitError, type BinaryOp, type BroadcastPlan, type ConcatPlan, type GatherPlan, type MatmulPlan, type RowsPlan, type SlicePlan, type UnaryOp } from '@attnkit/core';
+import {
+  AttnkitError,
+  type BinaryOp,
+  type BroadcastPlan,
+  type ConcatPlan,
+  type GatherPlan,
+  type MatmulPlan,
+  type RowsPlan,
+  type SlicePlan,
+  type UnaryOp,
+} from '@attnkit/core';
 import type { WasmTensor } from '../tensor.js';
 import type { Call } from './call.js';
 
@@ -13,7 +23,13 @@ const ELEMENT_CHUNK = 16384;
 const UNARY_OPS: Record<UnaryOp, number> = { relu: 0, gelu: 1, tanh: 2 };
 const SCALE_OP = 3;
 
-export function matmul(call: Call, a: WasmTensor, b: WasmTensor, bias: WasmTensor | null, plan: MatmulPlan): WasmTensor<'float32'> {
+export function matmul(
+  call: Call,
+  a: WasmTensor,
+  b: WasmTensor,
+  bias: WasmTensor | null,
+  plan: MatmulPlan,
+): WasmTensor<'float32'> {
   const { batch, M, K, N } = plan;
   let aPtr = a.ptr;
   if (plan.transposeA) {
@@ -27,7 +43,10 @@ export function matmul(call: Call, a: WasmTensor, b: WasmTensor, bias: WasmTenso
   const scratchBytes = Math.ceil((plan.transposeB ? COL_CHUNK * 4 : K * 8 * 4) / 64) * 64;
   const scratch = call.temp(scratchBytes * threads, plan.transposeB ? 'matmul row pointers' : 'packed strips of b');
   call.run('matmul', threads, {
-    batch, M, K, N,
+    batch,
+    M,
+    K,
+    N,
     batched_b: plan.batchedB ? 1 : 0,
     transpose_b: plan.transposeB ? 1 : 0,
     a: aPtr,
@@ -43,7 +62,13 @@ export function matmul(call: Call, a: WasmTensor, b: WasmTensor, bias: WasmTenso
   return out;
 }
 
-export function binary(call: Call, op: BinaryOp, a: WasmTensor, b: WasmTensor, plan: BroadcastPlan): WasmTensor<'float32'> {
+export function binary(
+  call: Call,
+  op: BinaryOp,
+  a: WasmTensor,
+  b: WasmTensor,
+  plan: BroadcastPlan,
+): WasmTensor<'float32'> {
   const out = call.output(plan.outShape, 'float32');
   const size = out.size;
   const units = Math.ceil(size / ELEMENT_CHUNK);
@@ -79,7 +104,13 @@ export function unary(call: Call, op: UnaryOp | 'scale', x: WasmTensor, factor =
   return out;
 }
 
-export function rows(call: Call, op: 'softmax' | 'log-softmax' | 'layer-norm', x: WasmTensor, plan: RowsPlan, norm?: { gamma: WasmTensor; beta: WasmTensor; epsilon: number }): WasmTensor<'float32'> {
+export function rows(
+  call: Call,
+  op: 'softmax' | 'log-softmax' | 'layer-norm',
+  x: WasmTensor,
+  plan: RowsPlan,
+  norm?: { gamma: WasmTensor; beta: WasmTensor; epsilon: number },
+): WasmTensor<'float32'> {
   const out = call.output(x.shape, 'float32');
   const chunk = Math.max(1, Math.floor(ELEMENT_CHUNK / Math.max(plan.width, 1)));
   const units = Math.ceil(plan.rows / chunk);
@@ -173,7 +204,12 @@ export function argmax(call: Call, x: WasmTensor, plan: RowsPlan): WasmTensor<'i
   return out;
 }
 
-export function topK(call: Call, x: WasmTensor, k: number, plan: RowsPlan): { values: WasmTensor<'float32'>; indices: WasmTensor<'int32'> } {
+export function topK(
+  call: Call,
+  x: WasmTensor,
+  k: number,
+  plan: RowsPlan,
+): { values: WasmTensor<'float32'>; indices: WasmTensor<'int32'> } {
   const shape = [...x.shape.slice(0, -1), k];
   const values = call.output(shape, 'float32');
   const indices = call.output(shape, 'int32');

@@ -40,13 +40,19 @@ export function threadsAvailable(): { readonly available: boolean; readonly reas
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
     return {
       available: false,
-      reason: isolated === false ? 'the page is not cross-origin isolated (no COOP/COEP headers), so there is no SharedArrayBuffer' : 'no SharedArrayBuffer',
+      reason:
+        isolated === false
+          ? 'the page is not cross-origin isolated (no COOP/COEP headers), so there is no SharedArrayBuffer'
+          : 'no SharedArrayBuffer',
     };
   }
   try {
     new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
   } catch (error) {
-    return { available: false, reason: `a shared WebAssembly.Memory cannot be made (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      available: false,
+      reason: `a shared WebAssembly.Memory cannot be made (${error instanceof Error ? error.message : String(error)})`,
+    };
   }
   return { available: true, reason: '' };
 }

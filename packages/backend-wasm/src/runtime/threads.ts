@@ -137,7 +137,11 @@ export class ThreadPool {
     }
     if (failure !== undefined) {
       const message = failure instanceof Error ? failure.message : String(failure);
-      throw new AttnkitError('BACKEND_FAILURE', `wasm: kernel ${kernel} failed (${message}); the backend remains usable`, { cause: failure });
+      throw new AttnkitError(
+        'BACKEND_FAILURE',
+        `wasm: kernel ${kernel} failed (${message}); the backend remains usable`,
+        { cause: failure },
+      );
     }
   }
 
@@ -224,7 +228,9 @@ interface NodeWorkerThreads {
 }
 
 function nodeWorkerThreads(): NodeWorkerThreads | undefined {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }).process;
+  const proc = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } } }
+  ).process;
   if (!proc?.versions?.node || typeof proc.getBuiltinModule !== 'function') return undefined;
   return proc.getBuiltinModule('node:worker_threads') as NodeWorkerThreads;
 }

@@ -28,7 +28,15 @@ export function biasFeatures(plan: AttentionPlan): BiasFeatures {
 }
 
 export function featureKey(f: BiasFeatures): string {
-  return [f.causal && 'c', f.window && 'w', f.validLengths && 'l', f.mask !== 'none' && `m${f.mask[0]}`, f.alibi && 'a', f.softcap && 's', f.headMask && 'g']
+  return [
+    f.causal && 'c',
+    f.window && 'w',
+    f.validLengths && 'l',
+    f.mask !== 'none' && `m${f.mask[0]}`,
+    f.alibi && 'a',
+    f.softcap && 's',
+    f.headMask && 'g',
+  ]
     .filter(Boolean)
     .join('');
 }
@@ -47,8 +55,12 @@ export function biasFunction(f: BiasFeatures): string {
   }
   if (f.alibi) lines.push('  total -= heads[h] * f32(diag - jj);');
   lines.push('  return total;', '}');
-  lines.push(`fn softcapped(s: f32) -> f32 { return ${f.softcap ? 'u.softcap * tanh(clamp(s / u.softcap, -15.0, 15.0))' : 's'}; }`);
-  lines.push(`fn validLength(b: u32) -> u32 { return ${f.validLengths ? 'u32(clamp(lengths[b], 0, i32(u.T)))' : 'u.T'}; }`);
+  lines.push(
+    `fn softcapped(s: f32) -> f32 { return ${f.softcap ? 'u.softcap * tanh(clamp(s / u.softcap, -15.0, 15.0))' : 's'}; }`,
+  );
+  lines.push(
+    `fn validLength(b: u32) -> u32 { return ${f.validLengths ? 'u32(clamp(lengths[b], 0, i32(u.T)))' : 'u.T'}; }`,
+  );
   return lines.join('\n');
 }
 
@@ -58,7 +70,10 @@ export type BiasBuffer = 'mask' | 'lengths' | 'heads';
  * Bindings the bias reads, in binding order after the kernel's own (`heads` holds [Hq] ALiBi slopes then
  * [Hq] head-mask gains). Only bindings the shader uses may be listed: 'auto' layouts drop unused ones.
  */
-export function biasBindings(f: BiasFeatures, withHeadMask: boolean): { name: BiasBuffer; element: string; access: 'read' }[] {
+export function biasBindings(
+  f: BiasFeatures,
+  withHeadMask: boolean,
+): { name: BiasBuffer; element: string; access: 'read' }[] {
   const out: { name: BiasBuffer; element: string; access: 'read' }[] = [];
   if (f.mask !== 'none') out.push({ name: 'mask', element: f.mask === 'boolean' ? 'u32' : 'f32', access: 'read' });
   if (f.validLengths) out.push({ name: 'lengths', element: 'i32', access: 'read' });
@@ -68,11 +83,38 @@ export function biasBindings(f: BiasFeatures, withHeadMask: boolean): { name: Bi
 
 /** Uniforms of the bias and of the row geometry, shared by both attention kernels. */
 export const ATTENTION_UNIFORMS = [
-  ['B', 'u32'], ['Hq', 'u32'], ['Sq', 'u32'], ['T', 'u32'], ['groupSize', 'u32'], ['D', 'u32'], ['Dv', 'u32'],
-  ['qsb', 'u32'], ['qsh', 'u32'], ['qsi', 'u32'], ['ksb', 'u32'], ['ksh', 'u32'], ['ksj', 'u32'],
-  ['vsb', 'u32'], ['vsh', 'u32'], ['vsj', 'u32'], ['ysb', 'u32'], ['ysh', 'u32'], ['ysi', 'u32'],
-  ['scale', 'f32'], ['softcap', 'f32'], ['offsetBase', 'i32'], ['useValidLength', 'u32'], ['winLeft', 'i32'], ['winRight', 'i32'],
-  ['mT', 'u32'], ['msb', 'u32'], ['msh', 'u32'], ['msi', 'u32'], ['msj', 'u32'], ['rows', 'u32'], ['count', 'u32'],
+  ['B', 'u32'],
+  ['Hq', 'u32'],
+  ['Sq', 'u32'],
+  ['T', 'u32'],
+  ['groupSize', 'u32'],
+  ['D', 'u32'],
+  ['Dv', 'u32'],
+  ['qsb', 'u32'],
+  ['qsh', 'u32'],
+  ['qsi', 'u32'],
+  ['ksb', 'u32'],
+  ['ksh', 'u32'],
+  ['ksj', 'u32'],
+  ['vsb', 'u32'],
+  ['vsh', 'u32'],
+  ['vsj', 'u32'],
+  ['ysb', 'u32'],
+  ['ysh', 'u32'],
+  ['ysi', 'u32'],
+  ['scale', 'f32'],
+  ['softcap', 'f32'],
+  ['offsetBase', 'i32'],
+  ['useValidLength', 'u32'],
+  ['winLeft', 'i32'],
+  ['winRight', 'i32'],
+  ['mT', 'u32'],
+  ['msb', 'u32'],
+  ['msh', 'u32'],
+  ['msi', 'u32'],
+  ['msj', 'u32'],
+  ['rows', 'u32'],
+  ['count', 'u32'],
 ] as const;
 
 /** Row geometry and per-row diagonal, shared WGSL: index → (b, h, i, kvh), diag and the key range [jStart, jEnd). */
@@ -85,7 +127,11 @@ fn diagonal(b: u32, i: u32) -> i32 {
 export function keyRange(f: BiasFeatures, first: string, last: string): string {
   const lines = ['var jStart = 0;', 'var jEnd = i32(u.T);'];
   if (f.causal) lines.push(`jEnd = min(jEnd, diagonal(b, ${last}) + 1);`);
-  if (f.window) lines.push(`jStart = max(jStart, diagonal(b, ${first}) - u.winLeft);`, `jEnd = min(jEnd, diagonal(b, ${last}) + u.winRight + 1);`);
+  if (f.window)
+    lines.push(
+      `jStart = max(jStart, diagonal(b, ${first}) - u.winLeft);`,
+      `jEnd = min(jEnd, diagonal(b, ${last}) + u.winRight + 1);`,
+    );
   if (f.validLengths) lines.push('jEnd = min(jEnd, i32(validLength(b)));');
   if (f.mask !== 'none') lines.push('jEnd = min(jEnd, i32(u.mT));');
   lines.push('let j0s = u32(max(jStart, 0));', 'let jEndU = u32(max(jEnd, 0));');

@@ -11,7 +11,14 @@ import { storeYFunction } from './attention-stream.js';
  *                   which is the contract's fully-masked row (the test is on the masks: l_s > 0 iff a key was visible)
  */
 export const MERGE_UNIFORMS = [
-  ['count', 'u32'], ['Hq', 'u32'], ['Sq', 'u32'], ['Dv', 'u32'], ['splits', 'u32'], ['ysb', 'u32'], ['ysh', 'u32'], ['ysi', 'u32'],
+  ['count', 'u32'],
+  ['Hq', 'u32'],
+  ['Sq', 'u32'],
+  ['Dv', 'u32'],
+  ['splits', 'u32'],
+  ['ysb', 'u32'],
+  ['ysh', 'u32'],
+  ['ysi', 'u32'],
 ] as const;
 
 export function attentionMergeKernel(Dv: number, vec4: boolean, headMask: boolean): Kernel {

@@ -1,13 +1,23 @@
 import type { ScoresOutputMode } from '@attnkit/core';
 import type { Kernel } from '../pipelines.js';
-import { ATTENTION_UNIFORMS, type BiasFeatures, ROW_GEOMETRY, biasBindings, biasFunction, featureKey } from './attention-bias.js';
+import {
+  ATTENTION_UNIFORMS,
+  type BiasFeatures,
+  biasBindings,
+  biasFunction,
+  featureKey,
+  ROW_GEOMETRY,
+} from './attention-bias.js';
 
 /**
  * The scores path, used only when scores were requested: one invocation per (b, h, i, j) writes the
  * [B, Hq, Sq, T] stage the caller asked for ('probabilities' is this kernel's 'masked' stage followed by
  * the row softmax). Masked entries are −∞.
  */
-export function attentionScoresKernel(f: BiasFeatures, stage: Exclude<ScoresOutputMode, 'none' | 'probabilities'>): Kernel {
+export function attentionScoresKernel(
+  f: BiasFeatures,
+  stage: Exclude<ScoresOutputMode, 'none' | 'probabilities'>,
+): Kernel {
   const withSoftcap = stage !== 'raw';
   const withBias = stage === 'masked';
   const body = `
@@ -38,7 +48,9 @@ export function attentionScoresKernel(f: BiasFeatures, stage: Exclude<ScoresOutp
       ],
       workgroupSize: 64,
       guard: 'count',
-      prelude: withBias ? `${biasFunction(f)}\n${ROW_GEOMETRY}` : biasFunction({ ...f, mask: 'none', validLengths: false, alibi: false }),
+      prelude: withBias
+        ? `${biasFunction(f)}\n${ROW_GEOMETRY}`
+        : biasFunction({ ...f, mask: 'none', validLengths: false, alibi: false }),
       body,
     },
   };

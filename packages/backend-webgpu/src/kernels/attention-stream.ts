@@ -1,5 +1,13 @@
 import type { Kernel } from '../pipelines.js';
-import { ATTENTION_UNIFORMS, type BiasFeatures, ROW_GEOMETRY, biasBindings, biasFunction, featureKey, keyRange } from './attention-bias.js';
+import {
+  ATTENTION_UNIFORMS,
+  type BiasFeatures,
+  biasBindings,
+  biasFunction,
+  featureKey,
+  keyRange,
+  ROW_GEOMETRY,
+} from './attention-bias.js';
 
 /**
  * Memory-efficient attention: each invocation owns R query rows (one in 'shared'), keys and values stream
@@ -30,7 +38,10 @@ export interface AttentionTuning {
 }
 
 /** Uniforms the split pass adds to ATTENTION_UNIFORMS. */
-export const SPLIT_UNIFORMS = [['splits', 'u32'], ['splitKeys', 'u32']] as const;
+export const SPLIT_UNIFORMS = [
+  ['splits', 'u32'],
+  ['splitKeys', 'u32'],
+] as const;
 
 /** `storeY(base, c, value)`: chunk c (4 wide) of a y row at element offset base, as vec4 or guarded scalars. */
 export function storeYFunction(vec4: boolean): string {
@@ -41,7 +52,13 @@ export function storeYFunction(vec4: boolean): string {
 }`;
 }
 
-export function streamingAttentionKernel(f: BiasFeatures, D: number, Dv: number, tuning: AttentionTuning, element: 'f32' | 'f16'): Kernel {
+export function streamingAttentionKernel(
+  f: BiasFeatures,
+  D: number,
+  Dv: number,
+  tuning: AttentionTuning,
+  element: 'f32' | 'f16',
+): Kernel {
   const DC = Math.ceil(D / 4);
   const DVC = Math.ceil(Dv / 4);
   const { strategy, workgroupSize: WG, keyBlock: KB, vec4 } = tuning;
@@ -71,7 +88,8 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   // Head-size loops are unrolled into named vec4 registers (q{row}_{chunk}, acc…, k…, v…): dynamically
   // indexed private arrays live in memory on the software adapters, named values stay in registers. Each
   // key and value chunk is loaded once per block step and used by all R rows of the invocation.
-  const each = (n: number, line: (c: number) => string, sep = '\n') => Array.from({ length: n }, (_, c) => line(c)).join(sep);
+  const each = (n: number, line: (c: number) => string, sep = '\n') =>
+    Array.from({ length: n }, (_, c) => line(c)).join(sep);
   const rows = (line: (r: number) => string, sep = '\n') => each(R, line, sep);
   const keyAt = (c: number) => (shared ? `tileK[t * DC + ${c}u]` : `loadK(kb, ${c}u)`);
   const valueAt = (c: number) => (shared ? `tileV[t * DVC + ${c}u]` : `loadV(vb, ${c}u)`);
@@ -215,7 +233,9 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   ${gain}
   ${finish}`;
 
-  const tiles = shared ? `var<workgroup> tileK: array<vec4<f32>, ${KB * DC}>;\nvar<workgroup> tileV: array<vec4<f32>, ${KB * DVC}>;` : '';
+  const tiles = shared
+    ? `var<workgroup> tileK: array<vec4<f32>, ${KB * DC}>;\nvar<workgroup> tileV: array<vec4<f32>, ${KB * DVC}>;`
+    : '';
   return {
     key,
     spec: {

@@ -1,8 +1,13 @@
-import { type AttentionPlan, type DeviceAttentionInputs, type DeviceAttentionOutputs, headStrides } from '@attnkit/core';
+import {
+  type AttentionPlan,
+  type DeviceAttentionInputs,
+  type DeviceAttentionOutputs,
+  headStrides,
+} from '@attnkit/core';
 import type { Gpu } from '../gpu.js';
+import type { Kernel } from '../pipelines.js';
 import type { WebGpuTensor } from '../tensor.js';
 import type { Tuner } from '../tuner.js';
-import type { Kernel } from '../pipelines.js';
 import { type BiasBuffer, biasFeatures } from './attention-bias.js';
 import { attentionMergeKernel } from './attention-merge.js';
 import { attentionScoresKernel } from './attention-scores.js';
@@ -22,7 +27,11 @@ export interface AttentionContext {
   release(t: WebGpuTensor): void;
 }
 
-export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInputs<WebGpuTensor>, plan: AttentionPlan): DeviceAttentionOutputs<WebGpuTensor> {
+export function runAttention(
+  ctx: AttentionContext,
+  inputs: DeviceAttentionInputs<WebGpuTensor>,
+  plan: AttentionPlan,
+): DeviceAttentionOutputs<WebGpuTensor> {
   const { gpu } = ctx;
   const { B, Hq, Hkv, Sq, Skv, P, T, D, Dv } = plan;
   const features = biasFeatures(plan);
@@ -60,14 +69,29 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
 
     const qStrides = headStrides(plan.layout, Hq, Sq, D);
     const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
-    const offsetBase = plan.causalAlignment === 'bottom-right' ? T - Sq : plan.hasPast ? P : plan.hasValidLengths ? -Sq : 0;
+    const offsetBase =
+      plan.causalAlignment === 'bottom-right' ? T - Sq : plan.hasPast ? P : plan.hasValidLengths ? -Sq : 0;
     const mask = plan.mask;
     const uniforms: Record<string, number> = {
-      B, Hq, Sq, T, groupSize: plan.groupSize, D, Dv,
-      qsb: qStrides[0], qsh: qStrides[1], qsi: qStrides[2],
-      ksb: kStrides[0], ksh: kStrides[1], ksj: kStrides[2],
-      vsb: vStrides[0], vsh: vStrides[1], vsj: vStrides[2],
-      ysb: yStrides[0], ysh: yStrides[1], ysi: yStrides[2],
+      B,
+      Hq,
+      Sq,
+      T,
+      groupSize: plan.groupSize,
+      D,
+      Dv,
+      qsb: qStrides[0],
+      qsh: qStrides[1],
+      qsi: qStrides[2],
+      ksb: kStrides[0],
+      ksh: kStrides[1],
+      ksj: kStrides[2],
+      vsb: vStrides[0],
+      vsh: vStrides[1],
+      vsj: vStrides[2],
+      ysb: yStrides[0],
+      ysh: yStrides[1],
+      ysi: yStrides[2],
       scale: plan.scale,
       softcap: plan.softcap,
       offsetBase,
@@ -75,12 +99,18 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
       winLeft: plan.window?.left ?? 0,
       winRight: plan.window?.right ?? 0,
       mT: mask ? mask.shape4[3] : T,
-      msb: mask?.strides[0] ?? 0, msh: mask?.strides[1] ?? 0, msi: mask?.strides[2] ?? 0, msj: mask?.strides[3] ?? 0,
+      msb: mask?.strides[0] ?? 0,
+      msh: mask?.strides[1] ?? 0,
+      msi: mask?.strides[2] ?? 0,
+      msj: mask?.strides[3] ?? 0,
       rows: B * Hq * Sq,
       count: B * Hq * Sq * T,
     };
 
-    const biasBuffers: Partial<Record<BiasBuffer, GPUBuffer>> = { mask: inputs.mask?.buffer, lengths: inputs.kvValidLengths?.buffer };
+    const biasBuffers: Partial<Record<BiasBuffer, GPUBuffer>> = {
+      mask: inputs.mask?.buffer,
+      lengths: inputs.kvValidLengths?.buffer,
+    };
     if (plan.alibiSlopes || plan.headMask) {
       const table = new Float32Array(2 * Hq);
       if (plan.alibiSlopes) table.set(plan.alibiSlopes);
@@ -97,19 +127,39 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
     const half = plan.precision === 'float16';
     const kernel = streamingAttentionKernel(features, D, Dv, tuning, half ? 'f16' : 'f32');
     const [q16, k16, v16] = half
-      ? [toHalf(ctx, inputs.q.buffer, inputs.q.size, temp), toHalf(ctx, keys, B * Hkv * T * D, temp), toHalf(ctx, values, B * Hkv * T * Dv, temp)]
+      ? [
+          toHalf(ctx, inputs.q.buffer, inputs.q.size, temp),
+          toHalf(ctx, keys, B * Hkv * T * D, temp),
+          toHalf(ctx, values, B * Hkv * T * Dv, temp),
+        ]
       : [inputs.q.buffer, keys, values];
     const shared = tuning.strategy === 'shared';
     const launch = shared
       ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) * splits }
       : { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) * splits };
-    const streamUniforms = { ...uniforms, rows: shared ? uniforms.rows : launch.invocations!, splits, splitKeys: tuning.splitKeys };
+    const streamUniforms = {
+      ...uniforms,
+      rows: shared ? uniforms.rows : launch.invocations!,
+      splits,
+      splitKeys: tuning.splitKeys,
+    };
     y = ctx.alloc(plan.yShape);
     if (partials) {
       gpu.run(kernel, bindings(kernel, [q16, k16, v16, ...partials]), streamUniforms, launch);
       const merge = attentionMergeKernel(Dv, tuning.vec4, features.headMask);
-      const mergeUniforms = { count: B * Hq * Sq * DVC, Hq, Sq, Dv, splits, ysb: uniforms.ysb, ysh: uniforms.ysh, ysi: uniforms.ysi };
-      gpu.run(merge, [...partials, y.buffer, ...(features.headMask ? [biasBuffers.heads!] : [])], mergeUniforms, { invocations: mergeUniforms.count });
+      const mergeUniforms = {
+        count: B * Hq * Sq * DVC,
+        Hq,
+        Sq,
+        Dv,
+        splits,
+        ysb: uniforms.ysb,
+        ysh: uniforms.ysh,
+        ysi: uniforms.ysi,
+      };
+      gpu.run(merge, [...partials, y.buffer, ...(features.headMask ? [biasBuffers.heads!] : [])], mergeUniforms, {
+        invocations: mergeUniforms.count,
+      });
     } else {
       gpu.run(kernel, bindings(kernel, [q16, k16, v16, y.buffer]), streamUniforms, launch);
     }
@@ -118,10 +168,17 @@ export function runAttention(ctx: AttentionContext, inputs: DeviceAttentionInput
       const stage = plan.scoresOutput === 'probabilities' ? 'masked' : plan.scoresOutput;
       scores = ctx.alloc(plan.scoresShape!);
       const scoresKernel = attentionScoresKernel(features, stage);
-      gpu.run(scoresKernel, bindings(scoresKernel, [inputs.q.buffer, keys, scores.buffer]), uniforms, { invocations: uniforms.count });
+      gpu.run(scoresKernel, bindings(scoresKernel, [inputs.q.buffer, keys, scores.buffer]), uniforms, {
+        invocations: uniforms.count,
+      });
       if (plan.scoresOutput === 'probabilities') {
         const probabilities = ctx.alloc(plan.scoresShape!);
-        gpu.run(softmaxKernel(false), [scores.buffer, probabilities.buffer], { rows: B * Hq * Sq, width: T }, { invocations: B * Hq * Sq });
+        gpu.run(
+          softmaxKernel(false),
+          [scores.buffer, probabilities.buffer],
+          { rows: B * Hq * Sq, width: T },
+          { invocations: B * Hq * Sq },
+        );
         ctx.release(scores);
         scores = probabilities;
       }
@@ -148,11 +205,21 @@ function assemblePresent(
   const strides = headStrides(plan.layout, plan.Hkv, plan.Skv, width);
   const count = plan.B * plan.Hkv * plan.T * width;
   const buffers = past ? [past.buffer, fresh.buffer, out.buffer] : [fresh.buffer, out.buffer];
-  ctx.gpu.run(presentKernel(Boolean(past)), buffers, { count, H: plan.Hkv, T: plan.T, P: plan.P, W: width, nsb: strides[0], nsh: strides[1], nst: strides[2] }, { invocations: count });
+  ctx.gpu.run(
+    presentKernel(Boolean(past)),
+    buffers,
+    { count, H: plan.Hkv, T: plan.T, P: plan.P, W: width, nsb: strides[0], nsh: strides[1], nst: strides[2] },
+    { invocations: count },
+  );
   return out;
 }
 
-function toHalf(ctx: AttentionContext, source: GPUBuffer, count: number, temp: (bytes: number) => GPUBuffer): GPUBuffer {
+function toHalf(
+  ctx: AttentionContext,
+  source: GPUBuffer,
+  count: number,
+  temp: (bytes: number) => GPUBuffer,
+): GPUBuffer {
   const pairs = Math.ceil(count / 2);
   const out = temp(Math.max(8, pairs * 4 + 4));
   ctx.gpu.run(toHalfKernel(), [source, out], { count, pairs }, { invocations: pairs });

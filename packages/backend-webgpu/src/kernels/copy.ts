@@ -9,7 +9,14 @@ export function copyBlocksKernel(): Kernel {
   return {
     key: 'copy-blocks',
     spec: {
-      uniforms: [['count', 'u32'], ['chunk', 'u32'], ['srcBlock', 'u32'], ['srcOffset', 'u32'], ['dstBlock', 'u32'], ['dstOffset', 'u32']],
+      uniforms: [
+        ['count', 'u32'],
+        ['chunk', 'u32'],
+        ['srcBlock', 'u32'],
+        ['srcOffset', 'u32'],
+        ['dstBlock', 'u32'],
+        ['dstOffset', 'u32'],
+      ],
       buffers: [
         { name: 'src', element: 'u32', access: 'read' },
         { name: 'dst', element: 'u32', access: 'read_write' },
@@ -29,7 +36,11 @@ export function gatherKernel(): Kernel {
   return {
     key: 'gather',
     spec: {
-      uniforms: [['count', 'u32'], ['width', 'u32'], ['vocabulary', 'u32']],
+      uniforms: [
+        ['count', 'u32'],
+        ['width', 'u32'],
+        ['vocabulary', 'u32'],
+      ],
       buffers: [
         { name: 'table', element: 'f32', access: 'read' },
         { name: 'ids', element: 'i32', access: 'read' },

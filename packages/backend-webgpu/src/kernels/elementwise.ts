@@ -6,7 +6,10 @@ export function binaryKernel(op: BinaryOp): Kernel {
   return {
     key: `binary:${op}`,
     spec: {
-      uniforms: [['count', 'u32'], ['rank', 'u32']],
+      uniforms: [
+        ['count', 'u32'],
+        ['rank', 'u32'],
+      ],
       buffers: [
         { name: 'a', element: 'f32', access: 'read' },
         { name: 'b', element: 'f32', access: 'read' },
@@ -53,7 +56,10 @@ export function unaryKernel(op: UnaryOp | 'scale'): Kernel {
   return {
     key: `unary:${op}`,
     spec: {
-      uniforms: [['count', 'u32'], ['factor', 'f32']],
+      uniforms: [
+        ['count', 'u32'],
+        ['factor', 'f32'],
+      ],
       buffers: [
         { name: 'input', element: 'f32', access: 'read' },
         { name: 'out', element: 'f32', access: 'read_write' },

@@ -14,8 +14,18 @@ export interface MatmulTuning {
 }
 
 const UNIFORMS = [
-  ['M', 'u32'], ['N', 'u32'], ['K', 'u32'], ['asb', 'u32'], ['asi', 'u32'], ['ask', 'u32'],
-  ['bsb', 'u32'], ['bsk', 'u32'], ['bsj', 'u32'], ['tilesM', 'u32'], ['tilesN', 'u32'], ['count', 'u32'],
+  ['M', 'u32'],
+  ['N', 'u32'],
+  ['K', 'u32'],
+  ['asb', 'u32'],
+  ['asi', 'u32'],
+  ['ask', 'u32'],
+  ['bsb', 'u32'],
+  ['bsk', 'u32'],
+  ['bsj', 'u32'],
+  ['tilesM', 'u32'],
+  ['tilesN', 'u32'],
+  ['count', 'u32'],
 ] as const;
 
 export function matmulKernel(tuning: MatmulTuning, withBias: boolean): Kernel {
@@ -53,8 +63,12 @@ export function matmulKernel(tuning: MatmulTuning, withBias: boolean): Kernel {
   let col0 = tn * 4u;
   var acc: array<vec4<f32>, RM>;
   for (var k = 0u; k < u.K; k++) {
-    ${vec4 ? 'let bv = b[(n * u.bsb + k * u.bsk + col0) >> 2u];' : `var bv = vec4<f32>(0.0);
-    for (var c = 0u; c < 4u; c++) { let col = min(col0 + c, u.N - 1u); bv[c] = b[n * u.bsb + k * u.bsk + col * u.bsj]; }`}
+    ${
+      vec4
+        ? 'let bv = b[(n * u.bsb + k * u.bsk + col0) >> 2u];'
+        : `var bv = vec4<f32>(0.0);
+    for (var c = 0u; c < 4u; c++) { let col = min(col0 + c, u.N - 1u); bv[c] = b[n * u.bsb + k * u.bsk + col * u.bsj]; }`
+    }
     for (var r = 0u; r < RM; r++) {
       let row = min(row0 + r, u.M - 1u);
       acc[r] += a[n * u.asb + row * u.asi + k * u.ask] * bv;
@@ -80,7 +94,9 @@ export function matmulKernel(tuning: MatmulTuning, withBias: boolean): Kernel {
       ],
       workgroupSize: shared ? 256 : 64,
       guard: shared ? undefined : 'count',
-      prelude: shared ? 'var<workgroup> tileA: array<f32, 256>;\nvar<workgroup> tileB: array<f32, 256>;' : `const RM: u32 = ${RM}u;`,
+      prelude: shared
+        ? 'var<workgroup> tileA: array<f32, 256>;\nvar<workgroup> tileB: array<f32, 256>;'
+        : `const RM: u32 = ${RM}u;`,
       body,
     },
   };

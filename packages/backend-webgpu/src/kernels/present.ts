@@ -8,7 +8,16 @@ export function presentKernel(withPast: boolean): Kernel {
   return {
     key: `present:${withPast ? 'past' : 'fresh'}`,
     spec: {
-      uniforms: [['count', 'u32'], ['H', 'u32'], ['T', 'u32'], ['P', 'u32'], ['W', 'u32'], ['nsb', 'u32'], ['nsh', 'u32'], ['nst', 'u32']],
+      uniforms: [
+        ['count', 'u32'],
+        ['H', 'u32'],
+        ['T', 'u32'],
+        ['P', 'u32'],
+        ['W', 'u32'],
+        ['nsb', 'u32'],
+        ['nsh', 'u32'],
+        ['nst', 'u32'],
+      ],
       buffers: [
         ...(withPast ? [{ name: 'past', element: 'f32', access: 'read' as const }] : []),
         { name: 'fresh', element: 'f32', access: 'read' },
@@ -33,7 +42,10 @@ export function toHalfKernel(): Kernel {
   return {
     key: 'to-half',
     spec: {
-      uniforms: [['count', 'u32'], ['pairs', 'u32']],
+      uniforms: [
+        ['count', 'u32'],
+        ['pairs', 'u32'],
+      ],
       buffers: [
         { name: 'x', element: 'f32', access: 'read' },
         { name: 'out', element: 'u32', access: 'read_write' },

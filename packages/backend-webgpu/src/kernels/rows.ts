@@ -5,7 +5,12 @@ import type { Kernel } from '../pipelines.js';
  * software adapters prefer one long loop per invocation to workgroup reductions).
  * Scores at or below −FLT_MAX count as −∞: a row of them gives zeros (softmax) or −∞ (log-softmax).
  */
-const ROWS = [['rows', 'u32'], ['width', 'u32'], ['epsilon', 'f32'], ['k', 'u32']] as const;
+const ROWS = [
+  ['rows', 'u32'],
+  ['width', 'u32'],
+  ['epsilon', 'f32'],
+  ['k', 'u32'],
+] as const;
 
 export function softmaxKernel(log: boolean): Kernel {
   return {

@@ -1,5 +1,5 @@
+import { runSuite, type SuiteReport } from '@attnkit/conformance';
 import type { RunsOn } from '@attnkit/core';
-import { type SuiteReport, runSuite } from '@attnkit/conformance';
 import { createBackend } from '../../src/index.js';
 import { type CaseOutcome, runReferenceCases } from '../reference-cases.js';
 
@@ -18,7 +18,8 @@ export default async function run(): Promise<BrowserReport> {
   const started = performance.now();
   const backend = await createBackend();
   const suites: SuiteReport[] = [];
-  for (const precision of ['float32', 'float16'] as const) suites.push(await runSuite(backend, { tier: 'full', precision }));
+  for (const precision of ['float32', 'float16'] as const)
+    suites.push(await runSuite(backend, { tier: 'full', precision }));
   let leaked = backend.kernels.memory().liveTensors;
   backend.dispose();
 

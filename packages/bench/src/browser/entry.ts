@@ -16,9 +16,14 @@ export interface BrowserBenchConfig {
 export default async function run(): Promise<BenchReport> {
   const config = (await (await fetch(`${SERVED.config}config.json`)).json()) as BrowserBenchConfig;
   const unknown = (config.targets ?? []).filter((name) => !BROWSER_TARGET_FACTORIES.some((f) => f.name === name));
-  if (unknown.length) throw new Error(`unknown browser target(s) ${unknown.join(', ')}; known: ${BROWSER_TARGET_FACTORIES.map((f) => f.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown browser target(s) ${unknown.join(', ')}; known: ${BROWSER_TARGET_FACTORIES.map((f) => f.name).join(', ')}`,
+    );
   const factories = BROWSER_TARGET_FACTORIES.filter((f) => !config.targets || config.targets.includes(f.name));
-  const nav = (globalThis as unknown as { navigator: { hardwareConcurrency: number; userAgent: string; deviceMemory?: number } }).navigator;
+  const nav = (
+    globalThis as unknown as { navigator: { hardwareConcurrency: number; userAgent: string; deviceMemory?: number } }
+  ).navigator;
   return runBench({
     cases: config.cases,
     factories,

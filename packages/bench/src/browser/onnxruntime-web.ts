@@ -1,5 +1,5 @@
-import { OnnxWebWorker } from '../targets/onnxruntime-web-client.js';
 import { onnxruntimeWebTarget } from '../targets/onnxruntime-web.js';
+import { OnnxWebWorker } from '../targets/onnxruntime-web-client.js';
 import type { Target } from '../targets/target.js';
 import { SERVED } from './served-paths.js';
 
@@ -18,13 +18,18 @@ type ModuleWorkerConstructor = new (url: string, options: { type: 'module' }) =>
  * elsewhere the runtime settles on 1 thread and the target refuses to start with that reason.
  */
 export function createBrowserOnnxRuntimeWebTarget(name: string, threads: number): Promise<Target> {
-  const { Worker, location } = globalThis as unknown as { Worker: ModuleWorkerConstructor; location: { origin: string } };
+  const { Worker, location } = globalThis as unknown as {
+    Worker: ModuleWorkerConstructor;
+    location: { origin: string };
+  };
   const worker = new Worker(`${SERVED.workers}onnxruntime-web-worker.mjs`, { type: 'module' });
   const client = new OnnxWebWorker({
     post: (message) => worker.postMessage(message),
     listen: (onMessage, onFailure) => {
       worker.addEventListener('message', (event) => onMessage(event.data));
-      worker.addEventListener('error', (event) => onFailure(new Error(`the onnxruntime-web worker failed: ${event.message ?? 'no message'}`)));
+      worker.addEventListener('error', (event) =>
+        onFailure(new Error(`the onnxruntime-web worker failed: ${event.message ?? 'no message'}`)),
+      );
     },
     terminate: async () => worker.terminate(),
   });

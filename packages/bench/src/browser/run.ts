@@ -15,7 +15,12 @@ import { SERVED } from './served-paths.js';
  * onnxruntime-web's dist, the onnxruntime-web worker). The page is cross-origin isolated, the only kind of
  * page with SharedArrayBuffer, so that WebAssembly targets can use threads, as a page that wants them must.
  */
-export async function runBrowserBench(cases: readonly BenchCase[], policy: CellPolicy, targets: readonly string[] | null, command: string): Promise<BenchReport> {
+export async function runBrowserBench(
+  cases: readonly BenchCase[],
+  policy: CellPolicy,
+  targets: readonly string[] | null,
+  command: string,
+): Promise<BenchReport> {
   const { runInBrowser } = await import('@attnkit/browser-runner');
   const require = createRequire(import.meta.url);
   const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
@@ -28,7 +33,12 @@ export async function runBrowserBench(cases: readonly BenchCase[], policy: CellP
     await writeFile(join(configDir, 'config.json'), JSON.stringify(config));
     return await runInBrowser<BenchReport>({
       entry: fileURLToPath(new URL('./entry.js', import.meta.url)),
-      staticDirs: { [SERVED.tfjsWasm]: `${wasmDir}/`, [SERVED.onnxruntimeWeb]: `${ortWebDir}/`, [SERVED.workers]: workersDir, [SERVED.config]: `${configDir}/` },
+      staticDirs: {
+        [SERVED.tfjsWasm]: `${wasmDir}/`,
+        [SERVED.onnxruntimeWeb]: `${ortWebDir}/`,
+        [SERVED.workers]: workersDir,
+        [SERVED.config]: `${configDir}/`,
+      },
       crossOriginIsolated: true,
       timeoutMs: 3_600_000,
     });

@@ -20,14 +20,17 @@ import { SERVED } from './served-paths.js';
  */
 setWasmPaths(SERVED.tfjsWasm);
 
-const cores = () => (globalThis as unknown as { navigator: { hardwareConcurrency: number } }).navigator.hardwareConcurrency;
+const cores = () =>
+  (globalThis as unknown as { navigator: { hardwareConcurrency: number } }).navigator.hardwareConcurrency;
 
 const tfjsAttnkit = (tfjsBackend: string, family: TargetFamily): TargetFactory => ({
   name: `tfjs-${tfjsBackend}`,
   role: 'backend',
   create: async () => {
     const { createBackend } = await import('@attnkit/backend-tfjs');
-    return attnkitTarget(await createBackend({ tfjsBackend }), family, { profilePeak: (call) => profilePeak(tf, call) });
+    return attnkitTarget(await createBackend({ tfjsBackend }), family, {
+      profilePeak: (call) => profilePeak(tf, call),
+    });
   },
 });
 

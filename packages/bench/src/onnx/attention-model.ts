@@ -1,6 +1,6 @@
 import type { BenchCase } from '../grid.js';
 import type { CaseInputs } from '../inputs.js';
-import { type Field, concatBytes, floatField, intField, messageField, stringField } from './protobuf.js';
+import { concatBytes, type Field, floatField, intField, messageField, stringField } from './protobuf.js';
 
 /**
  * An ONNX model with one opset-23 `Attention` node, encoded by hand (field numbers from onnx.proto3).
@@ -33,16 +33,27 @@ export interface AttentionModel {
 /** A float tensor's ValueInfoProto, as GraphProto field `field` (input or output). */
 function valueInfo(field: number, name: string, shape: readonly number[]): Field {
   const dims = shape.map((d) => messageField(SHAPE.dim, [intField(DIM.value, d)]));
-  const tensorType = messageField(TYPE.tensorType, [intField(TENSOR_TYPE.elemType, FLOAT), messageField(TENSOR_TYPE.shape, dims)]);
+  const tensorType = messageField(TYPE.tensorType, [
+    intField(TENSOR_TYPE.elemType, FLOAT),
+    messageField(TENSOR_TYPE.shape, dims),
+  ]);
   return messageField(field, [stringField(VALUE_INFO.name, name), messageField(VALUE_INFO.type, [tensorType])]);
 }
 
 function intAttribute(name: string, value: number): Field {
-  return messageField(NODE.attribute, [stringField(ATTRIBUTE.name, name), intField(ATTRIBUTE.i, value), intField(ATTRIBUTE.type, ATTRIBUTE_TYPE.int)]);
+  return messageField(NODE.attribute, [
+    stringField(ATTRIBUTE.name, name),
+    intField(ATTRIBUTE.i, value),
+    intField(ATTRIBUTE.type, ATTRIBUTE_TYPE.int),
+  ]);
 }
 
 function floatAttribute(name: string, value: number): Field {
-  return messageField(NODE.attribute, [stringField(ATTRIBUTE.name, name), floatField(ATTRIBUTE.f, value), intField(ATTRIBUTE.type, ATTRIBUTE_TYPE.float)]);
+  return messageField(NODE.attribute, [
+    stringField(ATTRIBUTE.name, name),
+    floatField(ATTRIBUTE.f, value),
+    intField(ATTRIBUTE.type, ATTRIBUTE_TYPE.float),
+  ]);
 }
 
 export function buildAttentionModel(c: BenchCase): AttentionModel {
@@ -59,7 +70,14 @@ export function buildAttentionModel(c: BenchCase): AttentionModel {
 
   const has = (name: string) => inputs.some(([n]) => n === name);
   // Optional inputs are positional: Q, K, V, attn_mask, past_key, past_value; '' skips one.
-  const nodeInputs = ['Q', 'K', 'V', has('attn_mask') ? 'attn_mask' : '', has('past_key') ? 'past_key' : '', has('past_value') ? 'past_value' : ''];
+  const nodeInputs = [
+    'Q',
+    'K',
+    'V',
+    has('attn_mask') ? 'attn_mask' : '',
+    has('past_key') ? 'past_key' : '',
+    has('past_value') ? 'past_value' : '',
+  ];
   while (nodeInputs[nodeInputs.length - 1] === '') nodeInputs.pop();
 
   const node = messageField(GRAPH.node, [

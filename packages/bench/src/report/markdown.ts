@@ -1,7 +1,7 @@
 import { formatGiB } from '../measure.js';
 import type { BenchReport } from '../run.js';
 import { formatMiB } from './format.js';
-import { CASE_COLUMNS, FASTEST_MARK, caseRows, ratioMatrix } from './rows.js';
+import { CASE_COLUMNS, caseRows, FASTEST_MARK, ratioMatrix } from './rows.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -13,15 +13,25 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 }
 
 /** The whole report: machine, method, the ratio matrix, one table per case, what was unavailable. */
-export function markdownReport(report: BenchReport, options: { title?: string; chart?: string; notes?: string } = {}): string {
+export function markdownReport(
+  report: BenchReport,
+  options: { title?: string; chart?: string; notes?: string } = {},
+): string {
   const { machine, policy } = report;
   const out: string[] = [];
   out.push(`# ${options.title ?? 'attnkit perf matrix'}`, '');
-  out.push(`Run ${report.startedAt}${report.finishedAt ? ` → ${report.finishedAt}` : ' (unfinished: partial results)'} with:`, '');
+  out.push(
+    `Run ${report.startedAt}${report.finishedAt ? ` → ${report.finishedAt}` : ' (unfinished: partial results)'} with:`,
+    '',
+  );
   out.push('```sh', report.command, '```', '');
   out.push('## Machine', '');
-  out.push(`- ${machine.cpus} CPU cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB memory, ${machine.platform}, Node ${machine.node}`);
-  out.push(`- GPU devices: ${machine.gpuDevices.length ? machine.gpuDevices.join(', ') : 'none'}; what each GPU target really ran on (a GPU, or a software implementation such as SwiftShader or llvmpipe) is its "runs on" below`);
+  out.push(
+    `- ${machine.cpus} CPU cores (${machine.cpuModel}), ${machine.totalMemoryGiB} GiB memory, ${machine.platform}, Node ${machine.node}`,
+  );
+  out.push(
+    `- GPU devices: ${machine.gpuDevices.length ? machine.gpuDevices.join(', ') : 'none'}; what each GPU target really ran on (a GPU, or a software implementation such as SwiftShader or llvmpipe) is its "runs on" below`,
+  );
   out.push(`- Load average at the start: ${machine.load.join(', ')} (the machine is shared: treat timings as ±50 %)`);
   out.push('', '| target | role | runs on |', '|---|---|---|');
   for (const t of report.targets) out.push(`| ${t.name} | ${t.role} | ${escapeCell(t.runsOn)} |`);
@@ -31,7 +41,7 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
     `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported. Every timed call includes reading the output y back to the host, for backends and peers alike.`,
     `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}. Heavy cases (marked in the grid) are timed only on targets that finish them in seconds (attnkit's wasm kernels); the others are skipped with that reason.`,
     `- ${report.flopsFormula}.`,
-    '- × best peer: a backend\'s median divided by the fastest peer\'s median on the same case, on this machine (every target runs in the same process on the same CPU cores; the GPU ones on the adapter named in "runs on"). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device, or in WebAssembly on as many CPU threads (onnxruntime-web for attnkit\'s wasm kernels). × native CPU peer: divided by onnxruntime-node, measured in the same run.',
+    "- × best peer: a backend's median divided by the fastest peer's median on the same case, on this machine (every target runs in the same process on the same CPU cores; the GPU ones on the adapter named in \"runs on\"). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device, or in WebAssembly on as many CPU threads (onnxruntime-web for attnkit's wasm kernels). × native CPU peer: divided by onnxruntime-node, measured in the same run.",
     `- Memory: "tracked peak" is the target's own accounting during one call (WebGPU buffer-pool peak; \`tf.profile\` peakBytes for tfjs; live inputs+outputs for backends without a pool; none for onnxruntime); "RSS" is the process RSS sampled after each call. Process max RSS over the run: ${formatMiB(report.maxRssBytes)} MiB.`,
     `- ${FASTEST_MARK} marks the fastest target of each case.`,
   );
@@ -43,21 +53,35 @@ export function markdownReport(report: BenchReport, options: { title?: string; c
       '',
       '## Backend ÷ the peer on the same substrate',
       '',
-      'The naive composition on the same tfjs backend or WebGPU device (tfjs\'s WebGPU backend), or onnxruntime-web on as many WebAssembly threads; – where no such peer ran.',
+      "The naive composition on the same tfjs backend or WebGPU device (tfjs's WebGPU backend), or onnxruntime-web on as many WebAssembly threads; – where no such peer ran.",
       '',
       markdownTable(family.header, family.rows),
     );
   }
   const native = ratioMatrix(report, 'native');
   if (native.rows.length) {
-    out.push('', '## Backend ÷ native CPU peer', '', "onnxruntime-node's `Attention` on its CPU execution provider, in the same run; – where it did not run.", '', markdownTable(native.header, native.rows));
+    out.push(
+      '',
+      '## Backend ÷ native CPU peer',
+      '',
+      "onnxruntime-node's `Attention` on its CPU execution provider, in the same run; – where it did not run.",
+      '',
+      markdownTable(native.header, native.rows),
+    );
   }
   if (options.notes) out.push('', '## Reading the numbers', '', options.notes.trim());
   if (options.chart) out.push('', '## Time vs sequence length', '', `![time vs sequence length](${options.chart})`);
   out.push('', '## Results per case');
   for (const c of report.cases) {
     if (!report.results.some((r) => r.caseId === c.id)) continue;
-    out.push('', `### ${c.label}`, '', `${(c.flops / 1e9).toFixed(3)} GFLOP per call.`, '', markdownTable(CASE_COLUMNS, caseRows(report, c)));
+    out.push(
+      '',
+      `### ${c.label}`,
+      '',
+      `${(c.flops / 1e9).toFixed(3)} GFLOP per call.`,
+      '',
+      markdownTable(CASE_COLUMNS, caseRows(report, c)),
+    );
   }
   return `${out.join('\n')}\n`;
 }

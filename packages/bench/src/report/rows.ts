@@ -40,7 +40,13 @@ export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
     const fastest = comparison?.fastest === target.name;
     const ratio = comparison?.ratios.find((x) => x.target === target.name);
     const ok = r?.status === 'ok';
-    const note = !r ? 'not run' : ok ? (comparison?.bestPeer === target.name ? 'best peer' : '') : `${r.status}: ${r.reason ?? ''}`;
+    const note = !r
+      ? 'not run'
+      : ok
+        ? comparison?.bestPeer === target.name
+          ? 'best peer'
+          : ''
+        : `${r.status}: ${r.reason ?? ''}`;
     return [
       `${fastest ? `${FASTEST_MARK} ` : ''}${target.name}`,
       target.role,
@@ -65,7 +71,10 @@ export function caseRows(report: BenchReport, c: CaseSummary): string[][] {
  * onnxruntime-web on as many threads), or over the native CPU peer ('native': onnxruntime-node). The
  * named-peer matrices keep only the cases where some backend had that peer.
  */
-export function ratioMatrix(report: BenchReport, against: 'best' | keyof typeof NAMED_PEER = 'best'): { header: string[]; rows: string[][] } {
+export function ratioMatrix(
+  report: BenchReport,
+  against: 'best' | keyof typeof NAMED_PEER = 'best',
+): { header: string[]; rows: string[][] } {
   const backends = report.targets.filter((t) => t.role === 'backend').map((t) => t.name);
   if (against !== 'best') {
     const named = NAMED_PEER[against];

@@ -9,7 +9,22 @@ const WIDTH = 760;
 const HEIGHT = 420;
 const PLOT = { left: 64, top: 36, right: 560, bottom: 370 } as const;
 // One colour per target of a full run (13 in Node), so that no two series share one.
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22', '#000000', '#aec7e8', '#98df8a', '#ffbb78'];
+const COLORS = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+  '#7f7f7f',
+  '#bcbd22',
+  '#000000',
+  '#aec7e8',
+  '#98df8a',
+  '#ffbb78',
+];
 
 export interface Series {
   readonly target: string;
@@ -62,7 +77,9 @@ export function svgChart(report: BenchReport, title = 'attention time vs sequenc
   const y = logScale(yMin, yMax, PLOT.bottom, PLOT.top);
   const f = (v: number) => v.toFixed(1);
 
-  parts.push(`<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`);
+  parts.push(
+    `<rect x="${PLOT.left}" y="${PLOT.top}" width="${PLOT.right - PLOT.left}" height="${PLOT.bottom - PLOT.top}" fill="none" stroke="#333"/>`,
+  );
   for (let v = yMin; v <= yMax * 1.0001; v *= 10) {
     parts.push(`<line x1="${PLOT.left}" x2="${PLOT.right}" y1="${f(y(v))}" y2="${f(y(v))}" stroke="#ddd"/>`);
     parts.push(`<text x="${PLOT.left - 6}" y="${f(y(v) + 4)}" text-anchor="end">${v >= 1 ? v.toFixed(0) : v}</text>`);
@@ -71,8 +88,12 @@ export function svgChart(report: BenchReport, title = 'attention time vs sequenc
     parts.push(`<line x1="${f(x(length))}" x2="${f(x(length))}" y1="${PLOT.top}" y2="${PLOT.bottom}" stroke="#eee"/>`);
     parts.push(`<text x="${f(x(length))}" y="${PLOT.bottom + 16}" text-anchor="middle">${length}</text>`);
   }
-  parts.push(`<text x="${(PLOT.left + PLOT.right) / 2}" y="${HEIGHT - 8}" text-anchor="middle">sequence length L (Sq = T = L)</text>`);
-  parts.push(`<text transform="translate(16 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)" text-anchor="middle">median ms per call</text>`);
+  parts.push(
+    `<text x="${(PLOT.left + PLOT.right) / 2}" y="${HEIGHT - 8}" text-anchor="middle">sequence length L (Sq = T = L)</text>`,
+  );
+  parts.push(
+    `<text transform="translate(16 ${(PLOT.top + PLOT.bottom) / 2}) rotate(-90)" text-anchor="middle">median ms per call</text>`,
+  );
 
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
@@ -83,8 +104,12 @@ export function svgChart(report: BenchReport, title = 'attention time vs sequenc
     for (const p of s.points) parts.push(`<circle cx="${f(x(p.length))}" cy="${f(y(p.ms))}" r="3" fill="${color}"/>`);
     parts.push('</g>');
     const ly = PLOT.top + 8 + i * 18;
-    parts.push(`<line x1="${PLOT.right + 16}" x2="${PLOT.right + 40}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`);
-    parts.push(`<text x="${PLOT.right + 46}" y="${ly + 4}">${escapeXml(s.target)}${s.role === 'peer' ? ' (peer)' : ''}</text>`);
+    parts.push(
+      `<line x1="${PLOT.right + 16}" x2="${PLOT.right + 40}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`,
+    );
+    parts.push(
+      `<text x="${PLOT.right + 46}" y="${ly + 4}">${escapeXml(s.target)}${s.role === 'peer' ? ' (peer)' : ''}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

@@ -1,4 +1,10 @@
-import { type AttentionOptions, type Backend, type DeviceAttentionInputs, type DeviceTensor, createDevice } from '@attnkit/core';
+import {
+  type AttentionOptions,
+  type Backend,
+  createDevice,
+  type DeviceAttentionInputs,
+  type DeviceTensor,
+} from '@attnkit/core';
 import type { BenchCase } from '../grid.js';
 import type { CaseInputs } from '../inputs.js';
 import type { PreparedCell, Target, TargetFamily } from './target.js';
@@ -20,7 +26,11 @@ export interface AttnkitTargetOptions {
 }
 
 /** An attnkit backend through the validated device API: inputs stay on the device, y is read back. */
-export function attnkitTarget(backend: Backend, family: TargetFamily, options: AttnkitTargetOptions = {}): Target & { backend: Backend } {
+export function attnkitTarget(
+  backend: Backend,
+  family: TargetFamily,
+  options: AttnkitTargetOptions = {},
+): Target & { backend: Backend } {
   const device = createDevice(backend);
   return {
     backend,
@@ -31,7 +41,8 @@ export function attnkitTarget(backend: Backend, family: TargetFamily, options: A
     runsOn: backend.runsOn.description,
     scoreCopies: 0,
     unsupported(c) {
-      if (!backend.capabilities.precisions.includes(c.precision)) return `${c.precision} not declared (precisions: ${backend.capabilities.precisions.join(', ')})`;
+      if (!backend.capabilities.precisions.includes(c.precision))
+        return `${c.precision} not declared (precisions: ${backend.capabilities.precisions.join(', ')})`;
       if (c.mask === 'additive' && !backend.capabilities.attention.additiveMask) return 'additive masks not declared';
       if (c.P > 0 && !backend.capabilities.attention.pastKeyValue) return 'past key/value not declared';
       return null;
@@ -51,7 +62,10 @@ export function attnkitTarget(backend: Backend, family: TargetFamily, options: A
         ...(inputs.pastKey && inputs.pastShape && { pastKey: up(inputs.pastKey, inputs.pastShape) }),
         ...(inputs.pastValue && inputs.pastShape && { pastValue: up(inputs.pastValue, inputs.pastShape) }),
       };
-      const attentionOptions: AttentionOptions = { isCausal: c.causal, ...(c.precision !== 'float32' && { precision: c.precision }) };
+      const attentionOptions: AttentionOptions = {
+        isCausal: c.causal,
+        ...(c.precision !== 'float32' && { precision: c.precision }),
+      };
       const call = async (): Promise<{ y: Float32Array; liveBytes: number }> => {
         const outputs = device.attention(deviceInputs, attentionOptions);
         const liveBytes = device.memory().liveBytes;

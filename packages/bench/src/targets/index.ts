@@ -2,8 +2,8 @@ import { createReferenceBackend } from '@attnkit/core';
 import { machineThreads } from '../machine.js';
 import { attnkitTarget } from './attnkit.js';
 import { createGpujsTarget } from './gpujs.js';
-import { createOnnxRuntimeWebTarget } from './onnxruntime-web-node.js';
 import { createOnnxRuntimeTarget } from './onnxruntime.js';
+import { createOnnxRuntimeWebTarget } from './onnxruntime-web-node.js';
 import type { TargetFactory } from './target.js';
 import { createTfjsAttnkitTarget, createTfjsNaiveTarget } from './tfjs.js';
 import { threadVariantFactories } from './thread-variants.js';
@@ -31,6 +31,9 @@ export const TARGET_FACTORIES: readonly TargetFactory[] = [
 export function selectFactories(names: readonly string[] | null): TargetFactory[] {
   if (!names) return [...TARGET_FACTORIES];
   const unknown = names.filter((n) => !TARGET_FACTORIES.some((f) => f.name === n));
-  if (unknown.length) throw new Error(`unknown target(s) ${unknown.join(', ')}; known: ${TARGET_FACTORIES.map((f) => f.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown target(s) ${unknown.join(', ')}; known: ${TARGET_FACTORIES.map((f) => f.name).join(', ')}`,
+    );
   return TARGET_FACTORIES.filter((f) => names.includes(f.name));
 }

@@ -9,7 +9,9 @@ export interface BackendModule<O> {
   createBackend(options?: O): Promise<Backend>;
 }
 
-export async function importBackendPackage<O = undefined>(specifier: '@attnkit/backend-tfjs' | '@attnkit/backend-webgpu' | '@attnkit/backend-gpujs' | '@attnkit/backend-wasm'): Promise<BackendModule<O>> {
+export async function importBackendPackage<O = undefined>(
+  specifier: '@attnkit/backend-tfjs' | '@attnkit/backend-webgpu' | '@attnkit/backend-gpujs' | '@attnkit/backend-wasm',
+): Promise<BackendModule<O>> {
   const name: string = specifier;
   const module = (await import(name)) as Partial<BackendModule<O>>;
   if (typeof module.createBackend !== 'function') throw new Error(`${specifier} exports no createBackend()`);

@@ -51,7 +51,11 @@ export class OnnxWebWorker {
   }
 
   /** A session of the model with its feeds (copied into the worker); numThreads is what the runtime settled on. */
-  open(model: Uint8Array, feeds: Record<string, FeedData>, options: Readonly<Record<string, unknown>>): Promise<{ session: number; numThreads: number }> {
+  open(
+    model: Uint8Array,
+    feeds: Record<string, FeedData>,
+    options: Readonly<Record<string, unknown>>,
+  ): Promise<{ session: number; numThreads: number }> {
     return this.request('open', { model, feeds, options });
   }
 

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { OnnxWebWorker } from './onnxruntime-web-client.js';
 import { onnxruntimeWebTarget } from './onnxruntime-web.js';
+import { OnnxWebWorker } from './onnxruntime-web-client.js';
 import type { Target } from './target.js';
 
 /**

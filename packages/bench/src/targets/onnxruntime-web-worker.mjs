@@ -22,7 +22,9 @@ const handlers = {
   /** A session of `model` (ONNX bytes) with its feeds; numThreads is what the runtime settled on. */
   async open({ model, feeds, options }) {
     const session = await ort.InferenceSession.create(model, options);
-    const tensors = Object.fromEntries(Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor('float32', f.data, f.dims)]));
+    const tensors = Object.fromEntries(
+      Object.entries(feeds).map(([name, f]) => [name, new ort.Tensor('float32', f.data, f.dims)]),
+    );
     const id = nextSession++;
     sessions.set(id, { session, tensors });
     // onnxruntime-web sets numThreads to 1 where threads are impossible (no SharedArrayBuffer), after a warning.

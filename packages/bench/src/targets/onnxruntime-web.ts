@@ -34,9 +34,16 @@ export async function onnxruntimeWebTarget(worker: OnnxWebWorker, options: OnnxW
   const { name, threads } = options;
   try {
     const { version } = await worker.start(options.module, threads);
-    const startup = await worker.open(buildAttentionModel(STARTUP_CASE).bytes, attentionFeeds(makeInputs(STARTUP_CASE)), SESSION_OPTIONS);
+    const startup = await worker.open(
+      buildAttentionModel(STARTUP_CASE).bytes,
+      attentionFeeds(makeInputs(STARTUP_CASE)),
+      SESSION_OPTIONS,
+    );
     await worker.close(startup.session);
-    if (startup.numThreads !== threads) throw new Error(`onnxruntime-web settled on ${startup.numThreads} thread(s), not ${threads} (no SharedArrayBuffer here?)`);
+    if (startup.numThreads !== threads)
+      throw new Error(
+        `onnxruntime-web settled on ${startup.numThreads} thread(s), not ${threads} (no SharedArrayBuffer here?)`,
+      );
     const threadText = threads === 1 ? '1 thread' : `${threads} threads`;
     return {
       name,
@@ -48,7 +55,8 @@ export async function onnxruntimeWebTarget(worker: OnnxWebWorker, options: OnnxW
       scoreCopies: 1,
       unsupported: (c) => {
         if (c.precision !== 'float32') return `${c.precision}: measured in float32 only on this peer`;
-        if (scoreBytes(c) >= WASM32_MEMORY_BYTES) return `its scores (${formatGiB(scoreBytes(c))}) do not fit a wasm32 memory (4 GiB)`;
+        if (scoreBytes(c) >= WASM32_MEMORY_BYTES)
+          return `its scores (${formatGiB(scoreBytes(c))}) do not fit a wasm32 memory (4 GiB)`;
         return null;
       },
       prepare: (c, inputs) => openCell(worker, c, inputs),

@@ -33,7 +33,9 @@ async function prepareSession(ort: Ort, c: BenchCase, inputs: CaseInputs): Promi
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
   });
-  const feeds = Object.fromEntries(Object.entries(attentionFeeds(inputs)).map(([name, f]) => [name, new ort.Tensor('float32', f.data, [...f.dims])]));
+  const feeds = Object.fromEntries(
+    Object.entries(attentionFeeds(inputs)).map(([name, f]) => [name, new ort.Tensor('float32', f.data, [...f.dims])]),
+  );
   let released = false;
   const call = async (): Promise<Float32Array> => {
     const outputs = await session.run(feeds);

@@ -7,7 +7,8 @@ export type TfModule = typeof Tf;
 
 export async function activateTfjs(tf: TfModule, name: string): Promise<void> {
   if (tf.getBackend() === name) return;
-  if (!(await tf.setBackend(name)) || tf.getBackend() !== name) throw new Error(`tfjs could not switch to its '${name}' backend`);
+  if (!(await tf.setBackend(name)) || tf.getBackend() !== name)
+    throw new Error(`tfjs could not switch to its '${name}' backend`);
 }
 
 export async function profilePeak(tf: TfModule, call: () => Promise<void>): Promise<number> {
@@ -20,7 +21,12 @@ export async function profilePeak(tf: TfModule, call: () => Promise<void>): Prom
  * on the same tfjs backend. A decode step concatenates the cache; GQA repeats the key/value heads.
  * `family` is the substrate (`tfjs-<backend>`, or `webgpu` on a shared device). Browser-safe: `tf` is given.
  */
-export async function createTfjsNaiveTarget(tf: TfModule, tfjsBackend: string, family: TargetFamily, runsOn?: string): Promise<Target> {
+export async function createTfjsNaiveTarget(
+  tf: TfModule,
+  tfjsBackend: string,
+  family: TargetFamily,
+  runsOn?: string,
+): Promise<Target> {
   await activateTfjs(tf, tfjsBackend);
   return {
     name: `tfjs-${tfjsBackend}-naive`,
@@ -35,7 +41,12 @@ export async function createTfjsNaiveTarget(tf: TfModule, tfjsBackend: string, f
   };
 }
 
-async function prepareNaive(tf: TfModule, tfjsBackend: string, c: BenchCase, inputs: CaseInputs): Promise<PreparedCell> {
+async function prepareNaive(
+  tf: TfModule,
+  tfjsBackend: string,
+  c: BenchCase,
+  inputs: CaseInputs,
+): Promise<PreparedCell> {
   await activateTfjs(tf, tfjsBackend);
   const owned: Tf.Tensor[] = [];
   const keep = <T extends Tf.Tensor>(t: T): T => {
@@ -46,10 +57,13 @@ async function prepareNaive(tf: TfModule, tfjsBackend: string, c: BenchCase, inp
   const k = keep(tf.tensor(inputs.k, [...inputs.kvShape]));
   const v = keep(tf.tensor(inputs.v, [...inputs.kvShape]));
   const pastKey = inputs.pastKey && inputs.pastShape ? keep(tf.tensor(inputs.pastKey, [...inputs.pastShape])) : null;
-  const pastValue = inputs.pastValue && inputs.pastShape ? keep(tf.tensor(inputs.pastValue, [...inputs.pastShape])) : null;
+  const pastValue =
+    inputs.pastValue && inputs.pastShape ? keep(tf.tensor(inputs.pastValue, [...inputs.pastShape])) : null;
   const mask = inputs.mask && inputs.maskShape ? keep(tf.tensor(inputs.mask, [...inputs.maskShape])) : null;
   // Top-left causal bias [Sq, T]: 0 on and below the diagonal, −10⁹ above; built once, as a user would cache it.
-  const causalBias = c.causal ? keep(tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([c.Sq, c.T]), -1, 0)), -1e9))) : null;
+  const causalBias = c.causal
+    ? keep(tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([c.Sq, c.T]), -1, 0)), -1e9)))
+    : null;
   const group = c.Hq / c.Hkv;
   const repeatHeads = (t: Tf.Tensor): Tf.Tensor => {
     if (group === 1) return t;

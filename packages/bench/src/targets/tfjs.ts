@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { attnkitTarget } from './attnkit.js';
 import { importBackendPackage } from './load.js';
 import type { Target, TargetFamily } from './target.js';
-import { type TfModule, createTfjsNaiveTarget as createNaive, profilePeak } from './tfjs-naive.js';
+import { createTfjsNaiveTarget as createNaive, profilePeak, type TfModule } from './tfjs-naive.js';
 
 let loaded: Promise<TfModule> | null = null;
 
@@ -29,6 +29,10 @@ export async function createTfjsAttnkitTarget(tfjsBackend: string): Promise<Targ
 }
 
 /** The naive tfjs composition on one tfjs backend in Node (see tfjs-naive.ts). */
-export async function createTfjsNaiveTarget(tfjsBackend: string, family: TargetFamily, runsOn?: string): Promise<Target> {
+export async function createTfjsNaiveTarget(
+  tfjsBackend: string,
+  family: TargetFamily,
+  runsOn?: string,
+): Promise<Target> {
   return createNaive(await loadTfjs(), tfjsBackend, family, runsOn);
 }

@@ -39,13 +39,18 @@ export async function createTfjsWebGpuTarget(): Promise<Target> {
   const name = 'webgpu';
   if (!registeredOnShared) {
     const dawn = (await import('webgpu')) as unknown as { globals: Record<string, unknown> };
-    for (const [key, value] of Object.entries(dawn.globals)) if (!(key in globalThis)) Object.assign(globalThis, { [key]: value });
+    for (const [key, value] of Object.entries(dawn.globals))
+      if (!(key in globalThis)) Object.assign(globalThis, { [key]: value });
     const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
     if (name in tf.engine().registryFactory) tf.removeBackend(name);
     tf.registerBackend(name, () => withNavigatorGpu(() => new WebGPUBackend(backend.device as never)));
     registeredOnShared = true;
   }
-  const target = await createTfjsNaiveTarget(name, 'webgpu', `tfjs ${tf.version_core} WebGPUBackend on the same device: ${backend.runsOn.description}`);
+  const target = await createTfjsNaiveTarget(
+    name,
+    'webgpu',
+    `tfjs ${tf.version_core} WebGPUBackend on the same device: ${backend.runsOn.description}`,
+  );
   return { ...target, name: 'tfjs-webgpu-naive', label: 'tfjs webgpu: matMul → softmax → matMul' };
 }
 
@@ -64,7 +69,11 @@ function withNavigatorGpu<T>(construct: () => T): T {
   const scope = globalThis as { navigator?: { gpu?: unknown } };
   if (scope.navigator?.gpu) return construct();
   const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
-  Object.defineProperty(globalThis, 'navigator', { value: { ...scope.navigator, gpu: {} }, configurable: true, writable: true });
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { ...scope.navigator, gpu: {} },
+    configurable: true,
+    writable: true,
+  });
   try {
     return construct();
   } finally {

@@ -39,7 +39,13 @@ export const HAND_ENTRIES: readonly HandEntry[] = [
   {
     name: 'causal-bottom-right-sq2-t3',
     title: 'bottom-right: query 0 sees keys 0–1 (y = 1.5), query 1 sees all (y = 7/3)',
-    spec: { ...one, Sq: 2, Skv: 3, D: 1, options: { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'probabilities' } },
+    spec: {
+      ...one,
+      Sq: 2,
+      Skv: 3,
+      D: 1,
+      options: { isCausal: true, causalAlignment: 'bottom-right', scoresOutput: 'probabilities' },
+    },
     data: { q: [0, 0], k: [0, 0, 0], v: [1, 2, 4] },
     expected: { y: [1.5, 7 / 3], scores: [0.5, 0.5, 0, 1 / 3, 1 / 3, 1 / 3] },
   },
@@ -59,8 +65,16 @@ export const HAND_ENTRIES: readonly HandEntry[] = [
   },
   {
     name: 'softcap-before-mask',
-    title: 'softcap 1 on q·k = [3, 0, 3] with key 2 masked: weights σ(tanh 3) and 1 − σ(tanh 3); the masked key stays out',
-    spec: { ...one, Sq: 1, Skv: 3, D: 1, mask: { kind: 'boolean', shape: [3], pattern: 'random' }, options: { scale: 1, softcap: 1, scoresOutput: 'softcapped' } },
+    title:
+      'softcap 1 on q·k = [3, 0, 3] with key 2 masked: weights σ(tanh 3) and 1 − σ(tanh 3); the masked key stays out',
+    spec: {
+      ...one,
+      Sq: 1,
+      Skv: 3,
+      D: 1,
+      mask: { kind: 'boolean', shape: [3], pattern: 'random' },
+      options: { scale: 1, softcap: 1, scoresOutput: 'softcapped' },
+    },
     data: { q: [3], k: [1, 0, 1], v: [1, 2, 100], mask: [1, 1, 0] },
     expected: {
       y: [sigmoid(Math.tanh(3)) * 1 + (1 - sigmoid(Math.tanh(3))) * 2],
@@ -69,15 +83,30 @@ export const HAND_ENTRIES: readonly HandEntry[] = [
   },
   {
     name: 'fully-masked-row-is-zero',
-    title: 'boolean mask [[1,0],[0,0]]: row 0 attends key 0 only (y = v0 = 3), row 1 is fully masked (y = 0, probabilities 0)',
-    spec: { ...one, Sq: 2, Skv: 2, D: 1, mask: { kind: 'boolean', shape: [2, 2], pattern: 'random' }, options: { scoresOutput: 'probabilities' } },
+    title:
+      'boolean mask [[1,0],[0,0]]: row 0 attends key 0 only (y = v0 = 3), row 1 is fully masked (y = 0, probabilities 0)',
+    spec: {
+      ...one,
+      Sq: 2,
+      Skv: 2,
+      D: 1,
+      mask: { kind: 'boolean', shape: [2, 2], pattern: 'random' },
+      options: { scoresOutput: 'probabilities' },
+    },
     data: { q: [1, 1], k: [1, 1], v: [3, 7], mask: [1, 0, 0, 0] },
     expected: { y: [3, 0], scores: [1, 0, 0, 0] },
   },
   {
     name: 'large-negative-is-not-masked',
     title: 'additive −1e9 is a number: row [0, −1e9] gives y = v0, row [−1e9, −1e9] averages both keys',
-    spec: { ...one, Sq: 2, Skv: 2, D: 1, mask: { kind: 'additive', shape: [2, 2], pattern: 'random' }, options: { scoresOutput: 'probabilities' } },
+    spec: {
+      ...one,
+      Sq: 2,
+      Skv: 2,
+      D: 1,
+      mask: { kind: 'additive', shape: [2, 2], pattern: 'random' },
+      options: { scoresOutput: 'probabilities' },
+    },
     data: { q: [0, 0], k: [0, 0], v: [2, 6], mask: [0, -1e9, -1e9, -1e9] },
     expected: { y: [2, 4], scores: [1, 0, 0.5, 0.5] },
   },

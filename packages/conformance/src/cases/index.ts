@@ -30,12 +30,29 @@ export function listCases(tier: Tier, options: { precision?: Precision } = {}): 
   for (const e of ATTENTION_ENTRIES) {
     if (!included(e.fullOnly)) continue;
     for (const seed of seedsOf(e.fullOnly)) {
-      cases.push({ kind: 'attention', id: id(`${e.feature}/${e.name}#${seed}`), feature: feature(e.feature), precision, title: `${e.feature}: ${e.name}`, spec: e.spec, seed });
+      cases.push({
+        kind: 'attention',
+        id: id(`${e.feature}/${e.name}#${seed}`),
+        feature: feature(e.feature),
+        precision,
+        title: `${e.feature}: ${e.name}`,
+        spec: e.spec,
+        seed,
+      });
     }
   }
   for (const e of PROPERTY_ENTRIES) {
     for (const seed of SEEDS[tier]) {
-      cases.push({ kind: 'property', id: id(`property/${e.property}/${e.name}#${seed}`), feature: feature('property'), precision, title: `${e.property}: ${e.name}`, property: e.property, spec: e.spec, seed });
+      cases.push({
+        kind: 'property',
+        id: id(`property/${e.property}/${e.name}#${seed}`),
+        feature: feature('property'),
+        precision,
+        title: `${e.property}: ${e.name}`,
+        property: e.property,
+        spec: e.spec,
+        seed,
+      });
     }
   }
   if (half) return cases;
@@ -44,7 +61,16 @@ export function listCases(tier: Tier, options: { precision?: Precision } = {}): 
     const seeds = e.literal ? [0] : seedsOf(e.fullOnly);
     for (const seed of seeds) {
       const name = e.literal ? `${e.feature}/${e.name}` : `${e.feature}/${e.name}#${seed}`;
-      cases.push({ kind: 'primitive', id: name, feature: e.feature, precision, title: e.title ?? `${e.spec.op}: ${e.name}`, spec: e.spec, seed, ...(e.literal && { literal: e.literal }) });
+      cases.push({
+        kind: 'primitive',
+        id: name,
+        feature: e.feature,
+        precision,
+        title: e.title ?? `${e.spec.op}: ${e.name}`,
+        spec: e.spec,
+        seed,
+        ...(e.literal && { literal: e.literal }),
+      });
     }
   }
   return cases;

@@ -19,21 +19,45 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   { feature: 'primitive-matmul', name: '2d-bias', spec: { op: 'matmul', a: [4, 6], b: [6, 5], bias: true } },
   { feature: 'primitive-matmul', name: 'transpose-a', spec: { op: 'matmul', a: [6, 4], b: [6, 5], transposeA: true } },
   { feature: 'primitive-matmul', name: 'transpose-b', spec: { op: 'matmul', a: [4, 6], b: [5, 6], transposeB: true } },
-  { feature: 'primitive-matmul', name: 'transpose-both-bias', spec: { op: 'matmul', a: [6, 4], b: [5, 6], transposeA: true, transposeB: true, bias: true } },
-  { feature: 'primitive-matmul', name: 'batched-shared-b', spec: { op: 'matmul', a: [2, 3, 4, 8], b: [8, 5], bias: true } },
+  {
+    feature: 'primitive-matmul',
+    name: 'transpose-both-bias',
+    spec: { op: 'matmul', a: [6, 4], b: [5, 6], transposeA: true, transposeB: true, bias: true },
+  },
+  {
+    feature: 'primitive-matmul',
+    name: 'batched-shared-b',
+    spec: { op: 'matmul', a: [2, 3, 4, 8], b: [8, 5], bias: true },
+  },
   { feature: 'primitive-matmul', name: 'batched-b', spec: { op: 'matmul', a: [2, 3, 4, 8], b: [2, 3, 8, 5] } },
-  { feature: 'primitive-matmul', name: 'batched-b-transposed', spec: { op: 'matmul', a: [3, 4, 8], b: [3, 5, 8], transposeB: true } },
+  {
+    feature: 'primitive-matmul',
+    name: 'batched-b-transposed',
+    spec: { op: 'matmul', a: [3, 4, 8], b: [3, 5, 8], transposeB: true },
+  },
   { feature: 'primitive-matmul', name: 'k1', spec: { op: 'matmul', a: [3, 1], b: [1, 4] } },
   { feature: 'primitive-matmul', name: 'm0', spec: { op: 'matmul', a: [0, 4], b: [4, 3] } },
   { feature: 'primitive-matmul', name: 'k0-bias', spec: { op: 'matmul', a: [2, 0], b: [0, 3], bias: true } },
   { feature: 'primitive-matmul', name: 'k128', spec: { op: 'matmul', a: [16, 128], b: [128, 24], bias: true } },
-  { feature: 'primitive-matmul', name: 'k512', fullOnly: true, spec: { op: 'matmul', a: [64, 512], b: [64, 512], transposeB: true } },
+  {
+    feature: 'primitive-matmul',
+    name: 'k512',
+    fullOnly: true,
+    spec: { op: 'matmul', a: [64, 512], b: [64, 512], transposeB: true },
+  },
   {
     feature: 'primitive-matmul',
     name: 'literal-2x2',
     title: '[[1,2],[3,4]] · [[5,6],[7,8]] + [1, −1] = [[20,21],[44,49]]',
     spec: { op: 'matmul', a: [2, 2], b: [2, 2], bias: true },
-    literal: { inputs: [[1, 2, 3, 4], [5, 6, 7, 8], [1, -1]], expected: [[20, 21, 44, 49]] },
+    literal: {
+      inputs: [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [1, -1],
+      ],
+      expected: [[20, 21, 44, 49]],
+    },
   },
   // element-wise
   { feature: 'primitive-elementwise', name: 'add-same', spec: { op: 'add', a: [3, 4], b: [3, 4] } },
@@ -57,8 +81,16 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   { feature: 'primitive-softmax', name: 'softmax', spec: { op: 'softmax', x: [3, 7], range: 4 } },
   { feature: 'primitive-softmax', name: 'log-softmax', spec: { op: 'logSoftmax', x: [3, 7], range: 4 } },
   { feature: 'primitive-softmax', name: 'softmax-large', spec: { op: 'softmax', x: [2, 9], range: 1e4 } },
-  { feature: 'primitive-softmax', name: 'softmax-neg-inf-rows', spec: { op: 'softmax', x: [4, 5], negativeInfinity: true } },
-  { feature: 'primitive-softmax', name: 'log-softmax-neg-inf-rows', spec: { op: 'logSoftmax', x: [4, 5], negativeInfinity: true } },
+  {
+    feature: 'primitive-softmax',
+    name: 'softmax-neg-inf-rows',
+    spec: { op: 'softmax', x: [4, 5], negativeInfinity: true },
+  },
+  {
+    feature: 'primitive-softmax',
+    name: 'log-softmax-neg-inf-rows',
+    spec: { op: 'logSoftmax', x: [4, 5], negativeInfinity: true },
+  },
   {
     feature: 'primitive-softmax',
     name: 'literal-neg-inf',
@@ -71,7 +103,10 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
     name: 'literal-log-neg-inf',
     title: 'log-softmax of [0, ln 3, −∞] is [ln 1/4, ln 3/4, −∞]; a row of −∞ stays −∞',
     spec: { op: 'logSoftmax', x: [2, 3] },
-    literal: { inputs: [[0, Math.log(3), NEG, NEG, NEG, NEG]], expected: [[Math.log(0.25), Math.log(0.75), NEG, NEG, NEG, NEG]] },
+    literal: {
+      inputs: [[0, Math.log(3), NEG, NEG, NEG, NEG]],
+      expected: [[Math.log(0.25), Math.log(0.75), NEG, NEG, NEG, NEG]],
+    },
   },
   // layer norm
   { feature: 'primitive-layernorm', name: 'width16', spec: { op: 'layerNorm', x: [3, 16] } },
@@ -80,24 +115,86 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   {
     feature: 'primitive-layernorm',
     name: 'literal',
-    title: '[1, 3] has mean 2 and variance 1: with ε = 1e−5, γ = [2, 1], β = [0, 10] → [−2/√(1+1e−5), 10 + 1/√(1+1e−5)]',
+    title:
+      '[1, 3] has mean 2 and variance 1: with ε = 1e−5, γ = [2, 1], β = [0, 10] → [−2/√(1+1e−5), 10 + 1/√(1+1e−5)]',
     spec: { op: 'layerNorm', x: [1, 2] },
-    literal: { inputs: [[1, 3], [2, 1], [0, 10]], expected: [[-2 / Math.sqrt(1 + 1e-5), 10 + 1 / Math.sqrt(1 + 1e-5)]] },
+    literal: {
+      inputs: [
+        [1, 3],
+        [2, 1],
+        [0, 10],
+      ],
+      expected: [[-2 / Math.sqrt(1 + 1e-5), 10 + 1 / Math.sqrt(1 + 1e-5)]],
+    },
   },
   // gather
   { feature: 'primitive-gather', name: 'ids-1d', spec: { op: 'gather', table: [10, 4], ids: [6] } },
   { feature: 'primitive-gather', name: 'ids-2d', spec: { op: 'gather', table: [7, 5], ids: [2, 3] } },
   { feature: 'primitive-gather', name: 'ids-empty', spec: { op: 'gather', table: [7, 5], ids: [0] } },
   // sequence: concat, slice, reshape
-  { feature: 'primitive-sequence', name: 'concat-seq-axis', spec: { op: 'concat', parts: [[1, 2, 3, 4], [1, 2, 1, 4]], axis: 2 } },
-  { feature: 'primitive-sequence', name: 'concat-three-negative-axis', spec: { op: 'concat', parts: [[2, 1, 3], [2, 2, 3], [2, 0, 3]], axis: -2 } },
-  { feature: 'primitive-sequence', name: 'concat-last-axis', spec: { op: 'concat', parts: [[2, 3], [2, 5]], axis: 1 } },
-  { feature: 'primitive-sequence', name: 'concat-int32', spec: { op: 'concat', parts: [[3], [2]], axis: 0, dtype: 'int32' } },
-  { feature: 'primitive-sequence', name: 'slice-seq-axis', spec: { op: 'slice', x: [1, 2, 6, 4], axis: 2, start: 2, length: 3 } },
-  { feature: 'primitive-sequence', name: 'slice-empty', spec: { op: 'slice', x: [2, 5, 3], axis: 1, start: 5, length: 0 } },
-  { feature: 'primitive-sequence', name: 'slice-first-axis', spec: { op: 'slice', x: [4, 3], axis: 0, start: 1, length: 2 } },
+  {
+    feature: 'primitive-sequence',
+    name: 'concat-seq-axis',
+    spec: {
+      op: 'concat',
+      parts: [
+        [1, 2, 3, 4],
+        [1, 2, 1, 4],
+      ],
+      axis: 2,
+    },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'concat-three-negative-axis',
+    spec: {
+      op: 'concat',
+      parts: [
+        [2, 1, 3],
+        [2, 2, 3],
+        [2, 0, 3],
+      ],
+      axis: -2,
+    },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'concat-last-axis',
+    spec: {
+      op: 'concat',
+      parts: [
+        [2, 3],
+        [2, 5],
+      ],
+      axis: 1,
+    },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'concat-int32',
+    spec: { op: 'concat', parts: [[3], [2]], axis: 0, dtype: 'int32' },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'slice-seq-axis',
+    spec: { op: 'slice', x: [1, 2, 6, 4], axis: 2, start: 2, length: 3 },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'slice-empty',
+    spec: { op: 'slice', x: [2, 5, 3], axis: 1, start: 5, length: 0 },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'slice-first-axis',
+    spec: { op: 'slice', x: [4, 3], axis: 0, start: 1, length: 2 },
+  },
   { feature: 'primitive-sequence', name: 'reshape', spec: { op: 'reshape', x: [2, 3, 4], shape: [6, -1] } },
-  { feature: 'primitive-sequence', name: 'reshape-3d-to-4d', spec: { op: 'reshape', x: [2, 5, 6], shape: [2, 5, 2, 3] } },
+  {
+    feature: 'primitive-sequence',
+    name: 'reshape-3d-to-4d',
+    spec: { op: 'reshape', x: [2, 5, 6], shape: [2, 5, 2, 3] },
+  },
   // selection: argmax, topK
   { feature: 'primitive-select', name: 'argmax', spec: { op: 'argmax', x: [5, 9] } },
   { feature: 'primitive-select', name: 'argmax-ties', spec: { op: 'argmax', x: [8, 6], ties: true } },
@@ -107,8 +204,15 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   {
     feature: 'primitive-select',
     name: 'literal-ties',
-    title: 'top-2 of [1, 3, 3, 2] is values [3, 3] at indices [1, 2] (ties: lower index first); argmax takes the first maximum',
+    title:
+      'top-2 of [1, 3, 3, 2] is values [3, 3] at indices [1, 2] (ties: lower index first); argmax takes the first maximum',
     spec: { op: 'topK', x: [1, 4], k: 2 },
-    literal: { inputs: [[1, 3, 3, 2]], expected: [[3, 3], [1, 2]] },
+    literal: {
+      inputs: [[1, 3, 3, 2]],
+      expected: [
+        [3, 3],
+        [1, 2],
+      ],
+    },
   },
 ];

@@ -1,4 +1,4 @@
-import { type Backend, attention } from '@attnkit/core';
+import { attention, type Backend } from '@attnkit/core';
 import { Comparison } from '../compare.js';
 import { generateCall, optionsOf } from '../generate.js';
 import { seedFor } from '../random.js';

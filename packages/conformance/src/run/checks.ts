@@ -19,7 +19,12 @@ export function compareOutputs(cmp: Comparison, actual: HostAttentionOutputs, ex
  * exactly −∞ and probabilities exactly 0 (and unmasked 'masked' scores are finite); probability rows sum
  * to 1 or are all 0; a fully-masked row has y exactly 0.
  */
-export function checkMasking(cmp: Comparison, spec: AttentionSpec, inputs: HostAttentionInputs, actual: HostAttentionOutputs): void {
+export function checkMasking(
+  cmp: Comparison,
+  spec: AttentionSpec,
+  inputs: HostAttentionInputs,
+  actual: HostAttentionOutputs,
+): void {
   const { B, Hq, Sq } = spec;
   const T = totalKeys(spec);
   const Dv = valueWidth(spec);

@@ -1,4 +1,4 @@
-import { type Backend, type HostAttentionInputs, attention } from '@attnkit/core';
+import { attention, type Backend, type HostAttentionInputs } from '@attnkit/core';
 import { Comparison } from '../compare.js';
 import { optionsOf } from '../generate.js';
 import { valueWidth } from '../spec.js';
@@ -17,7 +17,8 @@ export async function runHandCase(backend: Backend, c: HandCase): Promise<Compar
   if (cmp.shape('y', actual.y?.shape, yShape)) cmp.close('y', actual.y.data, c.expected.y);
   if (c.expected.scores) {
     const T = (c.spec.P ?? 0) + c.spec.Skv;
-    if (cmp.shape('scores', actual.scores?.shape, [B, Hq, Sq, T])) cmp.close('scores', actual.scores!.data, c.expected.scores);
+    if (cmp.shape('scores', actual.scores?.shape, [B, Hq, Sq, T]))
+      cmp.close('scores', actual.scores!.data, c.expected.scores);
   }
   cmp.noNaN('y', actual.y?.data ?? []);
   checkMasking(cmp, c.spec, inputs, actual);
@@ -35,7 +36,11 @@ export function handInputs(c: HandCase): HostAttentionInputs {
     v: f(c.data.v, is3d ? [B, Skv, Hkv * Dv] : [B, Hkv, Skv, Dv]),
   };
   if (c.spec.P !== undefined) {
-    inputs = { ...inputs, pastKey: f(c.data.pastKey ?? [], [B, Hkv, c.spec.P, D]), pastValue: f(c.data.pastValue ?? [], [B, Hkv, c.spec.P, Dv]) };
+    inputs = {
+      ...inputs,
+      pastKey: f(c.data.pastKey ?? [], [B, Hkv, c.spec.P, D]),
+      pastValue: f(c.data.pastValue ?? [], [B, Hkv, c.spec.P, Dv]),
+    };
   }
   const mask = c.spec.mask;
   if (mask && c.data.mask) {

@@ -1,7 +1,7 @@
-import { type Backend, type DeviceTensor, createDevice } from '@attnkit/core';
+import { type Backend, createDevice, type DeviceTensor } from '@attnkit/core';
 import { Comparison } from '../compare.js';
 import type { PrimitiveSpec } from '../primitive-spec.js';
-import { type Random, integers, mulberry32, uniform } from '../random.js';
+import { integers, mulberry32, type Random, uniform } from '../random.js';
 import { toleranceFor } from '../tolerance.js';
 import type { PrimitiveCase } from '../types.js';
 import { dataSeed } from './attention.js';
@@ -15,7 +15,11 @@ export async function runPrimitiveCase(backend: Backend, c: PrimitiveCase, oracl
   const actual = await invoke(backend, c.spec, inputs);
   const cmp = new Comparison(toleranceFor('float32'));
   const expected: HostOutput[] = c.literal
-    ? c.literal.expected.map((data, n) => ({ data, shape: actual[n]?.shape ?? [], dtype: actual[n]?.dtype ?? 'float32' }))
+    ? c.literal.expected.map((data, n) => ({
+        data,
+        shape: actual[n]?.shape ?? [],
+        dtype: actual[n]?.dtype ?? 'float32',
+      }))
     : await invoke(oracle(), c.spec, inputs);
   for (const [n, e] of expected.entries()) {
     const a = actual[n];
@@ -41,7 +45,13 @@ async function invoke(backend: Backend, spec: PrimitiveSpec, inputs: readonly Ho
     let outputs: DeviceTensor[];
     switch (spec.op) {
       case 'matmul':
-        outputs = [device.matmul(t[0], t[1], { transposeA: spec.transposeA, transposeB: spec.transposeB, ...(t[2] && { bias: t[2] as DeviceTensor<'float32'> }) })];
+        outputs = [
+          device.matmul(t[0], t[1], {
+            transposeA: spec.transposeA,
+            transposeB: spec.transposeB,
+            ...(t[2] && { bias: t[2] as DeviceTensor<'float32'> }),
+          }),
+        ];
         break;
       case 'add':
       case 'mul':
@@ -91,7 +101,10 @@ async function invoke(backend: Backend, spec: PrimitiveSpec, inputs: readonly Ho
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-const f32 = (random: Random, shape: readonly number[], range = 1): HostInput => ({ data: uniform(random, size(shape), -range, range), shape });
+const f32 = (random: Random, shape: readonly number[], range = 1): HostInput => ({
+  data: uniform(random, size(shape), -range, range),
+  shape,
+});
 
 /** Seeded inputs of a primitive, in the op's argument order. */
 export function primitiveInputs(spec: PrimitiveSpec, random: Random): HostInput[] {
@@ -129,7 +142,11 @@ export function primitiveInputs(spec: PrimitiveSpec, random: Random): HostInput[
       return [f32(random, spec.table), { data: ids, shape: spec.ids }];
     }
     case 'concat':
-      return spec.parts.map((shape) => (spec.dtype === 'int32' ? { data: Int32Array.from(integers(random, size(shape), -50, 50)), shape } : f32(random, shape)));
+      return spec.parts.map((shape) =>
+        spec.dtype === 'int32'
+          ? { data: Int32Array.from(integers(random, size(shape), -50, 50)), shape }
+          : f32(random, shape),
+      );
     case 'slice':
     case 'reshape':
       return [f32(random, spec.x)];

@@ -1,4 +1,4 @@
-import { type Backend, type HostAttentionInputs, type HostTensor, attention } from '@attnkit/core';
+import { attention, type Backend, type HostAttentionInputs, type HostTensor } from '@attnkit/core';
 import { Comparison } from '../compare.js';
 import { type GeneratedCall, generateCall, optionsOf } from '../generate.js';
 import { join, pick, to3d, to4d } from '../layout.js';
@@ -18,7 +18,8 @@ export async function runPropertyCase(backend: Backend, c: PropertyCase): Promis
   const call = generateCall(c.spec, seed, c.precision);
   const random = mulberry32(seed ^ 0x5bd1e995);
   const cmp = new Comparison(toleranceFor(c.precision));
-  const run = (inputs: HostAttentionInputs, spec: AttentionSpec = c.spec) => attention(backend, inputs, optionsOf(spec, c.precision));
+  const run = (inputs: HostAttentionInputs, spec: AttentionSpec = c.spec) =>
+    attention(backend, inputs, optionsOf(spec, c.precision));
   const keyAxis = c.spec.layout === '3d' ? 1 : 2;
 
   switch (c.property) {
@@ -43,7 +44,8 @@ export async function runPropertyCase(backend: Backend, c: PropertyCase): Promis
       const a = await run(call.inputs);
       const b = await run(full, fullSpec);
       const P = c.spec.P ?? 0;
-      const tail = (y: HostTensor) => pick(c.spec.layout === '3d' ? to4d(y, c.spec.Hq) : y, 2, range(P, P + c.spec.Sq)).data;
+      const tail = (y: HostTensor) =>
+        pick(c.spec.layout === '3d' ? to4d(y, c.spec.Hq) : y, 2, range(P, P + c.spec.Sq)).data;
       cmp.close('y (cached step vs rows of the full recompute)', a.y.data, tail(b.y));
       break;
     }
@@ -87,14 +89,22 @@ function maskOneKey(spec: AttentionSpec, call: GeneratedCall, j: number, keyAxis
     const shorter = Int32Array.from(spec.validLengths, (n) => Math.min(n, T - 1));
     return {
       masked: { ...inputs, kvValidLengths: shorter },
-      removed: { ...inputs, k: pick(inputs.k, keyAxis, keep), v: pick(inputs.v, keyAxis, keep), kvValidLengths: shorter },
+      removed: {
+        ...inputs,
+        k: pick(inputs.k, keyAxis, keep),
+        v: pick(inputs.v, keyAxis, keep),
+        kvValidLengths: shorter,
+      },
     };
   }
   const mask = inputs.mask!;
   const last = mask.shape.length - 1;
   if (mask.shape.length === 1) {
     const short = { ...pick(mask, last, keep), kind: mask.kind };
-    return { masked: { ...inputs, mask: short }, removed: { ...inputs, k: pick(inputs.k, keyAxis, keep), v: pick(inputs.v, keyAxis, keep), mask: short } };
+    return {
+      masked: { ...inputs, mask: short },
+      removed: { ...inputs, k: pick(inputs.k, keyAxis, keep), v: pick(inputs.v, keyAxis, keep), mask: short },
+    };
   }
   const data = mask.data.slice();
   const width = mask.shape[last];
@@ -102,7 +112,12 @@ function maskOneKey(spec: AttentionSpec, call: GeneratedCall, j: number, keyAxis
   const others = range(0, T).filter((x) => x !== j);
   return {
     masked: { ...inputs, mask: { ...mask, data } },
-    removed: { ...inputs, k: pick(inputs.k, keyAxis, others), v: pick(inputs.v, keyAxis, others), mask: { ...pick(mask, last, others), kind: mask.kind } },
+    removed: {
+      ...inputs,
+      k: pick(inputs.k, keyAxis, others),
+      v: pick(inputs.v, keyAxis, others),
+      mask: { ...pick(mask, last, others), kind: mask.kind },
+    },
   };
 }
 

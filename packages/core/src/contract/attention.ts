@@ -11,7 +11,13 @@ export type ScoresOutputMode = 'none' | 'raw' | 'softcapped' | 'masked' | 'proba
 export type Precision = 'float32' | 'float16';
 export type MaskKind = 'boolean' | 'additive';
 
-export const SCORES_OUTPUT_MODES: readonly ScoresOutputMode[] = ['none', 'raw', 'softcapped', 'masked', 'probabilities'];
+export const SCORES_OUTPUT_MODES: readonly ScoresOutputMode[] = [
+  'none',
+  'raw',
+  'softcapped',
+  'masked',
+  'probabilities',
+];
 export const CAUSAL_ALIGNMENTS: readonly CausalAlignment[] = ['top-left', 'bottom-right'];
 export const PRECISIONS: readonly Precision[] = ['float32', 'float16'];
 

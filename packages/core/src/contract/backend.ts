@@ -17,7 +17,7 @@ import type {
   TopKResult,
   UnaryOp,
 } from './primitives.js';
-import type { DType, DeviceTensor, HostArray } from './tensor.js';
+import type { DeviceTensor, DType, HostArray } from './tensor.js';
 
 /**
  * A backend computes the contract on one device. It is created by its package's factory, declares what

@@ -99,7 +99,8 @@ function maskRowBase(plan: AttentionPlan, b: number, h: number, i: number): numb
 function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowPosition, j: number): number {
   const { diagonal } = at;
   if (plan.isCausal && j > diagonal) return Number.NEGATIVE_INFINITY;
-  if (plan.window && (j < diagonal - plan.window.left || j > diagonal + plan.window.right)) return Number.NEGATIVE_INFINITY;
+  if (plan.window && (j < diagonal - plan.window.left || j > diagonal + plan.window.right))
+    return Number.NEGATIVE_INFINITY;
   if (plan.hasValidLengths && j >= at.validLength) return Number.NEGATIVE_INFINITY;
   let total = 0;
   if (plan.mask && mask) {
@@ -117,7 +118,12 @@ function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowP
 }
 
 /** concat(past, new) along the sequence axis, always as 4D [B, Hkv, T, width]. */
-function concatPast(past: Float64Array | undefined, fresh: Float64Array, plan: AttentionPlan, width: number): Float64Array {
+function concatPast(
+  past: Float64Array | undefined,
+  fresh: Float64Array,
+  plan: AttentionPlan,
+  width: number,
+): Float64Array {
   const { B, Hkv, Skv, P, T } = plan;
   const out = new Float64Array(B * Hkv * T * width);
   const freshStrides = headStrides(plan.layout, Hkv, Skv, width);
@@ -135,6 +141,13 @@ function concatPast(past: Float64Array | undefined, fresh: Float64Array, plan: A
 }
 
 /** Element strides of (batch, head, position) for a head of `width` elements in either layout. */
-export function headStrides(layout: '3d' | '4d', heads: number, length: number, width: number): [number, number, number] {
-  return layout === '4d' ? [heads * length * width, length * width, width] : [length * heads * width, width, heads * width];
+export function headStrides(
+  layout: '3d' | '4d',
+  heads: number,
+  length: number,
+  width: number,
+): [number, number, number] {
+  return layout === '4d'
+    ? [heads * length * width, length * width, width]
+    : [length * heads * width, width, heads * width];
 }

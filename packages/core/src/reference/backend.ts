@@ -35,7 +35,8 @@ class ReferenceBackend implements Backend<ReferenceTensor> {
   private readonly live = new Set<ReferenceTensor>();
 
   readonly kernels: BackendKernels<ReferenceTensor> = {
-    upload: (data, shape, dtype) => this.make(shape, dtype, data instanceof Float32Array ? Float64Array.from(data) : data.slice()),
+    upload: (data, shape, dtype) =>
+      this.make(shape, dtype, data instanceof Float32Array ? Float64Array.from(data) : data.slice()),
     read: async (t) => toHost(t),
     dispose: (t) => {
       t.isDisposed = true;
@@ -58,16 +59,26 @@ class ReferenceBackend implements Backend<ReferenceTensor> {
     matmul: (a, b, bias, plan) => this.f64(plan.outShape, ops.matmul(a.floats, b.floats, bias?.floats ?? null, plan)),
     binary: (op, a, b, plan) => this.f64(plan.outShape, ops.binary(op, a.floats, b.floats, plan)),
     unary: (op, x) => this.f64(x.shape, ops.unary(op, x.floats)),
-    scale: (x, factor) => this.f64(x.shape, x.floats.map((v) => v * factor)),
+    scale: (x, factor) =>
+      this.f64(
+        x.shape,
+        x.floats.map((v) => v * factor),
+      ),
     softmax: (x, plan, log) => this.f64(x.shape, ops.softmax(x.floats, plan, log)),
-    layerNorm: (x, gamma, beta, epsilon, plan) => this.f64(x.shape, ops.layerNorm(x.floats, gamma.floats, beta.floats, epsilon, plan)),
+    layerNorm: (x, gamma, beta, epsilon, plan) =>
+      this.f64(x.shape, ops.layerNorm(x.floats, gamma.floats, beta.floats, epsilon, plan)),
     gather: (table, ids, plan) => this.f64(plan.outShape, ops.gather(table.floats, ids.data as Int32Array, plan)),
     concat: (tensors, plan) => {
       const first = tensors[0];
       const make = (n: number) => emptyLike(first.data, n);
       return this.make(plan.outShape, first.dtype, ops.concat(tensors, plan, make));
     },
-    slice: (x, plan) => this.make(plan.outShape, x.dtype, ops.slice(x.data, x.shape, plan, (n) => emptyLike(x.data, n))),
+    slice: (x, plan) =>
+      this.make(
+        plan.outShape,
+        x.dtype,
+        ops.slice(x.data, x.shape, plan, (n) => emptyLike(x.data, n)),
+      ),
     reshape: (x, shape) => this.make(shape, x.dtype, x.data.slice()),
     argmax: (x, plan) => this.make(x.shape.slice(0, -1), 'int32', ops.argmax(x.floats, plan)),
     topK: (x, k, plan) => {

@@ -1,4 +1,13 @@
-import type { BinaryOp, BroadcastPlan, ConcatPlan, GatherPlan, MatmulPlan, RowsPlan, SlicePlan, UnaryOp } from '../contract/primitives.js';
+import type {
+  BinaryOp,
+  BroadcastPlan,
+  ConcatPlan,
+  GatherPlan,
+  MatmulPlan,
+  RowsPlan,
+  SlicePlan,
+  UnaryOp,
+} from '../contract/primitives.js';
 import { AttnkitError } from '../errors.js';
 import { erf } from './erf.js';
 import { softmaxInPlace } from './softmax.js';
@@ -76,7 +85,13 @@ export function softmax(x: Float64Array, plan: RowsPlan, log: boolean): Float64A
   return out;
 }
 
-export function layerNorm(x: Float64Array, gamma: Float64Array, beta: Float64Array, epsilon: number, plan: RowsPlan): Float64Array {
+export function layerNorm(
+  x: Float64Array,
+  gamma: Float64Array,
+  beta: Float64Array,
+  epsilon: number,
+  plan: RowsPlan,
+): Float64Array {
   const { rows, width } = plan;
   const out = new Float64Array(x.length);
   for (let r = 0; r < rows; r++) {
@@ -115,7 +130,11 @@ function around(shape: readonly number[], axis: number): [number, number, number
   return [outer, shape[axis], inner];
 }
 
-export function concat<A extends Data>(parts: readonly { data: A; shape: readonly number[] }[], plan: ConcatPlan, make: (n: number) => A): A {
+export function concat<A extends Data>(
+  parts: readonly { data: A; shape: readonly number[] }[],
+  plan: ConcatPlan,
+  make: (n: number) => A,
+): A {
   const [outer, total, inner] = around(plan.outShape, plan.axis);
   const out = make(outer * total * inner);
   let offset = 0;

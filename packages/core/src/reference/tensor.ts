@@ -1,4 +1,4 @@
-import type { DType, DeviceTensor } from '../contract/tensor.js';
+import type { DeviceTensor, DType } from '../contract/tensor.js';
 
 /** The reference backend's storage: float tensors are held in float64, so every intermediate is exact to double. */
 export type ReferenceData = Float64Array | Int32Array | Uint8Array;

@@ -17,7 +17,15 @@ const OP = 'attention';
 
 export type ResolvedOptions = Pick<
   AttentionPlan,
-  'scale' | 'softcap' | 'isCausal' | 'causalAlignment' | 'window' | 'alibiSlopes' | 'headMask' | 'scoresOutput' | 'precision'
+  | 'scale'
+  | 'softcap'
+  | 'isCausal'
+  | 'causalAlignment'
+  | 'window'
+  | 'alibiSlopes'
+  | 'headMask'
+  | 'scoresOutput'
+  | 'precision'
 > & { readonly returnPresent: boolean };
 
 /** D sets the default scale 1/√D; Hq sizes the per-head options. */
@@ -40,14 +48,20 @@ export function checkOptionKeys(options: AttentionOptions): void {
   if (typeof options !== 'object' || options === null) throw invalidArgument(OP, 'options', 'an object', options);
   for (const key of Object.keys(options)) {
     if (!(ATTENTION_OPTION_KEYS as readonly string[]).includes(key)) {
-      throw invalidArgument(OP, `options.${key}`, `one of the known options (${ATTENTION_OPTION_KEYS.join(', ')})`, key);
+      throw invalidArgument(
+        OP,
+        `options.${key}`,
+        `one of the known options (${ATTENTION_OPTION_KEYS.join(', ')})`,
+        key,
+      );
     }
   }
 }
 
 function resolveScale(scale: unknown, D: number): number {
   if (scale === undefined) return D === 0 ? 1 : 1 / Math.sqrt(D);
-  if (typeof scale !== 'number' || !Number.isFinite(scale)) throw invalidArgument(OP, 'options.scale', 'a finite number', scale);
+  if (typeof scale !== 'number' || !Number.isFinite(scale))
+    throw invalidArgument(OP, 'options.scale', 'a finite number', scale);
   return scale;
 }
 
@@ -67,13 +81,15 @@ function resolveBoolean(value: unknown, name: string): boolean {
 
 function resolveEnum<E extends string>(value: unknown, allowed: readonly E[], fallback: E, name: string): E {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as E)) throw invalidArgument(OP, `options.${name}`, `one of ${allowed.join(', ')}`, value);
+  if (!allowed.includes(value as E))
+    throw invalidArgument(OP, `options.${name}`, `one of ${allowed.join(', ')}`, value);
   return value as E;
 }
 
 function resolveWindow(window: unknown): AttentionPlan['window'] {
   if (window === undefined) return null;
-  if (typeof window !== 'object' || window === null) throw invalidArgument(OP, 'options.window', 'an object { left, right }', window);
+  if (typeof window !== 'object' || window === null)
+    throw invalidArgument(OP, 'options.window', 'an object { left, right }', window);
   const w = window as Record<string, unknown>;
   for (const key of Object.keys(w)) {
     if (key !== 'left' && key !== 'right') throw invalidArgument(OP, `options.window.${key}`, 'left or right', key);
@@ -81,7 +97,8 @@ function resolveWindow(window: unknown): AttentionPlan['window'] {
   const side = (name: 'left' | 'right'): number => {
     const value = w[name];
     if (value === undefined) return Number.POSITIVE_INFINITY;
-    const ok = value === Number.POSITIVE_INFINITY || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
+    const ok =
+      value === Number.POSITIVE_INFINITY || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
     if (!ok) throw invalidArgument(OP, `options.window.${name}`, 'an integer ≥ 0 or Infinity', value);
     return value as number;
   };
@@ -106,7 +123,12 @@ function resolvePerHead(values: ArrayLike<number> | undefined, Hq: number, name:
     throw invalidArgument(OP, `options.${name}`, `an array of ${Hq} numbers (one per query head)`, values);
   }
   if (values.length !== Hq) {
-    throw invalidArgument(OP, `options.${name}`, `an array of ${Hq} numbers (one per query head)`, `length ${values.length}`);
+    throw invalidArgument(
+      OP,
+      `options.${name}`,
+      `an array of ${Hq} numbers (one per query head)`,
+      `length ${values.length}`,
+    );
   }
   const out = Float32Array.from(values as ArrayLike<number>);
   const bad = out.findIndex((x) => !Number.isFinite(x));

@@ -1,5 +1,5 @@
-import type { BackendCapabilities } from '../contract/backend.js';
 import type { AttentionOptions, AttentionPlan, DeviceAttentionInputs, MaskPlan } from '../contract/attention.js';
+import type { BackendCapabilities } from '../contract/backend.js';
 import type { DeviceTensor } from '../contract/tensor.js';
 import { AttnkitError, formatShape, invalidArgument, shapeError } from '../errors.js';
 import { checkOptionKeys, resolveOptions } from './attention-options.js';
@@ -20,18 +20,32 @@ export function planAttention(
 ): AttentionPlan {
   checkOptionKeys(options);
   const { q, k, v } = inputs;
-  for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
+  for (const [name, t] of [
+    ['q', q],
+    ['k', k],
+    ['v', v],
+  ] as const) {
     checkRank(OP, name, t, [3, 4]);
     checkDType(OP, name, t, ['float32']);
   }
-  for (const [name, t] of [['k', k], ['v', v]] as const) {
-    if (t.shape.length !== q.shape.length) throw shapeError(OP, name, `rank ${q.shape.length} like q ${formatShape(q.shape)}`, t.shape);
+  for (const [name, t] of [
+    ['k', k],
+    ['v', v],
+  ] as const) {
+    if (t.shape.length !== q.shape.length)
+      throw shapeError(OP, name, `rank ${q.shape.length} like q ${formatShape(q.shape)}`, t.shape);
   }
   const layout = q.shape.length === 3 ? '3d' : '4d';
   const dims = layout === '3d' ? dims3d(q, k, v, options) : dims4d(q, k, v, options);
   const { B, Hq, Hkv, Sq, Skv, D, Dv } = dims;
   if (Hq % Hkv !== 0) {
-    throw shapeError(OP, 'k', `key/value heads dividing the ${Hq} query heads of q ${formatShape(q.shape)}`, k.shape, `${Hkv} heads`);
+    throw shapeError(
+      OP,
+      'k',
+      `key/value heads dividing the ${Hq} query heads of q ${formatShape(q.shape)}`,
+      k.shape,
+      `${Hkv} heads`,
+    );
   }
 
   const P = checkPast(inputs, B, Hkv, D, Dv);
@@ -91,15 +105,26 @@ interface Dims {
 function dims4d(q: DeviceTensor, k: DeviceTensor, v: DeviceTensor, options: AttentionOptions): Dims {
   const [B, Hq, Sq, D] = q.shape;
   const [, Hkv, Skv] = k.shape;
-  if (k.shape[0] !== B || k.shape[3] !== D) throw shapeError(OP, 'k', [B, '*', '*', D], k.shape, `batch and head size of q ${formatShape(q.shape)}`);
+  if (k.shape[0] !== B || k.shape[3] !== D)
+    throw shapeError(OP, 'k', [B, '*', '*', D], k.shape, `batch and head size of q ${formatShape(q.shape)}`);
   if (v.shape[0] !== B || v.shape[1] !== Hkv || v.shape[2] !== Skv) {
     throw shapeError(OP, 'v', [B, Hkv, Skv, '*'], v.shape, `batch, heads and length of k ${formatShape(k.shape)}`);
   }
   if (options.qNumHeads !== undefined && options.qNumHeads !== Hq) {
-    throw invalidArgument(OP, 'options.qNumHeads', `omitted or ${Hq} for 4D q ${formatShape(q.shape)}`, options.qNumHeads);
+    throw invalidArgument(
+      OP,
+      'options.qNumHeads',
+      `omitted or ${Hq} for 4D q ${formatShape(q.shape)}`,
+      options.qNumHeads,
+    );
   }
   if (options.kvNumHeads !== undefined && options.kvNumHeads !== Hkv) {
-    throw invalidArgument(OP, 'options.kvNumHeads', `omitted or ${Hkv} for 4D k ${formatShape(k.shape)}`, options.kvNumHeads);
+    throw invalidArgument(
+      OP,
+      'options.kvNumHeads',
+      `omitted or ${Hkv} for 4D k ${formatShape(k.shape)}`,
+      options.kvNumHeads,
+    );
   }
   if (Hkv === 0) throw shapeError(OP, 'k', [B, '≥1', Skv, D], k.shape, 'at least one key/value head');
   return { B, Hq, Hkv, Sq, Skv, D, Dv: v.shape[3] };
@@ -109,16 +134,24 @@ function dims3d(q: DeviceTensor, k: DeviceTensor, v: DeviceTensor, options: Atte
   const Hq = options.qNumHeads;
   const Hkv = options.kvNumHeads;
   if (!isPositiveInteger(Hq)) throw invalidArgument(OP, 'options.qNumHeads', 'a positive integer with 3D inputs', Hq);
-  if (!isPositiveInteger(Hkv)) throw invalidArgument(OP, 'options.kvNumHeads', 'a positive integer with 3D inputs', Hkv);
+  if (!isPositiveInteger(Hkv))
+    throw invalidArgument(OP, 'options.kvNumHeads', 'a positive integer with 3D inputs', Hkv);
   const [B, Sq, qWidth] = q.shape;
   const [, Skv, kWidth] = k.shape;
-  if (qWidth % Hq !== 0) throw shapeError(OP, 'q', [B, Sq, `${Hq}·D`], q.shape, `last axis must split into qNumHeads = ${Hq}`);
+  if (qWidth % Hq !== 0)
+    throw shapeError(OP, 'q', [B, Sq, `${Hq}·D`], q.shape, `last axis must split into qNumHeads = ${Hq}`);
   const D = qWidth / Hq;
   if (k.shape[0] !== B || kWidth !== Hkv * D) {
     throw shapeError(OP, 'k', [B, '*', Hkv * D], k.shape, `kvNumHeads = ${Hkv} heads of size D = ${D}`);
   }
   if (v.shape[0] !== B || v.shape[1] !== Skv || v.shape[2] % Hkv !== 0) {
-    throw shapeError(OP, 'v', [B, Skv, `${Hkv}·Dv`], v.shape, `batch and length of k, last axis split into ${Hkv} heads`);
+    throw shapeError(
+      OP,
+      'v',
+      [B, Skv, `${Hkv}·Dv`],
+      v.shape,
+      `batch and length of k, last axis split into ${Hkv} heads`,
+    );
   }
   return { B, Hq, Hkv, Sq, Skv, D, Dv: v.shape[2] / Hkv };
 }
@@ -128,9 +161,13 @@ function checkPast(inputs: DeviceAttentionInputs, B: number, Hkv: number, D: num
   if (!pastKey && !pastValue) return 0;
   if (!pastKey || !pastValue) {
     const missing = pastKey ? 'pastValue' : 'pastKey';
-    throw new AttnkitError('INVALID_ARGUMENT', `${OP}: pastKey and pastValue must be given together; ${missing} is missing`, {
-      argument: missing,
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `${OP}: pastKey and pastValue must be given together; ${missing} is missing`,
+      {
+        argument: missing,
+      },
+    );
   }
   checkDType(OP, 'pastKey', pastKey, ['float32']);
   checkDType(OP, 'pastValue', pastValue, ['float32']);
@@ -149,7 +186,12 @@ function planMask(mask: DeviceTensor, B: number, Hq: number, Sq: number, T: numb
   checkDType(OP, 'mask', mask, ['bool', 'float32']);
   const rank = mask.shape.length;
   if (rank < 1 || rank > 4) throw shapeError(OP, 'mask', 'rank 1 to 4, broadcastable to [B,Hq,Sq,T]', mask.shape);
-  const shape4 = [1, 1, 1, 1].map((one, i) => (i < 4 - rank ? one : mask.shape[i - (4 - rank)])) as [number, number, number, number];
+  const shape4 = [1, 1, 1, 1].map((one, i) => (i < 4 - rank ? one : mask.shape[i - (4 - rank)])) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const target = [B, Hq, Sq, T];
   for (let axis = 0; axis < 3; axis++) {
     if (shape4[axis] !== 1 && shape4[axis] !== target[axis]) {
@@ -158,10 +200,15 @@ function planMask(mask: DeviceTensor, B: number, Hq: number, Sq: number, T: numb
     }
   }
   if (shape4[3] > T) {
-    throw shapeError(OP, 'mask', `broadcastable to ${formatShape(target)}`, mask.shape, `key axis ${shape4[3]} is longer than T = ${T}`);
+    throw shapeError(
+      OP,
+      'mask',
+      `broadcastable to ${formatShape(target)}`,
+      mask.shape,
+      `key axis ${shape4[3]} is longer than T = ${T}`,
+    );
   }
   const broadcastTarget = [B, Hq, Sq, shape4[3]];
   const strides = broadcastStrides(shape4, broadcastTarget) as [number, number, number, number];
   return { kind: mask.dtype === 'bool' ? 'boolean' : 'additive', shape4, strides };
 }
-

@@ -1,5 +1,5 @@
-import type { AttentionCapabilities, BackendCapabilities } from '../contract/backend.js';
 import type { AttentionPlan } from '../contract/attention.js';
+import type { AttentionCapabilities, BackendCapabilities } from '../contract/backend.js';
 import { sizeOf } from '../contract/tensor.js';
 import { AttnkitError, deviceLimitError } from '../errors.js';
 
@@ -26,8 +26,10 @@ export function checkCapabilities(plan: AttentionPlan, capabilities: BackendCapa
   if ((plan.isCausal || plan.window || plan.alibiSlopes) && !a.causalAlignments.includes(plan.causalAlignment)) {
     throw unsupported(`${plan.causalAlignment} causal alignment`, 'options.causalAlignment');
   }
-  if (!a.scoresOutput.includes(plan.scoresOutput)) throw unsupported(`scoresOutput '${plan.scoresOutput}'`, 'options.scoresOutput');
-  if (!capabilities.precisions.includes(plan.precision)) throw unsupported(`precision '${plan.precision}'`, 'options.precision');
+  if (!a.scoresOutput.includes(plan.scoresOutput))
+    throw unsupported(`scoresOutput '${plan.scoresOutput}'`, 'options.scoresOutput');
+  if (!capabilities.precisions.includes(plan.precision))
+    throw unsupported(`precision '${plan.precision}'`, 'options.precision');
   checkSizes(plan, capabilities.maxTensorElements);
 }
 

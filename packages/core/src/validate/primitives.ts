@@ -30,7 +30,8 @@ export function planMatmul(a: DeviceTensor, b: DeviceTensor, options: MatmulOpti
   }
   if (options.bias) {
     checkDType(op, 'bias', options.bias, ['float32']);
-    if (options.bias.shape.length !== 1 || options.bias.shape[0] !== N) throw shapeError(op, 'bias', [N], options.bias.shape);
+    if (options.bias.shape.length !== 1 || options.bias.shape[0] !== N)
+      throw shapeError(op, 'bias', [N], options.bias.shape);
   }
   return { batch: sizeOf(batchDims), M, K, N, transposeA, transposeB, batchedB, outShape: [...batchDims, M, N] };
 }
@@ -45,7 +46,10 @@ export function planRows(op: string, x: DeviceTensor): RowsPlan {
 export function planLayerNorm(x: DeviceTensor, gamma: DeviceTensor, beta: DeviceTensor, epsilon: number): RowsPlan {
   const op = 'layerNorm';
   const plan = planRows(op, x);
-  for (const [name, t] of [['gamma', gamma], ['beta', beta]] as const) {
+  for (const [name, t] of [
+    ['gamma', gamma],
+    ['beta', beta],
+  ] as const) {
     checkDType(op, name, t, ['float32']);
     if (t.shape.length !== 1 || t.shape[0] !== plan.width) {
       throw shapeError(op, name, [plan.width], t.shape, `last axis of x ${formatShape(x.shape)}`);
@@ -68,7 +72,8 @@ export function planGather(table: DeviceTensor, ids: DeviceTensor): GatherPlan {
 
 export function planConcat(tensors: readonly DeviceTensor[], axis: number): ConcatPlan {
   const op = 'concat';
-  if (!Array.isArray(tensors as unknown) || tensors.length === 0) throw invalidArgument(op, 'tensors', 'a non-empty array of tensors', tensors);
+  if (!Array.isArray(tensors as unknown) || tensors.length === 0)
+    throw invalidArgument(op, 'tensors', 'a non-empty array of tensors', tensors);
   const first = tensors[0];
   const rank = first.shape.length;
   const ax = normalizeAxis(op, axis, rank);
@@ -92,7 +97,12 @@ export function planSlice(x: DeviceTensor, axis: number, start: number, length: 
     throw invalidArgument(op, 'start', `an integer in [0, ${size}] for axis ${ax} of ${formatShape(x.shape)}`, start);
   }
   if (!isNonNegativeInteger(length) || start + length > size) {
-    throw invalidArgument(op, 'length', `an integer in [0, ${size - start}] (start ${start}, axis ${ax} of ${formatShape(x.shape)})`, length);
+    throw invalidArgument(
+      op,
+      'length',
+      `an integer in [0, ${size - start}] (start ${start}, axis ${ax} of ${formatShape(x.shape)})`,
+      length,
+    );
   }
   return { axis: ax, start, length, outShape: x.shape.map((d, j) => (j === ax ? length : d)) };
 }
@@ -115,11 +125,13 @@ export function planReshape(x: DeviceTensor, shape: readonly number[]): number[]
 
 export function planTopK(x: DeviceTensor, k: number): RowsPlan {
   const plan = planRows('topK', x);
-  if (!isPositiveInteger(k) || k > plan.width) throw invalidArgument('topK', 'k', `an integer in [1, ${plan.width}]`, k);
+  if (!isPositiveInteger(k) || k > plan.width)
+    throw invalidArgument('topK', 'k', `an integer in [1, ${plan.width}]`, k);
   return plan;
 }
 
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) throw invalidArgument(op, 'axis', `an integer in [${-rank}, ${rank - 1}]`, axis);
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank)
+    throw invalidArgument(op, 'axis', `an integer in [${-rank}, ${rank - 1}]`, axis);
   return axis < 0 ? axis + rank : axis;
 }

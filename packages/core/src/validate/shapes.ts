@@ -1,5 +1,5 @@
+import type { DeviceTensor, DType } from '../contract/tensor.js';
 import { AttnkitError, formatShape, invalidArgument, shapeError } from '../errors.js';
-import type { DType, DeviceTensor } from '../contract/tensor.js';
 
 export function isNonNegativeInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -41,9 +41,13 @@ export function checkOwned(op: string, argument: string, tensor: unknown, owner:
   }
   if (t.owner !== owner && !made?.has(t)) {
     const name = (t.owner as { name?: unknown } | null)?.name;
-    throw new AttnkitError('INVALID_ARGUMENT', `${op}: ${argument} ${formatShape(t.shape)} belongs to another backend${typeof name === 'string' ? ` (${name})` : ''}`, {
-      argument,
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `${op}: ${argument} ${formatShape(t.shape)} belongs to another backend${typeof name === 'string' ? ` (${name})` : ''}`,
+      {
+        argument,
+      },
+    );
   }
   if (t.isDisposed) {
     throw new AttnkitError('DISPOSED', `${op}: ${argument} ${formatShape(t.shape)} was disposed`, { argument });
@@ -62,7 +66,13 @@ export function broadcastShapes(
     const da = a[a.length - rank + i] ?? 1;
     const db = b[b.length - rank + i] ?? 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw shapeError(op, 'b', `a shape broadcastable with a ${formatShape(a)}`, b, `axis ${i - rank} has ${db} vs ${da}`);
+      throw shapeError(
+        op,
+        'b',
+        `a shape broadcastable with a ${formatShape(a)}`,
+        b,
+        `axis ${i - rank} has ${db} vs ${da}`,
+      );
     }
     outShape.push(da === 1 ? db : da);
   }

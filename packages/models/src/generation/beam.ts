@@ -35,7 +35,9 @@ export async function beamSearch(
   const V = config.vocab_size;
   const k = Math.min(2 * K, V);
   const dead: Beam = { score: Number.NEGATIVE_INFINITY, tokens: [], attentions: [] };
-  const beams: Beam[][] = Array.from({ length: B }, () => Array.from({ length: K }, (_, j) => (j === 0 ? { score: 0, tokens: [], attentions: [] } : dead)));
+  const beams: Beam[][] = Array.from({ length: B }, () =>
+    Array.from({ length: K }, (_, j) => (j === 0 ? { score: 0, tokens: [], attentions: [] } : dead)),
+  );
   const hypotheses: Hypothesis[][] = Array.from({ length: B }, () => []);
   const done = new Array<boolean>(B).fill(false);
   const normalize = (score: number, length: number) => score / length ** options.lengthPenalty;
@@ -68,7 +70,8 @@ export async function beamSearch(
       beams[b].forEach((beam, j) => {
         if (beam.score === Number.NEGATIVE_INFINITY) return;
         const row = b * K + j;
-        for (let n = 0; n < k; n++) candidates.push({ score: beam.score + values[row * k + n], token: indices[row * k + n], beam: j });
+        for (let n = 0; n < k; n++)
+          candidates.push({ score: beam.score + values[row * k + n], token: indices[row * k + n], beam: j });
       });
       candidates.sort((x, y) => y.score - x.score || x.beam - y.beam || x.token - y.token);
       const chosen: { beam: Beam; origin: number; token: number }[] = [];
@@ -77,11 +80,15 @@ export async function beamSearch(
         const parent = beams[b][c.beam];
         const row = b * K + c.beam;
         const attentions = options.returnAttentions
-          ? [...parent.attentions, rowAttention(maps, row, config.num_heads, session.sourceLength, session.sourceLengths[row])]
+          ? [
+              ...parent.attentions,
+              rowAttention(maps, row, config.num_heads, session.sourceLength, session.sourceLengths[row]),
+            ]
           : parent.attentions;
         const extended: Beam = { score: c.score, tokens: [...parent.tokens, c.token], attentions };
         if (c.token === config.eos_token_id) {
-          if (rank < K) hypotheses[b].push({ ...extended, normalized: normalize(c.score, extended.tokens.length), finished: true });
+          if (rank < K)
+            hypotheses[b].push({ ...extended, normalized: normalize(c.score, extended.tokens.length), finished: true });
         } else {
           chosen.push({ beam: extended, origin: row, token: c.token });
         }
@@ -100,13 +107,20 @@ export async function beamSearch(
   return hypotheses.map((finished, b) => {
     const pool = done[b]
       ? finished
-      : [...finished, ...beams[b].filter((beam) => beam.score > Number.NEGATIVE_INFINITY).map((beam) => ({ ...beam, normalized: normalize(beam.score, beam.tokens.length), finished: false }))];
+      : [
+          ...finished,
+          ...beams[b]
+            .filter((beam) => beam.score > Number.NEGATIVE_INFINITY)
+            .map((beam) => ({ ...beam, normalized: normalize(beam.score, beam.tokens.length), finished: false })),
+        ];
     const winner = pool.reduce((x, y) => (y.normalized > x.normalized ? y : x));
     return {
       tokens: winner.finished ? winner.tokens.slice(0, -1) : [...winner.tokens],
       finished: winner.finished,
       score: winner.normalized,
-      ...(options.returnAttentions && { crossAttentions: stackSteps(winner.attentions, config.decoder_layers, config.num_heads) }),
+      ...(options.returnAttentions && {
+        crossAttentions: stackSteps(winner.attentions, config.decoder_layers, config.num_heads),
+      }),
     };
   });
 }

@@ -37,7 +37,8 @@ export async function greedySearch(
       if (finished[r]) continue;
       tokens[r].push(next[r]);
       if (hostLogits) logits[r].push(hostLogits.slice(r * V, (r + 1) * V));
-      if (options.returnAttentions) attentions[r].push(rowAttention(hostAttentions, r, config.num_heads, S, session.sourceLengths[r]));
+      if (options.returnAttentions)
+        attentions[r].push(rowAttention(hostAttentions, r, config.num_heads, S, session.sourceLengths[r]));
       if (next[r] === config.eos_token_id) finished[r] = true;
     }
     session.advance(Array.from(next, (id, r) => (finished[r] ? config.pad_token_id : id)));
@@ -47,11 +48,23 @@ export async function greedySearch(
     tokens: finished[r] ? t.slice(0, -1) : t,
     finished: finished[r],
     ...(options.returnLogits && { logits: logits[r] }),
-    ...(options.returnAttentions && { crossAttentions: stackSteps(attentions[r], config.decoder_layers, config.num_heads) }),
+    ...(options.returnAttentions && {
+      crossAttentions: stackSteps(attentions[r], config.decoder_layers, config.num_heads),
+    }),
   }));
 }
 
 /** Row r of per-layer [R, H, S] maps, trimmed to the row's real source length. */
-export function rowAttention(perLayer: readonly Float32Array[], r: number, heads: number, S: number, length: number): StepAttention {
-  return perLayer.map((data) => Array.from({ length: heads }, (_, h) => Array.from(data.subarray((r * heads + h) * S, (r * heads + h) * S + length))));
+export function rowAttention(
+  perLayer: readonly Float32Array[],
+  r: number,
+  heads: number,
+  S: number,
+  length: number,
+): StepAttention {
+  return perLayer.map((data) =>
+    Array.from({ length: heads }, (_, h) =>
+      Array.from(data.subarray((r * heads + h) * S, (r * heads + h) * S + length)),
+    ),
+  );
 }

@@ -84,7 +84,11 @@ export class DecodingSession {
     const old = this.cache;
     if (this.pending) {
       const present = this.pending;
-      this.cache = origins ? ops.tidy(() => present.map((c) => ({ key: ops.selectRows(c.key, origins), value: ops.selectRows(c.value, origins) }))) : present;
+      this.cache = origins
+        ? ops.tidy(() =>
+            present.map((c) => ({ key: ops.selectRows(c.key, origins), value: ops.selectRows(c.value, origins) })),
+          )
+        : present;
       if (origins) disposeCache(device, present);
       this.pending = null;
     }

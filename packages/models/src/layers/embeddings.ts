@@ -20,9 +20,13 @@ export class Embeddings {
 
   static create(device: Device, weights: Weights, config: TransformerConfig): Embeddings {
     const tokens = weights.get('embed_tokens.weight');
-    if (config.positions === 'learned') return new Embeddings(tokens, weights.get('embed_positions.weight'), false, config.max_positions);
+    if (config.positions === 'learned')
+      return new Embeddings(tokens, weights.get('embed_positions.weight'), false, config.max_positions);
     if (config.positions === 'alibi') return new Embeddings(tokens, null, false, Number.POSITIVE_INFINITY);
-    const table = device.upload(sinusoidalTable(config.max_positions, config.d_model), [config.max_positions, config.d_model]);
+    const table = device.upload(sinusoidalTable(config.max_positions, config.d_model), [
+      config.max_positions,
+      config.d_model,
+    ]);
     return new Embeddings(tokens, table, true, config.max_positions);
   }
 
@@ -32,9 +36,16 @@ export class Embeddings {
     if (!this.positions) return tokens;
     const length = ids.shape[ids.shape.length - 1];
     if (start + length > this.maxPositions) {
-      throw argumentError('Embeddings', 'positions', `${start}…${start + length - 1} go beyond max_positions = ${this.maxPositions}`);
+      throw argumentError(
+        'Embeddings',
+        'positions',
+        `${start}…${start + length - 1} go beyond max_positions = ${this.maxPositions}`,
+      );
     }
-    const positionIds = ops.upload(Int32Array.from({ length }, (_, i) => start + i), [length]);
+    const positionIds = ops.upload(
+      Int32Array.from({ length }, (_, i) => start + i),
+      [length],
+    );
     return ops.add(tokens, ops.gather(this.positions, positionIds));
   }
 

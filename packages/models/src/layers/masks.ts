@@ -24,7 +24,8 @@ export function symmetricAlibiMask(ops: Ops, lengths: readonly number[], S: numb
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < S; i++) {
         const row = ((b * heads + h) * S + i) * S;
-        for (let j = 0; j < S; j++) data[row + j] = j < length ? -slopes[h] * Math.abs(i - j) : Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < S; j++)
+          data[row + j] = j < length ? -slopes[h] * Math.abs(i - j) : Number.NEGATIVE_INFINITY;
       }
     }
   });

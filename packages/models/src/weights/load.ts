@@ -33,7 +33,12 @@ export class Weights {
  * Checks every tensor against the spec (missing, extra, dtype, shape, non-finite values) on the host,
  * then uploads. If an upload fails part-way, what was uploaded is released: nothing is loaded half-way.
  */
-export function uploadWeights(device: Device, file: SafetensorsFile, spec: WeightSpec, fileName = 'model.safetensors'): Weights {
+export function uploadWeights(
+  device: Device,
+  file: SafetensorsFile,
+  spec: WeightSpec,
+  fileName = 'model.safetensors',
+): Weights {
   for (const name of spec.keys()) {
     if (!file.tensors.has(name)) throw loadError(fileName, name, 'is missing');
   }
@@ -42,7 +47,13 @@ export function uploadWeights(device: Device, file: SafetensorsFile, spec: Weigh
     if (!shape) throw loadError(fileName, name, 'is not a tensor of this model (extra tensor)');
     if (t.dtype !== 'F32') throw loadError(fileName, name, `has dtype ${t.dtype}, expected F32`, 'F32', t.dtype);
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      throw loadError(fileName, name, `has shape [${t.shape.join(',')}], expected [${shape.join(',')}]`, `[${shape.join(',')}]`, `[${t.shape.join(',')}]`);
+      throw loadError(
+        fileName,
+        name,
+        `has shape [${t.shape.join(',')}], expected [${shape.join(',')}]`,
+        `[${shape.join(',')}]`,
+        `[${t.shape.join(',')}]`,
+      );
     }
     const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw loadError(fileName, name, `element ${bad} is ${t.data[bad]} (corrupt weights)`);

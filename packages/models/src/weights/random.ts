@@ -5,7 +5,10 @@ import { weightSpec } from './spec.js';
  * Seeded random weights for every tensor a config needs: fixtures, tests and benchmarks. Matrices are
  * uniform in ±√(6 / (in + out)) (Glorot), embeddings in ±1, biases in ±0.1, layer-norm gains 1 ± 0.1.
  */
-export function randomWeights(config: ModelConfig, seed: number): Record<string, { shape: number[]; data: Float32Array }> {
+export function randomWeights(
+  config: ModelConfig,
+  seed: number,
+): Record<string, { shape: number[]; data: Float32Array }> {
   const next = mulberry32(seed);
   const uniform = (a: number) => (2 * next() - 1) * a;
   const out: Record<string, { shape: number[]; data: Float32Array }> = {};

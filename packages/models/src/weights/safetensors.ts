@@ -33,13 +33,23 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function readSafetensors(bytes: Uint8Array | ArrayBuffer, file = 'model.safetensors'): SafetensorsFile {
   const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (buf.byteLength < 8) throw loadError(file, '(header length)', `file is truncated: ${buf.byteLength} bytes, the 8-byte header length is missing`);
+  if (buf.byteLength < 8)
+    throw loadError(
+      file,
+      '(header length)',
+      `file is truncated: ${buf.byteLength} bytes, the 8-byte header length is missing`,
+    );
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLength = view.getBigUint64(0, true);
   if (headerLength > BigInt(buf.byteLength - 8)) {
-    throw loadError(file, '(header length)', `header length ${headerLength} goes beyond the end of the file (${buf.byteLength} bytes)`);
+    throw loadError(
+      file,
+      '(header length)',
+      `header length ${headerLength} goes beyond the end of the file (${buf.byteLength} bytes)`,
+    );
   }
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) throw loadError(file, '(header length)', `header length ${headerLength} exceeds ${MAX_HEADER_BYTES} bytes`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    throw loadError(file, '(header length)', `header length ${headerLength} exceeds ${MAX_HEADER_BYTES} bytes`);
   const n = Number(headerLength);
   if (n < 2 || buf[8] !== 0x7b) throw loadError(file, '(header)', 'header must be a JSON object starting with "{"');
   let header: unknown;
@@ -48,7 +58,8 @@ export function readSafetensors(bytes: Uint8Array | ArrayBuffer, file = 'model.s
   } catch (error) {
     throw loadError(file, '(header)', `header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw loadError(file, '(header)', 'header must be a JSON object');
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw loadError(file, '(header)', 'header must be a JSON object');
 
   const dataStart = 8 + n;
   const dataLength = buf.byteLength - dataStart;
@@ -64,13 +75,18 @@ export function readSafetensors(bytes: Uint8Array | ArrayBuffer, file = 'model.s
   let cursor = 0;
   for (const e of ordered) {
     if (e.begin !== cursor) {
-      const what = e.begin < cursor ? 'overlaps the previous tensor' : `leaves a hole of ${e.begin - cursor} bytes before it`;
+      const what =
+        e.begin < cursor ? 'overlaps the previous tensor' : `leaves a hole of ${e.begin - cursor} bytes before it`;
       throw loadError(file, e.name, `data_offsets [${e.begin}, ${e.end}] ${what}`);
     }
     cursor = e.end;
   }
   if (cursor !== dataLength) {
-    throw loadError(file, '(data)', `the data section has ${dataLength} bytes but the tensors cover ${cursor} (truncated or trailing bytes)`);
+    throw loadError(
+      file,
+      '(data)',
+      `the data section has ${dataLength} bytes but the tensors cover ${cursor} (truncated or trailing bytes)`,
+    );
   }
 
   const tensors = new Map<string, StoredTensor>();
@@ -84,34 +100,68 @@ export function readSafetensors(bytes: Uint8Array | ArrayBuffer, file = 'model.s
 function readMetadata(header: Record<string, unknown>, file: string): Record<string, string> {
   const meta = header.__metadata__;
   if (meta === undefined) return {};
-  if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw loadError(file, '__metadata__', 'must be an object of strings');
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta))
+    throw loadError(file, '__metadata__', 'must be an object of strings');
   for (const [key, value] of Object.entries(meta)) {
-    if (typeof value !== 'string') throw loadError(file, `__metadata__.${key}`, 'must be a string', 'string', typeof value);
+    if (typeof value !== 'string')
+      throw loadError(file, `__metadata__.${key}`, 'must be a string', 'string', typeof value);
   }
   return meta as Record<string, string>;
 }
 
 function readEntry(name: string, raw: unknown, dataLength: number, file: string) {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw loadError(file, name, 'entry must be an object { dtype, shape, data_offsets }');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw loadError(file, name, 'entry must be an object { dtype, shape, data_offsets }');
   const entry = raw as Record<string, unknown>;
   const keys = Object.keys(entry).sort();
-  if (keys.join() !== ENTRY_KEYS.join()) throw loadError(file, name, `entry must have exactly the keys dtype, shape, data_offsets`, ENTRY_KEYS.join(', '), keys.join(', '));
+  if (keys.join() !== ENTRY_KEYS.join())
+    throw loadError(
+      file,
+      name,
+      `entry must have exactly the keys dtype, shape, data_offsets`,
+      ENTRY_KEYS.join(', '),
+      keys.join(', '),
+    );
   const { dtype, shape, data_offsets: offsets } = entry;
   if (typeof dtype !== 'string' || !(dtype in BYTES)) {
-    const why = KNOWN_UNSUPPORTED.includes(dtype as string) ? 'is not supported (use F32, I32, U8 or BOOL)' : 'is not a safetensors dtype';
+    const why = KNOWN_UNSUPPORTED.includes(dtype as string)
+      ? 'is not supported (use F32, I32, U8 or BOOL)'
+      : 'is not a safetensors dtype';
     throw loadError(file, name, `dtype ${JSON.stringify(dtype)} ${why}`, 'F32 | I32 | U8 | BOOL', String(dtype));
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw loadError(file, name, 'shape must be an array of non-negative integers', 'integer[]', JSON.stringify(shape));
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
-    throw loadError(file, name, 'data_offsets must be [begin, end] with 0 ≤ begin ≤ end', '[begin, end]', JSON.stringify(offsets));
+  if (
+    !Array.isArray(offsets) ||
+    offsets.length !== 2 ||
+    !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) ||
+    offsets[0] > offsets[1]
+  ) {
+    throw loadError(
+      file,
+      name,
+      'data_offsets must be [begin, end] with 0 ≤ begin ≤ end',
+      '[begin, end]',
+      JSON.stringify(offsets),
+    );
   }
   const [begin, end] = offsets as [number, number];
-  if (end > dataLength) throw loadError(file, name, `data_offsets end ${end} goes beyond the data section (${dataLength} bytes): the file is truncated`);
+  if (end > dataLength)
+    throw loadError(
+      file,
+      name,
+      `data_offsets end ${end} goes beyond the data section (${dataLength} bytes): the file is truncated`,
+    );
   const expectedBytes = shape.reduce((p: number, d: number) => p * d, 1) * BYTES[dtype as SafetensorsDType];
   if (end - begin !== expectedBytes) {
-    throw loadError(file, name, `holds ${end - begin} bytes but shape [${shape.join(',')}] of ${dtype} needs ${expectedBytes}`, String(expectedBytes), String(end - begin));
+    throw loadError(
+      file,
+      name,
+      `holds ${end - begin} bytes but shape [${shape.join(',')}] of ${dtype} needs ${expectedBytes}`,
+      String(expectedBytes),
+      String(end - begin),
+    );
   }
   return { dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end };
 }
@@ -125,7 +175,8 @@ function decode(bytes: Uint8Array, dtype: SafetensorsDType): Float32Array | Int3
   if (dtype === 'U8' || dtype === 'BOOL') return copyOf(bytes);
   const count = bytes.byteLength / 4;
   const copy = copyOf(bytes); // a fresh, aligned buffer
-  if (LITTLE_ENDIAN) return dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
+  if (LITTLE_ENDIAN)
+    return dtype === 'F32' ? new Float32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);
   const view = new DataView(copy.buffer);
   const out = dtype === 'F32' ? new Float32Array(count) : new Int32Array(count);
   for (let i = 0; i < count; i++) out[i] = dtype === 'F32' ? view.getFloat32(i * 4, true) : view.getInt32(i * 4, true);
@@ -140,7 +191,10 @@ export interface TensorToWrite {
 }
 
 /** Tensors in name order, header padded with spaces so the data section starts 8-byte aligned. */
-export function writeSafetensors(tensors: Readonly<Record<string, TensorToWrite>>, metadata?: Readonly<Record<string, string>>): Uint8Array {
+export function writeSafetensors(
+  tensors: Readonly<Record<string, TensorToWrite>>,
+  metadata?: Readonly<Record<string, string>>,
+): Uint8Array {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
@@ -149,7 +203,12 @@ export function writeSafetensors(tensors: Readonly<Record<string, TensorToWrite>
     const t = tensors[name];
     const dtype = t.dtype ?? (t.data instanceof Float32Array ? 'F32' : t.data instanceof Int32Array ? 'I32' : 'U8');
     const count = t.shape.reduce((p, d) => p * d, 1);
-    if (count !== t.data.length) throw loadError('safetensors (write)', name, `shape [${t.shape.join(',')}] needs ${count} elements, data has ${t.data.length}`);
+    if (count !== t.data.length)
+      throw loadError(
+        'safetensors (write)',
+        name,
+        `shape [${t.shape.join(',')}] needs ${count} elements, data has ${t.data.length}`,
+      );
     header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + t.data.byteLength] };
     offset += t.data.byteLength;
   }

@@ -2,7 +2,14 @@ import { createBackend as createGpujsBackend } from '@attnkit/backend-gpujs';
 import { createBackend as createWebGpuBackend } from '@attnkit/backend-webgpu';
 import type { Backend } from '@attnkit/core';
 import { type ModelFiles, type ModelSource, pipeline } from '../../src/index.js';
-import { type BrowserBackendReport, CLASSIFICATIONS, FIXTURE_PREFIX, MAX_NEW_TOKENS, TRANSLATIONS, type TranslatorName } from './cases.js';
+import {
+  type BrowserBackendReport,
+  CLASSIFICATIONS,
+  FIXTURE_PREFIX,
+  MAX_NEW_TOKENS,
+  TRANSLATIONS,
+  type TranslatorName,
+} from './cases.js';
 
 /**
  * Runs in headless Chromium: the fixtures on WebGPU (navigator.gpu) and on gpu.js (WebGL2). translator-tiny
@@ -40,7 +47,11 @@ async function asArrayBuffers(fixture: string): Promise<ModelFiles> {
 
 async function runOn(name: string, backend: Backend): Promise<BrowserBackendReport> {
   const started = performance.now();
-  const loadedFrom = { 'translator-tiny': 'url', 'translator-alibi': 'array-buffers', 'classifier-tiny': 'url' } as const;
+  const loadedFrom = {
+    'translator-tiny': 'url',
+    'translator-alibi': 'array-buffers',
+    'classifier-tiny': 'url',
+  } as const;
   const sourceOf = async (fixture: keyof typeof loadedFrom): Promise<ModelSource> =>
     loadedFrom[fixture] === 'url' ? urlOf(fixture) : asArrayBuffers(fixture);
 
@@ -51,7 +62,10 @@ async function runOn(name: string, backend: Backend): Promise<BrowserBackendRepo
       const texts = [...TRANSLATIONS[fixture]];
       const greedy = await translator.translate(texts, { maxNewTokens: MAX_NEW_TOKENS });
       const beam = await translator.translate(texts, { maxNewTokens: MAX_NEW_TOKENS, numBeams: 2 });
-      translations[fixture] = { greedy: greedy.map((o) => o.translationText), beam: beam.map((o) => o.translationText) };
+      translations[fixture] = {
+        greedy: greedy.map((o) => o.translationText),
+        beam: beam.map((o) => o.translationText),
+      };
     } finally {
       translator.dispose();
     }

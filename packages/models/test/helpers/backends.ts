@@ -42,9 +42,28 @@ export const ALL_BACKENDS: readonly TestBackend[] = [
   { name: 'reference', atol: 1e-9, timeout: 30_000, full: true, create: async () => createReferenceBackend() },
   { name: 'tfjs-cpu', atol: 2e-5, timeout: 60_000, full: true, create: () => tfjs('cpu') },
   { name: 'tfjs-wasm', atol: 2e-5, timeout: 60_000, full: false, create: () => tfjs('wasm') },
-  { name: 'wasm', atol: 2e-5, timeout: 60_000, full: true, create: async () => (await import('@attnkit/backend-wasm')).createBackend() },
-  { name: 'webgpu', atol: 5e-5, timeout: 300_000, full: false, create: async () => (await import('@attnkit/backend-webgpu')).createBackend() },
-  { name: 'gpujs-webgl', atol: 5e-5, timeout: 300_000, full: false, maxNewTokens: 6, create: async () => (await import('@attnkit/backend-gpujs')).createBackend() },
+  {
+    name: 'wasm',
+    atol: 2e-5,
+    timeout: 60_000,
+    full: true,
+    create: async () => (await import('@attnkit/backend-wasm')).createBackend(),
+  },
+  {
+    name: 'webgpu',
+    atol: 5e-5,
+    timeout: 300_000,
+    full: false,
+    create: async () => (await import('@attnkit/backend-webgpu')).createBackend(),
+  },
+  {
+    name: 'gpujs-webgl',
+    atol: 5e-5,
+    timeout: 300_000,
+    full: false,
+    maxNewTokens: 6,
+    create: async () => (await import('@attnkit/backend-gpujs')).createBackend(),
+  },
 ];
 
 /** The backends every model test loops over. */

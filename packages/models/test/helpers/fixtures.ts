@@ -7,7 +7,11 @@ export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 export type FixtureName = 'translator-tiny' | 'translator-alibi' | 'classifier-tiny';
 
 /** The three files of a committed fixture, parsed where JSON, so a test can corrupt one of them. */
-export function fixtureFiles(name: FixtureName): { config: Record<string, unknown>; tokenizer: Record<string, unknown>; weights: Uint8Array } {
+export function fixtureFiles(name: FixtureName): {
+  config: Record<string, unknown>;
+  tokenizer: Record<string, unknown>;
+  weights: Uint8Array;
+} {
   const dir = join(FIXTURES, name);
   return {
     config: JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')),

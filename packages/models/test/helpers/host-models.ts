@@ -2,11 +2,21 @@ import type { ClassifierConfig, StoredTensor } from '../../src/index.js';
 import { HostTransformer } from './host-transformer.js';
 
 /** The classifier's logits for one unpadded input, in float64 on the host (see HostTransformer). */
-export function hostClassifierLogits(config: ClassifierConfig, weights: ReadonlyMap<string, StoredTensor>, ids: readonly number[]): number[] {
+export function hostClassifierLogits(
+  config: ClassifierConfig,
+  weights: ReadonlyMap<string, StoredTensor>,
+  ids: readonly number[],
+): number[] {
   const host = new HostTransformer(config, weights);
   const tokens = config.pooling === 'cls' ? [config.cls_token_id!, ...ids] : [...ids];
   const x = host.encoder(host.embed(tokens), 'encoder', config.num_layers);
-  const pooled = config.pooling === 'cls' ? x[0] : x[0].map((_, c) => x.reduce((a, row) => a + row[c], 0) / (config.pooling === 'mean_sqrt_len' ? Math.sqrt(x.length) : x.length));
+  const pooled =
+    config.pooling === 'cls'
+      ? x[0]
+      : x[0].map(
+          (_, c) =>
+            x.reduce((a, row) => a + row[c], 0) / (config.pooling === 'mean_sqrt_len' ? Math.sqrt(x.length) : x.length),
+        );
   const dense = host.linear([pooled], 'pooler.dense')[0].map(Math.tanh);
   return host.linear([dense], 'classifier')[0];
 }

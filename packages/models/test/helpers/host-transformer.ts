@@ -25,7 +25,14 @@ export class HostTransformer {
     return ids.map((id, i) =>
       Array.from({ length: d }, (_, c) => {
         const angle = i / 10000 ** ((c - (c % 2)) / d);
-        const position = this.config.positions === 'alibi' ? 0 : learned ? learned[i * d + c] : c % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+        const position =
+          this.config.positions === 'alibi'
+            ? 0
+            : learned
+              ? learned[i * d + c]
+              : c % 2 === 0
+                ? Math.sin(angle)
+                : Math.cos(angle);
         return table[id * d + c] + position;
       }),
     );
@@ -35,7 +42,9 @@ export class HostTransformer {
     const w = this.get(`${prefix}.weight`);
     const b = this.get(`${prefix}.bias`);
     const out = b.length;
-    return m.map((row) => Array.from({ length: out }, (_, j) => row.reduce((acc, v, k) => acc + v * w[k * out + j], b[j])));
+    return m.map((row) =>
+      Array.from({ length: out }, (_, j) => row.reduce((acc, v, k) => acc + v * w[k * out + j], b[j])),
+    );
   }
 
   norm(m: Matrix, prefix: string): Matrix {
@@ -49,7 +58,8 @@ export class HostTransformer {
   }
 
   feedForward(m: Matrix, prefix: string): Matrix {
-    const act = (v: number) => (this.config.activation === 'relu' ? Math.max(v, 0) : 0.5 * v * (1 + erfSeries(v / Math.SQRT2)));
+    const act = (v: number) =>
+      this.config.activation === 'relu' ? Math.max(v, 0) : 0.5 * v * (1 + erfSeries(v / Math.SQRT2));
     return this.linear(
       this.linear(m, `${prefix}.fc1`).map((row) => row.map(act)),
       `${prefix}.fc2`,
@@ -60,7 +70,12 @@ export class HostTransformer {
    * Attention of queries from `x` over keys/values from `source`. bias(h, i, j) is added to the scaled
    * score (−Infinity masks), for causal masks and ALiBi.
    */
-  attention(x: Matrix, source: Matrix, prefix: string, bias: (h: number, i: number, j: number) => number = () => 0): Matrix {
+  attention(
+    x: Matrix,
+    source: Matrix,
+    prefix: string,
+    bias: (h: number, i: number, j: number) => number = () => 0,
+  ): Matrix {
     const { num_heads: H, num_kv_heads: Hkv, d_model: d } = this.config;
     const Dh = d / H;
     const q = this.linear(x, `${prefix}.q_proj`);
@@ -107,7 +122,8 @@ export class HostTransformer {
 
   decoder(x: Matrix, memory: Matrix, prefix: string, layers: number): Matrix {
     const alibi = this.config.positions === 'alibi';
-    const causal = (h: number, i: number, j: number) => (j > i ? Number.NEGATIVE_INFINITY : alibi ? -this.slope(h) * (i - j) : 0);
+    const causal = (h: number, i: number, j: number) =>
+      j > i ? Number.NEGATIVE_INFINITY : alibi ? -this.slope(h) * (i - j) : 0;
     for (let l = 0; l < layers; l++) {
       const p = `${prefix}.layers.${l}`;
       if (this.config.norm === 'pre') {

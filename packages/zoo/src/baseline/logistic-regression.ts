@@ -57,8 +57,10 @@ export function fitLogisticRegression(
   options: LogisticRegressionOptions = {},
 ): LogisticRegression {
   const { epochs = 30, rate = 0.5, firstId = 0 } = options;
-  if (documents.length !== labels.length) throw invalid('labels', `${documents.length} labels (one per document)`, `${labels.length} labels`);
-  if (!(Number.isInteger(vocabularySize) && vocabularySize > 0)) throw invalid('vocabularySize', 'a positive integer', String(vocabularySize));
+  if (documents.length !== labels.length)
+    throw invalid('labels', `${documents.length} labels (one per document)`, `${labels.length} labels`);
+  if (!(Number.isInteger(vocabularySize) && vocabularySize > 0))
+    throw invalid('vocabularySize', 'a positive integer', String(vocabularySize));
   if (!(Number.isInteger(epochs) && epochs > 0)) throw invalid('options.epochs', 'a positive integer', String(epochs));
   if (!(rate > 0 && Number.isFinite(rate))) throw invalid('options.rate', 'a finite number > 0', String(rate));
   const rows = documents.map((ids, d) => {
@@ -90,5 +92,9 @@ export function logisticScore(model: LogisticRegression, ids: readonly number[],
 }
 
 function invalid(argument: string, expected: string, given: string): AttnkitError {
-  return new AttnkitError('INVALID_ARGUMENT', `fitLogisticRegression: ${argument} must be ${expected}, got ${given}`, { argument, expected, given });
+  return new AttnkitError('INVALID_ARGUMENT', `fitLogisticRegression: ${argument} must be ${expected}, got ${given}`, {
+    argument,
+    expected,
+    given,
+  });
 }

@@ -19,13 +19,22 @@ export class MultinomialNaiveBayes {
     private readonly tokenLogOdds: ReadonlyMap<string, number>,
   ) {}
 
-  static fit(docs: readonly (readonly string[])[], labels: readonly boolean[], options: { alpha?: number } = {}): MultinomialNaiveBayes {
+  static fit(
+    docs: readonly (readonly string[])[],
+    labels: readonly boolean[],
+    options: { alpha?: number } = {},
+  ): MultinomialNaiveBayes {
     const alpha = options.alpha ?? 1;
-    if (docs.length !== labels.length) throw invalid('labels', `${docs.length} labels (one per document)`, `${labels.length} labels`);
+    if (docs.length !== labels.length)
+      throw invalid('labels', `${docs.length} labels (one per document)`, `${labels.length} labels`);
     if (!(alpha > 0 && Number.isFinite(alpha))) throw invalid('options.alpha', 'a finite number > 0', String(alpha));
     const positives = labels.filter(Boolean).length;
     if (positives === 0 || positives === labels.length) {
-      throw invalid('labels', 'both classes', `${positives} positive and ${labels.length - positives} negative documents`);
+      throw invalid(
+        'labels',
+        'both classes',
+        `${positives} positive and ${labels.length - positives} negative documents`,
+      );
     }
     const counts = [new Map<string, number>(), new Map<string, number>()];
     const totals = [0, 0];
@@ -63,5 +72,9 @@ export class MultinomialNaiveBayes {
 }
 
 function invalid(argument: string, expected: string, given: string): AttnkitError {
-  return new AttnkitError('INVALID_ARGUMENT', `MultinomialNaiveBayes.fit: ${argument} must be ${expected}, got ${given}`, { argument, expected, given });
+  return new AttnkitError(
+    'INVALID_ARGUMENT',
+    `MultinomialNaiveBayes.fit: ${argument} must be ${expected}, got ${given}`,
+    { argument, expected, given },
+  );
 }

@@ -13,7 +13,10 @@ export interface SpamBaseline {
   readonly metrics: BinaryMetrics;
 }
 
-export function spamNaiveBayesBaseline(split: Pick<SpamSplit, 'train' | 'test'>, options: { alpha?: number } = {}): SpamBaseline {
+export function spamNaiveBayesBaseline(
+  split: Pick<SpamSplit, 'train' | 'test'>,
+  options: { alpha?: number } = {},
+): SpamBaseline {
   const isSpam = (email: Email) => email.label === 'spam';
   const model = MultinomialNaiveBayes.fit(
     split.train.map((email) => spamTokens(email.text)),

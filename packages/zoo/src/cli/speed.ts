@@ -21,8 +21,13 @@ const USAGE = `usage: pnpm zoo:speed [--backends a,b] [--models a,b] [--examples
   --batches    batch sizes (default "1 32")`;
 
 function sources(model: (typeof MODELS)[number], count: number): string[] {
-  if (model === 'numbers-en-fr') return numbersSplit().dev.slice(0, count).map((n) => numberPair(n).source);
-  return g2pSplit('dev').slice(0, count).map((w) => w.word);
+  if (model === 'numbers-en-fr')
+    return numbersSplit()
+      .dev.slice(0, count)
+      .map((n) => numberPair(n).source);
+  return g2pSplit('dev')
+    .slice(0, count)
+    .map((w) => w.word);
 }
 
 interface SpeedRow {
@@ -33,7 +38,12 @@ interface SpeedRow {
   seconds: number;
 }
 
-async function measure(backendName: string, model: (typeof MODELS)[number], texts: readonly string[], batch: number): Promise<SpeedRow> {
+async function measure(
+  backendName: string,
+  model: (typeof MODELS)[number],
+  texts: readonly string[],
+  batch: number,
+): Promise<SpeedRow> {
   const backend = await openBackend(backendName);
   const { model: translator, tokenizer } = await loadTranslator(createDevice(backend), join(MODELS_DIR, model));
   try {
@@ -53,20 +63,44 @@ async function measure(backendName: string, model: (typeof MODELS)[number], text
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { backends: { type: 'string' }, models: { type: 'string' }, examples: { type: 'string' }, batches: { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: {
+      backends: { type: 'string' },
+      models: { type: 'string' },
+      examples: { type: 'string' },
+      batches: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
   const backends = (values.backends ?? 'wasm,tfjs-wasm').split(',');
   const models = (values.models ?? MODELS.join(',')).split(',') as (typeof MODELS)[number][];
   const examples = Number(values.examples ?? 128);
-  const batches = (values.batches ?? '1 32').split(/[\s,]+/).filter(Boolean).map(Number);
-  const bad = backends.some((b) => !(BACKEND_NAMES as readonly string[]).includes(b)) || models.some((m) => !MODELS.includes(m));
-  if (values.help || bad || !Number.isInteger(examples) || examples < 1 || batches.some((b) => !Number.isInteger(b) || b < 1)) {
+  const batches = (values.batches ?? '1 32')
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+  const bad =
+    backends.some((b) => !(BACKEND_NAMES as readonly string[]).includes(b)) || models.some((m) => !MODELS.includes(m));
+  if (
+    values.help ||
+    bad ||
+    !Number.isInteger(examples) ||
+    examples < 1 ||
+    batches.some((b) => !Number.isInteger(b) || b < 1)
+  ) {
     process.stdout.write(`${USAGE}\n`);
     process.exitCode = values.help ? 0 : 2;
     return;
   }
   const { loadavg } = await import('node:os');
-  process.stdout.write(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  process.stdout.write('| model | batch | backend | tokens | s | tokens/s | ms/token | × first backend |\n|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
+  process.stdout.write(
+    '| model | batch | backend | tokens | s | tokens/s | ms/token | × first backend |\n|---|---|---|---|---|---|---|---|\n',
+  );
   for (const model of models) {
     const texts = sources(model, examples);
     for (const batch of batches) {
@@ -81,7 +115,11 @@ async function main(): Promise<void> {
       }
     }
   }
-  process.stdout.write(`load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(
+    `load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
+  );
 }
 
 main().catch((error) => {

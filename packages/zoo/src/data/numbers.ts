@@ -69,7 +69,11 @@ export function numberTokens(): string[] {
   const seen = new Set<string>();
   const pieces = new RegExp(NUMBER_SPLIT, 'gu');
   // Every word of every number below a million appears in some number below 2,000 or in a round thousand.
-  const probe = [...Array.from({ length: 2000 }, (_, i) => i), ...Array.from({ length: 1000 }, (_, i) => i * 1000), ...Array.from({ length: 1000 }, (_, i) => i * 1000 + 1)];
+  const probe = [
+    ...Array.from({ length: 2000 }, (_, i) => i),
+    ...Array.from({ length: 1000 }, (_, i) => i * 1000),
+    ...Array.from({ length: 1000 }, (_, i) => i * 1000 + 1),
+  ];
   for (const n of probe) {
     const { source, target } = numberPair(n);
     for (const text of [source, target]) for (const m of text.toLowerCase().matchAll(pieces)) seen.add(m[0]);

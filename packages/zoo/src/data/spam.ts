@@ -126,6 +126,10 @@ async function readCache(file: URL, version: string): Promise<Email[] | null> {
   } catch {
     return null;
   }
-  const valid = content.dataset === DATASET && content.version === version && content.format === FORMAT && Array.isArray(content.emails);
+  const valid =
+    content.dataset === DATASET &&
+    content.version === version &&
+    content.format === FORMAT &&
+    Array.isArray(content.emails);
   return valid ? content.emails! : null;
 }

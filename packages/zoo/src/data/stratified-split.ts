@@ -7,8 +7,14 @@ import { mulberry32 } from '@attnkit/models';
  * round(n · testFraction) go to test. Both outputs keep the input order, so the result depends only on the
  * items, their order, the fraction and the seed: callers that want the same split everywhere sort first.
  */
-export function stratifiedSplit<T>(items: readonly T[], labelOf: (t: T) => string, testFraction: number, seed: number): { train: T[]; test: T[] } {
-  if (!(testFraction >= 0 && testFraction <= 1)) throw invalid('testFraction', 'a number in [0, 1]', String(testFraction));
+export function stratifiedSplit<T>(
+  items: readonly T[],
+  labelOf: (t: T) => string,
+  testFraction: number,
+  seed: number,
+): { train: T[]; test: T[] } {
+  if (!(testFraction >= 0 && testFraction <= 1))
+    throw invalid('testFraction', 'a number in [0, 1]', String(testFraction));
   if (!Number.isInteger(seed)) throw invalid('seed', 'an integer', String(seed));
   const byLabel = new Map<string, number[]>();
   items.forEach((item, index) => {
@@ -31,5 +37,9 @@ export function stratifiedSplit<T>(items: readonly T[], labelOf: (t: T) => strin
 }
 
 function invalid(argument: string, expected: string, given: string): AttnkitError {
-  return new AttnkitError('INVALID_ARGUMENT', `stratifiedSplit: ${argument} must be ${expected}, got ${given}`, { argument, expected, given });
+  return new AttnkitError('INVALID_ARGUMENT', `stratifiedSplit: ${argument} must be ${expected}, got ${given}`, {
+    argument,
+    expected,
+    given,
+  });
 }

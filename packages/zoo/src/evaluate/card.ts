@@ -12,9 +12,19 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 export function metricsBlock(m: ModelMetrics, backend: string): string {
   const lines = [CARD_START, `Recomputed by \`pnpm zoo:eval --backend ${backend}\` from the committed weights.`, ''];
   if (m.model === 'numbers-en-fr') {
-    lines.push('| test set | exact match | correct |', '|---|---|---|', `| 5,000 held-out numbers | **${pct(m.test.accuracy)}** | ${m.test.correct} / ${m.test.total} |`);
+    lines.push(
+      '| test set | exact match | correct |',
+      '|---|---|---|',
+      `| 5,000 held-out numbers | **${pct(m.test.accuracy)}** | ${m.test.correct} / ${m.test.total} |`,
+    );
     if (m.errors.length > 0) {
-      lines.push('', `Errors (${m.errors.length}, up to 10 shown):`, '', '| number | output | expected |', '|---|---|---|');
+      lines.push(
+        '',
+        `Errors (${m.errors.length}, up to 10 shown):`,
+        '',
+        '| number | output | expected |',
+        '|---|---|---|',
+      );
       for (const e of m.errors.slice(0, 10)) lines.push(`| ${e.n} | ${e.output} | ${e.expected} |`);
     }
   } else if (m.model === 'g2p-cmudict') {
@@ -30,7 +40,8 @@ export function metricsBlock(m: ModelMetrics, backend: string): string {
       ...m.examples.map((e) => `| ${e.word} | ${e.output} | ${e.references.join(' / ')} |`),
     );
   } else {
-    const row = (name: string, b: typeof m.test) => `| ${name} | ${pct(b.accuracy)} | ${b.precision.toFixed(4)} | ${b.recall.toFixed(4)} | ${b.f1.toFixed(4)} | ${b.tp} / ${b.fp} / ${b.tn} / ${b.fn} |`;
+    const row = (name: string, b: typeof m.test) =>
+      `| ${name} | ${pct(b.accuracy)} | ${b.precision.toFixed(4)} | ${b.recall.toFixed(4)} | ${b.f1.toFixed(4)} | ${b.tp} / ${b.fp} / ${b.tn} / ${b.fn} |`;
     lines.push(
       `Test split: ${m.test.n.toLocaleString('en-US')} mails. Positive class: spam.`,
       '',
@@ -74,7 +85,12 @@ export interface TrainingRecord {
   };
   readonly best: { readonly step: number; readonly score: number } | null;
   readonly scheduleChanges?: readonly { readonly atStep: number; readonly from: number; readonly to: number }[];
-  readonly history: readonly { readonly step: number; readonly summary: string; readonly trainLoss: number; readonly elapsedSeconds: number }[];
+  readonly history: readonly {
+    readonly step: number;
+    readonly summary: string;
+    readonly trainLoss: number;
+    readonly elapsedSeconds: number;
+  }[];
   /** The task's description; `refit` marks a run on the whole training split, with no dev set to choose by. */
   readonly data?: { readonly refit?: boolean; readonly continuedFrom?: string; readonly exportStep?: 'best' | 'last' };
   /** The record of the run whose exported weights this run started from (an earlier stage). */
@@ -91,7 +107,12 @@ export function trainingBlock(r: TrainingRecord): string {
   const body =
     stages.length === 1
       ? runLines(r)
-      : stages.flatMap((s, i) => [...(i > 0 ? [''] : []), `**Stage ${i + 1} of ${stages.length}${i > 0 ? `, from the weights stage ${i} exported` : ''}**`, '', ...runLines(s)]);
+      : stages.flatMap((s, i) => [
+          ...(i > 0 ? [''] : []),
+          `**Stage ${i + 1} of ${stages.length}${i > 0 ? `, from the weights stage ${i} exported` : ''}**`,
+          '',
+          ...runLines(s),
+        ]);
   return [TRAINING_START, ...body, TRAINING_END].join('\n');
 }
 
@@ -102,23 +123,34 @@ function runLines(r: TrainingRecord): string[] {
     `- ${r.steps.toLocaleString('en-US')} steps (${r.tokensSeen.toLocaleString('en-US')} tokens) in **${r.wallMinutes} minutes** of wall time on ${r.machine}, sharing the machine with the other trainings.`,
     `- AdamW (β 0.9/0.98, weight decay ${s.weightDecay} on matrices, gradient norm clipped at 1), peak learning rate ${s.peakLearningRate} after ${s.warmupSteps} warm-up steps, cosine decay to ${s.finalFraction} of the peak; seed ${r.seed}.`,
     ...(r.scheduleChanges?.length ? [scheduleChangesLine(r)] : []),
-    ...(r.data?.continuedFrom ? [`- Started from trained weights (model.safetensors with SHA-256 ${r.data.continuedFrom}…), not from a random initialization, with fresh AdamW moments.`] : []),
+    ...(r.data?.continuedFrom
+      ? [
+          `- Started from trained weights (model.safetensors with SHA-256 ${r.data.continuedFrom}…), not from a random initialization, with fresh AdamW moments.`,
+        ]
+      : []),
     refit
       ? `- Trained on the whole training split, dev included (a refit: nothing is held out to choose by), so the exported weights are the last step’s, ${r.steps.toLocaleString('en-US')}.`
       : r.data?.exportStep === 'last'
         ? `- Exported weights: the last step’s, ${r.steps.toLocaleString('en-US')} (the recipe was fixed before the run; its dev scores were watched, not chosen by).`
         : `- Exported weights: the best dev score, at step ${r.best?.step ?? '–'}.`,
     '',
-    ...(refit ? ['| step | train loss | minutes |', '|---|---|---|'] : ['| step | train loss | dev | minutes |', '|---|---|---|---|']),
-    ...r.history.map((h) => `| ${h.step} | ${h.trainLoss.toFixed(4)} |${refit ? '' : ` ${h.summary} |`} ${(h.elapsedSeconds / 60).toFixed(1)} |`),
+    ...(refit
+      ? ['| step | train loss | minutes |', '|---|---|---|']
+      : ['| step | train loss | dev | minutes |', '|---|---|---|---|']),
+    ...r.history.map(
+      (h) =>
+        `| ${h.step} | ${h.trainLoss.toFixed(4)} |${refit ? '' : ` ${h.summary} |`} ${(h.elapsedSeconds / 60).toFixed(1)} |`,
+    ),
   ];
 }
 
 function scheduleChangesLine(r: TrainingRecord): string {
   const changes = r.scheduleChanges ?? [];
   const list = changes.map((c) => `${c.from} → ${c.to} at step ${c.atStep}`).join('; ');
-  const planned = (c: { atStep: number; to: number }) => r.schedule.changes?.some((p) => p.atStep === c.atStep && p.to === c.to) ?? false;
-  if (changes.every(planned)) return `- The planned total of steps changed at the steps the task's schedule sets (a replay of a run changed by hand): ${list}.`;
+  const planned = (c: { atStep: number; to: number }) =>
+    r.schedule.changes?.some((p) => p.atStep === c.atStep && p.to === c.to) ?? false;
+  if (changes.every(planned))
+    return `- The planned total of steps changed at the steps the task's schedule sets (a replay of a run changed by hand): ${list}.`;
   return `- The planned total of steps was changed during the run${changes.some(planned) ? ' (by hand with `--steps`, or as the schedule sets)' : ' with `--steps`'}: ${list}.`;
 }
 

@@ -1,12 +1,17 @@
 import { type Backend, createDevice } from '@attnkit/core';
-import { type ModelSource, loadClassifier } from '@attnkit/models';
+import { loadClassifier, type ModelSource } from '@attnkit/models';
 
 /**
  * Classifies many texts through the models package (the pipeline's code path: tokenizer with its
  * truncation, the model's own special tokens), in length-sorted batches. Returns per text the
  * probability of each label, in config order.
  */
-export async function classifyAll(backend: Backend, source: ModelSource, texts: readonly string[], batchSize = 32): Promise<{ labels: readonly string[]; probabilities: Float32Array[] }> {
+export async function classifyAll(
+  backend: Backend,
+  source: ModelSource,
+  texts: readonly string[],
+  batchSize = 32,
+): Promise<{ labels: readonly string[]; probabilities: Float32Array[] }> {
   const { model, tokenizer } = await loadClassifier(createDevice(backend), source);
   try {
     const rows = texts.map((t) => tokenizer.encode(t));

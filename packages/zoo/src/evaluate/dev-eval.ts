@@ -17,8 +17,17 @@ export interface G2pDecoding {
 }
 
 /** WER, PER and words wrong on the dev words (all 6,193 unless given fewer) under one decoding. */
-export async function g2pDevScore(backend: Backend, folder: string, decoding: G2pDecoding, words: readonly G2pWord[] = g2pSplit('dev')): Promise<G2pScore> {
-  const { score } = await scoreG2pWords(backend, folder, words, { maxNewTokens: 40, ...decoding, batchSize: Math.max(16, Math.floor(256 / decoding.numBeams)) });
+export async function g2pDevScore(
+  backend: Backend,
+  folder: string,
+  decoding: G2pDecoding,
+  words: readonly G2pWord[] = g2pSplit('dev'),
+): Promise<G2pScore> {
+  const { score } = await scoreG2pWords(backend, folder, words, {
+    maxNewTokens: 40,
+    ...decoding,
+    batchSize: Math.max(16, Math.floor(256 / decoding.numBeams)),
+  });
   return score;
 }
 
@@ -33,6 +42,7 @@ export interface SpamDevScore {
 export async function spamDevScore(backend: Backend, folder: string, limit?: number): Promise<SpamDevScore> {
   const dev = devSplit(await loadSpamSplit()).dev.slice(0, limit);
   const { probabilities, ham, spam, truth, metrics } = await scoreMails(backend, folder, dev);
-  const crossEntropy = -truth.reduce((sum, isSpam, i) => sum + Math.log(probabilities[i][isSpam ? spam : ham]), 0) / dev.length;
+  const crossEntropy =
+    -truth.reduce((sum, isSpam, i) => sum + Math.log(probabilities[i][isSpam ? spam : ham]), 0) / dev.length;
   return { mails: dev.length, crossEntropy, metrics };
 }

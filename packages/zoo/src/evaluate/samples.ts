@@ -14,8 +14,14 @@ const SPAM_SAMPLE_CHARS = 6000;
 
 export async function writeSamples(modelsDir: string, name: string): Promise<void> {
   let samples: unknown[];
-  if (name === 'numbers-en-fr') samples = numbersSplit().test.slice(0, SAMPLE_COUNT).map((n) => ({ source: numberPair(n).source, target: numberPair(n).target }));
-  else if (name === 'g2p-cmudict') samples = g2pSplit('test').slice(0, SAMPLE_COUNT).map((w) => ({ source: w.word, target: w.pronunciations[0].join(' ') }));
+  if (name === 'numbers-en-fr')
+    samples = numbersSplit()
+      .test.slice(0, SAMPLE_COUNT)
+      .map((n) => ({ source: numberPair(n).source, target: numberPair(n).target }));
+  else if (name === 'g2p-cmudict')
+    samples = g2pSplit('test')
+      .slice(0, SAMPLE_COUNT)
+      .map((w) => ({ source: w.word, target: w.pronunciations[0].join(' ') }));
   else {
     const { test } = await loadSpamSplit();
     const pick = (label: 'ham' | 'spam') =>

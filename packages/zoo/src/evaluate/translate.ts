@@ -1,5 +1,5 @@
 import { type Backend, createDevice } from '@attnkit/core';
-import { type ModelSource, loadTranslator } from '@attnkit/models';
+import { loadTranslator, type ModelSource } from '@attnkit/models';
 
 /**
  * Translates many texts through the models package (the pipelines' code path): sources sorted by length
@@ -12,7 +12,12 @@ export interface TranslateAllOptions {
   readonly lengthPenalty?: number;
 }
 
-export async function translateAll(backend: Backend, source: ModelSource, texts: readonly string[], options: TranslateAllOptions = {}): Promise<string[]> {
+export async function translateAll(
+  backend: Backend,
+  source: ModelSource,
+  texts: readonly string[],
+  options: TranslateAllOptions = {},
+): Promise<string[]> {
   const { model, tokenizer } = await loadTranslator(createDevice(backend), source);
   try {
     const encoded = texts.map((t) => [...tokenizer.encode(t), model.config.eos_token_id]);
@@ -23,7 +28,11 @@ export async function translateAll(backend: Backend, source: ModelSource, texts:
       const rows = order.slice(i, i + batchSize);
       const generations = await model.generate(
         rows.map((r) => encoded[r]),
-        { numBeams: options.numBeams ?? 1, ...(options.maxNewTokens !== undefined && { maxNewTokens: options.maxNewTokens }), ...(options.lengthPenalty !== undefined && { lengthPenalty: options.lengthPenalty }) },
+        {
+          numBeams: options.numBeams ?? 1,
+          ...(options.maxNewTokens !== undefined && { maxNewTokens: options.maxNewTokens }),
+          ...(options.lengthPenalty !== undefined && { lengthPenalty: options.lengthPenalty }),
+        },
       );
       generations.forEach((g, j) => {
         out[rows[j]] = tokenizer.decode(g.tokens);

@@ -1,11 +1,11 @@
 import type { Backend } from '@attnkit/core';
+import { spamLogisticBaseline, spamNaiveBayesBaseline } from '../baseline/spam-baseline.js';
 import { type G2pWord, g2pSplit } from '../data/cmudict.js';
 import { numberPair, numbersSplit } from '../data/numbers.js';
-import { type SpamSplit, loadSpamSplit } from '../data/spam.js';
-import { devSplit } from '../tasks/spam.js';
-import { spamLogisticBaseline, spamNaiveBayesBaseline } from '../baseline/spam-baseline.js';
+import { loadSpamSplit, type SpamSplit } from '../data/spam.js';
 import type { BinaryMetrics } from '../metrics/classification.js';
-import { type ExactMatch, type G2pScore, exactMatch } from '../metrics/sequence.js';
+import { type ExactMatch, exactMatch, type G2pScore } from '../metrics/sequence.js';
+import { devSplit } from '../tasks/spam.js';
 import { scoreG2pWords, scoreMails } from './score-folder.js';
 import { translateAll } from './translate.js';
 
@@ -39,9 +39,22 @@ export type ModelMetrics = NumbersMetrics | G2pMetrics | SpamMetrics;
 
 export async function evaluateNumbers(backend: Backend, folder: string): Promise<NumbersMetrics> {
   const pairs = numbersSplit().test.map(numberPair);
-  const outputs = await translateAll(backend, folder, pairs.map((p) => p.source));
-  const errors = pairs.flatMap((p, i) => (outputs[i] === p.target ? [] : [{ n: p.n, output: outputs[i], expected: p.target }]));
-  return { model: 'numbers-en-fr', test: exactMatch(outputs, pairs.map((p) => p.target)), errors };
+  const outputs = await translateAll(
+    backend,
+    folder,
+    pairs.map((p) => p.source),
+  );
+  const errors = pairs.flatMap((p, i) =>
+    outputs[i] === p.target ? [] : [{ n: p.n, output: outputs[i], expected: p.target }],
+  );
+  return {
+    model: 'numbers-en-fr',
+    test: exactMatch(
+      outputs,
+      pairs.map((p) => p.target),
+    ),
+    errors,
+  };
 }
 
 /**
@@ -51,13 +64,23 @@ export async function evaluateNumbers(backend: Backend, folder: string): Promise
  */
 export const G2P_DECODING = { numBeams: 4, lengthPenalty: 0 } as const;
 
-export async function evaluateG2p(backend: Backend, folder: string, words: readonly G2pWord[] = g2pSplit('test')): Promise<G2pMetrics> {
-  const { outputs, score } = await scoreG2pWords(backend, folder, words, { maxNewTokens: 40, ...G2P_DECODING, batchSize: 64 });
+export async function evaluateG2p(
+  backend: Backend,
+  folder: string,
+  words: readonly G2pWord[] = g2pSplit('test'),
+): Promise<G2pMetrics> {
+  const { outputs, score } = await scoreG2pWords(backend, folder, words, {
+    maxNewTokens: 40,
+    ...G2P_DECODING,
+    batchSize: 64,
+  });
   return {
     model: 'g2p-cmudict',
     decoding: G2P_DECODING,
     test: score,
-    examples: words.slice(0, 12).map((w, i) => ({ word: w.word, output: outputs[i], references: w.pronunciations.map((p) => p.join(' ')) })),
+    examples: words
+      .slice(0, 12)
+      .map((w, i) => ({ word: w.word, output: outputs[i], references: w.pronunciations.map((p) => p.join(' ')) })),
   };
 }
 
@@ -69,8 +92,14 @@ export async function evaluateSpam(backend: Backend, folder: string): Promise<Sp
   return {
     model: 'spam-classifier',
     test: metrics,
-    baseline: { name: `multinomial naive Bayes on every token, alpha ${alpha} (chosen on the classifier's dev split)`, ...baseline.metrics },
-    linearBaseline: { name: 'logistic regression on every token (log counts, unit length; 30 Adagrad epochs; see the card)', ...spamLogisticBaseline(split) },
+    baseline: {
+      name: `multinomial naive Bayes on every token, alpha ${alpha} (chosen on the classifier's dev split)`,
+      ...baseline.metrics,
+    },
+    linearBaseline: {
+      name: 'logistic regression on every token (log counts, unit length; 30 Adagrad epochs; see the card)',
+      ...spamLogisticBaseline(split),
+    },
   };
 }
 

@@ -21,14 +21,22 @@ export interface BinaryMetrics {
 
 export function binaryMetrics(predicted: readonly boolean[], actual: readonly boolean[]): BinaryMetrics {
   if (predicted.length !== actual.length) {
-    throw new AttnkitError('INVALID_ARGUMENT', `binaryMetrics: predicted has ${predicted.length} labels but actual has ${actual.length}`, {
-      argument: 'predicted',
-      expected: `${actual.length} labels`,
-      given: `${predicted.length} labels`,
-    });
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `binaryMetrics: predicted has ${predicted.length} labels but actual has ${actual.length}`,
+      {
+        argument: 'predicted',
+        expected: `${actual.length} labels`,
+        given: `${predicted.length} labels`,
+      },
+    );
   }
   if (actual.length === 0) {
-    throw new AttnkitError('INVALID_ARGUMENT', 'binaryMetrics: predicted and actual are empty (nothing to score)', { argument: 'actual', expected: 'at least 1 label', given: '0 labels' });
+    throw new AttnkitError('INVALID_ARGUMENT', 'binaryMetrics: predicted and actual are empty (nothing to score)', {
+      argument: 'actual',
+      expected: 'at least 1 label',
+      given: '0 labels',
+    });
   }
   let tp = 0;
   let fp = 0;
@@ -44,5 +52,15 @@ export function binaryMetrics(predicted: readonly boolean[], actual: readonly bo
   const precision = ratio(tp, tp + fp);
   const recall = ratio(tp, tp + fn);
   const n = actual.length;
-  return { accuracy: (tp + tn) / n, precision, recall, f1: ratio(2 * precision * recall, precision + recall), tp, fp, tn, fn, n };
+  return {
+    accuracy: (tp + tn) / n,
+    precision,
+    recall,
+    f1: ratio(2 * precision * recall, precision + recall),
+    tp,
+    fp,
+    tn,
+    fn,
+    n,
+  };
 }

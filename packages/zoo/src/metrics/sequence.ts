@@ -24,8 +24,12 @@ export interface G2pScore {
  * WER and PER as the g2p literature reports them for dictionaries with alternatives: a word is right when
  * it equals any reference; its phoneme errors are counted against the closest reference (ties: the shorter).
  */
-export function g2pScore(outputs: readonly (readonly string[])[], references: readonly (readonly (readonly string[])[])[]): G2pScore {
-  if (outputs.length !== references.length) throw new Error(`g2pScore: ${outputs.length} outputs for ${references.length} reference sets`);
+export function g2pScore(
+  outputs: readonly (readonly string[])[],
+  references: readonly (readonly (readonly string[])[])[],
+): G2pScore {
+  if (outputs.length !== references.length)
+    throw new Error(`g2pScore: ${outputs.length} outputs for ${references.length} reference sets`);
   let wrongWords = 0;
   let errors = 0;
   let length = 0;
@@ -39,7 +43,12 @@ export function g2pScore(outputs: readonly (readonly string[])[], references: re
     errors += best.d;
     length += best.n;
   });
-  return { wer: wrongWords / Math.max(outputs.length, 1), per: errors / Math.max(length, 1), words: outputs.length, wrongWords };
+  return {
+    wer: wrongWords / Math.max(outputs.length, 1),
+    per: errors / Math.max(length, 1),
+    words: outputs.length,
+    wrongWords,
+  };
 }
 
 export interface ExactMatch {

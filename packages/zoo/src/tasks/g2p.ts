@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Tokenizer, type TranslatorConfig, mulberry32 } from '@attnkit/models';
+import { mulberry32, Tokenizer, type TranslatorConfig } from '@attnkit/models';
 import { ARPABET, G2P_CHARACTERS, type G2pWord, g2pSplit } from '../data/cmudict.js';
 import { g2pScore } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
@@ -10,7 +10,7 @@ import { readTrainingRecord } from '../train/export.js';
 import { greedyDecodeTf } from '../train/greedy-tf.js';
 import type { HostTensors } from '../train/parameters.js';
 import type { TrainingTask } from '../train/task.js';
-import { type TokenPair, epochBatcher, seq2seqBatch } from './seq2seq-batch.js';
+import { epochBatcher, seq2seqBatch, type TokenPair } from './seq2seq-batch.js';
 
 /**
  * g2p-cmudict: letters → ARPAbet phonemes. One vocabulary holds both sides: lowercase letters and the
@@ -76,14 +76,22 @@ export const G2P_CONTINUATION = { steps: 2400, warmupSteps: 120, peakLearningRat
  */
 function weightsOf(folder: string): { path: string; sha256: string; training?: Record<string, unknown> } {
   const path = join(folder, 'model.safetensors');
-  if (!existsSync(path)) throw new Error(`g2p-cmudict: no weights to continue from: ${path} does not exist (train or export the stage before first)`);
+  if (!existsSync(path))
+    throw new Error(
+      `g2p-cmudict: no weights to continue from: ${path} does not exist (train or export the stage before first)`,
+    );
   const sha256 = createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16);
   const training = readTrainingRecord(folder);
   return { path, sha256, ...(training && { training }) };
 }
 
 export function g2pTokenizer(): Record<string, unknown> {
-  return tokenizerJson({ tokens: [...G2P_CHARACTERS, ...ARPABET], split: { regex: '.' }, lowercase: true, decoder: 'space' });
+  return tokenizerJson({
+    tokens: [...G2P_CHARACTERS, ...ARPABET],
+    split: { regex: '.' },
+    lowercase: true,
+    decoder: 'space',
+  });
 }
 
 export function g2pTask(options: G2pOptions = {}): TrainingTask {
@@ -112,7 +120,9 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   const phonemeId = (p: string) => encoder.idOf(p)!;
   const refit = options.refit ?? false;
   const words = (refit ? [...g2pSplit('train'), ...g2pSplit('dev')] : g2pSplit('train')).slice(0, options.trainWords);
-  const pairs: TokenPair[] = words.flatMap((w) => w.pronunciations.map((p) => ({ source: encoder.encode(w.word), target: p.map(phonemeId) })));
+  const pairs: TokenPair[] = words.flatMap((w) =>
+    w.pronunciations.map((p) => ({ source: encoder.encode(w.word), target: p.map(phonemeId) })),
+  );
   const tokensPerBatch = options.tokensPerBatch ?? 2048;
   const batches = epochBatcher(pairs, (p) => Math.max(p.source.length, p.target.length) + 1, tokensPerBatch, 1000);
   const { perEpoch } = batches;
@@ -123,9 +133,21 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
   // The shipped recipe (base run, its refit, the continuation) follows its own plan; any variant of it (smoke runs,
   // other sizes, batches or dropout) gets a plain one, since those plans assume 480 steps per epoch of this model.
   const start = options.continueFrom === undefined ? undefined : weightsOf(options.continueFrom);
-  const { trainWords, epochs: epochsGiven, tokensPerBatch: batchGiven, dModel, layers: layersGiven, dropout: dropoutGiven } = options;
+  const {
+    trainWords,
+    epochs: epochsGiven,
+    tokensPerBatch: batchGiven,
+    dModel,
+    layers: layersGiven,
+    dropout: dropoutGiven,
+  } = options;
   const full = [trainWords, epochsGiven, batchGiven, dModel, layersGiven, dropoutGiven].every((x) => x === undefined);
-  const plan = start && full ? G2P_CONTINUATION : full ? G2P_SHIPPED_STEPS : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
+  const plan =
+    start && full
+      ? G2P_CONTINUATION
+      : full
+        ? G2P_SHIPPED_STEPS
+        : { steps, warmupSteps: Math.min(1000, Math.ceil(steps / 10)) };
   return {
     name: 'g2p-cmudict',
     config,
@@ -157,23 +179,35 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
         const trained = await loadHost(start.path);
         for (const [name, t] of Object.entries(host)) {
           const from = trained[name];
-          if (!from || from.shape.join() !== t.shape.join()) throw new Error(`${start.path}: ${name} is missing or is not [${t.shape.join(', ')}]`);
+          if (!from || from.shape.join() !== t.shape.join())
+            throw new Error(`${start.path}: ${name} is missing or is not [${t.shape.join(', ')}]`);
           t.data.set(from.data);
         }
       },
     }),
     batch(step) {
-      const masks = dropout > 0 ? { rate: dropout, next: mulberry32(Math.imul(11, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) } : undefined;
+      const masks =
+        dropout > 0
+          ? { rate: dropout, next: mulberry32(Math.imul(11, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b)) }
+          : undefined;
       return seq2seqBatch(config, batches.at(step), 0.1, masks);
     },
     evaluateDev(p) {
       if (refit) return { score: 0, summary: 'refit (no held-out words; the last step is exported)' };
-      const outputs = greedyDecodeTf(p, config, dev.map((w) => encoder.encode(w.word)), 40).map((ids) => encoder.decode(ids));
+      const outputs = greedyDecodeTf(
+        p,
+        config,
+        dev.map((w) => encoder.encode(w.word)),
+        40,
+      ).map((ids) => encoder.decode(ids));
       const score = g2pScore(
         outputs.map((o) => o.split(' ').filter(Boolean)),
         dev.map((w) => w.pronunciations),
       );
-      return { score: -score.wer - score.per, summary: `WER ${(100 * score.wer).toFixed(2)}% PER ${(100 * score.per).toFixed(2)}%` };
+      return {
+        score: -score.wer - score.per,
+        summary: `WER ${(100 * score.wer).toFixed(2)}% PER ${(100 * score.per).toFixed(2)}%`,
+      };
     },
   };
 }

@@ -1,10 +1,10 @@
 import type { TranslatorConfig } from '@attnkit/models';
-import { NUMBER_SPLIT, numberPair, numberTokens, numbersSplit, trainingNumbers } from '../data/numbers.js';
+import { Tokenizer } from '@attnkit/models';
+import { NUMBER_SPLIT, numberPair, numbersSplit, numberTokens, trainingNumbers } from '../data/numbers.js';
 import { exactMatch } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
 import { greedyDecodeTf } from '../train/greedy-tf.js';
 import type { TrainingTask } from '../train/task.js';
-import { Tokenizer } from '@attnkit/models';
 import { seq2seqBatch } from './seq2seq-batch.js';
 
 /**
@@ -66,10 +66,20 @@ export function numbersTask(options: NumbersOptions = {}): TrainingTask {
       return seq2seqBatch(config, pairs, 0.0);
     },
     evaluateDev(p) {
-      const outputs = greedyDecodeTf(p, config, dev.map((d) => encoder.encode(d.source)), 32).map((ids) => encoder.decode(ids));
-      const score = exactMatch(outputs, dev.map((d) => d.target));
-      return { score: score.accuracy, summary: `exact ${(100 * score.accuracy).toFixed(2)}% (${score.correct}/${score.total})` };
+      const outputs = greedyDecodeTf(
+        p,
+        config,
+        dev.map((d) => encoder.encode(d.source)),
+        32,
+      ).map((ids) => encoder.decode(ids));
+      const score = exactMatch(
+        outputs,
+        dev.map((d) => d.target),
+      );
+      return {
+        score: score.accuracy,
+        summary: `exact ${(100 * score.accuracy).toFixed(2)}% (${score.correct}/${score.total})`,
+      };
     },
   };
 }
-

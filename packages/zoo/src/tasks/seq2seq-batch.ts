@@ -1,6 +1,6 @@
-import { type TranslatorConfig, mulberry32 } from '@attnkit/models';
-import { crossEntropy } from '../train/layers.js';
+import { mulberry32, type TranslatorConfig } from '@attnkit/models';
 import { type Dropout, padRows, translatorLogits } from '../train/forward.js';
+import { crossEntropy } from '../train/layers.js';
 import type { TrainBatch } from '../train/task.js';
 
 /**
@@ -12,7 +12,12 @@ export interface TokenPair {
   readonly target: readonly number[];
 }
 
-export function seq2seqBatch(config: TranslatorConfig, pairs: readonly TokenPair[], smoothing: number, dropout?: Dropout): TrainBatch {
+export function seq2seqBatch(
+  config: TranslatorConfig,
+  pairs: readonly TokenPair[],
+  smoothing: number,
+  dropout?: Dropout,
+): TrainBatch {
   const source = padRows(
     pairs.map((p) => [...p.source, config.eos_token_id]),
     config.pad_token_id,
@@ -31,14 +36,22 @@ export function seq2seqBatch(config: TranslatorConfig, pairs: readonly TokenPair
     });
   });
   const tokens = pairs.reduce((n, p) => n + p.source.length + p.target.length + 2, 0);
-  return { tokens, loss: (p) => crossEntropy(translatorLogits(p, config, source, decoderInput, dropout), targets, weights, smoothing) };
+  return {
+    tokens,
+    loss: (p) => crossEntropy(translatorLogits(p, config, source, decoderInput, dropout), targets, weights, smoothing),
+  };
 }
 
 /**
  * Batches of about `tokensPerBatch` padded tokens from examples sorted by length inside shuffled pools of
  * 50 batches (bucketing: little padding, yet every batch a different mix). Deterministic for a seed.
  */
-export function bucketBatches<T>(items: readonly T[], lengthOf: (t: T) => number, tokensPerBatch: number, next: () => number): T[][] {
+export function bucketBatches<T>(
+  items: readonly T[],
+  lengthOf: (t: T) => number,
+  tokensPerBatch: number,
+  next: () => number,
+): T[][] {
   const shuffled = [...items];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
@@ -74,7 +87,12 @@ export function bucketBatches<T>(items: readonly T[], lengthOf: (t: T) => number
  * epoch a slightly different batch count, so an epoch is defined as epoch 0's count (`perEpoch`) of steps,
  * wrapping around a shorter epoch. The current epoch's batches are kept between calls.
  */
-export function epochBatcher<T>(items: readonly T[], lengthOf: (t: T) => number, tokensPerBatch: number, seedBase: number) {
+export function epochBatcher<T>(
+  items: readonly T[],
+  lengthOf: (t: T) => number,
+  tokensPerBatch: number,
+  seedBase: number,
+) {
   const make = (epoch: number) => bucketBatches(items, lengthOf, tokensPerBatch, mulberry32(seedBase + epoch));
   let cached = { epoch: 0, batches: make(0) };
   const perEpoch = cached.batches.length;

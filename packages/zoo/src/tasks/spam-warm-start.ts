@@ -21,7 +21,11 @@ export const WARM_EPOCHS = 30;
 /** Recorded in the run's description (and so its fingerprint). */
 export const LINEAR_WARM_START = `BoW logistic regression, ${WARM_EPOCHS} Adagrad epochs, dimension 0, column std ${WARM_COLUMN_STD}`;
 
-export function linearWarmStart(table: Float32Array, examples: readonly { readonly ids: readonly number[]; readonly label: number }[], dModel: number): void {
+export function linearWarmStart(
+  table: Float32Array,
+  examples: readonly { readonly ids: readonly number[]; readonly label: number }[],
+  dModel: number,
+): void {
   const vocabularySize = table.length / dModel;
   const { weights } = fitLogisticRegression(
     examples.map((x) => x.ids),

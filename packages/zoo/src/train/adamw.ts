@@ -39,7 +39,8 @@ export class AdamW {
     this.epsilon = options.epsilon ?? 1e-9;
     this.weightDecay = options.weightDecay ?? 0.01;
     this.scale = options.learningRateScale ?? {};
-    for (const name of Object.keys(this.scale)) if (!params.variables.has(name)) throw new Error(`learningRateScale names ${name}, which is not a parameter`);
+    for (const name of Object.keys(this.scale))
+      if (!params.variables.has(name)) throw new Error(`learningRateScale names ${name}, which is not a parameter`);
     for (const [name, p] of params.variables) {
       this.m.set(name, tf.variable(tf.zerosLike(p), false));
       this.v.set(name, tf.variable(tf.zerosLike(p), false));
@@ -80,7 +81,10 @@ export class AdamW {
 
   assign(host: HostTensors, step: number): void {
     this.step = step;
-    for (const [prefix, store] of [['m', this.m], ['v', this.v]] as const) {
+    for (const [prefix, store] of [
+      ['m', this.m],
+      ['v', this.v],
+    ] as const) {
       for (const [name, variable] of store) {
         const t = host[`${prefix}/${name}`];
         if (!t) throw new Error(`checkpoint has no optimizer state ${prefix}/${name}`);

@@ -55,7 +55,10 @@ export async function loadHost(path: string): Promise<HostTensors> {
 }
 
 /** The saved run, or null when there is none or it belongs to another configuration. */
-export async function loadCheckpoint(dir: string, fingerprint: string): Promise<{ state: RunState; tensors: HostTensors } | null> {
+export async function loadCheckpoint(
+  dir: string,
+  fingerprint: string,
+): Promise<{ state: RunState; tensors: HostTensors } | null> {
   let state: RunState;
   try {
     state = JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')) as RunState;
@@ -63,7 +66,9 @@ export async function loadCheckpoint(dir: string, fingerprint: string): Promise<
     return null;
   }
   if (state.fingerprint !== fingerprint) {
-    throw new Error(`${dir} holds a checkpoint of another configuration (${state.fingerprint}); pass --fresh to start over`);
+    throw new Error(
+      `${dir} holds a checkpoint of another configuration (${state.fingerprint}); pass --fresh to start over`,
+    );
   }
   return { state, tensors: await loadHost(join(dir, 'checkpoint.safetensors')) };
 }

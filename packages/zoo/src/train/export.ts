@@ -6,7 +6,11 @@ import type { HostTensors } from './parameters.js';
 
 /** The model folder of the models package: config.json, model.safetensors, tokenizer.json. */
 export function modelFiles(config: ModelConfig, tokenizer: Record<string, unknown>, params: HostTensors): ModelFiles {
-  return { 'config.json': { ...config }, 'tokenizer.json': tokenizer, 'model.safetensors': writeSafetensors(params, { format: 'pt', producer: '@attnkit/zoo' }) };
+  return {
+    'config.json': { ...config },
+    'tokenizer.json': tokenizer,
+    'model.safetensors': writeSafetensors(params, { format: 'pt', producer: '@attnkit/zoo' }),
+  };
 }
 
 /** A model folder's training record (training.json, written by the trainer at export), or null when it has none. */

@@ -1,6 +1,12 @@
-import { type ClassifierConfig, type TransformerConfig, type TranslatorConfig, poolingWeights, sinusoidalTable } from '@attnkit/models';
+import {
+  type ClassifierConfig,
+  poolingWeights,
+  sinusoidalTable,
+  type TransformerConfig,
+  type TranslatorConfig,
+} from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
-import { MASKED, type Params, embed, feedForward, layerNorm, linear, multiHeadAttention } from './layers.js';
+import { embed, feedForward, layerNorm, linear, MASKED, multiHeadAttention, type Params } from './layers.js';
 
 /**
  * Teacher-forced forward passes of the models package's architectures (see packages/models: encoder.ts,
@@ -57,7 +63,11 @@ function positions(L: number, d: number): tf.Tensor {
 function embedTokens(p: Params, config: TransformerConfig, batch: PaddedBatch, dropout?: Dropout): tf.Tensor {
   const tokens = embed(p('embed_tokens.weight'), batch.ids, [batch.B, batch.L]);
   if (config.positions === 'sinusoidal') return dropTensor(tf.add(tokens, positions(batch.L, config.d_model)), dropout);
-  if (config.positions === 'learned') return dropTensor(tf.add(tokens, tf.slice(p('embed_positions.weight'), [0, 0], [batch.L, config.d_model])), dropout);
+  if (config.positions === 'learned')
+    return dropTensor(
+      tf.add(tokens, tf.slice(p('embed_positions.weight'), [0, 0], [batch.L, config.d_model])),
+      dropout,
+    );
   throw new Error('training supports sinusoidal and learned positions');
 }
 
@@ -76,49 +86,125 @@ function causalBias(T: number): tf.Tensor {
   return tf.tensor4d(data, [1, 1, T, T]);
 }
 
-function residual(config: TransformerConfig, p: Params, norm: string, x: tf.Tensor, block: (y: tf.Tensor) => tf.Tensor, dropout?: Dropout): tf.Tensor {
+function residual(
+  config: TransformerConfig,
+  p: Params,
+  norm: string,
+  x: tf.Tensor,
+  block: (y: tf.Tensor) => tf.Tensor,
+  dropout?: Dropout,
+): tf.Tensor {
   const eps = config.layer_norm_eps;
   if (config.norm === 'pre') return tf.add(x, dropTensor(block(layerNorm(p, norm, x, eps)), dropout));
   return layerNorm(p, norm, tf.add(x, dropTensor(block(x), dropout)), eps);
 }
 
-export function encode(p: Params, config: TransformerConfig, layers: number, source: PaddedBatch, dropout?: Dropout): tf.Tensor {
+export function encode(
+  p: Params,
+  config: TransformerConfig,
+  layers: number,
+  source: PaddedBatch,
+  dropout?: Dropout,
+): tf.Tensor {
   const mask = keyPaddingBias(source);
   let h = embedTokens(p, config, source, dropout);
   for (let i = 0; i < layers; i++) {
     const prefix = `encoder.layers.${i}`;
-    h = residual(config, p, `${prefix}.self_attn_layer_norm`, h, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, mask, config.num_heads), dropout);
-    h = residual(config, p, `${prefix}.final_layer_norm`, h, (x) => feedForward(p, prefix, x, config.activation), dropout);
+    h = residual(
+      config,
+      p,
+      `${prefix}.self_attn_layer_norm`,
+      h,
+      (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, mask, config.num_heads),
+      dropout,
+    );
+    h = residual(
+      config,
+      p,
+      `${prefix}.final_layer_norm`,
+      h,
+      (x) => feedForward(p, prefix, x, config.activation),
+      dropout,
+    );
   }
   return config.norm === 'pre' ? layerNorm(p, 'encoder.layer_norm', h, config.layer_norm_eps) : h;
 }
 
 /** decoder inputs [B, T] (BOS + target) → logits [B·T, V]. */
-export function translatorLogits(p: Params, config: TranslatorConfig, source: PaddedBatch, decoderInput: PaddedBatch, dropout?: Dropout): tf.Tensor {
-  return decoderLogits(p, config, encode(p, config, config.encoder_layers, source, dropout), keyPaddingBias(source), decoderInput, dropout);
+export function translatorLogits(
+  p: Params,
+  config: TranslatorConfig,
+  source: PaddedBatch,
+  decoderInput: PaddedBatch,
+  dropout?: Dropout,
+): tf.Tensor {
+  return decoderLogits(
+    p,
+    config,
+    encode(p, config, config.encoder_layers, source, dropout),
+    keyPaddingBias(source),
+    decoderInput,
+    dropout,
+  );
 }
 
 /** The decoder on an encoded source (memory [B, S, d], its key-padding bias) → logits [B·T, V]. */
-export function decoderLogits(p: Params, config: TranslatorConfig, memory: tf.Tensor, sourceMask: tf.Tensor, decoderInput: PaddedBatch, dropout?: Dropout): tf.Tensor {
+export function decoderLogits(
+  p: Params,
+  config: TranslatorConfig,
+  memory: tf.Tensor,
+  sourceMask: tf.Tensor,
+  decoderInput: PaddedBatch,
+  dropout?: Dropout,
+): tf.Tensor {
   const selfMask = causalBias(decoderInput.L);
   let g = embedTokens(p, config, decoderInput, dropout);
   for (let i = 0; i < config.decoder_layers; i++) {
     const prefix = `decoder.layers.${i}`;
-    g = residual(config, p, `${prefix}.self_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, selfMask, config.num_heads), dropout);
-    g = residual(config, p, `${prefix}.encoder_attn_layer_norm`, g, (x) => multiHeadAttention(p, `${prefix}.encoder_attn`, x, memory, sourceMask, config.num_heads), dropout);
-    g = residual(config, p, `${prefix}.final_layer_norm`, g, (x) => feedForward(p, prefix, x, config.activation), dropout);
+    g = residual(
+      config,
+      p,
+      `${prefix}.self_attn_layer_norm`,
+      g,
+      (x) => multiHeadAttention(p, `${prefix}.self_attn`, x, x, selfMask, config.num_heads),
+      dropout,
+    );
+    g = residual(
+      config,
+      p,
+      `${prefix}.encoder_attn_layer_norm`,
+      g,
+      (x) => multiHeadAttention(p, `${prefix}.encoder_attn`, x, memory, sourceMask, config.num_heads),
+      dropout,
+    );
+    g = residual(
+      config,
+      p,
+      `${prefix}.final_layer_norm`,
+      g,
+      (x) => feedForward(p, prefix, x, config.activation),
+      dropout,
+    );
   }
   if (config.norm === 'pre') g = layerNorm(p, 'decoder.layer_norm', g, config.layer_norm_eps);
   return linear(p, 'lm_head', tf.reshape(g, [decoderInput.B * decoderInput.L, config.d_model]));
 }
 
 /** Rows already carry the CLS token when pooling is 'cls'. → logits [B, C]. */
-export function classifierLogits(p: Params, config: ClassifierConfig, input: PaddedBatch, dropout?: Dropout): tf.Tensor {
+export function classifierLogits(
+  p: Params,
+  config: ClassifierConfig,
+  input: PaddedBatch,
+  dropout?: Dropout,
+): tf.Tensor {
   const hidden = encode(p, config, config.num_layers, input, dropout);
   const { B, L } = input;
   const pooled =
     config.pooling === 'cls'
       ? tf.reshape(tf.slice(hidden, [0, 0, 0], [B, 1, config.d_model]), [B, config.d_model])
-      : tf.reshape(tf.matMul(hidden, tf.tensor3d(poolingWeights(config.pooling, input.lengths, L), [B, L, 1]), true, false), [B, config.d_model]);
+      : tf.reshape(
+          tf.matMul(hidden, tf.tensor3d(poolingWeights(config.pooling, input.lengths, L), [B, L, 1]), true, false),
+          [B, config.d_model],
+        );
   return linear(p, 'classifier', tf.tanh(linear(p, 'pooler.dense', pooled)));
 }

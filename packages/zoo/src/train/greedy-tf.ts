@@ -10,7 +10,13 @@ import type { Params } from './layers.js';
  *
  * sources: token rows without EOS. Returns the generated ids per row, EOS excluded.
  */
-export function greedyDecodeTf(p: Params, config: TranslatorConfig, sources: readonly (readonly number[])[], maxNewTokens: number, batchSize = 500): number[][] {
+export function greedyDecodeTf(
+  p: Params,
+  config: TranslatorConfig,
+  sources: readonly (readonly number[])[],
+  maxNewTokens: number,
+  batchSize = 500,
+): number[][] {
   const out: number[][] = [];
   for (let start = 0; start < sources.length; start += batchSize) {
     const rows = sources.slice(start, start + batchSize);
@@ -25,8 +31,20 @@ export function greedyDecodeTf(p: Params, config: TranslatorConfig, sources: rea
     for (let t = 0; t < maxNewTokens && !done.every(Boolean); t++) {
       const input = padRows(prefixes, config.pad_token_id);
       const next = tf.tidy(() => {
-        const logits = tf.reshape(decoderLogits(p, config, memory, mask, input), [rows.length, input.L, config.vocab_size]);
-        return tf.argMax(tf.reshape(tf.slice(logits, [0, input.L - 1, 0], [rows.length, 1, config.vocab_size]), [rows.length, config.vocab_size]), 1).dataSync();
+        const logits = tf.reshape(decoderLogits(p, config, memory, mask, input), [
+          rows.length,
+          input.L,
+          config.vocab_size,
+        ]);
+        return tf
+          .argMax(
+            tf.reshape(tf.slice(logits, [0, input.L - 1, 0], [rows.length, 1, config.vocab_size]), [
+              rows.length,
+              config.vocab_size,
+            ]),
+            1,
+          )
+          .dataSync();
       });
       rows.forEach((_, b) => {
         if (done[b]) return;

@@ -1,4 +1,4 @@
-import { layerNormTf, logSoftmaxTf, matMulTf, softmaxTf, geluTf } from '@attnkit/backend-tfjs';
+import { geluTf, layerNormTf, logSoftmaxTf, matMulTf, softmaxTf } from '@attnkit/backend-tfjs';
 import type { Activation } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -32,18 +32,30 @@ export function feedForward(p: Params, prefix: string, x: tf.Tensor, activation:
 }
 
 /** query [B, Sq, d], keyValue [B, Skv, d], mask additive [B, 1, Sq|1, Skv] → [B, Sq, d]. */
-export function multiHeadAttention(p: Params, prefix: string, query: tf.Tensor, keyValue: tf.Tensor, mask: tf.Tensor | null, heads: number): tf.Tensor {
+export function multiHeadAttention(
+  p: Params,
+  prefix: string,
+  query: tf.Tensor,
+  keyValue: tf.Tensor,
+  mask: tf.Tensor | null,
+  heads: number,
+): tf.Tensor {
   const [B, Sq, d] = query.shape as [number, number, number];
   const Skv = keyValue.shape[1] as number;
   const Dh = d / heads;
-  const split = (x: tf.Tensor, S: number) => tf.reshape(tf.transpose(tf.reshape(x, [B, S, heads, Dh]), [0, 2, 1, 3]), [B * heads, S, Dh]);
+  const split = (x: tf.Tensor, S: number) =>
+    tf.reshape(tf.transpose(tf.reshape(x, [B, S, heads, Dh]), [0, 2, 1, 3]), [B * heads, S, Dh]);
   const q = split(tf.mul(linear(p, `${prefix}.q_proj`, query), 1 / Math.sqrt(Dh)), Sq);
   const k = split(linear(p, `${prefix}.k_proj`, keyValue), Skv);
   const v = split(linear(p, `${prefix}.v_proj`, keyValue), Skv);
   let scores = tf.reshape(tf.matMul(q, k, false, true), [B, heads, Sq, Skv]);
   if (mask) scores = tf.add(scores, mask);
   const probabilities = tf.reshape(softmaxTf(scores), [B * heads, Sq, Skv]);
-  const out = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probabilities, v), [B, heads, Sq, Dh]), [0, 2, 1, 3]), [B, Sq, d]);
+  const out = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probabilities, v), [B, heads, Sq, Dh]), [0, 2, 1, 3]), [
+    B,
+    Sq,
+    d,
+  ]);
   return linear(p, `${prefix}.o_proj`, out);
 }
 
@@ -78,7 +90,12 @@ export function embed(table: tf.Tensor, ids: Int32Array, shape: readonly number[
  *   loss_i = −(1 − ε)·log p_i[target_i] − ε·mean_v log p_i[v]
  * logits [N, V], targets and weights host arrays of length N.
  */
-export function crossEntropy(logits: tf.Tensor, targets: Int32Array, weights: Float32Array, smoothing: number): tf.Scalar {
+export function crossEntropy(
+  logits: tf.Tensor,
+  targets: Int32Array,
+  weights: Float32Array,
+  smoothing: number,
+): tf.Scalar {
   const [N, V] = logits.shape;
   const dist = new Float32Array(N * V);
   let total = 0;

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SingleBar } from 'cli-progress';
 import { AdamW } from './adamw.js';
-import { type RunState, loadCheckpoint, loadHost, saveBest, saveCheckpoint } from './checkpoint.js';
+import { loadCheckpoint, loadHost, type RunState, saveBest, saveCheckpoint } from './checkpoint.js';
 import { modelFiles, writeModelFolder } from './export.js';
 import { Parameters } from './parameters.js';
-import { type TrainingTask, learningRate } from './task.js';
+import { learningRate, type TrainingTask } from './task.js';
 
 /**
  * The training loop shared by every model: AdamW on tfjs-wasm, dev evaluation every `evalEvery` steps
@@ -45,7 +45,11 @@ export function fingerprint(task: TrainingTask): string {
 }
 
 /** Writes the model folder from a run's best weights, with training.json (schedule, history, time). */
-export async function exportRun(task: TrainingTask, state: RunState, options: Pick<TrainOptions, 'checkpointDir' | 'outDir'>): Promise<void> {
+export async function exportRun(
+  task: TrainingTask,
+  state: RunState,
+  options: Pick<TrainOptions, 'checkpointDir' | 'outDir'>,
+): Promise<void> {
   const best = await loadHost(join(options.checkpointDir, 'best.safetensors'));
   await writeModelFolder(options.outDir, modelFiles(task.config, task.tokenizer, best));
   const record = {
@@ -71,8 +75,16 @@ function checkPlannedChanges(task: TrainingTask): void {
   const changes = task.schedule.changes ?? [];
   changes.forEach((c, i) => {
     const ordered = i === 0 || c.atStep > changes[i - 1].atStep;
-    if (!Number.isInteger(c.atStep) || !Number.isInteger(c.to) || c.atStep < 0 || c.to < Math.max(c.atStep, 1) || !ordered) {
-      throw new Error(`${task.name}: schedule.changes[${i}] = ${JSON.stringify(c)} must have integer steps, come after the change before it, and plan a total ≥ its own step`);
+    if (
+      !Number.isInteger(c.atStep) ||
+      !Number.isInteger(c.to) ||
+      c.atStep < 0 ||
+      c.to < Math.max(c.atStep, 1) ||
+      !ordered
+    ) {
+      throw new Error(
+        `${task.name}: schedule.changes[${i}] = ${JSON.stringify(c)} must have integer steps, come after the change before it, and plan a total ≥ its own step`,
+      );
     }
   });
 }
@@ -83,22 +95,35 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   };
   checkPlannedChanges(task);
   const params = Parameters.initialize(task.config, task.seed);
-  const optimizer = new AdamW(params, { weightDecay: task.schedule.weightDecay, ...(task.schedule.learningRateScale && { learningRateScale: task.schedule.learningRateScale }) });
+  const optimizer = new AdamW(params, {
+    weightDecay: task.schedule.weightDecay,
+    ...(task.schedule.learningRateScale && { learningRateScale: task.schedule.learningRateScale }),
+  });
   const id = fingerprint(task);
   let state: RunState = { fingerprint: id, step: 0, elapsedSeconds: 0, tokensSeen: 0, best: null, history: [] };
   const saved = await loadCheckpoint(options.checkpointDir, id);
   if (saved) {
     state = saved.state;
-    params.assign(Object.fromEntries(Object.entries(saved.tensors).filter(([k]) => k.startsWith('param/')).map(([k, t]) => [k.slice(6), t])));
+    params.assign(
+      Object.fromEntries(
+        Object.entries(saved.tensors)
+          .filter(([k]) => k.startsWith('param/'))
+          .map(([k, t]) => [k.slice(6), t]),
+      ),
+    );
     optimizer.assign(saved.tensors, state.step);
-    print(`${task.name}: resumed at step ${state.step}/${state.plannedSteps ?? task.schedule.steps} (${(state.elapsedSeconds / 60).toFixed(1)} min so far)`);
+    print(
+      `${task.name}: resumed at step ${state.step}/${state.plannedSteps ?? task.schedule.steps} (${(state.elapsedSeconds / 60).toFixed(1)} min so far)`,
+    );
   } else {
     if (task.initialWeights) {
       const host = params.toHost();
       await task.initialWeights(host);
       params.assign(host);
     }
-    print(`${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`);
+    print(
+      `${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`,
+    );
   }
   let schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
   /** A new planned total from this step on: the schedule the loop follows, the run's state and its record. */
@@ -106,11 +131,16 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     const from = schedule.steps;
     if (to === from) return;
     schedule = { ...schedule, steps: to };
-    state = { ...state, plannedSteps: to, scheduleChanges: [...(state.scheduleChanges ?? []), { atStep: state.step, from, to }] };
+    state = {
+      ...state,
+      plannedSteps: to,
+      scheduleChanges: [...(state.scheduleChanges ?? []), { atStep: state.step, from, to }],
+    };
     print(`${task.name}: planned steps changed from ${from} to ${to} at step ${state.step}`);
   };
   if (options.steps !== undefined) {
-    if (!Number.isInteger(options.steps) || options.steps < Math.max(state.step, 1)) throw new Error(`--steps must be an integer ≥ the current step ${state.step}`);
+    if (!Number.isInteger(options.steps) || options.steps < Math.max(state.step, 1))
+      throw new Error(`--steps must be an integer ≥ the current step ${state.step}`);
     changeTotal(options.steps);
   }
   /** The task's own change at this step, if any (once: a resumed run has it in its state already). */
@@ -160,7 +190,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       optimizer.apply(byName, lr);
       return value.dataSync()[0];
     });
-    if (!Number.isFinite(loss)) throw new Error(`${task.name}: loss is ${loss} at step ${step}; lower the learning rate`);
+    if (!Number.isFinite(loss))
+      throw new Error(`${task.name}: loss is ${loss} at step ${step}; lower the learning rate`);
     lossAverage = Number.isNaN(lossAverage) ? loss : 0.98 * lossAverage + 0.02 * loss;
     windowTokens += batch.tokens;
     const now = Date.now();
@@ -169,7 +200,12 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       windowTokens = 0;
       windowStart = now;
     }
-    state = { ...state, step: step + 1, tokensSeen: state.tokensSeen + batch.tokens, elapsedSeconds: state.elapsedSeconds + (now - lastTick) / 1000 };
+    state = {
+      ...state,
+      step: step + 1,
+      tokensSeen: state.tokensSeen + batch.tokens,
+      elapsedSeconds: state.elapsedSeconds + (now - lastTick) / 1000,
+    };
     lastTick = now;
     // Before `last`: a plan that ends here but is extended here has not ended.
     applyPlannedChange();
@@ -177,16 +213,39 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     if (state.step % schedule.evalEvery === 0 || last) {
       const host = params.toHost();
       const dev = task.evaluateDev((name) => params.get(name));
-      const record = { step: state.step, score: dev.score, summary: dev.summary, trainLoss: lossAverage, elapsedSeconds: state.elapsedSeconds };
+      const record = {
+        step: state.step,
+        score: dev.score,
+        summary: dev.summary,
+        trainLoss: lossAverage,
+        elapsedSeconds: state.elapsedSeconds,
+      };
       // Ties go to the later step: same dev score after more (and lower-rate) training.
       const improved = !choosesByDev || !state.best || dev.score >= state.best.score;
-      state = { ...state, history: [...state.history, record], best: improved ? { step: state.step, score: dev.score } : state.best };
+      state = {
+        ...state,
+        history: [...state.history, record],
+        best: improved ? { step: state.step, score: dev.score } : state.best,
+      };
       if (improved) await saveBest(options.checkpointDir, host);
       if (bar && !process.stdout.isTTY) bar.stop();
-      print(`${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved && choosesByDev ? ' (best)' : ''}`);
-      if (bar && !process.stdout.isTTY) bar.start(schedule.steps, state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });
+      print(
+        `${task.name} step ${state.step}: train loss ${lossAverage.toFixed(4)}, dev ${dev.summary}${improved && choosesByDev ? ' (best)' : ''}`,
+      );
+      if (bar && !process.stdout.isTTY)
+        bar.start(schedule.steps, state.step, {
+          loss: lossAverage.toFixed(4),
+          tps: tps.toFixed(0),
+          lr: lr.toExponential(2),
+          dev: devOf(),
+        });
     }
-    bar?.update(state.step, { loss: lossAverage.toFixed(4), tps: tps.toFixed(0), lr: lr.toExponential(2), dev: devOf() });
+    bar?.update(state.step, {
+      loss: lossAverage.toFixed(4),
+      tps: tps.toFixed(0),
+      lr: lr.toExponential(2),
+      dev: devOf(),
+    });
     const outOfTime = options.maxMinutes !== undefined && Date.now() - started > options.maxMinutes * 60_000;
     const outOfSteps = options.maxStepsThisRun !== undefined && state.step - startStep >= options.maxStepsThisRun;
     if (state.step % schedule.checkpointEvery === 0 || last || outOfTime || outOfSteps) await checkpoint();
@@ -198,7 +257,9 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   bar?.stop();
   if (!stopped) {
     await exportRun(task, state, options);
-    print(`${task.name}: done in ${(state.elapsedSeconds / 60).toFixed(1)} min; best dev ${state.best?.score.toFixed(4)} at step ${state.best?.step}; exported to ${options.outDir}`);
+    print(
+      `${task.name}: done in ${(state.elapsedSeconds / 60).toFixed(1)} min; best dev ${state.best?.score.toFixed(4)} at step ${state.best?.step}; exported to ${options.outDir}`,
+    );
   } else {
     print(`${task.name}: stopped at step ${state.step}/${schedule.steps}; run the same command again to continue`);
   }

@@ -25,7 +25,11 @@ export class Parameters {
     for (const [name, shape] of weightSpec(config)) {
       const data = new Float32Array(shape.reduce((p, d) => p * d, 1));
       const isNorm = /layer_norm\.|_norm\./.test(name);
-      const bound = name.startsWith('embed_') ? Math.sqrt(3) * 0.5 : name.endsWith('.bias') || isNorm ? 0 : Math.sqrt(6 / (shape[0] + shape[1]));
+      const bound = name.startsWith('embed_')
+        ? Math.sqrt(3) * 0.5
+        : name.endsWith('.bias') || isNorm
+          ? 0
+          : Math.sqrt(6 / (shape[0] + shape[1]));
       if (isNorm && name.endsWith('.weight')) data.fill(1);
       else if (bound > 0) for (let i = 0; i < data.length; i++) data[i] = uniform(bound);
       host[name] = { shape: [...shape], data };
@@ -35,7 +39,14 @@ export class Parameters {
 
   static fromHost(host: HostTensors): Parameters {
     const id = instances++;
-    return new Parameters(new Map(Object.entries(host).map(([name, t]) => [name, tf.variable(tf.tensor(t.data, t.shape), true, `zoo${id}/${name}`)])));
+    return new Parameters(
+      new Map(
+        Object.entries(host).map(([name, t]) => [
+          name,
+          tf.variable(tf.tensor(t.data, t.shape), true, `zoo${id}/${name}`),
+        ]),
+      ),
+    );
   }
 
   get(name: string): tf.Variable {
@@ -59,7 +70,8 @@ export class Parameters {
   assign(host: HostTensors): void {
     for (const [name, v] of this.variables) {
       const t = host[name];
-      if (!t || t.shape.join() !== v.shape.join()) throw new Error(`checkpoint tensor ${name} is missing or has another shape`);
+      if (!t || t.shape.join() !== v.shape.join())
+        throw new Error(`checkpoint tensor ${name} is missing or has another shape`);
       tf.tidy(() => v.assign(tf.tensor(t.data, t.shape)));
     }
   }

@@ -12,7 +12,8 @@ export async function initTraining(): Promise<void> {
   // In Node tfjs-wasm loads its binaries from a path: the installed package's dist folder.
   const require = createRequire(import.meta.url);
   setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
-  if (!(await tf.setBackend('wasm')) || tf.getBackend() !== 'wasm') throw new Error('training needs the tfjs wasm backend, which failed to initialize');
+  if (!(await tf.setBackend('wasm')) || tf.getBackend() !== 'wasm')
+    throw new Error('training needs the tfjs wasm backend, which failed to initialize');
   await tf.ready();
   registerTfjsGradients();
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint } from './checkpoint.js';
 import { readTrainingRecord } from './export.js';
-import { type TrainResult, exportRun, fingerprint, train } from './loop.js';
+import { exportRun, fingerprint, type TrainResult, train } from './loop.js';
 import type { TrainingTask } from './task.js';
 
 /**
@@ -37,7 +37,12 @@ export interface StageFolders {
 
 export function stageFolders(name: string, stages: readonly TrainingStage[], options: StagesOptions): StageFolders[] {
   return stages.map((stage, i) =>
-    i === stages.length - 1 ? { checkpointDir: options.checkpointDir, outDir: options.outDir } : { checkpointDir: join(options.cacheDir, `${name}.${stage.label}`), outDir: join(options.cacheDir, `${name}.${stage.label}-model`) },
+    i === stages.length - 1
+      ? { checkpointDir: options.checkpointDir, outDir: options.outDir }
+      : {
+          checkpointDir: join(options.cacheDir, `${name}.${stage.label}`),
+          outDir: join(options.cacheDir, `${name}.${stage.label}-model`),
+        },
   );
 }
 
@@ -47,7 +52,11 @@ export function stageFolders(name: string, stages: readonly TrainingStage[], opt
  * export, a cleaned cache). A later stage's checkpoint while an earlier stage is unfinished is refused at once,
  * not after the earlier stage has trained for hours.
  */
-export async function trainStages(name: string, stages: readonly TrainingStage[], options: StagesOptions): Promise<TrainResult & { readonly stage: string }> {
+export async function trainStages(
+  name: string,
+  stages: readonly TrainingStage[],
+  options: StagesOptions,
+): Promise<TrainResult & { readonly stage: string }> {
   if (stages.length === 0) throw new Error(`${name}: no training stages`);
   const folders = stageFolders(name, stages, options);
   const print = (line: string) => {
@@ -71,11 +80,18 @@ export async function trainStages(name: string, stages: readonly TrainingStage[]
       const trained = saved !== null && saved.state.step >= (saved.state.plannedSteps ?? task.schedule.steps);
       if (!trained) {
         const later = folders.slice(i + 1).find((f) => existsSync(join(f.checkpointDir, 'checkpoint.json')));
-        if (later) throw new Error(`${name}: ${later.checkpointDir} holds a checkpoint of a later stage, but stage ${stage.label} before it is not finished; remove that folder (or pass --fresh to start every stage over)`);
-        if (options.steps !== undefined) print(`${name}: --steps applies to the last stage, ${stages.at(-1)!.label}; stage ${stage.label} runs its own plan`);
+        if (later)
+          throw new Error(
+            `${name}: ${later.checkpointDir} holds a checkpoint of a later stage, but stage ${stage.label} before it is not finished; remove that folder (or pass --fresh to start every stage over)`,
+          );
+        if (options.steps !== undefined)
+          print(
+            `${name}: --steps applies to the last stage, ${stages.at(-1)!.label}; stage ${stage.label} runs its own plan`,
+          );
       }
     }
-    const minutesLeft = options.maxMinutes === undefined ? undefined : options.maxMinutes - (Date.now() - started) / 60_000;
+    const minutesLeft =
+      options.maxMinutes === undefined ? undefined : options.maxMinutes - (Date.now() - started) / 60_000;
     if (result && minutesLeft !== undefined && minutesLeft <= 0) {
       // Out of time between stages: stop before this one starts (the state is that of the finished stage before it).
       print(`${name}: out of time before stage ${stage.label}; run the same command again to continue`);
@@ -96,11 +112,17 @@ export async function trainStages(name: string, stages: readonly TrainingStage[]
 }
 
 /** Writes the model folder from the last stage's finished checkpoint, without training. */
-export async function exportLastStage(name: string, stages: readonly TrainingStage[], options: StagesOptions): Promise<{ step: number; of: number }> {
+export async function exportLastStage(
+  name: string,
+  stages: readonly TrainingStage[],
+  options: StagesOptions,
+): Promise<{ step: number; of: number }> {
   const folders = stageFolders(name, stages, options);
   const before = folders.at(-2)?.outDir;
   if (before !== undefined && !existsSync(join(before, 'model.safetensors'))) {
-    throw new Error(`${name}: stage ${stages.at(-2)!.label} has no export in ${before}; run \`pnpm zoo:train ${name}\` first`);
+    throw new Error(
+      `${name}: stage ${stages.at(-2)!.label} has no export in ${before}; run \`pnpm zoo:train ${name}\` first`,
+    );
   }
   const task = await stages[stages.length - 1].task(before);
   const { checkpointDir, outDir } = folders[folders.length - 1];
