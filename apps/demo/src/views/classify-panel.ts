@@ -1,17 +1,17 @@
 import type { ClassificationOutput, TextClassificationPipeline } from '@attnkit/models';
 import { CLASSIFIER_MODEL } from '../catalog.js';
 import type { EmailSample } from '../load/manifest.js';
-import { type Session, StaleLoadError } from '../session.js';
+import type { Session } from '../session.js';
 import { formatMs, h, replaceChildren } from './dom.js';
-import { showError } from './errors.js';
+import { PanelMachine } from './panel-machine.js';
 import { LoadIndicator } from './progress.js';
+import { fillLayerSelect, fillSampleSelect, pickedSample } from './selects.js';
 import type { TimingsLog } from './timings.js';
 import { renderTokenAttention } from './token-attention.js';
 
 /**
  * Classification: paste an email or pick one of the held-out split, get every label with its score and
- * the token-level attention view of a chosen layer. Same `data-state` / `data-runs` markers as the
- * translation panel.
+ * the token-level attention view of a chosen layer. Its `data-state` and `data-runs` are `PanelMachine`'s.
  */
 export class ClassifyPanel {
   readonly element: HTMLElement;
@@ -35,7 +35,7 @@ export class ClassifyPanel {
   private readonly figure: HTMLElement;
   private samples: EmailSample[] = [];
   private last: { output: ClassificationOutput[]; pipeline: TextClassificationPipeline } | null = null;
-  private runs = 0;
+  private readonly machine: PanelMachine;
 
   constructor(
     private readonly session: Session,
@@ -54,7 +54,7 @@ export class ClassifyPanel {
     );
     this.element = h(
       'section',
-      { id: 'classify', class: 'panel', 'data-state': 'waiting', 'data-runs': '0' },
+      { id: 'classify', class: 'panel' },
       h('h2', {}, 'Classify an email'),
       h('p', { class: 'about' }, CLASSIFIER_MODEL.about),
       h(
@@ -78,51 +78,45 @@ export class ClassifyPanel {
       this.result,
       this.figure,
     );
+    this.machine = new PanelMachine({
+      session,
+      element: this.element,
+      button: this.button,
+      indicator: this.loadIndicator,
+    });
     void this.loadSamples();
   }
 
-  private setState(state: 'waiting' | 'loading' | 'ready' | 'busy' | 'error'): void {
-    this.element.dataset.state = state;
-    this.button.disabled = state !== 'ready';
-  }
-
-  /** After a call: ready again, unless a backend switch began meanwhile (the switch then owns the state). */
-  private settle(backend: object): void {
-    if (this.element.dataset.state === 'busy' && this.session.backend === backend) this.setState('ready');
-  }
-
+  /** A backend is running (again): load the classifier on it. */
   backendReady(): void {
-    void this.ensureModel();
+    void this.machine.load(CLASSIFIER_MODEL.id, (onStage) => this.session.classifier(CLASSIFIER_MODEL.id, onStage));
   }
 
   backendGone(): void {
-    this.setState('waiting');
-    this.loadIndicator.hide();
+    this.machine.backendGone();
   }
 
   private async loadSamples(): Promise<void> {
-    replaceChildren(this.sampleSelect, h('option', { value: '' }, 'loading…'));
-    try {
-      this.samples = await this.session.store.samplesOf<EmailSample>(CLASSIFIER_MODEL.id);
-    } catch (error) {
-      replaceChildren(this.sampleSelect, h('option', { value: '' }, 'no samples'));
-      showError('Samples of the spam classifier', error);
-      return;
-    }
-    const labels = [...new Set(this.samples.map((s) => s.label))].sort();
-    replaceChildren(
+    const samples = await fillSampleSelect(
       this.sampleSelect,
-      h('option', { value: '' }, `— ${this.samples.length} held-out emails —`),
-      ...labels.map((label) =>
-        h(
-          'optgroup',
-          { label: `${label} (${this.samples.filter((s) => s.label === label).length})` },
-          ...this.samples.flatMap((s, i) =>
-            s.label === label ? [h('option', { value: String(i) }, `[${label}] ${firstLine(s.text)}`)] : [],
+      'Samples of the spam classifier',
+      () => this.session.store.samplesOf<EmailSample>(CLASSIFIER_MODEL.id),
+      (samples) => [
+        h('option', { value: '' }, `— ${samples.length} held-out emails —`),
+        ...labelsOf(samples).map((label) =>
+          h(
+            'optgroup',
+            { label: `${label} (${samples.filter((s) => s.label === label).length})` },
+            ...samples.flatMap((s, i) =>
+              s.label === label ? [h('option', { value: String(i) }, `[${label}] ${firstLine(s.text)}`)] : [],
+            ),
           ),
         ),
-      ),
+      ],
     );
+    if (!samples) return;
+    this.samples = samples;
+    const labels = labelsOf(samples);
     replaceChildren(
       this.randomButtons,
       ...labels.map((label) =>
@@ -143,61 +137,26 @@ export class ClassifyPanel {
   }
 
   private samplePicked(): void {
-    const sample = this.samples[Number(this.sampleSelect.value)];
-    if (this.sampleSelect.value !== '' && sample) this.input.value = sample.text;
-  }
-
-  private async ensureModel(): Promise<void> {
-    const backend = this.session.backend;
-    if (!backend) return;
-    this.setState('loading');
-    const started = performance.now();
-    try {
-      await this.session.classifier(CLASSIFIER_MODEL.id, (stage) => this.loadIndicator.update(stage, backend.name));
-      if (this.session.backend !== backend) return;
-      this.loadIndicator.done(
-        `${CLASSIFIER_MODEL.id} ready on ${backend.name} (${formatMs(performance.now() - started)})`,
-      );
-      this.setState('ready');
-    } catch (error) {
-      if (error instanceof StaleLoadError || this.session.backend !== backend) return;
-      this.setState('error');
-      this.loadIndicator.done(`${CLASSIFIER_MODEL.id} failed to load: see the error above`);
-      showError(`Loading ${CLASSIFIER_MODEL.id} on ${backend.name}`, error);
-    }
+    const sample = pickedSample(this.sampleSelect, this.samples);
+    if (sample) this.input.value = sample.text;
   }
 
   private async classify(): Promise<void> {
-    const backend = this.session.backend;
     const text = this.input.value;
-    if (!backend || text.trim() === '' || this.element.dataset.state !== 'ready') return;
-    this.setState('busy');
-    try {
-      const pipeline = await this.session.classifier(CLASSIFIER_MODEL.id, () => undefined);
-      const { output, ms } = await this.session.exclusive(async () => {
-        const started = performance.now();
-        const output = await pipeline.classify(text, { topK: pipeline.model.labels.length, returnAttentions: true });
-        return { output, ms: performance.now() - started };
-      });
-      const tokens = output[0].attentions?.tokens.length ?? 0;
-      this.timings.add({
-        backend: backend.name,
-        task: 'classify',
-        detail: firstLine(text),
-        ms,
-        tokens,
-        tokenKind: 'input',
-      });
-      this.last = { output, pipeline };
-      this.showResult(text, output, ms, tokens, backend.name);
-      this.prepareLayers(output[0]);
-      this.redraw();
-      this.element.dataset.runs = String(++this.runs);
-      this.settle(backend);
-    } catch (error) {
-      this.settle(backend);
-      showError(`Classifying on ${backend.name}`, error);
-    }
+    if (text.trim() === '') return;
+    await this.machine.run({
+      doing: 'Classifying',
+      pipeline: () => this.session.classifier(CLASSIFIER_MODEL.id, () => undefined),
+      call: (pipeline) => pipeline.classify(text, { topK: pipeline.model.labels.length, returnAttentions: true }),
+      show: ({ output, ms, backend, pipeline }) => {
+        const tokens = output[0].attentions?.tokens.length ?? 0;
+        this.timings.add({ backend, task: 'classify', detail: firstLine(text), ms, tokens, tokenKind: 'input' });
+        this.last = { output, pipeline };
+        this.showResult(text, output, ms, tokens, backend);
+        fillLayerSelect(this.layerSelect, output[0].attentions?.selfAttentions.length ?? 0);
+        this.redraw();
+      },
+    });
   }
 
   private showResult(text: string, output: ClassificationOutput[], ms: number, tokens: number, backend: string): void {
@@ -254,16 +213,6 @@ export class ClassifyPanel {
     );
   }
 
-  private prepareLayers(output: ClassificationOutput): void {
-    const layers = output.attentions?.selfAttentions.length ?? 0;
-    const keep = this.layerSelect.value === '' ? layers - 1 : Math.min(Number(this.layerSelect.value), layers - 1);
-    replaceChildren(
-      this.layerSelect,
-      ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)),
-    );
-    this.layerSelect.value = String(keep);
-  }
-
   private redraw(): void {
     const attentions = this.last?.output[0].attentions;
     if (!this.last || !attentions || attentions.selfAttentions.length === 0) {
@@ -280,6 +229,10 @@ export class ClassifyPanel {
       specials,
     );
   }
+}
+
+function labelsOf(samples: readonly EmailSample[]): string[] {
+  return [...new Set(samples.map((s) => s.label))].sort();
 }
 
 function firstLine(text: string): string {

@@ -3,7 +3,7 @@
  * Attributes that start with `on` are listeners; `data-*`, `aria-*` and the rest are set as attributes,
  * except the properties below, which only work as properties.
  */
-type Child = Node | string | number | null | undefined | false;
+export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, unknown>;
 
 const PROPERTIES = new Set(['value', 'checked', 'disabled', 'selected', 'textContent', 'title', 'htmlFor']);

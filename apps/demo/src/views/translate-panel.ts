@@ -2,11 +2,12 @@ import type { TranslationOutput } from '@attnkit/models';
 import { crossAttentionMap, type HeadChoice } from '../attention-maps.js';
 import { TRANSLATION_MODELS, type TranslationModel } from '../catalog.js';
 import type { TranslationSample } from '../load/manifest.js';
-import { type Session, StaleLoadError } from '../session.js';
+import type { Session } from '../session.js';
 import { formatMs, h, replaceChildren } from './dom.js';
-import { showError } from './errors.js';
 import { drawHeatmap } from './heatmap.js';
+import { PanelMachine } from './panel-machine.js';
 import { LoadIndicator } from './progress.js';
+import { fillLayerSelect, fillSampleSelect, pickedSample } from './selects.js';
 import type { TimingsLog } from './timings.js';
 
 /**
@@ -14,8 +15,8 @@ import type { TimingsLog } from './timings.js';
  * the expected target when the input is a sample, the timings, and the cross-attention of the chosen layer
  * and head (or the mean of the heads) as a heatmap.
  *
- * `data-state` on the section: waiting (no backend) → loading → ready ⇄ busy, or error. `data-runs` counts
- * finished translations, so a test can wait for the next one.
+ * `data-state` and `data-runs` on the section are `PanelMachine`'s: waiting (no backend) → loading → ready ⇄
+ * busy, or error; `data-runs` counts finished translations, so a test can wait for the next one.
  */
 export class TranslatePanel {
   readonly element: HTMLElement;
@@ -51,7 +52,7 @@ export class TranslatePanel {
   private readonly figure: HTMLElement;
   private samples: TranslationSample[] = [];
   private last: { output: TranslationOutput; model: TranslationModel } | null = null;
-  private runs = 0;
+  private readonly machine: PanelMachine;
 
   constructor(
     private readonly session: Session,
@@ -72,7 +73,7 @@ export class TranslatePanel {
     );
     this.element = h(
       'section',
-      { id: 'translate', class: 'panel', 'data-state': 'waiting', 'data-runs': '0' },
+      { id: 'translate', class: 'panel' },
       h('h2', {}, 'Translate'),
       h(
         'div',
@@ -105,21 +106,17 @@ export class TranslatePanel {
       this.output,
       this.figure,
     );
+    this.machine = new PanelMachine({
+      session,
+      element: this.element,
+      button: this.button,
+      indicator: this.loadIndicator,
+    });
     this.modelChanged();
   }
 
   private get model(): TranslationModel {
     return TRANSLATION_MODELS.find((m) => m.id === this.modelSelect.value) ?? TRANSLATION_MODELS[0];
-  }
-
-  private setState(state: 'waiting' | 'loading' | 'ready' | 'busy' | 'error'): void {
-    this.element.dataset.state = state;
-    this.button.disabled = state !== 'ready';
-  }
-
-  /** After a call: ready again, unless a backend switch began meanwhile (the switch then owns the state). */
-  private settle(backend: object): void {
-    if (this.element.dataset.state === 'busy' && this.session.backend === backend) this.setState('ready');
   }
 
   /** A backend is running (again): load the selected model on it. */
@@ -128,8 +125,7 @@ export class TranslatePanel {
   }
 
   backendGone(): void {
-    this.setState('waiting');
-    this.loadIndicator.hide();
+    this.machine.backendGone();
   }
 
   private modelChanged(): void {
@@ -142,73 +138,48 @@ export class TranslatePanel {
   }
 
   private async loadSamples(model: TranslationModel): Promise<void> {
-    replaceChildren(this.sampleSelect, h('option', { value: '' }, 'loading…'));
-    try {
-      const samples = await this.session.store.samplesOf<TranslationSample>(model.id);
-      if (this.model !== model) return;
-      this.samples = samples;
-      replaceChildren(
-        this.sampleSelect,
+    const samples = await fillSampleSelect(
+      this.sampleSelect,
+      `Samples of ${model.id}`,
+      () => this.session.store.samplesOf<TranslationSample>(model.id),
+      (samples) => [
         h('option', { value: '' }, `— ${samples.length} samples —`),
         ...samples.map((s, i) => h('option', { value: String(i) }, s.target ? `${s.source} → ${s.target}` : s.source)),
-      );
-    } catch (error) {
-      replaceChildren(this.sampleSelect, h('option', { value: '' }, 'no samples'));
-      showError(`Samples of ${model.id}`, error);
-    }
+      ],
+      () => this.model === model,
+    );
+    if (samples) this.samples = samples;
   }
 
   private samplePicked(): void {
-    const sample = this.samples[Number(this.sampleSelect.value)];
-    if (this.sampleSelect.value !== '' && sample) this.input.value = sample.source;
+    const sample = pickedSample(this.sampleSelect, this.samples);
+    if (sample) this.input.value = sample.source;
   }
 
   private async ensureModel(): Promise<void> {
-    const model = this.model;
-    const backend = this.session.backend;
-    if (!backend) return;
-    this.setState('loading');
-    const started = performance.now();
-    try {
-      await this.session.translator(model.id, (stage) => this.loadIndicator.update(stage, backend.name));
-      if (this.model !== model || this.session.backend !== backend) return;
-      this.loadIndicator.done(`${model.id} ready on ${backend.name} (${formatMs(performance.now() - started)})`);
-      this.setState('ready');
-    } catch (error) {
-      if (error instanceof StaleLoadError || this.session.backend !== backend) return;
-      this.setState('error');
-      this.loadIndicator.done(`${model.id} failed to load: see the error above`);
-      showError(`Loading ${model.id} on ${backend.name}`, error);
-    }
+    const { id } = this.model;
+    await this.machine.load(id, (onStage) => this.session.translator(id, onStage));
   }
 
   private async translate(): Promise<void> {
     const model = this.model;
-    const backend = this.session.backend;
     const text = this.input.value.trim();
-    if (!backend || !text || this.element.dataset.state !== 'ready') return;
+    if (!text) return;
     const numBeams = this.beam.checked ? Math.min(8, Math.max(2, Math.round(Number(this.beams.value) || 4))) : 1;
-    this.setState('busy');
-    try {
-      const translator = await this.session.translator(model.id, () => undefined);
-      const { output, ms } = await this.session.exclusive(async () => {
-        const started = performance.now();
-        const [output] = await translator.translate(text, { numBeams, returnAttentions: true });
-        return { output, ms: performance.now() - started };
-      });
-      const tokens = output.attentions?.targetTokens.length ?? 0;
-      const task = `translate ${model.id}, ${numBeams === 1 ? 'greedy' : `beam ${numBeams}`}`;
-      this.timings.add({ backend: backend.name, task, detail: text, ms, tokens, tokenKind: 'generated' });
-      this.last = { output, model };
-      this.showOutput(text, output, ms, tokens, backend.name, numBeams);
-      this.prepareHeatmapControls(output);
-      this.redraw();
-      this.element.dataset.runs = String(++this.runs);
-      this.settle(backend);
-    } catch (error) {
-      this.settle(backend);
-      showError(`Translating on ${backend.name}`, error);
-    }
+    await this.machine.run({
+      doing: 'Translating',
+      pipeline: () => this.session.translator(model.id, () => undefined),
+      call: async (translator) => (await translator.translate(text, { numBeams, returnAttentions: true }))[0],
+      show: ({ output, ms, backend }) => {
+        const tokens = output.attentions?.targetTokens.length ?? 0;
+        const task = `translate ${model.id}, ${numBeams === 1 ? 'greedy' : `beam ${numBeams}`}`;
+        this.timings.add({ backend, task, detail: text, ms, tokens, tokenKind: 'generated' });
+        this.last = { output, model };
+        this.showOutput(text, output, ms, tokens, backend, numBeams);
+        this.prepareHeatmapControls(output);
+        this.redraw();
+      },
+    });
   }
 
   private showOutput(
@@ -246,19 +217,13 @@ export class TranslatePanel {
     const maps = output.attentions?.crossAttentions ?? [];
     const layers = maps.length;
     const heads = maps[0]?.length ?? 0;
-    // The last layer by default: its cross-attention is usually the clearest alignment.
-    const keepLayer = this.layerSelect.value === '' ? layers - 1 : Number(this.layerSelect.value);
     const keepHead = this.headSelect.value;
-    replaceChildren(
-      this.layerSelect,
-      ...Array.from({ length: layers }, (_, l) => h('option', { value: String(l) }, `${l + 1} of ${layers}`)),
-    );
+    fillLayerSelect(this.layerSelect, layers);
     replaceChildren(
       this.headSelect,
       h('option', { value: 'mean' }, 'mean of heads'),
       ...Array.from({ length: heads }, (_, i) => h('option', { value: String(i) }, `${i + 1}`)),
     );
-    this.layerSelect.value = String(keepLayer < layers ? keepLayer : layers - 1);
     this.headSelect.value = keepHead === 'mean' || Number(keepHead) < heads ? keepHead || 'mean' : 'mean';
   }
 
