@@ -18,6 +18,13 @@ export { Decoder, DecoderLayer } from './decoder.js';
 export type { EncoderOutput } from './encoder.js';
 export { Encoder, EncoderLayer } from './encoder.js';
 export { DecodingSession } from './generation/session.js';
+export type {
+  DecoderCache,
+  DecoderStepInput,
+  DecoderStepOutput,
+  DecodingModel,
+  DecodingState,
+} from './generation/state.js';
 export type { GenerateOptions, Generation } from './generation/types.js';
 export type { AttentionCall, AttentionResult, KeyValue, KeyValueCache } from './layers/attention.js';
 export { MultiHeadAttention } from './layers/attention.js';

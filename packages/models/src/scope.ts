@@ -169,3 +169,10 @@ export function collectTensors(value: unknown, into: Set<DeviceTensor>): void {
     for (const item of Object.values(value)) collectTensors(item, into);
   }
 }
+
+/** Disposes every device tensor inside a value (an encoded source, a cache, a step output), each once. */
+export function disposeTensors(device: Device, value: unknown): void {
+  const tensors = new Set<DeviceTensor>();
+  collectTensors(value, tensors);
+  device.dispose(...tensors);
+}

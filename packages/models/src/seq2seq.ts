@@ -1,26 +1,23 @@
-import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
+import { AttnkitError, type Device } from '@attnkit/core';
 import { padBatch } from './batch.js';
 import type { TranslatorConfig } from './config.js';
-import { type CrossAttentionSource, Decoder } from './decoder.js';
+import { Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
 import { argumentError } from './errors.js';
 import { beamSearch } from './generation/beam.js';
 import { greedySearch } from './generation/greedy.js';
 import { DecodingSession } from './generation/session.js';
+import type { DecodingState } from './generation/state.js';
 import type { GenerateOptions, Generation } from './generation/types.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
 import { keyPaddingMask } from './layers/masks.js';
-import { collectTensors, Ops } from './scope.js';
+import { disposeTensors, Ops } from './scope.js';
+import { type DecodingLayers, type EncodedSource, TranslatorDecoding } from './translator-decoding.js';
 import type { Weights } from './weights/load.js';
 
-/** The encoder output as the decoder reads it: per-layer cross keys/values plus the source mask. */
-export interface EncodedSource {
-  readonly cross: CrossAttentionSource;
-  /** Real length of every row; rows are right-padded to S. */
-  readonly lengths: readonly number[];
-  readonly S: number;
-}
+// Defined next to the decoding state that reads it; re-exported here, where it has always been public.
+export type { EncodedSource } from './translator-decoding.js';
 
 /**
  * Encoder–decoder Transformer with one shared token embedding and an output projection (lm_head). The
@@ -28,11 +25,9 @@ export interface EncodedSource {
  * on the device. The translator owns its weights: `dispose()` releases every device tensor it holds.
  */
 export class Seq2SeqTranslator {
-  readonly ops: Ops;
-  readonly embeddings: Embeddings;
-  readonly encoder: Encoder;
-  readonly decoder: Decoder;
-  readonly lmHead: Linear;
+  // Hard-private: generation reaches the decoder through `startDecoding`'s DecodingState, not these fields.
+  readonly #layers: DecodingLayers;
+  readonly #encoder: Encoder;
   private disposed = false;
 
   constructor(
@@ -40,29 +35,34 @@ export class Seq2SeqTranslator {
     readonly config: TranslatorConfig,
     private readonly weights: Weights,
   ) {
-    this.ops = new Ops(device);
-    this.embeddings = Embeddings.create(device, weights, config);
-    this.encoder = Encoder.from(weights, 'encoder', config.encoder_layers, config);
-    this.decoder = Decoder.from(weights, 'decoder', config.decoder_layers, config);
-    this.lmHead = Linear.from(weights, 'lm_head');
+    this.#layers = {
+      device,
+      config,
+      ops: new Ops(device),
+      embeddings: Embeddings.create(device, weights, config),
+      decoder: Decoder.from(weights, 'decoder', config.decoder_layers, config),
+      lmHead: Linear.from(weights, 'lm_head'),
+    };
+    this.#encoder = Encoder.from(weights, 'encoder', config.encoder_layers, config);
   }
 
   /** Runs the encoder on complete source rows (the caller appends EOS). The result is the caller's to dispose. */
   encode(sources: readonly (readonly number[])[]): EncodedSource {
     this.checkAlive();
-    const { ops, config } = this;
+    const { config } = this;
+    const { ops, embeddings, decoder } = this.#layers;
     return ops.tidy(() => {
       const batch = padBatch(ops, sources, config.pad_token_id, config.vocab_size);
-      const embedded = this.embeddings.forward(ops, batch.ids, 0);
-      const encoded = this.encoder.forward(ops, embedded, batch.lengths);
+      const embedded = embeddings.forward(ops, batch.ids, 0);
+      const encoded = this.#encoder.forward(ops, embedded, batch.lengths);
       const mask = batch.lengths.every((l) => l === batch.S) ? undefined : keyPaddingMask(ops, batch.lengths, batch.S);
-      return { cross: this.decoder.crossSource(ops, encoded.hidden, mask), lengths: batch.lengths, S: batch.S };
+      return { cross: decoder.crossSource(ops, encoded.hidden, mask), lengths: batch.lengths, S: batch.S };
     });
   }
 
   /** Repeats rows of an encoded source: row i of the result is row `rows[i]` of `source`. */
   selectRows(source: EncodedSource, rows: readonly number[]): EncodedSource {
-    const { ops } = this;
+    const { ops } = this.#layers;
     return ops.tidy(() => {
       const lengths = rows.map((r) => source.lengths[r]);
       const needsMask = lengths.some((l) => l !== source.S);
@@ -80,26 +80,37 @@ export class Seq2SeqTranslator {
     });
   }
 
+  /**
+   * Encodes the sources once and returns what generation decodes from: `rowsPerSource` rows per source
+   * (one per beam), source b's rows first-to-last at b·rowsPerSource. The state is the caller's to dispose.
+   */
+  startDecoding(sources: readonly (readonly number[])[], rowsPerSource = 1): DecodingState {
+    this.checkAlive();
+    if (!Number.isInteger(rowsPerSource) || rowsPerSource < 1)
+      throw argumentError('startDecoding', 'rowsPerSource', `must be an integer ≥ 1, got ${rowsPerSource}`);
+    const encoded = this.encode(sources);
+    if (rowsPerSource === 1) return new TranslatorDecoding(this.#layers, encoded);
+    try {
+      const rows = sources.flatMap((_, b) => Array.from({ length: rowsPerSource }, () => b));
+      return new TranslatorDecoding(this.#layers, this.selectRows(encoded, rows));
+    } finally {
+      this.disposeTree(encoded);
+    }
+  }
+
   /** Greedy decoding (numBeams 1) or beam search, one result per source row. */
   async generate(sources: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<Generation[]> {
     this.checkAlive();
     const resolved = this.resolveOptions(options);
-    const encoded = this.encode(sources);
-    let expanded: EncodedSource | null = null;
-    let session: DecodingSession | null = null;
+    const state = this.startDecoding(sources, resolved.numBeams);
+    const session = new DecodingSession(state, resolved.useCache);
     try {
-      if (resolved.numBeams === 1) {
-        session = new DecodingSession(this, encoded, resolved.useCache);
-        return await greedySearch(this, session, resolved);
-      }
-      const rows = sources.flatMap((_, b) => Array.from({ length: resolved.numBeams }, () => b));
-      expanded = this.selectRows(encoded, rows);
-      session = new DecodingSession(this, expanded, resolved.useCache);
-      return await beamSearch(this, session, resolved);
+      return resolved.numBeams === 1
+        ? await greedySearch(state, session, resolved)
+        : await beamSearch(state, session, resolved);
     } finally {
-      session?.dispose();
-      this.disposeTree(encoded);
-      if (expanded) this.disposeTree(expanded);
+      session.dispose();
+      state.dispose();
     }
   }
 
@@ -107,7 +118,7 @@ export class Seq2SeqTranslator {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.embeddings.dispose(this.device);
+    this.#layers.embeddings.dispose(this.device);
     this.weights.dispose();
   }
 
@@ -117,9 +128,7 @@ export class Seq2SeqTranslator {
 
   /** Disposes every device tensor inside a value (an EncodedSource, a cache, a step output). */
   disposeTree(value: unknown): void {
-    const tensors = new Set<DeviceTensor>();
-    collectTensors(value, tensors);
-    this.device.dispose(...tensors);
+    disposeTensors(this.device, value);
   }
 
   private resolveOptions(options: GenerateOptions) {

@@ -1,6 +1,7 @@
-import type { Seq2SeqTranslator } from '../seq2seq.js';
+import { Ops } from '../scope.js';
 import { rowAttention } from './greedy.js';
 import type { DecodingSession } from './session.js';
+import type { DecodingModel } from './state.js';
 import { type Generation, type StepAttention, stackSteps } from './types.js';
 
 /**
@@ -25,11 +26,13 @@ interface Hypothesis extends Beam {
 }
 
 export async function beamSearch(
-  model: Seq2SeqTranslator,
+  model: DecodingModel,
   session: DecodingSession,
   options: { numBeams: number; maxNewTokens: number; lengthPenalty: number; returnAttentions: boolean },
 ): Promise<Generation[]> {
-  const { device, config, ops } = model;
+  const { device, config } = model;
+  // Its own scope for the one tidy per step: the search needs no model internals, only the device.
+  const ops = new Ops(device);
   const K = options.numBeams;
   const B = session.rows / K;
   const V = config.vocab_size;

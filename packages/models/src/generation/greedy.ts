@@ -1,5 +1,5 @@
-import type { Seq2SeqTranslator } from '../seq2seq.js';
 import type { DecodingSession } from './session.js';
+import type { DecodingModel } from './state.js';
 import { type Generation, type StepAttention, stackSteps } from './types.js';
 
 /**
@@ -7,7 +7,7 @@ import { type Generation, type StepAttention, stackSteps } from './types.js';
  * batch (fed padding) until every row is done, since rows never influence each other.
  */
 export async function greedySearch(
-  model: Seq2SeqTranslator,
+  model: DecodingModel,
   session: DecodingSession,
   options: { maxNewTokens: number; returnLogits: boolean; returnAttentions: boolean },
 ): Promise<Generation[]> {
