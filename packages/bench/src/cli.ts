@@ -4,9 +4,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { PerfGrid } from '@attnkit/conformance';
 import cliProgress from 'cli-progress';
 import { runBrowserBench } from './browser/run.js';
-import { type BenchCase, FULL_GRID, QUICK_GRID } from './grid.js';
+import { type BenchCase, gridOf } from './grid.js';
 import { describeMachine } from './machine.js';
 import type { CellPolicy } from './measure.js';
 import { consoleCaseTable, consoleRatioMatrix } from './report/console.js';
@@ -18,10 +19,13 @@ import { releaseWebGpu } from './targets/webgpu.js';
 
 const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one run.
 
-  --quick                     a small grid (a smoke run: a minute or two)
+  --quick                     a small grid (a smoke run: a minute or two); the same as --grid quick
+  --grid tiny|quick|full      the grid of conformance's perf cases to time (default full); tiny is the
+                              tests' grid (milliseconds). A case's id is its conformance entry's
+                              (feature/name, as pnpm matrix names it) plus the size
   --backends a,b,...          targets to run (default: all): ${TARGET_FACTORIES.map((f) => f.name).join(', ')}
-  --max-seconds-per-cell N    time budget of one cell (default 20, quick 3)
-  --runs N                    timed runs per cell after the warm-up, at most (default 5, quick 3)
+  --max-seconds-per-cell N    time budget of one cell (default 20; quick, tiny 3)
+  --runs N                    timed runs per cell after the warm-up, at most (default 5; quick, tiny 3)
   --max-memory-gib N          skip naive cells whose score tensors exceed this (default 3)
   --out DIR                   where bench.json, bench.md and bench.svg go (default: <repo>/reports)
   --publish                   also write BENCHMARKS.md at the repository root and the committed copies of
@@ -49,6 +53,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     args: [...argv],
     options: {
       quick: { type: 'boolean', default: false },
+      grid: { type: 'string' },
       backends: { type: 'string' },
       'max-seconds-per-cell': { type: 'string' },
       runs: { type: 'string' },
@@ -73,9 +78,12 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     print(consoleRatioMatrix(report));
     return report;
   }
+  const grid = gridName(values.grid, values.quick);
+  // The quick and tiny grids are smoke runs: fewer runs, a short budget.
+  const smoke = grid !== 'full';
   const policy: CellPolicy = {
-    runs: positive('--runs', values.runs, values.quick ? 3 : 5),
-    maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], values.quick ? 3 : 20),
+    runs: positive('--runs', values.runs, smoke ? 3 : 5),
+    maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], smoke ? 3 : 20),
     maxMemoryBytes: positive('--max-memory-gib', values['max-memory-gib'], 3) * 2 ** 30,
   };
   const names = values.backends
@@ -84,7 +92,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
         .map((s) => s.trim())
         .filter(Boolean)
     : null;
-  const cases = overrides.cases ?? (values.quick ? QUICK_GRID : FULL_GRID);
+  const cases = overrides.cases ?? gridOf(grid);
   const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
   const bar =
@@ -170,6 +178,15 @@ export async function writeReports(report: BenchReport, out: string, base = 'ben
   await writeFile(join(out, `${base}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeFile(join(out, `${base}.md`), markdownReport(report, { chart: `${base}.svg` }));
   await writeFile(join(out, `${base}.svg`), svgChart(report));
+}
+
+const GRIDS: readonly PerfGrid[] = ['tiny', 'quick', 'full'];
+
+function gridName(grid: string | undefined, quick: boolean): PerfGrid {
+  if (grid === undefined) return quick ? 'quick' : 'full';
+  if (!GRIDS.includes(grid as PerfGrid)) throw new Error(`--grid must be one of ${GRIDS.join(', ')}, got ${grid}`);
+  if (quick && grid !== 'quick') throw new Error(`--quick is --grid quick, not --grid ${grid}`);
+  return grid as PerfGrid;
 }
 
 function positive(flag: string, text: string | undefined, fallback: number): number {

@@ -1,15 +1,26 @@
+import {
+  type AttentionSpec,
+  listPerfCases,
+  type PerfCase,
+  type PerfGrid,
+  type PerfGroup,
+  shapeLabel as specShapeLabel,
+} from '@attnkit/conformance';
 import type { Precision } from '@attnkit/core';
 
 /**
- * The perf grid, as data. packages/conformance exports correctness cases only (no perf cases yet), so the
- * grid lives here; each case names its shape in the notation of CONTRACT.md.
+ * The perf grid is conformance's perf cases (`listPerfCases`): conformance attention entries with a perf
+ * tag, at the sizes of each grid (packages/conformance/src/cases/perf-sizes.ts). A BenchCase is the view of
+ * one that the timed targets read: the few numbers a peer's model or composition needs (onnxruntime builds an
+ * `Attention` node from them, tfjs-naive a causal bias), next to the spec and seed the inputs are drawn from.
  *
  * Notation: B batch · Hq query heads · Hkv key/value heads · Sq queries · T keys in all · P keys already in
  * a past cache (a decode step appends T − P new keys) · D head size (q, k and v alike).
  */
-export type CaseGroup = 'sequence' | 'causal' | 'gqa' | 'batch' | 'long-keys' | 'decode' | 'mask' | 'float16';
+export type CaseGroup = PerfGroup;
 
 export interface BenchCase {
+  /** The perf case's id: the conformance entry's `feature/name`, then the size (and `@float16`). */
   readonly id: string;
   readonly group: CaseGroup;
   readonly B: number;
@@ -19,7 +30,9 @@ export interface BenchCase {
   readonly T: number;
   readonly P: number;
   readonly D: number;
+  /** Top-left causal. */
   readonly causal: boolean;
+  /** 'additive': one additive mask of [1, 1, Sq, T] (the peers' `attn_mask`). */
   readonly mask: 'none' | 'additive';
   readonly precision: Precision;
   /**
@@ -27,30 +40,97 @@ export interface BenchCase {
    * `runsHeavyCases` time it; the others skip it with the reason instead of trying.
    */
   readonly heavy: boolean;
+  /** The conformance call this case times and its data seed: `makeInputs` draws the tensors from them. */
+  readonly spec: AttentionSpec;
+  readonly seed: number;
 }
 
-type CaseInit = Pick<BenchCase, 'group' | 'Sq' | 'T'> & Partial<BenchCase>;
+/** The grid of a size (tiny for tests, quick for a smoke run, full for the published run). */
+export function gridOf(grid: PerfGrid): BenchCase[] {
+  return listPerfCases(grid).map(benchCaseOf);
+}
 
-export function benchCase(init: CaseInit): BenchCase {
-  const c: Omit<BenchCase, 'id'> = {
-    B: 1,
-    Hq: 8,
-    Hkv: init.Hq ?? 8,
-    P: 0,
-    D: 64,
-    causal: false,
-    mask: 'none',
-    precision: 'float32',
-    heavy: false,
-    ...init,
+export const FULL_GRID: readonly BenchCase[] = gridOf('full');
+export const QUICK_GRID: readonly BenchCase[] = gridOf('quick');
+export const TINY_GRID: readonly BenchCase[] = gridOf('tiny');
+
+type PerfSource = Pick<PerfCase, 'id' | 'group' | 'precision' | 'heavy' | 'spec' | 'seed'>;
+
+/**
+ * The view of a perf case. The peers take q, k, v, an additive [1, 1, Sq, T] mask, a past and top-left
+ * causality, nothing more: a tag on an entry with anything else (a boolean mask, a scale, a window, valid
+ * lengths, 3D layout, Dv ≠ D, ±1e4 values) would time a call they do not make, so it throws here.
+ */
+export function benchCaseOf(p: PerfSource): BenchCase {
+  const { spec } = p;
+  const T = spec.Skv + (spec.P ?? 0);
+  const { isCausal, causalAlignment, ...otherOptions } = spec.options ?? {};
+  const extra = [
+    ...Object.keys(otherOptions).map((name) => `option ${name}`),
+    causalAlignment === 'bottom-right' ? 'bottom-right causal alignment' : null,
+    spec.layout === '3d' ? '3D layout' : null,
+    spec.Dv !== undefined && spec.Dv !== spec.D ? 'Dv ≠ D' : null,
+    spec.values && spec.values !== 'uniform' ? `${spec.values} values` : null,
+    spec.validLengths ? 'valid lengths' : null,
+    spec.P === 0 ? 'an empty past' : null,
+    spec.mask && spec.mask.kind !== 'additive' ? `a ${spec.mask.kind} mask` : null,
+    spec.mask && !isQueryKeyMask(spec.mask.shape, spec.Sq, T) ? `mask shape [${spec.mask.shape}]` : null,
+  ].filter((why) => why !== null);
+  if (extra.length) throw new Error(`${p.id}: the bench's peers cannot time ${extra.join(', ')}`);
+  return {
+    id: p.id,
+    group: p.group,
+    B: spec.B,
+    Hq: spec.Hq,
+    Hkv: spec.Hkv,
+    Sq: spec.Sq,
+    T,
+    P: spec.P ?? 0,
+    D: spec.D,
+    causal: isCausal ?? false,
+    mask: spec.mask ? 'additive' : 'none',
+    precision: p.precision,
+    heavy: p.heavy,
+    spec,
+    seed: p.seed,
   };
-  return { id: init.id ?? `${c.group}-${shapeLabel(c).replace(/[[\]]/g, '').replace(/[,/]/g, 'x')}`, ...c };
 }
 
-/** `[B,H,Sq,T,D]`, with `Hq/Hkv` in the head slot when they differ. */
-export function shapeLabel(c: Omit<BenchCase, 'id'>): string {
-  const heads = c.Hq === c.Hkv ? `${c.Hq}` : `${c.Hq}/${c.Hkv}`;
-  return `[${c.B},${heads},${c.Sq},${c.T},${c.D}]`;
+/** [Sq, T] up to leading 1s: the data of a [1, 1, Sq, T] mask. */
+function isQueryKeyMask(shape: readonly number[], Sq: number, T: number): boolean {
+  const padded = [...Array(Math.max(0, 4 - shape.length)).fill(1), ...shape];
+  return padded.length === 4 && `${padded}` === `${[1, 1, Sq, T]}`;
+}
+
+type CaseInit = Pick<BenchCase, 'group' | 'Sq' | 'T'> &
+  Partial<Omit<BenchCase, 'spec' | 'seed'>> & { readonly seed?: number };
+
+/**
+ * A case outside the grid (tests, a target's start-up call), from the view's numbers: the spec is built to
+ * match them and goes through the same view. Defaults: [1,8,Sq,T,64], no past, float32.
+ */
+export function benchCase(init: CaseInit): BenchCase {
+  const { B = 1, Hq = 8, Hkv = Hq, P = 0, D = 64, causal = false, mask = 'none' } = init;
+  const { Sq, T } = init;
+  const spec: AttentionSpec = {
+    B,
+    Hq,
+    Hkv,
+    Sq,
+    Skv: T - P,
+    D,
+    ...(P > 0 && { P }),
+    ...(mask === 'additive' && { mask: { kind: 'additive', shape: [1, 1, Sq, T], pattern: 'random' } }),
+    ...(causal && { options: { isCausal: true } }),
+  };
+  const id = init.id ?? `${init.group}-${specShapeLabel(spec).replace(/[[\]]/g, '').replace(/[,/]/g, 'x')}`;
+  const { precision = 'float32', heavy = false, seed = 1 } = init;
+  return benchCaseOf({ id, group: init.group, precision, heavy, spec, seed });
+}
+
+/** `[B,H,Sq,T,D]`, with `Hq/Hkv` in the head slot when they differ (conformance's label of a perf size). */
+export function shapeLabel(c: BenchCase): string {
+  return specShapeLabel(c.spec);
 }
 
 export function describeCase(c: BenchCase): string {
@@ -77,41 +157,3 @@ export function attentionFlops(c: BenchCase): number {
 export function scoreBytes(c: BenchCase): number {
   return 4 * c.B * c.Hq * c.Sq * c.T;
 }
-
-const SEQUENCE_LENGTHS = [128, 256, 512, 1024, 2048, 4096, 8192, 16384];
-const CAUSAL_LENGTHS = [512, 1024, 2048, 4096];
-
-/**
- * The full grid: a sequence sweep from 128 to 16,384, causal from 512 to 4,096 (and 16,384 as a heavy case:
- * 275 GFLOP, for the targets that finish it in seconds) and one case per feature at a mid size.
- */
-export const FULL_GRID: readonly BenchCase[] = [
-  ...SEQUENCE_LENGTHS.map((L) => benchCase({ group: 'sequence', Sq: L, T: L })),
-  ...CAUSAL_LENGTHS.map((L) => benchCase({ group: 'causal', Sq: L, T: L, causal: true })),
-  benchCase({ group: 'causal', Sq: 16384, T: 16384, causal: true, heavy: true }),
-  benchCase({ group: 'gqa', Hq: 16, Hkv: 4, Sq: 512, T: 512 }),
-  benchCase({ group: 'batch', B: 4, Hq: 12, Sq: 256, T: 256 }),
-  benchCase({ group: 'long-keys', Sq: 128, T: 16384 }),
-  ...[4096, 16384].map((T) => benchCase({ group: 'decode', Sq: 1, T, P: T - 1 })),
-  benchCase({ group: 'mask', Sq: 512, T: 512, mask: 'additive' }),
-  benchCase({ group: 'float16', Sq: 512, T: 512, precision: 'float16' }),
-];
-
-/** A smoke grid: every feature once, at sizes that finish in a minute or two on two cores. */
-export const QUICK_GRID: readonly BenchCase[] = [
-  ...[128, 512].map((L) => benchCase({ group: 'sequence', Sq: L, T: L })),
-  benchCase({ group: 'causal', Sq: 512, T: 512, causal: true }),
-  benchCase({ group: 'gqa', Hq: 8, Hkv: 2, Sq: 128, T: 128 }),
-  benchCase({ group: 'decode', Sq: 1, T: 1024, P: 1023 }),
-  benchCase({ group: 'mask', Sq: 128, T: 128, mask: 'additive' }),
-  benchCase({ group: 'float16', Sq: 128, T: 128, precision: 'float16' }),
-];
-
-/** Tiny shapes for tests: the whole code path in milliseconds. */
-export const TINY_GRID: readonly BenchCase[] = [
-  ...[8, 16].map((L) => benchCase({ group: 'sequence', B: 1, Hq: 2, Sq: L, T: L, D: 8 })),
-  benchCase({ group: 'causal', Hq: 2, Sq: 16, T: 16, D: 8, causal: true }),
-  benchCase({ group: 'gqa', Hq: 4, Hkv: 2, Sq: 8, T: 8, D: 8 }),
-  benchCase({ group: 'decode', Hq: 2, Sq: 1, T: 16, P: 15, D: 8 }),
-  benchCase({ group: 'mask', Hq: 2, Sq: 8, T: 8, D: 8, mask: 'additive' }),
-];

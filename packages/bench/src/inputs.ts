@@ -1,7 +1,11 @@
-import { mulberry32 } from '@attnkit/conformance';
+import { generateCall } from '@attnkit/conformance';
 import type { BenchCase } from './grid.js';
 
-/** Host data of one case, seeded so every target sees the same numbers. Shapes are 4D [B, H, S, D]. */
+/**
+ * Host data of one case: conformance's generator on the case's spec and seed, so every target sees the same
+ * numbers, and the same ones a conformance run of that call would draw. Shapes are 4D [B, H, S, D]. The
+ * tensors are float32 as drawn (no float64 copies: at T = 16,384 they are tens of MiB each).
+ */
 export interface CaseInputs {
   readonly q: Float32Array;
   readonly k: Float32Array;
@@ -12,38 +16,31 @@ export interface CaseInputs {
   readonly pastKey: Float32Array | null;
   readonly pastValue: Float32Array | null;
   readonly pastShape: readonly number[] | null;
-  /** Additive mask [1, 1, Sq, T]: 0 where visible, −10⁴ on every seventh key (never a whole row). */
+  /**
+   * Additive mask [1, 1, Sq, T], as the entry's mask pattern draws it: conformance's 'random' gives values in
+   * [−2, 1] and about a quarter −∞. A row of −∞ only (4^−T likely) would be NaN on the naive peers; the seeded
+   * tiny grid, the only one where that is not negligible, has none (test/onnx.test.ts compares them).
+   */
   readonly mask: Float32Array | null;
   readonly maskShape: readonly number[] | null;
 }
 
-export function makeInputs(c: BenchCase, seed = 1): CaseInputs {
-  const random = mulberry32(seed);
-  const fill = (n: number) => {
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = random() * 2 - 1;
-    return a;
-  };
-  const Skv = c.T - c.P;
-  const qShape = [c.B, c.Hq, c.Sq, c.D];
-  const kvShape = [c.B, c.Hkv, Skv, c.D];
-  const pastShape = c.P > 0 ? [c.B, c.Hkv, c.P, c.D] : null;
-  const kvSize = c.B * c.Hkv * Skv * c.D;
-  const pastSize = c.B * c.Hkv * c.P * c.D;
-  let mask: Float32Array | null = null;
-  if (c.mask === 'additive') {
-    mask = new Float32Array(c.Sq * c.T);
-    for (let i = 0; i < c.Sq; i++) for (let j = 0; j < c.T; j++) mask[i * c.T + j] = j % 7 === 3 ? -1e4 : 0;
-  }
+export function makeInputs(c: BenchCase): CaseInputs {
+  // Only the tensors: the targets set their own options from the view (causal, precision).
+  const { inputs } = generateCall(c.spec, c.seed);
+  const { pastKey, pastValue } = inputs;
+  const mask = inputs.mask?.data ?? null;
+  if (mask && !(mask instanceof Float32Array)) throw new Error(`${c.id}: the bench times additive masks only`);
   return {
-    q: fill(c.B * c.Hq * c.Sq * c.D),
-    k: fill(kvSize),
-    v: fill(kvSize),
-    qShape,
-    kvShape,
-    pastKey: pastShape ? fill(pastSize) : null,
-    pastValue: pastShape ? fill(pastSize) : null,
-    pastShape,
+    q: inputs.q.data,
+    k: inputs.k.data,
+    v: inputs.v.data,
+    qShape: inputs.q.shape,
+    kvShape: inputs.k.shape,
+    pastKey: pastKey?.data ?? null,
+    pastValue: pastValue?.data ?? null,
+    pastShape: pastKey?.shape ?? null,
+    // The view checked that the mask is [Sq, T] up to leading 1s: the same data as [1, 1, Sq, T].
     mask,
     maskShape: mask ? [1, 1, c.Sq, c.T] : null,
   };

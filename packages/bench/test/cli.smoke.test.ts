@@ -12,12 +12,12 @@ afterAll(async () => {
 });
 
 describe('the CLI code path', () => {
-  it('--quick on the reference backend and the onnxruntime peer, tiny shapes: tables, JSON, Markdown, SVG', async () => {
+  it('--grid tiny on the reference backend and the onnxruntime peer: tables, JSON, Markdown, SVG', async () => {
     const out = await mkdtemp(join(tmpdir(), 'attnkit-bench-'));
     dirs.push(out);
     const printed: string[] = [];
-    const report = await runCli(['--quick', '--backends', 'reference,onnxruntime-cpu', '--runs', '2', '--out', out], {
-      cases: TINY_GRID,
+    const args = ['--grid', 'tiny', '--backends', 'reference,onnxruntime-cpu', '--runs', '2', '--out', out];
+    const report = await runCli(args, {
       progress: false,
       print: (text) => printed.push(text),
     });
@@ -39,6 +39,9 @@ describe('the CLI code path', () => {
     expect(text).toContain('targets: reference, onnxruntime-cpu');
     expect(text).toContain('Backend median ÷ best peer median');
     expect(text.match(/★/g)?.length).toBeGreaterThanOrEqual(TINY_GRID.length);
+    // Each case under its conformance id (what pnpm matrix prints as causal/square#1), plus the size.
+    expect(text).toContain('reference causal/square[1,2,16,16,8]: ok');
+    expect(text).toContain('[1,2,16,16,8] causal  causal/square[1,2,16,16,8]  (');
 
     const json = JSON.parse(await readFile(join(out, 'bench.json'), 'utf8')) as typeof report;
     expect(json!.schema).toBe('attnkit-bench-v1');
@@ -46,6 +49,7 @@ describe('the CLI code path', () => {
     expect(json!.results).toHaveLength(report!.results.length);
     const md = await readFile(join(out, 'bench.md'), 'utf8');
     expect(md.split('\n').filter((l) => l.startsWith('### '))).toHaveLength(TINY_GRID.length);
+    expect(md).toContain('### [1,2,16,16,8] causal\n\n`causal/square[1,2,16,16,8]`: 0.000 GFLOP per call.');
     const svg = await readFile(join(out, 'bench.svg'), 'utf8');
     expect(svg.match(/<polyline /g)).toHaveLength(2);
   });
@@ -53,6 +57,8 @@ describe('the CLI code path', () => {
   it('rejects unknown targets and bad numbers before running anything', async () => {
     await expect(runCli(['--backends', 'nope'], { print: () => {} })).rejects.toThrow(/unknown target\(s\) nope/);
     await expect(runCli(['--max-seconds-per-cell', 'zero'], { print: () => {} })).rejects.toThrow(/positive number/);
+    await expect(runCli(['--grid', 'huge'], { print: () => {} })).rejects.toThrow(/--grid must be one of tiny/);
+    await expect(runCli(['--quick', '--grid', 'full'], { print: () => {} })).rejects.toThrow(/--quick is --grid quick/);
   });
 
   it('reports gpu.js unavailable without an X display, with the reason', async () => {

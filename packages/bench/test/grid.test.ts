@@ -1,7 +1,10 @@
+import { listCases, listPerfCases } from '@attnkit/conformance';
 import { describe, expect, it } from 'vitest';
 import {
   attentionFlops,
+  type BenchCase,
   benchCase,
+  benchCaseOf,
   describeCase,
   FULL_GRID,
   QUICK_GRID,
@@ -35,6 +38,82 @@ describe('grid', () => {
     expect(describeCase(benchCase({ group: 'decode', Sq: 1, T: 4096, P: 4095 }))).toBe(
       '[1,8,1,4096,64] decode, cache of 4095',
     );
+  });
+
+  it('sees a conformance perf case as the numbers the peers read, and refuses what they cannot time', () => {
+    const [decode] = listPerfCases('full').filter((p) => p.group === 'decode');
+    const c = benchCaseOf(decode);
+    expect(c).toMatchObject({ id: 'past/decode-p5[1,8,1,4096,64]', B: 1, Hq: 8, Hkv: 8, Sq: 1, T: 4096, P: 4095 });
+    expect(c).toMatchObject({ D: 64, causal: false, mask: 'none', precision: 'float32', heavy: false });
+    expect(c.spec).toBe(decode.spec);
+    const base = { id: 'x', group: 'sequence', precision: 'float32', heavy: false, seed: 1 } as const;
+    const spec = { B: 1, Hq: 2, Hkv: 2, Sq: 4, Skv: 4, D: 8 };
+    expect(() => benchCaseOf({ ...base, spec: { ...spec, options: { scale: 2, isCausal: true } } })).toThrow(
+      "x: the bench's peers cannot time option scale",
+    );
+    const boolean = { kind: 'boolean', shape: [4, 4], pattern: 'random' } as const;
+    expect(() => benchCaseOf({ ...base, spec: { ...spec, mask: boolean } })).toThrow('a boolean mask');
+    const perHead = { kind: 'additive', shape: [2, 4, 4], pattern: 'random' } as const;
+    expect(() => benchCaseOf({ ...base, spec: { ...spec, mask: perHead } })).toThrow('mask shape [2,4,4]');
+    const rank1 = { kind: 'additive', shape: [4], pattern: 'random' } as const;
+    expect(benchCaseOf({ ...base, spec: { ...spec, Sq: 1, mask: rank1 } }).mask).toBe('additive');
+    expect(() => benchCaseOf({ ...base, spec: { ...spec, P: 0 } })).toThrow('an empty past');
+    expect(() => benchCaseOf({ ...base, spec: { ...spec, Dv: 4, layout: '3d' } })).toThrow('3D layout, Dv ≠ D');
+  });
+
+  it('keeps the coverage the bench grids had before conformance held them, case for case', () => {
+    // The grids as packages/bench/src/grid.ts defined them, seen through the same view.
+    const L = (...lengths: number[]) => lengths;
+    const before: Record<string, BenchCase[]> = {
+      full: [
+        ...L(128, 256, 512, 1024, 2048, 4096, 8192, 16384).map((n) => benchCase({ group: 'sequence', Sq: n, T: n })),
+        ...L(512, 1024, 2048, 4096).map((n) => benchCase({ group: 'causal', Sq: n, T: n, causal: true })),
+        benchCase({ group: 'causal', Sq: 16384, T: 16384, causal: true, heavy: true }),
+        benchCase({ group: 'gqa', Hq: 16, Hkv: 4, Sq: 512, T: 512 }),
+        benchCase({ group: 'batch', B: 4, Hq: 12, Sq: 256, T: 256 }),
+        benchCase({ group: 'long-keys', Sq: 128, T: 16384 }),
+        ...L(4096, 16384).map((T) => benchCase({ group: 'decode', Sq: 1, T, P: T - 1 })),
+        benchCase({ group: 'mask', Sq: 512, T: 512, mask: 'additive' }),
+        benchCase({ group: 'float16', Sq: 512, T: 512, precision: 'float16' }),
+      ],
+      quick: [
+        ...L(128, 512).map((n) => benchCase({ group: 'sequence', Sq: n, T: n })),
+        benchCase({ group: 'causal', Sq: 512, T: 512, causal: true }),
+        benchCase({ group: 'gqa', Hq: 8, Hkv: 2, Sq: 128, T: 128 }),
+        benchCase({ group: 'decode', Sq: 1, T: 1024, P: 1023 }),
+        benchCase({ group: 'mask', Sq: 128, T: 128, mask: 'additive' }),
+        benchCase({ group: 'float16', Sq: 128, T: 128, precision: 'float16' }),
+      ],
+      tiny: [
+        ...L(8, 16).map((n) => benchCase({ group: 'sequence', B: 1, Hq: 2, Sq: n, T: n, D: 8 })),
+        benchCase({ group: 'causal', Hq: 2, Sq: 16, T: 16, D: 8, causal: true }),
+        benchCase({ group: 'gqa', Hq: 4, Hkv: 2, Sq: 8, T: 8, D: 8 }),
+        benchCase({ group: 'decode', Hq: 2, Sq: 1, T: 16, P: 15, D: 8 }),
+        benchCase({ group: 'mask', Hq: 2, Sq: 8, T: 8, D: 8, mask: 'additive' }),
+      ],
+    };
+    const view = ({ id, spec, seed, ...numbers }: BenchCase) => numbers;
+    expect(FULL_GRID.map(view)).toEqual(before.full.map(view));
+    expect(QUICK_GRID.map(view)).toEqual(before.quick.map(view));
+    expect(TINY_GRID.map(view)).toEqual(before.tiny.map(view));
+  });
+
+  it('names each case by its conformance entry, as pnpm matrix does, plus the size', () => {
+    const matrixIds = new Set(listCases('full').map((c) => c.id));
+    for (const c of [...FULL_GRID, ...QUICK_GRID, ...TINY_GRID]) {
+      const entry = c.id.slice(0, c.id.indexOf('['));
+      expect(matrixIds.has(`${entry}#1`), c.id).toBe(true);
+      expect(c.id).toBe(`${entry}${shapeLabel(c)}${c.precision === 'float16' ? '@float16' : ''}`);
+    }
+    expect(QUICK_GRID.map((c) => c.id)).toEqual([
+      'basic/mha-square[1,8,128,128,64]',
+      'basic/mha-square[1,8,512,512,64]',
+      'causal/square[1,8,512,512,64]',
+      'gqa/gqa-9-3[1,8/2,128,128,64]',
+      'past/decode-p5[1,8,1,1024,64]',
+      'mask-additive/rank2-sq-t[1,8,128,128,64]',
+      'basic/mha-square[1,8,128,128,64]@float16',
+    ]);
   });
 
   it.each([

@@ -7,6 +7,7 @@
 export { ATTENTION_ENTRIES } from './cases/attention.js';
 export { HAND_ENTRIES } from './cases/hand.js';
 export { listCases, SEEDS } from './cases/index.js';
+export { listPerfCases, shapeLabel } from './cases/perf.js';
 export { PRIMITIVE_ENTRIES } from './cases/primitives.js';
 export { PROPERTY_ENTRIES } from './cases/properties.js';
 export type { GeneratedCall } from './generate.js';
@@ -18,7 +19,18 @@ export { runCase, unsupportedFeatures } from './run/case.js';
 export { RunContext } from './run/context.js';
 export type { RunSuiteOptions } from './run/suite.js';
 export { countResults, runSuite } from './run/suite.js';
-export type { AttentionSpec, MaskPattern, MaskSpec, OptionsSpec, ValuePattern } from './spec.js';
+export type {
+  AttentionSpec,
+  MaskPattern,
+  MaskSpec,
+  OptionsSpec,
+  PerfGrid,
+  PerfGroup,
+  PerfSize,
+  PerfTag,
+  ValuePattern,
+} from './spec.js';
+export { PERF_GROUPS } from './spec.js';
 export type { Tolerance } from './tolerance.js';
 export { TOLERANCES, toleranceFor } from './tolerance.js';
 export type {
@@ -28,6 +40,7 @@ export type {
   ConformanceCase,
   HandCase,
   HandData,
+  PerfCase,
   PrimitiveCase,
   PropertyCase,
   PropertyName,

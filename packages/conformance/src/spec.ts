@@ -69,6 +69,45 @@ export interface AttentionSpec {
   readonly options?: OptionsSpec;
 }
 
+/**
+ * Perf tags: an attention entry may also be timed (`pnpm bench`), at sizes where a time means something.
+ * One list of cases then serves both modes, as llama.cpp's test-backend-ops does: the correctness cases check
+ * the entry's call at its own small shape, the perf cases time the same call at each size of a grid.
+ */
+export type PerfGrid = 'tiny' | 'quick' | 'full';
+
+/** The rows of the perf matrix, in the order it lists them. */
+export const PERF_GROUPS = ['sequence', 'causal', 'gqa', 'batch', 'long-keys', 'decode', 'mask', 'float16'] as const;
+export type PerfGroup = (typeof PERF_GROUPS)[number];
+
+/**
+ * One timing size: it overrides the entry's shape, and leaves everything else (options, mask kind and
+ * pattern, layout, values) as the entry has it. T is the keys in all: Skv becomes T − P. A size that sets Hq
+ * but not Hkv keeps the entry's group size Hq/Hkv; a mask keeps its broadcast axes (see `listPerfCases`).
+ */
+export interface PerfSize {
+  readonly B?: number;
+  readonly Hq?: number;
+  readonly Hkv?: number;
+  readonly Sq?: number;
+  readonly T?: number;
+  readonly P?: number;
+  readonly D?: number;
+  /**
+   * So much work that most targets would take minutes per call on a CPU machine: only the targets that say
+   * they finish it in seconds time it; the others skip it with that reason.
+   */
+  readonly heavy?: boolean;
+}
+
+export interface PerfTag {
+  readonly group: PerfGroup;
+  /** Defaults to float32. */
+  readonly precision?: Precision;
+  /** The sizes of each grid: tiny for tests (milliseconds), quick for a smoke run, full for the published run. */
+  readonly sizes: Readonly<Partial<Record<PerfGrid, readonly PerfSize[]>>>;
+}
+
 export function totalKeys(spec: AttentionSpec): number {
   return (spec.P ?? 0) + spec.Skv;
 }

@@ -1,6 +1,6 @@
 import type { Precision, RunsOn } from '@attnkit/core';
 import type { PrimitiveSpec } from './primitive-spec.js';
-import type { AttentionSpec, Tier } from './spec.js';
+import type { AttentionSpec, PerfGroup, Tier } from './spec.js';
 
 export type { Tier };
 
@@ -22,6 +22,23 @@ interface CaseBase {
 export interface AttentionCase extends CaseBase {
   readonly kind: 'attention';
   readonly spec: AttentionSpec;
+  readonly seed: number;
+}
+
+/**
+ * An attention entry at one size of a perf grid (`listPerfCases`): the call its correctness cases check,
+ * to be timed. Not a ConformanceCase: nothing is compared, and at these sizes the float64 reference would
+ * take too long. Its id is the entry's (`feature/name`) plus the size (`[B,H,Sq,T,D]`), then `@float16` where
+ * timed in float16, as the ids of the correctness cases are the entry's plus `#seed` (and `@float16`).
+ */
+export interface PerfCase extends CaseBase {
+  /** The entry's id, `feature/name`: what a perf case and the entry's correctness cases share. */
+  readonly entryId: string;
+  readonly group: PerfGroup;
+  readonly heavy: boolean;
+  /** The entry's spec at this size. */
+  readonly spec: AttentionSpec;
+  /** The data seed for `generateCall`: the same tensors at either precision. */
   readonly seed: number;
 }
 

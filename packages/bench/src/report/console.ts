@@ -12,8 +12,10 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** Headed by the shape label and the case id (the conformance entry's, as `pnpm matrix` names it, plus the size). */
 export function consoleCaseTable(report: BenchReport, c: CaseSummary): string {
-  return `${c.label}  (${(c.flops / 1e9).toFixed(3)} GFLOP)\n${textTable(CASE_COLUMNS, caseRows(report, c))}`;
+  const head = `${c.label}  ${c.id}  (${(c.flops / 1e9).toFixed(3)} GFLOP)`;
+  return `${head}\n${textTable(CASE_COLUMNS, caseRows(report, c))}`;
 }
 
 export function consoleRatioMatrix(report: BenchReport): string {

@@ -78,7 +78,8 @@ export function markdownReport(
       '',
       `### ${c.label}`,
       '',
-      `${(c.flops / 1e9).toFixed(3)} GFLOP per call.`,
+      // The id ties the row to its conformance entry (`feature/name`, then the size): the call pnpm matrix checks.
+      `\`${c.id}\`: ${(c.flops / 1e9).toFixed(3)} GFLOP per call.`,
       '',
       markdownTable(CASE_COLUMNS, caseRows(report, c)),
     );

@@ -1,4 +1,5 @@
-import type { AttentionSpec, MaskSpec } from '../spec.js';
+import type { AttentionSpec, MaskSpec, PerfTag } from '../spec.js';
+import { PERF } from './perf-sizes.js';
 
 /**
  * Generated attention cases: one entry per shape/option combination, grouped by the feature it exercises
@@ -11,6 +12,11 @@ export interface AttentionEntry {
   readonly spec: AttentionSpec;
   /** Only in the full tier (long rows, big heads). */
   readonly fullOnly?: boolean;
+  /**
+   * Also timed by the perf matrix, at the sizes of these tags (perf-sizes.ts; `listPerfCases`). A tag changes
+   * no correctness case: the tiers list the entry at its own shape either way.
+   */
+  readonly perf?: readonly PerfTag[];
 }
 
 const base = { B: 2, Hq: 2, Hkv: 2, Sq: 3, Skv: 5, D: 4 } as const;
@@ -39,19 +45,38 @@ const maskShapes: readonly [string, readonly number[]][] = [
   ['short-rank4-1of5', [2, 2, 3, 1]],
 ];
 
-const maskCases = (feature: string, make: (shape: readonly number[]) => MaskSpec): AttentionEntry[] =>
-  maskShapes.map(([name, shape]) => ({ feature, name, spec: { ...base, mask: make(shape) } }));
+const maskCases = (
+  feature: string,
+  make: (shape: readonly number[]) => MaskSpec,
+  perf: Readonly<Record<string, readonly PerfTag[]>> = {},
+): AttentionEntry[] =>
+  maskShapes.map(([name, shape]) => ({
+    feature,
+    name,
+    spec: { ...base, mask: make(shape) },
+    ...(perf[name] && { perf: perf[name] }),
+  }));
 
 export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
   // basic
-  { feature: 'basic', name: 'mha-square', spec: { B: 1, Hq: 2, Hkv: 2, Sq: 4, Skv: 4, D: 8 } },
-  { feature: 'basic', name: 'sq3-skv7', spec: { B: 2, Hq: 2, Hkv: 2, Sq: 3, Skv: 7, D: 4 } },
+  {
+    feature: 'basic',
+    name: 'mha-square',
+    spec: { B: 1, Hq: 2, Hkv: 2, Sq: 4, Skv: 4, D: 8 },
+    perf: [PERF.sequence, PERF.float16],
+  },
+  { feature: 'basic', name: 'sq3-skv7', spec: { B: 2, Hq: 2, Hkv: 2, Sq: 3, Skv: 7, D: 4 }, perf: [PERF.longKeys] },
   { feature: 'basic', name: 'sq7-skv3', spec: { B: 1, Hq: 2, Hkv: 2, Sq: 7, Skv: 3, D: 4 } },
   { feature: 'basic', name: 'dv6-d4', spec: { ...base, Dv: 6 } },
   { feature: 'basic', name: 'dv2-d8', spec: { ...base, D: 8, Dv: 2 } },
   { feature: 'basic', name: 'single-key', spec: { ...base, Skv: 1 } },
   { feature: 'basic', name: 'return-present', spec: { ...base, Dv: 3, options: { returnPresent: true } } },
-  { feature: 'basic', name: 'batch3-heads4', spec: { B: 3, Hq: 4, Hkv: 4, Sq: 5, Skv: 6, D: 16 } },
+  {
+    feature: 'basic',
+    name: 'batch3-heads4',
+    spec: { B: 3, Hq: 4, Hkv: 4, Sq: 5, Skv: 6, D: 16 },
+    perf: [PERF.batch],
+  },
   // scale
   { feature: 'scale', name: 'scale-0.3', spec: { ...base, options: { scale: 0.3 } } },
   { feature: 'scale', name: 'scale-2.5', spec: { ...base, options: { scale: 2.5 } } },
@@ -76,7 +101,8 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
     spec: { ...base, mask: bool([2, 2, 3, 5], 'first-row-masked') },
   },
   { feature: 'mask-boolean', name: 'keep-all', spec: { ...base, mask: bool([3, 5], 'keep-all') } },
-  ...maskCases('mask-additive', (shape) => additive(shape)),
+  // [Sq, T] is the bench's [1, 1, Sq, T] mask: the same data, broadcast alike.
+  ...maskCases('mask-additive', (shape) => additive(shape), { 'rank2-sq-t': [PERF.mask] }),
   {
     feature: 'mask-additive',
     name: 'first-row-neg-inf',
@@ -94,7 +120,7 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
     spec: { ...base, mask: additive([3, 5], 'large-negative'), options: { scale: 0, scoresOutput: 'probabilities' } },
   },
   // causal, top-left (the default)
-  { feature: 'causal', name: 'square', spec: { ...base, Sq: 5, options: { isCausal: true } } },
+  { feature: 'causal', name: 'square', spec: { ...base, Sq: 5, options: { isCausal: true } }, perf: [PERF.causal] },
   { feature: 'causal', name: 'sq4-skv6', spec: { ...base, Sq: 4, Skv: 6, options: { isCausal: true } } },
   { feature: 'causal', name: 'sq6-skv4', spec: { ...base, Sq: 6, Skv: 4, options: { isCausal: true } } },
   {
@@ -156,7 +182,7 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
     },
   },
   // grouped-query and multi-query
-  { feature: 'gqa', name: 'gqa-9-3', spec: { B: 1, Hq: 9, Hkv: 3, Sq: 3, Skv: 5, D: 4 } },
+  { feature: 'gqa', name: 'gqa-9-3', spec: { B: 1, Hq: 9, Hkv: 3, Sq: 3, Skv: 5, D: 4 }, perf: [PERF.gqa] },
   {
     feature: 'gqa',
     name: 'gqa-4-2-causal',
@@ -267,7 +293,7 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
     spec: { ...base, options: { headMask: [0, 3], scoresOutput: 'probabilities' } },
   },
   // past key/value caches
-  { feature: 'past', name: 'decode-p5', spec: { ...base, Sq: 1, Skv: 1, P: 5 } },
+  { feature: 'past', name: 'decode-p5', spec: { ...base, Sq: 1, Skv: 1, P: 5 }, perf: [PERF.decode] },
   { feature: 'past', name: 'decode-p5-causal', spec: { ...base, Sq: 1, Skv: 1, P: 5, options: { isCausal: true } } },
   { feature: 'past', name: 'chunk-p4-sq3-causal', spec: { ...base, Sq: 3, Skv: 3, P: 4, options: { isCausal: true } } },
   { feature: 'past', name: 'empty-past', spec: { ...base, Sq: 3, Skv: 3, P: 0, options: { isCausal: true } } },
