@@ -1,5 +1,4 @@
 import {
-  type AttentionCapabilities,
   AttnkitError,
   type Backend,
   type BackendCapabilities,
@@ -35,8 +34,6 @@ const MAX_ELEMENTS = 2 ** 24;
 /** WebGL 1 guarantees 8 texture units per fragment shader; a longer concat is done in groups. */
 const MAX_CONCAT_PARTS = 6;
 
-export const GPUJS_ATTENTION_CAPABILITIES: AttentionCapabilities = FULL_ATTENTION_CAPABILITIES;
-
 export interface GpujsBackendParts {
   readonly name: string;
   readonly gpu: GPU;
@@ -56,7 +53,7 @@ export class GpujsBackend implements Backend<GpujsTensor> {
   readonly runsOn: RunsOn;
   readonly capabilities: BackendCapabilities = {
     precisions: ['float32'],
-    attention: GPUJS_ATTENTION_CAPABILITIES,
+    attention: FULL_ATTENTION_CAPABILITIES,
     maxTensorElements: MAX_ELEMENTS,
   };
   isDisposed = false;

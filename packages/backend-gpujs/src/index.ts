@@ -1,4 +1,4 @@
-export { GPUJS_ATTENTION_CAPABILITIES, GpujsBackend } from './backend.js';
+export { GpujsBackend } from './backend.js';
 export type { CreateGpujsBackendOptions, GpujsMode } from './create-backend.js';
 export { createBackend, gpujsBackendEntry } from './create-backend.js';
 export type { KernelStats } from './kernel-cache.js';

@@ -3,10 +3,13 @@ export { attention } from './attention.js';
 export type {
   AttentionOptions,
   AttentionPlan,
+  AttentionStrides,
   AttentionWindow,
   CausalAlignment,
   DeviceAttentionInputs,
   DeviceAttentionOutputs,
+  DiagonalRule,
+  HeadStrides,
   HostAttentionInputs,
   HostAttentionOutputs,
   MaskKind,
@@ -47,10 +50,10 @@ export { createDevice, Device } from './device.js';
 export type { AttnkitErrorCode, AttnkitErrorDetails } from './errors.js';
 export { AttnkitError, formatShape, isAttnkitError } from './errors.js';
 export { diagonalOffset } from './offsets.js';
-export { headStrides } from './reference/attention.js';
 export { createReferenceBackend } from './reference/backend.js';
 export { erf } from './reference/erf.js';
 export type { Availability, BackendEntry, ProbedEntry } from './registry.js';
 export { BackendRegistry, probeByCreating, referenceBackendEntry } from './registry.js';
+export { headStrides } from './strides.js';
 export { planAttention } from './validate/attention.js';
 export { broadcastShapes, broadcastStrides } from './validate/shapes.js';

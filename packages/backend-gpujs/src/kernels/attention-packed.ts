@@ -1,10 +1,9 @@
-import type { AttentionPlan } from '@attnkit/core';
+import type { AttentionPlan, HeadStrides } from '@attnkit/core';
 import { packedOutput } from '../packed-fetch.js';
 import { kernel, lit, quotient, unflatten, unrolledLoop } from '../source.js';
 import type { Storage } from '../tensor.js';
-import type { AttentionResult, AttentionStorages } from './attention.js';
-import { scoreArgs } from './attention.js';
-import { headStrides, type ScoreStage, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
+import type { AttentionResult, AttentionStorages } from './attention-io.js';
+import { type ScoreStage, scoreArgs, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
 import type { Launch } from './launch.js';
 
 /**
@@ -42,9 +41,9 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
   const { B, Hq, Hkv, Sq, Skv, P, T, D, Dv } = plan;
   const [D4, Dv2, T2, Sq2] = [Math.ceil(D / 4), Math.ceil(Dv / 2), Math.ceil(T / 2), Math.ceil(Sq / 2)];
   const pairs = B * Hq * Sq2;
-  const q4 = launch(packRowsSource(plan, Hq, Sq, 0, D), packedOutput(D4, B * Hq * Sq), [inputs.q]);
+  const q4 = launch(packRowsSource(plan, Hq, Sq, 0, D, plan.strides.q), packedOutput(D4, B * Hq * Sq), [inputs.q]);
   const k4 = launch(
-    packRowsSource(plan, Hkv, Skv, P, D),
+    packRowsSource(plan, Hkv, Skv, P, D, plan.strides.k),
     packedOutput(D4, B * Hkv * T),
     P > 0 ? [inputs.pastKey!, inputs.k] : [inputs.k],
   );
@@ -80,18 +79,16 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
   return { y, scores };
 }
 
-/** Reads element (b, h, t, d) of past-then-new rows into `out` (0 past the width). */
+/** Reads element (b, h, t, d) of past-then-new rows into `out` (0 past the width); `fresh`: the new rows' strides. */
 function readRow(
-  plan: AttentionPlan,
   heads: number,
-  length: number,
   P: number,
   width: number,
+  fresh: HeadStrides,
   t: string,
   d: string,
   out: string,
 ): string {
-  const fresh = headStrides(plan.layout, heads, length, width);
   const fromFresh = `fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + (${t} - ${lit(P)}) * ${lit(fresh[2])} + ${d}]`;
   const fromPast = `past[((b * ${lit(heads)} + h) * ${lit(P)} + ${t}) * ${lit(width)} + ${d}]`;
   const value =
@@ -101,26 +98,33 @@ function readRow(
   return `let ${out} = 0.0;\nif (${d} < ${lit(width)}) { ${value} }`;
 }
 
-/** Row (b, h, t) of [B, H, P + L], four channels per texel. */
-function packRowsSource(plan: AttentionPlan, heads: number, length: number, P: number, width: number): string {
+/** Row (b, h, t) of [B, H, P + L], four channels per texel; `fresh`: the strides of the L new rows. */
+function packRowsSource(
+  plan: AttentionPlan,
+  heads: number,
+  length: number,
+  P: number,
+  width: number,
+  fresh: HeadStrides,
+): string {
   const rows = plan.B * heads * (P + length);
   return kernel(
     P > 0 ? ['past', 'fresh'] : ['fresh'],
     `const w4 = this.thread.x * 1.0;
 ${unflatten(['b', 'h', 't'], [plan.B, heads, P + length], `Math.min(this.thread.y * 1.0, ${lit(rows - 1)})`)}
-${[0, 1, 2, 3].map((c) => readRow(plan, heads, length, P, width, 't', `w4 * 4.0 + ${lit(c)}`, `v${c}`)).join('\n')}
+${[0, 1, 2, 3].map((c) => readRow(heads, P, width, fresh, 't', `w4 * 4.0 + ${lit(c)}`, `v${c}`)).join('\n')}
 return [v0, v1, v2, v3];`,
   );
 }
 
 /** Values as 2 keys × 2 channels per texel; keys past T and channels past Dv are 0. */
 function packBlocksSource(plan: AttentionPlan): string {
-  const { Hkv, Skv, P, T, Dv } = plan;
+  const { Hkv, P, T, Dv } = plan;
   const T2 = Math.ceil(T / 2);
   const rows = plan.B * Hkv * T2;
   const read = (key: number, channel: number) => {
     const out = `v${key}${channel}`;
-    return `${readRow(plan, Hkv, Skv, P, Dv, `j${key}`, `d2 * 2.0 + ${lit(channel)}`, out)}\nif (j${key} >= ${lit(T)}) { ${out} = 0.0; }`;
+    return `${readRow(Hkv, P, Dv, plan.strides.v, `j${key}`, `d2 * 2.0 + ${lit(channel)}`, out)}\nif (j${key} >= ${lit(T)}) { ${out} = 0.0; }`;
   };
   return kernel(
     P > 0 ? ['past', 'fresh'] : ['fresh'],

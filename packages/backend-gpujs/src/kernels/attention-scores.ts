@@ -1,5 +1,7 @@
 import type { AttentionPlan } from '@attnkit/core';
 import { dot, lit, tanhInto } from '../source.js';
+import type { AttentionStorages } from './attention-io.js';
+import type { Arg } from './launch.js';
 
 /**
  * The per-score part of attention, shared by the scalar and the packed kernels: from a raw dot product to
@@ -18,6 +20,19 @@ export function scoreParams(plan: AttentionPlan, stage: ScoreStage): string[] {
     ...(masked && plan.mask ? ['mask'] : []),
     ...(masked && plan.hasValidLengths ? ['validLengths'] : []),
     ...(masked && plan.alibiSlopes ? ['slopes'] : []),
+  ];
+}
+
+/** Arguments for scoreParams(plan, stage), in the same order. */
+export function scoreArgs(plan: AttentionPlan, stage: ScoreStage, inputs: AttentionStorages): Arg[] {
+  const masked = stage === 'masked';
+  return [
+    plan.scale,
+    plan.softcap,
+    Number.NEGATIVE_INFINITY,
+    ...(masked && plan.mask ? [inputs.mask!] : []),
+    ...(masked && plan.hasValidLengths ? [inputs.kvValidLengths!] : []),
+    ...(masked && plan.alibiSlopes ? [plan.alibiSlopes] : []),
   ];
 }
 
@@ -83,22 +98,12 @@ export function scoreValue(
   return lines.join('\n');
 }
 
-/** Element strides of (batch, head, position) for one head of `width` elements, as in core's headStrides. */
-export function headStrides(
-  layout: '3d' | '4d',
-  heads: number,
-  length: number,
-  width: number,
-): [number, number, number] {
-  return layout === '4d'
-    ? [heads * length * width, length * width, width]
-    : [length * heads * width, width, heads * width];
-}
-
-/** The diagonal offset of core's diagonalOffset, as an expression of the clamped valid length `vl`. */
+/**
+ * The diagonal offset of core's rule (plan.diagonal) as an expression: offset_b = base, plus the clamped
+ * valid length `vl` when the rule adds it.
+ */
 function offsetExpression(plan: AttentionPlan): string {
-  if (plan.causalAlignment === 'bottom-right') return lit(plan.T - plan.Sq);
-  if (plan.hasPast) return lit(plan.P);
-  if (plan.hasValidLengths) return `(vl - ${lit(plan.Sq)})`;
-  return '0.0';
+  const { base, addsValidLength } = plan.diagonal;
+  if (!addsValidLength) return lit(base);
+  return base < 0 ? `(vl - ${lit(-base)})` : `(vl + ${lit(base)})`;
 }

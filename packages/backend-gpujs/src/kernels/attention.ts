@@ -1,8 +1,9 @@
-import type { AttentionPlan } from '@attnkit/core';
+import type { AttentionPlan, HeadStrides } from '@attnkit/core';
 import { kernel, lit, quotient, unflatten } from '../source.js';
 import type { Storage } from '../tensor.js';
+import type { AttentionResult, AttentionStorages } from './attention-io.js';
 import { runPackedAttention } from './attention-packed.js';
-import { headStrides, type ScoreStage, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
+import { type ScoreStage, scoreArgs, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
 import type { Arg, Launch } from './launch.js';
 
 /**
@@ -21,24 +22,9 @@ import type { Arg, Launch } from './launch.js';
  * packed form leaves out (an empty axis).
  *
  * −∞ travels as an IEEE value: it is passed in as the uniform `ninf` (GLSL has no literal for it) and the
- * float textures store and read it back unchanged.
+ * float textures store and read it back unchanged. Head strides and the diagonal offset rule come from
+ * core's plan (plan.strides, plan.diagonal).
  */
-export interface AttentionStorages {
-  q: Storage;
-  k: Storage;
-  v: Storage;
-  mask?: Storage;
-  pastKey?: Storage;
-  pastValue?: Storage;
-  kvValidLengths?: Storage;
-}
-
-export interface AttentionResult {
-  y: Storage;
-  presentKey?: Storage;
-  presentValue?: Storage;
-  scores?: Storage;
-}
 
 const NINF = Number.NEGATIVE_INFINITY;
 
@@ -50,10 +36,10 @@ export function runAttention(
 ): AttentionResult {
   const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
   const presentKey = plan.returnPresent
-    ? launch(presentSource(plan, D), B * Hkv * T * D, presentArgs(plan, inputs.pastKey, inputs.k))
+    ? launch(presentSource(plan, D, plan.strides.k), B * Hkv * T * D, presentArgs(plan, inputs.pastKey, inputs.k))
     : undefined;
   const presentValue = plan.returnPresent
-    ? launch(presentSource(plan, Dv), B * Hkv * T * Dv, presentArgs(plan, inputs.pastValue, inputs.v))
+    ? launch(presentSource(plan, Dv, plan.strides.v), B * Hkv * T * Dv, presentArgs(plan, inputs.pastValue, inputs.v))
     : undefined;
   const rows = B * Hq * Sq;
   if (packed && rows > 0 && T > 0 && D > 0 && Dv > 0) {
@@ -94,27 +80,13 @@ export function runAttention(
   return { y, presentKey, presentValue, scores };
 }
 
-/** Arguments for scoreParams(plan, stage), in the same order. */
-export function scoreArgs(plan: AttentionPlan, stage: ScoreStage, inputs: AttentionStorages): Arg[] {
-  const masked = stage === 'masked';
-  return [
-    plan.scale,
-    plan.softcap,
-    NINF,
-    ...(masked && plan.mask ? [inputs.mask!] : []),
-    ...(masked && plan.hasValidLengths ? [inputs.kvValidLengths!] : []),
-    ...(masked && plan.alibiSlopes ? [plan.alibiSlopes] : []),
-  ];
-}
-
 function presentArgs(plan: AttentionPlan, past: Storage | undefined, fresh: Storage): Arg[] {
   return plan.P > 0 ? [past!, fresh] : [fresh];
 }
 
-/** concat(past, new) along the sequence axis into 4D [B, Hkv, T, width]. */
-function presentSource(plan: AttentionPlan, width: number): string {
-  const { Hkv, Skv, P, T } = plan;
-  const fresh = headStrides(plan.layout, Hkv, Skv, width);
+/** concat(past, new) along the sequence axis into 4D [B, Hkv, T, width]; `fresh` are the new rows' strides. */
+function presentSource(plan: AttentionPlan, width: number, fresh: HeadStrides): string {
+  const { Hkv, P, T } = plan;
   const body = [
     unflatten(['b', 'h', 't', 'w'], [plan.B, Hkv, T, width]),
     P > 0 ? `if (t < ${lit(P)}) { return past[((b * ${lit(Hkv)} + h) * ${lit(P)} + t) * ${lit(width)} + w]; }` : '',
@@ -125,9 +97,9 @@ function presentSource(plan: AttentionPlan, width: number): string {
 }
 
 function scoresSource(plan: AttentionPlan, stage: ScoreStage, keysArePresent: boolean): string {
-  const { Hq, Hkv, Sq, Skv, T, D } = plan;
-  const q = headStrides(plan.layout, Hq, Sq, D);
-  const k = keysArePresent ? ([Hkv * T * D, T * D, D] as const) : headStrides(plan.layout, Hkv, Skv, D);
+  const { Hq, Sq, T, D } = plan;
+  const q = plan.strides.q;
+  const k = keysArePresent ? plan.strides.presentKey : plan.strides.k;
   const lines = [
     unflatten(['b', 'h', 'i', 'j'], [plan.B, Hq, Sq, T]),
     `const kvh = ${quotient('h', plan.groupSize)};`,
@@ -175,10 +147,10 @@ return 0.0;`,
 }
 
 function outputSource(plan: AttentionPlan, valuesArePresent: boolean): string {
-  const { Hq, Hkv, Sq, Skv, T, Dv } = plan;
+  const { Hq, Sq, T, Dv } = plan;
   const names = plan.layout === '4d' ? ['b', 'h', 'i', 'd'] : ['b', 'i', 'h', 'd'];
   const dims = plan.layout === '4d' ? [plan.B, Hq, Sq, Dv] : [plan.B, Sq, Hq, Dv];
-  const v = valuesArePresent ? ([Hkv * T * Dv, T * Dv, Dv] as const) : headStrides(plan.layout, Hkv, Skv, Dv);
+  const v = valuesArePresent ? plan.strides.presentValue : plan.strides.v;
   const gain = plan.headMask ? 'gains[h] * ' : '';
   return kernel(
     ['probs', 'values', 'stats', 'ninf', ...(plan.headMask ? ['gains'] : [])],

@@ -49,18 +49,16 @@ function positionsOf(
     plan.hasValidLengths && validLengths
       ? tf.reshape(tf.clipByValue(tf.cast(tf.slice(validLengths, [b0], [count]), 'float32'), 0, plan.T), shape)
       : null;
-  const offset = hostOffset(plan) ?? (validLength ? tf.sub(validLength, plan.Sq) : 0);
+  const offset = hostOffset(plan) ?? (validLength ? tf.add(validLength, plan.diagonal.base) : plan.diagonal.base);
   return { offset, validLength };
 }
 
 /**
- * The diagonal offset (CONTRACT.md) when the host knows it: T − Sq bottom-right, P with a past cache, else 0;
- * null for top-left alignment with kvValidLengths, where it is kvValidLengths[b] − Sq on the device.
+ * The diagonal offset of core's rule (plan.diagonal) when the host knows it; null when the rule adds
+ * kvValidLengths[b], which stays on the device (positionsOf adds it there).
  */
 export function hostOffset(plan: AttentionPlan): number | null {
-  if (plan.causalAlignment === 'bottom-right') return plan.T - plan.Sq;
-  if (plan.hasPast) return plan.P;
-  return plan.hasValidLengths ? null : 0;
+  return plan.diagonal.addsValidLength ? null : plan.diagonal.base;
 }
 
 /**

@@ -3,14 +3,14 @@ import {
   type DeviceAttentionInputs,
   type DeviceAttentionOutputs,
   diagonalOffset,
-  headStrides,
+  type HeadStrides,
 } from '@attnkit/core';
 import type { WasmTensor } from '../tensor.js';
 import type { Call } from './call.js';
 
 /**
- * One validated attention call on the fused kernel (csrc/attention.c). Core's plan gives the sizes and
- * the diagonal offset rule (`diagonalOffset`); this file lays them out for the kernel, allocates every
+ * One validated attention call on the fused kernel (csrc/attention.c). Core's plan gives the sizes, the
+ * head strides and the diagonal offset rule (read per batch entry with `diagonalOffset`); this file lays them out for the kernel, allocates every
  * output and scratch block before any work starts (so a call past the memory limit fails with DEVICE_LIMIT
  * and nothing queued), and fills the present cache, which is the only concatenation the call makes.
  */
@@ -53,10 +53,10 @@ export function runAttention(
   const alibi = plan.alibiSlopes ? call.floats(plan.alibiSlopes, 'alibi slopes') : 0;
   const headMask = plan.headMask ? call.floats(plan.headMask, 'head mask') : 0;
 
-  const [qsb, qsh, qss] = headStrides(plan.layout, Hq, Sq, D);
-  const [ksb, ksh, kss] = headStrides(plan.layout, Hkv, Skv, D);
-  const [vsb, vsh, vss] = headStrides(plan.layout, Hkv, Skv, Dv);
-  const [ysb, ysh, yss] = headStrides(plan.layout, Hq, Sq, Dv);
+  const [qsb, qsh, qss] = plan.strides.q;
+  const [ksb, ksh, kss] = plan.strides.k;
+  const [vsb, vsh, vss] = plan.strides.v;
+  const [ysb, ysh, yss] = plan.strides.y;
   const mask = plan.mask;
   const window = plan.window;
   const args = {
@@ -119,8 +119,10 @@ export function runAttention(
   call.run('attention', threads, args);
   if (splits > 1) call.run('attentionMerge', call.threadsFor(units * rowsPerUnit * Dv * 4, baseUnits), args);
 
-  if (presentKey) writePresent(call, presentKey, inputs.pastKey, inputs.k, plan, D);
-  if (presentValue) writePresent(call, presentValue, inputs.pastValue, inputs.v, plan, Dv);
+  if (presentKey)
+    writePresent(call, presentKey, inputs.pastKey, inputs.k, plan.strides.k, plan.strides.presentKey, plan);
+  if (presentValue)
+    writePresent(call, presentValue, inputs.pastValue, inputs.v, plan.strides.v, plan.strides.presentValue, plan);
   return { y, ...(presentKey && { presentKey }), ...(presentValue && { presentValue }), ...(scores && { scores }) };
 }
 
@@ -148,22 +150,28 @@ function keySplits(plan: AttentionPlan, baseUnits: number, threads: number): num
   return Math.max(1, Math.min(Math.ceil((2 * threads) / baseUnits), Math.floor(plan.T / MIN_SPLIT_KEYS)));
 }
 
-/** presentX[b, h] = concat(pastX[b, h], x[b, h]) as 4D [B, Hkv, T, width], whatever the layout of x. */
+/**
+ * presentX[b, h] = concat(pastX[b, h], x[b, h]) as 4D [B, Hkv, T, width], whatever the layout of x: `strides`
+ * are the head strides of x, `present` those of the present cache (both from the plan); the past is 4D
+ * [B, Hkv, P, width].
+ */
 function writePresent(
   call: Call,
   out: WasmTensor,
   past: WasmTensor | undefined,
   fresh: WasmTensor,
+  strides: HeadStrides,
+  present: HeadStrides,
   plan: AttentionPlan,
-  width: number,
 ): void {
-  const { B, Hkv, Skv, P, T } = plan;
+  const { B, Hkv, Skv, P } = plan;
+  const width = present[2]; // a present row is contiguous: its position stride is the head width
   const f32 = call.f32();
-  const [sb, sh, ss] = headStrides(plan.layout, Hkv, Skv, width);
+  const [sb, sh, ss] = strides;
   const outBase = out.ptr / 4;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < Hkv; h++) {
-      const to = outBase + (b * Hkv + h) * T * width;
+      const to = outBase + b * present[0] + h * present[1];
       if (past && P > 0) {
         const from = past.ptr / 4 + (b * Hkv + h) * P * width;
         f32.copyWithin(to, from, from + P * width);

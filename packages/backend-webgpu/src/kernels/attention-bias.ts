@@ -117,7 +117,10 @@ export const ATTENTION_UNIFORMS = [
   ['count', 'u32'],
 ] as const;
 
-/** Row geometry and per-row diagonal, shared WGSL: index → (b, h, i, kvh), diag and the key range [jStart, jEnd). */
+/**
+ * Row geometry and per-row diagonal, shared WGSL: index → (b, h, i, kvh), diag and the key range [jStart, jEnd).
+ * `offsetBase` and `useValidLength` are core's plan.diagonal (base, addsValidLength); vl_b is read here.
+ */
 export const ROW_GEOMETRY = /* wgsl */ `
 fn diagonal(b: u32, i: u32) -> i32 {
   return i32(i) + u.offsetBase + select(0, i32(validLength(b)), u.useValidLength != 0u);

@@ -1,9 +1,4 @@
-import {
-  type AttentionPlan,
-  type DeviceAttentionInputs,
-  type DeviceAttentionOutputs,
-  headStrides,
-} from '@attnkit/core';
+import type { AttentionPlan, DeviceAttentionInputs, DeviceAttentionOutputs, HeadStrides } from '@attnkit/core';
 import type { Gpu } from '../gpu.js';
 import type { Kernel } from '../pipelines.js';
 import type { WebGpuTensor } from '../tensor.js';
@@ -33,7 +28,7 @@ export function runAttention(
   plan: AttentionPlan,
 ): DeviceAttentionOutputs<WebGpuTensor> {
   const { gpu } = ctx;
-  const { B, Hq, Hkv, Sq, Skv, P, T, D, Dv } = plan;
+  const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
   const features = biasFeatures(plan);
   const temps: GPUBuffer[] = [];
   const temp = (bytes: number) => {
@@ -56,21 +51,20 @@ export function runAttention(
     const partials = tuning.splitKeys > 0 ? [temp(parts * 8), temp(parts * DVC * 16)] : null;
     let keys = inputs.k.buffer;
     let values = inputs.v.buffer;
-    let kStrides = headStrides(plan.layout, Hkv, Skv, D);
-    let vStrides = headStrides(plan.layout, Hkv, Skv, Dv);
+    // Strides and the diagonal rule come from core's plan; the kernels read keys and values from the present
+    // caches when they are assembled, else from k and v as given.
+    let kStrides = plan.strides.k;
+    let vStrides = plan.strides.v;
     if (plan.returnPresent) {
-      presentKey = assemblePresent(ctx, inputs.pastKey, inputs.k, plan.presentKeyShape!, plan, D);
-      presentValue = assemblePresent(ctx, inputs.pastValue, inputs.v, plan.presentValueShape!, plan, Dv);
+      presentKey = assemblePresent(ctx, inputs.pastKey, inputs.k, plan.strides.k, plan.presentKeyShape!, plan);
+      presentValue = assemblePresent(ctx, inputs.pastValue, inputs.v, plan.strides.v, plan.presentValueShape!, plan);
       keys = presentKey.buffer;
       values = presentValue.buffer;
-      kStrides = [Hkv * T * D, T * D, D];
-      vStrides = [Hkv * T * Dv, T * Dv, Dv];
+      kStrides = plan.strides.presentKey;
+      vStrides = plan.strides.presentValue;
     }
 
-    const qStrides = headStrides(plan.layout, Hq, Sq, D);
-    const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
-    const offsetBase =
-      plan.causalAlignment === 'bottom-right' ? T - Sq : plan.hasPast ? P : plan.hasValidLengths ? -Sq : 0;
+    const { q: qStrides, y: yStrides } = plan.strides;
     const mask = plan.mask;
     const uniforms: Record<string, number> = {
       B,
@@ -94,8 +88,8 @@ export function runAttention(
       ysi: yStrides[2],
       scale: plan.scale,
       softcap: plan.softcap,
-      offsetBase,
-      useValidLength: plan.causalAlignment === 'top-left' && !plan.hasPast && plan.hasValidLengths ? 1 : 0,
+      offsetBase: plan.diagonal.base,
+      useValidLength: plan.diagonal.addsValidLength ? 1 : 0,
       winLeft: plan.window?.left ?? 0,
       winRight: plan.window?.right ?? 0,
       mT: mask ? mask.shape4[3] : T,
@@ -193,16 +187,17 @@ export function runAttention(
   }
 }
 
+/** concat(past, fresh) into a 4D present cache [B, Hkv, T, width]; `strides` are the head strides of `fresh`. */
 function assemblePresent(
   ctx: AttentionContext,
   past: WebGpuTensor | undefined,
   fresh: WebGpuTensor,
+  strides: HeadStrides,
   shape: readonly number[],
   plan: AttentionPlan,
-  width: number,
 ): WebGpuTensor {
   const out = ctx.alloc(shape);
-  const strides = headStrides(plan.layout, plan.Hkv, plan.Skv, width);
+  const width = shape[3];
   const count = plan.B * plan.Hkv * plan.T * width;
   const buffers = past ? [past.buffer, fresh.buffer, out.buffer] : [fresh.buffer, out.buffer];
   ctx.gpu.run(

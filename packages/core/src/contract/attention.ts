@@ -137,10 +137,46 @@ export interface AttentionPlan {
   readonly returnPresent: boolean;
   readonly scoresOutput: ScoresOutputMode;
   readonly precision: Precision;
+  /** The aligned diagonal of every batch entry (offsets.ts): offset_b = base + (addsValidLength ? vl_b : 0). */
+  readonly diagonal: DiagonalRule;
+  /** Where each head row lives in q, k, v, y and the present caches (strides.ts). */
+  readonly strides: AttentionStrides;
   readonly yShape: readonly number[];
   readonly presentKeyShape: readonly number[] | null;
   readonly presentValueShape: readonly number[] | null;
   readonly scoresShape: readonly number[] | null;
+}
+
+/**
+ * The diagonal offset rule of CONTRACT.md resolved for one call: query i of batch entry b is aligned with
+ * key i + offset_b, where
+ *   offset_b = base + (addsValidLength ? vl_b : 0)      vl_b = kvValidLengths[b] clamped to [0, T]
+ * Only top-left alignment with kvValidLengths depends on b, and then through data that a device backend
+ * keeps on the device, so the plan carries this rule rather than an array of offsets.
+ */
+export interface DiagonalRule {
+  readonly base: number;
+  readonly addsValidLength: boolean;
+}
+
+/**
+ * Element strides of (batch, head, position) into a tensor of heads: element d of head row (b, h, s) is at
+ * b·strides[0] + h·strides[1] + s·strides[2] + d. Every head row is contiguous, in either layout.
+ */
+export type HeadStrides = readonly [number, number, number];
+
+/**
+ * Head strides of each attention tensor. q, k, v and y follow the call's layout ('4d' [B,H,S,W] or
+ * '3d' [B,S,H·W]); the present caches concat(past, new) are always 4D [B,Hkv,T,D|Dv], and describe a
+ * backend's concatenated keys and values even when they are not returned.
+ */
+export interface AttentionStrides {
+  readonly q: HeadStrides;
+  readonly k: HeadStrides;
+  readonly v: HeadStrides;
+  readonly y: HeadStrides;
+  readonly presentKey: HeadStrides;
+  readonly presentValue: HeadStrides;
 }
 
 /**

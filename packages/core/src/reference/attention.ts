@@ -1,4 +1,4 @@
-import type { AttentionPlan, DeviceAttentionInputs } from '../contract/attention.js';
+import type { AttentionPlan, DeviceAttentionInputs, HeadStrides } from '../contract/attention.js';
 import { diagonalOffset } from '../offsets.js';
 import { softmaxInPlace } from './softmax.js';
 import type { ReferenceTensor } from './tensor.js';
@@ -12,7 +12,8 @@ import type { ReferenceTensor } from './tensor.js';
  *   p = softmax(s), or 0 if every s_j = −∞       probabilities
  *   y_i = headMask_h · Σ_j p_j v_j
  *
- * Query head h reads key/value head ⌊h / groupSize⌋; keys j < P come from the past cache.
+ * Query head h reads key/value head ⌊h / groupSize⌋; keys j < P come from the past cache. The diagonal
+ * offset and every stride come from the plan (offsets.ts, strides.ts).
  */
 type Tensors = DeviceAttentionInputs<ReferenceTensor>;
 export type ReferenceAttentionResult = {
@@ -23,16 +24,22 @@ export type ReferenceAttentionResult = {
 };
 
 export function referenceAttention(inputs: Tensors, plan: AttentionPlan): ReferenceAttentionResult {
-  const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
+  const { B, Hq, Sq, T, D, Dv } = plan;
   const q = inputs.q.floats;
-  const keys = concatPast(inputs.pastKey?.floats, inputs.k.floats, plan, D);
-  const values = concatPast(inputs.pastValue?.floats, inputs.v.floats, plan, Dv);
+  const keys = concatPast(inputs.pastKey?.floats, inputs.k.floats, plan, D, plan.strides.k, plan.strides.presentKey);
+  const values = concatPast(
+    inputs.pastValue?.floats,
+    inputs.v.floats,
+    plan,
+    Dv,
+    plan.strides.v,
+    plan.strides.presentValue,
+  );
   const validLengths = inputs.kvValidLengths?.data as Int32Array | undefined;
   const mask = inputs.mask?.data;
   const y = new Float64Array(B * Hq * Sq * Dv);
   const scores = plan.scoresShape ? new Float64Array(B * Hq * Sq * T) : null;
-  const qStrides = headStrides(plan.layout, Hq, Sq, D);
-  const yStrides = headStrides(plan.layout, Hq, Sq, Dv);
+  const { q: qStrides, y: yStrides, presentKey: kStrides, presentValue: vStrides } = plan.strides;
   const row = new Float64Array(T);
   const stage = new Float64Array(T);
   const acc = new Float64Array(Dv);
@@ -42,13 +49,13 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
     const offset = diagonalOffset(plan, validLength);
     for (let h = 0; h < Hq; h++) {
       const kvh = Math.floor(h / plan.groupSize);
-      const kBase = (b * Hkv + kvh) * T * D;
-      const vBase = (b * Hkv + kvh) * T * Dv;
+      const kBase = b * kStrides[0] + kvh * kStrides[1];
+      const vBase = b * vStrides[0] + kvh * vStrides[1];
       for (let i = 0; i < Sq; i++) {
         const qBase = b * qStrides[0] + h * qStrides[1] + i * qStrides[2];
         for (let j = 0; j < T; j++) {
           let dot = 0;
-          for (let d = 0; d < D; d++) dot += q[qBase + d] * keys[kBase + j * D + d];
+          for (let d = 0; d < D; d++) dot += q[qBase + d] * keys[kBase + j * kStrides[2] + d];
           row[j] = plan.scale * dot;
         }
         if (plan.scoresOutput === 'raw') stage.set(row);
@@ -66,7 +73,7 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
         acc.fill(0);
         for (let j = 0; j < T; j++) {
           if (row[j] === 0) continue;
-          for (let d = 0; d < Dv; d++) acc[d] += row[j] * values[vBase + j * Dv + d];
+          for (let d = 0; d < Dv; d++) acc[d] += row[j] * values[vBase + j * vStrides[2] + d];
         }
         const gain = plan.headMask ? plan.headMask[h] : 1;
         const yBase = b * yStrides[0] + h * yStrides[1] + i * yStrides[2];
@@ -117,37 +124,29 @@ function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowP
   return total;
 }
 
-/** concat(past, new) along the sequence axis, always as 4D [B, Hkv, T, width]. */
+/**
+ * concat(past, new) along the sequence axis into the present layout, always 4D [B, Hkv, T, width]; the past
+ * cache is 4D [B, Hkv, P, width].
+ */
 function concatPast(
   past: Float64Array | undefined,
   fresh: Float64Array,
   plan: AttentionPlan,
   width: number,
+  freshStrides: HeadStrides,
+  presentStrides: HeadStrides,
 ): Float64Array {
   const { B, Hkv, Skv, P, T } = plan;
   const out = new Float64Array(B * Hkv * T * width);
-  const freshStrides = headStrides(plan.layout, Hkv, Skv, width);
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < Hkv; h++) {
-      const base = (b * Hkv + h) * T * width;
+      const base = b * presentStrides[0] + h * presentStrides[1];
       if (past) out.set(past.subarray((b * Hkv + h) * P * width, (b * Hkv + h + 1) * P * width), base);
       for (let s = 0; s < Skv; s++) {
         const from = b * freshStrides[0] + h * freshStrides[1] + s * freshStrides[2];
-        out.set(fresh.subarray(from, from + width), base + (P + s) * width);
+        out.set(fresh.subarray(from, from + width), base + (P + s) * presentStrides[2]);
       }
     }
   }
   return out;
-}
-
-/** Element strides of (batch, head, position) for a head of `width` elements in either layout. */
-export function headStrides(
-  layout: '3d' | '4d',
-  heads: number,
-  length: number,
-  width: number,
-): [number, number, number] {
-  return layout === '4d'
-    ? [heads * length * width, length * width, width]
-    : [length * heads * width, width, heads * width];
 }

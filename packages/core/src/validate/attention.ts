@@ -2,6 +2,8 @@ import type { AttentionOptions, AttentionPlan, DeviceAttentionInputs, MaskPlan }
 import type { BackendCapabilities } from '../contract/backend.js';
 import type { DeviceTensor } from '../contract/tensor.js';
 import { AttnkitError, formatShape, invalidArgument, shapeError } from '../errors.js';
+import { planDiagonal } from '../offsets.js';
+import { planStrides } from '../strides.js';
 import { checkOptionKeys, resolveOptions } from './attention-options.js';
 import { checkCapabilities } from './capabilities.js';
 import { broadcastStrides, checkDType, checkRank, isPositiveInteger } from './shapes.js';
@@ -9,7 +11,8 @@ import { broadcastStrides, checkDType, checkRank, isPositiveInteger } from './sh
 /**
  * Notation: B batch · Hq/Hkv heads · Sq/Skv/P/T lengths · D/Dv head sizes (CONTRACT.md).
  * Turns a call into an AttentionPlan, or throws the first problem found. Nothing here touches data,
- * so it runs before any work is queued.
+ * so it runs before any work is queued. The plan also carries the contract's derived numbers (the diagonal
+ * offset rule, every tensor's head strides) so that no backend derives them again.
  */
 const OP = 'attention';
 
@@ -65,6 +68,8 @@ export function planAttention(
   const resolved = resolveOptions(options, D, Hq);
   // A past cache always comes back extended: the caller needs it for the next step.
   const returnPresent = resolved.returnPresent || inputs.pastKey !== undefined;
+  const hasPast = inputs.pastKey !== undefined;
+  const hasValidLengths = inputs.kvValidLengths !== undefined;
 
   const plan: AttentionPlan = {
     B,
@@ -80,9 +85,11 @@ export function planAttention(
     layout,
     ...resolved,
     mask,
-    hasPast: inputs.pastKey !== undefined,
-    hasValidLengths: inputs.kvValidLengths !== undefined,
+    hasPast,
+    hasValidLengths,
     returnPresent,
+    diagonal: planDiagonal(resolved.causalAlignment, { Sq, P, T }, { hasPast, hasValidLengths }),
+    strides: planStrides(layout, { Hq, Hkv, Sq, Skv, T, D, Dv }),
     yShape: layout === '3d' ? [B, Sq, Hq * Dv] : [B, Hq, Sq, Dv],
     presentKeyShape: returnPresent ? [B, Hkv, T, D] : null,
     presentValueShape: returnPresent ? [B, Hkv, T, Dv] : null,
