@@ -16,6 +16,7 @@ const SKIP = new Set([
   'onnxruntime-node',
   'onnxruntime-web',
   '@attnkit/backend-gpujs',
+  'gpu.js',
   '@attnkit/browser-runner',
   '@tensorflow/tfjs-backend-webgl',
   'vitest',

@@ -14,7 +14,8 @@ import { consoleCaseTable, consoleRatioMatrix } from './report/console.js';
 import { markdownReport } from './report/markdown.js';
 import { svgChart } from './report/svg.js';
 import { type BenchEvent, type BenchReport, runBench } from './run.js';
-import { selectFactories, TARGET_FACTORIES } from './targets/index.js';
+import { TARGET_FACTORIES } from './targets/index.js';
+import { selectTargets, VARIANT_FACTORIES } from './targets/variants.js';
 import { releaseWebGpu } from './targets/webgpu.js';
 
 const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one run.
@@ -24,6 +25,9 @@ const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one
                               tests' grid (milliseconds). A case's id is its conformance entry's
                               (feature/name, as pnpm matrix names it) plus the size
   --backends a,b,...          targets to run (default: all): ${TARGET_FACTORIES.map((f) => f.name).join(', ')}
+  --variants                  also time each selected backend with one internal choice pinned, as targets of
+                              their own (Node only; each can also be named in --backends):
+                              ${VARIANT_FACTORIES.map((f) => f.name).join(', ')}
   --max-seconds-per-cell N    time budget of one cell (default 20; quick, tiny 3)
   --runs N                    timed runs per cell after the warm-up, at most (default 5; quick, tiny 3)
   --max-memory-gib N          skip naive cells whose score tensors exceed this (default 3)
@@ -33,7 +37,7 @@ const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one
   --from FILE                 do not run: render the reports (and --publish) from a bench.json
   --browser                   run the browser targets in headless Chromium instead (@attnkit/browser-runner):
                               webgpu, gpujs-webgl, wasm, wasm-1t, tfjs-{webgpu,webgl,wasm}, their naive tfjs
-                              peers and onnxruntime-web{,-1t}, on a cross-origin-isolated page (threads);
+                              peers, gpujs-naive and onnxruntime-web{,-1t}, on a cross-origin-isolated page (threads);
                               writes bench-browser.{json,md,svg}
   --help`;
 
@@ -55,6 +59,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
       quick: { type: 'boolean', default: false },
       grid: { type: 'string' },
       backends: { type: 'string' },
+      variants: { type: 'boolean', default: false },
       'max-seconds-per-cell': { type: 'string' },
       runs: { type: 'string' },
       'max-memory-gib': { type: 'string' },
@@ -126,6 +131,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     }
   };
   if (values.browser) {
+    if (values.variants) throw new Error('--variants: the variants are Node targets, not browser ones');
     print(`running ${cases.length} cases in headless Chromium (no progress bar: the page reports at the end)`);
     const report = await runBrowserBench(cases, policy, names, `${command}`);
     for (const c of report.cases) print(`\n${consoleCaseTable(report, c)}`);
@@ -134,7 +140,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     print(`\nwrote ${join(out, 'bench-browser.json')}, bench-browser.md, bench-browser.svg`);
     return report;
   }
-  const factories = selectFactories(names);
+  const factories = selectTargets(names, values.variants);
   const report = await runBench({
     cases,
     factories,

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { attnkitTarget } from '../targets/attnkit.js';
+import { createGpujsNaiveTarget } from '../targets/gpujs-naive.js';
 import type { TargetFactory, TargetFamily } from '../targets/target.js';
 import { createTfjsNaiveTarget, profilePeak } from '../targets/tfjs-naive.js';
 import { threadVariantFactories } from '../targets/thread-variants.js';
@@ -61,5 +62,6 @@ export const BROWSER_TARGET_FACTORIES: readonly TargetFactory[] = [
   { name: 'tfjs-webgpu-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'webgpu', 'webgpu') },
   { name: 'tfjs-webgl-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'webgl', 'webgl') },
   { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget(tf, 'wasm', 'tfjs-wasm') },
+  { name: 'gpujs-naive', role: 'peer', create: async () => createGpujsNaiveTarget(await import('gpu.js'), 'webgl2') },
   ...threadVariantFactories('onnxruntime-web', 'peer', cores, createBrowserOnnxRuntimeWebTarget),
 ];

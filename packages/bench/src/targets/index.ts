@@ -2,6 +2,7 @@ import { createReferenceBackend } from '@attnkit/core';
 import { machineThreads } from '../machine.js';
 import { attnkitTarget } from './attnkit.js';
 import { createGpujsTarget } from './gpujs.js';
+import { createGpujsNaiveNodeTarget } from './gpujs-naive-node.js';
 import { createOnnxRuntimeTarget } from './onnxruntime.js';
 import { createOnnxRuntimeWebTarget } from './onnxruntime-web-node.js';
 import type { TargetFactory } from './target.js';
@@ -9,6 +10,7 @@ import { createTfjsAttnkitTarget, createTfjsNaiveTarget } from './tfjs.js';
 import { threadVariantFactories } from './thread-variants.js';
 import { createWasmTarget } from './wasm.js';
 import { createTfjsWebGpuTarget, createWebGpuTarget } from './webgpu.js';
+import { createWebGpuThreePassTarget } from './webgpu-three-pass.js';
 
 /**
  * Every target the bench knows, backends first. Each is imported dynamically inside `create`, so a
@@ -26,6 +28,8 @@ export const TARGET_FACTORIES: readonly TargetFactory[] = [
   { name: 'tfjs-cpu-naive', role: 'peer', create: () => createTfjsNaiveTarget('cpu', 'tfjs-cpu') },
   { name: 'tfjs-wasm-naive', role: 'peer', create: () => createTfjsNaiveTarget('wasm', 'tfjs-wasm') },
   { name: 'tfjs-webgpu-naive', role: 'peer', create: createTfjsWebGpuTarget },
+  { name: 'webgpu-three-pass', role: 'peer', create: createWebGpuThreePassTarget },
+  { name: 'gpujs-naive', role: 'peer', create: () => createGpujsNaiveNodeTarget() },
 ];
 
 export function selectFactories(names: readonly string[] | null): TargetFactory[] {

@@ -4,11 +4,11 @@ import { importBackendPackage } from './load.js';
 import type { Target } from './target.js';
 import { createTfjsNaiveTarget, loadTfjs } from './tfjs.js';
 
-/** The one GPUDevice of the run: attnkit's WebGPU backend creates it; tfjs's WebGPU peer borrows it. */
+/** The one GPUDevice of the run: attnkit's WebGPU backend creates it; its peers and variants borrow it. */
 let registeredOnShared = false;
 let shared: Promise<Backend & { readonly device: unknown }> | null = null;
 
-function webgpuBackend(): Promise<Backend & { readonly device: unknown }> {
+export function webgpuBackend(): Promise<Backend & { readonly device: unknown }> {
   shared ??= (async () => {
     const { createBackend } = await importBackendPackage('@attnkit/backend-webgpu');
     const backend = (await createBackend()) as Backend & { readonly device?: unknown };
