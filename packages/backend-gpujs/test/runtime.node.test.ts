@@ -1,8 +1,8 @@
+import { mulberry32, uniform } from '@attnkit/conformance';
 import { AttnkitError, attention, createDevice } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type GpujsBackend, gpujsBackendEntry } from '../src/index.js';
-import { floats, random } from './support/compare.js';
 
 /** What the backend runs on, its kernel cache and its leaks, in Node on headless-gl. */
 let backend: GpujsBackend;
@@ -88,8 +88,7 @@ describe('runs on headless-gl, never on a silent fallback', () => {
     try {
       expect(cpu.runsOn).toMatchObject({ api: 'javascript', device: 'cpu', details: { kernelClass: 'CPUKernel' } });
       expect(cpu.name).toBe('gpujs-cpu');
-      const r = random(3);
-      const q = { data: floats(2 * 3 * 4, r), shape: [1, 2, 3, 4] };
+      const q = { data: uniform(mulberry32(3), 2 * 3 * 4), shape: [1, 2, 3, 4] };
       const out = await attention(cpu, { q, k: q, v: q }, { isCausal: true });
       expect(out.y.data.every(Number.isFinite)).toBe(true);
     } finally {
@@ -102,7 +101,7 @@ describe('kernel cache', () => {
   it('builds a kernel once per shape signature and reuses it', async () => {
     const d = createDevice(backend);
     const run = async (L: number) => {
-      const q = d.upload(floats(2 * L * 8, random(L)), [1, 2, L, 8]);
+      const q = d.upload(uniform(mulberry32(L), 2 * L * 8), [1, 2, L, 8]);
       const { y } = d.attention({ q, k: q, v: q }, { isCausal: true });
       await d.read(y);
       d.dispose(q, y);
@@ -123,8 +122,7 @@ describe('kernel cache', () => {
 describe('no leaks', () => {
   it('1,000 attention calls leave the live tensor and GL texture counts unchanged', async () => {
     const d = createDevice(backend);
-    const r = random(9);
-    const q = d.upload(floats(2 * 3 * 4, r), [1, 2, 3, 4]);
+    const q = d.upload(uniform(mulberry32(9), 2 * 3 * 4), [1, 2, 3, 4]);
     const mask = d.upload(Uint8Array.of(1, 1, 0), [3]);
     const call = () => {
       const out = d.attention(
@@ -150,7 +148,7 @@ describe('no leaks', () => {
   it('dispose releases every texture and kernel; the backend refuses work afterwards', async () => {
     const own = await createBackend();
     const d = createDevice(own);
-    const a = d.upload(floats(12, random(1)), [3, 4]);
+    const a = d.upload(uniform(mulberry32(1), 12), [3, 4]);
     const b = d.softmax(a);
     await d.read(b);
     expect(own.liveTextures()).toBeGreaterThan(0);

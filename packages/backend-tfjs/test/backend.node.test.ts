@@ -1,3 +1,4 @@
+import { Comparison, mulberry32, toleranceFor, uniform } from '@attnkit/conformance';
 import {
   AttnkitError,
   attention,
@@ -9,7 +10,6 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createBackend, tfjsBackendEntry } from '../src/index.js';
-import { closeness, randomFloats } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /** What is specific to the tfjs backend: creation, reporting, the global tfjs state, device-side values. */
@@ -90,7 +90,7 @@ describe('two attnkit backends on different tfjs backends', () => {
     const wasm = await createBackend({ tfjsBackend: 'wasm' });
     const dc = createDevice(cpu);
     const dw = createDevice(wasm);
-    const data = randomFloats(8, 3);
+    const data = uniform(mulberry32(3), 8);
     const a = dc.upload(data, [2, 4]);
     const b = dw.upload(data, [2, 4]);
     expect(tf.getBackend()).toBe('wasm');
@@ -98,7 +98,9 @@ describe('two attnkit backends on different tfjs backends', () => {
     expect(tf.getBackend()).toBe('cpu');
     const yb = dw.softmax(b);
     expect(tf.getBackend()).toBe('wasm');
-    expect(closeness(await dc.read(ya), await dw.read(yb))).toBeLessThanOrEqual(1);
+    const cmp = new Comparison(toleranceFor('float32'));
+    cmp.close('softmax', await dc.read(ya), await dw.read(yb));
+    expect(cmp.failures).toEqual([]);
     cpu.dispose();
     wasm.dispose();
   });
@@ -110,9 +112,9 @@ describe.each(NODE_TFJS_BACKENDS)('device-side values on tfjs-%s', (tfjsBackend)
     const device = createDevice(backend);
     const reference = createReferenceBackend();
     const shape = [2, 1, 3, 2];
-    const q = randomFloats(12, 1);
-    const k = randomFloats(12, 2);
-    const v = randomFloats(12, 3);
+    const q = uniform(mulberry32(1), 12);
+    const k = uniform(mulberry32(2), 12);
+    const v = uniform(mulberry32(3), 12);
     const run = async (lengths: number[], on: Backend) => {
       const d = createDevice(on);
       const inputs = {
@@ -127,7 +129,9 @@ describe.each(NODE_TFJS_BACKENDS)('device-side values on tfjs-%s', (tfjsBackend)
       return out;
     };
     // The device API does not read lengths back to check them: −4 acts as 0 and 9 as T = 3.
-    expect(closeness(await run([9, -4], backend), await run([3, 0], reference))).toBeLessThanOrEqual(1);
+    const cmp = new Comparison(toleranceFor('float32'));
+    cmp.close('y', await run([9, -4], backend), await run([3, 0], reference));
+    expect(cmp.failures).toEqual([]);
     expect(device.memory().liveTensors).toBe(0);
     backend.dispose();
   });

@@ -1,8 +1,8 @@
-import type { AttentionOptions } from '@attnkit/core';
+import { mulberry32, uniform } from '@attnkit/conformance';
+import { type AttentionOptions, sizeOf } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { attentionTf } from '../src/index.js';
-import { randomFloats, sizeOfShape } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /**
@@ -15,7 +15,7 @@ const DECODE_KERNELS = ['Concat', 'Concat', 'Multiply', 'BatchMatMul', 'Softmax'
 describe.each(NODE_TFJS_BACKENDS)('a decoding step on tfjs-%s', (tfjsBackend) => {
   async function kernelsOf(options: AttentionOptions, [Hq, Hkv] = [2, 2]): Promise<string[]> {
     await tf.setBackend(tfjsBackend);
-    const make = (shape: number[], seed: number) => tf.tensor(randomFloats(sizeOfShape(shape), seed), shape);
+    const make = (shape: number[], seed: number) => tf.tensor(uniform(mulberry32(seed), sizeOf(shape)), shape);
     const [q, k, v] = [make([1, Hq, 1, 4], 1), make([1, Hkv, 1, 4], 2), make([1, Hkv, 1, 4], 3)];
     const [pastKey, pastValue] = [make([1, Hkv, 5, 4], 4), make([1, Hkv, 5, 4], 5)];
     const profile = await tf.profile(() => {

@@ -1,4 +1,5 @@
-import type { AttentionOptions } from '@attnkit/core';
+import { mulberry32, uniform } from '@attnkit/conformance';
+import { type AttentionOptions, sizeOf } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,6 @@ import {
   matMulTf,
   softmaxTf,
 } from '../src/index.js';
-import { randomFloats, sizeOfShape } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /**
@@ -23,7 +23,7 @@ import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 const STEP = 1e-2;
 
 function randomTensor(shape: number[], seed: number, scale = 1): tf.Tensor {
-  return tf.tensor(randomFloats(sizeOfShape(shape), seed, scale), shape);
+  return tf.tensor(uniform(mulberry32(seed), sizeOf(shape), -scale, scale), shape);
 }
 
 /** Worst |analytic − numeric| / (1 + |numeric|) over every coordinate of every input. */

@@ -1,8 +1,8 @@
+import { mulberry32, uniform } from '@attnkit/conformance';
 import { type AttentionOptions, createDevice, type DeviceTensor } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { attentionTf, createBackend } from '../src/index.js';
-import { randomFloats } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /**
@@ -39,9 +39,9 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
     const device = createDevice(backend);
     const up = (shape: number[], seed: number) =>
       device.upload(
-        randomFloats(
+        uniform(
+          mulberry32(seed),
           shape.reduce((a, b) => a * b, 1),
-          seed,
         ),
         shape,
       );
@@ -82,10 +82,10 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
   it('every primitive, 50 rounds', { timeout: 120_000 }, async () => {
     const backend = await createBackend({ tfjsBackend });
     const device = createDevice(backend);
-    const x = device.upload(randomFloats(12, 1), [3, 4]);
-    const w = device.upload(randomFloats(8, 2), [4, 2]);
-    const bias = device.upload(randomFloats(2, 3), [2]);
-    const gamma = device.upload(randomFloats(4, 4), [4]);
+    const x = device.upload(uniform(mulberry32(1), 12), [3, 4]);
+    const w = device.upload(uniform(mulberry32(2), 8), [4, 2]);
+    const bias = device.upload(uniform(mulberry32(3), 2), [2]);
+    const gamma = device.upload(uniform(mulberry32(4), 4), [4]);
     const ids = device.upload(Int32Array.from([0, 2, 5]), [3]);
     const before = tf.memory().numTensors;
     for (let round = 0; round < 50; round++) {
@@ -116,7 +116,7 @@ describe.each(NODE_TFJS_BACKENDS)('no leaks on tfjs-%s', (tfjsBackend) => {
 
   it.each(PATHS)('attentionTf and its gradient, 100 calls (%s path)', { timeout: 120_000 }, async (path) => {
     await tf.setBackend(tfjsBackend);
-    const q = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
+    const q = tf.tensor(uniform(mulberry32(1), B * H * S * D), [B, H, S, D]);
     const mask = tf.tensor(Uint8Array.from([1, 1, 0]), [S], 'bool');
     const before = tf.memory().numTensors;
     for (let call = 0; call < 100; call++) {

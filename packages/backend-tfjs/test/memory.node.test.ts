@@ -1,7 +1,7 @@
+import { mulberry32, uniform } from '@attnkit/conformance';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { attentionTf } from '../src/index.js';
-import { randomFloats } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /**
@@ -20,7 +20,7 @@ describe.each(NODE_TFJS_BACKENDS)('bounded memory on tfjs-%s', (tfjsBackend) => 
     { timeout: 120_000 },
     async (options) => {
       await tf.setBackend(tfjsBackend);
-      const x = tf.tensor(randomFloats(B * H * S * D, 1), [B, H, S, D]);
+      const x = tf.tensor(uniform(mulberry32(1), B * H * S * D), [B, H, S, D]);
       const before = tf.memory().numBytes;
       const profile = await tf.profile(() => {
         const { y } = attentionTf(x, x, x, options, {}, { blockElements: BLOCK });
@@ -47,7 +47,7 @@ describe.each(NODE_TFJS_BACKENDS)('bounded memory of the batched path on tfjs-%s
   const chunkBudget = H * length * length * 2;
   it.each([{}, { isCausal: true, alibi: true }])('batch chunks with %j', { timeout: 120_000 }, async (options) => {
     await tf.setBackend(tfjsBackend);
-    const x = tf.tensor(randomFloats(rows * H * length * D, 2), [rows, H, length, D]);
+    const x = tf.tensor(uniform(mulberry32(2), rows * H * length * D), [rows, H, length, D]);
     const before = tf.memory().numBytes;
     const profile = await tf.profile(
       () => attentionTf(x, x, x, options, {}, { blockElements: chunkBudget, path: 'batched' }).y,

@@ -1,15 +1,16 @@
+import { mulberry32, uniform } from '@attnkit/conformance';
 import {
   type AttentionOptions,
   AttnkitError,
   type DeviceAttentionInputs,
   FULL_ATTENTION_CAPABILITIES,
   planAttention,
+  sizeOf,
 } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { choosePath } from '../src/attention/run.js';
 import { attentionTf, createBackend } from '../src/index.js';
-import { randomFloats, sizeOfShape } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /** Which path a call takes, and that forcing one really changes how the work is done. */
@@ -67,7 +68,7 @@ describe.each(NODE_TFJS_BACKENDS)('kernels launched on tfjs-%s', (tfjsBackend) =
   /** Kernels of one call with B batch entries of Hq heads each (causal, additive mask [B, 1, 1, T]). */
   async function kernelCount(B: number, path: 'batched' | 'blocked'): Promise<number> {
     const [Hq, Sq, T, D] = [3, 2, 5, 4];
-    const make = (shape: number[], seed: number) => tf.tensor(randomFloats(sizeOfShape(shape), seed), shape);
+    const make = (shape: number[], seed: number) => tf.tensor(uniform(mulberry32(seed), sizeOf(shape)), shape);
     const [q, k, v, mask] = [
       make([B, Hq, Sq, D], 1),
       make([B, Hq, T, D], 2),

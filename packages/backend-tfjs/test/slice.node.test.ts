@@ -1,7 +1,8 @@
+import { mulberry32, uniform } from '@attnkit/conformance';
+import { sizeOf } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sliceTf } from '../src/ops/slice.js';
-import { randomFloats, sizeOfShape } from './helpers/random.js';
 import { NODE_TFJS_BACKENDS } from './helpers/tfjs-node.js';
 
 /** sliceTf is tf.slice, values and gradient, on every block shape; on wasm it reads back only the block. */
@@ -21,12 +22,12 @@ describe.each(NODE_TFJS_BACKENDS)('sliceTf on tfjs-%s', (tfjsBackend) => {
 
   it.each(blocks)('$name: the values and gradient of tf.slice', async ({ begin, size }) => {
     await tf.setBackend(tfjsBackend);
-    const x = tf.tensor(randomFloats(sizeOfShape(SHAPE), 1), SHAPE);
+    const x = tf.tensor(uniform(mulberry32(1), sizeOf(SHAPE)), SHAPE);
     const expected = tf.slice(x, begin, size);
     const actual = sliceTf(x, begin, size);
     expect(actual.shape).toEqual(expected.shape);
     expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()));
-    const weights = tf.tensor(randomFloats(expected.size, 2), expected.shape);
+    const weights = tf.tensor(uniform(mulberry32(2), expected.size), expected.shape);
     const grad = (slice: typeof tf.slice) =>
       tf.grad((t: tf.Tensor) => tf.sum(tf.mul(slice(t, begin, size), weights)))(x);
     const [gActual, gExpected] = [grad(sliceTf as typeof tf.slice), grad(tf.slice)];
@@ -36,7 +37,7 @@ describe.each(NODE_TFJS_BACKENDS)('sliceTf on tfjs-%s', (tfjsBackend) => {
 
   it.runIf(tfjsBackend === 'wasm')('reads back the block alone, not the whole input', async () => {
     await tf.setBackend('wasm');
-    const x = tf.tensor(randomFloats(sizeOfShape(SHAPE), 3), SHAPE);
+    const x = tf.tensor(uniform(mulberry32(3), sizeOf(SHAPE)), SHAPE);
     const readSync = vi.spyOn(tf.backend(), 'readSync');
     const head = sliceTf(x, [1, 2, 0, 0], [1, 1, 4, 5]);
     const flatStart = (1 * 3 + 2) * 4 * 5;

@@ -1,4 +1,4 @@
-import { mulberry32 } from '@attnkit/conformance';
+import { mulberry32, uniform } from '@attnkit/conformance';
 import { type AttentionOptions, createDevice, type DeviceTensor } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
 import { createBackend, type WasmBackend, type WasmMemoryInfo } from '../src/index.js';
@@ -9,7 +9,6 @@ import { createBackend, type WasmBackend, type WasmMemoryInfo } from '../src/ind
  * working memory of a causal call does not grow with T² (no [Sq, T] buffer without scores).
  */
 const memoryOf = (backend: WasmBackend) => backend.kernels.memory() as WasmMemoryInfo;
-const floats = (random: () => number, n: number) => Float32Array.from({ length: n }, () => random() * 2 - 1);
 
 describe('memory', () => {
   it('1,000 mixed calls of every kind leave no tensor and no byte behind', async () => {
@@ -31,7 +30,7 @@ describe('memory', () => {
       const created: DeviceTensor[] = [];
       const up = (shape: number[]) => {
         const t = device.upload(
-          floats(
+          uniform(
             random,
             shape.reduce((a, b) => a * b, 1),
           ),
@@ -83,13 +82,13 @@ describe('memory', () => {
     const device = createDevice(backend);
     const random = mulberry32(7);
     const [H, D] = [4, 32];
-    let pastKey = device.upload(floats(random, H * D), [1, H, 1, D]);
-    let pastValue = device.upload(floats(random, H * D), [1, H, 1, D]);
+    let pastKey = device.upload(uniform(random, H * D), [1, H, 1, D]);
+    let pastValue = device.upload(uniform(random, H * D), [1, H, 1, D]);
     const committedAtStart = memoryOf(backend).committedBytes;
     let committedAtWarmUp = 0;
     for (let step = 1; step <= 2048; step++) {
-      const q = device.upload(floats(random, H * D), [1, H, 1, D]);
-      const k = device.upload(floats(random, H * D), [1, H, 1, D]);
+      const q = device.upload(uniform(random, H * D), [1, H, 1, D]);
+      const k = device.upload(uniform(random, H * D), [1, H, 1, D]);
       const out = device.attention({ q, k, v: k, pastKey, pastValue }, { isCausal: true });
       device.dispose(q, k, out.y, pastKey, pastValue);
       pastKey = out.presentKey!;

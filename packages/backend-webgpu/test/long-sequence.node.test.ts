@@ -1,4 +1,5 @@
-import { createDevice, createReferenceBackend } from '@attnkit/core';
+import { Comparison, generateCall, toleranceFor } from '@attnkit/conformance';
+import { attention, createDevice, createReferenceBackend } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type WebGpuBackend } from '../src/index.js';
 
@@ -9,20 +10,13 @@ import { createBackend, type WebGpuBackend } from '../src/index.js';
  * tuner may split the keys, whose partials depend on the split count but stay under the tuner's fixed budget
  * (split.node.test.ts checks that bound).
  */
-function floats(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  });
-}
+const causal = (T: number, D: number) =>
+  generateCall({ B: 1, Hq: 1, Hkv: 1, Sq: T, Skv: T, D, options: { isCausal: true } }, 1);
 
 async function extraBytes(backend: WebGpuBackend, T: number, D: number) {
   const device = createDevice(backend);
-  const shape = [1, 1, T, D];
-  const q = device.upload(floats(T * D, 1), shape);
-  const k = device.upload(floats(T * D, 2), shape);
-  const v = device.upload(floats(T * D, 3), shape);
+  const { inputs } = causal(T, D);
+  const [q, k, v] = [inputs.q, inputs.k, inputs.v].map((t) => device.upload(t.data, t.shape));
   const before = backend.memoryStats().bytesInUse;
   backend.resetPeak();
   const { y } = device.attention({ q, k, v }, { isCausal: true });
@@ -51,15 +45,12 @@ describe('long sequence (causal, T = 4096)', () => {
     expect(long.extra).toBe(short.extra);
     expect(long.extra).toBeLessThan(4096 * D * 4);
 
-    const T = 4096;
-    const reference = createDevice(createReferenceBackend());
-    const shape = [1, 1, T, D];
-    const [q, k, v] = [1, 2, 3].map((seed) => reference.upload(floats(T * D, seed), shape));
-    const { y } = reference.attention({ q, k, v }, { isCausal: true });
-    const expected = await reference.read(y);
-    let worst = 0;
-    for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(expected[i] - long.data[i]));
-    expect(worst).toBeLessThan(1e-5);
-    reference.backend.dispose();
+    const reference = createReferenceBackend();
+    const { inputs, options } = causal(4096, D);
+    const expected = await attention(reference, inputs, options);
+    const cmp = new Comparison(toleranceFor('float32'));
+    cmp.close('y', long.data, expected.y.data);
+    expect(cmp.failures).toEqual([]);
+    reference.dispose();
   }, 120_000);
 });

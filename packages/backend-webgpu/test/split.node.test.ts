@@ -1,101 +1,147 @@
 import {
-  type AttentionOptions,
-  type AttentionPlan,
-  attention,
-  createDevice,
-  type HostAttentionInputs,
-} from '@attnkit/core';
+  type AttentionCase,
+  type AttentionSpec,
+  Comparison,
+  generateCall,
+  mulberry32,
+  type OptionsSpec,
+  RunContext,
+  runCase,
+  toleranceFor,
+} from '@attnkit/conformance';
+import { type AttentionPlan, attention, createDevice, type HostTensor } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type TuningOverrides, type WebGpuBackend } from '../src/index.js';
 import { streamGroups, Tuner } from '../src/tuner.js';
-import { attentionCase, floats, qkv, seeded, tensor } from './reference-cases.js';
 
 /**
  * The split-over-keys path (flash-decoding): forced through the tuner's overrides, since SwiftShader's
- * tuning never splits. Against the float64 reference at T up to 1,000 with every feature, split ≡ unsplit
- * on seeded random shapes, the pool after split calls, and the tuner's choice for a hardware adapter.
+ * tuning never splits. Cases at T up to 1,200 with every feature, as conformance specs run by the suite's own
+ * runner (its generators, float64 reference, tolerances and exact mask checks); split ≡ unsplit on seeded
+ * random shapes; the pool after split calls; and the tuner's choice for a hardware adapter.
  */
 const SPLITS: Record<string, TuningOverrides> = {
   'registers, 64-key splits': { attention: { strategy: 'registers', splitKeys: 64 } },
   'shared, 48-key splits': { attention: { strategy: 'shared', splitKeys: 48 } },
 };
 
-function splitCases() {
-  const decode = (P: number, Hq: number, Hkv: number, seed: number): HostAttentionInputs => ({
-    ...qkv(1, Hq, Hkv, 1, 1, 64, 64, seed),
-    pastKey: tensor([1, Hkv, P, 64], seed + 10),
-    pastValue: tensor([1, Hkv, P, 64], seed + 11),
-  });
-  const few = qkv(1, 4, 4, 4, 777, 32, 32, 3);
-  const gqa = qkv(2, 6, 2, 3, 1000, 16, 16, 4);
-  const additive = { data: floats(3 * 1000, 9, 4), shape: [1, 1, 3, 1000], kind: 'additive' as const };
-  additive.data.fill(Number.NEGATIVE_INFINITY, 1000, 2000); // row 1 fully masked
-  additive.data.fill(-1e9, 2000, 2500); // row 2: a large finite bias is an ordinary number
-  const r = seeded(12);
-  const boolShort = {
-    data: Uint8Array.from({ length: 3 * 950 }, () => (r() > -0.3 ? 1 : 0)),
-    shape: [3, 950],
-    kind: 'boolean' as const,
-  };
-  const lengths = { ...qkv(3, 2, 2, 2, 1000, 16, 16, 5), kvValidLengths: Int32Array.from([1000, 0, 333]) };
-  const odd = qkv(1, 3, 3, 2, 301, 6, 5, 6);
-  const three = {
-    q: tensor([1, 1, 4 * 8], 30),
-    k: tensor([1, 1, 2 * 8], 31),
-    v: tensor([1, 1, 2 * 8], 32),
-    pastKey: tensor([1, 2, 500, 8], 33),
-    pastValue: tensor([1, 2, 500, 8], 34),
-  };
-  return [
-    attentionCase('decode-cache-gqa', decode(999, 8, 2, 1), { isCausal: true }),
-    attentionCase('decode-cache-window', decode(1200, 4, 4, 2), { isCausal: true, window: { left: 100 } }),
-    attentionCase('decode-cache-alibi-softcap', decode(640, 4, 1, 7), { isCausal: true, alibi: true, softcap: 2 }),
-    attentionCase('few-queries-long-keys', few),
-    attentionCase('causal-top-left', few, { isCausal: true }),
-    attentionCase('causal-bottom-right', few, { isCausal: true, causalAlignment: 'bottom-right' }),
-    attentionCase('gqa', gqa),
-    attentionCase('additive-mask-masked-row', { ...gqa, mask: additive }),
-    attentionCase('bool-mask-broadcast-short', { ...gqa, mask: boolShort }),
-    attentionCase('softcap', few, { softcap: 1.5, scale: 2 }),
-    attentionCase('sliding-window', few, { window: { left: 30, right: 10 }, causalAlignment: 'bottom-right' }),
-    attentionCase('alibi-causal', gqa, { alibi: true, isCausal: true, causalAlignment: 'bottom-right' }),
-    attentionCase('head-mask', few, { headMask: [1, 0, 0.5, 2] }),
-    attentionCase('valid-lengths-empty-batch', lengths, { isCausal: true }),
-    attentionCase('odd-head-sizes', odd, { softcap: 3, alibi: true }),
-    attentionCase('layout-3d-past-present', three, { qNumHeads: 4, kvNumHeads: 2, isCausal: true }),
-    attentionCase('scores-probabilities', qkv(1, 2, 1, 2, 200, 8, 8, 8), {
-      scoresOutput: 'probabilities',
-      isCausal: true,
-      headMask: [0.5, 1],
-    }),
-  ];
-}
+const decode = (P: number, Hq: number, Hkv: number, options: AttentionSpec['options']): AttentionSpec => ({
+  B: 1,
+  Hq,
+  Hkv,
+  Sq: 1,
+  Skv: 1,
+  P,
+  D: 64,
+  options,
+});
+const few = { B: 1, Hq: 4, Hkv: 4, Sq: 4, Skv: 777, D: 32 } as const;
+const gqa = { B: 2, Hq: 6, Hkv: 2, Sq: 3, Skv: 1000, D: 16 } as const;
+
+const SPLIT_SPECS: Record<string, AttentionSpec> = {
+  'decode-cache-gqa': decode(999, 8, 2, { isCausal: true }),
+  'decode-cache-window': decode(1200, 4, 4, { isCausal: true, window: { left: 100 } }),
+  'decode-cache-alibi-softcap': decode(640, 4, 1, { isCausal: true, alibi: true, softcap: 2 }),
+  'few-queries-long-keys': few,
+  'causal-top-left': { ...few, options: { isCausal: true } },
+  'causal-bottom-right': { ...few, options: { isCausal: true, causalAlignment: 'bottom-right' } },
+  gqa,
+  'additive-mask-masked-row': {
+    ...gqa,
+    mask: { kind: 'additive', shape: [1, 1, 3, 1000], pattern: 'first-row-masked' },
+  },
+  // −1e9 is an ordinary number, not a mask: with scale 0 every row of it is exactly uniform (see MaskPattern).
+  'additive-mask-large-negative': {
+    ...gqa,
+    mask: { kind: 'additive', shape: [3, 1000], pattern: 'large-negative' },
+    options: { scale: 0 },
+  },
+  'bool-mask-broadcast-short': { ...gqa, mask: { kind: 'boolean', shape: [3, 950], pattern: 'random' } },
+  softcap: { ...few, options: { softcap: 1.5, scale: 2 } },
+  'sliding-window': { ...few, options: { window: { left: 30, right: 10 }, causalAlignment: 'bottom-right' } },
+  'alibi-causal': { ...gqa, options: { alibi: true, isCausal: true, causalAlignment: 'bottom-right' } },
+  'head-mask': { ...few, options: { headMask: [1, 0, 0.5, 2] } },
+  'valid-lengths-empty-batch': {
+    B: 3,
+    Hq: 2,
+    Hkv: 2,
+    Sq: 2,
+    Skv: 1000,
+    D: 16,
+    validLengths: [1000, 0, 333],
+    options: { isCausal: true },
+  },
+  'odd-head-sizes': { B: 1, Hq: 3, Hkv: 3, Sq: 2, Skv: 301, D: 6, Dv: 5, options: { softcap: 3, alibi: true } },
+  'layout-3d-past-present': {
+    B: 1,
+    Hq: 4,
+    Hkv: 2,
+    Sq: 1,
+    Skv: 1,
+    P: 500,
+    D: 8,
+    layout: '3d',
+    options: { isCausal: true },
+  },
+  'scores-probabilities': {
+    B: 1,
+    Hq: 2,
+    Hkv: 1,
+    Sq: 2,
+    Skv: 200,
+    D: 8,
+    options: { scoresOutput: 'probabilities', isCausal: true, headMask: [0.5, 1] },
+  },
+};
+
+const splitCase = (name: string, spec: AttentionSpec): AttentionCase => ({
+  kind: 'attention',
+  id: `split/${name}#1`,
+  feature: 'split',
+  precision: 'float32',
+  title: `split path: ${name}`,
+  spec,
+  seed: 1,
+});
 
 for (const [variant, tuning] of Object.entries(SPLITS)) {
   describe(`split path (${variant}) vs reference`, () => {
     let backend: WebGpuBackend;
+    const context = new RunContext();
     beforeAll(async () => {
       backend = await createBackend({ tuning });
     });
-    afterAll(() => backend?.dispose());
+    afterAll(() => {
+      context.dispose();
+      backend?.dispose();
+    });
 
-    for (const c of splitCases()) {
-      it(c.id, async () => {
-        expect(await c.run(backend)).toBeLessThanOrEqual(1);
+    for (const [name, spec] of Object.entries(SPLIT_SPECS)) {
+      it(name, async () => {
+        const result = await runCase(backend, splitCase(name, spec), context);
+        expect(result.status, result.message).toBe('pass');
       });
     }
 
     it('writes exact zeros for a fully masked row, and took the split path', async () => {
-      const inputs = {
-        ...qkv(1, 2, 2, 3, 300, 8, 8, 40),
-        mask: { data: new Float32Array(3 * 300), shape: [3, 300], kind: 'additive' as const },
-      };
-      inputs.mask.data.fill(Number.NEGATIVE_INFINITY, 300, 600);
-      const { y } = await attention(backend, inputs, {});
+      // Row 0 of the mask is entirely −∞; rows 1 and 2 are random with most keys visible.
+      const { inputs, options } = generateCall(
+        {
+          B: 1,
+          Hq: 2,
+          Hkv: 2,
+          Sq: 3,
+          Skv: 300,
+          D: 8,
+          mask: { kind: 'additive', shape: [3, 300], pattern: 'first-row-masked' },
+        },
+        40,
+      );
+      const { y } = await attention(backend, inputs, options);
       for (const h of [0, 1]) {
-        const row = y.data.subarray((h * 3 + 1) * 8, (h * 3 + 2) * 8);
+        const row = y.data.subarray(h * 24, h * 24 + 8);
         expect(Array.from(row, (x) => Object.is(x, 0))).toEqual(new Array(8).fill(true));
-        expect(y.data.subarray(h * 24, h * 24 + 8).some((x) => x !== 0)).toBe(true);
+        expect(y.data.subarray((h * 3 + 1) * 8, (h * 3 + 2) * 8).some((x) => x !== 0)).toBe(true);
       }
       expect(backend.gpu.pipelines.keys().filter((k) => k.startsWith('attention-merge:'))).not.toEqual([]);
       expect(
@@ -128,8 +174,8 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
     for (const b of Object.values(backends)) b.dispose();
   });
 
-  const r = seeded(2026);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor((r() + 0.5) * xs.length)];
+  const r = mulberry32(2026);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const configs = Array.from({ length: 14 }, (_, n) => {
     const Hkv = pick([1, 2]);
     const [B, Hq, Sq, T, D, Dv] = [
@@ -140,21 +186,27 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
       pick([4, 6, 16]),
       pick([4, 5, 16]),
     ];
-    const options: AttentionOptions = {
-      isCausal: r() > 0,
+    const options: OptionsSpec = {
+      isCausal: r() < 0.5,
       causalAlignment: pick(['top-left', 'bottom-right'] as const),
-      ...(r() > 0.1 && { window: { left: pick([0, 3, 40]), right: pick([0, 2]) } }),
-      ...(r() > 0.1 && { softcap: 1.5 }),
-      ...(r() > 0.1 && { alibi: true }),
-      ...(r() > 0.2 && { headMask: Array.from({ length: Hq }, () => pick([0, 0.5, 1])) }),
+      ...(r() < 0.4 && { window: { left: pick([0, 3, 40]), right: pick([0, 2]) } }),
+      ...(r() < 0.4 && { softcap: 1.5 }),
+      ...(r() < 0.4 && { alibi: true as const }),
+      ...(r() < 0.3 && { headMask: Array.from({ length: Hq }, () => pick([0, 0.5, 1])) }),
     };
-    const inputs: HostAttentionInputs = { ...qkv(B, Hq, Hkv, Sq, T, D, Dv, 100 + n) };
-    if (r() > 0) {
-      const mask = floats(Sq * T, 200 + n, 6);
-      for (let i = 0; i < mask.length; i++) if (mask[i] < -2) mask[i] = Number.NEGATIVE_INFINITY;
-      Object.assign(inputs, { mask: { data: mask, shape: [Sq, T], kind: 'additive' } });
-    }
-    return { id: `${n}: [${B},${Hq}/${Hkv},${Sq},${T},${D}/${Dv}] ${JSON.stringify(options)}`, inputs, options };
+    const spec: AttentionSpec = {
+      B,
+      Hq,
+      Hkv,
+      Sq,
+      Skv: T,
+      D,
+      Dv,
+      options,
+      ...(r() < 0.5 && { mask: { kind: 'additive', shape: [Sq, T], pattern: 'random' } as const }),
+    };
+    const { inputs } = generateCall(spec, 100 + n);
+    return { id: `${n}: [${B},${Hq}/${Hkv},${Sq},${T},${D}/${Dv}] ${JSON.stringify(spec.options)}`, inputs, options };
   });
 
   for (const c of configs) {
@@ -162,12 +214,10 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
       const expected = (await attention(backends.unsplit, c.inputs, c.options)).y.data;
       for (const name of ['split-1', 'split-7-shared', 'split-40-rows-3']) {
         const actual = (await attention(backends[name], c.inputs, c.options)).y.data;
-        let worst = 0;
-        for (let i = 0; i < expected.length; i++) {
-          expect(Number.isNaN(actual[i])).toBe(false);
-          worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / (1e-5 + 1e-4 * Math.abs(expected[i])));
-        }
-        expect(worst, name).toBeLessThanOrEqual(1);
+        const cmp = new Comparison(toleranceFor('float32'));
+        cmp.noNaN(name, actual);
+        cmp.close(name, actual, expected);
+        expect(cmp.failures, name).toEqual([]);
       }
     });
   }
@@ -184,9 +234,8 @@ describe('split path resources', () => {
   it('returns the partials to the pool after every call, device API included', async () => {
     const backend = await createBackend({ tuning: { attention: { splitKeys: 16 } } });
     const device = createDevice(backend);
-    const q = device.upload(floats(4 * 2 * 16, 1), [1, 4, 2, 16]);
-    const k = device.upload(floats(2 * 500 * 16, 2), [1, 2, 500, 16]);
-    const v = device.upload(floats(2 * 500 * 16, 3), [1, 2, 500, 16]);
+    const { inputs } = generateCall({ B: 1, Hq: 4, Hkv: 2, Sq: 2, Skv: 500, D: 16 }, 1);
+    const [q, k, v] = [inputs.q, inputs.k, inputs.v].map((t) => device.upload(t.data, t.shape));
     const held = backend.memoryStats().bytesInUse;
     for (const options of [
       {},
@@ -215,9 +264,9 @@ describe('a split call that fails', () => {
     // 1-key splits of 32 heads × 256 rows × 512 keys with Dv 256: 4 GiB of accumulators, over any binding limit.
     const backend = await createBackend({ tuning: { attention: { splitKeys: 1 } } });
     const device = createDevice(backend);
-    const shape = [1, 32, 256, 256];
-    const [q, k, v, pastKey, pastValue] = [1, 2, 3, 4, 5].map((seed) =>
-      device.upload(floats(32 * 256 * 256, seed), shape),
+    const { inputs } = generateCall({ B: 1, Hq: 32, Hkv: 32, Sq: 256, Skv: 256, P: 256, D: 256 }, 1);
+    const [q, k, v, pastKey, pastValue] = [inputs.q, inputs.k, inputs.v, inputs.pastKey!, inputs.pastValue!].map(
+      (t: HostTensor) => device.upload(t.data, t.shape),
     );
     const held = backend.memoryStats().bytesInUse;
     expect(() => device.attention({ q, k, v, pastKey, pastValue })).toThrow(

@@ -1,19 +1,10 @@
-/**
- * mulberry32: a tiny seeded PRNG (32-bit state, period 2^32). Good enough to draw test data and, above
- * all, reproducible on every engine: a case's id plus its seed always produce the same tensors.
- */
-export type Random = () => number;
+import type { Random } from '@attnkit/core';
 
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/**
+ * The suite draws its data from core's mulberry32 (the workspace's one seeded generator): tiny, and above all
+ * reproducible on every engine, so a case's id plus its seed always produce the same tensors.
+ */
+export { mulberry32, type Random } from '@attnkit/core';
 
 /** A seed derived from a case id and a seed number, so that cases never share a stream. */
 export function seedFor(id: string, seed: number): number {

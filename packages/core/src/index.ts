@@ -50,6 +50,7 @@ export { createDevice, Device } from './device.js';
 export type { AttnkitErrorCode, AttnkitErrorDetails } from './errors.js';
 export { AttnkitError, formatShape, isAttnkitError } from './errors.js';
 export { diagonalOffset } from './offsets.js';
+export { mulberry32, type Random } from './random.js';
 export { createReferenceBackend } from './reference/backend.js';
 export { erf } from './reference/erf.js';
 export type { Availability, BackendEntry, ProbedEntry } from './registry.js';

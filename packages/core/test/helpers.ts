@@ -8,6 +8,7 @@ import {
   type HostAttentionOutputs,
   type HostTensor,
   isAttnkitError,
+  mulberry32,
 } from '../src/index.js';
 
 /** One shared oracle for the tests that only read results; tests about resources make their own. */
@@ -21,17 +22,8 @@ export function tensor(data: ArrayLike<number>, shape: readonly number[]): HostT
   return { data: Float32Array.from(data), shape: [...shape] };
 }
 
-/** mulberry32: a small seeded generator, so every property test is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workspace's seeded generator (mulberry32, src/random.ts), so every property test is reproducible from its seed. */
+export const rng = mulberry32;
 
 /** Uniform in [−1, 1). */
 export function random(shape: readonly number[], next: () => number): HostTensor {

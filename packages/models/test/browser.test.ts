@@ -16,9 +16,6 @@ import {
 import { expectAllClose } from './helpers/close.js';
 import { FIXTURES } from './helpers/fixtures.js';
 
-/** Probabilities from WebGPU / WebGL2 on SwiftShader against the float64 reference (see helpers/backends.ts). */
-const SCORE_ATOL = 1e-4;
-
 /** The same cases on the reference backend in Node, loaded from paths. */
 async function referenceOutputs(): Promise<ModelOutputs> {
   const translations = {} as ModelOutputs['translations'];
@@ -65,7 +62,6 @@ describe('in headless Chromium (WebGPU and gpu.js WebGL2 on SwiftShader)', () =>
         expectAllClose(
           labels.map((l) => l.score),
           want.classifications[i].map((l) => l.score),
-          SCORE_ATOL,
         );
       });
       expect(got.liveTensorsAfterDispose).toBe(0);

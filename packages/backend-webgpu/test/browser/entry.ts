@@ -1,14 +1,13 @@
 import { runSuite, type SuiteReport } from '@attnkit/conformance';
 import type { RunsOn } from '@attnkit/core';
 import { createBackend } from '../../src/index.js';
-import { type CaseOutcome, runReferenceCases } from '../reference-cases.js';
 
 export interface BrowserReport {
   readonly runsOn: RunsOn;
   /** The conformance suite, float32 and float16 (float16 cases are 'unsupported' without shader-f16). */
   readonly suites: SuiteReport[];
-  /** The package's own cases with the shared-memory strategy pinned. */
-  readonly shared: CaseOutcome[];
+  /** The conformance suite's fast tier again, with the shared-memory strategy pinned. */
+  readonly shared: SuiteReport;
   readonly leaked: number;
   readonly ms: number;
 }
@@ -24,7 +23,7 @@ export default async function run(): Promise<BrowserReport> {
   backend.dispose();
 
   const pinned = await createBackend({ tuning: { attention: { strategy: 'shared' }, matmul: { strategy: 'shared' } } });
-  const shared = await runReferenceCases(pinned);
+  const shared = await runSuite(pinned, { tier: 'fast' });
   leaked += pinned.kernels.memory().liveTensors;
   pinned.dispose();
   return { runsOn: backend.runsOn, suites, shared, leaked, ms: performance.now() - started };

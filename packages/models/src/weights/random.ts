@@ -1,3 +1,4 @@
+import { mulberry32 } from '@attnkit/core';
 import type { ModelConfig } from '../config.js';
 import { weightSpec } from './spec.js';
 
@@ -27,14 +28,5 @@ export function randomWeights(
   return out;
 }
 
-/** A small, fast, seedable PRNG (Tommy Ettinger's mulberry32) giving floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The workspace's seeded generator (mulberry32, from core), re-exported for the zoo and the demo. */
+export { mulberry32 };
