@@ -1,4 +1,4 @@
-import { AttnkitError, type BackendEntry, probeByCreating, type RunsOn } from '@attnkit/core';
+import { AttnkitError, type RunsOn } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import { GpujsBackend } from './backend.js';
 import { countTextures } from './gl-textures.js';
@@ -101,15 +101,6 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
     packed: webgl ? { maxTextureSize: Number(runsOn.details.maxTextureSize) } : null,
   });
 }
-
-/** The registry entry: probing builds (and disposes) a backend, so a missing display is found and named. */
-export const gpujsBackendEntry: BackendEntry = {
-  name: 'gpujs-webgl',
-  label: 'gpu.js on WebGL (headless-gl in Node, WebGL2 in a browser)',
-  priority: 20,
-  probe: () => probeByCreating(() => createBackend()),
-  create: () => createBackend(),
-};
 
 interface GlLike {
   getParameter(name: number): unknown;

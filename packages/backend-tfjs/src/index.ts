@@ -4,7 +4,7 @@ export type { AttentionTensors, AttentionTfOutputs, BlockingOptions } from './at
 export { DEFAULT_BLOCK_ELEMENTS } from './attention/run.js';
 export type { CreateBackendOptions, TfjsBackendName } from './backend.js';
 export { createBackend } from './backend.js';
-export { probeTfjsBackend, tfjsBackendEntry } from './entry.js';
+export { loadTfjsBackendInNode, probeTfjsBackend, type TfjsEntryOptions, tfjsBackendEntry } from './entry.js';
 export { ensureGradients as registerTfjsGradients } from './gradients.js';
 export { gatherTf } from './ops/gather.js';
 export { layerNormTf } from './ops/layer-norm.js';

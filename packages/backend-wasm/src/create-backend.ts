@@ -1,4 +1,4 @@
-import { AttnkitError, type BackendEntry, probeByCreating, type RunsOn } from '@attnkit/core';
+import { AttnkitError, type RunsOn } from '@attnkit/core';
 import { WasmBackend } from './backend.js';
 import { type ARG_FIELDS, argsBytes, KERNEL_IDS } from './kernels/args.js';
 import { Heap } from './runtime/heap.js';
@@ -106,18 +106,6 @@ export async function createBackend(options: CreateWasmBackendOptions = {}): Pro
   const runsOn = describe(simd, threads, shared.available ? '' : shared.reason, limitBytes);
   return new WasmBackend({ memory, heap, pool, exports, runsOn, limitBytes });
 }
-
-/**
- * The registry entry: available wherever WebAssembly SIMD is; the probe says which build and how many threads.
- * Ranked above tfjs-wasm (20), which it outruns on every CPU cell of the perf matrix, and below the GPU backends.
- */
-export const wasmBackendEntry: BackendEntry = {
-  name: 'wasm',
-  label: 'WebAssembly (our SIMD kernels, threads)',
-  priority: 22,
-  probe: () => probeByCreating(() => createBackend()),
-  create: () => createBackend(),
-};
 
 async function pickSimd(option: 'auto' | SimdVariant, memory: MemoryKind): Promise<SimdVariant> {
   if (option !== 'auto') {

@@ -34,7 +34,7 @@ export type {
 } from './spec.js';
 export { PERF_GROUPS } from './spec.js';
 export type { Tolerance } from './tolerance.js';
-export { TOLERANCES, toleranceFor } from './tolerance.js';
+export { FLOAT64_TOLERANCE, TOLERANCES, toleranceFor } from './tolerance.js';
 export type {
   AttentionCase,
   CaseResult,

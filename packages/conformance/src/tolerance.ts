@@ -23,6 +23,13 @@ export const TOLERANCES: Readonly<Record<Precision, Tolerance>> = {
   float16: { atol: 1e-2, rtol: 1e-2 },
 };
 
+/**
+ * Float64 against float64: the reference backend against values it produced itself (fixtures recorded from it)
+ * or against float64 host arithmetic. Only the order of summation differs, a few units of 2^−52 relative, so
+ * 1e−9 leaves six orders of room and still catches any change a float32 step would make (~1e−7).
+ */
+export const FLOAT64_TOLERANCE: Tolerance = { atol: 1e-9, rtol: 1e-9 };
+
 export function toleranceFor(precision: Precision): Tolerance {
   return TOLERANCES[precision];
 }

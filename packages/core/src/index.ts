@@ -1,5 +1,6 @@
 export { defaultAlibiSlopes } from './alibi.js';
 export { attention } from './attention.js';
+export { BACKEND_PRIORITIES, backendPriority, type KnownBackendName } from './backend-priorities.js';
 export type {
   AttentionOptions,
   AttentionPlan,
@@ -50,6 +51,13 @@ export { createDevice, Device } from './device.js';
 export type { AttnkitErrorCode, AttnkitErrorDetails } from './errors.js';
 export { AttnkitError, formatShape, isAttnkitError } from './errors.js';
 export { diagonalOffset } from './offsets.js';
+export {
+  probeNavigatorGpu,
+  probeWebAssembly,
+  probeWebGl,
+  runsInNode,
+  sharedMemoryDetail,
+} from './platform-probes.js';
 export { mulberry32, type Random } from './random.js';
 export { createReferenceBackend } from './reference/backend.js';
 export { erf } from './reference/erf.js';

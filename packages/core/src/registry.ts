@@ -1,3 +1,4 @@
+import { backendPriority } from './backend-priorities.js';
 import type { Backend } from './contract/backend.js';
 import { AttnkitError, invalidArgument } from './errors.js';
 import { createReferenceBackend } from './reference/backend.js';
@@ -113,7 +114,7 @@ async function safeProbe(entry: BackendEntry): Promise<Availability> {
 export const referenceBackendEntry: BackendEntry = {
   name: 'reference',
   label: 'Reference (float64, plain TypeScript)',
-  priority: 0,
+  priority: backendPriority('reference'),
   probe: async () => ({ available: true }),
   create: async () => createReferenceBackend(),
 };

@@ -1,65 +1,24 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { gpujsBackendEntry } from '@attnkit/backend-gpujs/entry';
+import { tfjsBackendEntry } from '@attnkit/backend-tfjs/entry';
+import { wasmBackendEntry } from '@attnkit/backend-wasm/entry';
+import { webgpuBackendEntry } from '@attnkit/backend-webgpu/entry';
 import { type BackendEntry, BackendRegistry, referenceBackendEntry } from '@attnkit/core';
 
 /**
- * The backends the matrix knows, in Node. Adding a backend is one line in the list below. Each entry
- * imports its package only when probed, so a backend whose package or platform is missing shows up as
- * unavailable with the reason instead of stopping the run.
+ * The backends the matrix runs, in Node: every backend package's own entry, so names, labels and priorities
+ * are the packages' (priorities: core's BACKEND_PRIORITIES). Entries load their heavy packages only when
+ * probed, so one whose platform is missing (no adapter, no X display) shows up as unavailable with the reason.
+ * Adding a backend is one line here.
  */
-export function createMatrixRegistry(): BackendRegistry {
-  return new BackendRegistry([
-    referenceBackendEntry,
-    lazyEntry('tfjs-cpu', 'TensorFlow.js (cpu)', 10, async () => {
-      await import('@tensorflow/tfjs-backend-cpu');
-      return (await import('@attnkit/backend-tfjs')).tfjsBackendEntry('cpu');
-    }),
-    lazyEntry('tfjs-wasm', 'TensorFlow.js (wasm, XNNPACK)', 20, async () => {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      // In Node tfjs-wasm loads its binaries from a path; point it at the installed package.
-      const require = createRequire(import.meta.url);
-      wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
-      return (await import('@attnkit/backend-tfjs')).tfjsBackendEntry('wasm');
-    }),
-    lazyEntry(
-      'webgpu',
-      'WebGPU (hand-written WGSL)',
-      30,
-      async () => (await import('@attnkit/backend-webgpu')).webgpuBackendEntry,
-    ),
-    lazyEntry(
-      'gpujs-webgl',
-      'gpu.js (WebGL)',
-      25,
-      async () => (await import('@attnkit/backend-gpujs')).gpujsBackendEntry,
-    ),
-    lazyEntry(
-      'wasm',
-      'WebAssembly (our SIMD kernels, threads)',
-      22,
-      async () => (await import('@attnkit/backend-wasm')).wasmBackendEntry,
-    ),
-  ]);
-}
+export const MATRIX_BACKENDS: readonly BackendEntry[] = [
+  referenceBackendEntry,
+  tfjsBackendEntry('cpu'),
+  tfjsBackendEntry('wasm'),
+  webgpuBackendEntry,
+  gpujsBackendEntry,
+  wasmBackendEntry,
+];
 
-/** An entry whose real entry (and heavy package) is loaded on first use; a failed import is a reason. */
-function lazyEntry(name: string, label: string, priority: number, load: () => Promise<BackendEntry>): BackendEntry {
-  let loaded: Promise<BackendEntry> | undefined;
-  const real = () => (loaded ??= load());
-  return {
-    name,
-    label,
-    priority,
-    probe: async () => {
-      try {
-        return await (await real()).probe();
-      } catch (error) {
-        return {
-          available: false,
-          reason: `cannot load the backend package: ${error instanceof Error ? error.message : String(error)}`,
-        };
-      }
-    },
-    create: async () => (await real()).create(),
-  };
+export function createMatrixRegistry(): BackendRegistry {
+  return new BackendRegistry(MATRIX_BACKENDS);
 }

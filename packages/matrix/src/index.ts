@@ -1,6 +1,6 @@
 export type { MatrixArgs } from './args.js';
 export { parseMatrixArgs, USAGE, UsageError } from './args.js';
-export { createMatrixRegistry } from './backends.js';
+export { createMatrixRegistry, MATRIX_BACKENDS } from './backends.js';
 export type { MatrixResult } from './matrix.js';
 export { precisionsFor, runMatrix } from './matrix.js';
 export { writeJsonReport } from './report.js';

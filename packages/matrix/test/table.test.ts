@@ -120,7 +120,7 @@ describe('runMatrix', () => {
       {
         name: 'missing',
         label: 'Missing',
-        priority: 1,
+        priority: referenceBackendEntry.priority + 1,
         probe: async () => ({ available: false, reason: 'no device here' }),
         create: async () => createReferenceBackend(),
       },

@@ -65,6 +65,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
         expectAllClose(
           got.map((g) => g.logits!),
           want.logits,
+          entry.tolerance,
         );
         expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
       },
@@ -84,6 +85,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
         expectAllClose(
           cached.map((g) => g.logits!),
           recomputed.map((g) => g.logits!),
+          entry.tolerance,
         );
         const beamCached = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams: 3 });
         const beamRecomputed = await p().model.generate(sources(), { maxNewTokens: MAX, numBeams: 3, useCache: false });
@@ -91,6 +93,7 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
         expectAllClose(
           beamCached.map((g) => g.score!),
           beamRecomputed.map((g) => g.score!),
+          entry.tolerance,
         );
         expect(backend.kernels.memory().liveTensors).toBe(liveAfterLoad);
       },

@@ -1,5 +1,5 @@
+import { gpujsBackendEntry } from '@attnkit/backend-gpujs/entry';
 import { attnkitTarget } from './attnkit.js';
-import { importBackendPackage } from './load.js';
 import type { Target } from './target.js';
 
 export const NO_DISPLAY_REASON = 'no X display (run under xvfb-run -a)';
@@ -7,6 +7,5 @@ export const NO_DISPLAY_REASON = 'no X display (run under xvfb-run -a)';
 /** gpu.js on headless-gl, which needs an X display: without one it is reported unavailable, not tried. */
 export async function createGpujsTarget(env: Record<string, string | undefined> = process.env): Promise<Target> {
   if (!env.DISPLAY) throw new Error(NO_DISPLAY_REASON);
-  const { createBackend } = await importBackendPackage('@attnkit/backend-gpujs');
-  return attnkitTarget(await createBackend(), 'webgl');
+  return attnkitTarget(await gpujsBackendEntry.create(), 'webgl');
 }

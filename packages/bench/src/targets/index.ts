@@ -1,4 +1,4 @@
-import { createReferenceBackend } from '@attnkit/core';
+import { referenceBackendEntry } from '@attnkit/core';
 import { machineThreads } from '../machine.js';
 import { attnkitTarget } from './attnkit.js';
 import { createGpujsTarget } from './gpujs.js';
@@ -17,7 +17,11 @@ import { createWebGpuThreePassTarget } from './webgpu-three-pass.js';
  * missing, unbuilt or unavailable one is reported with its reason and the run goes on.
  */
 export const TARGET_FACTORIES: readonly TargetFactory[] = [
-  { name: 'reference', role: 'backend', create: async () => attnkitTarget(createReferenceBackend(), 'javascript') },
+  {
+    name: 'reference',
+    role: 'backend',
+    create: async () => attnkitTarget(await referenceBackendEntry.create(), 'javascript'),
+  },
   { name: 'tfjs-cpu', role: 'backend', create: () => createTfjsAttnkitTarget('cpu') },
   { name: 'tfjs-wasm', role: 'backend', create: () => createTfjsAttnkitTarget('wasm') },
   { name: 'webgpu', role: 'backend', create: createWebGpuTarget },

@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { loadTfjsBackendInNode, tfjsBackendEntry } from '@attnkit/backend-tfjs/entry';
 import { attnkitTarget } from './attnkit.js';
-import { importBackendPackage } from './load.js';
 import type { Target, TargetFamily } from './target.js';
 import { createTfjsNaiveTarget as createNaive, profilePeak, type TfModule } from './tfjs-naive.js';
 
@@ -11,10 +9,8 @@ let loaded: Promise<TfModule> | null = null;
 export function loadTfjs(): Promise<TfModule> {
   loaded ??= (async () => {
     const tf = await import('@tensorflow/tfjs-core');
-    await import('@tensorflow/tfjs-backend-cpu');
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    const require = createRequire(import.meta.url);
-    wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
+    await loadTfjsBackendInNode('cpu');
+    await loadTfjsBackendInNode('wasm');
     return tf;
   })();
   return loaded;
@@ -23,8 +19,7 @@ export function loadTfjs(): Promise<TfModule> {
 /** attnkit's tfjs backend on one tfjs backend ('cpu' or 'wasm' in Node). */
 export async function createTfjsAttnkitTarget(tfjsBackend: string): Promise<Target> {
   const tf = await loadTfjs();
-  const { createBackend } = await importBackendPackage<{ tfjsBackend: string }>('@attnkit/backend-tfjs');
-  const backend = await createBackend({ tfjsBackend });
+  const backend = await tfjsBackendEntry(tfjsBackend).create();
   return attnkitTarget(backend, `tfjs-${tfjsBackend}`, { profilePeak: (call) => profilePeak(tf, call) });
 }
 

@@ -1,6 +1,5 @@
 import type { Backend } from '@attnkit/core';
 import { attnkitTarget } from './attnkit.js';
-import { importBackendPackage } from './load.js';
 import type { Target } from './target.js';
 
 /**
@@ -24,6 +23,7 @@ export function wasmTarget(backend: Backend, name: string): Target {
  * --experimental-wasm-relaxed-simd; the label says which ran.
  */
 export async function createWasmTarget(name: string, threads: number): Promise<Target> {
-  const { createBackend } = await importBackendPackage<{ threads: number }>('@attnkit/backend-wasm');
+  // The registry entry takes no options; the thread variants need exactly `threads`.
+  const { createBackend } = await import('@attnkit/backend-wasm');
   return wasmTarget(await createBackend({ threads }), name);
 }

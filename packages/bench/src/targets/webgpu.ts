@@ -1,6 +1,6 @@
+import { webgpuBackendEntry } from '@attnkit/backend-webgpu/entry';
 import type { Backend } from '@attnkit/core';
 import { attnkitTarget } from './attnkit.js';
-import { importBackendPackage } from './load.js';
 import type { Target } from './target.js';
 import { createTfjsNaiveTarget, loadTfjs } from './tfjs.js';
 
@@ -10,8 +10,7 @@ let shared: Promise<Backend & { readonly device: unknown }> | null = null;
 
 export function webgpuBackend(): Promise<Backend & { readonly device: unknown }> {
   shared ??= (async () => {
-    const { createBackend } = await importBackendPackage('@attnkit/backend-webgpu');
-    const backend = (await createBackend()) as Backend & { readonly device?: unknown };
+    const backend = (await webgpuBackendEntry.create()) as Backend & { readonly device?: unknown };
     if (!backend.device) throw new Error('@attnkit/backend-webgpu: the backend exposes no device');
     return backend as Backend & { readonly device: unknown };
   })().catch((error) => {

@@ -1,16 +1,17 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { type Backend, createReferenceBackend } from '@attnkit/core';
+import { FLOAT64_TOLERANCE, type Tolerance, toleranceFor } from '@attnkit/conformance';
+import type { Backend } from '@attnkit/core';
+import { MATRIX_BACKENDS } from '@attnkit/matrix';
 
 /**
  * The backends the model tests run on. Every entry must be available where the tests run (the test script
  * provides an X display for headless-gl; WebGPU uses Dawn on SwiftShader): a backend that cannot be created
  * fails its tests instead of being skipped in silence.
  *
- *   atol     absolute tolerance for logits and probabilities against the float64 reference. Worst seen
- *            (2026-11-24, fixtures, logits up to ~10): tfjs-cpu 1.9e-6, tfjs-wasm 2.9e-6, WebGPU on SwiftShader
- *            3.3e-6, gpu.js on headless-gl 2.4e-6, backend-wasm 2.9e-6 (2026-12-02); the GPU entries keep more
- *            room for real hardware;
+ *   tolerance  for logits, probabilities and attention maps against the recorded fixtures (float64 reference
+ *            outputs) and between two runs of one backend: the reference keeps float64 exactness (fixtures come
+ *            from it), every other backend the float32 policy of the conformance suite. Worst seen (2026-11-24,
+ *            logits up to ~10): tfjs-cpu 1.9e-6, tfjs-wasm 2.9e-6, WebGPU on SwiftShader 3.3e-6, gpu.js on
+ *            headless-gl 2.4e-6, backend-wasm 2.9e-6 (2026-12-02);
  *   timeout  per test and per hook, in ms: software GPUs decode the fixtures in seconds, not milliseconds;
  *   full     runs every model test (backend-wasm decodes the fixtures in about a second, so it does too); the
  *            others run the focused cross-backend suite (cross-backend.test.ts);
@@ -19,50 +20,32 @@ import { type Backend, createReferenceBackend } from '@attnkit/core';
  */
 export interface TestBackend {
   readonly name: string;
-  readonly atol: number;
+  readonly tolerance: Tolerance;
   readonly timeout: number;
   readonly full: boolean;
   readonly maxNewTokens?: number;
   create(): Promise<Backend>;
 }
 
-const require = createRequire(import.meta.url);
+/** Each test backend is the backend package's own registry entry: no per-test loading code. */
+const entries = Object.fromEntries(MATRIX_BACKENDS.map((e) => [e.name, e]));
+const create = (name: string) => () => entries[name].create();
 
-async function tfjs(name: 'cpu' | 'wasm'): Promise<Backend> {
-  if (name === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
-  else {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    // In Node tfjs-wasm reads its binaries from a path: the installed package's dist folder.
-    wasm.setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
-  }
-  return (await import('@attnkit/backend-tfjs')).createBackend({ tfjsBackend: name });
-}
+const FLOAT32 = toleranceFor('float32');
 
 export const ALL_BACKENDS: readonly TestBackend[] = [
-  { name: 'reference', atol: 1e-9, timeout: 30_000, full: true, create: async () => createReferenceBackend() },
-  { name: 'tfjs-cpu', atol: 2e-5, timeout: 60_000, full: true, create: () => tfjs('cpu') },
-  { name: 'tfjs-wasm', atol: 2e-5, timeout: 60_000, full: false, create: () => tfjs('wasm') },
-  {
-    name: 'wasm',
-    atol: 2e-5,
-    timeout: 60_000,
-    full: true,
-    create: async () => (await import('@attnkit/backend-wasm')).createBackend(),
-  },
-  {
-    name: 'webgpu',
-    atol: 5e-5,
-    timeout: 300_000,
-    full: false,
-    create: async () => (await import('@attnkit/backend-webgpu')).createBackend(),
-  },
+  { name: 'reference', tolerance: FLOAT64_TOLERANCE, timeout: 30_000, full: true, create: create('reference') },
+  { name: 'tfjs-cpu', tolerance: FLOAT32, timeout: 60_000, full: true, create: create('tfjs-cpu') },
+  { name: 'tfjs-wasm', tolerance: FLOAT32, timeout: 60_000, full: false, create: create('tfjs-wasm') },
+  { name: 'wasm', tolerance: FLOAT32, timeout: 60_000, full: true, create: create('wasm') },
+  { name: 'webgpu', tolerance: FLOAT32, timeout: 300_000, full: false, create: create('webgpu') },
   {
     name: 'gpujs-webgl',
-    atol: 5e-5,
+    tolerance: FLOAT32,
     timeout: 300_000,
     full: false,
     maxNewTokens: 6,
-    create: async () => (await import('@attnkit/backend-gpujs')).createBackend(),
+    create: create('gpujs-webgl'),
   },
 ];
 

@@ -1,7 +1,4 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { registerTfjsGradients } from '@attnkit/backend-tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { loadTfjsBackendInNode, registerTfjsGradients } from '@attnkit/backend-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -9,9 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * Node and a browser have). Gradients come from @attnkit/backend-tfjs: tfjs-core registers none by itself.
  */
 export async function initTraining(): Promise<void> {
-  // In Node tfjs-wasm loads its binaries from a path: the installed package's dist folder.
-  const require = createRequire(import.meta.url);
-  setWasmPaths(`${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`);
+  await loadTfjsBackendInNode('wasm');
   if (!(await tf.setBackend('wasm')) || tf.getBackend() !== 'wasm')
     throw new Error('training needs the tfjs wasm backend, which failed to initialize');
   await tf.ready();
