@@ -51,7 +51,7 @@ const device = backend.device;
 const limit = Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize);
 console.log(`adapter: ${backend.runsOn.description}`);
 console.log(
-  `tuning at Sq ≥ 64, D = 64: ${JSON.stringify(backend.tuner.attention({ D: 64, Dv: 64, Sq: 512 }))}, buffer limit ${limit} bytes\n`,
+  `tuning at Sq ≥ 64, D = 64: ${JSON.stringify(backend.attentionTuning({ B: 1, Hq: 8, Sq: 512, T: 512, D: 64, Dv: 64 }))}, buffer limit ${limit} bytes\n`,
 );
 const threePass = new ThreePass(device);
 const tfjs = flag('--no-tfjs') ? null : await tfjsOnDevice(device, {});

@@ -12,31 +12,42 @@ import {
 import type { AcquiredDevice } from './adapter.js';
 import { Gpu } from './gpu.js';
 import { runAttention } from './kernels/attention.js';
+import type { AttentionTuning } from './kernels/attention-stream.js';
 import { copyBlocksKernel, gatherKernel } from './kernels/copy.js';
 import { binaryKernel, unaryKernel } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { argmaxKernel, layerNormKernel, softmaxKernel, topKKernel } from './kernels/rows.js';
 import type { PoolStats } from './pool.js';
 import { WebGpuTensor } from './tensor.js';
-import { type AdapterClass, Tuner, type TuningOverrides } from './tuner.js';
+import { type AdapterClass, type AttentionShape, Tuner, type TuningOverrides } from './tuner.js';
 
-/** The contract on one GPUDevice. Every kernel only queues work; `read()` is the one place that waits. */
+/** What this package's own tests inspect; set by WebGpuBackend's static block, not exported by index.ts. */
+export let internals: (backend: WebGpuBackend) => { readonly gpu: Gpu; readonly tuner: Tuner };
+
+/**
+ * The contract on one GPUDevice. Every kernel only queues work; `read()` is the one place that waits.
+ * Create it with `createBackend()`; the device, buffer pool, pipeline cache and tuner are private.
+ */
 export class WebGpuBackend implements Backend<WebGpuTensor> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name = 'webgpu';
   readonly capabilities: BackendCapabilities;
   readonly runsOn: RunsOn;
-  readonly gpu: Gpu;
-  readonly tuner: Tuner;
   isDisposed = false;
+  readonly #gpu: Gpu;
+  readonly #tuner: Tuner;
   private readonly live = new Set<WebGpuTensor>();
 
+  static {
+    internals = (backend) => ({ gpu: backend.#gpu, tuner: backend.#tuner });
+  }
+
   constructor(acquired: AcquiredDevice, overrides: TuningOverrides = {}) {
-    this.gpu = new Gpu(acquired.device, acquired.ownsDevice);
+    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice);
     this.runsOn = acquired.runsOn;
     const limits = acquired.device.limits;
     const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
-    this.tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, overrides);
+    this.#tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, overrides);
     this.capabilities = {
       precisions: acquired.features.includes('shader-f16') ? ['float32', 'float16'] : ['float32'],
       attention: FULL_ATTENTION_CAPABILITIES,
@@ -46,29 +57,42 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
 
   /** The buffer pool's accounting (bytes in use, peak, free); `resetPeak()` starts a new measurement. */
   memoryStats(): PoolStats {
-    return this.gpu.pool.stats();
+    return this.#gpu.pool.stats();
   }
 
+  /** Starts `memoryStats().peakBytes` again from the bytes in use now. */
   resetPeak(): void {
-    this.gpu.pool.resetPeak();
+    this.#gpu.pool.resetPeak();
   }
 
+  /**
+   * The GPUDevice the kernels run on (yours when you passed one to `createBackend`), for sharing it with
+   * other WebGPU code. Destroying it loses the backend: later calls fail with DEVICE_LOST.
+   */
   get device(): GPUDevice {
-    return this.gpu.device;
+    return this.#gpu.device;
+  }
+
+  /**
+   * The attention kernel variant this backend runs for a shape: the adapter's heuristics with the
+   * `tuning.attention` pins given to `createBackend` applied, including `splitKeys` (0: keys not split).
+   */
+  attentionTuning(shape: AttentionShape): AttentionTuning {
+    return this.#tuner.attention(shape);
   }
 
   dispose(): void {
     if (this.isDisposed) return;
     for (const t of this.live) t.isDisposed = true;
     this.live.clear();
-    this.gpu.destroy();
+    this.#gpu.destroy();
     this.isDisposed = true;
   }
 
   private alloc(shape: readonly number[], dtype: DType = 'float32'): WebGpuTensor {
-    this.gpu.checkAlive('allocate');
+    this.#gpu.checkAlive('allocate');
     const size = sizeOf(shape);
-    const t = new WebGpuTensor(this, [...shape], dtype, this.gpu.pool.acquire(size * 4), size);
+    const t = new WebGpuTensor(this, [...shape], dtype, this.#gpu.pool.acquire(size * 4), size);
     this.live.add(t);
     return t;
   }
@@ -77,21 +101,21 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     if (t.isDisposed) return;
     t.isDisposed = true;
     this.live.delete(t);
-    this.gpu.pool.release(t.buffer);
+    this.#gpu.pool.release(t.buffer);
   }
 
   private copyBlocks(src: WebGpuTensor, dst: WebGpuTensor, count: number, u: Record<string, number>): void {
-    this.gpu.run(copyBlocksKernel(), [src.buffer, dst.buffer], { count, ...u }, { invocations: count });
+    this.#gpu.run(copyBlocksKernel(), [src.buffer, dst.buffer], { count, ...u }, { invocations: count });
   }
 
   readonly kernels: BackendKernels<WebGpuTensor> = {
     upload: (data, shape, dtype) => {
       const t = this.alloc(shape, dtype);
-      this.gpu.write(t.buffer, dtype === 'bool' ? Uint32Array.from(data) : data);
+      this.#gpu.write(t.buffer, dtype === 'bool' ? Uint32Array.from(data) : data);
       return t;
     },
     read: async (t) => {
-      const bytes = await this.gpu.read(t.buffer, t.bytes);
+      const bytes = await this.#gpu.read(t.buffer, t.bytes);
       if (t.dtype === 'float32') return new Float32Array(bytes);
       if (t.dtype === 'int32') return new Int32Array(bytes);
       return Uint8Array.from(new Uint32Array(bytes), (v) => (v ? 1 : 0)) as HostArray;
@@ -105,7 +129,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
 
     attention: (inputs, plan) =>
       runAttention(
-        { gpu: this.gpu, tuner: this.tuner, alloc: (shape) => this.alloc(shape), release: (t) => this.release(t) },
+        { gpu: this.#gpu, tuner: this.#tuner, alloc: (shape) => this.alloc(shape), release: (t) => this.release(t) },
         inputs,
         plan,
       ),
@@ -113,7 +137,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     matmul: (a, b, bias, plan) => {
       const out = this.alloc(plan.outShape);
       const { batch, M, N, K } = plan;
-      const tuning = this.tuner.matmul(plan);
+      const tuning = this.#tuner.matmul(plan);
       const [asi, ask] = plan.transposeA ? [1, M] : [K, 1];
       const [bsk, bsj] = plan.transposeB ? [1, K] : [N, 1];
       const RM = tuning.rowsPerInvocation;
@@ -123,7 +147,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       const count = batch * tilesM * tilesN;
       const u = { M, N, K, asb: M * K, asi, ask, bsb: plan.batchedB ? K * N : 0, bsk, bsj, tilesM, tilesN, count };
       const buffers = [a.buffer, b.buffer, ...(bias ? [bias.buffer] : []), out.buffer];
-      this.gpu.run(
+      this.#gpu.run(
         matmulKernel(tuning, bias !== null),
         buffers,
         u,
@@ -134,30 +158,30 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     binary: (op, a, b, plan) => {
       const out = this.alloc(plan.outShape);
       const rank = plan.outShape.length;
-      const meta = this.gpu.pool.acquire(Math.max(1, rank * 3) * 4);
-      this.gpu.write(meta, Uint32Array.from([...plan.outShape, ...plan.aStrides, ...plan.bStrides]));
-      this.gpu.run(
+      const meta = this.#gpu.pool.acquire(Math.max(1, rank * 3) * 4);
+      this.#gpu.write(meta, Uint32Array.from([...plan.outShape, ...plan.aStrides, ...plan.bStrides]));
+      this.#gpu.run(
         binaryKernel(op),
         [a.buffer, b.buffer, meta, out.buffer],
         { count: out.size, rank },
         { invocations: out.size },
       );
-      this.gpu.pool.release(meta);
+      this.#gpu.pool.release(meta);
       return out;
     },
     unary: (op, x) => {
       const out = this.alloc(x.shape);
-      this.gpu.run(unaryKernel(op), [x.buffer, out.buffer], { count: x.size }, { invocations: x.size });
+      this.#gpu.run(unaryKernel(op), [x.buffer, out.buffer], { count: x.size }, { invocations: x.size });
       return out;
     },
     scale: (x, factor) => {
       const out = this.alloc(x.shape);
-      this.gpu.run(unaryKernel('scale'), [x.buffer, out.buffer], { count: x.size, factor }, { invocations: x.size });
+      this.#gpu.run(unaryKernel('scale'), [x.buffer, out.buffer], { count: x.size, factor }, { invocations: x.size });
       return out;
     },
     softmax: (x, plan, log) => {
       const out = this.alloc(x.shape);
-      this.gpu.run(
+      this.#gpu.run(
         softmaxKernel(log),
         [x.buffer, out.buffer],
         { rows: plan.rows, width: plan.width },
@@ -167,7 +191,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     },
     layerNorm: (x, gamma, beta, epsilon, plan) => {
       const out = this.alloc(x.shape);
-      this.gpu.run(
+      this.#gpu.run(
         layerNormKernel(),
         [x.buffer, gamma.buffer, beta.buffer, out.buffer],
         { rows: plan.rows, width: plan.width, epsilon },
@@ -180,7 +204,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     gather: (table, ids, plan) => {
       const out = this.alloc(plan.outShape);
       const count = plan.count * plan.width;
-      this.gpu.run(
+      this.#gpu.run(
         gatherKernel(),
         [table.buffer, ids.buffer, out.buffer],
         { count, width: plan.width, vocabulary: plan.vocabulary },
@@ -226,12 +250,12 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     },
     reshape: (x, shape) => {
       const out = this.alloc(shape, x.dtype);
-      this.gpu.copy(x.buffer, out.buffer, x.bytes);
+      this.#gpu.copy(x.buffer, out.buffer, x.bytes);
       return out;
     },
     argmax: (x, plan) => {
       const out = this.alloc(x.shape.slice(0, -1), 'int32');
-      this.gpu.run(
+      this.#gpu.run(
         argmaxKernel(),
         [x.buffer, out.buffer],
         { rows: plan.rows, width: plan.width },
@@ -243,7 +267,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       const shape = [...x.shape.slice(0, -1), k];
       const values = this.alloc(shape);
       const indices = this.alloc(shape, 'int32');
-      this.gpu.run(
+      this.#gpu.run(
         topKKernel(),
         [x.buffer, values.buffer, indices.buffer],
         { rows: plan.rows, width: plan.width, k },

@@ -27,6 +27,9 @@ const SPLIT_MIN_T = 1024;
 const SPLIT_MAX = 512;
 const SPLIT_BUDGET = 32 << 20;
 
+/** The facts of an attention call its tuning depends on (an AttentionPlan has them all). */
+export type AttentionShape = Pick<AttentionPlan, 'B' | 'Hq' | 'Sq' | 'T' | 'D' | 'Dv'>;
+
 export interface TuningOverrides {
   readonly attention?: Partial<AttentionTuning>;
   readonly matmul?: Partial<MatmulTuning>;
@@ -52,7 +55,7 @@ export class Tuner {
   }
 
   /** The streaming kernel's variant, with `splitKeys` > 0 when the keys are split over workgroups. */
-  attention(plan: AttentionPlan): AttentionTuning {
+  attention(plan: AttentionShape): AttentionTuning {
     const base = this.unsplit(plan);
     const forced = this.overrides.attention?.splitKeys;
     if (forced !== undefined) return { ...base, splitKeys: forced };
@@ -84,7 +87,7 @@ export class Tuner {
     return { ...tuning, splitKeys };
   }
 
-  private unsplit(plan: AttentionPlan): AttentionTuning {
+  private unsplit(plan: AttentionShape): AttentionTuning {
     const vec4 = plan.D % 4 === 0 && plan.Dv % 4 === 0;
     const key = `attention:${plan.D}:${plan.Dv}:${vec4}:${plan.Sq >= 64}:${plan.Sq >= 256}`;
     return this.memo(key, () => {

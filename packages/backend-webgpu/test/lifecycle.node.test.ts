@@ -1,5 +1,6 @@
 import { AttnkitError, createDevice } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
+import { internals } from '../src/backend.js';
 import { createBackend, webgpuBackendEntry } from '../src/index.js';
 
 describe('pipeline cache', () => {
@@ -14,13 +15,17 @@ describe('pipeline cache', () => {
       device.dispose(q, k, y);
     };
     await run(3, 5, false);
-    const afterFirst = backend.gpu.pipelines.size;
+    const afterFirst = internals(backend).gpu.pipelines.size;
     await run(17, 40, false);
     await run(1, 2, false);
-    expect(backend.gpu.pipelines.size).toBe(afterFirst);
+    expect(internals(backend).gpu.pipelines.size).toBe(afterFirst);
     await run(3, 5, true);
-    expect(backend.gpu.pipelines.size).toBe(afterFirst + 1);
-    expect(backend.gpu.pipelines.keys().some((key) => key.startsWith('attention-stream:'))).toBe(true);
+    expect(internals(backend).gpu.pipelines.size).toBe(afterFirst + 1);
+    expect(
+      internals(backend)
+        .gpu.pipelines.keys()
+        .some((key) => key.startsWith('attention-stream:')),
+    ).toBe(true);
     backend.dispose();
   });
 });
@@ -54,7 +59,7 @@ describe('ownership and release', () => {
     backend.dispose();
     expect(kept.isDisposed).toBe(true);
     expect(backend.memoryStats()).toMatchObject({ bytesInUse: 0, bytesFree: 0 });
-    expect(backend.gpu.pipelines.size).toBe(0);
+    expect(internals(backend).gpu.pipelines.size).toBe(0);
     expect(() => device.upload(new Float32Array(4), [4])).toThrowError(expect.objectContaining({ code: 'DISPOSED' }));
     backend.dispose();
   });

@@ -75,7 +75,7 @@ for (const c of CASES) {
       worst = Math.max(worst, Math.abs(outputs[name][i] - outputs.unsplit[i]));
     return `${name} ${summarize(ts).medianMs.toFixed(2)} ms (Δ ${worst.toExponential(1)})`;
   });
-  const auto = backends.auto.tuner.attention({ B: c.B, Hq: c.Hq, Sq: c.Sq, T: c.T, D: c.D, Dv: c.D });
+  const auto = backends.auto.attentionTuning({ B: c.B, Hq: c.Hq, Sq: c.Sq, T: c.T, D: c.D, Dv: c.D });
   console.log(
     `${describeCase(c)} (${c.group}) [auto: ${auto.strategy}, splitKeys ${auto.splitKeys}]: ${line.join(' | ')}`,
   );
