@@ -33,6 +33,8 @@ describe('the WebGPU three-pass peer', () => {
     expect(target).toMatchObject({ name: 'webgpu-three-pass', role: 'peer', family: 'webgpu', scoreCopies: 1 });
     try {
       await expectContract(target);
+      const huge = benchCase({ group: 'sequence', Sq: 16384, T: 16384 });
+      expect(target.unsupported(huge)).toMatch(/needs a 8\.0 GiB score buffer, over the device's/);
     } finally {
       await target.dispose();
     }
