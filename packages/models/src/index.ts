@@ -17,6 +17,9 @@ export type { CrossAttentionSource, DecoderCall, DecoderOutput } from './decoder
 export { Decoder, DecoderLayer } from './decoder.js';
 export type { EncoderOutput } from './encoder.js';
 export { Encoder, EncoderLayer } from './encoder.js';
+export type { AttentionExplanation, ExplainOptions, ExplanationMethod } from './explain/explain.js';
+export { explainAttention, FLOW_MAX_NODES, readoutWeights } from './explain/explain.js';
+export type { HeadReduction } from './explain/head-average.js';
 export { DecodingSession } from './generation/session.js';
 export type {
   DecoderCache,
@@ -36,6 +39,7 @@ export { keyPaddingMask, symmetricAlibiMask } from './layers/masks.js';
 export type { Loaded } from './load.js';
 export { checkTokenizer, loadClassifier, loadTranslator } from './load.js';
 export type {
+  ClassificationExplanation,
   ClassificationOutput,
   ClassifyOptions,
   CrossAttentionMaps,

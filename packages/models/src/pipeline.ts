@@ -1,6 +1,7 @@
 import { type Backend, createDevice, createReferenceBackend } from '@attnkit/core';
 import type { TextClassifier } from './classifier.js';
 import { argumentError } from './errors.js';
+import { type AttentionExplanation, type ExplainOptions, explainAttention, readoutWeights } from './explain/explain.js';
 import { loadClassifier, loadTranslator } from './load.js';
 import type { Seq2SeqTranslator } from './seq2seq.js';
 import type { ModelSource } from './source.js';
@@ -133,6 +134,32 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
     });
     return typeof text === 'string' ? results[0] : results;
   }
+
+  /**
+   * Which tokens the prediction rests on, by one method over the model's self-attention (see explain/explain.ts):
+   * the tokens (CLS first when the model pools on it), the predicted label, and the explanation.
+   */
+  async explain(text: string, options: ExplainOptions): Promise<ClassificationExplanation> {
+    if (typeof text !== 'string') throw argumentError('explain', 'text', 'must be a string');
+    const { model, tokenizer } = this;
+    const row = tokenizer.encode(text);
+    const [out] = await model.classify([row], { returnAttentions: true });
+    const ids = model.config.pooling === 'cls' ? [model.config.cls_token_id!, ...row] : row;
+    const best = out.probabilities.indexOf(Math.max(...out.probabilities));
+    return {
+      tokens: tokenizer.tokens(ids),
+      label: model.labels[best],
+      score: out.probabilities[best],
+      explanation: explainAttention(out.attentions!, readoutWeights(model.config.pooling, ids.length), options),
+    };
+  }
+}
+
+export interface ClassificationExplanation {
+  readonly tokens: string[];
+  readonly label: string;
+  readonly score: number;
+  readonly explanation: AttentionExplanation;
 }
 
 export function pipeline(
