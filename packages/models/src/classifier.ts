@@ -1,7 +1,7 @@
 import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
 import type { ClassifierConfig, Pooling } from './config.js';
-import { Encoder } from './encoder.js';
+import { Encoder, type EncoderOptions } from './encoder.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
 import { Ops } from './scope.js';
@@ -49,7 +49,7 @@ export class TextClassifier {
   /** Token rows (without the CLS token: it is added here for 'cls' pooling) → logits [B, C] and maps. */
   forward(
     rows: readonly (readonly number[])[],
-    { returnAttentions = false } = {},
+    { returnAttentions = false, headMask }: EncoderOptions = {},
   ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
     this.checkAlive();
     const { ops, config } = this;
@@ -58,6 +58,7 @@ export class TextClassifier {
       const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
       const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, {
         returnAttentions,
+        ...(headMask && { headMask }),
       });
       const B = batch.lengths.length;
       const pooled =
@@ -69,8 +70,9 @@ export class TextClassifier {
     });
   }
 
-  async classify(rows: readonly (readonly number[])[], { returnAttentions = false } = {}): Promise<ClassifierOutput[]> {
-    const out = this.forward(rows, { returnAttentions });
+  async classify(rows: readonly (readonly number[])[], options: EncoderOptions = {}): Promise<ClassifierOutput[]> {
+    const returnAttentions = options.returnAttentions ?? false;
+    const out = this.forward(rows, options);
     const probabilities = this.device.softmax(out.logits);
     const C = this.labels.length;
     try {

@@ -1,4 +1,5 @@
 import type { DeviceTensor } from '@attnkit/core';
+import { AttnkitError } from '@attnkit/core';
 import type { NormPlacement, TransformerConfig } from './config.js';
 import { MultiHeadAttention } from './layers/attention.js';
 import { FeedForward } from './layers/feed-forward.js';
@@ -42,6 +43,7 @@ export class EncoderLayer {
     x: DeviceTensor,
     mask: DeviceTensor | undefined,
     returnScores: boolean,
+    headMask?: readonly number[],
   ): { hidden: DeviceTensor<'float32'>; scores?: DeviceTensor<'float32'> } {
     const pre = this.norm === 'pre';
     const attnIn = pre ? this.attentionNorm.forward(ops, x) : x;
@@ -49,6 +51,7 @@ export class EncoderLayer {
       keyValue: this.selfAttention.projectKeyValue(ops, attnIn),
       ...(mask && { mask }),
       returnScores,
+      ...(headMask && { headMask }),
     });
     let h = ops.add(x, attn.output);
     if (!pre) h = this.attentionNorm.forward(ops, h);
@@ -57,6 +60,12 @@ export class EncoderLayer {
     if (!pre) y = this.feedForwardNorm.forward(ops, y);
     return { hidden: y, ...(attn.scores && { scores: attn.scores }) };
   }
+}
+
+export interface EncoderOptions {
+  readonly returnAttentions?: boolean;
+  /** [layer][head] multipliers of each head's output (core's headMask per layer): 0 prunes a head. */
+  readonly headMask?: readonly (readonly number[])[];
 }
 
 export interface EncoderOutput {
@@ -94,13 +103,20 @@ export class Encoder {
     ops: Ops,
     embedded: DeviceTensor,
     lengths: readonly number[],
-    { returnAttentions = false } = {},
+    { returnAttentions = false, headMask }: EncoderOptions = {},
   ): EncoderOutput {
+    if (headMask && headMask.length !== this.layers.length) {
+      throw new AttnkitError(
+        'INVALID_ARGUMENT',
+        `Encoder: headMask must have one row per layer (${this.layers.length}), got ${headMask.length}`,
+        { argument: 'headMask', given: String(headMask.length) },
+      );
+    }
     const mask = this.mask(ops, lengths, embedded.shape[1]);
     let hidden = embedded as DeviceTensor<'float32'>;
     const attentions: DeviceTensor<'float32'>[] = [];
-    for (const layer of this.layers) {
-      const out = layer.forward(ops, hidden, mask, returnAttentions);
+    for (const [l, layer] of this.layers.entries()) {
+      const out = layer.forward(ops, hidden, mask, returnAttentions, headMask?.[l]);
       hidden = out.hidden;
       if (out.scores) attentions.push(out.scores);
     }

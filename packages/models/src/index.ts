@@ -15,11 +15,13 @@ export type {
 export { headSize, parseConfig } from './config.js';
 export type { CrossAttentionSource, DecoderCall, DecoderOutput } from './decoder.js';
 export { Decoder, DecoderLayer } from './decoder.js';
-export type { EncoderOutput } from './encoder.js';
+export type { EncoderOptions, EncoderOutput } from './encoder.js';
 export { Encoder, EncoderLayer } from './encoder.js';
 export type { AttentionExplanation, ExplainOptions, ExplanationMethod } from './explain/explain.js';
 export { explainAttention, FLOW_MAX_NODES, readoutWeights } from './explain/explain.js';
 export type { HeadReduction } from './explain/head-average.js';
+export type { HeadImportance, HeadScore, PruningStep } from './explain/head-importance.js';
+export { fullHeadMask, greedyPruning, headImportanceByMasking, scoreHeads } from './explain/head-importance.js';
 export { DecodingSession } from './generation/session.js';
 export type {
   DecoderCache,

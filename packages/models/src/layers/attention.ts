@@ -34,6 +34,8 @@ export interface AttentionCall {
   readonly returnPresent?: boolean;
   /** Ask for the probabilities [B, Hq, Sq, T] (attention maps). */
   readonly returnScores?: boolean;
+  /** [Hq] multipliers of each head's output (the contract's headMask): 0 removes a head. */
+  readonly headMask?: readonly number[];
 }
 
 export interface AttentionResult {
@@ -81,6 +83,7 @@ export class MultiHeadAttention {
       ...(call.alibi && { alibi: true }),
       ...(call.returnPresent && !call.past && { returnPresent: true }),
       ...(call.returnScores && { scoresOutput: 'probabilities' as const }),
+      ...(call.headMask && { headMask: call.headMask }),
     };
     const out = ops.attention(
       {
