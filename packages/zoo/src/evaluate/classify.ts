@@ -1,5 +1,9 @@
 import { type Backend, createDevice } from '@attnkit/core';
 import { loadClassifier, type ModelSource } from '@attnkit/models';
+import { SPECIAL_TOKENS } from '../tokenize/tokenizer-json.js';
+
+/** The zoo tokenizers' <unk> id (specials: <pad> 0, <s> 1, </s> 2, <unk> 3): what stands in for an empty text. */
+export const UNK_ID = SPECIAL_TOKENS.indexOf('<unk>');
 
 /**
  * Classifies many texts through the models package (the pipeline's code path: tokenizer with its
@@ -20,7 +24,7 @@ export async function classifyAll(
     for (let i = 0; i < order.length; i += batchSize) {
       const batch = order.slice(i, i + batchSize);
       // An empty text still needs a token to pool over; the tokenizer's <unk> stands in.
-      const outputs = await model.classify(batch.map((r) => (rows[r].length > 0 ? rows[r] : [3])));
+      const outputs = await model.classify(batch.map((r) => (rows[r].length > 0 ? rows[r] : [UNK_ID])));
       outputs.forEach((o, j) => {
         probabilities[batch[j]] = o.probabilities;
       });

@@ -1,0 +1,84 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadSpamSplit } from '../data/spam.js';
+import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
+import { replaceBlock } from '../evaluate/card.js';
+import { EXPLAIN_END, EXPLAIN_START, explainBlock } from '../evaluate/explain-card.js';
+import { spamFaithfulness, spamPruning } from '../evaluate/explain-spam.js';
+import { devSplit } from '../tasks/spam.js';
+import { MODELS_DIR } from '../zoo.js';
+
+const USAGE = `usage: pnpm zoo:explain [--backend NAME] [--mails N] [--dev-mails N] [--steps K] [--write]
+  Faithfulness of the spam classifier's explanations on the test mails (deletion and insertion curves of raw
+  attention, rollout and a random order) and greedy head pruning on the dev mails.
+  --backend    ${BACKEND_NAMES.join(' | ')} (default wasm)
+  --mails      the first N test mails (default: all 1,184)
+  --dev-mails  the first N dev mails for pruning (default: all)
+  --steps      K points per curve after the first (default 10)
+  --write      write models/spam-classifier/explain.json and the card's explanation block`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string' },
+      mails: { type: 'string' },
+      'dev-mails': { type: 'string' },
+      steps: { type: 'string' },
+      write: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const count = (text: string | undefined, name: string) => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${text}\n${USAGE}`);
+    return n;
+  };
+  const steps = count(values.steps, 'steps') ?? 10;
+  const backendName = values.backend ?? 'wasm';
+  const folder = join(MODELS_DIR, 'spam-classifier');
+  const split = await loadSpamSplit();
+  const test = split.test.slice(0, count(values.mails, 'mails'));
+  const dev = devSplit(split).dev.slice(0, count(values['dev-mails'], 'dev-mails'));
+  const backend = await openBackend(backendName);
+  try {
+    const started = Date.now();
+    const faithfulness = await spamFaithfulness(backend, folder, test, steps, (done) => {
+      if (done % 50 === 0 || done === test.length) process.stderr.write(`faithfulness: ${done}/${test.length} mails\n`);
+    });
+    const pruning = await spamPruning(backend, folder, dev);
+    const minutes = (Date.now() - started) / 60_000;
+    const record = {
+      command: `pnpm zoo:explain --backend ${backendName}${values.mails ? ` --mails ${values.mails}` : ''}${values['dev-mails'] ? ` --dev-mails ${values['dev-mails']}` : ''} --steps ${steps}`,
+      backend: backend.runsOn.description,
+      testMails: test.length,
+      devMails: dev.length,
+      minutes: Number(minutes.toFixed(1)),
+      faithfulness,
+      pruning: pruning.map((s) => ({ pruned: s.pruned, accuracy: s.accuracy, loss: s.loss })),
+    };
+    const block = explainBlock(record);
+    process.stdout.write(`${block}\n`);
+    if (values.write) {
+      await writeFile(join(folder, 'explain.json'), `${JSON.stringify(record, null, 2)}\n`);
+      const cardPath = join(folder, 'README.md');
+      const card = await readFile(cardPath, 'utf8');
+      const updated = card.includes(EXPLAIN_START)
+        ? replaceBlock(card, EXPLAIN_START, EXPLAIN_END, block)
+        : `${card.trimEnd()}\n\n## Explanations and head pruning\n\n${block}\n`;
+      await writeFile(cardPath, updated);
+    }
+  } finally {
+    backend.dispose();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
