@@ -121,7 +121,7 @@ export function runAttention(
  * On wasm the batched products run in tfjs-wasm's scalar loop while the blocked ones run on XNNPACK, but
  * every head and query block costs the blocked path fixed work (slices, XNNPACK packing its weights, a
  * dozen dispatches): it wins only for query blocks longer than 24 rows, for any number of heads since
- * its slices read only their own block (ops/slice.ts). Measured in bench/run.mjs (README).
+ * its slices read only their own block (ops/slice.ts). Measured by `pnpm bench --variants` (README).
  */
 export function choosePath(plan: AttentionPlan, options: BlockingOptions, tfjsBackend: string): 'batched' | 'blocked' {
   if (options.path === 'batched' || options.path === 'blocked') return options.path;

@@ -1,4 +1,3 @@
-import { loadTfjsBackendInNode, tfjsBackendEntry } from '@attnkit/backend-tfjs/entry';
 import { attnkitTarget } from './attnkit.js';
 import type { Target, TargetFamily } from './target.js';
 import { createTfjsNaiveTarget as createNaive, profilePeak, type TfModule } from './tfjs-naive.js';
@@ -8,6 +7,8 @@ let loaded: Promise<TfModule> | null = null;
 /** tfjs-core with the cpu and wasm backends registered (wasm files served from the package's dist). */
 export function loadTfjs(): Promise<TfModule> {
   loaded ??= (async () => {
+    // Imported here, not at the top: the bench loads and runs with a backend package missing (gpu-carry.mjs).
+    const { loadTfjsBackendInNode } = await import('@attnkit/backend-tfjs/entry');
     const tf = await import('@tensorflow/tfjs-core');
     await loadTfjsBackendInNode('cpu');
     await loadTfjsBackendInNode('wasm');
@@ -19,6 +20,7 @@ export function loadTfjs(): Promise<TfModule> {
 /** attnkit's tfjs backend on one tfjs backend ('cpu' or 'wasm' in Node). */
 export async function createTfjsAttnkitTarget(tfjsBackend: string): Promise<Target> {
   const tf = await loadTfjs();
+  const { tfjsBackendEntry } = await import('@attnkit/backend-tfjs/entry');
   const backend = await tfjsBackendEntry(tfjsBackend).create();
   return attnkitTarget(backend, `tfjs-${tfjsBackend}`, { profilePeak: (call) => profilePeak(tf, call) });
 }

@@ -1,4 +1,3 @@
-import { webgpuBackendEntry } from '@attnkit/backend-webgpu/entry';
 import type { Backend } from '@attnkit/core';
 import { attnkitTarget } from './attnkit.js';
 import type { Target } from './target.js';
@@ -10,6 +9,7 @@ let shared: Promise<Backend & { readonly device: unknown }> | null = null;
 
 export function webgpuBackend(): Promise<Backend & { readonly device: unknown }> {
   shared ??= (async () => {
+    const { webgpuBackendEntry } = await import('@attnkit/backend-webgpu/entry');
     const backend = (await webgpuBackendEntry.create()) as Backend & { readonly device?: unknown };
     if (!backend.device) throw new Error('@attnkit/backend-webgpu: the backend exposes no device');
     return backend as Backend & { readonly device: unknown };
