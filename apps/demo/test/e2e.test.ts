@@ -201,6 +201,17 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
       expect(attention.length).toBeGreaterThan(1);
       // Mean over heads and queries of probability rows: the received attention sums to 1.
       expect(attention.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+      // Rollout through every layer: other scores, still shares of 1, and the layer picker is off.
+      await page.selectOption('#classify-method', 'rollout');
+      const rollout = await page.$$eval('#classify-token-chips .token', (chips) =>
+        chips.map((c) => Number(c.getAttribute('data-attention'))),
+      );
+      expect(rollout).toHaveLength(attention.length);
+      expect(rollout.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+      expect(rollout).not.toEqual(attention);
+      expect(await page.isDisabled('#classify-layer')).toBe(true);
+      expect(await page.textContent('#classify figcaption')).toMatch(/rollout/);
+      await page.selectOption('#classify-method', 'layer');
       await page.locator('#classify').screenshot({ path: join(SHOTS, `classify-${label}-webgpu.png`) });
     }
   });

@@ -1,4 +1,10 @@
-import type { ClassificationOutput, TextClassificationPipeline } from '@attnkit/models';
+import {
+  type ClassificationOutput,
+  explainAttention,
+  readoutWeights,
+  type TextClassificationPipeline,
+} from '@attnkit/models';
+import { receivedAttention } from '../attention-maps.js';
 import { CLASSIFIER_MODEL } from '../catalog.js';
 import type { EmailSample } from '../load/manifest.js';
 import type { Session } from '../session.js';
@@ -11,7 +17,7 @@ import { renderTokenAttention } from './token-attention.js';
 
 /**
  * Classification: paste an email or pick one of the held-out split, get every label with its score and
- * the token-level attention view of a chosen layer. Its `data-state` and `data-runs` are `PanelMachine`'s.
+ * the token-level view of an explanation (raw attention of a chosen layer, or rollout through every layer). Its `data-state` and `data-runs` are `PanelMachine`'s.
  */
 export class ClassifyPanel {
   readonly element: HTMLElement;
@@ -31,6 +37,13 @@ export class ClassifyPanel {
   private readonly loadIndicator = new LoadIndicator();
   private readonly result = h('div', { id: 'classify-result', class: 'output', 'aria-live': 'polite' });
   private readonly layerSelect = h('select', { id: 'classify-layer', onchange: () => this.redraw() });
+  private readonly methodSelect = h(
+    'select',
+    { id: 'classify-method', onchange: () => this.redraw() },
+    h('option', { value: 'layer' }, 'raw attention, one layer'),
+    h('option', { value: 'rollout' }, 'rollout through every layer'),
+  );
+  private readonly caption = h('figcaption', {});
   private readonly tokens = h('div', { id: 'classify-tokens' });
   private readonly figure: HTMLElement;
   private samples: EmailSample[] = [];
@@ -44,12 +57,14 @@ export class ClassifyPanel {
     this.figure = h(
       'figure',
       { class: 'attention', hidden: true },
-      h('div', { class: 'controls' }, h('label', {}, 'Layer ', this.layerSelect)),
       h(
-        'figcaption',
-        {},
-        'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions (darker = more; the colour follows the square root of the share, relative to the most-attended token, so that weaker tokens stay visible). Hover a token for its value.',
+        'div',
+        { class: 'controls' },
+        h('label', {}, 'Explain by ', this.methodSelect),
+        ' ',
+        h('label', {}, 'Layer ', this.layerSelect),
       ),
+      this.caption,
       this.tokens,
     );
     this.element = h(
@@ -221,11 +236,22 @@ export class ClassifyPanel {
     }
     this.figure.hidden = false;
     const specials = new Set(['<cls>', '<pad>', '<s>', '</s>', '[CLS]']);
+    const rollout = this.methodSelect.value === 'rollout';
+    this.layerSelect.disabled = rollout;
+    const { pooling } = this.last.pipeline.model.config;
+    const scores = rollout
+      ? explainAttention(attentions.selfAttentions, readoutWeights(pooling, attentions.tokens.length), {
+          method: 'rollout',
+        }).tokenScores
+      : receivedAttention(attentions.selfAttentions, Number(this.layerSelect.value));
+    this.caption.textContent = rollout
+      ? 'Each token is coloured by its attention rollout (Abnar & Zuidema 2020): attention followed through every layer, heads averaged, with the residual connection counted as half of each layer, read out where the model pools. In the spam card, removing tokens in this order lowers the prediction faster than raw attention or a random order.'
+      : 'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions. Raw attention in one layer ignores the residual stream and the other layers: a weak explanation.';
     renderTokenAttention(
       this.tokens,
       attentions.tokens,
-      attentions.selfAttentions,
-      Number(this.layerSelect.value),
+      scores,
+      rollout ? 'rollout share' : 'mean over heads and queries',
       specials,
     );
   }

@@ -1,38 +1,38 @@
-import { receivedAttention } from '../attention-maps.js';
 import { inkOn, ramp, tokenLabel } from './colors.js';
 import { h, replaceChildren } from './dom.js';
 
 /**
- * The classifier's input tokens, each coloured by the attention it receives in one encoder layer: the mean
- * over every head and every query position (the CLS token's too, for a model with CLS pooling) of that
- * layer's self-attention.
- * Colour ∝ √(value ÷ the largest value): a layer often sends a third of its attention to one token, and a
- * linear scale would leave every other token white. Hovering a token shows its value.
+ * The classifier's input tokens, each coloured by its score under the chosen explanation (the attention it
+ * receives in one layer, or its rollout share through every layer); the scores sum to 1.
+ * Colour ∝ (score − lowest) ÷ (highest − lowest) over the ordinary tokens: explanation scores are often close
+ * to uniform, and a scale from 0 would paint them all alike, while this one spreads them from white to the
+ * darkest shade. Specials keep their own style. Hovering a token shows its value.
  */
 export function renderTokenAttention(
   container: HTMLElement,
   tokens: readonly string[],
-  selfAttentions: readonly (readonly (readonly (readonly number[])[])[])[],
-  layer: number,
+  scores: readonly number[],
+  describe: string,
   specials: ReadonlySet<string>,
 ): void {
-  const received = receivedAttention(selfAttentions, layer);
-  const max = Math.max(...received, Number.MIN_VALUE);
+  const ordinary = scores.filter((_, i) => !specials.has(tokens[i]));
+  const low = Math.min(...ordinary);
+  const high = Math.max(...ordinary);
   const chips = tokens.map((token, i) => {
-    const scaled = Math.sqrt(received[i] / max);
+    const scaled = high > low ? Math.min(1, Math.max(0, (scores[i] - low) / (high - low))) : 0;
     return h(
       'span',
       {
         class: specials.has(token) ? 'token special' : 'token',
         style: `background:${ramp(scaled)};color:${inkOn(scaled)}`,
-        title: `${token}: ${received[i].toFixed(4)} (mean over heads and queries)`,
-        'data-attention': received[i].toFixed(6),
+        title: `${token}: ${scores[i].toFixed(4)} (${describe})`,
+        'data-attention': scores[i].toFixed(6),
       },
       tokenLabel(token, 24),
     );
   });
   const top = tokens
-    .map((token, i) => ({ token, value: received[i] }))
+    .map((token, i) => ({ token, value: scores[i] }))
     .filter(({ token }) => !specials.has(token))
     .sort((a, b) => b.value - a.value)
     .slice(0, 8);
@@ -43,7 +43,7 @@ export function renderTokenAttention(
       h(
         'p',
         { class: 'top-tokens' },
-        'Most attended: ',
+        'Highest: ',
         ...top.flatMap(({ token, value }, i) => [
           i > 0 ? ', ' : '',
           h('code', {}, tokenLabel(token, 24)),
