@@ -10,10 +10,12 @@ import { createDevice } from './device.js';
 import { AttnkitError, invalidArgument, shapeError } from './errors.js';
 import { planAttention } from './validate/attention.js';
 import { checkShapeArray } from './validate/shapes.js';
+import { checkAdditiveMask, checkFinite, checkValidLengths } from './validate/values.js';
 
 /**
  * The one-shot host API of CONTRACT.md: host arrays in, host arrays out. Validates, uploads, runs the
  * backend's attention, reads the outputs back and releases every tensor it created, even on failure.
+ * It holds the data, so it also refuses bad values (CONTRACT.md, "Edges") before anything is uploaded.
  */
 export async function attention(
   backend: Backend,
@@ -47,7 +49,7 @@ export async function attention(
 
   // Plan on shape-only stand-ins first, so a bad call fails before anything is uploaded.
   const plan = planAttention(standIns(backend, inputs), options, backend.capabilities);
-  if (inputs.kvValidLengths) checkValidLengthValues(inputs.kvValidLengths, plan.T);
+  checkValues(op, inputs, plan.T);
 
   const owned: DeviceTensor[] = [];
   const up = <A extends Float32Array | Int32Array | Uint8Array>(data: A, shape: readonly number[]) => {
@@ -106,15 +108,13 @@ function checkHost(op: string, name: string, tensor: unknown, type: typeof Float
   }
 }
 
-/** Host values can be checked before any work: valid lengths must lie in [0, T]. */
-function checkValidLengthValues(kvValidLengths: Int32Array, T: number): void {
-  kvValidLengths.forEach((length, b) => {
-    if (length < 0 || length > T) {
-      throw new AttnkitError('INVALID_ARGUMENT', `attention: kvValidLengths[${b}] = ${length} is outside [0, ${T}]`, {
-        argument: `kvValidLengths[${b}]`,
-        expected: `[0, ${T}]`,
-        given: String(length),
-      });
-    }
-  });
+/** What only the host can check: valid lengths in [0, T], finite tensors, no NaN or +∞ in an additive mask. */
+function checkValues(op: string, inputs: HostAttentionInputs, T: number): void {
+  if (inputs.kvValidLengths) checkValidLengths(op, inputs.kvValidLengths, T);
+  for (const name of ['q', 'k', 'v', 'pastKey', 'pastValue'] as const) {
+    const t = inputs[name];
+    if (t) checkFinite(op, name, t.data, t.shape);
+  }
+  const { mask } = inputs;
+  if (mask?.kind === 'additive') checkAdditiveMask(op, 'mask', mask.data as Float32Array, mask.shape);
 }

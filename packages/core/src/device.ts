@@ -64,6 +64,11 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     return this.backend.kernels.memory();
   }
 
+  /**
+   * Attention on device tensors. Shapes, dtypes and options are validated; values are not (that would need a
+   * synchronous read-back): kvValidLengths clamp to [0, T], and non-finite values are not refused, so the rows
+   * that read them are unspecified (CONTRACT.md, "Edges"). The host API `attention()` refuses both instead.
+   */
   attention(
     inputs: DeviceAttentionInputs,
     options: AttentionOptions = {},
@@ -160,7 +165,10 @@ export class Device<T extends DeviceTensor = DeviceTensor> {
     return this.adopt(this.backend.kernels.layerNorm(x as T, gamma as T, beta as T, epsilon, plan));
   }
 
-  /** Embedding lookup. Ids outside [0, V) are an error on the reference and give zero rows elsewhere. */
+  /**
+   * Embedding lookup: table [V, E], int32 ids [...] → [..., E]. The ids stay on the device, so they are not
+   * checked: an id outside [0, V) gives a zero row on every backend (CONTRACT.md, "Edges").
+   */
   gather(table: DeviceTensor, ids: DeviceTensor): DeviceTensor<'float32'> {
     this.checkAlive('gather');
     this.own('gather', 'table', table);
