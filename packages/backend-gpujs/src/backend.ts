@@ -6,13 +6,16 @@ import {
   type DType,
   FULL_ATTENTION_CAPABILITIES,
   type HostArray,
+  isAttnkitError,
+  type MemoryInfo,
   type RunsOn,
   SPECIFICATION_VERSION,
   sizeOf,
 } from '@attnkit/core';
 import type { GPU } from 'gpu.js';
+import type { GlContext } from './gl-context.js';
 import type { TextureCounter } from './gl-textures.js';
-import type { KernelCache, KernelStats } from './kernel-cache.js';
+import type { KernelCache, KernelStats, LaunchOptions } from './kernel-cache.js';
 import { runAttention, statsSource } from './kernels/attention.js';
 import { fitsPacked } from './kernels/attention-packed.js';
 import { binarySource, copySource, scaleSource, unarySource } from './kernels/elementwise.js';
@@ -29,8 +32,26 @@ import {
 } from './kernels/rows.js';
 import { GpujsTensor, type GpuValue, isTexture, Storage } from './tensor.js';
 
+/** `memory()` of this backend: the live tensors, plus the GL textures and kernels that back them. */
+export interface GpujsMemoryInfo extends MemoryInfo {
+  /** GL textures alive on the context (null off WebGL): tensors' textures plus those the cached kernels hold. */
+  readonly liveTextures: number | null;
+  /** The kernel cache: compiled, alive, evicted (see KernelStats). */
+  readonly kernels: KernelStats;
+}
+
+/** What this package's own tests reach; set by GpujsBackend's static block, not exported by index.ts. */
+export let internals: (backend: GpujsBackend) => {
+  /** Runs one kernel the way every call does (loss check, errors typed, nothing left behind on failure). */
+  readonly launch: (source: string, size: number, args: readonly Arg[], options?: LaunchOptions) => Storage;
+  /** Rewrites every source before it is built (null: off): how a test makes one kernel of a call fail. */
+  beforeBuild(rewrite: ((source: string) => string) | null): void;
+};
+
 /** Float indices into textures are exact below 2^24, which bounds every tensor. */
 const MAX_ELEMENTS = 2 ** 24;
+/** Kernels whose sources name no size: one compiled kernel serves every shape. */
+const DYNAMIC: LaunchOptions = { dynamic: true };
 /** WebGL 1 guarantees 8 texture units per fragment shader; a longer concat is done in groups. */
 const MAX_CONCAT_PARTS = 6;
 
@@ -41,6 +62,8 @@ export interface GpujsBackendParts {
   readonly cache: KernelCache;
   readonly runsOn: RunsOn;
   readonly textures: TextureCounter | null;
+  /** The GL context (null off WebGL): whether it was lost, and how to destroy it when the backend owns it. */
+  readonly context: GlContext | null;
   /** Packed (four floats per texel) kernels, on WebGL only: the fast attention path. */
   readonly packed: { readonly maxTextureSize: number } | null;
   /** A one-element texture standing in for tensors with no elements (WebGL has no empty texture). */
@@ -59,14 +82,27 @@ export class GpujsBackend implements Backend<GpujsTensor> {
   isDisposed = false;
   private readonly live = new Set<GpujsTensor>();
   readonly kernels: BackendKernels<GpujsTensor>;
+  /** Textures made by the call in progress: freed if the call fails, so that a failure leaks nothing. */
+  private made: Storage[] | null = null;
+  private lost = false;
+
+  static {
+    internals = (backend) => ({
+      launch: (source, size, args, options) =>
+        backend.guard('launch', () => backend.launch(source, size, args, options)),
+      beforeBuild: (rewrite) => {
+        backend.parts.cache.beforeBuild = rewrite;
+      },
+    });
+  }
 
   constructor(private readonly parts: GpujsBackendParts) {
     this.name = parts.name;
     this.runsOn = parts.runsOn;
-    this.kernels = this.makeKernels();
+    this.kernels = this.guarded(this.makeKernels());
   }
 
-  /** Kernels built and reused, and the time their first calls took (compile included). */
+  /** Kernels built, reused, alive and evicted, and the time their first calls took (compile included). */
   kernelStats(): KernelStats {
     return this.parts.cache.info();
   }
@@ -76,14 +112,89 @@ export class GpujsBackend implements Backend<GpujsTensor> {
     return this.parts.textures?.live() ?? null;
   }
 
+  /** Whether the GL context was lost: every later call throws DEVICE_LOST; create a new backend. */
+  get isLost(): boolean {
+    if (!this.lost && this.parts.context?.isLost()) this.lost = true;
+    return this.lost;
+  }
+
   dispose(): void {
     if (this.isDisposed) return;
     for (const t of this.live) this.release(t);
     this.live.clear();
     this.parts.placeholder.release();
     this.parts.cache.destroy();
-    if (this.parts.ownsGpu) void this.parts.gpu.destroy();
+    if (this.parts.ownsGpu) {
+      // gpu.js destroys the context only through a kernel still on its list, and the cache has just
+      // destroyed them all: the context goes here, or it would outlive the backend.
+      this.parts.context?.destroy();
+      void this.parts.gpu.destroy();
+    }
     this.isDisposed = true;
+  }
+
+  /**
+   * Every kernel entry point but dispose and memory, run through `guard`: a lost context answers DEVICE_LOST
+   * before any work, and a failure mid-call frees what the call had made.
+   */
+  private guarded(kernels: BackendKernels<GpujsTensor>): BackendKernels<GpujsTensor> {
+    const out: Record<string, unknown> = { ...kernels };
+    for (const [name, fn] of Object.entries(kernels)) {
+      if (name === 'dispose' || name === 'memory' || typeof fn !== 'function') continue;
+      out[name] =
+        name === 'read'
+          ? async (t: GpujsTensor) => {
+              this.checkAlive('read');
+              try {
+                return await fn(t);
+              } catch (error) {
+                throw this.typed('read', error);
+              }
+            }
+          : (...args: unknown[]) => this.guard(name, () => fn(...args));
+    }
+    return out as unknown as BackendKernels<GpujsTensor>;
+  }
+
+  /**
+   * Runs one call: DEVICE_LOST if the context is lost (checked again when a call fails, since a context
+   * can go mid-call), and any other failure of gpu.js or GL (a kernel that does not compile, a driver
+   * error) as BACKEND_FAILURE, after freeing every texture the call had made. The kernel cache keeps
+   * nothing of a kernel that failed, so the backend serves other calls as before.
+   */
+  private guard<R>(op: string, fn: () => R): R {
+    this.checkAlive(op);
+    const outer = this.made;
+    const made: Storage[] = [];
+    this.made = made;
+    try {
+      return fn();
+    } catch (error) {
+      for (const s of made) while (s.isHeld) s.release();
+      throw this.typed(op, error);
+    } finally {
+      this.made = outer;
+      if (outer) outer.push(...made);
+    }
+  }
+
+  /** An AttnkitError as it is; anything else as DEVICE_LOST if the context is gone, BACKEND_FAILURE if not. */
+  private typed(op: string, error: unknown): AttnkitError {
+    if (isAttnkitError(error)) return error;
+    if (this.isLost) return this.lostError(op, error);
+    return new AttnkitError('BACKEND_FAILURE', `gpu.js ${op} failed: ${messageOf(error)}`, { cause: error });
+  }
+
+  private checkAlive(op: string): void {
+    if (this.isLost) throw this.lostError(op);
+  }
+
+  private lostError(op: string, cause?: unknown): AttnkitError {
+    return new AttnkitError(
+      'DEVICE_LOST',
+      `gpu.js ${op}: the WebGL context was lost; its textures and kernels are gone, create a new backend`,
+      { cause },
+    );
   }
 
   private makeKernels(): BackendKernels<GpujsTensor> {
@@ -98,11 +209,16 @@ export class GpujsBackend implements Backend<GpujsTensor> {
         this.release(t);
         this.live.delete(t);
       },
-      memory: () => {
+      memory: (): GpujsMemoryInfo => {
         const storages = new Set([...this.live].map((t) => t.storage));
         let bytes = 0;
         for (const s of storages) bytes += s.elements * 4;
-        return { liveTensors: this.live.size, liveBytes: bytes };
+        return {
+          liveTensors: this.live.size,
+          liveBytes: bytes,
+          liveTextures: this.liveTextures(),
+          kernels: this.kernelStats(),
+        };
       },
       attention: (inputs, plan) => {
         const r = runAttention(
@@ -137,8 +253,8 @@ export class GpujsBackend implements Backend<GpujsTensor> {
         ),
       binary: (op, a, b, plan) =>
         f32(plan.outShape, this.launch(binarySource(op, plan), sizeOf(plan.outShape), [a.storage, b.storage])),
-      unary: (op, x) => f32(x.shape, this.launch(unarySource(op), x.elements, [x.storage])),
-      scale: (x, factor) => f32(x.shape, this.launch(scaleSource(), x.elements, [x.storage, factor])),
+      unary: (op, x) => f32(x.shape, this.launch(unarySource(op), x.elements, [x.storage], DYNAMIC)),
+      scale: (x, factor) => f32(x.shape, this.launch(scaleSource(), x.elements, [x.storage, factor], DYNAMIC)),
       softmax: (x, plan, log) => {
         const stats = rowsStats(x, plan.width, plan.rows);
         const out = this.launch(softmaxSource(plan, log), x.elements, [x.storage, stats, ninf]);
@@ -152,7 +268,15 @@ export class GpujsBackend implements Backend<GpujsTensor> {
         return f32(x.shape, out);
       },
       gather: (table, ids, plan) =>
-        f32(plan.outShape, this.launch(gatherSource(plan), plan.count * plan.width, [table.storage, ids.storage])),
+        f32(
+          plan.outShape,
+          this.launch(
+            gatherSource(),
+            plan.count * plan.width,
+            [table.storage, ids.storage, plan.width, plan.vocabulary],
+            DYNAMIC,
+          ),
+        ),
       concat: (tensors, plan) => this.make(plan.outShape, tensors[0].dtype, this.concat(tensors, plan.axis)),
       slice: (x, plan) =>
         this.make(plan.outShape, x.dtype, this.launch(sliceSource(x.shape, plan), sizeOf(plan.outShape), [x.storage])),
@@ -169,17 +293,30 @@ export class GpujsBackend implements Backend<GpujsTensor> {
   }
 
   private launcher(): Launch {
-    return (source, size, args) => this.launch(source, size, args);
+    return (source, size, args, options) => this.launch(source, size, args, options);
   }
 
   /** Runs a kernel into a fresh immutable texture; an empty output runs nothing. */
-  private launch(source: string, size: number | readonly [number, number], args: readonly Arg[]): Storage {
+  private launch(
+    source: string,
+    size: number | readonly [number, number],
+    args: readonly Arg[],
+    options?: LaunchOptions,
+  ): Storage {
     const elements = typeof size === 'number' ? size : size[0] * size[1] * 4;
     if (elements === 0) return new Storage(null, 0);
     const values = args.map((a) => (a instanceof Storage ? (a.value ?? this.parts.placeholder.value) : a));
-    const result = this.parts.cache.run(source, size, values) as GpuValue;
-    // cpu/webasm kernels return plain arrays; copy so that no later run can share them.
-    return new Storage(isTexture(result) ? result : Float32Array.from(result as ArrayLike<number>), elements);
+    const output = this.parts.cache.run(source, size, values, options);
+    const result = output.value as GpuValue;
+    let storage: Storage;
+    if (isTexture(result)) storage = new Storage(result, elements, output.release);
+    else {
+      // cpu/webasm kernels return plain arrays; copy so that no later run can share them.
+      storage = new Storage(Float32Array.from(result as ArrayLike<number>), elements);
+      output.release();
+    }
+    this.made?.push(storage);
+    return storage;
   }
 
   private upload(data: HostArray): Storage {
@@ -200,7 +337,7 @@ export class GpujsBackend implements Backend<GpujsTensor> {
       }
       floats = Float32Array.from(data);
     } else floats = Float32Array.from(data, (v) => (v ? 1 : 0));
-    return this.launch(copySource(), floats.length, [floats]);
+    return this.launch(copySource(), floats.length, [floats], DYNAMIC);
   }
 
   private async read(t: GpujsTensor): Promise<HostArray> {
@@ -210,6 +347,8 @@ export class GpujsBackend implements Backend<GpujsTensor> {
       value === null
         ? new Float32Array(0)
         : Float32Array.from(isTexture(value) ? value.toArray() : value).subarray(0, n);
+    // A context lost during the read-back gives zeros, not the data.
+    this.checkAlive('read');
     if (t.dtype === 'float32') return floats.length === n ? floats : floats.slice(0, n);
     if (t.dtype === 'int32') return Int32Array.from(floats, (v) => Math.round(v));
     return Uint8Array.from(floats, (v) => (v !== 0 ? 1 : 0));
@@ -259,4 +398,8 @@ export class GpujsBackend implements Backend<GpujsTensor> {
     t.isDisposed = true;
     t.storage.release();
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

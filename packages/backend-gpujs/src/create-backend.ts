@@ -1,8 +1,9 @@
 import { AttnkitError, type RunsOn } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebGLKernel } from 'gpu.js';
 import { GpujsBackend } from './backend.js';
+import { watchContext } from './gl-context.js';
 import { countTextures } from './gl-textures.js';
-import { KernelCache } from './kernel-cache.js';
+import { DEFAULT_KERNEL_CACHE_SIZE, KernelCache } from './kernel-cache.js';
 import { copySource } from './kernels/elementwise.js';
 import { fetch4Glsl } from './packed-fetch.js';
 import { isTexture, Storage } from './tensor.js';
@@ -15,6 +16,11 @@ export interface CreateGpujsBackendOptions {
   readonly gpu?: GPU;
   /** Default: 'headlessgl' in Node, 'webgl2' in a browser. Never falls back to another mode. */
   readonly mode?: GpujsMode;
+  /**
+   * Compiled kernels kept, least recently used out first (default 256): destroying one frees its program
+   * and the textures it holds. `kernelStats()` counts the kernels built, alive and evicted.
+   */
+  readonly kernelCacheSize?: number;
 }
 
 /**
@@ -52,6 +58,18 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
       },
     );
   }
+  const capacity = options.kernelCacheSize ?? DEFAULT_KERNEL_CACHE_SIZE;
+  if (!Number.isInteger(capacity) || capacity < 1) {
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: kernelCacheSize must be an integer ≥ 1, got ${String(capacity)}`,
+      {
+        argument: 'options.kernelCacheSize',
+        expected: 'an integer ≥ 1',
+        given: String(capacity),
+      },
+    );
+  }
   let gpu: GPU;
   try {
     gpu = options.gpu ?? new GPU({ mode });
@@ -65,14 +83,14 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
   const cache = new KernelCache(
     gpu,
     mode === 'webgl' || mode === 'headlessgl' ? fetch4Glsl(false) : mode === 'webgl2' ? fetch4Glsl(true) : null,
+    capacity,
   );
   let placeholder: Storage;
   try {
-    const value = cache.run(copySource(), 1, [new Float32Array(1)]);
-    placeholder = new Storage(
-      isTexture(value as never) ? (value as never) : Float32Array.from(value as ArrayLike<number>),
-      1,
-    );
+    const { value, release } = cache.run(copySource(), 1, [new Float32Array(1)], { dynamic: true });
+    placeholder = isTexture(value as never)
+      ? new Storage(value as never, 1, release)
+      : new Storage(Float32Array.from(value as ArrayLike<number>), 1);
   } catch (error) {
     cache.destroy();
     if (!options.gpu) void gpu.destroy();
@@ -90,6 +108,7 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
   const webgl = mode === 'headlessgl' || mode === 'webgl' || mode === 'webgl2';
   const runsOn = describe(mode, kernelClass, webgl ? kernel.context : null);
   const textures = webgl ? countTextures(kernel.context) : null;
+  const context = webgl ? watchContext(kernel.context, expected.kernelClass) : null;
   return new GpujsBackend({
     name: webgl ? 'gpujs-webgl' : `gpujs-${mode}`,
     gpu,
@@ -97,6 +116,7 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
     cache,
     runsOn,
     textures,
+    context,
     placeholder,
     packed: webgl ? { maxTextureSize: Number(runsOn.details.maxTextureSize) } : null,
   });

@@ -1,6 +1,6 @@
-export { GpujsBackend } from './backend.js';
+export { GpujsBackend, type GpujsMemoryInfo } from './backend.js';
 export type { CreateGpujsBackendOptions, GpujsMode } from './create-backend.js';
 export { createBackend } from './create-backend.js';
 export { gpujsBackendEntry } from './entry.js';
-export type { KernelStats } from './kernel-cache.js';
+export { DEFAULT_KERNEL_CACHE_SIZE, type KernelStats } from './kernel-cache.js';
 export { GpujsTensor } from './tensor.js';

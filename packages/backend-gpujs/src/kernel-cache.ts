@@ -7,66 +7,255 @@ const SETTINGS = {
   immutable: true,
   precision: 'single',
   tactic: 'precision',
-  dynamicOutput: false,
 } as const;
 
+/**
+ * Kernels kept compiled, least recently used first out. Translating with the zoo's models (numbers-en-fr,
+ * g2p-cmudict; 40 new tokens) builds 36 distinct kernels greedy and 57 with beam search, and a repeat builds
+ * none, so 256 holds such a working set four times over (no recompiles in a steady loop), while what the
+ * cache can pin stays bounded: a GL program plus, per kernel, its last output texture and its host-array
+ * arguments' textures.
+ */
+export const DEFAULT_KERNEL_CACHE_SIZE = 256;
+
+/** A loop in a kernel source (gpu.js bounds the ones with a non-literal bound by LOOP_MAX). */
+const LOOP = /\b(for|while)\s*\(/;
+
+/** gpu.js's own LOOP_MAX, the smallest bound a kernel with a loop over a length uniform is built for. */
+const MIN_LOOP_BOUND = 1024;
+
 export interface KernelStats {
-  /** Kernels built (one per source and output size). */
+  /** Kernels built since the backend was created (one per source, plus output size for fixed-size kernels). */
   readonly compiled: number;
   /** Calls served by a kernel that was already built. */
   readonly reused: number;
   /** Wall time of first calls, which include gpu.js's translation and the GL compile and link. */
   readonly compileMs: number;
-  /** Kernels alive now. */
+  /** Kernels alive now: the cached ones, plus evicted ones whose output textures are still held. */
   readonly live: number;
+  /** Kernels pushed out of the cache since the backend was created: by the LRU bound, or replaced by a build of the same source for longer loops. */
+  readonly evicted: number;
+  /** Kernels whose build failed (translation, GL compile or link); none of them is kept. */
+  readonly failed: number;
+  /** The bound on cached kernels. */
+  readonly capacity: number;
+}
+
+export interface LaunchOptions {
+  /**
+   * The source reads every size it depends on from its arguments (uniforms), so one compiled kernel serves
+   * every output and argument size: built with gpu.js's dynamicOutput and dynamicArguments and cached by
+   * source alone. A fixed-size kernel (the default) bakes its sizes and is cached per output size.
+   */
+  readonly dynamic?: boolean;
+  /**
+   * The most iterations any loop whose bound is a uniform may run. gpu.js compiles such a loop to
+   * `for (i < LOOP_MAX) { if (!test) break; … }`, so LOOP_MAX is set to this rounded up to a power of two
+   * (at least 1024): a kernel with a loop is rebuilt (and its old build dropped) only when a length passes a
+   * power of two above 1024.
+   */
+  readonly loops?: number;
+}
+
+/** A kernel's result, and the call that gives it back once nothing reads it any more. */
+export interface KernelOutput {
+  readonly value: unknown;
+  readonly release: () => void;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly kernel: IKernelRunShortcut;
+  /** Built with dynamicOutput: resized (setOutput, no rebuild) when a call's output differs from `output`. */
+  readonly dynamic: boolean;
+  /** LOOP_MAX it was built with (0: gpu.js's default), for loops over a length uniform. */
+  readonly loopMax: number;
+  output: number[];
+  /** Outputs of this kernel still held (textures gpu.js ties to the kernel that made them). */
+  outstanding: number;
+  /** Out of the cache; destroyed as soon as `outstanding` reaches 0. */
+  evicted: boolean;
 }
 
 /**
- * gpu.js translates and compiles a kernel on its first call. Kernels are generated per shape signature
- * (sizes are literals in the source, so loops have constant bounds), so the source plus the output size is
- * the cache key, and every later call with the same signature reuses the compiled program.
+ * gpu.js translates and compiles a kernel on its first call. The source (plus, for a fixed-size kernel, the
+ * output size) is the cache key, and every later call with the same key reuses the compiled program.
+ *
+ * The cache holds at most `capacity` kernels, least recently used out first, and destroying a kernel frees
+ * its program, its output texture and its argument textures and host copies. gpu.js ties every texture a
+ * kernel returned to that kernel (a texture's `delete()` goes through it, and `destroy()` deletes the first
+ * one it made), so an evicted kernel whose outputs are still held is kept, outside the cache, until the last
+ * of them is released.
  */
 export class KernelCache {
-  private readonly kernels = new Map<string, IKernelRunShortcut>();
-  private stats = { compiled: 0, reused: 0, compileMs: 0 };
+  private readonly kernels = new Map<string, Entry>();
+  /** Evicted kernels kept until their outputs are released. */
+  private readonly zombies = new Set<Entry>();
+  private stats = { compiled: 0, reused: 0, compileMs: 0, evicted: 0, failed: 0 };
+  /** Test hook (the package's fault tests): rewrites a source just before gpu.js builds it. */
+  beforeBuild: ((source: string) => string) | null = null;
 
   /** `fetch4`: GLSL of the packed-texel read (see packed-fetch.ts), added to kernels that call it. */
   constructor(
     private readonly gpu: GPU,
     private readonly fetch4: string | null = null,
-  ) {}
+    readonly capacity = DEFAULT_KERNEL_CACHE_SIZE,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
+  }
 
-  /** `size`: a flat output of that many elements, or a 2D [width, height] output. */
-  run(source: string, size: number | readonly [number, number], args: readonly unknown[]): unknown {
+  /**
+   * `size`: a flat output of that many elements, or a 2D [width, height] output. Throws what gpu.js threw
+   * when the kernel cannot be built (nothing of it is kept) or run.
+   */
+  run(
+    source: string,
+    size: number | readonly [number, number],
+    args: readonly unknown[],
+    options: LaunchOptions = {},
+  ): KernelOutput {
     const output = typeof size === 'number' ? [size] : [...size];
-    const key = `${output.join('x')}|${source}`;
-    let kernel = this.kernels.get(key);
-    if (kernel) {
+    // LOOP_MAX matters only to a source with a loop (a literal bound ignores it).
+    const loopMax = options.loops === undefined || !LOOP.test(source) ? 0 : loopBound(options.loops);
+    // A fixed-size kernel bakes its arguments' texture sizes too (gpu.js static arguments), so they are part
+    // of its key: a texture of another size would otherwise be read with the wrong ones, silently. A dynamic
+    // kernel is one per source: one built for a larger LOOP_MAX serves every shorter length, and one built
+    // for a smaller LOOP_MAX is replaced (so a growing cache holds one kernel per source, not one per bucket).
+    const key = options.dynamic
+      ? `dynamic|${source}`
+      : `${output.join('x')}(${args.map(argumentSize).join(',')})|${loopMax}|${source}`;
+    const cached = this.kernels.get(key);
+    if (cached && cached.loopMax >= loopMax) {
+      this.kernels.delete(key);
+      this.kernels.set(key, cached);
       this.stats.reused++;
-      return kernel(...(args as never[]));
+      return this.call(cached, output, args);
     }
+    if (cached) this.evict(cached);
     const start = now();
     const natives = this.fetch4 && source.includes('fetch4(') ? { nativeFunctions: [fetch4Native(this.fetch4)] } : {};
-    kernel = this.gpu.createKernel(source, { ...SETTINGS, ...natives, output } as never);
-    this.kernels.set(key, kernel);
-    const result = kernel(...(args as never[]));
+    const kernel = this.gpu.createKernel(this.beforeBuild ? this.beforeBuild(source) : source, {
+      ...SETTINGS,
+      ...natives,
+      dynamicOutput: options.dynamic === true,
+      dynamicArguments: options.dynamic === true,
+      ...(loopMax && { loopMaxIterations: loopMax }),
+      output,
+    } as never);
+    const entry: Entry = {
+      key,
+      kernel,
+      dynamic: options.dynamic === true,
+      loopMax,
+      output,
+      outstanding: 0,
+      evicted: false,
+    };
+    let result: KernelOutput;
+    try {
+      result = this.call(entry, output, args);
+    } catch (error) {
+      this.stats.failed++;
+      destroyQuietly(kernel);
+      throw error;
+    }
     this.stats.compiled++;
     this.stats.compileMs += now() - start;
+    this.kernels.set(key, entry);
+    this.evictBeyond(this.capacity);
     return result;
   }
 
   /** The first kernel built: its `kernel` field is the class gpu.js really chose. */
   first(): IKernelRunShortcut | undefined {
-    return this.kernels.values().next().value;
+    return this.kernels.values().next().value?.kernel;
   }
 
   info(): KernelStats {
-    return { ...this.stats, live: this.kernels.size };
+    return { ...this.stats, live: this.kernels.size + this.zombies.size, capacity: this.capacity };
   }
 
+  /** Destroys every kernel, held outputs or not: the backend's dispose, after it released every texture. */
   destroy(): void {
-    for (const kernel of this.kernels.values()) kernel.destroy();
+    for (const entry of [...this.kernels.values(), ...this.zombies]) destroyQuietly(entry.kernel);
     this.kernels.clear();
+    this.zombies.clear();
+  }
+
+  private call(entry: Entry, output: number[], args: readonly unknown[]): KernelOutput {
+    const { kernel } = entry;
+    try {
+      if (entry.dynamic && !sameOutput(entry.output, output)) {
+        kernel.setOutput(output);
+        entry.output = output;
+      }
+      const value = kernel(...(args as never[]));
+      return { value, release: this.holder(entry, value) };
+    } catch (error) {
+      // A kernel that threw is not trusted again: out of the cache (destroyed once nothing holds its outputs).
+      if (this.kernels.get(entry.key) === entry) this.evict(entry);
+      throw error;
+    }
+  }
+
+  /** Counts a texture output against its kernel; the returned call gives it back (once). */
+  private holder(entry: Entry, value: unknown): () => void {
+    if (!isTexture(value)) return () => {};
+    entry.outstanding++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      entry.outstanding--;
+      if (entry.evicted && entry.outstanding === 0 && this.zombies.delete(entry)) destroyQuietly(entry.kernel);
+    };
+  }
+
+  private evictBeyond(capacity: number): void {
+    for (const entry of this.kernels.values()) {
+      if (this.kernels.size <= capacity) return;
+      this.evict(entry);
+    }
+  }
+
+  private evict(entry: Entry): void {
+    this.kernels.delete(entry.key);
+    entry.evicted = true;
+    this.stats.evicted++;
+    if (entry.outstanding === 0) destroyQuietly(entry.kernel);
+    else this.zombies.add(entry);
+  }
+}
+
+/** LOOP_MAX for loops of up to `iterations`: a power of two, so that growing lengths rebuild rarely. */
+function loopBound(iterations: number): number {
+  return Math.max(MIN_LOOP_BOUND, 2 ** Math.ceil(Math.log2(Math.max(iterations, 1))));
+}
+
+function sameOutput(current: readonly number[], wanted: readonly number[]): boolean {
+  if (current.length !== wanted.length) return false;
+  for (let n = 0; n < wanted.length; n++) if (current[n] !== wanted[n]) return false;
+  return true;
+}
+
+/** What a fixed-size kernel bakes of an argument: a texture's size, a host array's length. */
+function argumentSize(arg: unknown): string {
+  if (typeof arg !== 'object' || arg === null) return '';
+  const size = (arg as { size?: ArrayLike<number> }).size;
+  if (size) return `${size[0]}x${size[1]}`;
+  return String((arg as { length?: number }).length ?? '');
+}
+
+function isTexture(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { delete?: unknown }).delete === 'function';
+}
+
+/** A kernel's destroy() after its context was lost (or a half-built one's) must not take the backend down. */
+function destroyQuietly(kernel: IKernelRunShortcut): void {
+  try {
+    kernel.destroy();
+  } catch {
+    // Nothing left to free: the context went first.
   }
 }
 

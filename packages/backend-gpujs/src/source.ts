@@ -1,8 +1,13 @@
 /**
  * Helpers that write gpu.js kernel sources. Sizes are baked in as literals (one kernel per shape signature),
- * so loops have constant bounds and index arithmetic folds. Index math is done in float, which is exact for
+ * so loops have constant bounds and index arithmetic folds, except sequence lengths that grow call after
+ * call (a KV cache): those are float uniforms, and the helpers take a size either as a number (a literal)
+ * or as the name of a uniform or an expression over uniforms. Index math is done in float, which is exact for
  * integers below 2^24: a quotient is taken as ⌊(x + 0.5) / n⌋, which stays right where x / n rounds down.
  */
+
+/** A size: a number, written as a literal, or a float expression over the kernel's uniforms. */
+export type Size = number | string;
 
 /** A float literal for GLSL, as gpu.js reads it (`3` would be typed Integer). */
 export function lit(n: number): string {
@@ -10,20 +15,25 @@ export function lit(n: number): string {
   return Number.isInteger(n) ? `${n}.0` : String(n);
 }
 
-/** ⌊x / n⌋ for a non-negative integer-valued float x and a literal n. */
-export function quotient(x: string, n: number): string {
-  return n === 1 ? `(${x})` : `Math.floor((${x} + 0.5) / ${lit(n)})`;
+/** A size as a float expression: a literal for a number, the expression itself otherwise. */
+export function size(n: Size): string {
+  return typeof n === 'number' ? lit(n) : `(${n})`;
+}
+
+/** ⌊x / n⌋ for a non-negative integer-valued float x and a size n. */
+export function quotient(x: string, n: Size): string {
+  return n === 1 ? `(${x})` : `Math.floor((${x} + 0.5) / ${size(n)})`;
 }
 
 /**
  * Declares one float per axis of a row-major `dims`, decomposing `flat` (default: the thread's index).
  * Axes named '_' are skipped.
  */
-export function unflatten(names: readonly string[], dims: readonly number[], flat = 'this.thread.x * 1.0'): string {
+export function unflatten(names: readonly string[], dims: readonly Size[], flat = 'this.thread.x * 1.0'): string {
   const lines = [`let rest_ = ${flat};`];
   for (let axis = dims.length - 1; axis > 0; axis--) {
     const d = dims[axis];
-    if (names[axis] !== '_') lines.push(`const ${names[axis]} = rest_ - ${quotient('rest_', d)} * ${lit(d)};`);
+    if (names[axis] !== '_') lines.push(`const ${names[axis]} = rest_ - ${quotient('rest_', d)} * ${size(d)};`);
     lines.push(`rest_ = ${quotient('rest_', d)};`);
   }
   if (names[0] !== '_') lines.push(`const ${names[0]} = rest_;`);
@@ -62,7 +72,8 @@ const ${out} = ${x} < 0.0 ? -t_${out} : t_${out};`;
  * WebGL JITs (SwiftShader's Subzero) do not unroll, and a short body pays the loop's bookkeeping on every
  * turn. `body` receives an integer expression for the index.
  */
-export function unrolledLoop(index: string, count: number, unroll: number, body: (k: string) => string): string {
+export function unrolledLoop(index: string, count: Size, unroll: number, body: (k: string) => string): string {
+  if (typeof count === 'string') return unrolledLoopTo(index, count, unroll, body);
   // Short loops stay plain: unrolling them only lengthens the shader and its compile.
   if (count < 4 * unroll) unroll = 1;
   const full = Math.floor(count / unroll);
@@ -74,5 +85,21 @@ export function unrolledLoop(index: string, count: number, unroll: number, body:
   }
   if (full * unroll < count)
     lines.push(`for (let ${index} = ${full * unroll}; ${index} < ${count}; ${index}++) {`, body(index), '}');
+  return lines.join('\n');
+}
+
+/**
+ * unrolledLoop for a count that is a uniform expression: `unroll` bodies per turn while a whole turn fits,
+ * then one at a time. Both loops are bounded by gpu.js's LOOP_MAX (LaunchOptions.loops).
+ */
+function unrolledLoopTo(index: string, count: string, unroll: number, body: (k: string) => string): string {
+  if (unroll <= 1) return [`for (let ${index} = 0; ${index} < ${count}; ${index}++) {`, body(index), '}'].join('\n');
+  const full = `${index}Full`;
+  const lines = [
+    `const ${full} = Math.floor((${count}) / ${lit(unroll)});`,
+    `for (let ${index}u = 0; ${index}u < ${full}; ${index}u++) {`,
+  ];
+  for (let n = 0; n < unroll; n++) lines.push(body(`(${index}u * ${unroll} + ${n})`));
+  lines.push('}', `for (let ${index} = ${full} * ${lit(unroll)}; ${index} < ${count}; ${index}++) {`, body(index), '}');
   return lines.join('\n');
 }

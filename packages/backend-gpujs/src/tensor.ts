@@ -10,23 +10,37 @@ export interface GpuTexture {
 }
 export type GpuValue = GpuTexture | Float32Array;
 
-/** One texture shared by a tensor and its reshapes; released when the last holder lets go. */
+/**
+ * One texture shared by a tensor and its reshapes; released when the last holder lets go. `onFree` tells the
+ * kernel cache that the kernel which made the texture no longer has to outlive it.
+ */
 export class Storage {
   private holders = 1;
   constructor(
     readonly value: GpuValue | null,
     readonly elements: number,
+    private readonly onFree?: () => void,
   ) {}
+
+  /** False once the texture is freed. */
+  get isHeld(): boolean {
+    return this.holders > 0;
+  }
 
   retain(): this {
     this.holders++;
     return this;
   }
 
-  /** True when this call freed the texture. */
+  /** True when this call freed the texture. A storage already freed stays freed (and is not freed twice). */
   release(): boolean {
+    if (this.holders <= 0) return false;
     if (--this.holders > 0) return false;
-    if (this.value && !(this.value instanceof Float32Array)) this.value.delete();
+    try {
+      if (this.value && !(this.value instanceof Float32Array)) this.value.delete();
+    } finally {
+      this.onFree?.();
+    }
     return true;
   }
 }

@@ -32,4 +32,22 @@ describe('in headless Chromium (WebGL2 on SwiftShader)', () => {
     expect(report.total).toBeGreaterThan(100);
     expect(report.liveTensors).toBe(0);
   }, 600_000);
+
+  it('a context lost with WEBGL_lose_context gives DEVICE_LOST at once; a new backend then works', async () => {
+    const report = await runInBrowser<Record<string, unknown>>({
+      entry: fileURLToPath(new URL('./browser/faults-entry.ts', import.meta.url)),
+      timeoutMs: 120_000,
+    });
+    expect(report).toMatchObject({
+      hasExtension: true,
+      lost: true,
+      before: 'ok',
+      attention: 'DEVICE_LOST',
+      upload: 'DEVICE_LOST',
+      read: 'DEVICE_LOST',
+      dispose: 'ok',
+      freshFinite: true,
+    });
+    expect(report.ms).toBeLessThan(1000);
+  }, 180_000);
 });

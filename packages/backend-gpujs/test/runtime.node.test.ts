@@ -1,5 +1,5 @@
-import { mulberry32, uniform } from '@attnkit/conformance';
-import { AttnkitError, attention, createDevice } from '@attnkit/core';
+import { Comparison, mulberry32, toleranceFor, uniform } from '@attnkit/conformance';
+import { AttnkitError, attention, createDevice, createReferenceBackend } from '@attnkit/core';
 import { CPUKernel, GPU, HeadlessGLKernel } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type GpujsBackend, gpujsBackendEntry } from '../src/index.js';
@@ -116,6 +116,66 @@ describe('kernel cache', () => {
     await run(6);
     expect(backend.kernelStats().compiled).toBeGreaterThan(afterRepeat.compiled);
     expect(backend.kernelStats().compileMs).toBeGreaterThan(0);
+  });
+
+  it('upload, scale, unary and gather compile once for every size (their sources name no size)', async () => {
+    const d = createDevice(backend);
+    const r = mulberry32(4);
+    const round = async (width: number, rows: number) => {
+      const table = d.upload(uniform(r, rows * width), [rows, width]);
+      const ids = d.upload(Int32Array.of(rows - 1, 0, rows + 5), [3]);
+      const rowsOut = d.gather(table, ids);
+      const scaled = d.tanh(d.scale(rowsOut, 2));
+      const data = await d.read(scaled);
+      d.dispose(table, ids, rowsOut, scaled);
+      return data;
+    };
+    await round(3, 4);
+    const first = backend.kernelStats().compiled;
+    for (const [width, rows] of [
+      [5, 7],
+      [8, 2],
+      [33, 9],
+    ])
+      await round(width, rows);
+    expect(backend.kernelStats().compiled).toBe(first);
+    // An out-of-range id still gives a zero row, whatever the width.
+    expect(Array.from((await round(6, 3)).slice(12))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('keeps at most kernelCacheSize kernels; one evicted while its output is held lives until it is released', async () => {
+    const own = await createBackend({ kernelCacheSize: 3 });
+    const d = createDevice(own);
+    const ref = createDevice(createReferenceBackend());
+    const data = uniform(mulberry32(6), 2 * 5, -3, 3);
+    const x = d.upload(data, [2, 5]);
+    const held = d.softmax(x);
+    // Matmuls of eight shapes: eight kernels through a cache of three, softmax's two among the evicted.
+    for (let n = 1; n <= 8; n++) {
+      const a = d.upload(uniform(mulberry32(n), n * 2), [n, 2]);
+      const b = d.upload(uniform(mulberry32(n + 1), 2 * n), [2, n]);
+      d.dispose(a, b, d.matmul(a, b));
+    }
+    const stats = own.kernelStats();
+    expect(stats.capacity).toBe(3);
+    expect(stats.evicted).toBeGreaterThanOrEqual(7);
+    // The kernel that made `held` is out of the cache but still alive, and `held` still reads right.
+    expect(stats.live).toBe(4);
+    const cmp = new Comparison(toleranceFor('float32'));
+    cmp.close('held softmax', await d.read(held), await ref.read(ref.softmax(ref.upload(data, [2, 5]))));
+    expect(cmp.failures).toEqual([]);
+    d.dispose(x, held);
+    expect(own.kernelStats().live).toBe(3);
+    // The evicted kernels took their textures with them: what is left is the cached kernels' own (each holds
+    // its last output and, for upload, the argument texture it copied from).
+    expect(d.memory().liveTensors).toBe(0);
+    expect(own.liveTextures()).toBeLessThanOrEqual(2 * 3);
+    own.dispose();
+    expect(own.liveTextures()).toBe(0);
+  });
+
+  it('rejects a kernel cache size below 1', async () => {
+    await expect(createBackend({ kernelCacheSize: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });
 

@@ -29,6 +29,11 @@ import type { Launch } from './launch.js';
 const NINF = Number.NEGATIVE_INFINITY;
 /** Inner loops are unrolled this many times (see unrolledLoop). */
 const UNROLL = 4;
+/**
+ * T2 = ⌈T/2⌉ from the uniform T (withLengths, launch.ts): every kernel here reads T and P as uniforms, so a
+ * KV cache that grows by one key per call runs the same compiled kernels at every length.
+ */
+const HALF_T = 'Math.floor((lenT + 1.0) / 2.0)';
 
 /** Whether the packed 2D textures of this plan fit the device's texture size. */
 export function fitsPacked(plan: AttentionPlan, maxTextureSize: number): boolean {
@@ -56,7 +61,7 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
   const scores2 = (stage: ScoreStage) =>
     launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs)]);
   const masked = scores2('masked');
-  const stats = launch(statsSource(T), packedOutput(1, pairs), [masked, NINF]);
+  const stats = launch(statsSource(), packedOutput(1, pairs), [masked, NINF]);
   const probs = launch(probsSource(), packedOutput(T2, pairs), [masked, stats, NINF]);
   const y2 = launch(outputSource(plan), packedOutput(Dv2, pairs), [
     probs,
@@ -89,12 +94,11 @@ function readRow(
   d: string,
   out: string,
 ): string {
-  const fromFresh = `fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + (${t} - ${lit(P)}) * ${lit(fresh[2])} + ${d}]`;
-  const fromPast = `past[((b * ${lit(heads)} + h) * ${lit(P)} + ${t}) * ${lit(width)} + ${d}]`;
+  const past = P > 0 ? 'lenP' : '0.0';
+  const fromFresh = `fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + (${t} - ${past}) * ${lit(fresh[2])} + ${d}]`;
+  const fromPast = `past[((b * ${lit(heads)} + h) * ${past} + ${t}) * ${lit(width)} + ${d}]`;
   const value =
-    P > 0
-      ? `if (${t} < ${lit(P)}) { ${out} = ${fromPast}; } else { ${out} = ${fromFresh}; }`
-      : `${out} = ${fromFresh};`;
+    P > 0 ? `if (${t} < ${past}) { ${out} = ${fromPast}; } else { ${out} = ${fromFresh}; }` : `${out} = ${fromFresh};`;
   return `let ${out} = 0.0;\nif (${d} < ${lit(width)}) { ${value} }`;
 }
 
@@ -107,11 +111,13 @@ function packRowsSource(
   width: number,
   fresh: HeadStrides,
 ): string {
-  const rows = plan.B * heads * (P + length);
+  // With a past, the rows are the T keys (the uniform lenT); q's rows and new keys alone are literal.
+  const total = P > 0 ? 'lenT' : P + length;
+  const lastRow = P > 0 ? `${lit(plan.B * heads)} * lenT - 1.0` : lit(plan.B * heads * (P + length) - 1);
   return kernel(
     P > 0 ? ['past', 'fresh'] : ['fresh'],
     `const w4 = this.thread.x * 1.0;
-${unflatten(['b', 'h', 't'], [plan.B, heads, P + length], `Math.min(this.thread.y * 1.0, ${lit(rows - 1)})`)}
+${unflatten(['b', 'h', 't'], [plan.B, heads, total], `Math.min(this.thread.y * 1.0, ${lastRow})`)}
 ${[0, 1, 2, 3].map((c) => readRow(heads, P, width, fresh, 't', `w4 * 4.0 + ${lit(c)}`, `v${c}`)).join('\n')}
 return [v0, v1, v2, v3];`,
   );
@@ -119,21 +125,20 @@ return [v0, v1, v2, v3];`,
 
 /** Values as 2 keys × 2 channels per texel; keys past T and channels past Dv are 0. */
 function packBlocksSource(plan: AttentionPlan): string {
-  const { Hkv, P, T, Dv } = plan;
-  const T2 = Math.ceil(T / 2);
-  const rows = plan.B * Hkv * T2;
+  const { Hkv, P, Dv } = plan;
   const read = (key: number, channel: number) => {
     const out = `v${key}${channel}`;
-    return `${readRow(Hkv, P, Dv, plan.strides.v, `j${key}`, `d2 * 2.0 + ${lit(channel)}`, out)}\nif (j${key} >= ${lit(T)}) { ${out} = 0.0; }`;
+    return `${readRow(Hkv, P, Dv, plan.strides.v, `j${key}`, `d2 * 2.0 + ${lit(channel)}`, out)}\nif (j${key} >= lenT) { ${out} = 0.0; }`;
   };
   return kernel(
     P > 0 ? ['past', 'fresh'] : ['fresh'],
     `const d2 = this.thread.x * 1.0;
-${unflatten(['b', 'h', 'j2'], [plan.B, Hkv, T2], `Math.min(this.thread.y * 1.0, ${lit(rows - 1)})`)}
+const halfT = ${HALF_T};
+${unflatten(['b', 'h', 'j2'], [plan.B, Hkv, 'halfT'], `Math.min(this.thread.y * 1.0, ${lit(plan.B * Hkv)} * halfT - 1.0)`)}
 const j0 = j2 * 2.0;
-const j1 = Math.min(j0 + 1.0, ${lit(T - 1)});
+const j1 = Math.min(j0 + 1.0, lenT - 1.0);
 ${[read(0, 0), read(0, 1), read(1, 0), read(1, 1)].join('\n')}
-if (j0 + 1.0 >= ${lit(T)}) { v10 = 0.0; v11 = 0.0; }
+if (j0 + 1.0 >= lenT) { v10 = 0.0; v11 = 0.0; }
 return [v00, v01, v10, v11];`,
   );
 }
@@ -147,9 +152,10 @@ const i1 = Math.min(i0 + 1.0, ${lit(plan.Sq - 1)});`;
 }
 
 function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
-  const { Hq, Hkv, Sq, T, D } = plan;
+  const { Hq, Hkv, Sq, D } = plan;
   const D4 = Math.ceil(D / 4);
-  const raggedKeys = T % 2 !== 0;
+  // T is a uniform, odd at every other length: the second key of a pair is always clamped and tested.
+  const raggedKeys = true;
   const dot = (q: string, k: string) => `${q}[0] * ${k}[0] + ${q}[1] * ${k}[1] + ${q}[2] * ${k}[2] + ${q}[3] * ${k}[3]`;
   const lines = [
     'const j2 = this.thread.x * 1.0;',
@@ -159,8 +165,8 @@ function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
     `const qRow1 = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i1;`,
     'const j0 = j2 * 2.0;',
     'const j1 = j0 + 1.0;',
-    `const kRow0 = (b * ${lit(Hkv)} + kvh) * ${lit(T)} + j0;`,
-    `const kRow1 = (b * ${lit(Hkv)} + kvh) * ${lit(T)} + ${raggedKeys ? `Math.min(j1, ${lit(T - 1)})` : 'j1'};`,
+    `const kRow0 = (b * ${lit(Hkv)} + kvh) * lenT + j0;`,
+    `const kRow1 = (b * ${lit(Hkv)} + kvh) * lenT + ${raggedKeys ? 'Math.min(j1, lenT - 1.0)' : 'j1'};`,
     'let acc00 = 0.0;',
     'let acc01 = 0.0;',
     'let acc10 = 0.0;',
@@ -190,8 +196,7 @@ function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
 }
 
 /** Online max and Σ exp(s − max) for both queries of a pair. */
-function statsSource(T: number): string {
-  const T2 = Math.ceil(T / 2);
+function statsSource(): string {
   const step = (row: number, c: number) =>
     `s = v[${c}];\nif (s > m${row}) { sum${row} = sum${row} * Math.exp(m${row} - s) + 1.0; m${row} = s; } else if (s > ninf) { sum${row} += Math.exp(s - m${row}); }`;
   return kernel(
@@ -202,7 +207,8 @@ let m1 = ninf;
 let sum0 = 0.0;
 let sum1 = 0.0;
 let s = 0.0;
-for (let j2 = 0; j2 < ${T2}; j2++) {
+const halfT = ${HALF_T};
+for (let j2 = 0; j2 < halfT; j2++) {
   const v = fetch4(scores, j2, row);
 ${[step(0, 0), step(0, 1), step(1, 2), step(1, 3)].join('\n')}
 }
@@ -225,8 +231,7 @@ return [p0, p1, p2, p3];`,
 
 /** y[i0..i1][d0..d1] = Σ over key pairs of P2 texel × v2 texel (a 2×2 by 2×2 product). */
 function outputSource(plan: AttentionPlan): string {
-  const { Hkv, T } = plan;
-  const T2 = Math.ceil(T / 2);
+  const { Hkv } = plan;
   const gain = plan.headMask ? 'gains[h] * ' : '';
   return kernel(
     ['probs', 'v2', 'stats', 'ninf', ...(plan.headMask ? ['gains'] : [])],
@@ -234,12 +239,13 @@ function outputSource(plan: AttentionPlan): string {
 const row = this.thread.y * 1.0;
 ${pairIndices(plan, 'row')}
 const kvh = ${quotient('h', plan.groupSize)};
-const vRow = (b * ${lit(Hkv)} + kvh) * ${lit(T2)};
+const halfT = ${HALF_T};
+const vRow = (b * ${lit(Hkv)} + kvh) * halfT;
 let a00 = 0.0;
 let a01 = 0.0;
 let a10 = 0.0;
 let a11 = 0.0;
-${unrolledLoop('j2', T2, UNROLL, (j2) => {
+${unrolledLoop('j2', 'halfT', UNROLL, (j2) => {
   const n = j2.replace(/\W/g, '');
   return `const p${n} = fetch4(probs, ${j2}, row);
 const w${n} = fetch4(v2, d2, vRow + ${j2});
@@ -282,6 +288,6 @@ function unpackOutputSource(plan: AttentionPlan): string {
 function unpackScoresSource(plan: AttentionPlan): string {
   return kernel(
     ['packed'],
-    `${unflatten(['b', 'h', 'i', 'j'], [plan.B, plan.Hq, plan.Sq, plan.T])}\n${unpackPair(plan, 'packed', 'j')}`,
+    `${unflatten(['b', 'h', 'i', 'j'], [plan.B, plan.Hq, plan.Sq, 'lenT'])}\n${unpackPair(plan, 'packed', 'j')}`,
   );
 }

@@ -50,7 +50,7 @@ export function scorePrelude(
   if (stage !== 'masked') return '';
   const lines: string[] = [];
   if (plan.hasValidLengths && withValidLength)
-    lines.push(`const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), ${lit(plan.T)});`);
+    lines.push('const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), lenT);');
   lines.push(`const diagonal${tag} = ${i} + ${offsetExpression(plan)};`);
   return lines.join('\n');
 }
@@ -78,7 +78,7 @@ export function scoreValue(
   const masked = `masked_${out}`;
   const bias = `bias_${out}`;
   lines.push(`let ${masked} = 0.0;`, `let ${bias} = 0.0;`);
-  if (beyondT) lines.push(`if (${j} >= ${lit(plan.T)}) { ${masked} = 1.0; }`);
+  if (beyondT) lines.push(`if (${j} >= lenT) { ${masked} = 1.0; }`);
   if (plan.isCausal) lines.push(`if (${j} > ${diagonal}) { ${masked} = 1.0; }`);
   if (plan.window && Number.isFinite(plan.window.left))
     lines.push(`if (${j} < ${diagonal} - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
@@ -100,10 +100,9 @@ export function scoreValue(
 
 /**
  * The diagonal offset of core's rule (plan.diagonal) as an expression: offset_b = base, plus the clamped
- * valid length `vl` when the rule adds it.
+ * valid length `vl` when the rule adds it. base (which grows with T under bottom-right alignment) and T are
+ * the uniforms `diagBase` and `lenT` that withLengths (launch.ts) gives every attention kernel.
  */
 function offsetExpression(plan: AttentionPlan): string {
-  const { base, addsValidLength } = plan.diagonal;
-  if (!addsValidLength) return lit(base);
-  return base < 0 ? `(vl - ${lit(-base)})` : `(vl + ${lit(base)})`;
+  return plan.diagonal.addsValidLength ? '(vl + diagBase)' : 'diagBase';
 }

@@ -4,7 +4,7 @@ import type { Storage } from '../tensor.js';
 import type { AttentionResult, AttentionStorages } from './attention-io.js';
 import { runPackedAttention } from './attention-packed.js';
 import { type ScoreStage, scoreArgs, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
-import type { Arg, Launch } from './launch.js';
+import { type Arg, type Launch, withLengths } from './launch.js';
 
 /**
  * Notation: B batch · Hq/Hkv heads · G = Hq/Hkv · Sq queries · Skv new keys · P past keys · T = P + Skv ·
@@ -34,6 +34,7 @@ export function runAttention(
   launch: Launch,
   packed: boolean,
 ): AttentionResult {
+  launch = withLengths(launch, plan); // T, P and the diagonal base as uniforms (lenT, lenP, diagBase)
   const { B, Hq, Hkv, Sq, T, D, Dv } = plan;
   const presentKey = plan.returnPresent
     ? launch(presentSource(plan, D, plan.strides.k), B * Hkv * T * D, presentArgs(plan, inputs.pastKey, inputs.k))
@@ -86,11 +87,11 @@ function presentArgs(plan: AttentionPlan, past: Storage | undefined, fresh: Stor
 
 /** concat(past, new) along the sequence axis into 4D [B, Hkv, T, width]; `fresh` are the new rows' strides. */
 function presentSource(plan: AttentionPlan, width: number, fresh: HeadStrides): string {
-  const { Hkv, P, T } = plan;
+  const { Hkv, P } = plan;
   const body = [
-    unflatten(['b', 'h', 't', 'w'], [plan.B, Hkv, T, width]),
-    P > 0 ? `if (t < ${lit(P)}) { return past[((b * ${lit(Hkv)} + h) * ${lit(P)} + t) * ${lit(width)} + w]; }` : '',
-    `const s = t - ${lit(P)};`,
+    unflatten(['b', 'h', 't', 'w'], [plan.B, Hkv, 'lenT', width]),
+    P > 0 ? `if (t < lenP) { return past[((b * ${lit(Hkv)} + h) * lenP + t) * ${lit(width)} + w]; }` : '',
+    'const s = t - lenP;',
     `return fresh[b * ${lit(fresh[0])} + h * ${lit(fresh[1])} + s * ${lit(fresh[2])} + w];`,
   ];
   return kernel(P > 0 ? ['past', 'fresh'] : ['fresh'], body.join('\n'));

@@ -1,4 +1,4 @@
-import type { ConcatPlan, GatherPlan, SlicePlan } from '@attnkit/core';
+import type { ConcatPlan, SlicePlan } from '@attnkit/core';
 import { kernel, lit, quotient, unflatten } from '../source.js';
 
 /** Data movement: every kernel views tensors as [outer, axis, inner] around the axis it moves along. */
@@ -9,15 +9,19 @@ function around(shape: readonly number[], axis: number): [number, number, number
   return [outer, shape[axis], inner];
 }
 
-/** Rows of the table by id; an id outside [0, V) gives a zero row. */
-export function gatherSource(plan: GatherPlan): string {
+/**
+ * Rows of the table by id; an id outside [0, V) gives a zero row. The row width and V are arguments
+ * (`width`, `vocabulary`), not literals, so one kernel serves every table: reordering a KV cache whose rows
+ * grow at every decoding step compiles nothing new.
+ */
+export function gatherSource(): string {
   return kernel(
-    ['table', 'ids'],
-    `const n = ${quotient('this.thread.x * 1.0', plan.width)};
-const e = this.thread.x * 1.0 - n * ${lit(plan.width)};
+    ['table', 'ids', 'width', 'vocabulary'],
+    `const n = ${quotient('this.thread.x * 1.0', 'width')};
+const e = this.thread.x * 1.0 - n * width;
 const id = Math.floor(ids[n] + 0.5);
-if (id < 0.0 || id >= ${lit(plan.vocabulary)}) { return 0.0; }
-return table[id * ${lit(plan.width)} + e];`,
+if (id < 0.0 || id >= vocabulary) { return 0.0; }
+return table[id * width + e];`,
   );
 }
 
