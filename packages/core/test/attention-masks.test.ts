@@ -174,3 +174,60 @@ describe('fully-masked rows give probabilities 0 and y exactly 0, never NaN', ()
     expectZeros(y.data);
   });
 });
+
+describe('attention: a large finite additive mask is applied exactly (CONTRACT.md rule 7)', () => {
+  const FLT_MAX = 3.4028234663852886e38;
+  const next = rng(7);
+  const q = random([2, 2, 3, 4], next);
+  const k = random([2, 1, 5, 4], next);
+  const v = random([2, 1, 5, 3], next);
+  const constantMask = (c: number) => ({
+    data: new Float32Array(3 * 5).fill(c),
+    shape: [3, 5],
+    kind: 'additive' as const,
+  });
+
+  for (const c of [-1e9, -FLT_MAX, 1e9]) {
+    for (const options of [
+      {},
+      { isCausal: true },
+      { alibi: true as const },
+      { softcap: 0.5, window: { left: 1, right: 1 } },
+    ]) {
+      it(`a mask of one constant ${c} gives the unmasked result (${JSON.stringify(options)})`, async () => {
+        const plain = await run({ q, k, v }, { ...options, scoresOutput: 'probabilities' });
+        const masked = await run({ q, k, v, mask: constantMask(c) }, { ...options, scoresOutput: 'probabilities' });
+        expectClose(masked.y.data, plain.y.data, 1e-12);
+        expectClose(masked.scores!.data, plain.scores!.data, 1e-12);
+      });
+    }
+  }
+
+  it("'masked' scores report the mask as given, finite: −3.4e38 + s", async () => {
+    const one = tensor([1], [1, 1, 1, 1]);
+    const keys = tensor([0, Math.log(3)], [1, 1, 2, 1]);
+    const mask = { data: Float32Array.from([-FLT_MAX, -FLT_MAX]), shape: [2], kind: 'additive' as const };
+    const { y, scores } = await run(
+      { q: one, k: keys, v: tensor([1, 5], [1, 1, 2, 1]), mask },
+      {
+        scale: 1,
+        scoresOutput: 'masked',
+      },
+    );
+    expectClose(scores!.data, [-FLT_MAX, -FLT_MAX]);
+    expectClose(y.data, [4]);
+  });
+
+  it('the maximum factored out is over the keys the row can see', async () => {
+    // Causal: rows 0–1 do not see key 2, whose bias 0 would otherwise swallow their −3.4e38 keys.
+    const ones = tensor([1, 1, 1], [1, 1, 3, 1]);
+    const keys = tensor([0, Math.log(3), 0], [1, 1, 3, 1]);
+    const mask = { data: Float32Array.from([-FLT_MAX, -FLT_MAX, 0]), shape: [3], kind: 'additive' as const };
+    const { y, scores } = await run(
+      { q: ones, k: keys, v: tensor([1, 5, 9], [1, 1, 3, 1]), mask },
+      { scale: 1, isCausal: true, scoresOutput: 'probabilities' },
+    );
+    expectClose(scores!.data, [1, 0, 0, 0.25, 0.75, 0, 0, 0, 1]);
+    expectClose(y.data, [1, 4, 9]);
+  });
+});

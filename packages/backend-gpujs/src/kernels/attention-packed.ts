@@ -3,7 +3,16 @@ import { packedOutput } from '../packed-fetch.js';
 import { kernel, lit, quotient, unflatten, unrolledLoop } from '../source.js';
 import type { Storage } from '../tensor.js';
 import type { AttentionResult, AttentionStorages } from './attention-io.js';
-import { type ScoreStage, scoreArgs, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
+import {
+  factorsMask,
+  rowMaxArgs,
+  rowMaxSource,
+  type ScoreStage,
+  scoreArgs,
+  scoreParams,
+  scorePrelude,
+  scoreValue,
+} from './attention-scores.js';
 import type { Launch } from './launch.js';
 
 /**
@@ -18,7 +27,9 @@ import type { Launch } from './launch.js';
  *   q4    [D4 × B·Hq·Sq]     q rows packed along the head axis, zero-padded
  *   k4    [D4 × B·Hkv·T]     past and new keys, packed the same way
  *   v2    [Dv2 × B·Hkv·T2]   texel = v[j0..j1][d0..d1] (2 keys × 2 channels)
- *   S2    [T2 × pairs]       texel = s[i0..i1][j0..j1]; keys past T are −∞ ('masked' stage)
+ *   tops  [B·Hq·Sq]          an additive mask's row maxima (rule 7, rowMaxSource), flat
+ *   S2    [T2 × pairs]       texel = s[i0..i1][j0..j1]; keys past T are −∞ ('factored' stage with an additive
+ *                            mask, else 'masked')
  *   stats [1 × pairs]        texel = (max, Σ exp(s − max)) of query i0, then of i1
  *   P2    [T2 × pairs]       probabilities, same layout as S2
  *   Y2    [Dv2 × pairs]      texel = y[i0..i1][d0..d1]; then unpacked to yShape (3D or 4D)
@@ -58,11 +69,13 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
     P > 0 ? [inputs.pastValue!, inputs.v] : [inputs.v],
   );
 
+  const factored = factorsMask(plan);
+  const tops = factored ? launch(rowMaxSource(plan), B * Hq * Sq, rowMaxArgs(plan, inputs)) : undefined;
   const scores2 = (stage: ScoreStage) =>
-    launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs)]);
-  const masked = scores2('masked');
-  const stats = launch(statsSource(), packedOutput(1, pairs), [masked, NINF]);
-  const probs = launch(probsSource(), packedOutput(T2, pairs), [masked, stats, NINF]);
+    launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs, tops)]);
+  const logits = scores2(factored ? 'factored' : 'masked');
+  const stats = launch(statsSource(), packedOutput(1, pairs), [logits, NINF]);
+  const probs = launch(probsSource(), packedOutput(T2, pairs), [logits, stats, NINF]);
   const y2 = launch(outputSource(plan), packedOutput(Dv2, pairs), [
     probs,
     v2,
@@ -73,14 +86,15 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
   const y = launch(unpackOutputSource(plan), B * Hq * Sq * Dv, [y2]);
 
   let scores: Storage | undefined;
-  if (plan.scoresOutput === 'masked') scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [masked]);
+  if (plan.scoresOutput === 'masked' && !factored) scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [logits]);
   else if (plan.scoresOutput === 'probabilities') scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [probs]);
-  else if (plan.scoresOutput === 'raw' || plan.scoresOutput === 'softcapped') {
+  else if (plan.scoresOutput !== 'none') {
     const staged = scores2(plan.scoresOutput);
     scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [staged]);
     staged.release();
   }
-  for (const s of [q4, k4, v2, masked, stats, probs, y2]) s.release();
+  for (const s of [q4, k4, v2, logits, stats, probs, y2]) s.release();
+  tops?.release();
   return { y, scores };
 }
 

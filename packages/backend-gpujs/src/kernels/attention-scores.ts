@@ -1,18 +1,29 @@
 import type { AttentionPlan } from '@attnkit/core';
-import { dot, lit, tanhInto } from '../source.js';
+import { dot, kernel, lit, tanhInto, unflatten } from '../source.js';
+import type { Storage } from '../tensor.js';
 import type { AttentionStorages } from './attention-io.js';
 import type { Arg } from './launch.js';
 
 /**
  * The per-score part of attention, shared by the scalar and the packed kernels: from a raw dot product to
  * the value of a score stage, for key `j` of query (b, h, i). Masks combine as in the reference: −∞ if any
- * mechanism masks the key, otherwise the additive mask plus the ALiBi bias.
+ * mechanism masks the key, otherwise the additive mask plus the ALiBi bias. 'masked' adds the mask as given
+ * (the 'masked' scores output); 'factored' adds it less the row's maximum `tops[row]` (CONTRACT.md rule 7,
+ * rowMaxSource), which is what the softmax sees: the same probabilities, but a row of −1e9 or −3.4e38 keeps
+ * its scores instead of rounding them away in float32.
  */
-export type ScoreStage = 'raw' | 'softcapped' | 'masked';
+export type ScoreStage = 'raw' | 'softcapped' | 'masked' | 'factored';
+
+const withMasks = (stage: ScoreStage) => stage === 'masked' || stage === 'factored';
+
+/** Whether the softmax needs the 'factored' stage (and its row maxima): an additive mask. */
+export function factorsMask(plan: AttentionPlan): boolean {
+  return plan.mask?.kind === 'additive';
+}
 
 /** Kernel parameters (after the ones a kernel declares itself) the score code reads, in argument order. */
 export function scoreParams(plan: AttentionPlan, stage: ScoreStage): string[] {
-  const masked = stage === 'masked';
+  const masked = withMasks(stage);
   return [
     'scale',
     'softcap',
@@ -20,12 +31,13 @@ export function scoreParams(plan: AttentionPlan, stage: ScoreStage): string[] {
     ...(masked && plan.mask ? ['mask'] : []),
     ...(masked && plan.hasValidLengths ? ['validLengths'] : []),
     ...(masked && plan.alibiSlopes ? ['slopes'] : []),
+    ...(stage === 'factored' && factorsMask(plan) ? ['tops'] : []),
   ];
 }
 
-/** Arguments for scoreParams(plan, stage), in the same order. */
-export function scoreArgs(plan: AttentionPlan, stage: ScoreStage, inputs: AttentionStorages): Arg[] {
-  const masked = stage === 'masked';
+/** Arguments for scoreParams(plan, stage), in the same order; `tops` from rowMaxSource for 'factored'. */
+export function scoreArgs(plan: AttentionPlan, stage: ScoreStage, inputs: AttentionStorages, tops?: Storage): Arg[] {
+  const masked = withMasks(stage);
   return [
     plan.scale,
     plan.softcap,
@@ -33,7 +45,53 @@ export function scoreArgs(plan: AttentionPlan, stage: ScoreStage, inputs: Attent
     ...(masked && plan.mask ? [inputs.mask!] : []),
     ...(masked && plan.hasValidLengths ? [inputs.kvValidLengths!] : []),
     ...(masked && plan.alibiSlopes ? [plan.alibiSlopes] : []),
+    ...(stage === 'factored' && factorsMask(plan) ? [tops!] : []),
   ];
+}
+
+/**
+ * Rule 7's constant of each query row (b, h, i), row-major over [B, Hq, Sq]: the maximum of the additive
+ * mask over the keys the row can see (the keys scoreValue leaves visible: causal, window, valid length, the
+ * mask's key length, and not −∞), or 0 when it sees none. Arguments: rowMaxArgs.
+ */
+export function rowMaxSource(plan: AttentionPlan): string {
+  const [, , , mT] = plan.mask!.shape4;
+  const keys = `Math.min(lenT, ${lit(mT)})`;
+  const lines = [
+    unflatten(['b', 'h', 'i'], [plan.B, plan.Hq, plan.Sq]),
+    scorePrelude(plan, 'masked'),
+    'let top = 0.0;',
+    'let seen = 0.0;',
+    `for (let j = 0; j < ${keys}; j++) {`,
+    'let hidden = 0.0;',
+    positionTests(plan, 'j', 'diagonal', 'hidden'),
+    `if (hidden < 0.5) { const m = mask[${maskIndex(plan, 'i', 'j')}]; if (m > ninf) { if (seen < 0.5 || m > top) { top = m; } seen = 1.0; } }`,
+    '}',
+    'return top;',
+  ];
+  return kernel(['mask', ...(plan.hasValidLengths ? ['validLengths'] : []), 'ninf'], lines.join('\n'));
+}
+
+export function rowMaxArgs(plan: AttentionPlan, inputs: AttentionStorages): Arg[] {
+  return [inputs.mask!, ...(plan.hasValidLengths ? [inputs.kvValidLengths!] : []), Number.NEGATIVE_INFINITY];
+}
+
+/** Lines that set `flag` to 1 where causal, window or valid length hide key `j` (not the mask). */
+function positionTests(plan: AttentionPlan, j: string, diagonal: string, flag: string): string {
+  const lines: string[] = [];
+  if (plan.isCausal) lines.push(`if (${j} > ${diagonal}) { ${flag} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.left))
+    lines.push(`if (${j} < ${diagonal} - ${lit(plan.window.left)}) { ${flag} = 1.0; }`);
+  if (plan.window && Number.isFinite(plan.window.right))
+    lines.push(`if (${j} > ${diagonal} + ${lit(plan.window.right)}) { ${flag} = 1.0; }`);
+  if (plan.hasValidLengths) lines.push(`if (${j} >= vl) { ${flag} = 1.0; }`);
+  return lines.join('\n');
+}
+
+/** The mask element of query (b, h, `i`) and key `j`, through the broadcast strides. */
+function maskIndex(plan: AttentionPlan, i: string, j: string): string {
+  const [sb, sh, sq, st] = plan.mask!.strides;
+  return `${dot(['b', 'h', i], [sb, sh, sq])} + ${st === 0 ? '0.0' : st === 1 ? j : `${j} * ${lit(st)}`}`;
 }
 
 /**
@@ -47,7 +105,7 @@ export function scorePrelude(
   tag = '',
   withValidLength = true,
 ): string {
-  if (stage !== 'masked') return '';
+  if (!withMasks(stage)) return '';
   const lines: string[] = [];
   if (plan.hasValidLengths && withValidLength)
     lines.push('const vl = Math.min(Math.max(Math.floor(validLengths[b] + 0.5), 0.0), lenT);');
@@ -79,19 +137,17 @@ export function scoreValue(
   const bias = `bias_${out}`;
   lines.push(`let ${masked} = 0.0;`, `let ${bias} = 0.0;`);
   if (beyondT) lines.push(`if (${j} >= lenT) { ${masked} = 1.0; }`);
-  if (plan.isCausal) lines.push(`if (${j} > ${diagonal}) { ${masked} = 1.0; }`);
-  if (plan.window && Number.isFinite(plan.window.left))
-    lines.push(`if (${j} < ${diagonal} - ${lit(plan.window.left)}) { ${masked} = 1.0; }`);
-  if (plan.window && Number.isFinite(plan.window.right))
-    lines.push(`if (${j} > ${diagonal} + ${lit(plan.window.right)}) { ${masked} = 1.0; }`);
-  if (plan.hasValidLengths) lines.push(`if (${j} >= vl) { ${masked} = 1.0; }`);
+  const tests = positionTests(plan, j, diagonal, masked);
+  if (tests) lines.push(tests);
   if (plan.mask) {
     const [, , , mT] = plan.mask.shape4;
-    const [sb, sh, sq, st] = plan.mask.strides;
-    const index = `${dot(['b', 'h', i], [sb, sh, sq])} + ${st === 0 ? '0.0' : st === 1 ? j : `${j} * ${lit(st)}`}`;
     const value = `m_${out}`;
-    const use = plan.mask.kind === 'boolean' ? `if (${value} < 0.5) { ${masked} = 1.0; }` : `${bias} += ${value};`;
-    lines.push(`if (${j} >= ${lit(mT)}) { ${masked} = 1.0; } else { const ${value} = mask[${index}]; ${use} }`);
+    const top = stage === 'factored' ? ` - tops[(b * ${lit(plan.Hq)} + h) * ${lit(plan.Sq)} + ${i}]` : '';
+    const use =
+      plan.mask.kind === 'boolean' ? `if (${value} < 0.5) { ${masked} = 1.0; }` : `${bias} += ${value}${top};`;
+    lines.push(
+      `if (${j} >= ${lit(mT)}) { ${masked} = 1.0; } else { const ${value} = mask[${maskIndex(plan, i, j)}]; ${use} }`,
+    );
   }
   if (plan.alibiSlopes) lines.push(`${bias} -= slopes[h] * (${diagonal} - ${j});`);
   lines.push(`${out} = ${masked} > 0.5 ? ninf : ${out} + ${bias};`);

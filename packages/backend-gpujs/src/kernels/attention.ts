@@ -3,7 +3,16 @@ import { kernel, lit, quotient, unflatten } from '../source.js';
 import type { Storage } from '../tensor.js';
 import type { AttentionResult, AttentionStorages } from './attention-io.js';
 import { runPackedAttention } from './attention-packed.js';
-import { type ScoreStage, scoreArgs, scoreParams, scorePrelude, scoreValue } from './attention-scores.js';
+import {
+  factorsMask,
+  rowMaxArgs,
+  rowMaxSource,
+  type ScoreStage,
+  scoreArgs,
+  scoreParams,
+  scorePrelude,
+  scoreValue,
+} from './attention-scores.js';
 import { type Arg, type Launch, withLengths } from './launch.js';
 
 /**
@@ -11,7 +20,9 @@ import { type Arg, type Launch, withLengths } from './launch.js';
  * D/Dv head sizes. Attention runs as passes over textures:
  *
  *   present  [B,Hkv,T,D|Dv]  concat(past, new), when asked for or when there is a past
- *   S        [B,Hq,Sq,T]     scale·q·kᵀ → softcap → + mask + ALiBi, −∞ where masked ('masked' scores)
+ *   tops     [B·Hq·Sq]       an additive mask's row maximum over the visible keys (rule 7, rowMaxSource)
+ *   S        [B,Hq,Sq,T]     scale·q·kᵀ → softcap → + (mask − top) + ALiBi, −∞ where masked; without an
+ *                            additive mask these are the 'masked' scores, else those are a pass of their own
  *   stats    [B·Hq·Sq, 2]    row maximum m and Σ exp(s − m) (m = −∞ for a fully masked row)
  *   probs    [B,Hq,Sq,T]     exp(s − m) / Σ, exactly 0 where s is −∞ ('probabilities' scores)
  *   y        yShape          headMask_h · Σ_j probs_j · v_j, and +0 for a fully masked row (a sum of
@@ -48,14 +59,17 @@ export function runAttention(
   }
   const keys = presentKey ?? inputs.k;
   const values = presentValue ?? inputs.v;
-  const stageArgs = (stage: ScoreStage) => scoreArgs(plan, stage, inputs);
-  const masked = launch(scoresSource(plan, 'masked', presentKey !== undefined), rows * T, [
+  const factored = factorsMask(plan);
+  const tops = factored ? launch(rowMaxSource(plan), rows, rowMaxArgs(plan, inputs)) : undefined;
+  const stageArgs = (stage: ScoreStage) => scoreArgs(plan, stage, inputs, tops);
+  const logitStage: ScoreStage = factored ? 'factored' : 'masked';
+  const logits = launch(scoresSource(plan, logitStage, presentKey !== undefined), rows * T, [
     inputs.q,
     keys,
-    ...stageArgs('masked'),
+    ...stageArgs(logitStage),
   ]);
-  const stats = launch(statsSource(T), rows * 2, [masked, NINF]);
-  const probs = launch(probsSource(T), rows * T, [masked, stats, NINF]);
+  const stats = launch(statsSource(T), rows * 2, [logits, NINF]);
+  const probs = launch(probsSource(T), rows * T, [logits, stats, NINF]);
   const y = launch(outputSource(plan, presentValue !== undefined), B * Hq * Sq * Dv, [
     probs,
     values,
@@ -65,9 +79,9 @@ export function runAttention(
   ]);
 
   let scores: Storage | undefined;
-  if (plan.scoresOutput === 'masked') scores = masked.retain();
+  if (plan.scoresOutput === 'masked' && !factored) scores = logits.retain();
   else if (plan.scoresOutput === 'probabilities') scores = probs.retain();
-  else if (plan.scoresOutput === 'raw' || plan.scoresOutput === 'softcapped') {
+  else if (plan.scoresOutput !== 'none') {
     const stage = plan.scoresOutput;
     scores = launch(scoresSource(plan, stage, presentKey !== undefined), rows * T, [
       inputs.q,
@@ -75,9 +89,10 @@ export function runAttention(
       ...stageArgs(stage),
     ]);
   }
-  masked.release();
+  logits.release();
   stats.release();
   probs.release();
+  tops?.release();
   return { y, presentKey, presentValue, scores };
 }
 

@@ -1,6 +1,6 @@
 import type { AttentionPlan } from '@attnkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { needsSink } from './head-block.js';
+import { type BiasTerms, needsSink, softmaxBias, sumBias } from './head-block.js';
 import { batchRangePositions, positionTerms } from './positions.js';
 
 /**
@@ -11,7 +11,8 @@ import { batchRangePositions, positionTerms } from './positions.js';
  *   S = Q · Kᵀ                      [C·Hkv, G·Sq, T] → [C, Hq, Sq, T]   one batched matMul
  *   S = c·tanh(S/c)                 softcap
  *   bias = position bias + slope_h·rel + mask               [C|1, Hq|1, Sq|1, T], −∞ where masked
- *   P = softmax(S + bias′)          bias′ = bias − rowmax(bias) (additive masks), 0 on fully masked rows
+ *   P = softmax(S + bias′)          bias′ = (position + mask − c) + slope_h·rel, c the row maximum of the
+ *                                   additive mask over visible keys (rule 7, softmaxBias); 0 on fully masked rows
  *   Y = gain · P·V                  [C, Hq, Sq, Dv]; gain = headMask_h · [row not fully masked]
  *
  * Fully masked rows: instead of the blocked path's sink key (a concat on K and V per block), such a row
@@ -44,8 +45,12 @@ export function batchedAttention(x: BatchedInputs): { y: tf.Tensor4D; scores: tf
   let scores: tf.Tensor | null = plan.scoresOutput === 'raw' ? s : null;
   if (plan.softcap > 0) s = tf.mul(tf.tanh(tf.div(s, plan.softcap)), plan.softcap);
   if (plan.scoresOutput === 'softcapped') scores = s;
-  const bias = batchedBias(x, C);
-  if (plan.scoresOutput === 'masked') scores = bias ? tf.add(s, bias) : s;
+  const terms = batchedBias(x, C);
+  if (plan.scoresOutput === 'masked') {
+    const summed = sumBias(terms);
+    scores = summed ? tf.add(s, summed) : s;
+  }
+  const bias = softmaxBias(plan, terms);
   const prepared = bias ? prepareBatchedBias(plan, bias) : null;
   const p = tf.softmax(prepared ? tf.add(s, prepared.forSoftmax) : s);
   if (plan.scoresOutput === 'probabilities') scores = prepared?.rowGain ? tf.mul(p, prepared.rowGain) : p;
@@ -76,25 +81,24 @@ function perKeyValueHead(plan: AttentionPlan, a: tf.Tensor4D, b: tf.Tensor4D, tr
   return tf.reshape(product, [C, Hq, Sq, transposeB ? T : width]);
 }
 
-/** The summed bias (position terms, ALiBi, mask), broadcastable to [C, Hq, Sq, T], or null when none. */
-function batchedBias(x: BatchedInputs, C: number): tf.Tensor | null {
+/** The bias terms (position, ALiBi, mask), each broadcastable to [C, Hq, Sq, T] or null. */
+function batchedBias(x: BatchedInputs, C: number): BiasTerms {
   const { plan } = x;
   const { Hq, Sq, T } = plan;
   const at = batchRangePositions(plan, x.kvValidLengths, x.b0, C);
   const { rel, bias } = positionTerms(plan, at, 0, Sq, { start: 0, end: T });
   // Position terms are [Sq|1, T] or, when they depend on b, [C, Sq|1, T]: one head axis in between.
   const toHeads = (t: tf.Tensor) => (t.rank === 2 ? tf.reshape(t, [1, 1, ...t.shape]) : tf.expandDims(t, 1));
-  const terms: tf.Tensor[] = [];
-  if (bias) terms.push(toHeads(bias));
-  if (plan.alibiSlopes && rel) terms.push(tf.mul(toHeads(rel), tf.tensor4d(plan.alibiSlopes, [1, Hq, 1, 1])));
-  if (x.mask) terms.push(x.mask);
-  return terms.length === 0 ? null : terms.reduce((a, b) => tf.add(a, b));
+  return {
+    position: bias ? toHeads(bias) : null,
+    alibi: plan.alibiSlopes && rel ? tf.mul(toHeads(rel), tf.tensor4d(plan.alibiSlopes, [1, Hq, 1, 1])) : null,
+    mask: x.mask,
+  };
 }
 
 /**
- * What the softmax adds, and the gain that zeroes fully masked rows (CONTRACT.md rule 2). The shift by
- * the row maximum is exact for softmax and keeps −1e9 + s from rounding to −1e9 in float32 (additive masks
- * only: other biases are 0/−∞ plus small ALiBi terms). A fully masked row is lifted to 0 by a maximum with
+ * What the softmax adds, and the gain that zeroes fully masked rows (CONTRACT.md rule 2), from the bias
+ * the softmax sees (rule 7 already applied by softmaxBias). A fully masked row is lifted to 0 by a maximum with
  * a floor (0 on such rows, −∞ elsewhere) spread over the keys by an add: on wasm, add broadcasts a row
  * cheaply while maximum and tf.where (which tiles its operands) take about 1 ms each for a [256, 1, 1, 24]
  * bias, as much as the whole rest of a decoding step. Rows that no mechanism can mask entirely need no gain.
@@ -111,7 +115,5 @@ function prepareBatchedBias(
     tf.zerosLike(bias),
     tf.where(fullyMasked, zeros, tf.fill(fullyMasked.shape, Number.NEGATIVE_INFINITY)),
   );
-  const shifted =
-    plan.mask?.kind === 'additive' ? tf.sub(bias, tf.where(fullyMasked, zeros, tf.max(bias, -1, true))) : bias;
-  return { forSoftmax: tf.maximum(shifted, floor), rowGain: tf.cast(tf.logicalNot(fullyMasked), 'float32') };
+  return { forSoftmax: tf.maximum(bias, floor), rowGain: tf.cast(tf.logicalNot(fullyMasked), 'float32') };
 }

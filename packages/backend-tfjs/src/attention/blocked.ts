@@ -12,7 +12,7 @@ import { batchPositions, positionTerms, visibleKeys } from './positions.js';
  *                                       (decoding, and other tfjs backends: see KeyProduct)
  *   per query block (R rows):           position bias (causal, window, valid length), shared by heads
  *   per query head h (g = ⌊h / group⌋): S = (scale·Q[b, h, block]) · Kᵀ_g     [R, T]
- *                                       S = c·tanh(S/c); S += bias + mask; P = softmax(S)
+ *                                       S = c·tanh(S/c); S += bias + mask (rule 7); P = softmax(S)
  *                                       Y[b, h, block] = headMask_h · P · V_g  [R, Dv]   (head-block.ts)
  *
  * On wasm every product is a single 2-D matMul without transpose flags, the one shape tfjs-wasm sends to
@@ -63,11 +63,11 @@ export function blockedAttention(x: BlockedInputs): { y: tf.Tensor4D; scores: tf
         const biasOf = (h: number) =>
           prepareBias(
             plan,
-            sumOf([
-              positions.bias,
-              plan.alibiSlopes && positions.rel ? tf.mul(positions.rel, plan.alibiSlopes[h]) : null,
-              mask ? maskRows(mask, b, h, r0, rows, keyRange) : null,
-            ]),
+            {
+              position: positions.bias,
+              alibi: plan.alibiSlopes && positions.rel ? tf.mul(positions.rel, plan.alibiSlopes[h]) : null,
+              mask: mask ? maskRows(mask, b, h, r0, rows, keyRange) : null,
+            },
             width,
             sink,
           );
@@ -96,11 +96,6 @@ export function blockedAttention(x: BlockedInputs): { y: tf.Tensor4D; scores: tf
     }
   }
   return { y: assemble(yRows, B, Hq), scores: plan.scoresShape ? assemble(scoreRows, B, Hq) : null };
-}
-
-function sumOf(terms: (tf.Tensor | null)[]): tf.Tensor | null {
-  const present = terms.filter((t): t is tf.Tensor => t !== null);
-  return present.length === 0 ? null : present.reduce((a, b) => tf.add(a, b));
 }
 
 /** Kᵀ [D, W] with the sink's zero column appended (see head-block.ts). */

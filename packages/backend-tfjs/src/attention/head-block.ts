@@ -8,8 +8,8 @@ import { positionsCanHideRow } from './positions.js';
  *
  *   S = q · Kᵀ  (see KeyProduct)      [R, W(+1)]   q already scaled
  *   S = c·tanh(S/c)                   softcap
- *   S += bias − rowmax(bias)          bias: causal/window/valid length (−∞), ALiBi, mask; the shift is exact
- *                                     for softmax and keeps −1e9 + s from rounding to −1e9 in float32
+ *   S += (hide − c) + ALiBi           hide: causal/window/valid length (0/−∞) + mask; with an additive mask,
+ *                                     c = rowmax(hide) (rule 7, softmaxBias), else 0
  *   P = softmax(S); Y = P · V         [R, Dv]
  *
  * Fully masked rows use a sink: when masking can hide every key, Kᵀ carries one extra zero column and V
@@ -52,21 +52,69 @@ export interface PreparedBias {
   readonly forSoftmax: tf.Tensor | null;
 }
 
-/** Shifts the bias by its row maximum (additive masks only) and appends the sink's column. */
-export function prepareBias(plan: AttentionPlan, bias: tf.Tensor | null, width: number, sink: boolean): PreparedBias {
-  const asGiven = bias ?? (sink ? tf.zeros([1, width]) : null);
-  if (!asGiven) return { asGiven: null, forSoftmax: null };
-  const max = tf.max(asGiven, -1, true);
+/**
+ * The terms of a bias, kept apart until the softmax's form is made: `position` 0 / −∞ (causal, window,
+ * valid length), `alibi` finite, `mask` the user's mask in additive form (−∞ where masked, mask.ts).
+ */
+export interface BiasTerms {
+  readonly position: tf.Tensor | null;
+  readonly alibi: tf.Tensor | null;
+  readonly mask: tf.Tensor | null;
+}
+
+export function sumBias(terms: BiasTerms): tf.Tensor | null {
+  const present = [terms.position, terms.alibi, terms.mask].filter((t): t is tf.Tensor => t !== null);
+  return present.length === 0 ? null : present.reduce((a, b) => tf.add(a, b));
+}
+
+/**
+ * The bias as the softmax sees it (CONTRACT.md rule 7). With an additive mask: hide − c + ALiBi, where
+ * hide = position + mask and c is hide's row maximum, the mask's maximum over the keys the row can see.
+ * softmax is invariant to c, and the subtraction keeps the scores exact under a row of one huge constant
+ * (−1e9 + s rounds to −1e9 in float32, −3.4e38 + s to −3.4e38), ALiBi included: it is added after. A row
+ * that sees no key has c = −∞; c is floored at −FLT_MAX so that −∞ − c stays −∞, never NaN, without a
+ * tf.where. Other biases (no mask, a boolean one) are their sum.
+ */
+export function softmaxBias(plan: AttentionPlan, terms: BiasTerms): tf.Tensor | null {
+  if (plan.mask?.kind !== 'additive' || !terms.mask) return sumBias(terms);
+  const hide = terms.position ? tf.add(terms.mask, terms.position) : terms.mask;
+  const shifted = tf.sub(hide, tf.maximum(rowMax(hide), -FLT_MAX));
+  return terms.alibi ? tf.add(shifted, terms.alibi) : shifted;
+}
+
+const FLT_MAX = 3.4028234663852886e38;
+const WEBGL_MAX_SCALE = 2 ** 70;
+
+/**
+ * max over the last axis, keeping it. tfjs-webgl's max reductions start from −1e20, so a row of −3.4e38 would
+ * come out as −1e20 (measured in Chromium: [−3.4e38, −3.4e38, −∞] → −1e20) and the shift would keep −3.4e38.
+ * There the maximum is taken of x·2⁻⁷⁰, which puts every finite float32 above −1e20, and scaled back:
+ * exact for powers of two, but for values below 2⁻⁵⁶ in magnitude that the GPU may flush, which no score notices.
+ */
+function rowMax(x: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== 'webgl') return tf.max(x, -1, true);
+  return tf.mul(tf.max(tf.mul(x, 1 / WEBGL_MAX_SCALE), -1, true), WEBGL_MAX_SCALE);
+}
+
+/**
+ * The softmax's bias (rule 7, softmaxBias) with the sink's column appended, and the bias as given (the sum
+ * of the terms) where 'masked' scores report it. Rows with no visible key are those whose softmax bias is
+ * −∞ throughout: c is finite and ALiBi is, so the −∞ are exactly those of the sum.
+ */
+export function prepareBias(plan: AttentionPlan, terms: BiasTerms, width: number, sink: boolean): PreparedBias {
+  const forSoftmax = softmaxBias(plan, terms) ?? (sink ? tf.zeros([1, width]) : null);
+  if (!forSoftmax) return { asGiven: null, forSoftmax: null };
+  const factored = plan.mask?.kind === 'additive' && terms.mask !== null;
+  const asGiven = !factored ? forSoftmax : plan.scoresOutput === 'masked' ? sumBias(terms) : null;
+  if (!sink) return { asGiven, forSoftmax };
   // Not equal(max, −∞): tfjs-webgl's max of a row of −∞ can come out as −1e20.
-  const fullyMasked = tf.logicalNot(tf.any(tf.notEqual(asGiven, Number.NEGATIVE_INFINITY), -1, true));
-  let forSoftmax: tf.Tensor =
-    plan.mask?.kind === 'additive' ? tf.sub(asGiven, tf.where(fullyMasked, tf.zerosLike(max), max)) : asGiven;
-  if (sink)
-    forSoftmax = tf.concat(
-      [forSoftmax, tf.where(fullyMasked, tf.zerosLike(max), tf.fill(max.shape, Number.NEGATIVE_INFINITY))],
-      1,
-    );
-  return { asGiven, forSoftmax };
+  const fullyMasked = tf.logicalNot(tf.any(tf.notEqual(forSoftmax, Number.NEGATIVE_INFINITY), -1, true));
+  const sinkColumn = tf.where(
+    fullyMasked,
+    tf.zeros(fullyMasked.shape),
+    tf.fill(fullyMasked.shape, Number.NEGATIVE_INFINITY),
+  );
+  return { asGiven, forSoftmax: tf.concat([forSoftmax, sinkColumn], 1) };
 }
 
 export function headBlock(x: HeadBlock): { y: tf.Tensor; stage: tf.Tensor | null } {

@@ -7,19 +7,21 @@ import {
   biasFunction,
   featureKey,
   ROW_GEOMETRY,
+  rowTop,
 } from './attention-bias.js';
 
 /**
  * The scores path, used only when scores were requested: one invocation per (b, h, i, j) writes the
- * [B, Hq, Sq, T] stage the caller asked for ('probabilities' is this kernel's 'masked' stage followed by
- * the row softmax). Masked entries are −∞.
+ * [B, Hq, Sq, T] stage the caller asked for. Masked entries are −∞. 'masked' adds the additive mask as
+ * given; 'factored' adds it less the row's maximum (rule 7, the `tops` of attentionRowMaxKernel), which is
+ * what the row softmax turns into 'probabilities'.
  */
-export function attentionScoresKernel(
-  f: BiasFeatures,
-  stage: Exclude<ScoresOutputMode, 'none' | 'probabilities'>,
-): Kernel {
+export type ScoresStage = Exclude<ScoresOutputMode, 'none' | 'probabilities'> | 'factored';
+
+export function attentionScoresKernel(f: BiasFeatures, stage: ScoresStage): Kernel {
   const withSoftcap = stage !== 'raw';
-  const withBias = stage === 'masked';
+  const withBias = stage === 'masked' || stage === 'factored';
+  const top = stage === 'factored' ? rowTop(f, 'i') : '0.0';
   const body = `
   let j = index % u.T;
   let row = index / u.T;
@@ -34,7 +36,7 @@ export function attentionScoresKernel(
   for (var d = 0u; d < u.D; d++) { dotqk += q[qb + d] * k[kb + d]; }
   var s = dotqk * u.scale;
   ${withSoftcap ? 's = softcapped(s);' : ''}
-  ${withBias ? 'let bias = keyBias(b, h, i, j, diagonal(b, i), validLength(b));\n  s = select(s + bias, negInf(), isMasked(bias));' : ''}
+  ${withBias ? `let bias = keyBias(b, h, i, j, diagonal(b, i), validLength(b), ${top});\n  s = select(s + bias, negInf(), isMinusInfinity(bias));` : ''}
   scores[index] = s;`;
   return {
     key: `attention-scores:${stage}:${featureKey(f)}`,
@@ -44,7 +46,7 @@ export function attentionScoresKernel(
         { name: 'q', element: 'f32', access: 'read' },
         { name: 'k', element: 'f32', access: 'read' },
         { name: 'scores', element: 'f32', access: 'read_write' },
-        ...(withBias ? biasBindings(f, false) : []),
+        ...(withBias ? biasBindings(f, false, stage === 'factored') : []),
       ],
       workgroupSize: 64,
       guard: 'count',

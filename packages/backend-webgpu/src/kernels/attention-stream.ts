@@ -7,12 +7,14 @@ import {
   featureKey,
   keyRange,
   ROW_GEOMETRY,
+  rowTop,
 } from './attention-bias.js';
 
 /**
  * Memory-efficient attention: each invocation owns R query rows (one in 'shared'), keys and values stream
  * through in blocks of KB with an online softmax (running max m, running sum l, output accumulator rescaled when m grows). No score
- * matrix exists; a row whose every key is masked keeps l = 0 and writes exact zeros.
+ * matrix exists; a row whose every key is masked keeps l = 0 and writes exact zeros. An additive mask enters
+ * less its row maximum (`top`, CONTRACT.md rule 7), read from the `tops` of attentionRowMaxKernel.
  *
  *   splitKeys:            0, or SK > 0: the split-over-keys pass (flash-decoding). Launches × u.splits, split sp
  *                         walks only keys [sp·SK, sp·SK + SK) and writes its partial (m, l) to `ml` and the
@@ -105,7 +107,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
           ${each(DC, (c) => `let k${c} = ${keyAt(c)};`, '\n          ')}
           ${rows(
             (r) => `{
-            let bias = keyBias(b, h, i${r}, j, diag${r}, vl);
+            let bias = keyBias(b, h, i${r}, j, diag${r}, vl, top${r});
             let sc = softcapped((${each(DC, (c) => `dot(q${r}_${c}, k${c})`, ' + ')}) * u.scale);
             s${r}[t] = select(sc + bias, negInf(), isMasked(bias));
             if (!isMasked(s${r}[t])) { blockMax${r} = max(blockMax${r}, s${r}[t]); }
@@ -143,6 +145,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   let kvh = h / u.groupSize;
   let vl = validLength(b);
   ${rows((r) => `let diag${r} = diagonal(b, i${r});`, '\n  ')}
+  ${rows((r) => `let top${r} = ${rowTop(f, `i${r}`)};`, '\n  ')}
   ${rows((r) => each(DC, (c) => `var q${r}_${c} = vec4<f32>(0.0);`, ' '), '\n  ')}
   ${rows((r) => each(DVC, (c) => `var acc${r}_${c} = vec4<f32>(0.0);`, ' '), '\n  ')}
   ${rows((r) => `var m${r} = -3.4e38;\n  var l${r} = 0.0;`, '\n  ')}`;
@@ -250,7 +253,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
               { name: 'part', element: 'vec4<f32>', access: 'read_write' as const },
             ]
           : [{ name: 'y', element: vec4 ? 'vec4<f32>' : 'f32', access: 'read_write' as const }]),
-        ...biasBindings(f, !split),
+        ...biasBindings(f, !split, true),
       ],
       workgroupSize: WG,
       enableF16: element === 'f16',

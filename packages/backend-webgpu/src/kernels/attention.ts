@@ -3,7 +3,7 @@ import type { Gpu } from '../gpu.js';
 import type { Kernel } from '../pipelines.js';
 import type { WebGpuTensor } from '../tensor.js';
 import type { Tuner } from '../tuner.js';
-import { type BiasBuffer, biasFeatures } from './attention-bias.js';
+import { attentionRowMaxKernel, type BiasBuffer, biasFeatures, factorsMask } from './attention-bias.js';
 import { attentionMergeKernel } from './attention-merge.js';
 import { attentionScoresKernel } from './attention-scores.js';
 import { streamingAttentionKernel } from './attention-stream.js';
@@ -12,7 +12,8 @@ import { softmaxKernel } from './rows.js';
 
 /**
  * Host wiring of attention. Extra memory beyond inputs and outputs: the [Hq] ALiBi/head-mask table, the
- * present cache when asked for (it is an output), f16 copies of q/k/v for precision 'float16', and the
+ * present cache when asked for (it is an output), f16 copies of q/k/v for precision 'float16', the
+ * [B·Hq·Sq] row maxima of an additive mask (CONTRACT.md rule 7, attentionRowMaxKernel), and the
  * [B, Hq, Sq, T] scores only when scores were requested. Nothing is O(Sq · T) otherwise.
  */
 export interface AttentionContext {
@@ -49,6 +50,7 @@ export function runAttention(
     // The split path's partials come first, before any work is queued, so that a DEVICE_LIMIT leaves nothing
     // allocated: (m, l) per (row, split) and the accumulators; temporaries, released with the others.
     const partials = tuning.splitKeys > 0 ? [temp(parts * 8), temp(parts * DVC * 16)] : null;
+    const tops = factorsMask(features) ? temp(Math.max(16, B * Hq * Sq * 4)) : null;
     let keys = inputs.k.buffer;
     let values = inputs.v.buffer;
     // Strides and the diagonal rule come from core's plan; the kernels read keys and values from the present
@@ -117,6 +119,11 @@ export function runAttention(
       ...own,
       ...kernel.spec.buffers.slice(own.length).map((b) => biasBuffers[b.name as BiasBuffer]!),
     ];
+    if (tops) {
+      biasBuffers.tops = tops;
+      const rowMax = attentionRowMaxKernel(features);
+      gpu.run(rowMax, bindings(rowMax, [tops]), uniforms, { invocations: uniforms.rows });
+    }
 
     const half = plan.precision === 'float16';
     const kernel = streamingAttentionKernel(features, D, Dv, tuning, half ? 'f16' : 'f32');
@@ -159,7 +166,8 @@ export function runAttention(
     }
 
     if (plan.scoresOutput !== 'none') {
-      const stage = plan.scoresOutput === 'probabilities' ? 'masked' : plan.scoresOutput;
+      // Probabilities are the softmax of the factored stage (rule 7); 'masked' reports the mask as given.
+      const stage = plan.scoresOutput === 'probabilities' ? 'factored' : plan.scoresOutput;
       scores = ctx.alloc(plan.scoresShape!);
       const scoresKernel = attentionScoresKernel(features, stage);
       gpu.run(scoresKernel, bindings(scoresKernel, [inputs.q.buffer, keys, scores.buffer]), uniforms, {

@@ -13,6 +13,9 @@ const one = { B: 1, Hq: 1, Hkv: 1 } as const;
 
 /** softmax([t, 0]) weight of the first entry. */
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
+/** −FLT_MAX, the additive padding of Hugging Face models: a finite number, not a mask (CONTRACT.md rule 7). */
+const FLT_MAX = 3.4028234663852886e38;
+const E5 = Math.exp(5);
 
 export const HAND_ENTRIES: readonly HandEntry[] = [
   {
@@ -109,6 +112,129 @@ export const HAND_ENTRIES: readonly HandEntry[] = [
     },
     data: { q: [0, 0], k: [0, 0], v: [2, 6], mask: [0, -1e9, -1e9, -1e9] },
     expected: { y: [2, 4], scores: [1, 0, 0.5, 0.5] },
+  },
+  // Rule 7: a row whose additive mask is one finite constant, however large, gives softmax of its scores. The
+  // scores [0, ln 3] (q = 1, k = [0, ln 3], scale 1) weigh the keys 1/4 and 3/4; a float32 kernel that adds
+  // −1e9 to them unfactored rounds both to −1e9 and averages instead (y = 3).
+  {
+    name: 'mask-row-minus-1e9-keeps-scores',
+    title: 'additive row [−1e9, −1e9] over scores [0, ln 3]: probabilities [1/4, 3/4], y = 1/4·1 + 3/4·5 = 4',
+    spec: {
+      ...one,
+      Sq: 1,
+      Skv: 2,
+      D: 1,
+      mask: { kind: 'additive', shape: [2], pattern: 'random' },
+      options: { scale: 1, scoresOutput: 'probabilities' },
+    },
+    data: { q: [1], k: [0, LN3], v: [1, 5], mask: [-1e9, -1e9] },
+    expected: { y: [4], scores: [0.25, 0.75] },
+  },
+  {
+    name: 'mask-row-minus-flt-max-keeps-scores',
+    title: 'additive row [−3.4028235e38, −3.4028235e38] is not a mask: probabilities [1/4, 3/4], y = 4',
+    spec: {
+      ...one,
+      Sq: 1,
+      Skv: 2,
+      D: 1,
+      mask: { kind: 'additive', shape: [2], pattern: 'random' },
+      options: { scale: 1, scoresOutput: 'probabilities' },
+    },
+    data: { q: [1], k: [0, LN3], v: [1, 5], mask: [-FLT_MAX, -FLT_MAX] },
+    expected: { y: [4], scores: [0.25, 0.75] },
+  },
+  {
+    name: 'mask-partial-rows-large-finite',
+    title:
+      'scores [0, ln 3, 5]; rows [0, 0, −1e9], [−3.4e38, 0, 0], [−1e9, −1e9, −3.4e38]: the far-below keys underflow',
+    spec: {
+      ...one,
+      Sq: 3,
+      Skv: 3,
+      D: 1,
+      mask: { kind: 'additive', shape: [3, 3], pattern: 'random' },
+      options: { scale: 1, scoresOutput: 'probabilities' },
+    },
+    data: {
+      q: [1, 1, 1],
+      k: [0, LN3, 5],
+      v: [1, 5, 100],
+      mask: [0, 0, -1e9, -FLT_MAX, 0, 0, -1e9, -1e9, -FLT_MAX],
+    },
+    expected: {
+      y: [4, (3 * 5 + E5 * 100) / (3 + E5), 4],
+      scores: [0.25, 0.75, 0, 0, 3 / (3 + E5), E5 / (3 + E5), 0.25, 0.75, 0],
+    },
+  },
+  {
+    name: 'mask-large-finite-short-mask',
+    title: 'a [−3.4e38, −3.4e38] mask for T = 3: key 2 is masked, keys 0–1 keep scores [0, ln 3]: y = 4',
+    spec: {
+      ...one,
+      Sq: 1,
+      Skv: 3,
+      D: 1,
+      mask: { kind: 'additive', shape: [2], pattern: 'random' },
+      options: { scale: 1, scoresOutput: 'probabilities' },
+    },
+    data: { q: [1], k: [0, LN3, 7], v: [1, 5, 100], mask: [-FLT_MAX, -FLT_MAX] },
+    expected: { y: [4], scores: [0.25, 0.75, 0] },
+  },
+  {
+    name: 'mask-additive-masked-scores-as-given',
+    title: "'masked' scores add the mask as given, not less its row maximum: [0 − 1, ln 3 + 0.5]",
+    spec: {
+      ...one,
+      Sq: 1,
+      Skv: 2,
+      D: 1,
+      mask: { kind: 'additive', shape: [2], pattern: 'random' },
+      options: { scale: 1, scoresOutput: 'masked' },
+    },
+    data: { q: [1], k: [0, LN3], v: [1, 5], mask: [-1, 0.5] },
+    expected: {
+      y: [(Math.exp(-1) + 15 * Math.exp(0.5)) / (Math.exp(-1) + 3 * Math.exp(0.5))],
+      scores: [-1, LN3 + 0.5],
+    },
+  },
+  {
+    name: 'mask-row-minus-1e9-with-alibi-and-softcap',
+    title: 'ALiBi slope ln 2 under a row of −1e9 (y = 3 as without it) and softcap 1 under −3.4e38 (weights σ(tanh 3))',
+    spec: {
+      B: 1,
+      Hq: 2,
+      Hkv: 2,
+      Sq: 1,
+      Skv: 3,
+      D: 1,
+      mask: { kind: 'additive', shape: [2, 1, 3], pattern: 'random' },
+      options: { scale: 1, softcap: 1, alibi: { slopes: [Math.LN2, 0] } },
+    },
+    // head 0: q = 0, scores 0, ALiBi j·ln 2 gives weights 1:2:4 over v [1, 2, 4]: y = 21/7 = 3.
+    // head 1: q = 3, k = [1, 0, 1], softcapped scores [tanh 3, 0, tanh 3] with key 2 at −∞.
+    data: {
+      q: [0, 3],
+      k: [0, 0, 0, 1, 0, 1],
+      v: [1, 2, 4, 1, 2, 100],
+      mask: [-1e9, -1e9, -1e9, -FLT_MAX, -FLT_MAX, NEG],
+    },
+    expected: { y: [3, sigmoid(Math.tanh(3)) * 1 + (1 - sigmoid(Math.tanh(3))) * 2] },
+  },
+  {
+    name: 'mask-max-over-visible-keys',
+    title: 'causal with mask [−3.4e38, −3.4e38, 0]: row 1 sees keys 0–1 only, so its scores [0, ln 3] give y = 4',
+    spec: {
+      ...one,
+      Sq: 3,
+      Skv: 3,
+      D: 1,
+      mask: { kind: 'additive', shape: [3], pattern: 'random' },
+      options: { scale: 1, isCausal: true, scoresOutput: 'probabilities' },
+    },
+    // The row maximum factored out is over the keys a row can see: key 2's 0 is hidden from rows 0 and 1.
+    data: { q: [1, 1, 1], k: [0, LN3, 0], v: [1, 5, 9], mask: [-FLT_MAX, -FLT_MAX, 0] },
+    expected: { y: [1, 4, 9], scores: [1, 0, 0, 0.25, 0.75, 0, 0, 0, 1] },
   },
   {
     name: 'short-mask',

@@ -9,8 +9,15 @@ import type { ReferenceTensor } from './tensor.js';
  *   s_j = scale · q_i · k_j                      raw
  *   s_j = c · tanh(s_j / c)          (c > 0)     softcapped
  *   s_j += mask_j + alibi_j, −∞ where masked     masked (causal, window, valid length, short mask, boolean mask)
- *   p = softmax(s), or 0 if every s_j = −∞       probabilities
+ *   p = softmax(s − c), or 0 if every s_j = −∞   probabilities (c: rule 7, below)
  *   y_i = headMask_h · Σ_j p_j v_j
+ *
+ * Rule 7: the softmax sees (mask_j − c) + alibi_j, where c is the row maximum of the additive mask over the
+ * keys the row can see (those that causal, window, valid length, a short mask and −∞ leave visible; 0 when
+ * there are none). softmax is invariant to the constant, and a row of one huge finite constant (−1e9,
+ * −3.4028235e38) then keeps its scores exactly, instead of losing them to rounding. ALiBi and softcap are
+ * not part of c: only the user's additive mask is factored. 'masked' scores report s_j + mask_j + alibi_j,
+ * unfactored.
  *
  * Query head h reads key/value head ⌊h / groupSize⌋; keys j < P come from the past cache. The diagonal
  * offset and every stride come from the plan (offsets.ts, strides.ts).
@@ -61,9 +68,16 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
         if (plan.scoresOutput === 'raw') stage.set(row);
         if (plan.softcap > 0) for (let j = 0; j < T; j++) row[j] = plan.softcap * Math.tanh(row[j] / plan.softcap);
         if (plan.scoresOutput === 'softcapped') stage.set(row);
-        const at: RowPosition = { h, diagonal: i + offset, validLength, maskBase: maskRowBase(plan, b, h, i) };
-        for (let j = 0; j < T; j++) row[j] += bias(plan, mask, at, j);
-        if (plan.scoresOutput === 'masked') stage.set(row);
+        const at: RowPosition = {
+          h,
+          diagonal: i + offset,
+          validLength,
+          maskBase: maskRowBase(plan, b, h, i),
+          maskShift: 0,
+        };
+        if (plan.scoresOutput === 'masked') for (let j = 0; j < T; j++) stage[j] = row[j] + bias(plan, mask, at, j);
+        const factored: RowPosition = { ...at, maskShift: additiveRowMax(plan, mask, at) };
+        for (let j = 0; j < T; j++) row[j] += bias(plan, mask, factored, j);
         softmaxInPlace(row);
         if (plan.scoresOutput === 'probabilities') stage.set(row);
         if (scores) scores.set(stage, ((b * Hq + h) * Sq + i) * T);
@@ -93,6 +107,8 @@ interface RowPosition {
   readonly diagonal: number;
   readonly validLength: number;
   readonly maskBase: number;
+  /** Subtracted from the additive mask's values: 0, or the row maximum of rule 7 (additiveRowMax). */
+  readonly maskShift: number;
 }
 
 /** Element index of mask[b, h, i, 0] through the broadcast strides (0 on broadcast axes). */
@@ -102,22 +118,45 @@ function maskRowBase(plan: AttentionPlan, b: number, h: number, i: number): numb
   return b * sb + h * sh + i * sq;
 }
 
-/** Every additive term for key j of one query row: −∞ if any mechanism masks it. */
-function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowPosition, j: number): number {
+/** Whether causal, window, valid length or a short mask (keys past its last dimension) hide key j. */
+function hiddenByPosition(plan: AttentionPlan, at: RowPosition, j: number): boolean {
   const { diagonal } = at;
-  if (plan.isCausal && j > diagonal) return Number.NEGATIVE_INFINITY;
-  if (plan.window && (j < diagonal - plan.window.left || j > diagonal + plan.window.right))
-    return Number.NEGATIVE_INFINITY;
-  if (plan.hasValidLengths && j >= at.validLength) return Number.NEGATIVE_INFINITY;
+  if (plan.isCausal && j > diagonal) return true;
+  if (plan.window && (j < diagonal - plan.window.left || j > diagonal + plan.window.right)) return true;
+  if (plan.hasValidLengths && j >= at.validLength) return true;
+  // The key axis is never broadcast: keys past the mask's last dimension are masked (ONNX).
+  return plan.mask !== null && j >= plan.mask.shape4[3];
+}
+
+/**
+ * Rule 7's constant: the maximum of the additive mask over the keys the row can see (not hidden by
+ * position, not −∞), or 0 for a boolean mask, no mask, or a row with no such key.
+ */
+function additiveRowMax(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowPosition): number {
+  if (plan.mask?.kind !== 'additive' || !mask) return 0;
+  let top = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < plan.T; j++) {
+    if (hiddenByPosition(plan, at, j)) continue;
+    const value = mask[at.maskBase + j * plan.mask.strides[3]];
+    if (value > top) top = value;
+  }
+  return Number.isFinite(top) ? top : 0;
+}
+
+/**
+ * Every additive term for key j of one query row: −∞ if any mechanism masks it, else the additive mask less
+ * `at.maskShift`, plus ALiBi.
+ */
+function bias(plan: AttentionPlan, mask: ArrayLike<number> | undefined, at: RowPosition, j: number): number {
+  if (hiddenByPosition(plan, at, j)) return Number.NEGATIVE_INFINITY;
+  const { diagonal } = at;
   let total = 0;
   if (plan.mask && mask) {
-    // The key axis is never broadcast: keys past the mask's last dimension are masked (ONNX).
-    if (j >= plan.mask.shape4[3]) return Number.NEGATIVE_INFINITY;
     const value = mask[at.maskBase + j * plan.mask.strides[3]];
     if (plan.mask.kind === 'boolean') {
       if (!value) return Number.NEGATIVE_INFINITY;
     } else {
-      total += value;
+      total += value - at.maskShift;
     }
   }
   if (plan.alibiSlopes) total -= plan.alibiSlopes[at.h] * (diagonal - j);
