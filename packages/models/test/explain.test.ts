@@ -40,8 +40,10 @@ const layer2 = [
 const maps = [layer1, layer2];
 const cls = readoutWeights('cls', 3);
 
-const close = (actual: readonly number[], expected: readonly number[]) =>
-  actual.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 12));
+const close = (actual: readonly number[], expected: readonly number[]) => {
+  expect(actual).toHaveLength(expected.length);
+  for (const [i, x] of actual.entries()) expect(x).toBeCloseTo(expected[i], 12);
+};
 
 describe('attention explanations on a hand-checked 3-token, 2-layer example', () => {
   it('raw: the last layer, heads averaged, read out at CLS', () => {
