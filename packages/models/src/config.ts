@@ -1,4 +1,4 @@
-import { loadError } from './errors.js';
+import { loadError, shown } from './errors.js';
 
 /**
  * config.json of a model folder. Keys are snake_case as in Hugging Face configs; unknown keys are an
@@ -51,37 +51,43 @@ export interface ClassifierConfig extends TransformerConfig {
 export type ModelConfig = TranslatorConfig | ClassifierConfig;
 
 const FILE = 'config.json';
+/**
+ * The most floats (2^24, 64 MiB of float32) of the sinusoidal position table, which loading computes and
+ * uploads: max_positions × d_model. Nothing in the weights bounds it, so without a cap a corrupt max_positions
+ * (2^31, say) would allocate gigabytes or spend minutes filling them.
+ */
+export const MAX_SINUSOIDAL_TABLE = 2 ** 24;
 
 type Rule = (value: unknown, key: string) => void;
 
 const positiveInt: Rule = (v, key) => {
   if (!(typeof v === 'number' && Number.isInteger(v) && v > 0))
-    throw loadError(FILE, key, 'must be a positive integer', 'integer ≥ 1', JSON.stringify(v));
+    throw loadError(FILE, key, 'must be a positive integer', 'integer ≥ 1', shown(v));
 };
 const nonNegativeInt: Rule = (v, key) => {
   if (!(typeof v === 'number' && Number.isInteger(v) && v >= 0))
-    throw loadError(FILE, key, 'must be an integer ≥ 0', 'integer ≥ 0', JSON.stringify(v));
+    throw loadError(FILE, key, 'must be an integer ≥ 0', 'integer ≥ 0', shown(v));
 };
 const oneOf =
   (...allowed: string[]): Rule =>
   (v, key) => {
     if (typeof v !== 'string' || !allowed.includes(v))
-      throw loadError(FILE, key, `must be one of ${allowed.join(', ')}`, allowed.join(' | '), JSON.stringify(v));
+      throw loadError(FILE, key, `must be one of ${allowed.join(', ')}`, allowed.join(' | '), shown(v));
   };
 const positiveNumber: Rule = (v, key) => {
   if (!(typeof v === 'number' && Number.isFinite(v) && v > 0))
-    throw loadError(FILE, key, 'must be a finite number > 0', '> 0', JSON.stringify(v));
+    throw loadError(FILE, key, 'must be a finite number > 0', '> 0', shown(v));
 };
 const labels: Rule = (v, key) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw loadError(FILE, key, 'must be an object { "0": label, ... }', 'object', JSON.stringify(v));
+    throw loadError(FILE, key, 'must be an object { "0": label, ... }', 'object', shown(v));
   const entries = Object.entries(v);
   if (entries.length === 0) throw loadError(FILE, key, 'must name at least one label', '≥ 1 label', '{}');
   entries.forEach(([id, label], i) => {
     if (id !== String(i))
       throw loadError(FILE, `${key}.${id}`, `ids must be "0" … "${entries.length - 1}" in order`, String(i), id);
     if (typeof label !== 'string' || label === '')
-      throw loadError(FILE, `${key}.${id}`, 'must be a non-empty string', 'string', JSON.stringify(label));
+      throw loadError(FILE, `${key}.${id}`, 'must be a non-empty string', 'string', shown(label));
   });
 };
 
@@ -125,24 +131,19 @@ export function parseConfig<T extends ModelConfig['model_type']>(
     throw loadError(FILE, '(root)', 'must be a JSON object', 'object', typeof raw);
   const record = raw as Record<string, unknown>;
   if (record.model_type !== expected)
-    throw loadError(
-      FILE,
-      'model_type',
-      `must be "${expected}" for this task`,
-      expected,
-      JSON.stringify(record.model_type),
-    );
+    throw loadError(FILE, 'model_type', `must be "${expected}" for this task`, expected, shown(record.model_type));
   const schema = SCHEMAS[expected];
+  // Own keys only: `in` would take `constructor`, `toString` or `__proto__` for schema keys (Object.prototype's).
   for (const key of Object.keys(record)) {
-    if (key !== 'model_type' && !(key in schema.required) && !(key in schema.optional)) {
+    if (key !== 'model_type' && !Object.hasOwn(schema.required, key) && !Object.hasOwn(schema.optional, key)) {
       throw loadError(FILE, key, 'is not a known key', Object.keys(schema.required).join(', '), key);
     }
   }
   for (const [key, rule] of Object.entries(schema.required)) {
-    if (!(key in record)) throw loadError(FILE, key, 'is missing');
+    if (!Object.hasOwn(record, key)) throw loadError(FILE, key, 'is missing');
     rule(record[key], key);
   }
-  for (const [key, rule] of Object.entries(schema.optional)) if (key in record) rule(record[key], key);
+  for (const [key, rule] of Object.entries(schema.optional)) if (Object.hasOwn(record, key)) rule(record[key], key);
   const config = record as unknown as Extract<ModelConfig, { model_type: T }>;
   checkConsistency(config);
   return config;
@@ -168,6 +169,15 @@ function checkConsistency(c: ModelConfig): void {
   }
   if (c.positions === 'sinusoidal' && c.d_model % 2 !== 0)
     throw loadError(FILE, 'd_model', 'must be even for sinusoidal positions', 'even', String(c.d_model));
+  if (c.positions === 'sinusoidal' && c.max_positions * c.d_model > MAX_SINUSOIDAL_TABLE) {
+    throw loadError(
+      FILE,
+      'max_positions',
+      `× d_model = ${c.max_positions * c.d_model} floats, over the ${MAX_SINUSOIDAL_TABLE} of a sinusoidal table`,
+      `≤ ${Math.floor(MAX_SINUSOIDAL_TABLE / c.d_model)}`,
+      String(c.max_positions),
+    );
+  }
   const ids: [string, number | undefined][] = [['pad_token_id', c.pad_token_id]];
   if (c.model_type === 'attnkit-seq2seq') ids.push(['bos_token_id', c.bos_token_id], ['eos_token_id', c.eos_token_id]);
   else ids.push(['cls_token_id', c.cls_token_id]);

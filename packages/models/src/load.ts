@@ -7,7 +7,7 @@ import { type ModelSource, readModelFiles } from './source.js';
 import { Tokenizer } from './tokenizer.js';
 import { uploadWeights } from './weights/load.js';
 import { readSafetensors } from './weights/safetensors.js';
-import { weightSpec } from './weights/spec.js';
+import { weightSpecWithin } from './weights/spec.js';
 
 /**
  * Loading validates the three files completely on the host (config, tokenizer, every tensor's name,
@@ -23,7 +23,8 @@ export async function loadTranslator(device: Device, source: ModelSource): Promi
   const config = parseConfig(files.config, 'attnkit-seq2seq');
   const tokenizer = Tokenizer.fromJSON(files.tokenizer);
   checkTokenizer(tokenizer, config);
-  const weights = uploadWeights(device, readSafetensors(files.weights), weightSpec(config));
+  const file = readSafetensors(files.weights);
+  const weights = uploadWeights(device, file, weightSpecWithin(config, file.tensors));
   return { model: construct(() => new Seq2SeqTranslator(device, config, weights), weights), tokenizer };
 }
 
@@ -32,7 +33,8 @@ export async function loadClassifier(device: Device, source: ModelSource): Promi
   const config = parseConfig(files.config, 'attnkit-classifier');
   const tokenizer = Tokenizer.fromJSON(files.tokenizer);
   checkTokenizer(tokenizer, config);
-  const weights = uploadWeights(device, readSafetensors(files.weights), weightSpec(config));
+  const file = readSafetensors(files.weights);
+  const weights = uploadWeights(device, file, weightSpecWithin(config, file.tensors));
   return { model: construct(() => new TextClassifier(device, config, weights), weights), tokenizer };
 }
 

@@ -1,4 +1,4 @@
-import { loadError } from './errors.js';
+import { loadError, shown } from './errors.js';
 
 /**
  * Word- and character-level tokenizers read from the `tokenizer.json` layout of Hugging Face tokenizers,
@@ -52,6 +52,7 @@ export class Tokenizer {
   private readonly tokenToId: ReadonlyMap<string, number>;
   private readonly idToToken: ReadonlyMap<number, string>;
   private readonly special: ReadonlySet<number>;
+  private readonly largestId: number;
 
   private constructor(
     vocab: Map<string, number>,
@@ -65,6 +66,10 @@ export class Tokenizer {
     this.tokenToId = vocab;
     this.idToToken = new Map([...vocab].map(([token, id]) => [id, token]));
     this.special = special;
+    // A loop, not Math.max(...ids): spreading a vocabulary of ~120,000 ids or more overflows the call stack.
+    let largest = -1;
+    for (const id of vocab.values()) largest = Math.max(largest, id);
+    this.largestId = largest;
   }
 
   /** Parses and validates a tokenizer.json document (text or parsed JSON). */
@@ -85,7 +90,7 @@ export class Tokenizer {
     }
     const model = object(root.model, 'model');
     if (model.type !== 'WordLevel')
-      throw loadError(FILE, 'model.type', 'must be "WordLevel"', 'WordLevel', JSON.stringify(model.type));
+      throw loadError(FILE, 'model.type', 'must be "WordLevel"', 'WordLevel', shown(model.type));
     for (const key of Object.keys(model))
       if (!['type', 'vocab', 'unk_token'].includes(key)) throw loadError(FILE, `model.${key}`, 'is not a known key');
     const vocab = readVocab(model.vocab);
@@ -95,7 +100,7 @@ export class Tokenizer {
         'model.unk_token',
         'must be a token of model.vocab',
         'a vocabulary token',
-        JSON.stringify(model.unk_token),
+        shown(model.unk_token),
       );
     }
     const special = readAddedTokens(root.added_tokens, vocab);
@@ -118,7 +123,7 @@ export class Tokenizer {
 
   /** Largest id + 1. */
   get vocabSize(): number {
-    return Math.max(...this.idToToken.keys()) + 1;
+    return this.largestId + 1;
   }
 
   /** Ids of the text, without special tokens, truncated to maxLength; unknown pieces become the unknown token. */
@@ -150,7 +155,7 @@ export class Tokenizer {
 
 function object(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw loadError(FILE, field, 'must be an object', 'object', JSON.stringify(value) ?? String(value));
+    throw loadError(FILE, field, 'must be an object', 'object', shown(value));
   return value as Record<string, unknown>;
 }
 
@@ -159,10 +164,9 @@ function readVocab(value: unknown): Map<string, number> {
   const seen = new Map<number, string>();
   for (const [token, id] of Object.entries(object(value, 'model.vocab'))) {
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0)
-      throw loadError(FILE, `model.vocab.${token}`, 'must be an integer id ≥ 0', 'integer ≥ 0', JSON.stringify(id));
+      throw loadError(FILE, `model.vocab.${token}`, 'must be an integer id ≥ 0', 'integer ≥ 0', shown(id));
     const other = seen.get(id);
-    if (other !== undefined)
-      throw loadError(FILE, `model.vocab.${token}`, `id ${id} is also used by ${JSON.stringify(other)}`);
+    if (other !== undefined) throw loadError(FILE, `model.vocab.${token}`, `id ${id} is also used by ${shown(other)}`);
     seen.set(id, token);
     vocab.set(token, id);
   }
@@ -180,13 +184,16 @@ function readAddedTokens(value: unknown, vocab: Map<string, number>): Set<number
     for (const key of Object.keys(entry))
       if (!ADDED_TOKEN_KEYS.includes(key)) throw loadError(FILE, `${field}.${key}`, 'is not a known key');
     if (typeof entry.content !== 'string') throw loadError(FILE, `${field}.content`, 'must be a string');
+    // Checked first: a token outside the vocabulary without an id would otherwise pass (undefined === undefined).
+    if (!vocab.has(entry.content))
+      throw loadError(FILE, `${field}.content`, `${shown(entry.content)} is not a token of model.vocab`);
     if (vocab.get(entry.content) !== entry.id) {
       throw loadError(
         FILE,
         `${field}.id`,
-        `must be the vocabulary id of ${JSON.stringify(entry.content)}`,
+        `must be the vocabulary id of ${shown(entry.content)}`,
         String(vocab.get(entry.content)),
-        JSON.stringify(entry.id),
+        shown(entry.id),
       );
     }
     if (typeof entry.special !== 'boolean') throw loadError(FILE, `${field}.special`, 'must be a boolean');
@@ -199,7 +206,7 @@ function readNormalizer(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   const n = object(value, 'normalizer');
   if (n.type !== 'Lowercase' || Object.keys(n).length !== 1)
-    throw loadError(FILE, 'normalizer', 'must be null or { "type": "Lowercase" }', 'Lowercase', JSON.stringify(n));
+    throw loadError(FILE, 'normalizer', 'must be null or { "type": "Lowercase" }', 'Lowercase', shown(n));
   return true;
 }
 
@@ -223,8 +230,12 @@ function readPreTokenizer(value: unknown): Splitter {
       );
     }
     let regex: RegExp;
+    let matchesEmpty: boolean;
     try {
       regex = new RegExp(pattern.Regex, 'gu');
+      // Running it compiles it: V8 reports a pattern too large to compile ("Regular expression too large")
+      // only then, and that must happen here, typed, not at the first encode.
+      matchesEmpty = regex.test('');
     } catch (error) {
       throw loadError(
         FILE,
@@ -232,7 +243,7 @@ function readPreTokenizer(value: unknown): Splitter {
         `is not a valid regular expression (${(error as Error).message})`,
       );
     }
-    if (regex.test('')) throw loadError(FILE, 'pre_tokenizer.pattern.Regex', 'must not match the empty string');
+    if (matchesEmpty) throw loadError(FILE, 'pre_tokenizer.pattern.Regex', 'must not match the empty string');
     return (text) => isolate(text, regex);
   }
   throw loadError(
@@ -240,7 +251,7 @@ function readPreTokenizer(value: unknown): Splitter {
     'pre_tokenizer',
     'must be WhitespaceSplit, Whitespace or an Isolated Split',
     'WhitespaceSplit | Whitespace | Split',
-    JSON.stringify(p),
+    shown(p),
   );
 }
 
@@ -248,7 +259,7 @@ function readDecoder(value: unknown): string {
   if (value === undefined || value === null) return ' ';
   const d = object(value, 'decoder');
   if (d.type === 'Fuse' && Object.keys(d).length === 1) return '';
-  throw loadError(FILE, 'decoder', 'must be null or { "type": "Fuse" }', 'null | Fuse', JSON.stringify(d));
+  throw loadError(FILE, 'decoder', 'must be null or { "type": "Fuse" }', 'null | Fuse', shown(d));
 }
 
 function readTruncation(value: unknown): Truncation | null {
@@ -259,22 +270,10 @@ function readTruncation(value: unknown): Truncation | null {
       throw loadError(FILE, `truncation.${key}`, 'is not a known key', TRUNCATION_KEYS.join(', '), key);
   const direction = 'direction' in t ? t.direction : 'Right';
   if (direction !== 'Right' && direction !== 'Left')
-    throw loadError(
-      FILE,
-      'truncation.direction',
-      'must be "Right" or "Left"',
-      'Right | Left',
-      JSON.stringify(direction),
-    );
+    throw loadError(FILE, 'truncation.direction', 'must be "Right" or "Left"', 'Right | Left', shown(direction));
   const maxLength = t.max_length;
   if (typeof maxLength !== 'number' || !Number.isSafeInteger(maxLength) || maxLength < 1) {
-    throw loadError(
-      FILE,
-      'truncation.max_length',
-      'must be an integer ≥ 1',
-      'integer ≥ 1',
-      JSON.stringify(maxLength) ?? String(maxLength),
-    );
+    throw loadError(FILE, 'truncation.max_length', 'must be an integer ≥ 1', 'integer ≥ 1', shown(maxLength));
   }
   const strategy = t.strategy;
   if (strategy !== 'LongestFirst' && strategy !== 'OnlyFirst' && strategy !== 'OnlySecond') {
@@ -283,7 +282,7 @@ function readTruncation(value: unknown): Truncation | null {
       'truncation.strategy',
       'must be "LongestFirst", "OnlyFirst" or "OnlySecond"',
       'LongestFirst | OnlyFirst | OnlySecond',
-      JSON.stringify(strategy) ?? String(strategy),
+      shown(strategy),
     );
   }
   if (t.stride !== 0)
@@ -292,7 +291,7 @@ function readTruncation(value: unknown): Truncation | null {
       'truncation.stride',
       'must be 0 (overflowing windows are not supported)',
       '0',
-      JSON.stringify(t.stride) ?? String(t.stride),
+      shown(t.stride),
     );
   return { direction, maxLength, strategy };
 }

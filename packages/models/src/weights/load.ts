@@ -1,5 +1,5 @@
 import type { Device, DeviceTensor } from '@attnkit/core';
-import { loadError } from '../errors.js';
+import { loadError, shown } from '../errors.js';
 import type { SafetensorsFile } from './safetensors.js';
 import type { WeightSpec } from './spec.js';
 
@@ -50,9 +50,9 @@ export function uploadWeights(
       throw loadError(
         fileName,
         name,
-        `has shape [${t.shape.join(',')}], expected [${shape.join(',')}]`,
-        `[${shape.join(',')}]`,
-        `[${t.shape.join(',')}]`,
+        `has shape ${shown(t.shape)}, expected ${shown(shape)}`,
+        shown(shape),
+        shown(t.shape),
       );
     }
     const bad = (t.data as Float32Array).findIndex((v) => !Number.isFinite(v));

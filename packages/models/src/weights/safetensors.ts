@@ -1,4 +1,4 @@
-import { loadError } from '../errors.js';
+import { loadError, shown } from '../errors.js';
 
 /**
  * A small, strict reader and writer for the safetensors format (huggingface/safetensors):
@@ -123,14 +123,15 @@ function readEntry(name: string, raw: unknown, dataLength: number, file: string)
       keys.join(', '),
     );
   const { dtype, shape, data_offsets: offsets } = entry;
-  if (typeof dtype !== 'string' || !(dtype in BYTES)) {
+  // Own keys only: `in` would take `constructor` or `toString` for a dtype.
+  if (typeof dtype !== 'string' || !Object.hasOwn(BYTES, dtype)) {
     const why = KNOWN_UNSUPPORTED.includes(dtype as string)
       ? 'is not supported (use F32, I32, U8 or BOOL)'
       : 'is not a safetensors dtype';
-    throw loadError(file, name, `dtype ${JSON.stringify(dtype)} ${why}`, 'F32 | I32 | U8 | BOOL', String(dtype));
+    throw loadError(file, name, `dtype ${shown(dtype)} ${why}`, 'F32 | I32 | U8 | BOOL', shown(dtype));
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw loadError(file, name, 'shape must be an array of non-negative integers', 'integer[]', JSON.stringify(shape));
+    throw loadError(file, name, 'shape must be an array of non-negative integers', 'integer[]', shown(shape));
   }
   if (
     !Array.isArray(offsets) ||
@@ -143,7 +144,7 @@ function readEntry(name: string, raw: unknown, dataLength: number, file: string)
       name,
       'data_offsets must be [begin, end] with 0 ≤ begin ≤ end',
       '[begin, end]',
-      JSON.stringify(offsets),
+      shown(offsets),
     );
   }
   const [begin, end] = offsets as [number, number];
@@ -153,12 +154,14 @@ function readEntry(name: string, raw: unknown, dataLength: number, file: string)
       name,
       `data_offsets end ${end} goes beyond the data section (${dataLength} bytes): the file is truncated`,
     );
-  const expectedBytes = shape.reduce((p: number, d: number) => p * d, 1) * BYTES[dtype as SafetensorsDType];
-  if (end - begin !== expectedBytes) {
+  // Exact (BigInt): a float product of 2^53-sized dimensions rounds, overflows to Infinity, and ∞ · 0 is NaN.
+  const expectedBytes =
+    shape.reduce((p: bigint, d: number) => p * BigInt(d), 1n) * BigInt(BYTES[dtype as SafetensorsDType]);
+  if (BigInt(end - begin) !== expectedBytes) {
     throw loadError(
       file,
       name,
-      `holds ${end - begin} bytes but shape [${shape.join(',')}] of ${dtype} needs ${expectedBytes}`,
+      `holds ${end - begin} bytes but shape ${shown(shape)} of ${dtype} needs ${expectedBytes}`,
       String(expectedBytes),
       String(end - begin),
     );

@@ -1,5 +1,6 @@
 import type { ClassifierConfig, ModelConfig, TransformerConfig, TranslatorConfig } from '../config.js';
 import { headSize } from '../config.js';
+import { loadError } from '../errors.js';
 
 /**
  * The tensors a config needs, by name, with their shapes (all F32). Linear weights are stored [in, out]
@@ -14,7 +15,38 @@ import { headSize } from '../config.js';
 export type WeightSpec = ReadonlyMap<string, readonly number[]>;
 
 export function weightSpec(config: ModelConfig): WeightSpec {
-  const spec = new Map<string, number[]>();
+  return fill(new Map<string, number[]>(), config);
+}
+
+/**
+ * The spec of a config, listed against the tensors of a file: the first tensor the file lacks is refused
+ * ("is missing", as uploadWeights would) the moment it is listed. The config is not trusted to size anything:
+ * a corrupt layer count (2^60) costs at most one name more than the file holds, where listing the whole spec
+ * first would build 2^60 × 16 names (a hang, then out of memory).
+ */
+export function weightSpecWithin(
+  config: ModelConfig,
+  tensors: ReadonlyMap<string, unknown>,
+  fileName = 'model.safetensors',
+): WeightSpec {
+  return fill(new PresentOnly(tensors, fileName), config);
+}
+
+class PresentOnly extends Map<string, number[]> {
+  constructor(
+    private readonly tensors: ReadonlyMap<string, unknown>,
+    private readonly fileName: string,
+  ) {
+    super();
+  }
+
+  override set(name: string, shape: number[]): this {
+    if (!this.tensors.has(name)) throw loadError(this.fileName, name, 'is missing');
+    return super.set(name, shape);
+  }
+}
+
+function fill(spec: Map<string, number[]>, config: ModelConfig): Map<string, number[]> {
   const { d_model: d, vocab_size: V } = config;
   spec.set('embed_tokens.weight', [V, d]);
   if (config.positions === 'learned') spec.set('embed_positions.weight', [config.max_positions, d]);
