@@ -125,7 +125,11 @@ class TfjsBackend implements Backend<TfjsTensor> {
   private makeKernels(): BackendKernels<TfjsTensor> {
     const f32 = (run: () => tf.Tensor) => this.wrap('float32', run);
     return {
-      upload: (data, shape, dtype) => this.wrap(dtype, () => tf.tensor(data.slice(), [...shape], dtype)),
+      // A boolean byte other than 0 is true (CONTRACT.md, "Edges"); tfjs-cpu's select tests for 1, so store 0/1.
+      upload: (data, shape, dtype) =>
+        this.wrap(dtype, () =>
+          tf.tensor(dtype === 'bool' ? Uint8Array.from(data, (v) => (v ? 1 : 0)) : data.slice(), [...shape], dtype),
+        ),
       read: async (t) => {
         const data = await t.tensor.data();
         // Copy: some tfjs backends hand out their own storage.

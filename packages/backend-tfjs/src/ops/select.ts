@@ -5,11 +5,18 @@ import * as tf from '@tensorflow/tfjs-core';
  * holds on every tfjs backend, including GPU reductions that do not promise one.
  */
 export function argmaxTf(x: tf.Tensor): tf.Tensor {
+  // No rows: tfjs's reductions give a tensor of one element for an empty input.
+  if (x.size === 0) return tf.zeros(x.shape.slice(0, -1), 'int32');
   return tf.tidy(() => firstIndexOf(x, tf.equal(x, tf.max(x, -1, true))));
 }
 
 /** The k largest over the last axis, descending; ties keep the lower index first. */
 export function topKTf(x: tf.Tensor, k: number): { values: tf.Tensor; indices: tf.Tensor } {
+  if (x.size === 0) {
+    // No rows: the loop below would stack one row of empty maxima.
+    const shape = [...x.shape.slice(0, -1), k];
+    return { values: tf.zeros(shape), indices: tf.zeros(shape, 'int32') };
+  }
   const backend = tf.getBackend();
   // The CPU backends sort with exactly this tie rule; GPU sorts do not promise one.
   if (backend === 'cpu' || backend === 'wasm' || k > 16) {

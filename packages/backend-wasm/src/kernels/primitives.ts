@@ -1,13 +1,12 @@
-import {
-  AttnkitError,
-  type BinaryOp,
-  type BroadcastPlan,
-  type ConcatPlan,
-  type GatherPlan,
-  type MatmulPlan,
-  type RowsPlan,
-  type SlicePlan,
-  type UnaryOp,
+import type {
+  BinaryOp,
+  BroadcastPlan,
+  ConcatPlan,
+  GatherPlan,
+  MatmulPlan,
+  RowsPlan,
+  SlicePlan,
+  UnaryOp,
 } from '@attnkit/core';
 import type { WasmTensor } from '../tensor.js';
 import type { Call } from './call.js';
@@ -129,26 +128,22 @@ export function rows(
   return out;
 }
 
-/** Out-of-range ids are refused before anything is written, as on the reference backend. */
+/** Rows of the table by id; an id outside [0, V) gives a zero row, as on every backend (CONTRACT.md, "Edges"). */
 export function gather(call: Call, table: WasmTensor, ids: WasmTensor, plan: GatherPlan): WasmTensor<'float32'> {
   const { vocabulary, width, count } = plan;
+  const out = call.output(plan.outShape, 'float32');
+  // Views after the output is allocated: the allocation may grow the memory and detach older views.
+  const f32 = call.f32();
   const idView = call.int32(ids);
   for (let n = 0; n < count; n++) {
     const id = idView[n];
+    const to = out.ptr / 4 + n * width;
     if (id < 0 || id >= vocabulary) {
-      throw new AttnkitError('INVALID_ARGUMENT', `gather: ids[${n}] = ${id} is outside [0, ${vocabulary})`, {
-        argument: 'ids',
-        expected: `[0, ${vocabulary})`,
-        given: String(id),
-      });
+      f32.fill(0, to, to + width);
+      continue;
     }
-  }
-  const out = call.output(plan.outShape, 'float32');
-  const f32 = call.f32();
-  const idsNow = call.int32(ids);
-  for (let n = 0; n < count; n++) {
-    const from = table.ptr / 4 + idsNow[n] * width;
-    f32.copyWithin(out.ptr / 4 + n * width, from, from + width);
+    const from = table.ptr / 4 + id * width;
+    f32.copyWithin(to, from, from + width);
   }
   return out;
 }

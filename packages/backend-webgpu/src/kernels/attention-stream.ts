@@ -108,7 +108,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
           ${rows(
             (r) => `{
             let bias = keyBias(b, h, i${r}, j, diag${r}, vl, top${r});
-            let sc = softcapped((${each(DC, (c) => `dot(q${r}_${c}, k${c})`, ' + ')}) * u.scale);
+            let sc = softcapped((${each(DC, (c) => `dot(q${r}_${c}, k${c})`, ' + ') || '0.0'}) * u.scale);
             s${r}[t] = select(sc + bias, negInf(), isMasked(bias));
             if (!isMasked(s${r}[t])) { blockMax${r} = max(blockMax${r}, s${r}[t]); }
           }`,
@@ -180,8 +180,12 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
     ? 'let jFrom = max(j0s, sp * u.splitKeys);\n  let jTo = min(jEndU, sp * u.splitKeys + u.splitKeys);'
     : 'let jFrom = j0s;\n  let jTo = jEndU;';
 
+  // D = 0: every score is 0 and nothing reads q or k; these uses keep their bindings in the 'auto' layout (and
+  // the key tile loop divides by max(DC, 1): a constant division by zero does not compile, the loop never runs).
+  const keepQK = D === 0 ? '_ = arrayLength(&q);\n  _ = arrayLength(&k);' : '';
   const body = shared
     ? `
+  ${keepQK}
   ${split ? 'let sp = group % u.splits;\n  let tile = group / u.splits;' : 'let tile = group;'}
   let tiles = (u.Sq + WG - 1u) / WG;
   let bh = tile / tiles;
@@ -200,9 +204,9 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   ${splitRange}
   for (var j0 = jFrom; j0 < jTo; j0 += KB) {
     for (var e = lid; e < KB * DC; e += WG) {
-      let j = j0 + e / DC;
+      let j = j0 + e / max(DC, 1u);
       var value = vec4<f32>(0.0);
-      if (j < jTo) { value = loadK(b * u.ksb + kvh * u.ksh + j * u.ksj, e % DC); }
+      if (j < jTo) { value = loadK(b * u.ksb + kvh * u.ksh + j * u.ksj, e % max(DC, 1u)); }
       tileK[e] = value;
     }
     for (var e = lid; e < KB * DVC; e += WG) {
@@ -219,6 +223,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   ${gain}
   ${finish}`
     : `
+  ${keepQK}
   ${split ? 'let sp = index % u.splits;\n  let rowIndex = index / u.splits;' : 'let rowIndex = index;'}
   let rowGroups = (u.Sq + R - 1u) / R;
   let first = (rowIndex % rowGroups) * R;
@@ -237,7 +242,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   ${finish}`;
 
   const tiles = shared
-    ? `var<workgroup> tileK: array<vec4<f32>, ${KB * DC}>;\nvar<workgroup> tileV: array<vec4<f32>, ${KB * DVC}>;`
+    ? `var<workgroup> tileK: array<vec4<f32>, ${KB * Math.max(DC, 1)}>;\nvar<workgroup> tileV: array<vec4<f32>, ${KB * Math.max(DVC, 1)}>;`
     : '';
   return {
     key,

@@ -145,7 +145,9 @@ export function runAttention(
       splitKeys: tuning.splitKeys,
     };
     y = ctx.alloc(plan.yShape);
-    if (partials) {
+    if (Dv === 0) {
+      // y is empty (CONTRACT.md rule 6); only the scores, if asked for, remain to compute.
+    } else if (partials) {
       gpu.run(kernel, bindings(kernel, [q16, k16, v16, ...partials]), streamUniforms, launch);
       const merge = attentionMergeKernel(Dv, tuning.vec4, features.headMask);
       const mergeUniforms = {
