@@ -30,6 +30,7 @@ export type {
   PerfGroup,
   PerfSize,
   PerfTag,
+  Poison,
   ValuePattern,
 } from './spec.js';
 export { PERF_GROUPS } from './spec.js';

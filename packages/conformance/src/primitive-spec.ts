@@ -22,7 +22,13 @@ export type PrimitiveSpec =
       readonly range?: number;
     }
   | { readonly op: 'layerNorm'; readonly x: readonly number[]; readonly epsilon?: number }
-  | { readonly op: 'gather'; readonly table: readonly [number, number]; readonly ids: readonly number[] }
+  /** `outOfRange`: ids drawn from [−3, V + 3) plus the int32 extremes, so some fall outside [0, V) (zero rows). */
+  | {
+      readonly op: 'gather';
+      readonly table: readonly [number, number];
+      readonly ids: readonly number[];
+      readonly outOfRange?: boolean;
+    }
   | {
       readonly op: 'concat';
       readonly parts: readonly (readonly number[])[];

@@ -1,4 +1,4 @@
-import type { CausalAlignment, MaskKind, Precision, ScoresOutputMode } from '@attnkit/core';
+import type { AttnkitErrorCode, CausalAlignment, MaskKind, Precision, ScoresOutputMode } from '@attnkit/core';
 
 /**
  * The data that defines a case. Shapes and options only: the tensors come from `generate.ts` and a seed.
@@ -67,6 +67,23 @@ export interface AttentionSpec {
   readonly mask?: MaskSpec;
   readonly validLengths?: readonly number[];
   readonly options?: OptionsSpec;
+  /**
+   * Which API the case drives (CONTRACT.md, "Edges"). 'host' (default): the one-shot `attention()`, which
+   * checks values. 'device': upload, `device.attention`, read back, on the backend and on the reference alike;
+   * values reach the kernels unchecked (valid lengths outside [0, T] clamp, non-finite values pass through).
+   */
+  readonly api?: 'host' | 'device';
+  /** Values written over elements of the generated inputs (NaN, ±∞; bytes in a boolean mask), after generation. */
+  readonly poison?: readonly Poison[];
+  /** The host API must refuse the call with this typed error before any work; nothing is computed. */
+  readonly rejects?: { readonly code: AttnkitErrorCode; readonly argument: string };
+}
+
+/** One element of a generated input overwritten: `at` is the flat row-major index (4D inputs only). */
+export interface Poison {
+  readonly input: 'q' | 'k' | 'v' | 'pastKey' | 'pastValue' | 'mask';
+  readonly at: number;
+  readonly value: number;
 }
 
 /**

@@ -31,6 +31,38 @@ const additive = (shape: readonly number[], pattern: MaskSpec['pattern'] = 'rand
   pattern,
 });
 
+const POS = Number.POSITIVE_INFINITY;
+const NEG = Number.NEGATIVE_INFINITY;
+
+/**
+ * Calls the host API refuses with INVALID_ARGUMENT, naming the argument and the position: valid lengths
+ * outside [0, T], a non-finite value in q, k, v or a past cache, NaN or +∞ in an additive mask.
+ */
+function hostRefusals(): AttentionEntry[] {
+  const refuse = (
+    name: string,
+    argument: string,
+    spec: Partial<AttentionSpec>,
+    poison?: AttentionSpec['poison'],
+  ): AttentionEntry => ({
+    feature: 'edge-host',
+    name,
+    spec: { ...base, ...spec, ...(poison && { poison }), rejects: { code: 'INVALID_ARGUMENT', argument } },
+  });
+  const past = { Sq: 2, Skv: 2, P: 3 };
+  return [
+    refuse('valid-lengths-above-t', 'kvValidLengths[1]', { validLengths: [3, 6] }),
+    refuse('valid-lengths-negative', 'kvValidLengths[0]', { validLengths: [-1, 2] }),
+    refuse('nan-in-q', 'q[1,0,2,1]', {}, [{ input: 'q', at: 33, value: NaN }]),
+    refuse('inf-in-k', 'k[0,1,3,0]', {}, [{ input: 'k', at: 32, value: POS }]),
+    refuse('neg-inf-in-v', 'v[1,1,4,3]', {}, [{ input: 'v', at: 79, value: NEG }]),
+    refuse('inf-in-past-key', 'pastKey[0,1,0,2]', past, [{ input: 'pastKey', at: 14, value: POS }]),
+    refuse('nan-in-past-value', 'pastValue[1,0,2,0]', past, [{ input: 'pastValue', at: 32, value: NaN }]),
+    refuse('nan-in-mask', 'mask[1,2]', { mask: additive([3, 5]) }, [{ input: 'mask', at: 7, value: NaN }]),
+    refuse('inf-in-mask', 'mask[0,0,0,4]', { mask: additive([2, 1, 3, 5]) }, [{ input: 'mask', at: 4, value: POS }]),
+  ];
+}
+
 /** Every broadcastable mask rank for [B=2, Hq=2, Sq=3, T=5], and a mask shorter than T. */
 const maskShapes: readonly [string, readonly number[]][] = [
   ['rank1-t', [5]],
@@ -444,6 +476,172 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
     spec: { ...base, mask: additive([2, 1, 3, 5], 'all-masked'), options: { softcap: 1, alibi: true } },
   },
   { feature: 'edge', name: 'head-size-1-mqa', spec: { B: 1, Hq: 3, Hkv: 1, Sq: 2, Skv: 3, D: 1 } },
+  // more zero-size dimensions (rule 6): empty outputs, or every row fully masked when T = 0
+  { feature: 'edge', name: 'hq0', spec: { B: 2, Hq: 0, Hkv: 1, Sq: 3, Skv: 5, D: 4 } },
+  { feature: 'edge', name: 'd0', spec: { ...base, D: 0, Dv: 3 } },
+  {
+    feature: 'edge',
+    name: 'd0-causal-probabilities',
+    spec: { ...base, D: 0, Dv: 3, options: { isCausal: true, scoresOutput: 'probabilities' } },
+  },
+  { feature: 'edge', name: 'dv0-probabilities', spec: { ...base, Dv: 0, options: { scoresOutput: 'probabilities' } } },
+  { feature: 'edge', name: 'sq0-present', spec: { ...base, Sq: 0, options: { returnPresent: true } } },
+  { feature: 'edge', name: 'sq0-skv0-past3', spec: { ...base, Sq: 0, Skv: 0, P: 3 } },
+  { feature: 'edge', name: 'sq0-mask', spec: { ...base, Sq: 0, mask: additive([0, 5]) } },
+  { feature: 'edge', name: 'b0-valid-lengths', spec: { ...base, B: 0, validLengths: [] } },
+  {
+    feature: 'edge',
+    name: 'b0-mask-present',
+    spec: { ...base, B: 0, mask: bool([1, 3, 5]), options: { returnPresent: true, scoresOutput: 'raw' } },
+  },
+  {
+    feature: 'edge',
+    name: 't0-causal-valid-lengths',
+    spec: { ...base, Skv: 0, validLengths: [0, 0], options: { isCausal: true, scoresOutput: 'probabilities' } },
+  },
+  { feature: 'edge', name: 't0-mask', spec: { ...base, Skv: 0, mask: additive([3, 0]) } },
+  { feature: 'edge', name: 'layout-3d-sq0', spec: { ...base, Sq: 0, layout: '3d' } },
+  {
+    feature: 'edge',
+    name: 'layout-3d-t0',
+    spec: { ...base, Skv: 0, layout: '3d', options: { scoresOutput: 'masked' } },
+  },
+  { feature: 'edge', name: 'layout-3d-d0', spec: { ...base, D: 0, Dv: 2, layout: '3d' } },
+  // values the host API refuses before any work (CONTRACT.md, "Edges"); base q/k/v are [2, 2, 3|5, 4]
+  ...hostRefusals(),
+  {
+    // any nonzero byte of a boolean mask may attend, on either API (the generator only draws 0 and 1)
+    feature: 'edge-host',
+    name: 'boolean-mask-bytes-2-and-255',
+    spec: {
+      ...base,
+      mask: bool([2, 1, 3, 5]),
+      poison: [
+        { input: 'mask', at: 3, value: 2 },
+        { input: 'mask', at: 17, value: 255 },
+      ],
+      options: { scoresOutput: 'probabilities' },
+    },
+  },
+  {
+    feature: 'edge-device',
+    name: 'boolean-mask-bytes-2-and-255',
+    spec: {
+      ...base,
+      mask: bool([3, 5]),
+      api: 'device',
+      poison: [
+        { input: 'mask', at: 0, value: 2 },
+        { input: 'mask', at: 9, value: 255 },
+      ],
+      options: { scoresOutput: 'masked' },
+    },
+  },
+  // the same values through the device API, which cannot read them: valid lengths clamp to [0, T], and only
+  // the output rows that read a non-finite value are unspecified (every other element is compared)
+  {
+    feature: 'edge-device',
+    name: 'valid-lengths-in-range',
+    spec: { ...base, validLengths: [3, 5], api: 'device', options: { scoresOutput: 'masked' } },
+  },
+  {
+    feature: 'edge-device',
+    name: 'valid-lengths-out-of-range',
+    spec: { ...base, validLengths: [-3, 9], api: 'device', options: { scoresOutput: 'masked' } },
+  },
+  {
+    // top-left causal offset vl − Sq: 9 clamps to T = 6 (offset 2, not 5), −1 to 0 (every row fully masked)
+    feature: 'edge-device',
+    name: 'valid-lengths-out-of-range-causal',
+    spec: {
+      ...base,
+      Sq: 4,
+      Skv: 6,
+      validLengths: [9, -1],
+      api: 'device',
+      options: { isCausal: true, scoresOutput: 'probabilities' },
+    },
+  },
+  {
+    // ±2^24, the widest int32 values every backend holds exactly (gpu.js refuses wider ones at upload)
+    feature: 'edge-device',
+    name: 'valid-lengths-2e24-causal-window',
+    spec: {
+      ...base,
+      Sq: 4,
+      Skv: 6,
+      validLengths: [16777216, -16777216],
+      api: 'device',
+      options: { isCausal: true, window: { left: 2 }, alibi: true, scoresOutput: 'masked' },
+    },
+  },
+  {
+    feature: 'edge-device',
+    name: 'valid-lengths-out-of-range-bottom-right',
+    spec: {
+      ...base,
+      Sq: 2,
+      Skv: 6,
+      validLengths: [7, -5],
+      api: 'device',
+      options: { isCausal: true, causalAlignment: 'bottom-right', window: { left: 1 } },
+    },
+  },
+  {
+    feature: 'edge-device',
+    name: 'nan-in-q',
+    spec: { ...base, api: 'device', poison: [{ input: 'q', at: 33, value: NaN }] },
+  },
+  {
+    feature: 'edge-device',
+    name: 'inf-in-k-present',
+    spec: {
+      ...base,
+      api: 'device',
+      poison: [{ input: 'k', at: 32, value: POS }],
+      options: { returnPresent: true, scoresOutput: 'probabilities' },
+    },
+  },
+  {
+    feature: 'edge-device',
+    name: 'nan-in-v-gqa',
+    spec: { B: 2, Hq: 4, Hkv: 2, Sq: 3, Skv: 5, D: 4, api: 'device', poison: [{ input: 'v', at: 51, value: NaN }] },
+  },
+  {
+    feature: 'edge-device',
+    name: 'neg-inf-in-past-key-causal',
+    spec: {
+      ...base,
+      Sq: 2,
+      Skv: 2,
+      P: 3,
+      api: 'device',
+      poison: [{ input: 'pastKey', at: 13, value: NEG }],
+      options: { isCausal: true },
+    },
+  },
+  {
+    feature: 'edge-device',
+    name: 'nan-in-mask',
+    spec: {
+      ...base,
+      mask: additive([3, 5]),
+      api: 'device',
+      poison: [{ input: 'mask', at: 7, value: NaN }],
+      options: { scoresOutput: 'masked' },
+    },
+  },
+  {
+    feature: 'edge-device',
+    name: 'inf-in-mask',
+    spec: {
+      ...base,
+      mask: additive([2, 1, 3, 5]),
+      api: 'device',
+      poison: [{ input: 'mask', at: 4, value: POS }],
+      options: { scoresOutput: 'probabilities' },
+    },
+  },
   // everything together
   {
     feature: 'combined',

@@ -38,6 +38,9 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   { feature: 'primitive-matmul', name: 'k1', spec: { op: 'matmul', a: [3, 1], b: [1, 4] } },
   { feature: 'primitive-matmul', name: 'm0', spec: { op: 'matmul', a: [0, 4], b: [4, 3] } },
   { feature: 'primitive-matmul', name: 'k0-bias', spec: { op: 'matmul', a: [2, 0], b: [0, 3], bias: true } },
+  { feature: 'primitive-matmul', name: 'n0', spec: { op: 'matmul', a: [3, 4], b: [4, 0] } },
+  { feature: 'primitive-matmul', name: 'batch0', spec: { op: 'matmul', a: [0, 3, 4], b: [4, 5], bias: true } },
+  { feature: 'primitive-matmul', name: 'batch0-batched-b', spec: { op: 'matmul', a: [0, 2, 3], b: [0, 3, 2] } },
   { feature: 'primitive-matmul', name: 'k128', spec: { op: 'matmul', a: [16, 128], b: [128, 24], bias: true } },
   {
     feature: 'primitive-matmul',
@@ -70,6 +73,10 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   { feature: 'primitive-elementwise', name: 'relu', spec: { op: 'relu', x: [4, 6] } },
   { feature: 'primitive-elementwise', name: 'gelu', spec: { op: 'gelu', x: [4, 16], range: 6 } },
   { feature: 'primitive-elementwise', name: 'tanh', spec: { op: 'tanh', x: [4, 16], range: 8 } },
+  { feature: 'primitive-elementwise', name: 'add-empty', spec: { op: 'add', a: [0, 4], b: [4] } },
+  { feature: 'primitive-elementwise', name: 'mul-empty-broadcast', spec: { op: 'mul', a: [2, 0, 3], b: [1, 3] } },
+  { feature: 'primitive-elementwise', name: 'scale-empty', spec: { op: 'scale', x: [0, 3], factor: 2 } },
+  { feature: 'primitive-elementwise', name: 'gelu-empty', spec: { op: 'gelu', x: [2, 0] } },
   {
     feature: 'primitive-elementwise',
     name: 'literal-gelu',
@@ -91,6 +98,9 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
     name: 'log-softmax-neg-inf-rows',
     spec: { op: 'logSoftmax', x: [4, 5], negativeInfinity: true },
   },
+  { feature: 'primitive-softmax', name: 'softmax-rows0', spec: { op: 'softmax', x: [0, 5] } },
+  { feature: 'primitive-softmax', name: 'softmax-width0', spec: { op: 'softmax', x: [3, 0] } },
+  { feature: 'primitive-softmax', name: 'log-softmax-width0', spec: { op: 'logSoftmax', x: [2, 0] } },
   {
     feature: 'primitive-softmax',
     name: 'literal-neg-inf',
@@ -112,6 +122,8 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   { feature: 'primitive-layernorm', name: 'width16', spec: { op: 'layerNorm', x: [3, 16] } },
   { feature: 'primitive-layernorm', name: 'width1', spec: { op: 'layerNorm', x: [4, 1] } },
   { feature: 'primitive-layernorm', name: 'epsilon-0.1', spec: { op: 'layerNorm', x: [2, 3, 8], epsilon: 0.1 } },
+  { feature: 'primitive-layernorm', name: 'rows0', spec: { op: 'layerNorm', x: [0, 8] } },
+  { feature: 'primitive-layernorm', name: 'width0', spec: { op: 'layerNorm', x: [3, 0] } },
   {
     feature: 'primitive-layernorm',
     name: 'literal',
@@ -131,6 +143,31 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
   { feature: 'primitive-gather', name: 'ids-1d', spec: { op: 'gather', table: [10, 4], ids: [6] } },
   { feature: 'primitive-gather', name: 'ids-2d', spec: { op: 'gather', table: [7, 5], ids: [2, 3] } },
   { feature: 'primitive-gather', name: 'ids-empty', spec: { op: 'gather', table: [7, 5], ids: [0] } },
+  // ids outside [0, V) give zero rows on every backend (CONTRACT.md, "Edges"), ±2^24 included
+  {
+    feature: 'primitive-gather',
+    name: 'out-of-range',
+    spec: { op: 'gather', table: [6, 3], ids: [4, 5], outOfRange: true },
+  },
+  {
+    feature: 'primitive-gather',
+    name: 'empty-table',
+    spec: { op: 'gather', table: [0, 3], ids: [5], outOfRange: true },
+  },
+  { feature: 'primitive-gather', name: 'width0', spec: { op: 'gather', table: [4, 0], ids: [3] } },
+  {
+    feature: 'primitive-gather',
+    name: 'literal-out-of-range',
+    title: 'table [[1,2],[3,4],[5,6]], ids [2, −1, 3, 0, 2²⁴, −2²⁴] → rows [5,6], 0, 0, [1,2], 0, 0',
+    spec: { op: 'gather', table: [3, 2], ids: [6] },
+    literal: {
+      inputs: [
+        [1, 2, 3, 4, 5, 6],
+        [2, -1, 3, 0, 16777216, -16777216],
+      ],
+      expected: [[5, 6, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0]],
+    },
+  },
   // sequence: concat, slice, reshape
   {
     feature: 'primitive-sequence',
@@ -195,12 +232,44 @@ export const PRIMITIVE_ENTRIES: readonly PrimitiveEntry[] = [
     name: 'reshape-3d-to-4d',
     spec: { op: 'reshape', x: [2, 5, 6], shape: [2, 5, 2, 3] },
   },
+  {
+    feature: 'primitive-sequence',
+    name: 'concat-all-empty',
+    spec: {
+      op: 'concat',
+      parts: [
+        [2, 0, 3],
+        [2, 0, 3],
+      ],
+      axis: 1,
+    },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'concat-empty-outer',
+    spec: {
+      op: 'concat',
+      parts: [
+        [0, 3],
+        [0, 2],
+      ],
+      axis: 1,
+    },
+  },
+  {
+    feature: 'primitive-sequence',
+    name: 'slice-of-empty',
+    spec: { op: 'slice', x: [0, 4], axis: 1, start: 1, length: 2 },
+  },
+  { feature: 'primitive-sequence', name: 'reshape-empty', spec: { op: 'reshape', x: [0, 6], shape: [2, 0, 3] } },
   // selection: argmax, topK
   { feature: 'primitive-select', name: 'argmax', spec: { op: 'argmax', x: [5, 9] } },
   { feature: 'primitive-select', name: 'argmax-ties', spec: { op: 'argmax', x: [8, 6], ties: true } },
   { feature: 'primitive-select', name: 'topk', spec: { op: 'topK', x: [4, 10], k: 3 } },
   { feature: 'primitive-select', name: 'topk-ties', spec: { op: 'topK', x: [8, 7], k: 4, ties: true } },
   { feature: 'primitive-select', name: 'topk-all', spec: { op: 'topK', x: [2, 5], k: 5, ties: true } },
+  { feature: 'primitive-select', name: 'argmax-rows0', spec: { op: 'argmax', x: [0, 5] } },
+  { feature: 'primitive-select', name: 'topk-rows0', spec: { op: 'topK', x: [0, 5], k: 2 } },
   {
     feature: 'primitive-select',
     name: 'literal-ties',

@@ -138,7 +138,11 @@ export function primitiveInputs(spec: PrimitiveSpec, random: Random): HostInput[
       return [f32(random, spec.x, 3), { data: uniform(random, width, 0.5, 1.5), shape: [width] }, f32(random, [width])];
     }
     case 'gather': {
-      const ids = Int32Array.from(integers(random, size(spec.ids), 0, spec.table[0] - 1));
+      const count = size(spec.ids);
+      const V = spec.table[0];
+      const ids = spec.outOfRange
+        ? Int32Array.from(integers(random, count, -3, V + 2), (id, n) => INT32_EXTREMES[n % 7] ?? id)
+        : Int32Array.from(integers(random, count, 0, V - 1));
       return [f32(random, spec.table), { data: ids, shape: spec.ids }];
     }
     case 'concat':
@@ -156,8 +160,20 @@ export function primitiveInputs(spec: PrimitiveSpec, random: Random): HostInput[
   }
 }
 
-/** Literal inputs in the op's argument order; shapes follow the spec (bias [N], gamma/beta [width]). */
+/**
+ * Two of every seven out-of-range ids are ±2^24, where an id · width product overflows a 32-bit index: the
+ * widest integers every backend holds exactly (gpu.js keeps int32 in float textures and refuses wider ones).
+ */
+const INT32_EXTREMES: readonly (number | undefined)[] = [undefined, undefined, -16777216, undefined, 16777216];
+
+/** Literal inputs in the op's argument order; shapes follow the spec (bias [N], gamma/beta [width], int32 ids). */
 function literalInputs(spec: PrimitiveSpec, data: readonly (readonly number[])[]): HostInput[] {
+  if (spec.op === 'gather') {
+    return [
+      { data: Float32Array.from(data[0]), shape: spec.table },
+      { data: Int32Array.from(data[1]), shape: spec.ids },
+    ];
+  }
   const shapes: (readonly number[])[] =
     spec.op === 'matmul'
       ? [spec.a, spec.b, [spec.transposeB ? spec.b[spec.b.length - 2] : spec.b[spec.b.length - 1]]]
