@@ -32,6 +32,10 @@ export interface CreateBackendOptions extends BlockingOptions {
 /**
  * Creates the backend on the named tfjs backend, or on the active one. Rejects with UNAVAILABLE when tfjs
  * cannot switch to it (not registered, or its initialization failed): never a silent fallback.
+ *
+ * tfjs's active backend belongs to the application: creation initializes the named backend through
+ * tf.setBackend, then makes the one that was active before active again (when none was, tfjs would pick one
+ * on first use, and the named one stays). Every call of the backend does the same (`within`).
  */
 export async function createBackend(options: CreateBackendOptions = {}): Promise<Backend<TfjsTensor>> {
   const name = options.tfjsBackend ?? (await activeBackendName());
@@ -45,9 +49,19 @@ export async function createBackend(options: CreateBackendOptions = {}): Promise
     );
   }
   checkBlocking('createBackend', options);
+  const previous = activeName();
   await switchTo(name);
-  ensureGradients();
-  return new TfjsBackend(name, await describeRunsOn(name), options);
+  try {
+    ensureGradients();
+    return new TfjsBackend(name, await describeRunsOn(name), options);
+  } finally {
+    if (previous !== null && previous !== name) await tf.setBackend(previous);
+  }
+}
+
+/** tfjs's active backend, or null before tfjs has chosen one. */
+function activeName(): string | null {
+  return (tf.getBackend() as string | undefined) ?? null;
 }
 
 async function activeBackendName(): Promise<string> {
@@ -142,21 +156,21 @@ class TfjsBackend implements Backend<TfjsTensor> {
         this.live.delete(t);
       },
       memory: () => this.memory(),
-      attention: (inputs, plan) => {
-        this.activate();
-        const tensors = Object.fromEntries(
-          Object.entries(inputs)
-            .filter(([, t]) => t)
-            .map(([key, t]) => [key, (t as TfjsTensor).tensor]),
-        );
-        const out = runAttention(tensors as unknown as AttentionTensors, plan, this.blocking);
-        return {
-          y: this.adopt('float32', out.y),
-          ...(out.presentKey && { presentKey: this.adopt('float32', out.presentKey) }),
-          ...(out.presentValue && { presentValue: this.adopt('float32', out.presentValue) }),
-          ...(out.scores && { scores: this.adopt('float32', out.scores) }),
-        };
-      },
+      attention: (inputs, plan) =>
+        this.within(() => {
+          const tensors = Object.fromEntries(
+            Object.entries(inputs)
+              .filter(([, t]) => t)
+              .map(([key, t]) => [key, (t as TfjsTensor).tensor]),
+          );
+          const out = runAttention(tensors as unknown as AttentionTensors, plan, this.blocking);
+          return {
+            y: this.adopt('float32', out.y),
+            ...(out.presentKey && { presentKey: this.adopt('float32', out.presentKey) }),
+            ...(out.presentValue && { presentValue: this.adopt('float32', out.presentValue) }),
+            ...(out.scores && { scores: this.adopt('float32', out.scores) }),
+          };
+        }),
       matmul: (a, b, bias, plan) =>
         f32(() =>
           matMulTf(a.tensor, b.tensor, {
@@ -186,11 +200,11 @@ class TfjsBackend implements Backend<TfjsTensor> {
       },
       reshape: (x, shape) => this.wrap(x.dtype, () => tf.reshape(x.tensor, [...shape])),
       argmax: (x) => this.wrap('int32', () => argmaxTf(x.tensor)),
-      topK: (x, k) => {
-        this.activate();
-        const { values, indices } = topKTf(x.tensor, k);
-        return { values: this.adopt('float32', values), indices: this.adopt('int32', indices) };
-      },
+      topK: (x, k) =>
+        this.within(() => {
+          const { values, indices } = topKTf(x.tensor, k);
+          return { values: this.adopt('float32', values), indices: this.adopt('int32', indices) };
+        }),
     };
   }
 
@@ -201,8 +215,7 @@ class TfjsBackend implements Backend<TfjsTensor> {
   }
 
   private wrap(dtype: DType, run: () => tf.Tensor): TfjsTensor {
-    this.activate();
-    return this.adopt(dtype, run());
+    return this.within(() => this.adopt(dtype, run()));
   }
 
   private adopt(dtype: DType, tensor: tf.Tensor): TfjsTensor {
@@ -212,18 +225,27 @@ class TfjsBackend implements Backend<TfjsTensor> {
   }
 
   /**
-   * tfjs has one global active backend. Another attnkit backend (or the application) may have switched
-   * it since this one was created; switch back before queuing work. tf.setBackend on an initialized
-   * backend completes synchronously, which is checked.
+   * Runs `work` with this backend's tfjs backend active and leaves tfjs's active backend as it found it.
+   * tfjs has one global active backend, which belongs to the application (or to another attnkit backend):
+   * when another one is active, the call switches to this one, runs, and switches back, even when the work
+   * throws. tf.setBackend on an initialized backend completes synchronously, which is checked. A call that
+   * finds its own backend active (the usual case) costs one comparison; a switched call costs two
+   * tf.setBackend calls (backend.node.test.ts measures them).
    */
-  private activate(): void {
-    if (tf.getBackend() === this.tfjsBackend) return;
+  private within<R>(work: () => R): R {
+    const previous = activeName();
+    if (previous === this.tfjsBackend) return work();
     void tf.setBackend(this.tfjsBackend);
     if (tf.getBackend() !== this.tfjsBackend) {
       throw new AttnkitError(
         'BACKEND_FAILURE',
-        `${this.name}: could not make the tfjs backend '${this.tfjsBackend}' active again`,
+        `${this.name}: could not make the tfjs backend '${this.tfjsBackend}' active`,
       );
+    }
+    try {
+      return work();
+    } finally {
+      if (previous !== null) void tf.setBackend(previous);
     }
   }
 }
