@@ -32,8 +32,8 @@ export interface TfjsEntryOptions extends Omit<CreateBackendOptions, 'tfjsBacken
  * A registry entry for one tfjs backend, in Node or a browser. Nothing is registered on import, and neither
  * tfjs nor its backend is loaded until the entry is probed (Node) or created: in a browser the probe is a
  * feature test of the platform (an adapter, a WebGL context, WebAssembly), so listing the entry downloads
- * nothing. In Node the probe loads and initializes the tfjs backend, which makes it tfjs's active backend, as
- * creating it would.
+ * nothing. In Node the probe loads and initializes the tfjs backend, then gives tfjs back the active backend it
+ * had (if it had one).
  */
 export function tfjsBackendEntry(tfjsBackend: TfjsBackendName, options: TfjsEntryOptions = {}): BackendEntry {
   const { load: given, ...createOptions } = options;
@@ -73,6 +73,8 @@ export async function probeTfjsBackend(tfjsBackend: string): Promise<Availabilit
       reason: `the tfjs backend '${tfjsBackend}' is not registered (import '@tensorflow/tfjs-backend-${tfjsBackend}')`,
     };
   }
+  // Initializing needs setBackend, which switches tfjs's global backend: put back the one the user had.
+  const before = tf.getBackend() as string | null | undefined;
   try {
     if (!(await tf.setBackend(tfjsBackend)))
       return { available: false, reason: `the tfjs backend '${tfjsBackend}' failed to initialize` };
@@ -81,6 +83,8 @@ export async function probeTfjsBackend(tfjsBackend: string): Promise<Availabilit
       available: false,
       reason: `the tfjs backend '${tfjsBackend}' failed to initialize: ${messageOf(error)}`,
     };
+  } finally {
+    if (before && before !== tfjsBackend) await tf.setBackend(before);
   }
   return { available: true, detail: `tfjs ${tf.version_core} on ${tfjsBackend}` };
 }

@@ -89,6 +89,11 @@ describe('registry entry', () => {
     expect(best.name).toBe('tfjs-cpu');
     best.dispose();
   });
+  it('probing leaves tfjs on the backend the application had', async () => {
+    await tf.setBackend('cpu');
+    expect(await tfjsBackendEntry('wasm').probe()).toMatchObject({ available: true });
+    expect(tf.getBackend()).toBe('cpu');
+  });
 });
 
 describe("tfjs's active backend belongs to the application", () => {
