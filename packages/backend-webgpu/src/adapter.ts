@@ -2,10 +2,9 @@ import { AttnkitError, type RunsOn } from '@attnkit/core';
 
 /**
  * Finding a GPUDevice: navigator.gpu in a browser; in Node the `webgpu` package (Dawn), imported only
- * here and only when needed. Dawn on this project's machines needs a Vulkan driver: when
- * VK_ICD_FILENAMES is unset and Debian chromium's SwiftShader ICD exists, it is used (and runsOn says so).
+ * here and only when needed. Dawn runs on whatever Vulkan driver the loader finds: the program chooses it
+ * (VK_ICD_FILENAMES, see swiftShaderEnv in vulkan.ts), never this library, and runsOn names the choice.
  */
-export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export interface AcquiredDevice {
   readonly device: GPUDevice;
@@ -38,16 +37,10 @@ async function findGpu(): Promise<{ gpu: GPU; note: string }> {
   if (!proc)
     throw new AttnkitError('UNAVAILABLE', 'webgpu: no navigator.gpu in this environment and not running in Node');
   nodeGpu ??= (async () => {
-    let note = 'webgpu package (Dawn)';
-    if (!proc.env.VK_ICD_FILENAMES) {
-      const fs = await importDynamic<{ existsSync(path: string): boolean }>('node:fs');
-      if (fs.existsSync(SWIFTSHADER_ICD)) {
-        proc.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-        note += `, VK_ICD_FILENAMES set to ${SWIFTSHADER_ICD}`;
-      }
-    } else {
-      note += `, VK_ICD_FILENAMES=${proc.env.VK_ICD_FILENAMES}`;
-    }
+    const { VK_ICD_FILENAMES: icd, VK_DRIVER_FILES: drivers } = proc.env;
+    const note = `webgpu package (Dawn), ${
+      icd ? `VK_ICD_FILENAMES=${icd}` : drivers ? `VK_DRIVER_FILES=${drivers}` : "the Vulkan loader's default drivers"
+    }`;
     let dawn: { create(options: string[]): GPU };
     try {
       dawn = await importDynamic('webgpu');
@@ -96,7 +89,7 @@ export async function acquireDevice(given?: GPUDevice): Promise<AcquiredDevice> 
   if (!adapter) {
     throw new AttnkitError(
       'UNAVAILABLE',
-      `webgpu: no adapter (requestAdapter() returned null; ${note}). In Node, install a Vulkan driver (e.g. chromium's SwiftShader) or pass a device.`,
+      `webgpu: no adapter (requestAdapter() returned null; ${note}). In Node, name a Vulkan driver Dawn accepts in VK_ICD_FILENAMES (e.g. chromium's SwiftShader: swiftShaderEnv()) or pass a device.`,
     );
   }
   const features = [...adapter.features];

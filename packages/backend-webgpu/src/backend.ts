@@ -5,6 +5,7 @@ import {
   type DType,
   FULL_ATTENTION_CAPABILITIES,
   type HostArray,
+  type MemoryInfo,
   type RunsOn,
   SPECIFICATION_VERSION,
   sizeOf,
@@ -20,6 +21,23 @@ import { argmaxKernel, layerNormKernel, softmaxKernel, topKKernel } from './kern
 import type { PoolStats } from './pool.js';
 import { WebGpuTensor } from './tensor.js';
 import { type AdapterClass, type AttentionShape, Tuner, type TuningOverrides } from './tuner.js';
+
+/** `memory()` of the WebGPU backend: the contract's live-tensor count and bytes, and the buffer pool's. */
+export interface WebGpuMemoryInfo extends MemoryInfo {
+  /** Bytes of GPU buffers in use: live tensors rounded up to their size class, and a running call's scratch. */
+  readonly usedBytes: number;
+  /** Bytes of released buffers the pool keeps for reuse, at most its cap (`createBackend({ poolFreeBytes })`). */
+  readonly freeBytes: number;
+}
+
+export interface WebGpuBackendOptions {
+  readonly tuning?: TuningOverrides;
+  /** Cap on the buffer pool's free bytes (default DEFAULT_POOL_FREE_BYTES). */
+  readonly poolFreeBytes?: number;
+}
+
+/** Kernels that allocate nothing: they run as they are; every other one is a call that is undone if it throws. */
+const NOT_ALLOCATING = new Set(['read', 'dispose', 'memory']);
 
 /** What this package's own tests inspect; set by WebGpuBackend's static block, not exported by index.ts. */
 export let internals: (backend: WebGpuBackend) => { readonly gpu: Gpu; readonly tuner: Tuner };
@@ -37,17 +55,19 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
   readonly #gpu: Gpu;
   readonly #tuner: Tuner;
   private readonly live = new Set<WebGpuTensor>();
+  /** Tensors allocated by the kernel call running now (see #atomic); null between calls. */
+  #made: WebGpuTensor[] | null = null;
 
   static {
     internals = (backend) => ({ gpu: backend.#gpu, tuner: backend.#tuner });
   }
 
-  constructor(acquired: AcquiredDevice, overrides: TuningOverrides = {}) {
-    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice);
+  constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
+    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice, options.poolFreeBytes);
     this.runsOn = acquired.runsOn;
     const limits = acquired.device.limits;
     const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
-    this.#tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, overrides);
+    this.#tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, options.tuning ?? {});
     this.capabilities = {
       precisions: acquired.features.includes('shader-f16') ? ['float32', 'float16'] : ['float32'],
       attention: FULL_ATTENTION_CAPABILITIES,
@@ -55,7 +75,10 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     };
   }
 
-  /** The buffer pool's accounting (bytes in use, peak, free); `resetPeak()` starts a new measurement. */
+  /**
+   * The buffer pool's accounting (bytes in use, peak, free, the cap on free bytes and what was trimmed to keep
+   * under it); `resetPeak()` starts a new measurement.
+   */
   memoryStats(): PoolStats {
     return this.#gpu.pool.stats();
   }
@@ -94,7 +117,41 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     const size = sizeOf(shape);
     const t = new WebGpuTensor(this, [...shape], dtype, this.#gpu.pool.acquire(size * 4), size);
     this.live.add(t);
+    this.#made?.push(t);
     return t;
+  }
+
+  /**
+   * Runs one kernel call so that a throw leaves nothing behind: the tensors it allocated are dropped and every
+   * buffer it acquired goes back to the pool (a shader known not to compile, a grid too large, a lost device).
+   */
+  #call<R>(work: () => R): R {
+    const made: WebGpuTensor[] = [];
+    this.#made = made;
+    this.#gpu.pool.beginCall();
+    try {
+      return work();
+    } catch (error) {
+      for (const t of made) {
+        t.isDisposed = true;
+        this.live.delete(t);
+      }
+      this.#gpu.pool.rollbackCall();
+      throw error;
+    } finally {
+      this.#made = null;
+      this.#gpu.pool.endCall();
+    }
+  }
+
+  #atomic(kernels: BackendKernels<WebGpuTensor>): BackendKernels<WebGpuTensor> {
+    const wrapped: Record<string, unknown> = { ...kernels };
+    for (const [name, kernel] of Object.entries(kernels)) {
+      if (NOT_ALLOCATING.has(name)) continue;
+      const run = kernel as (...args: unknown[]) => unknown;
+      wrapped[name] = (...args: unknown[]) => this.#call(() => run(...args));
+    }
+    return wrapped as unknown as BackendKernels<WebGpuTensor>;
   }
 
   private release(t: WebGpuTensor): void {
@@ -108,7 +165,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     this.#gpu.run(copyBlocksKernel(), [src.buffer, dst.buffer], { count, ...u }, { invocations: count });
   }
 
-  readonly kernels: BackendKernels<WebGpuTensor> = {
+  readonly kernels: BackendKernels<WebGpuTensor> = this.#atomic({
     upload: (data, shape, dtype) => {
       const t = this.alloc(shape, dtype);
       this.#gpu.write(t.buffer, dtype === 'bool' ? Uint32Array.from(data) : data);
@@ -121,10 +178,11 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       return Uint8Array.from(new Uint32Array(bytes), (v) => (v ? 1 : 0)) as HostArray;
     },
     dispose: (t) => this.release(t),
-    memory: () => {
+    memory: (): WebGpuMemoryInfo => {
       let bytes = 0;
       for (const t of this.live) bytes += t.bytes;
-      return { liveTensors: this.live.size, liveBytes: bytes };
+      const pool = this.#gpu.pool.stats();
+      return { liveTensors: this.live.size, liveBytes: bytes, usedBytes: pool.bytesInUse, freeBytes: pool.bytesFree };
     },
 
     attention: (inputs, plan) =>
@@ -275,5 +333,5 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       );
       return { values, indices };
     },
-  };
+  });
 }

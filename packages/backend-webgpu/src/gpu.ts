@@ -1,37 +1,51 @@
 import { AttnkitError } from '@attnkit/core';
-import type { Kernel } from './pipelines.js';
-import { PipelineCache } from './pipelines.js';
+import { type Failure, type Kernel, PipelineCache } from './pipelines.js';
 import { BufferPool } from './pool.js';
 import { MAP_READ, USAGE } from './usage.js';
 import { packUniforms } from './wgsl.js';
 
 /**
  * One GPUDevice with its pool, pipeline cache and error tracking. Every dispatch is wrapped in validation
- * and out-of-memory error scopes; their results are collected and surface as AttnkitError at the next
- * `read()` (kernels are synchronous, scopes resolve later). A lost device fails every later call.
+ * and out-of-memory error scopes, and every new pipeline in validation and internal ones (a shader that fails
+ * to compile); their results are collected and surface as AttnkitError at the next `read()` (kernels are
+ * synchronous, scopes resolve later). A lost device fails every later call with DEVICE_LOST: a read in flight
+ * when it is lost rejects with it (a read waits on the loss as well as on its own work, so it cannot hang), and
+ * once the loss has been seen every call throws it before queuing anything.
  */
 export class Gpu {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
-  private pending: Promise<GPUError | null>[] = [];
+  private pending: Promise<Failure | null>[] = [];
   /** An error found while draining scopes between reads, thrown at the next read. */
   private deferred: AttnkitError | null = null;
   private lostReason: string | null = null;
   private disposing = false;
+  /** Set when device.lost settles (a loss, or dispose() destroying the device). */
+  private lostSettled = false;
+  /**
+   * Reads waiting on their work, each told if the device is lost first (a set, not a chain on device.lost: a
+   * reaction per read on a promise that never settles would be kept for the device's whole life).
+   */
+  private readonly waiters = new Set<() => void>();
   private readonly maxGroups: number;
 
   constructor(
     readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
+    poolFreeBytes?: number,
   ) {
     this.pool = new BufferPool(
       device,
       Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize),
+      poolFreeBytes,
     );
     this.pipelines = new PipelineCache(device);
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     void device.lost.then((info) => {
       if (!this.disposing) this.lostReason = `${info.reason}: ${info.message}`;
+      this.lostSettled = true;
+      for (const wake of this.waiters) wake();
+      this.waiters.clear();
     });
   }
 
@@ -40,6 +54,7 @@ export class Gpu {
   }
 
   checkAlive(op: string): void {
+    if (this.disposing) throw new AttnkitError('DISPOSED', `webgpu ${op}: the backend was disposed`);
     if (this.lostReason !== null) {
       throw new AttnkitError(
         'DEVICE_LOST',
@@ -58,7 +73,7 @@ export class Gpu {
     const groups = launch.groups ?? Math.ceil((launch.invocations ?? 0) / kernel.spec.workgroupSize);
     if (groups === 0) return;
     this.scoped(() => {
-      const pipeline = this.pipelines.get(kernel);
+      const pipeline = this.pipelines.get(kernel, (check) => this.pending.push(check));
       const data = packUniforms(kernel.spec, uniforms);
       const uniformBuffer = this.pool.acquire(data.byteLength, 'uniform');
       this.device.queue.writeBuffer(uniformBuffer, 0, data);
@@ -102,13 +117,15 @@ export class Gpu {
     try {
       this.copy(buffer, staging, size);
       await this.flushErrors();
-      await staging.mapAsync(MAP_READ);
+      await this.untilLost(staging.mapAsync(MAP_READ), 'read');
       const out = staging.getMappedRange(0, size).slice(0, bytes);
       staging.unmap();
       return out;
     } catch (error) {
-      this.checkAlive('read');
       if (error instanceof AttnkitError) throw error;
+      // A map aborted by a lost device: let the loss be seen (Dawn settles it first) and name it.
+      if (!this.lostSettled) await new Promise<void>((resolve) => timers.setTimeout(resolve, 0));
+      this.checkAlive('read');
       throw new AttnkitError(
         'BACKEND_FAILURE',
         `webgpu read: ${error instanceof Error ? error.message : String(error)}`,
@@ -119,22 +136,52 @@ export class Gpu {
     }
   }
 
-  /** Waits for every error scope opened so far; throws the first error as AttnkitError. */
+  /**
+   * Waits for every error scope opened so far; throws the first error as AttnkitError (out of memory first,
+   * as DEVICE_LIMIT), or DEVICE_LOST when the device is lost meanwhile.
+   */
   async flushErrors(): Promise<void> {
     const pending = this.pending;
     this.pending = [];
-    const errors = (await Promise.all(pending)).filter((e): e is GPUError => e !== null);
+    const failures = (await this.untilLost(Promise.all(pending), 'flush')).filter((f): f is Failure => f !== null);
     this.checkAlive('flush');
     if (this.deferred) {
       const deferred = this.deferred;
       this.deferred = null;
       throw deferred;
     }
-    if (errors.length === 0) return;
-    const first = errors[0];
-    const oom = errors.find((e) => e.constructor.name.includes('OutOfMemory') || /out of memory/i.test(e.message));
-    if (oom) throw new AttnkitError('DEVICE_LIMIT', `webgpu: out of GPU memory (${oom.message})`);
-    throw new AttnkitError('BACKEND_FAILURE', `webgpu validation error: ${first.message}`);
+    if (failures.length === 0) return;
+    const first = failures.find((f) => f.code === 'DEVICE_LIMIT') ?? failures[0];
+    throw new AttnkitError(first.code, first.message);
+  }
+
+  /** `work`, or DEVICE_LOST (DISPOSED after dispose()) as soon as the device is lost, whichever comes first. */
+  private untilLost<T>(work: Promise<T>, op: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const wake = () => {
+        try {
+          this.checkAlive(op);
+          reject(new AttnkitError('DEVICE_LOST', `webgpu ${op}: the device was lost; create a new backend`));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      if (this.lostSettled) {
+        work.catch(() => {}); // settled by the loss; the work's own failure is moot
+        return wake();
+      }
+      this.waiters.add(wake);
+      work.then(
+        (value) => {
+          this.waiters.delete(wake);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waiters.delete(wake);
+          reject(error);
+        },
+      );
+    });
   }
 
   private scoped(work: () => void): void {
@@ -144,8 +191,8 @@ export class Gpu {
     try {
       work();
     } finally {
-      this.pending.push(this.device.popErrorScope().catch(() => null));
-      this.pending.push(this.device.popErrorScope().catch(() => null));
+      this.pending.push(this.device.popErrorScope().then(toFailure, () => null));
+      this.pending.push(this.device.popErrorScope().then(toFailure, () => null));
     }
     // A caller that never reads must not grow the list forever: drain it, keeping the first error.
     if (this.pending.length >= 4096) {
@@ -156,10 +203,22 @@ export class Gpu {
   }
 
   destroy(): void {
+    if (this.disposing) return;
     this.disposing = true;
     this.pool.destroy();
     this.pipelines.clear();
     this.pending = [];
     if (this.ownsDevice) this.device.destroy();
   }
+}
+
+/** setTimeout without the DOM or Node typings (the build has neither): every JavaScript host has it. */
+const timers = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown };
+
+function toFailure(error: GPUError | null): Failure | null {
+  if (error === null) return null;
+  if (error.constructor.name.includes('OutOfMemory') || /out of memory/i.test(error.message)) {
+    return { code: 'DEVICE_LIMIT', message: `webgpu: out of GPU memory (${error.message})` };
+  }
+  return { code: 'BACKEND_FAILURE', message: `webgpu validation error: ${error.message}` };
 }

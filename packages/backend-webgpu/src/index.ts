@@ -1,12 +1,12 @@
 // The public types name GPUDevice and GPUBuffer: @webgpu/types is a dependency, and this directive (kept in
 // dist/index.d.ts) brings it into a consumer's program, so that it needs neither the package nor skipLibCheck.
 /// <reference types="@webgpu/types" preserve="true" />
-export { SWIFTSHADER_ICD } from './adapter.js';
-export { WebGpuBackend } from './backend.js';
+export { WebGpuBackend, type WebGpuMemoryInfo } from './backend.js';
 export { type CreateBackendOptions, createBackend } from './create-backend.js';
 export { webgpuBackendEntry } from './entry.js';
 export type { AttentionTuning } from './kernels/attention-stream.js';
 export type { MatmulTuning } from './kernels/matmul.js';
-export type { PoolStats } from './pool.js';
+export { DEFAULT_POOL_FREE_BYTES, type PoolStats } from './pool.js';
 export { WebGpuTensor } from './tensor.js';
 export type { AdapterClass, AttentionShape, TuningOverrides } from './tuner.js';
+export { SWIFTSHADER_ICD, swiftShaderEnv } from './vulkan.js';

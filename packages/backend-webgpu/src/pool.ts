@@ -6,10 +6,26 @@ export interface PoolStats {
   readonly bytesInUse: number;
   /** Highest `bytesInUse` since creation or the last `resetPeak()`. */
   readonly peakBytes: number;
-  /** Bytes of released buffers kept for reuse. */
+  /** Bytes of released buffers kept for reuse: at most `freeCapBytes`. */
   readonly bytesFree: number;
   readonly buffersInUse: number;
+  readonly buffersFree: number;
+  /** The cap on `bytesFree` (`createBackend({ poolFreeBytes })`); released buffers beyond it are destroyed. */
+  readonly freeCapBytes: number;
+  /** Bytes of free buffers destroyed to keep under the cap, since creation. */
+  readonly bytesTrimmed: number;
 }
+
+/**
+ * The default cap on the pool's free bytes: 64 MiB. Why that much: reuse pays for the scratch one call allocates
+ * and releases again, and the largest such scratch is attention's split-keys partials, which the tuner keeps
+ * under 32 MiB; 64 MiB holds them with a decode step's activations beside them, so a decode loop on a GPU does
+ * not create and zero a 32 MiB buffer every step. Why not more: a growing KV cache leaves one dead buffer per size
+ * class it passes through (classes are 1 MiB apart above 1 MiB, so that adds up quadratically: 36 MiB after 1,000
+ * steps of an [1,8,t,128] cache), and on a software adapter free buffers are process memory. Raise it with
+ * `createBackend({ poolFreeBytes })` when a model's per-step working set is larger (every layer's cache at once).
+ */
+export const DEFAULT_POOL_FREE_BYTES = 64 * 1024 * 1024;
 
 type Kind = 'storage' | 'uniform';
 const USAGES: Record<Kind, number> = {
@@ -21,17 +37,27 @@ const USAGES: Record<Kind, number> = {
  * Buffers in power-of-two size classes, reused after release. Reuse is safe without fences because every
  * write and dispatch goes through the one queue in order. The pool keeps its own accounting: the
  * long-sequence test measures attention's extra memory with it.
+ *
+ * Free buffers are kept up to `freeCap` bytes: past it, the ones released longest ago are destroyed first (a
+ * size class a growing cache has left behind is never asked for again). Destroying a buffer that submitted work
+ * still reads is safe: WebGPU keeps it until that work is done.
  */
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
+  /** Every free buffer with its size class key, oldest release first (a Map keeps insertion order). */
+  private readonly released = new Map<GPUBuffer, string>();
   private readonly sizes = new Map<GPUBuffer, number>();
   private inUse = 0;
   private peak = 0;
   private freeBytes = 0;
+  private trimmed = 0;
+  /** Buffers acquired since beginCall(), for rollbackCall(); null outside a call. */
+  private callAcquired: GPUBuffer[] | null = null;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly maxBufferSize: number,
+    readonly freeCap: number = DEFAULT_POOL_FREE_BYTES,
   ) {}
 
   acquire(bytes: number, kind: Kind = 'storage'): GPUBuffer {
@@ -48,9 +74,12 @@ export class BufferPool {
     }
     const key = `${kind}:${size}`;
     let buffer = this.free.get(key)?.pop();
-    if (buffer) this.freeBytes -= size;
-    else buffer = this.device.createBuffer({ size, usage: USAGES[kind], label: key });
+    if (buffer) {
+      this.freeBytes -= size;
+      this.released.delete(buffer);
+    } else buffer = this.device.createBuffer({ size, usage: USAGES[kind], label: key });
     this.sizes.set(buffer, size);
+    this.callAcquired?.push(buffer);
     this.inUse += size;
     this.peak = Math.max(this.peak, this.inUse);
     return buffer;
@@ -61,15 +90,62 @@ export class BufferPool {
     if (size === undefined) return;
     this.sizes.delete(buffer);
     this.inUse -= size;
-    this.freeBytes += size;
     const key = buffer.label;
+    if (size > this.freeCap) {
+      buffer.destroy();
+      this.trimmed += size;
+      return;
+    }
+    this.freeBytes += size;
     const list = this.free.get(key) ?? [];
     list.push(buffer);
     this.free.set(key, list);
+    this.released.set(buffer, key);
+    this.trim(this.freeCap);
+  }
+
+  /** Destroys the free buffers released longest ago until at most `maxFree` bytes stay free. */
+  trim(maxFree = 0): void {
+    for (const [buffer, key] of this.released) {
+      if (this.freeBytes <= maxFree) break;
+      // The oldest free buffer overall is the oldest of its class: lists grow at the end and reuse from it.
+      const list = this.free.get(key)!;
+      list.shift();
+      if (list.length === 0) this.free.delete(key);
+      this.released.delete(buffer);
+      const size = sizeOfKey(key);
+      this.freeBytes -= size;
+      this.trimmed += size;
+      buffer.destroy();
+    }
+  }
+
+  /** Starts recording the buffers one kernel call acquires. */
+  beginCall(): void {
+    this.callAcquired = [];
+  }
+
+  endCall(): void {
+    this.callAcquired = null;
+  }
+
+  /** The call failed: releases every buffer it acquired that is still in use. */
+  rollbackCall(): void {
+    const acquired = this.callAcquired ?? [];
+    this.callAcquired = null;
+    for (const buffer of acquired) this.release(buffer);
   }
 
   stats(): PoolStats {
-    return { bytesInUse: this.inUse, peakBytes: this.peak, bytesFree: this.freeBytes, buffersInUse: this.sizes.size };
+    return {
+      bytesInUse: this.inUse,
+      peakBytes: this.peak,
+      bytesFree: this.freeBytes,
+      buffersInUse: this.sizes.size,
+      buffersFree: this.released.size,
+      freeCapBytes: this.freeCap,
+      bytesTrimmed: this.trimmed,
+    };
   }
 
   resetPeak(): void {
@@ -81,10 +157,15 @@ export class BufferPool {
     for (const list of this.free.values()) for (const b of list) b.destroy();
     for (const b of this.sizes.keys()) b.destroy();
     this.free.clear();
+    this.released.clear();
     this.sizes.clear();
     this.inUse = 0;
     this.freeBytes = 0;
   }
+}
+
+function sizeOfKey(key: string): number {
+  return Number(key.slice(key.indexOf(':') + 1));
 }
 
 /** At least 16 bytes (bindings may not be empty), then powers of two up to 1 MiB, then 1 MiB steps. */

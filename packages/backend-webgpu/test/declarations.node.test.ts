@@ -39,6 +39,7 @@ import {
   type PoolStats,
   type TuningOverrides,
   WebGpuBackend,
+  type WebGpuMemoryInfo,
   WebGpuTensor,
 } from '@attnkit/backend-webgpu';
 import * as api from '@attnkit/backend-webgpu';
@@ -46,16 +47,19 @@ import * as api from '@attnkit/backend-webgpu';
 // A device of the user's own goes in, and the backend's device comes back out, typed.
 export async function onMyDevice(device: GPUDevice): Promise<number> {
   const tuning: TuningOverrides = { attention: { strategy: 'shared', splitKeys: 0 } };
-  const options: CreateBackendOptions = { device, tuning };
+  const options: CreateBackendOptions = { device, tuning, poolFreeBytes: 16 * 1024 * 1024 };
   const backend: WebGpuBackend = await createBackend(options);
   const same: GPUDevice = backend.device;
   const stats: PoolStats = backend.memoryStats();
+  const memory: WebGpuMemoryInfo = backend.kernels.memory() as WebGpuMemoryInfo;
+  const driver: Record<string, string> = api.swiftShaderEnv({});
   backend.resetPeak();
   const chosen: AttentionTuning = backend.attentionTuning({ B: 1, Hq: 8, Sq: 1, T: 16384, D: 64, Dv: 64 });
   const x = backend.kernels.upload(new Float32Array(4), [4], 'float32');
   const isOurs: boolean = x instanceof WebGpuTensor;
   backend.dispose();
-  return same.limits.maxBufferSize + stats.peakBytes + chosen.splitKeys + (isOurs ? 1 : 0);
+  const free = stats.bytesFree + stats.freeCapBytes + memory.freeBytes + memory.usedBytes;
+  return same.limits.maxBufferSize + stats.peakBytes + free + chosen.splitKeys + (isOurs ? 1 : 0) + (driver.x ? 1 : 0);
 }
 
 export function internalsStayInside(backend: WebGpuBackend): void {
@@ -85,6 +89,8 @@ export const values: Record<keyof typeof api, true> = {
   WebGpuBackend: true,
   WebGpuTensor: true,
   SWIFTSHADER_ICD: true,
+  swiftShaderEnv: true,
+  DEFAULT_POOL_FREE_BYTES: true,
 };
 `;
 

@@ -49,9 +49,11 @@ describe('ownership and release', () => {
     const top = device.topK(x, 2);
     await device.read(top.values);
     device.dispose(...made, top.values, top.indices);
-    expect(device.memory()).toEqual({ liveTensors: 2, liveBytes: (24 + 16) * 4 });
+    // usedBytes: the pool's size classes (96 → 128 bytes, 64 bytes); freeBytes: what the released tensors left.
+    expect(device.memory()).toMatchObject({ liveTensors: 2, liveBytes: (24 + 16) * 4, usedBytes: 128 + 64 });
     device.dispose(x, w);
-    expect(device.memory()).toEqual({ liveTensors: 0, liveBytes: 0 });
+    expect(device.memory()).toMatchObject({ liveTensors: 0, liveBytes: 0, usedBytes: 0 });
+    expect(device.memory()).toHaveProperty('freeBytes', backend.memoryStats().bytesFree);
     expect(backend.memoryStats().bytesInUse).toBe(0);
     expect(backend.memoryStats().bytesFree).toBeGreaterThan(0);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createBackend } from '@attnkit/backend-webgpu';
+import { createBackend, swiftShaderEnv } from '@attnkit/backend-webgpu';
 // The measurements behind the split-over-keys heuristic of @attnkit/backend-webgpu (src/tuner.ts): the
 // few-query, many-key cases timed with the tuner's own choice, the unsplit kernel and fixed split sizes,
 // interleaved, median of 10 calls each (every call reads y back, as in the bench). Checks each variant's y
@@ -31,6 +31,7 @@ const VARIANTS = {
 const RUNS = 10;
 const MAX_GFLOP = Number(process.argv[2] ?? Number.POSITIVE_INFINITY);
 
+Object.assign(process.env, swiftShaderEnv()); // SwiftShader unless the environment names a Vulkan driver
 const owner = await createBackend();
 console.log(`runs on: ${owner.runsOn.description}`);
 const backends = Object.fromEntries(

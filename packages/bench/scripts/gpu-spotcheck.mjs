@@ -4,6 +4,7 @@
 // sampled rows with a float64 computation here. Prints one line per case; exits 1 if any case fails.
 // Usage (after the bench is built): node packages/bench/scripts/gpu-spotcheck.mjs [rows per case, default 48]
 //   [largest case in GFLOP, default all: a dry run on a software adapter wants 0.2]
+import { swiftShaderEnv } from '@attnkit/backend-webgpu';
 import { attentionFlops, FULL_GRID } from '../dist/grid.js';
 import { makeInputs } from '../dist/inputs.js';
 import { createWebGpuTarget, releaseWebGpu } from '../dist/targets/webgpu.js';
@@ -39,6 +40,7 @@ function referenceRow(c, x, row) {
   return y;
 }
 
+Object.assign(process.env, swiftShaderEnv()); // SwiftShader unless the environment names a Vulkan driver
 const target = await createWebGpuTarget();
 console.log(`webgpu runs on: ${target.runsOn}`);
 let failed = 0;

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { swiftShaderEnv } from '@attnkit/backend-webgpu';
 import type { PerfGrid } from '@attnkit/conformance';
 import cliProgress from 'cli-progress';
 import { runBrowserBench } from './browser/run.js';
@@ -217,6 +218,8 @@ function reexecUnderXvfb(argv: readonly string[]): number | null {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.
+  Object.assign(process.env, swiftShaderEnv());
   const argv = process.argv.slice(2);
   const status = reexecUnderXvfb(argv);
   if (status !== null) process.exit(status);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { resolve } from 'node:path';
+import { swiftShaderEnv } from '@attnkit/backend-webgpu';
 import { parseMatrixArgs, USAGE, UsageError } from './args.js';
 import { createMatrixRegistry } from './backends.js';
 import { runMatrix } from './matrix.js';
@@ -13,6 +14,8 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.
+  Object.assign(process.env, swiftShaderEnv());
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`attnkit conformance matrix: ${args.tier} tier, precision ${args.precision}`);
   const { runs, ok } = await runMatrix(createMatrixRegistry(), args, log);

@@ -1,3 +1,5 @@
+/** For Node programs that reach backend-webgpu through the matrix: choose Dawn's Vulkan driver before creating. */
+export { SWIFTSHADER_ICD, swiftShaderEnv } from '@attnkit/backend-webgpu';
 export type { MatrixArgs } from './args.js';
 export { parseMatrixArgs, USAGE, UsageError } from './args.js';
 export { createMatrixRegistry, MATRIX_BACKENDS } from './backends.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { swiftShaderEnv } from '@attnkit/matrix';
 import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
 import type { TrainingRecord } from '../evaluate/card.js';
 import { g2pDevScore, spamDevScore } from '../evaluate/dev-eval.js';
@@ -16,6 +17,8 @@ const USAGE = `usage: pnpm zoo:dev <model> [options]   (scores on the dev split,
   --length-penalty X    g2p: length penalty of beam search (default ${G2P_DECODING.lengthPenalty})`;
 
 async function main(): Promise<void> {
+  // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.
+  Object.assign(process.env, swiftShaderEnv());
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

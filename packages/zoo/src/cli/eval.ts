@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { swiftShaderEnv } from '@attnkit/matrix';
 import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
 import {
   metricsBlock,
@@ -21,6 +22,8 @@ const USAGE = `usage: pnpm zoo:eval [--backend NAME] [--models a,b] [--write]
   --write     write metrics.json, samples.json and the metrics block of each model card (README.md)`;
 
 async function main(): Promise<void> {
+  // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.
+  Object.assign(process.env, swiftShaderEnv());
   const { values } = parseArgs({
     options: {
       backend: { type: 'string' },

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { swiftShaderEnv } from '@attnkit/matrix';
 import { loadSpamSplit } from '../data/spam.js';
 import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
 import { replaceBlock } from '../evaluate/card.js';
@@ -19,6 +20,8 @@ const USAGE = `usage: pnpm zoo:explain [--backend NAME] [--mails N] [--dev-mails
   --write      write models/spam-classifier/explain.json and the card's explanation block`;
 
 async function main(): Promise<void> {
+  // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.
+  Object.assign(process.env, swiftShaderEnv());
   const { values } = parseArgs({
     options: {
       backend: { type: 'string' },

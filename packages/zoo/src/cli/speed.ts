@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDevice } from '@attnkit/core';
+import { swiftShaderEnv } from '@attnkit/matrix';
 import { loadTranslator } from '@attnkit/models';
 import { g2pSplit } from '../data/cmudict.js';
 import { numberPair, numbersSplit } from '../data/numbers.js';
@@ -63,6 +64,8 @@ async function measure(
 }
 
 async function main(): Promise<void> {
+  // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.
+  Object.assign(process.env, swiftShaderEnv());
   const { values } = parseArgs({
     options: {
       backends: { type: 'string' },
