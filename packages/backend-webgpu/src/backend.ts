@@ -18,7 +18,7 @@ import { copyBlocksKernel, gatherKernel } from './kernels/copy.js';
 import { binaryKernel, unaryKernel } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { argmaxKernel, layerNormKernel, softmaxKernel, topKKernel } from './kernels/rows.js';
-import type { PoolStats } from './pool.js';
+import { DEFAULT_POOL_FREE_BYTES, type PoolStats } from './pool.js';
 import { WebGpuTensor } from './tensor.js';
 import { type AdapterClass, type AttentionShape, Tuner, type TuningOverrides } from './tuner.js';
 
@@ -32,7 +32,7 @@ export interface WebGpuMemoryInfo extends MemoryInfo {
 
 export interface WebGpuBackendOptions {
   readonly tuning?: TuningOverrides;
-  /** Cap on the buffer pool's free bytes (default DEFAULT_POOL_FREE_BYTES). */
+  /** Cap on the buffer pool's free bytes (default: DEFAULT_POOL_FREE_BYTES for the adapter's class). */
   readonly poolFreeBytes?: number;
 }
 
@@ -63,10 +63,12 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
   }
 
   constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
-    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice, options.poolFreeBytes);
+    const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
+    const poolFreeBytes =
+      options.poolFreeBytes ?? DEFAULT_POOL_FREE_BYTES[adapterClass === 'hardware' ? 'gpu' : 'software'];
+    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice, poolFreeBytes);
     this.runsOn = acquired.runsOn;
     const limits = acquired.device.limits;
-    const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
     this.#tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, options.tuning ?? {});
     this.capabilities = {
       precisions: acquired.features.includes('shader-f16') ? ['float32', 'float16'] : ['float32'],

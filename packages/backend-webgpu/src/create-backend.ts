@@ -1,7 +1,6 @@
 import { AttnkitError } from '@attnkit/core';
 import { acquireDevice } from './adapter.js';
 import { WebGpuBackend } from './backend.js';
-import { DEFAULT_POOL_FREE_BYTES } from './pool.js';
 import type { TuningOverrides } from './tuner.js';
 
 export interface CreateBackendOptions {
@@ -10,8 +9,9 @@ export interface CreateBackendOptions {
   /** Pin kernel variants (otherwise chosen per adapter and shape). */
   readonly tuning?: TuningOverrides;
   /**
-   * Bytes of released buffers the pool may keep for reuse (default 64 MiB, DEFAULT_POOL_FREE_BYTES); beyond it
-   * the buffers released longest ago are destroyed. 0 keeps none; Infinity keeps all (no trimming).
+   * Bytes of released buffers the pool may keep for reuse (default DEFAULT_POOL_FREE_BYTES: 64 MiB on a GPU,
+   * 16 MiB on a software adapter); beyond it the buffers released longest ago are destroyed. 0 keeps none;
+   * Infinity keeps all (no trimming).
    */
   readonly poolFreeBytes?: number;
 }
@@ -22,8 +22,8 @@ export interface CreateBackendOptions {
  * adapter; it never falls back to anything else.
  */
 export async function createBackend(options: CreateBackendOptions = {}): Promise<WebGpuBackend> {
-  const { poolFreeBytes = DEFAULT_POOL_FREE_BYTES } = options;
-  if (typeof poolFreeBytes !== 'number' || !(poolFreeBytes >= 0)) {
+  const { poolFreeBytes } = options;
+  if (poolFreeBytes !== undefined && (typeof poolFreeBytes !== 'number' || !(poolFreeBytes >= 0))) {
     throw new AttnkitError('INVALID_ARGUMENT', 'webgpu createBackend: poolFreeBytes must be a number ≥ 0', {
       argument: 'options.poolFreeBytes',
       expected: 'a number of bytes ≥ 0 (Infinity: no cap)',

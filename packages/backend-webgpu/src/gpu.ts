@@ -32,7 +32,7 @@ export class Gpu {
   constructor(
     readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
-    poolFreeBytes?: number,
+    poolFreeBytes: number,
   ) {
     this.pool = new BufferPool(
       device,

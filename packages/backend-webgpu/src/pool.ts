@@ -17,15 +17,22 @@ export interface PoolStats {
 }
 
 /**
- * The default cap on the pool's free bytes: 64 MiB. Why that much: reuse pays for the scratch one call allocates
- * and releases again, and the largest such scratch is attention's split-keys partials, which the tuner keeps
- * under 32 MiB; 64 MiB holds them with a decode step's activations beside them, so a decode loop on a GPU does
- * not create and zero a 32 MiB buffer every step. Why not more: a growing KV cache leaves one dead buffer per size
- * class it passes through (classes are 1 MiB apart above 1 MiB, so that adds up quadratically: 36 MiB after 1,000
- * steps of an [1,8,t,128] cache), and on a software adapter free buffers are process memory. Raise it with
- * `createBackend({ poolFreeBytes })` when a model's per-step working set is larger (every layer's cache at once).
+ * The default cap on the pool's free bytes, by adapter: 64 MiB on a GPU, 16 MiB on a software adapter.
+ *
+ * Why not less on a GPU: reuse pays for the scratch one call allocates and releases again, and the largest such
+ * scratch is attention's split-keys partials, which the tuner keeps under 32 MiB; 64 MiB holds them with a decode
+ * step's activations beside them, so a decode loop does not create and zero a 32 MiB buffer every step. A software
+ * adapter never splits keys, and there free buffers are process memory (RSS): 16 MiB holds a decode step's
+ * activations of the models here many times over.
+ *
+ * Why a cap at all: a growing KV cache leaves one dead buffer per size class it passes through (classes are
+ * 1 MiB apart above 1 MiB, so that adds up quadratically: 36 MiB after 1,000 steps of a [1,8,t,128] cache). Raise
+ * it with `createBackend({ poolFreeBytes })` when a model's per-step working set is larger (every layer's cache).
  */
-export const DEFAULT_POOL_FREE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_POOL_FREE_BYTES: { readonly gpu: number; readonly software: number } = {
+  gpu: 64 * 1024 * 1024,
+  software: 16 * 1024 * 1024,
+};
 
 type Kind = 'storage' | 'uniform';
 const USAGES: Record<Kind, number> = {
@@ -57,7 +64,7 @@ export class BufferPool {
   constructor(
     private readonly device: GPUDevice,
     private readonly maxBufferSize: number,
-    readonly freeCap: number = DEFAULT_POOL_FREE_BYTES,
+    readonly freeCap: number,
   ) {}
 
   acquire(bytes: number, kind: Kind = 'storage'): GPUBuffer {

@@ -21,10 +21,11 @@ describe('the buffer pool', () => {
     backend.dispose();
   });
 
-  it('defaults to a 64 MiB cap and refuses a cap that is not a number ≥ 0', async () => {
+  it('defaults to 64 MiB on a GPU, 16 MiB on a software adapter, and refuses a cap that is not a number ≥ 0', async () => {
     const backend = await createBackend();
-    expect(backend.memoryStats().freeCapBytes).toBe(DEFAULT_POOL_FREE_BYTES);
-    expect(DEFAULT_POOL_FREE_BYTES).toBe(64 * 1024 * 1024);
+    const adapter = backend.runsOn.device === 'gpu' ? 'gpu' : 'software';
+    expect(backend.memoryStats().freeCapBytes).toBe(DEFAULT_POOL_FREE_BYTES[adapter]);
+    expect(DEFAULT_POOL_FREE_BYTES).toEqual({ gpu: 64 * 1024 * 1024, software: 16 * 1024 * 1024 });
     backend.dispose();
     await expect(createBackend({ poolFreeBytes: -1 })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
