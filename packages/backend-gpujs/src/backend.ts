@@ -20,7 +20,7 @@ import { runAttention, statsSource } from './kernels/attention.js';
 import { fitsPacked } from './kernels/attention-packed.js';
 import { binarySource, copySource, scaleSource, unarySource } from './kernels/elementwise.js';
 import type { Arg, Launch } from './kernels/launch.js';
-import { concatSource, gatherSource, sliceSource } from './kernels/layout.js';
+import { concatArgs, concatSource, gatherSource, sliceArgs, sliceSource } from './kernels/layout.js';
 import { matmulSource } from './kernels/matmul.js';
 import {
   argmaxSource,
@@ -279,7 +279,11 @@ export class GpujsBackend implements Backend<GpujsTensor> {
         ),
       concat: (tensors, plan) => this.make(plan.outShape, tensors[0].dtype, this.concat(tensors, plan.axis)),
       slice: (x, plan) =>
-        this.make(plan.outShape, x.dtype, this.launch(sliceSource(x.shape, plan), sizeOf(plan.outShape), [x.storage])),
+        this.make(
+          plan.outShape,
+          x.dtype,
+          this.launch(sliceSource(), sizeOf(plan.outShape), [x.storage, ...sliceArgs(x.shape, plan)], DYNAMIC),
+        ),
       reshape: (x, shape) => this.make(shape, x.dtype, x.storage.retain()),
       argmax: (x, plan) =>
         this.make(x.shape.slice(0, -1), 'int32', this.launch(argmaxSource(plan), plan.rows, [x.storage])),
@@ -376,14 +380,13 @@ export class GpujsBackend implements Backend<GpujsTensor> {
     outShape: readonly number[],
     axis: number,
   ): Storage {
-    const source = concatSource(
-      { axis, outShape },
-      parts.map((p) => p.shape[axis]),
-    );
+    const inner = outShape.slice(axis + 1).reduce((x, y) => x * y, 1);
+    const lengths = parts.map((p) => p.shape[axis]);
     return this.launch(
-      source,
+      concatSource(parts.length),
       sizeOf(outShape),
-      parts.map((p) => p.storage),
+      [...parts.map((p) => p.storage), ...concatArgs(lengths, inner)],
+      DYNAMIC,
     );
   }
 

@@ -3,7 +3,7 @@ import { CPUKernel, GPU, HeadlessGLKernel, WebAssemblyKernel, WebGL2Kernel, WebG
 import { GpujsBackend } from './backend.js';
 import { watchContext } from './gl-context.js';
 import { countTextures } from './gl-textures.js';
-import { DEFAULT_KERNEL_CACHE_SIZE, KernelCache } from './kernel-cache.js';
+import { DEFAULT_KERNEL_CACHE_BYTES, DEFAULT_KERNEL_CACHE_SIZE, KernelCache } from './kernel-cache.js';
 import { copySource } from './kernels/elementwise.js';
 import { fetch4Glsl } from './packed-fetch.js';
 import { isTexture, Storage } from './tensor.js';
@@ -21,6 +21,12 @@ export interface CreateGpujsBackendOptions {
    * and the textures it holds. `kernelStats()` counts the kernels built, alive and evicted.
    */
   readonly kernelCacheSize?: number;
+  /**
+   * Bytes of textures the cached kernels may keep between calls (default 64 MiB): each keeps its last output
+   * texture and its host-array arguments' textures, so a count bound alone lets kernels that last ran at a
+   * large size pin hundreds of MiB. Least recently used kernels go first past it.
+   */
+  readonly kernelCacheBytes?: number;
 }
 
 /**
@@ -70,6 +76,14 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
       },
     );
   }
+  const byteCapacity = options.kernelCacheBytes ?? DEFAULT_KERNEL_CACHE_BYTES;
+  if (!Number.isFinite(byteCapacity) || byteCapacity < 0) {
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `createBackend: kernelCacheBytes must be a finite number ≥ 0, got ${String(byteCapacity)}`,
+      { argument: 'options.kernelCacheBytes', expected: 'a finite number ≥ 0', given: String(byteCapacity) },
+    );
+  }
   let gpu: GPU;
   try {
     gpu = options.gpu ?? new GPU({ mode });
@@ -84,6 +98,7 @@ export async function createBackend(options: CreateGpujsBackendOptions = {}): Pr
     gpu,
     mode === 'webgl' || mode === 'headlessgl' ? fetch4Glsl(false) : mode === 'webgl2' ? fetch4Glsl(true) : null,
     capacity,
+    byteCapacity,
   );
   let placeholder: Storage;
   try {

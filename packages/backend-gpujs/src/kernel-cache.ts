@@ -18,6 +18,18 @@ const SETTINGS = {
  */
 export const DEFAULT_KERNEL_CACHE_SIZE = 256;
 
+/**
+ * Bytes of textures the cached kernels may keep between calls. gpu.js keeps, per kernel, its last output
+ * texture (an immutable kernel's result is a clone sharing it) and a texture per host-array argument, and a
+ * float32 tensor of n values is a texture of 16n bytes. With the count bound alone, 256 kernels that last ran
+ * at a grown KV cache's size pinned hundreds of MiB in the soak. Past this many bytes, least recently used
+ * kernels go first (never the one just run, so one larger output is kept, not rebuilt at every call).
+ */
+export const DEFAULT_KERNEL_CACHE_BYTES = 64 * 2 ** 20;
+
+/** A float texel (RGBA, 32 bits each): gpu.js's single-precision, unpacked textures hold one value per texel. */
+const TEXEL_BYTES = 16;
+
 /** A loop in a kernel source (gpu.js bounds the ones with a non-literal bound by LOOP_MAX). */
 const LOOP = /\b(for|while)\s*\(/;
 
@@ -39,6 +51,10 @@ export interface KernelStats {
   readonly failed: number;
   /** The bound on cached kernels. */
   readonly capacity: number;
+  /** Texture bytes the cached kernels keep between calls (estimated from their texture sizes). */
+  readonly retainedBytes: number;
+  /** The bound on `retainedBytes`. */
+  readonly byteCapacity: number;
 }
 
 export interface LaunchOptions {
@@ -75,6 +91,10 @@ interface Entry {
   outstanding: number;
   /** Out of the cache; destroyed as soon as `outstanding` reaches 0. */
   evicted: boolean;
+  /** Texture bytes it keeps after a call: its output texture and its host-array arguments' textures. */
+  bytes: number;
+  /** The host-array arguments' part of `bytes`. */
+  argumentBytes: number;
 }
 
 /**
@@ -92,6 +112,8 @@ export class KernelCache {
   /** Evicted kernels kept until their outputs are released. */
   private readonly zombies = new Set<Entry>();
   private stats = { compiled: 0, reused: 0, compileMs: 0, evicted: 0, failed: 0 };
+  /** Σ bytes of the cached kernels (zombies are not counted: they go once their outputs are released). */
+  private retained = 0;
   /** Test hook (the package's fault tests): rewrites a source just before gpu.js builds it. */
   beforeBuild: ((source: string) => string) | null = null;
 
@@ -100,8 +122,10 @@ export class KernelCache {
     private readonly gpu: GPU,
     private readonly fetch4: string | null = null,
     readonly capacity = DEFAULT_KERNEL_CACHE_SIZE,
+    readonly byteCapacity = DEFAULT_KERNEL_CACHE_BYTES,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be ≥ 1, got ${capacity}`);
+    if (!(byteCapacity >= 0)) throw new RangeError(`byteCapacity must be ≥ 0, got ${byteCapacity}`);
   }
 
   /**
@@ -129,7 +153,10 @@ export class KernelCache {
       this.kernels.delete(key);
       this.kernels.set(key, cached);
       this.stats.reused++;
-      return this.call(cached, output, args);
+      const result = this.call(cached, output, args);
+      this.account(cached, args);
+      this.evictBeyond(this.capacity, cached);
+      return result;
     }
     if (cached) this.evict(cached);
     const start = now();
@@ -150,6 +177,8 @@ export class KernelCache {
       output,
       outstanding: 0,
       evicted: false,
+      bytes: 0,
+      argumentBytes: 0,
     };
     let result: KernelOutput;
     try {
@@ -162,7 +191,8 @@ export class KernelCache {
     this.stats.compiled++;
     this.stats.compileMs += now() - start;
     this.kernels.set(key, entry);
-    this.evictBeyond(this.capacity);
+    this.account(entry, args);
+    this.evictBeyond(this.capacity, entry);
     return result;
   }
 
@@ -172,7 +202,13 @@ export class KernelCache {
   }
 
   info(): KernelStats {
-    return { ...this.stats, live: this.kernels.size + this.zombies.size, capacity: this.capacity };
+    return {
+      ...this.stats,
+      live: this.kernels.size + this.zombies.size,
+      capacity: this.capacity,
+      retainedBytes: this.retained,
+      byteCapacity: this.byteCapacity,
+    };
   }
 
   /** Destroys every kernel, held outputs or not: the backend's dispose, after it released every texture. */
@@ -180,6 +216,7 @@ export class KernelCache {
     for (const entry of [...this.kernels.values(), ...this.zombies]) destroyQuietly(entry.kernel);
     this.kernels.clear();
     this.zombies.clear();
+    this.retained = 0;
   }
 
   private call(entry: Entry, output: number[], args: readonly unknown[]): KernelOutput {
@@ -211,20 +248,75 @@ export class KernelCache {
     };
   }
 
-  private evictBeyond(capacity: number): void {
+  /** Re-estimates what `entry` keeps after a call (its output may have been resized, its arguments too). */
+  private account(entry: Entry, args: readonly unknown[]): void {
+    entry.argumentBytes = hostArgumentBytes(args);
+    this.setBytes(entry, outputBytes(entry.kernel) + entry.argumentBytes);
+  }
+
+  private setBytes(entry: Entry, bytes: number): void {
+    this.retained += bytes - entry.bytes;
+    entry.bytes = bytes;
+  }
+
+  /**
+   * Least recently used first, never `keep` (the kernel whose output the caller is about to get, exempt from
+   * the byte bound: the other kernels keep at most byteCapacity bytes). Past the count bound a kernel is
+   * destroyed. Past the byte bound dynamic kernels first give their output textures back (resized to one
+   * texel: no rebuild, the next call resizes them again), and only then are kernels destroyed. Shrinking
+   * matters: a beam search alternates a grown cache's concat and gather, and destroying either would rebuild
+   * it at every step.
+   */
+  private evictBeyond(capacity: number, keep: Entry): void {
+    const others = () => this.retained - keep.bytes;
     for (const entry of this.kernels.values()) {
-      if (this.kernels.size <= capacity) return;
-      this.evict(entry);
+      if (this.kernels.size <= capacity) break;
+      if (entry !== keep) this.evict(entry);
     }
+    if (others() <= this.byteCapacity) return;
+    for (const entry of this.kernels.values()) {
+      if (entry !== keep && entry.dynamic && this.shrink(entry) && others() <= this.byteCapacity) return;
+    }
+    for (const entry of this.kernels.values()) {
+      if (others() <= this.byteCapacity) return;
+      if (entry !== keep) this.evict(entry);
+    }
+  }
+
+  /** Resizes a dynamic kernel's output to one texel, freeing its texture; false when it was already that small. */
+  private shrink(entry: Entry): boolean {
+    if (entry.output.length === 1 && entry.output[0] === 1) return false;
+    try {
+      entry.kernel.setOutput([1]);
+      entry.output = [1];
+    } catch {
+      return false;
+    }
+    this.setBytes(entry, outputBytes(entry.kernel) + entry.argumentBytes);
+    return true;
   }
 
   private evict(entry: Entry): void {
     this.kernels.delete(entry.key);
+    this.retained -= entry.bytes;
     entry.evicted = true;
     this.stats.evicted++;
     if (entry.outstanding === 0) destroyQuietly(entry.kernel);
     else this.zombies.add(entry);
   }
+}
+
+/** The output texture's bytes (gpu.js's `texSize`). */
+function outputBytes(kernel: IKernelRunShortcut): number {
+  const texSize = (kernel as unknown as { kernel?: { texSize?: readonly number[] } }).kernel?.texSize;
+  return texSize ? texSize[0] * texSize[1] * TEXEL_BYTES : 0;
+}
+
+/** A texture per host-array argument (gpu.js uploads each into one). */
+function hostArgumentBytes(args: readonly unknown[]): number {
+  let texels = 0;
+  for (const arg of args) if (ArrayBuffer.isView(arg)) texels += (arg as unknown as ArrayLike<number>).length;
+  return texels * TEXEL_BYTES;
 }
 
 /** LOOP_MAX for loops of up to `iterations`: a power of two, so that growing lengths rebuild rarely. */

@@ -174,7 +174,39 @@ describe('kernel cache', () => {
     expect(own.liveTextures()).toBe(0);
   });
 
-  it('rejects a kernel cache size below 1', async () => {
+  it("keeps the cached kernels' textures under kernelCacheBytes, least recently used out first", async () => {
+    // 4 KiB: 256 values (a float texel is 16 bytes), so the growing concat soon pushes the upload kernel out.
+    const own = await createBackend({ kernelCacheBytes: 4096 });
+    const d = createDevice(own);
+    let grown = d.upload(new Float32Array(0), [1, 0, 4]);
+    for (let t = 0; t < 200; t += 8) {
+      const part = d.upload(uniform(mulberry32(t), 8 * 4), [1, 8, 4]);
+      const next = d.concat([grown, part], 1);
+      d.dispose(grown, part);
+      grown = next;
+      const stats = own.kernelStats();
+      expect(stats.byteCapacity).toBe(4096);
+      // The concat just run is exempt; the other kernels (upload's) keep at most the bound.
+      expect(stats.retainedBytes).toBeLessThanOrEqual(4096 + 16 * 2 * (t + 8) * 4);
+    }
+    const values = await d.read(grown);
+    expect(values.length).toBe(200 * 4);
+    expect(Array.from(values.slice(0, 4))).toEqual(Array.from(uniform(mulberry32(0), 8 * 4).slice(0, 4)));
+    // The concat kernel gave its texture back whenever upload ran past the bound, instead of being destroyed
+    // and rebuilt; its sizes are uniforms, so one kernel served every length.
+    d.dispose(d.upload(Float32Array.of(1), [1]));
+    const stats = own.kernelStats();
+    expect(stats.retainedBytes).toBeGreaterThan(0);
+    expect(stats.retainedBytes).toBeLessThanOrEqual(4096);
+    expect(stats.evicted).toBe(0);
+    expect(stats.compiled).toBeLessThanOrEqual(3);
+    d.dispose(grown);
+    own.dispose();
+  });
+
+  it('rejects a kernel cache size below 1 and a negative byte bound', async () => {
+    await expect(createBackend({ kernelCacheBytes: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+
     await expect(createBackend({ kernelCacheSize: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -1,5 +1,5 @@
-import type { ConcatPlan, SlicePlan } from '@attnkit/core';
-import { kernel, lit, quotient, unflatten } from '../source.js';
+import type { SlicePlan } from '@attnkit/core';
+import { kernel, quotient, unflatten } from '../source.js';
 
 /** Data movement: every kernel views tensors as [outer, axis, inner] around the axis it moves along. */
 
@@ -25,27 +25,45 @@ return table[id * width + e];`,
   );
 }
 
-/** `lengths` are the parts' sizes along the axis; each part is a separate argument p0, p1, … */
-export function concatSource(plan: ConcatPlan, lengths: readonly number[]): string {
-  const [outer, total, inner] = around(plan.outShape, plan.axis);
-  const params = lengths.map((_, n) => `p${n}`);
-  const lines = [unflatten(['o', 'a', 'e'], [outer, total, inner])];
-  let start = 0;
-  lengths.forEach((length, n) => {
-    if (length === 0) return;
-    const read = `p${n}[(o * ${lit(length)} + a - ${lit(start)}) * ${lit(inner)} + e]`;
-    lines.push(`if (a < ${lit(start + length)}) { return ${read}; }`);
-    start += length;
-  });
+/**
+ * Parts p0, p1, … of a concat along an axis, viewed as [outer, total, inner]. Every size is a uniform (`total`,
+ * `inner`, and per part its start `s<n>` and length `l<n>`), so one kernel per part count serves every shape:
+ * appending to a KV cache that grows at every decoding step compiles nothing new. Arguments: the parts, then
+ * `concatArgs(lengths, inner)`.
+ */
+export function concatSource(parts: number): string {
+  const params = Array.from({ length: parts }, (_, n) => `p${n}`);
+  const bounds = Array.from({ length: parts }, (_, n) => [`s${n}`, `l${n}`]).flat();
+  const lines = [unflatten(['o', 'a', 'e'], ['_outer', 'total', 'inner'])];
+  for (let n = 0; n < parts; n++) {
+    lines.push(`if (a < s${n} + l${n}) { return p${n}[(o * l${n} + a - s${n}) * inner + e]; }`);
+  }
   lines.push('return 0.0;');
-  return kernel(params, lines.join('\n'));
+  return kernel([...params, 'total', 'inner', ...bounds], lines.join('\n'));
 }
 
-export function sliceSource(inShape: readonly number[], plan: SlicePlan): string {
-  const [outer, size, inner] = around(inShape, plan.axis);
+/** The uniforms after the parts: total length, inner size, then each part's start and length along the axis. */
+export function concatArgs(lengths: readonly number[], inner: number): number[] {
+  const total = lengths.reduce((a, b) => a + b, 0);
+  let start = 0;
+  const bounds = lengths.flatMap((length) => {
+    const at = start;
+    start += length;
+    return [at, length];
+  });
+  return [total, inner, ...bounds];
+}
+
+/** A block of `plan.length` along the axis from `plan.start`; sizes are uniforms (`sliceArgs`), as in concat. */
+export function sliceSource(): string {
   return kernel(
-    ['x'],
-    `${unflatten(['o', 'a', 'e'], [outer, plan.length, inner])}
-return x[(o * ${lit(size)} + a + ${lit(plan.start)}) * ${lit(inner)} + e];`,
+    ['x', 'size', 'inner', 'start', 'length'],
+    `${unflatten(['o', 'a', 'e'], ['_outer', 'length', 'inner'])}
+return x[(o * size + a + start) * inner + e];`,
   );
+}
+
+export function sliceArgs(inShape: readonly number[], plan: SlicePlan): number[] {
+  const [, size, inner] = around(inShape, plan.axis);
+  return [size, inner, plan.start, plan.length];
 }
