@@ -32,6 +32,8 @@ const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one
   --max-seconds-per-cell N    time budget of one cell (default 20; quick, tiny 3)
   --runs N                    timed runs per cell after the warm-up, at most (default 5; quick, tiny 3)
   --max-memory-gib N          skip naive cells whose score tensors exceed this (default 3)
+  --quiet-ms N                pause before each cell, so that no target's threads still spin from the last
+                              one (default 250; quick, tiny 0)
   --out DIR                   where bench.json, bench.md and bench.svg go (default: <repo>/reports)
   --publish                   also write BENCHMARKS.md at the repository root and the committed copies of
                               the chart and JSON in packages/bench/results/
@@ -64,6 +66,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
       'max-seconds-per-cell': { type: 'string' },
       runs: { type: 'string' },
       'max-memory-gib': { type: 'string' },
+      'quiet-ms': { type: 'string' },
       out: { type: 'string' },
       browser: { type: 'boolean', default: false },
       publish: { type: 'boolean', default: false },
@@ -91,6 +94,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     runs: positive('--runs', values.runs, smoke ? 3 : 5),
     maxSecondsPerCell: positive('--max-seconds-per-cell', values['max-seconds-per-cell'], smoke ? 3 : 20),
     maxMemoryBytes: positive('--max-memory-gib', values['max-memory-gib'], 3) * 2 ** 30,
+    quietMs: values['quiet-ms'] === undefined ? (smoke ? 0 : 250) : nonNegative('--quiet-ms', values['quiet-ms']),
   };
   const names = values.backends
     ? values.backends
@@ -194,6 +198,12 @@ function gridName(grid: string | undefined, quick: boolean): PerfGrid {
   if (!GRIDS.includes(grid as PerfGrid)) throw new Error(`--grid must be one of ${GRIDS.join(', ')}, got ${grid}`);
   if (quick && grid !== 'quick') throw new Error(`--quick is --grid quick, not --grid ${grid}`);
   return grid as PerfGrid;
+}
+
+function nonNegative(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} must be a number ≥ 0, got ${text}`);
+  return value;
 }
 
 function positive(flag: string, text: string | undefined, fallback: number): number {

@@ -11,6 +11,12 @@ export interface CellPolicy {
   readonly maxSecondsPerCell: number;
   /** Memory guard for targets that materialize scores, bytes. */
   readonly maxMemoryBytes: number;
+  /**
+   * A pause before each cell, ms (default 0). onnxruntime's intra-op threads spin after a call (30-40 ms of
+   * CPU in the next 100 ms, measured on the 2-core machine), which the next target's threads would compete
+   * with: every cell starts on a machine that is quiet again.
+   */
+  readonly quietMs?: number;
 }
 
 export type CellStatus = 'ok' | 'skipped' | 'unsupported' | 'error';
@@ -109,6 +115,7 @@ export async function measureCell(
   const base = { target: target.name, caseId: c.id };
   const guarded = guardCell(target, c, policy, history);
   if (guarded) return { ...base, ...guarded };
+  if (policy.quietMs) await new Promise((resolve) => setTimeout(resolve, policy.quietMs));
   const budgetMs = policy.maxSecondsPerCell * 1000;
   const flops = attentionFlops(c);
   let cell: Awaited<ReturnType<Target['prepare']>> | null = null;

@@ -99,6 +99,17 @@ describe('guardCell', () => {
 });
 
 describe('measureCell', () => {
+  it('pauses quietMs before the cell, outside every timed call', async () => {
+    const { target, calls } = fakeTarget({ delaysMs: [1, 1, 1, 1, 1] });
+    const start = performance.now();
+    const result = await measureCell(target, small, { ...policy, quietMs: 60 }, new RateHistory());
+    expect(performance.now() - start).toBeGreaterThanOrEqual(59);
+    expect(result.status).toBe('ok');
+    expect(calls.prepared).toBe(1);
+    // The pause is in no sample: each timed call took its own ~1 ms.
+    expect(Math.max(...(result.samplesMs ?? [Number.POSITIVE_INFINITY]))).toBeLessThan(50);
+  });
+
   it('times a first call apart, warms up once, then runs up to `runs` times and releases the cell', async () => {
     const { target, calls } = fakeTarget();
     // A budget no stall of a loaded machine can exhaust: the count of runs is then exact.
