@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MODELS_FOLDER } from '@attnkit/zoo-models';
 import { g2pTask } from './tasks/g2p.js';
 import { numbersTask } from './tasks/numbers.js';
 import { spamTask } from './tasks/spam.js';
@@ -8,7 +9,8 @@ import type { TrainingTask } from './train/task.js';
 
 /** packages/zoo (this file is src/zoo.ts, built to dist/zoo.js). */
 export const ZOO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const MODELS_DIR = join(ZOO_ROOT, 'models');
+/** The shipped model folders live in the public @attnkit/zoo-models package; training writes there. */
+export const MODELS_DIR = fileURLToPath(MODELS_FOLDER);
 export const MODEL_NAMES = ['numbers-en-fr', 'g2p-cmudict', 'spam-classifier'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 

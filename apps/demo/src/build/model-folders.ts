@@ -14,7 +14,7 @@ import {
 /**
  * Where each model the demo serves comes from.
  *
- *   zoo       packages/zoo/models/<id>/ (config.json, model.safetensors, tokenizer.json, samples.json): the
+ *   zoo       packages/zoo-models/models/<id>/ (config.json, model.safetensors, tokenizer.json, samples.json): the
  *             trained models. What the demo is for, and what the end-to-end test requires.
  *   fixtures  packages/models/fixtures/<fixture>/ with a few generated samples: random weights, for working on
  *             the page before the zoo has trained anything. The page shows a banner when it runs on them.
@@ -59,12 +59,12 @@ export interface ResolvedModels {
 const require = createRequire(import.meta.url);
 
 /** A workspace package's folder (the demo depends on both, so they resolve from here). */
-export function packageDir(name: '@attnkit/zoo' | '@attnkit/models'): string {
+export function packageDir(name: '@attnkit/zoo-models' | '@attnkit/models'): string {
   return dirname(require.resolve(`${name}/package.json`));
 }
 
 export function zooModelDir(id: ModelId): string {
-  return join(packageDir('@attnkit/zoo'), 'models', id);
+  return join(packageDir('@attnkit/zoo-models'), 'models', id);
 }
 
 function fixtureDir(id: ModelId): string {

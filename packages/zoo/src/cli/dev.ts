@@ -11,7 +11,7 @@ import { MODELS_DIR } from '../zoo.js';
 const MODELS = ['g2p-cmudict', 'spam-classifier'] as const;
 const USAGE = `usage: pnpm zoo:dev <model> [options]   (scores on the dev split, for choosing; never test)
   model: ${MODELS.join(' | ')}
-  --folder DIR          a model folder (default models/<model>), e.g. an exported run under .cache/
+  --folder DIR          a model folder (default zoo-models/models/<model>), e.g. an exported run under .cache/
   --backend NAME        ${BACKEND_NAMES.join(' | ')} (default tfjs-wasm)
   --beams "1 4"         g2p: beam widths to score, one line each (default ${G2P_DECODING.numBeams})
   --length-penalty X    g2p: length penalty of beam search (default ${G2P_DECODING.lengthPenalty})`;

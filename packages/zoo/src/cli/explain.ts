@@ -17,7 +17,7 @@ const USAGE = `usage: pnpm zoo:explain [--backend NAME] [--mails N] [--dev-mails
   --mails      the first N test mails (default: all 1,184)
   --dev-mails  the first N dev mails for pruning (default: all)
   --steps      K points per curve after the first (default 10)
-  --write      write models/spam-classifier/explain.json and the card's explanation block`;
+  --write      write zoo-models/models/spam-classifier/explain.json and the card's explanation block`;
 
 async function main(): Promise<void> {
   // The program, not the library, chooses Dawn's Vulkan driver: SwiftShader unless the environment names one.

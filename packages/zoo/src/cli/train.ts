@@ -10,7 +10,7 @@ const USAGE = `usage: pnpm zoo:train <model> [options]
   --max-minutes M   stop after M minutes with a checkpoint (run again to continue)
   --fresh           discard the model's checkpoint and start over
   --smoke           a few steps of a tiny schedule into .cache/smoke (CI); never touches models/
-  --out DIR         where the model folder is written (default models/<model>)
+  --out DIR         where the model folder is written (default zoo-models/models/<model>)
   --checkpoint-dir DIR
                     where the run's checkpoint lives (default .cache/train/<model>): a copy of it there
                     continues as a separate run, to try a schedule change beside the main one

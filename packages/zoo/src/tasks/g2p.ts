@@ -43,7 +43,7 @@ export interface G2pOptions {
 }
 
 /**
- * The step plan of the g2p base run (stage 1 of the shipped model: `startedFrom` in models/g2p-cmudict/training.json):
+ * The step plan of the g2p base run (stage 1 of the shipped model: `startedFrom` in zoo-models/models/g2p-cmudict/training.json):
  * 6 epochs of 480 steps planned, then totals changed by hand with --steps at the steps shown, which restarted or
  * stretched the cosine decay each time. The full task replays it, so `pnpm zoo:train` makes that run again.
  */
