@@ -40,6 +40,12 @@ export interface BenchCase {
    * `runsHeavyCases` time it; the others skip it with the reason instead of trying.
    */
   readonly heavy: boolean;
+  /**
+   * Per query head, a multiplier of its output (0 prunes the head): attnkit's extension. No peer has one, so only
+   * targets that declare `headMask` time such a case; beside the same shape without it, it shows what a pruned
+   * head costs.
+   */
+  readonly headMask: readonly number[] | null;
   /** The conformance call this case times and its data seed: `makeInputs` draws the tensors from them. */
   readonly spec: AttentionSpec;
   readonly seed: number;
@@ -64,7 +70,7 @@ type PerfSource = Pick<PerfCase, 'id' | 'group' | 'precision' | 'heavy' | 'spec'
 export function benchCaseOf(p: PerfSource): BenchCase {
   const { spec } = p;
   const T = spec.Skv + (spec.P ?? 0);
-  const { isCausal, causalAlignment, ...otherOptions } = spec.options ?? {};
+  const { isCausal, causalAlignment, headMask, ...otherOptions } = spec.options ?? {};
   const extra = [
     ...Object.keys(otherOptions).map((name) => `option ${name}`),
     causalAlignment === 'bottom-right' ? 'bottom-right causal alignment' : null,
@@ -91,6 +97,7 @@ export function benchCaseOf(p: PerfSource): BenchCase {
     mask: spec.mask ? 'additive' : 'none',
     precision: p.precision,
     heavy: p.heavy,
+    headMask: headMask ?? null,
     spec,
     seed: p.seed,
   };
@@ -110,8 +117,9 @@ type CaseInit = Pick<BenchCase, 'group' | 'Sq' | 'T'> &
  * match them and goes through the same view. Defaults: [1,8,Sq,T,64], no past, float32.
  */
 export function benchCase(init: CaseInit): BenchCase {
-  const { B = 1, Hq = 8, Hkv = Hq, P = 0, D = 64, causal = false, mask = 'none' } = init;
+  const { B = 1, Hq = 8, Hkv = Hq, P = 0, D = 64, causal = false, mask = 'none', headMask = null } = init;
   const { Sq, T } = init;
+  const options = { ...(causal && { isCausal: true }), ...(headMask && { headMask: [...headMask] }) };
   const spec: AttentionSpec = {
     B,
     Hq,
@@ -121,7 +129,7 @@ export function benchCase(init: CaseInit): BenchCase {
     D,
     ...(P > 0 && { P }),
     ...(mask === 'additive' && { mask: { kind: 'additive', shape: [1, 1, Sq, T], pattern: 'random' } }),
-    ...(causal && { options: { isCausal: true } }),
+    ...(Object.keys(options).length > 0 && { options }),
   };
   const id = init.id ?? `${init.group}-${specShapeLabel(spec).replace(/[[\]]/g, '').replace(/[,/]/g, 'x')}`;
   const { precision = 'float32', heavy = false, seed = 1 } = init;
@@ -139,6 +147,7 @@ export function describeCase(c: BenchCase): string {
     c.Hq !== c.Hkv ? 'GQA' : null,
     c.P > 0 ? `decode, cache of ${c.P}` : null,
     c.mask === 'additive' ? `additive mask [1,1,${c.Sq},${c.T}]` : null,
+    c.headMask ? `${c.headMask.filter((g) => g === 0).length} of ${c.Hq} heads pruned` : null,
     c.precision === 'float16' ? 'float16' : null,
   ].filter((t) => t !== null);
   return `${shapeLabel(c)}${traits.length ? ` ${traits.join(', ')}` : ''}`;

@@ -78,7 +78,7 @@ export function guardCell(
   policy: CellPolicy,
   history: RateHistory,
 ): Pick<CellResult, 'status' | 'reason'> | null {
-  const unsupported = target.unsupported(c);
+  const unsupported = c.headMask && !target.headMask ? 'no head mask (an attnkit extension)' : target.unsupported(c);
   if (unsupported) return { status: 'unsupported', reason: unsupported };
   if (c.heavy && !target.runsHeavyCases) {
     return {

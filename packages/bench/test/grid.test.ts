@@ -62,7 +62,8 @@ describe('grid', () => {
   });
 
   it('keeps the coverage the bench grids had before conformance held them, case for case', () => {
-    // The grids as packages/bench/src/grid.ts defined them, seen through the same view.
+    // The grids as packages/bench/src/grid.ts defined them, seen through the same view (plus the head-mask
+    // cases, added since).
     const L = (...lengths: number[]) => lengths;
     const before: Record<string, BenchCase[]> = {
       full: [
@@ -74,6 +75,7 @@ describe('grid', () => {
         benchCase({ group: 'long-keys', Sq: 128, T: 16384 }),
         ...L(4096, 16384).map((T) => benchCase({ group: 'decode', Sq: 1, T, P: T - 1 })),
         benchCase({ group: 'mask', Sq: 512, T: 512, mask: 'additive' }),
+        benchCase({ group: 'head-mask', Sq: 512, T: 512, headMask: [1, 0, 1, 0, 1, 0, 1, 0] }),
         benchCase({ group: 'float16', Sq: 512, T: 512, precision: 'float16' }),
       ],
       quick: [
@@ -82,6 +84,7 @@ describe('grid', () => {
         benchCase({ group: 'gqa', Hq: 8, Hkv: 2, Sq: 128, T: 128 }),
         benchCase({ group: 'decode', Sq: 1, T: 1024, P: 1023 }),
         benchCase({ group: 'mask', Sq: 128, T: 128, mask: 'additive' }),
+        benchCase({ group: 'head-mask', Sq: 128, T: 128, headMask: [1, 0, 1, 0, 1, 0, 1, 0] }),
         benchCase({ group: 'float16', Sq: 128, T: 128, precision: 'float16' }),
       ],
       tiny: [
@@ -90,6 +93,7 @@ describe('grid', () => {
         benchCase({ group: 'gqa', Hq: 4, Hkv: 2, Sq: 8, T: 8, D: 8 }),
         benchCase({ group: 'decode', Hq: 2, Sq: 1, T: 16, P: 15, D: 8 }),
         benchCase({ group: 'mask', Hq: 2, Sq: 8, T: 8, D: 8, mask: 'additive' }),
+        benchCase({ group: 'head-mask', Hq: 2, Sq: 8, T: 8, D: 8, headMask: [1, 0] }),
       ],
     };
     const view = ({ id, spec, seed, ...numbers }: BenchCase) => numbers;
@@ -112,6 +116,7 @@ describe('grid', () => {
       'gqa/gqa-9-3[1,8/2,128,128,64]',
       'past/decode-p5[1,8,1,1024,64]',
       'mask-additive/rank2-sq-t[1,8,128,128,64]',
+      'head-mask/half-pruned[1,8,128,128,64]',
       'basic/mha-square[1,8,128,128,64]@float16',
     ]);
   });

@@ -38,15 +38,19 @@ describe.each([
   ['onnxruntime-web Attention (opset 23), 2 threads', () => createOnnxRuntimeWebTarget('onnxruntime-web', 2)],
   ['tfjs cpu naive composition', () => createTfjsNaiveTarget('cpu', 'tfjs-cpu')],
 ])('peer %s computes the contract', (_, create: () => Promise<Target>) => {
-  it.each(TINY_GRID.map((c) => [c.id, c] as const))('%s matches the reference', async (_, c) => {
-    const target = await create();
-    const inputs = makeInputs(c);
-    const cell = await target.prepare(c, inputs);
-    try {
-      expect(maxAbsDiff(await cell.output(), await referenceY(c, inputs))).toBeLessThan(1e-5);
-    } finally {
-      cell.dispose();
-      await target.dispose();
-    }
-  });
+  // No peer takes a head mask (the bench marks those cells unsupported).
+  it.each(TINY_GRID.filter((c) => !c.headMask).map((c) => [c.id, c] as const))(
+    '%s matches the reference',
+    async (_, c) => {
+      const target = await create();
+      const inputs = makeInputs(c);
+      const cell = await target.prepare(c, inputs);
+      try {
+        expect(maxAbsDiff(await cell.output(), await referenceY(c, inputs))).toBeLessThan(1e-5);
+      } finally {
+        cell.dispose();
+        await target.dispose();
+      }
+    },
+  );
 });

@@ -14,6 +14,8 @@ afterAll(releaseWebGpu);
 /** Every tiny case against the float64 reference. */
 async function expectContract(target: Target): Promise<void> {
   for (const c of TINY_GRID) {
+    // A head mask is attnkit's own extension: the peers do not take it (the bench marks those cells).
+    if (c.headMask && !target.headMask) continue;
     expect(target.unsupported(c), c.id).toBeNull();
     const inputs = makeInputs(c);
     const cell = await target.prepare(c, inputs);

@@ -16,7 +16,7 @@ export async function referenceY(c: BenchCase, inputs: CaseInputs): Promise<Floa
       ...(inputs.pastKey && inputs.pastShape && { pastKey: { data: inputs.pastKey, shape: inputs.pastShape } }),
       ...(inputs.pastValue && inputs.pastShape && { pastValue: { data: inputs.pastValue, shape: inputs.pastShape } }),
     },
-    { isCausal: c.causal },
+    { isCausal: c.causal, ...(c.headMask && { headMask: c.headMask }) },
   );
   return out.y.data;
 }

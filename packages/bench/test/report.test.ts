@@ -3,7 +3,7 @@ import { compareAll } from '../src/compare.js';
 import { attentionFlops, benchCase, describeCase } from '../src/grid.js';
 import type { CellResult } from '../src/measure.js';
 import { markdownReport, markdownTable } from '../src/report/markdown.js';
-import { caseRows, FASTEST_MARK, ratioMatrix } from '../src/report/rows.js';
+import { caseRows, FASTEST_MARK, prunedHeadRows, ratioMatrix } from '../src/report/rows.js';
 import { chartSeries, svgChart } from '../src/report/svg.js';
 import type { BenchReport, TargetSummary } from '../src/run.js';
 
@@ -190,5 +190,25 @@ describe('svg chart', () => {
 
   it('says so when there is nothing to plot', () => {
     expect(svgChart({ ...report, results: [] })).toContain('no sequence-sweep results');
+  });
+});
+
+describe('what pruned heads cost', () => {
+  it("sets each backend's head-mask time beside its time on the same shape without a mask", () => {
+    const plain = benchCase({ group: 'sequence', Sq: 512, T: 512 });
+    const pruned = benchCase({ group: 'head-mask', Sq: 512, T: 512, headMask: [1, 0, 1, 0, 1, 0, 1, 0] });
+    const causal = benchCase({ group: 'causal', Sq: 512, T: 512, causal: true });
+    const summary = (c: typeof plain) => ({ ...c, label: describeCase(c), flops: attentionFlops(c) });
+    const withPruned: BenchReport = {
+      ...report,
+      cases: [summary(causal), summary(plain), summary(pruned)],
+      results: [ok('webgpu', causal.id, 5), ok('webgpu', plain.id, 30), ok('webgpu', pruned.id, 16)],
+    };
+    expect(describeCase(pruned)).toBe('[1,8,512,512,64] 4 of 8 heads pruned');
+    expect(prunedHeadRows(withPruned)).toEqual([
+      ['webgpu', '[1,8,512,512,64] 4 of 8 heads pruned', '16.0', '30.0', '0.53×', '0.50×'],
+    ]);
+    expect(markdownReport(withPruned)).toContain('## What pruned heads cost');
+    expect(prunedHeadRows(report)).toEqual([]);
   });
 });

@@ -94,7 +94,17 @@ export interface Poison {
 export type PerfGrid = 'tiny' | 'quick' | 'full';
 
 /** The rows of the perf matrix, in the order it lists them. */
-export const PERF_GROUPS = ['sequence', 'causal', 'gqa', 'batch', 'long-keys', 'decode', 'mask', 'float16'] as const;
+export const PERF_GROUPS = [
+  'sequence',
+  'causal',
+  'gqa',
+  'batch',
+  'long-keys',
+  'decode',
+  'mask',
+  'head-mask',
+  'float16',
+] as const;
 export type PerfGroup = (typeof PERF_GROUPS)[number];
 
 /**

@@ -76,11 +76,12 @@ export function blockedAttention(x: BlockedInputs): { y: tf.Tensor4D; scores: tf
         const shared = width > 0 && !perHeadBias ? biasOf(0) : null;
         for (let h = 0; h < Hq; h++) {
           const g = Math.floor(h / plan.groupSize);
+          const gain = plan.headMask ? plan.headMask[h] : 1;
           const head = tf.tidy(() => {
-            if (width === 0) return [tf.zeros([rows, Dv])];
+            // A pruned head (gain 0) outputs zeros: computed only when its scores are asked for.
+            if (width === 0 || (gain === 0 && !plan.scoresShape)) return [tf.zeros([rows, Dv])];
             const bias = shared ?? biasOf(h);
             const q = tf.reshape(sliceTf(x.q, [b, h, r0, 0], [1, 1, rows, D]), [rows, D]) as tf.Tensor2D;
-            const gain = plan.headMask ? plan.headMask[h] : 1;
             const { y, stage } = headBlock({ plan, q, k: keyBlock[g], product, v: vBlock[g], width, sink, bias, gain });
             return stage ? [y, stage] : [y];
           });

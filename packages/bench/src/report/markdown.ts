@@ -1,7 +1,7 @@
 import { formatGiB } from '../measure.js';
 import type { BenchReport } from '../run.js';
 import { formatMiB } from './format.js';
-import { CASE_COLUMNS, caseRows, FASTEST_MARK, ratioMatrix } from './rows.js';
+import { CASE_COLUMNS, caseRows, FASTEST_MARK, prunedHeadRows, ratioMatrix } from './rows.js';
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -67,6 +67,17 @@ export function markdownReport(
       "onnxruntime-node's `Attention` on its CPU execution provider, in the same run; – where it did not run.",
       '',
       markdownTable(native.header, native.rows),
+    );
+  }
+  const pruned = prunedHeadRows(report);
+  if (pruned.length) {
+    out.push(
+      '',
+      '## What pruned heads cost',
+      '',
+      "Each backend's time with a head mask that prunes heads (headMask entries of 0), beside its time on the same shape without one. A ratio near the fraction of heads kept means pruned heads are skipped; near 1, computed and multiplied by zero. No peer takes a head mask.",
+      '',
+      markdownTable(['target', 'case', 'median ms', 'median ms without the mask', 'ratio', 'heads kept'], pruned),
     );
   }
   if (options.notes) out.push('', '## Reading the numbers', '', options.notes.trim());

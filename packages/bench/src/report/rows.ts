@@ -105,3 +105,36 @@ export function ratioMatrix(
     });
   return { header, rows };
 }
+
+/**
+ * What pruned heads cost: for each case with a head mask, each target's median beside its median on the same
+ * shape without one (a case of the run with the same B, heads, Sq, T, P and D, no mask, not causal). A ratio
+ * near the fraction of heads kept means pruned heads are skipped; near 1, computed and multiplied by zero.
+ */
+export function prunedHeadRows(report: BenchReport): string[][] {
+  const rows: string[][] = [];
+  const same = (a: CaseSummary, b: CaseSummary) =>
+    a.B === b.B && a.Hq === b.Hq && a.Hkv === b.Hkv && a.Sq === b.Sq && a.T === b.T && a.P === b.P && a.D === b.D;
+  for (const c of report.cases) {
+    if (!c.headMask) continue;
+    const plain = report.cases.find(
+      (o) => !o.headMask && !o.causal && o.mask === 'none' && o.precision === c.precision && same(o, c),
+    );
+    if (!plain) continue;
+    const kept = c.headMask.filter((g) => g !== 0).length / c.headMask.length;
+    for (const r of report.results) {
+      if (r.caseId !== c.id || r.medianMs === undefined) continue;
+      const base = report.results.find((o) => o.caseId === plain.id && o.target === r.target);
+      if (base?.medianMs === undefined) continue;
+      rows.push([
+        r.target,
+        c.label,
+        formatMs(r.medianMs),
+        formatMs(base.medianMs),
+        formatRatio(r.medianMs / base.medianMs),
+        formatRatio(kept),
+      ]);
+    }
+  }
+  return rows;
+}

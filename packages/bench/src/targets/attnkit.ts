@@ -40,6 +40,7 @@ export function attnkitTarget(
     family,
     runsOn: backend.runsOn.description,
     scoreCopies: 0,
+    headMask: true,
     unsupported(c) {
       if (!backend.capabilities.precisions.includes(c.precision))
         return `${c.precision} not declared (precisions: ${backend.capabilities.precisions.join(', ')})`;
@@ -64,6 +65,7 @@ export function attnkitTarget(
       };
       const attentionOptions: AttentionOptions = {
         isCausal: c.causal,
+        ...(c.headMask && { headMask: c.headMask }),
         ...(c.precision !== 'float32' && { precision: c.precision }),
       };
       const call = async (): Promise<{ y: Float32Array; liveBytes: number }> => {

@@ -20,6 +20,8 @@ export interface Target {
   readonly runsOn: string;
   /** CPU threads it computes on, where it sets them (it is then compared with peers on as many threads). */
   readonly threads?: number;
+  /** Takes attnkit's per-head output multipliers (BenchCase.headMask); no peer does. */
+  readonly headMask?: boolean;
   /** Finishes the grid's heavy cases in seconds rather than minutes (see BenchCase.heavy). */
   readonly runsHeavyCases?: boolean;
   /**

@@ -324,6 +324,12 @@ export const ATTENTION_ENTRIES: readonly AttentionEntry[] = [
     name: 'probabilities-unchanged',
     spec: { ...base, options: { headMask: [0, 3], scoresOutput: 'probabilities' } },
   },
+  {
+    feature: 'head-mask',
+    name: 'half-pruned',
+    spec: { ...base, options: { headMask: [1, 0] } },
+    perf: [PERF.headMask],
+  },
   // past key/value caches
   { feature: 'past', name: 'decode-p5', spec: { ...base, Sq: 1, Skv: 1, P: 5 }, perf: [PERF.decode] },
   { feature: 'past', name: 'decode-p5-causal', spec: { ...base, Sq: 1, Skv: 1, P: 5, options: { isCausal: true } } },

@@ -10,7 +10,8 @@ import type { PerfSize, PerfTag } from '../spec.js';
  *   full    a sequence sweep [1,8,L,L,64] for L = 128 … 16,384; causal for L = 512 … 4,096, and 16,384 as
  *           a heavy case (275 GFLOP, for the targets that finish it in seconds); one case per other feature
  *           at a mid size: GQA 16/4, batch [4,12,256,256,64], long keys [1,8,128,16384,64], decode steps on
- *           caches of 4,095 and 16,383, an additive mask [1,1,Sq,T], float16
+ *           caches of 4,095 and 16,383, an additive mask [1,1,Sq,T], half the heads pruned by a head mask
+ *           (beside the unmasked [1,8,512,512,64]: what a pruned head costs), float16
  *   quick   a smoke run: every feature but batch and long keys once, at sizes that finish in a minute or two
  *           on two cores
  *   tiny    tests: the whole code path in milliseconds (no float16: not every peer computes it)
@@ -63,5 +64,6 @@ export const PERF = {
     },
   },
   mask: { group: 'mask', sizes: { tiny: [square(8, SMALL)], quick: [square(128)], full: [square(512)] } },
+  headMask: { group: 'head-mask', sizes: { tiny: [square(8, SMALL)], quick: [square(128)], full: [square(512)] } },
   float16: { group: 'float16', precision: 'float16', sizes: { quick: [square(128)], full: [square(512)] } },
 } as const satisfies Record<string, PerfTag>;

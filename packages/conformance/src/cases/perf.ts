@@ -43,8 +43,10 @@ export function shapeLabel(spec: AttentionSpec): string {
 }
 
 /**
- * The spec at a size. What has a length tied to the shape (valid lengths per batch row, a head mask or ALiBi
- * slopes per head) has no meaning at another size: such an entry cannot be tagged, and this says so.
+ * The spec at a size. What has a length tied to the shape (valid lengths per batch row, ALiBi slopes per head)
+ * has no meaning at another size: such an entry cannot be tagged, and this says so. A head mask is the one
+ * exception: it is a pattern over the entry's heads, repeated over the new ones ([1, 0] on 8 heads prunes
+ * every other head), so the number of query heads must be a multiple of the entry's.
  */
 function atSize(spec: AttentionSpec, size: PerfSize, entryId: string): AttentionSpec {
   const fail = (why: string): never => {
@@ -52,7 +54,7 @@ function atSize(spec: AttentionSpec, size: PerfSize, entryId: string): Attention
   };
   if (spec.validLengths) fail('valid lengths have one entry per batch row of the entry');
   const o = spec.options ?? {};
-  if (o.headMask || (o.alibi && o.alibi !== true)) fail('a head mask or ALiBi slopes have one entry per head');
+  if (o.alibi && o.alibi !== true) fail('ALiBi slopes have one entry per head');
   const Hq = size.Hq ?? spec.Hq;
   const Hkv = size.Hkv ?? (size.Hq === undefined ? spec.Hkv : Hq / (spec.Hq / spec.Hkv));
   const P = size.P ?? spec.P;
@@ -69,7 +71,13 @@ function atSize(spec: AttentionSpec, size: PerfSize, entryId: string): Attention
   };
   if (!Number.isInteger(Hkv) || Hq % Hkv !== 0) fail(`${Hq} query heads do not group over ${Hkv} key/value heads`);
   if (sized.Skv < 0) fail(`a past of ${P} is longer than T = ${T}`);
-  return spec.mask ? { ...sized, mask: maskAtSize(spec.mask, spec, sized, fail) } : sized;
+  const headMask = o.headMask;
+  if (headMask && Hq % headMask.length !== 0) fail(`a head mask of ${headMask.length} does not tile ${Hq} heads`);
+  const options = headMask
+    ? { ...o, headMask: Array.from({ length: Hq }, (_, h) => headMask[h % headMask.length]) }
+    : spec.options;
+  const withOptions = options ? { ...sized, options } : sized;
+  return spec.mask ? { ...withOptions, mask: maskAtSize(spec.mask, spec, sized, fail) } : withOptions;
 }
 
 /**

@@ -55,6 +55,8 @@ export function referenceAttention(inputs: Tensors, plan: AttentionPlan): Refere
     const validLength = validLengths ? Math.min(Math.max(validLengths[b], 0), T) : T;
     const offset = diagonalOffset(plan, validLength);
     for (let h = 0; h < Hq; h++) {
+      // A pruned head (headMask 0) outputs zeros, which y already holds: nothing to compute unless scores are asked for.
+      if (plan.headMask?.[h] === 0 && !scores) continue;
       const kvh = Math.floor(h / plan.groupSize);
       const kBase = b * kStrides[0] + kvh * kStrides[1];
       const vBase = b * vStrides[0] + kvh * vStrides[1];
