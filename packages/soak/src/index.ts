@@ -1,0 +1,16 @@
+export type { SoakArgs } from './args.js';
+export { parseSoakArgs, USAGE, UsageError } from './args.js';
+export { BOUNDS } from './bounds.js';
+export type { DecodeShape } from './decode.js';
+export { BEAM, beamDecode, GREEDY, GROWTH, greedyDecode, growCache, reorder, TinyDecoder } from './decode.js';
+export type { CallHooks } from './execute.js';
+export { runJob, SoakError } from './execute.js';
+export type { BackendProbe, Snapshot } from './probe.js';
+export { probeBackend } from './probe.js';
+export type { SoakRun } from './run.js';
+export { runSoak, selectEntries, soakPassed, UnknownBackendError } from './run.js';
+export type { BoundName, Breach, SoakOptions, SoakResult } from './soak.js';
+export { checkBounds, collectGarbage, formatBytes, soakBackend } from './soak.js';
+export { formatBounds, formatNotes, formatTable } from './table.js';
+export type { Job } from './workload.js';
+export { MIX, randomAttentionSpec, randomPrimitive, Workload } from './workload.js';
