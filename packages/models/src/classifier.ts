@@ -4,6 +4,7 @@ import type { ClassifierConfig, Pooling } from './config.js';
 import { Encoder, type EncoderOptions } from './encoder.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
+import { checkRowLengths } from './lengths.js';
 import { Ops } from './scope.js';
 import type { Weights } from './weights/load.js';
 
@@ -53,7 +54,13 @@ export class TextClassifier {
   ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
     this.checkAlive();
     const { ops, config } = this;
-    const inputs = config.pooling === 'cls' ? rows.map((r) => [config.cls_token_id!, ...r]) : rows;
+    const cls = config.pooling === 'cls';
+    checkRowLengths('classify', 'rows', rows, config, {
+      added: cls ? 1 : 0,
+      addedName: 'the CLS token the classifier prepends',
+      hint: 'shorten it',
+    });
+    const inputs = cls ? rows.map((r) => [config.cls_token_id!, ...r]) : rows;
     return ops.tidy(() => {
       const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
       const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, {

@@ -67,6 +67,17 @@ function render(value: unknown, depth: number, budget: number): string {
   return array ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
 }
 
-export function argumentError(op: string, argument: string, message: string): AttnkitError {
-  return new AttnkitError('INVALID_ARGUMENT', `${op}: ${argument} ${message}`, { argument });
+/** A bad call: `argument` names what was wrong; `expected` and `given`, where given, say it as values. */
+export function argumentError(
+  op: string,
+  argument: string,
+  message: string,
+  expected?: string,
+  given?: string,
+): AttnkitError {
+  return new AttnkitError('INVALID_ARGUMENT', `${op}: ${argument} ${message}`, {
+    argument,
+    ...(expected !== undefined && { expected }),
+    ...(given !== undefined && { given }),
+  });
 }

@@ -1,3 +1,5 @@
+export type { BackendChoice, BackendPackage, DeviceName } from './backends.js';
+export { BACKEND_PACKAGES, DEVICE_NAMES } from './backends.js';
 export type { TokenBatch } from './batch.js';
 export { padBatch } from './batch.js';
 export type { ClassifierOutput } from './classifier.js';
@@ -38,14 +40,19 @@ export { FeedForward } from './layers/feed-forward.js';
 export { LayerNorm } from './layers/layer-norm.js';
 export { Linear } from './layers/linear.js';
 export { keyPaddingMask, symmetricAlibiMask } from './layers/masks.js';
-export type { Loaded } from './load.js';
+export type { RowLengthCheck } from './lengths.js';
+export { checkRowLengths, positionLimit } from './lengths.js';
+export type { Loaded, LoadOptions } from './load.js';
 export { checkTokenizer, loadClassifier, loadTranslator } from './load.js';
 export type {
+  AttentionMaps,
   ClassificationExplanation,
   ClassificationOutput,
   ClassifyOptions,
   CrossAttentionMaps,
   PipelineOptions,
+  PipelineProgress,
+  PipelineTask,
   SelfAttentionMaps,
   TranslateOptions,
   TranslationOutput,
@@ -54,7 +61,15 @@ export { pipeline, TextClassificationPipeline, TranslationPipeline } from './pip
 export { collectTensors, isDeviceTensor, Ops } from './scope.js';
 export type { EncodedSource } from './seq2seq.js';
 export { Seq2SeqTranslator } from './seq2seq.js';
-export type { ModelFileContent, ModelFileName, ModelFiles, ModelSource } from './source.js';
+export type {
+  FileProgress,
+  LoadProgress,
+  ModelFileContent,
+  ModelFileName,
+  ModelFiles,
+  ModelSource,
+  ReadOptions,
+} from './source.js';
 export { MODEL_FILES, readModelFiles } from './source.js';
 export { Tokenizer } from './tokenizer.js';
 export { uploadWeights, Weights } from './weights/load.js';

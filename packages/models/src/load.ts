@@ -3,7 +3,7 @@ import { TextClassifier } from './classifier.js';
 import { type ClassifierConfig, type ModelConfig, parseConfig, type TranslatorConfig } from './config.js';
 import { loadError } from './errors.js';
 import { Seq2SeqTranslator } from './seq2seq.js';
-import { type ModelSource, readModelFiles } from './source.js';
+import { type LoadedFiles, type ModelSource, type ReadOptions, readModelFiles } from './source.js';
 import { Tokenizer } from './tokenizer.js';
 import { uploadWeights } from './weights/load.js';
 import { readSafetensors } from './weights/safetensors.js';
@@ -18,8 +18,27 @@ export interface Loaded<M> {
   readonly tokenizer: Tokenizer;
 }
 
-export async function loadTranslator(device: Device, source: ModelSource): Promise<Loaded<Seq2SeqTranslator>> {
-  const files = await readModelFiles(source);
+/** `progress` hears each file's 'initiate', 'progress' and 'done' (see LoadProgress); `signal` stops the reads. */
+export type LoadOptions = ReadOptions;
+
+export async function loadTranslator(
+  device: Device,
+  source: ModelSource,
+  options: LoadOptions = {},
+): Promise<Loaded<Seq2SeqTranslator>> {
+  return buildTranslator(device, await readModelFiles(source, options));
+}
+
+export async function loadClassifier(
+  device: Device,
+  source: ModelSource,
+  options: LoadOptions = {},
+): Promise<Loaded<TextClassifier>> {
+  return buildClassifier(device, await readModelFiles(source, options));
+}
+
+/** The translator of files already read: validated on the host, then uploaded. */
+export function buildTranslator(device: Device, files: LoadedFiles): Loaded<Seq2SeqTranslator> {
   const config = parseConfig(files.config, 'attnkit-seq2seq');
   const tokenizer = Tokenizer.fromJSON(files.tokenizer);
   checkTokenizer(tokenizer, config);
@@ -28,8 +47,8 @@ export async function loadTranslator(device: Device, source: ModelSource): Promi
   return { model: construct(() => new Seq2SeqTranslator(device, config, weights), weights), tokenizer };
 }
 
-export async function loadClassifier(device: Device, source: ModelSource): Promise<Loaded<TextClassifier>> {
-  const files = await readModelFiles(source);
+/** The classifier of files already read: validated on the host, then uploaded. */
+export function buildClassifier(device: Device, files: LoadedFiles): Loaded<TextClassifier> {
   const config = parseConfig(files.config, 'attnkit-classifier');
   const tokenizer = Tokenizer.fromJSON(files.tokenizer);
   checkTokenizer(tokenizer, config);

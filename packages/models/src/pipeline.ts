@@ -1,29 +1,53 @@
-import { type Backend, createDevice, createReferenceBackend } from '@attnkit/core';
+import { type Backend, createDevice, type Device, type RunsOn } from '@attnkit/core';
+import { type BackendChoice, type ChosenBackend, checkChoice, chooseBackend } from './backends.js';
 import type { TextClassifier } from './classifier.js';
 import { argumentError } from './errors.js';
 import { type AttentionExplanation, type ExplainOptions, explainAttention, readoutWeights } from './explain/explain.js';
-import { loadClassifier, loadTranslator } from './load.js';
+import { checkRowLengths, positionLimit } from './lengths.js';
+import { buildClassifier, buildTranslator } from './load.js';
 import type { Seq2SeqTranslator } from './seq2seq.js';
-import type { ModelSource } from './source.js';
+import { type LoadedFiles, type LoadProgress, type ModelSource, readModelFiles, sourceName } from './source.js';
 import type { Tokenizer } from './tokenizer.js';
 
 /**
- * Pipelines in the style of transformers.js: text in, text or labels out.
+ * Pipelines in the style of transformers.js: text in, text or labels out, and the pipeline is the function.
  *
- *   const translator = await pipeline('translation', './translator-tiny', { backend });
- *   const [{ translationText }] = await translator.translate('hello', { numBeams: 4 });
+ *   const translator = await pipeline('translation', './translator-tiny');
+ *   const [{ translationText }] = await translator('hello', { numBeams: 4 });
+ *   translator.runsOn.description; // what it runs on
  *   translator.dispose();
  *
- * Without a backend the pipeline creates the reference backend and disposes it with itself; a backend
- * passed in stays the caller's (only the pipeline's tensors are released).
+ * The backend: `backend` (created by the caller, and left to the caller: only the pipeline's tensors are
+ * released), or `device` naming a registry entry ('webgpu', 'wasm', 'tfjs-wasm', ...), or, with neither, the
+ * best available one by core's one order of preference (see backends.ts: the installed backend packages, or
+ * the entries of `registry`; the float64 reference when no backend package is installed). A backend the
+ * pipeline created is disposed with it.
  *
  * Texts go through `tokenizer.encode`, so the truncation of tokenizer.json applies: at most
  * `tokenizer.maxLength` ids per text, and the special tokens come on top (the classifier's CLS for 'cls'
- * pooling, the translator's EOS after the source).
+ * pooling, the translator's EOS after the source). A text that is still longer than the model's positions is
+ * refused (INVALID_ARGUMENT naming it) before any device work.
  */
-export interface PipelineOptions {
-  readonly backend?: Backend;
+export type PipelineTask = 'translation' | 'text-classification';
+
+/** The loading events of readModelFiles, then one 'ready' once the pipeline can run. */
+export type PipelineProgress =
+  | LoadProgress
+  | {
+      readonly status: 'ready';
+      readonly task: PipelineTask;
+      readonly name: string;
+      /** The registry entry the pipeline runs on (the backend's name when the caller gave the backend). */
+      readonly backend: string;
+      readonly runsOn: RunsOn;
+    };
+
+export interface PipelineOptions extends BackendChoice {
+  /** Hears every file's 'initiate', 'progress' and 'done' while the model loads, then 'ready'. */
+  readonly progress?: (info: PipelineProgress) => void;
 }
+
+const PIPELINE_OPTIONS = ['backend', 'device', 'registry', 'progress'];
 
 export interface TranslateOptions {
   readonly numBeams?: number;
@@ -32,15 +56,44 @@ export interface TranslateOptions {
   readonly returnAttentions?: boolean;
 }
 
-export interface CrossAttentionMaps {
+/**
+ * Attention maps, named the same for every task: `maps[layer][head][query][key]` (probabilities: each row sums
+ * to 1), with a label for every row (`queryTokens`) and every column (`keyTokens`).
+ *   'cross' (translation): a row per generated token (the EOS step included when there is one), a column per
+ *           source token (EOS included);
+ *   'self'  (classification): a row and a column per input token (CLS first when the model pools on it).
+ */
+export interface AttentionMaps {
+  readonly kind: 'cross' | 'self';
+  readonly queryTokens: string[];
+  readonly keyTokens: string[];
+  readonly maps: number[][][][];
+}
+
+/** Translation's maps. The older names stay as non-enumerable aliases of the same arrays. */
+export interface CrossAttentionMaps extends AttentionMaps {
+  readonly kind: 'cross';
+  /** @deprecated Use `keyTokens`. */
   readonly sourceTokens: string[];
+  /** @deprecated Use `queryTokens`. */
   readonly targetTokens: string[];
-  /** [layer][head][targetToken][sourceToken] */
+  /** @deprecated Use `maps`. */
   readonly crossAttentions: number[][][][];
+}
+
+/** Classification's maps. The older names stay as non-enumerable aliases of the same arrays. */
+export interface SelfAttentionMaps extends AttentionMaps {
+  readonly kind: 'self';
+  /** @deprecated Use `keyTokens` (equal to `queryTokens`). */
+  readonly tokens: string[];
+  /** @deprecated Use `maps`. */
+  readonly selfAttentions: number[][][][];
 }
 
 export interface TranslationOutput {
   readonly translationText: string;
+  /** Tokens of the source the tokenizer did not know (each became the unknown token, e.g. `<unk>`). */
+  readonly unknownTokens: number;
   readonly attentions?: CrossAttentionMaps;
 }
 
@@ -50,28 +103,69 @@ export interface ClassifyOptions {
   readonly returnAttentions?: boolean;
 }
 
-export interface SelfAttentionMaps {
-  readonly tokens: string[];
-  /** [layer][head][query][key] */
-  readonly selfAttentions: number[][][][];
-}
-
 export interface ClassificationOutput {
   readonly label: string;
   readonly score: number;
+  /** Tokens of the input the tokenizer did not know (each became the unknown token); the same on every label. */
+  readonly unknownTokens: number;
   /** The same maps on every label of one input. */
   readonly attentions?: SelfAttentionMaps;
 }
 
-abstract class Pipeline<M extends { dispose(): void }> {
+export interface ClassificationExplanation {
+  readonly tokens: string[];
+  readonly label: string;
+  readonly score: number;
+  /** Tokens of the input the tokenizer did not know. */
+  readonly unknownTokens: number;
+  readonly explanation: AttentionExplanation;
+}
+
+/**
+ * A class whose instances are functions: the constructor returns an arrow function that calls the instance's
+ * `invoke`, with the class's prototype (and so its methods, getters and `instanceof`). Subclass fields land on
+ * that function, since a subclass's `this` is what `super()` returned. No Proxy: the function is the object.
+ */
+abstract class Callable {
+  constructor() {
+    const self = (...args: unknown[]): unknown => (self as unknown as Callable).invoke(...(args as never[]));
+    // Logged as [Function: TranslationPipeline], not [Function: self].
+    Object.defineProperty(self, 'name', { value: new.target.name });
+    // biome-ignore lint/correctness/noConstructorReturn: the instance is this function, on purpose
+    return Object.setPrototypeOf(self, new.target.prototype);
+  }
+
+  protected abstract invoke(...args: never[]): unknown;
+}
+// bind, call and apply keep working on the function.
+Object.setPrototypeOf(Callable.prototype, Function.prototype);
+
+abstract class Pipeline<M extends { readonly device: Device; dispose(): void }> extends Callable {
   private disposed = false;
 
   constructor(
     readonly model: M,
     readonly tokenizer: Tokenizer,
     private readonly ownedBackend: Backend | null,
-  ) {}
+  ) {
+    super();
+  }
 
+  /** The backend the model's tensors live on. */
+  get backend(): Backend {
+    return this.model.device.backend;
+  }
+
+  /** What the pipeline really runs on (the backend's `runsOn`): API, device kind and a line for people. */
+  get runsOn(): RunsOn {
+    return this.model.device.backend.runsOn;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Releases every device tensor the pipeline made, and the backend if the pipeline created it. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -80,28 +174,55 @@ abstract class Pipeline<M extends { dispose(): void }> {
   }
 }
 
+/** The call signature of the class below (declaration merging); Callable makes it true at run time. */
+export interface TranslationPipeline {
+  /** The same as `translate`. */
+  // biome-ignore lint/style/useShorthandFunctionType: an interface, to merge with the class
+  (text: string | readonly string[], options?: TranslateOptions): Promise<TranslationOutput[]>;
+}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the call signature, Callable provides it
 export class TranslationPipeline extends Pipeline<Seq2SeqTranslator> {
+  /** One output per text (a string is one text). */
   async translate(text: string | readonly string[], options: TranslateOptions = {}): Promise<TranslationOutput[]> {
-    const texts = typeof text === 'string' ? [text] : text;
-    if (!Array.isArray(texts) || texts.length === 0 || texts.some((t) => typeof t !== 'string')) {
-      throw argumentError('translate', 'text', 'must be a string or a non-empty array of strings');
-    }
+    const texts = textsOf('translate', text);
     const { model, tokenizer } = this;
-    const sources = texts.map((t) => [...tokenizer.encode(t), model.config.eos_token_id]);
+    const { eos_token_id: eos } = model.config;
+    const rows = texts.map((t) => tokenizer.encode(t));
+    checkRowLengths('translate', 'text', rows, model.config, {
+      added: 1,
+      addedName: 'the EOS the translator appends',
+      single: typeof text === 'string',
+      hint: truncationHint(positionLimit(model.config) - 1),
+    });
+    const sources = rows.map((row) => [...row, eos]);
     const generations = await model.generate(sources, options);
     return generations.map((g, i) => ({
       translationText: tokenizer.decode(g.tokens),
+      unknownTokens: tokenizer.countUnknown(rows[i]),
       ...(g.crossAttentions && {
-        attentions: {
-          sourceTokens: tokenizer.tokens(sources[i]),
-          targetTokens: tokenizer.tokens(g.finished ? [...g.tokens, model.config.eos_token_id] : g.tokens),
-          crossAttentions: g.crossAttentions,
-        },
+        attentions: crossMaps(
+          tokenizer.tokens(g.finished ? [...g.tokens, eos] : g.tokens),
+          tokenizer.tokens(sources[i]),
+          g.crossAttentions,
+        ),
       }),
     }));
   }
+
+  protected invoke(text: string | readonly string[], options?: TranslateOptions): Promise<TranslationOutput[]> {
+    return this.translate(text, options);
+  }
 }
 
+/** The call signatures of the class below (declaration merging); Callable makes them true at run time. */
+export interface TextClassificationPipeline {
+  /** The same as `classify`: one string gives its topK labels, an array the topK labels of each string. */
+  (text: string, options?: ClassifyOptions): Promise<ClassificationOutput[]>;
+  (text: readonly string[], options?: ClassifyOptions): Promise<ClassificationOutput[][]>;
+}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface adds the call signature, Callable provides it
 export class TextClassificationPipeline extends Pipeline<TextClassifier> {
   /** One string: its topK labels. An array: the topK labels of each string. */
   classify(text: string, options?: ClassifyOptions): Promise<ClassificationOutput[]>;
@@ -110,27 +231,22 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
     text: string | readonly string[],
     options: ClassifyOptions = {},
   ): Promise<ClassificationOutput[] | ClassificationOutput[][]> {
-    const texts = typeof text === 'string' ? [text] : text;
-    if (!Array.isArray(texts) || texts.length === 0 || texts.some((t) => typeof t !== 'string')) {
-      throw argumentError('classify', 'text', 'must be a string or a non-empty array of strings');
-    }
+    const texts = textsOf('classify', text);
     const { model, tokenizer } = this;
     const topK = options.topK ?? 1;
     if (!Number.isInteger(topK) || topK < 1 || topK > model.labels.length) {
       throw argumentError('classify', 'options.topK', `must be an integer in [1, ${model.labels.length}], got ${topK}`);
     }
-    const rows = texts.map((t) => tokenizer.encode(t));
+    const rows = this.encode('classify', texts, typeof text === 'string');
     const outputs = await model.classify(rows, { returnAttentions: options.returnAttentions ?? false });
     const results = outputs.map((out, i) => {
-      const attentions = out.attentions && {
-        tokens: tokenizer.tokens(model.config.pooling === 'cls' ? [model.config.cls_token_id!, ...rows[i]] : rows[i]),
-        selfAttentions: out.attentions,
-      };
+      const unknownTokens = tokenizer.countUnknown(rows[i]);
+      const attentions = out.attentions && selfMaps(tokenizer.tokens(this.withCls(rows[i])), out.attentions);
       return [...out.probabilities]
         .map((score, c) => ({ label: model.labels[c], score, c }))
         .sort((a, b) => b.score - a.score || a.c - b.c)
         .slice(0, topK)
-        .map(({ label, score }) => ({ label, score, ...(attentions && { attentions }) }));
+        .map(({ label, score }) => ({ label, score, unknownTokens, ...(attentions && { attentions }) }));
     });
     return typeof text === 'string' ? results[0] : results;
   }
@@ -142,24 +258,76 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
   async explain(text: string, options: ExplainOptions): Promise<ClassificationExplanation> {
     if (typeof text !== 'string') throw argumentError('explain', 'text', 'must be a string');
     const { model, tokenizer } = this;
-    const row = tokenizer.encode(text);
+    const [row] = this.encode('explain', [text], true);
     const [out] = await model.classify([row], { returnAttentions: true });
-    const ids = model.config.pooling === 'cls' ? [model.config.cls_token_id!, ...row] : row;
+    const ids = this.withCls(row);
     const best = out.probabilities.indexOf(Math.max(...out.probabilities));
     return {
       tokens: tokenizer.tokens(ids),
       label: model.labels[best],
       score: out.probabilities[best],
+      unknownTokens: tokenizer.countUnknown(row),
       explanation: explainAttention(out.attentions!, readoutWeights(model.config.pooling, ids.length), options),
     };
   }
+
+  protected invoke(
+    text: string | readonly string[],
+    options?: ClassifyOptions,
+  ): Promise<ClassificationOutput[] | ClassificationOutput[][]> {
+    return this.classify(text as string, options);
+  }
+
+  private encode(op: string, texts: readonly string[], single: boolean): number[][] {
+    const { config } = this.model;
+    const rows = texts.map((t) => this.tokenizer.encode(t));
+    const cls = config.pooling === 'cls' ? 1 : 0;
+    checkRowLengths(op, 'text', rows, config, {
+      added: cls,
+      addedName: 'the CLS token the classifier prepends',
+      single,
+      hint: truncationHint(positionLimit(config) - cls),
+    });
+    return rows;
+  }
+
+  private withCls(row: readonly number[]): number[] {
+    const { config } = this.model;
+    return config.pooling === 'cls' ? [config.cls_token_id!, ...row] : [...row];
+  }
 }
 
-export interface ClassificationExplanation {
-  readonly tokens: string[];
-  readonly label: string;
-  readonly score: number;
-  readonly explanation: AttentionExplanation;
+function textsOf(op: string, text: string | readonly string[]): readonly string[] {
+  const texts = typeof text === 'string' ? [text] : text;
+  if (!Array.isArray(texts) || texts.length === 0 || texts.some((t) => typeof t !== 'string'))
+    throw argumentError(op, 'text', 'must be a string or a non-empty array of strings');
+  return texts;
+}
+
+function truncationHint(maxLength: number): string {
+  return `shorten it, or have tokenizer.json cut texts (truncation.max_length ≤ ${maxLength})`;
+}
+
+/** The old names as getters: not enumerable, so equality, JSON and spreading see only the new ones. */
+function withAliases<T extends object>(maps: T, aliases: Record<string, unknown>): T {
+  for (const [name, value] of Object.entries(aliases))
+    Object.defineProperty(maps, name, { get: () => value, enumerable: false, configurable: true });
+  return maps;
+}
+
+function crossMaps(queryTokens: string[], keyTokens: string[], maps: number[][][][]): CrossAttentionMaps {
+  return withAliases({ kind: 'cross', queryTokens, keyTokens, maps } as CrossAttentionMaps, {
+    sourceTokens: keyTokens,
+    targetTokens: queryTokens,
+    crossAttentions: maps,
+  });
+}
+
+function selfMaps(tokens: string[], maps: number[][][][]): SelfAttentionMaps {
+  return withAliases({ kind: 'self', queryTokens: tokens, keyTokens: tokens, maps } as SelfAttentionMaps, {
+    tokens,
+    selfAttentions: maps,
+  });
 }
 
 export function pipeline(
@@ -173,7 +341,7 @@ export function pipeline(
   options?: PipelineOptions,
 ): Promise<TextClassificationPipeline>;
 export async function pipeline(
-  task: 'translation' | 'text-classification',
+  task: PipelineTask,
   source: ModelSource,
   options: PipelineOptions = {},
 ): Promise<TranslationPipeline | TextClassificationPipeline> {
@@ -183,18 +351,60 @@ export async function pipeline(
       'task',
       `must be 'translation' or 'text-classification', got ${JSON.stringify(task)}`,
     );
-  const owned = options.backend ? null : createReferenceBackend();
-  const backend = options.backend ?? owned!;
+  if (typeof options !== 'object' || options === null) throw argumentError('pipeline', 'options', 'must be an object');
+  for (const key of Object.keys(options))
+    if (!PIPELINE_OPTIONS.includes(key))
+      throw argumentError('pipeline', `options.${key}`, `is not a known option (${PIPELINE_OPTIONS.join(', ')})`);
+  const { progress } = options;
+  if (progress !== undefined && typeof progress !== 'function')
+    throw argumentError('pipeline', 'options.progress', 'must be a function');
+  checkChoice(options);
+
+  // The files load while the backend starts. A backend that cannot start stops the reads (no download runs on
+  // for nothing) and is the error reported; a backend started here is disposed whenever the pipeline is not made.
+  const reads = new AbortController();
+  const [chosen, files] = await Promise.allSettled([
+    chooseBackend(options).catch((error: unknown) => {
+      reads.abort(error);
+      throw error;
+    }),
+    readModelFiles(source, { progress, signal: reads.signal }),
+  ]);
+  const owned = chosen.status === 'fulfilled' && chosen.value.owned ? chosen.value.backend : null;
   try {
-    const device = createDevice(backend);
-    if (task === 'translation') {
-      const { model, tokenizer } = await loadTranslator(device, source);
-      return new TranslationPipeline(model, tokenizer, owned);
+    if (chosen.status === 'rejected') throw chosen.reason;
+    if (files.status === 'rejected') throw files.reason;
+    const made = make(task, chosen.value, files.value, owned);
+    try {
+      progress?.({
+        status: 'ready',
+        task,
+        name: sourceName(source),
+        backend: chosen.value.name,
+        runsOn: chosen.value.backend.runsOn,
+      });
+    } catch (error) {
+      made.dispose();
+      throw error;
     }
-    const { model, tokenizer } = await loadClassifier(device, source);
-    return new TextClassificationPipeline(model, tokenizer, owned);
+    return made;
   } catch (error) {
     owned?.dispose();
     throw error;
   }
+}
+
+function make(
+  task: PipelineTask,
+  chosen: ChosenBackend,
+  files: LoadedFiles,
+  owned: Backend | null,
+): TranslationPipeline | TextClassificationPipeline {
+  const device = createDevice(chosen.backend);
+  if (task === 'translation') {
+    const { model, tokenizer } = buildTranslator(device, files);
+    return new TranslationPipeline(model, tokenizer, owned);
+  }
+  const { model, tokenizer } = buildClassifier(device, files);
+  return new TextClassificationPipeline(model, tokenizer, owned);
 }

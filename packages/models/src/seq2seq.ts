@@ -12,6 +12,7 @@ import type { GenerateOptions, Generation } from './generation/types.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
 import { keyPaddingMask } from './layers/masks.js';
+import { checkRowLengths, positionLimit } from './lengths.js';
 import { disposeTensors, Ops } from './scope.js';
 import { type DecodingLayers, type EncodedSource, TranslatorDecoding } from './translator-decoding.js';
 import type { Weights } from './weights/load.js';
@@ -51,6 +52,7 @@ export class Seq2SeqTranslator {
     this.checkAlive();
     const { config } = this;
     const { ops, embeddings, decoder } = this.#layers;
+    checkRowLengths('encode', 'sources', sources, config, { hint: 'shorten it' });
     return ops.tidy(() => {
       const batch = padBatch(ops, sources, config.pad_token_id, config.vocab_size);
       const embedded = embeddings.forward(ops, batch.ids, 0);
@@ -138,7 +140,7 @@ export class Seq2SeqTranslator {
     for (const key of Object.keys(options))
       if (!known.includes(key))
         throw argumentError(op, `options.${key}`, `is not a known option (${known.join(', ')})`);
-    const limit = config.positions === 'alibi' ? Number.POSITIVE_INFINITY : config.max_positions;
+    const limit = positionLimit(config);
     const numBeams = options.numBeams ?? 1;
     const maxNewTokens = options.maxNewTokens ?? Math.min(limit, 64);
     const lengthPenalty = options.lengthPenalty ?? 1;
@@ -148,7 +150,11 @@ export class Seq2SeqTranslator {
       throw argumentError(
         op,
         'options.maxNewTokens',
-        `must be an integer in [1, ${limit}] (max_positions), got ${maxNewTokens}`,
+        Number.isFinite(limit)
+          ? `must be an integer in [1, ${limit}], got ${maxNewTokens}: the decoder reads BOS and all but the last generated token, at most max_positions = ${limit} (config.json)`
+          : `must be an integer ≥ 1, got ${maxNewTokens}`,
+        Number.isFinite(limit) ? `an integer in [1, ${limit}]` : 'an integer ≥ 1',
+        String(maxNewTokens),
       );
     }
     if (typeof lengthPenalty !== 'number' || !Number.isFinite(lengthPenalty))

@@ -121,6 +121,18 @@ export class Tokenizer {
     return this.truncation?.maxLength;
   }
 
+  /** The id of model.unk_token: what `encode` gives a piece that is not in the vocabulary. */
+  get unknownId(): number {
+    return this.unkId;
+  }
+
+  /** How many of the ids are the unknown token. */
+  countUnknown(ids: readonly number[]): number {
+    let count = 0;
+    for (const id of ids) if (id === this.unkId) count++;
+    return count;
+  }
+
   /** Largest id + 1. */
   get vocabSize(): number {
     return this.largestId + 1;

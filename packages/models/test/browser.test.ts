@@ -20,14 +20,14 @@ import { FIXTURES } from './helpers/fixtures.js';
 async function referenceOutputs(): Promise<ModelOutputs> {
   const translations = {} as ModelOutputs['translations'];
   for (const fixture of Object.keys(TRANSLATIONS) as TranslatorName[]) {
-    const translator = await pipeline('translation', join(FIXTURES, fixture));
+    const translator = await pipeline('translation', join(FIXTURES, fixture), { device: 'reference' });
     const texts = [...TRANSLATIONS[fixture]];
     const greedy = await translator.translate(texts, { maxNewTokens: MAX_NEW_TOKENS });
     const beam = await translator.translate(texts, { maxNewTokens: MAX_NEW_TOKENS, numBeams: 2 });
     translations[fixture] = { greedy: greedy.map((o) => o.translationText), beam: beam.map((o) => o.translationText) };
     translator.dispose();
   }
-  const classifier = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'));
+  const classifier = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { device: 'reference' });
   const classifications = await classifier.classify(CLASSIFICATIONS, { topK: 3 });
   classifier.dispose();
   return { translations, classifications };

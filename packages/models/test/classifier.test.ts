@@ -65,7 +65,7 @@ describe('classifier logits against an independent float64 host computation', ()
 /** Reference probabilities, computed once, that every backend must reproduce. */
 const expected: Float32Array[] = [];
 beforeAll(async () => {
-  const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'));
+  const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { device: 'reference' });
   for (const out of await p.model.classify(TEXTS.map((t) => p.tokenizer.encode(t)))) expected.push(out.probabilities);
   p.dispose();
 });

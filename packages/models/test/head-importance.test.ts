@@ -27,8 +27,8 @@ function withoutHeadInWeights(head: number) {
 
 describe('head masks through the classifier', () => {
   it('a mask of ones changes nothing; a zero equals cutting that head out of the weights', async () => {
-    const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'));
-    const cut = await pipeline('text-classification', withoutHeadInWeights(1));
+    const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { device: 'reference' });
+    const cut = await pipeline('text-classification', withoutHeadInWeights(1), { device: 'reference' });
     try {
       const rows = TEXTS.map((t) => p.tokenizer.encode(t));
       const plain = await p.model.classify(rows);
@@ -58,7 +58,7 @@ describe('head masks through the classifier', () => {
   });
 
   it('importance is the loss increase of removing one head; greedy pruning removes the cheapest first', async () => {
-    const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'));
+    const p = await pipeline('text-classification', join(FIXTURES, 'classifier-tiny'), { device: 'reference' });
     try {
       const rows = TEXTS.map((t) => p.tokenizer.encode(t));
       const live = p.model.device.backend.kernels.memory().liveTensors;

@@ -332,7 +332,7 @@ describe('nothing is loaded half-way', () => {
   it('a pipeline with its own backend rejects with the typed error', async () => {
     const files = translator();
     files.config.bogus = 1;
-    await expect(pipeline('translation', asModelFiles(files))).rejects.toMatchObject({
+    await expect(pipeline('translation', asModelFiles(files), { device: 'reference' })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'config.json:bogus',
     });

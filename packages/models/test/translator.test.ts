@@ -154,14 +154,15 @@ describe.each(TEST_BACKENDS)('translator on $name', (entry) => {
           const out = await p().translate(TEXTS[name], { maxNewTokens: 6, numBeams, returnAttentions: true });
           out.forEach((o, i) => {
             const maps = o.attentions!;
-            expect(maps.sourceTokens.length).toBe(sources()[i].length);
-            expect(maps.crossAttentions.length).toBe(config.decoder_layers);
-            for (const layer of maps.crossAttentions) {
+            expect(maps.kind).toBe('cross');
+            expect(maps.keyTokens.length).toBe(sources()[i].length);
+            expect(maps.maps.length).toBe(config.decoder_layers);
+            for (const layer of maps.maps) {
               expect(layer.length).toBe(config.num_heads);
               for (const head of layer) {
-                expect(head.length).toBe(maps.targetTokens.length);
+                expect(head.length).toBe(maps.queryTokens.length);
                 for (const row of head) {
-                  expect(row.length).toBe(maps.sourceTokens.length);
+                  expect(row.length).toBe(maps.keyTokens.length);
                   expectAllClose([row.reduce((a, b) => a + b, 0)], [1]);
                 }
               }
@@ -180,7 +181,7 @@ describe('translator logits against an independent float64 host computation', ()
     const files = fixtureFiles(name);
     const config = files.config as unknown as TranslatorConfig;
     const weights = readSafetensors(files.weights).tensors;
-    const p = await pipeline('translation', join(FIXTURES, name));
+    const p = await pipeline('translation', join(FIXTURES, name), { device: 'reference' });
     for (const text of TEXTS[name].slice(0, 3)) {
       const source = [...p.tokenizer.encode(text), config.eos_token_id];
       const [g] = await p.model.generate([source], { maxNewTokens: 8, returnLogits: true });
@@ -227,7 +228,7 @@ describe('translator variants (seeded random weights)', () => {
 describe('translator arguments', () => {
   let p: TranslationPipeline;
   beforeAll(async () => {
-    p = await pipeline('translation', join(FIXTURES, 'translator-tiny'));
+    p = await pipeline('translation', join(FIXTURES, 'translator-tiny'), { device: 'reference' });
   });
   afterAll(() => p.dispose());
 
@@ -243,14 +244,38 @@ describe('translator arguments', () => {
     await expect(p.translate([])).rejects.toBeInstanceOf(AttnkitError);
     await expect(p.translate([3] as never)).rejects.toBeInstanceOf(AttnkitError);
   });
-  it('rejects a source longer than max_positions', async () => {
-    await expect(p.translate('a'.repeat(60))).rejects.toMatchObject({
+  it('rejects a source longer than max_positions, typed and before any device work', async () => {
+    const live = p.backend.kernels.memory().liveTensors;
+    // 47 characters and the EOS fill the 48 positions exactly; one more does not fit.
+    await expect(p.translate('a'.repeat(47), { maxNewTokens: 2 })).resolves.toHaveLength(1);
+    const error = await p.translate('a'.repeat(48)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AttnkitError);
+    expect(error).toMatchObject({
       code: 'INVALID_ARGUMENT',
-      argument: 'positions',
+      argument: 'text',
+      expected: 'at most 48 tokens',
+      given: '49 tokens',
+    });
+    expect((error as Error).message).toMatch(/48 tokens plus the EOS .*, 49 in all.*max_positions = 48/);
+    await expect(p(['ab', 'a'.repeat(60)])).rejects.toMatchObject({ argument: 'text[1]', given: '61 tokens' });
+    expect(p.backend.kernels.memory().liveTensors).toBe(live);
+    // The model itself refuses the same row by index, with the EOS the caller already appended.
+    expect(() => p.model.encode([[5], Array(49).fill(5)])).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: 'sources[1]', given: '49 tokens' }),
+    );
+    expect(p.backend.kernels.memory().liveTensors).toBe(live);
+  });
+  it('bounds generation by the decoder positions: maxNewTokens = max_positions runs, one more is refused', async () => {
+    await expect(p('abc', { maxNewTokens: 48 })).resolves.toHaveLength(1);
+    await expect(p('abc', { maxNewTokens: 49 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'options.maxNewTokens',
+      expected: 'an integer in [1, 48]',
+      given: '49',
     });
   });
   it('refuses work after dispose', async () => {
-    const q = await pipeline('translation', join(FIXTURES, 'translator-tiny'));
+    const q = await pipeline('translation', join(FIXTURES, 'translator-tiny'), { device: 'reference' });
     q.dispose();
     await expect(q.translate('abc')).rejects.toMatchObject({ code: 'DISPOSED' });
   });

@@ -164,11 +164,11 @@ export class ClassifyPanel {
       pipeline: () => this.session.classifier(CLASSIFIER_MODEL.id, () => undefined),
       call: (pipeline) => pipeline.classify(text, { topK: pipeline.model.labels.length, returnAttentions: true }),
       show: ({ output, ms, backend, pipeline }) => {
-        const tokens = output[0].attentions?.tokens.length ?? 0;
+        const tokens = output[0].attentions?.keyTokens.length ?? 0;
         this.timings.add({ backend, task: 'classify', detail: firstLine(text), ms, tokens, tokenKind: 'input' });
         this.last = { output, pipeline };
         this.showResult(text, output, ms, tokens, backend);
-        fillLayerSelect(this.layerSelect, output[0].attentions?.selfAttentions.length ?? 0);
+        fillLayerSelect(this.layerSelect, output[0].attentions?.maps.length ?? 0);
         this.redraw();
       },
     });
@@ -230,7 +230,7 @@ export class ClassifyPanel {
 
   private redraw(): void {
     const attentions = this.last?.output[0].attentions;
-    if (!this.last || !attentions || attentions.selfAttentions.length === 0) {
+    if (!this.last || !attentions || attentions.maps.length === 0) {
       this.figure.hidden = true;
       return;
     }
@@ -240,16 +240,16 @@ export class ClassifyPanel {
     this.layerSelect.disabled = rollout;
     const { pooling } = this.last.pipeline.model.config;
     const scores = rollout
-      ? explainAttention(attentions.selfAttentions, readoutWeights(pooling, attentions.tokens.length), {
+      ? explainAttention(attentions.maps, readoutWeights(pooling, attentions.keyTokens.length), {
           method: 'rollout',
         }).tokenScores
-      : receivedAttention(attentions.selfAttentions, Number(this.layerSelect.value));
+      : receivedAttention(attentions.maps, Number(this.layerSelect.value));
     this.caption.textContent = rollout
       ? 'Each token is coloured by its attention rollout (Abnar & Zuidema 2020): attention followed through every layer, heads averaged, with the residual connection counted as half of each layer, read out where the model pools. In the spam card, removing tokens in this order lowers the prediction faster than raw attention or a random order.'
       : 'Each token is coloured by the attention it receives in the chosen encoder layer, averaged over all heads and all query positions. Raw attention in one layer ignores the residual stream and the other layers: a weak explanation.';
     renderTokenAttention(
       this.tokens,
-      attentions.tokens,
+      attentions.keyTokens,
       scores,
       rollout ? 'rollout share' : 'mean over heads and queries',
       specials,

@@ -171,7 +171,7 @@ export class TranslatePanel {
       pipeline: () => this.session.translator(model.id, () => undefined),
       call: async (translator) => (await translator.translate(text, { numBeams, returnAttentions: true }))[0],
       show: ({ output, ms, backend }) => {
-        const tokens = output.attentions?.targetTokens.length ?? 0;
+        const tokens = output.attentions?.queryTokens.length ?? 0;
         const task = `translate ${model.id}, ${numBeams === 1 ? 'greedy' : `beam ${numBeams}`}`;
         this.timings.add({ backend, task, detail: text, ms, tokens, tokenKind: 'generated' });
         this.last = { output, model };
@@ -214,7 +214,7 @@ export class TranslatePanel {
   }
 
   private prepareHeatmapControls(output: TranslationOutput): void {
-    const maps = output.attentions?.crossAttentions ?? [];
+    const maps = output.attentions?.maps ?? [];
     const layers = maps.length;
     const heads = maps[0]?.length ?? 0;
     const keepHead = this.headSelect.value;
@@ -229,7 +229,7 @@ export class TranslatePanel {
 
   private redraw(): void {
     const attentions = this.last?.output.attentions;
-    if (!this.last || !attentions || attentions.crossAttentions.length === 0) {
+    if (!this.last || !attentions || attentions.maps.length === 0) {
       this.figure.hidden = true;
       return;
     }
@@ -239,9 +239,9 @@ export class TranslatePanel {
     drawHeatmap(
       this.canvas,
       {
-        rows: attentions.targetTokens,
-        cols: attentions.sourceTokens,
-        values: crossAttentionMap(attentions.crossAttentions, layer, head),
+        rows: attentions.queryTokens,
+        cols: attentions.keyTokens,
+        values: crossAttentionMap(attentions.maps, layer, head),
       },
       Math.max(320, this.element.clientWidth - 32),
     );

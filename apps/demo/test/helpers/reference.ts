@@ -19,13 +19,21 @@ export class ReferenceModels {
 
   async translate(id: ModelId, sources: readonly string[]): Promise<string[]> {
     let translator = this.translators.get(id);
-    if (!translator) this.translators.set(id, (translator = pipeline('translation', join(DIST, 'models', id))));
+    if (!translator)
+      this.translators.set(
+        id,
+        (translator = pipeline('translation', join(DIST, 'models', id), { device: 'reference' })),
+      );
     return (await (await translator).translate([...sources])).map((o) => o.translationText);
   }
 
   async classify(id: ModelId, text: string): Promise<ClassificationOutput[]> {
     let classifier = this.classifiers.get(id);
-    if (!classifier) this.classifiers.set(id, (classifier = pipeline('text-classification', join(DIST, 'models', id))));
+    if (!classifier)
+      this.classifiers.set(
+        id,
+        (classifier = pipeline('text-classification', join(DIST, 'models', id), { device: 'reference' })),
+      );
     const loaded = await classifier;
     return loaded.classify(text, { topK: loaded.model.labels.length });
   }
