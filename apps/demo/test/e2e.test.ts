@@ -44,7 +44,9 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
 
   beforeAll(async () => {
     if (E2E_MODELS === 'zoo') {
-      const missing = MODEL_IDS.flatMap((id) => missingZooFiles(id).map((file) => `packages/zoo-models/models/${id}/${file}`));
+      const missing = MODEL_IDS.flatMap((id) =>
+        missingZooFiles(id).map((file) => `packages/zoo-models/models/${id}/${file}`),
+      );
       if (missing.length > 0) {
         throw new Error(
           `the zoo models are not there (${missing.join(', ')}): train them, or run ATTNKIT_DEMO_MODELS=fixtures pnpm test while developing`,

@@ -68,21 +68,36 @@ export class BackendRegistry {
     return Promise.all(this.entries.map(async (entry) => ({ entry, availability: await safeProbe(entry) })));
   }
 
-  /** Creates the highest-priority backend whose probe and factory both succeed. */
+  /**
+   * Creates the highest-priority backend whose probe and factory both succeed, preferring real hardware: a
+   * backend that reports it runs on a software GPU (`runsOn.device === 'software-gpu'`, e.g. WebGPU on
+   * SwiftShader or lavapipe) emulates the GPU on the CPU, slower than a CPU backend's own kernels, so it is
+   * kept only if no entry after it starts on anything else (and disposed if one does).
+   */
   async createBest(): Promise<Backend> {
     const reasons: string[] = [];
+    let software: Backend | null = null;
     for (const entry of this.entries) {
       const availability = await safeProbe(entry);
       if (!availability.available) {
         reasons.push(`${entry.name}: ${availability.reason}`);
         continue;
       }
+      let backend: Backend;
       try {
-        return await entry.create();
+        backend = await entry.create();
       } catch (error) {
         reasons.push(`${entry.name}: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
       }
+      if (backend.runsOn.device !== 'software-gpu') {
+        software?.dispose();
+        return backend;
+      }
+      if (software) backend.dispose();
+      else software = backend;
     }
+    if (software) return software;
     throw new AttnkitError('UNAVAILABLE', `no backend is available (${reasons.join('; ') || 'none registered'})`);
   }
 }

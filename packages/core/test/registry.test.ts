@@ -87,6 +87,38 @@ describe('BackendRegistry', () => {
     expect(created).toEqual(['good']);
   });
 
+  it('createBest prefers real hardware: a software GPU backend only when nothing else starts', async () => {
+    const disposed: string[] = [];
+    const onDevice = (name: string, priority: number, device: Backend['runsOn']['device']): BackendEntry => ({
+      ...entry(name, priority, available),
+      create: async () => {
+        const backend = createReferenceBackend();
+        return {
+          ...backend,
+          name,
+          runsOn: { ...backend.runsOn, device },
+          dispose: () => {
+            disposed.push(name);
+            backend.dispose();
+          },
+        } as Backend;
+      },
+    });
+    const both = new BackendRegistry([
+      onDevice('webgpu-swiftshader', 40, 'software-gpu'),
+      onDevice('gpujs-llvmpipe', 30, 'software-gpu'),
+      onDevice('wasm', 20, 'cpu'),
+    ]);
+    expect((await both.createBest()).name).toBe('wasm');
+    expect(disposed).toEqual(['gpujs-llvmpipe', 'webgpu-swiftshader']);
+    disposed.length = 0;
+    const softwareOnly = new BackendRegistry([onDevice('webgpu-swiftshader', 40, 'software-gpu')]);
+    expect((await softwareOnly.createBest()).name).toBe('webgpu-swiftshader');
+    expect(disposed).toEqual([]);
+    const gpu = new BackendRegistry([onDevice('webgpu-h100', 40, 'gpu'), onDevice('wasm', 20, 'cpu')]);
+    expect((await gpu.createBest()).name).toBe('webgpu-h100');
+  });
+
   it('createBest throws UNAVAILABLE with every reason when nothing works', async () => {
     const registry = new BackendRegistry([
       entry('webgpu', 9, missing('no adapter')),
