@@ -18,6 +18,7 @@ import { copyBlocksKernel, gatherKernel } from './kernels/copy.js';
 import { binaryKernel, unaryKernel } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { argmaxKernel, layerNormKernel, softmaxKernel, topKKernel } from './kernels/rows.js';
+import type { PipelineStats } from './pipelines.js';
 import { DEFAULT_POOL_FREE_BYTES, type PoolStats } from './pool.js';
 import { WebGpuTensor } from './tensor.js';
 import { type AdapterClass, type AttentionShape, Tuner, type TuningOverrides } from './tuner.js';
@@ -34,6 +35,8 @@ export interface WebGpuBackendOptions {
   readonly tuning?: TuningOverrides;
   /** Cap on the buffer pool's free bytes (default: DEFAULT_POOL_FREE_BYTES for the adapter's class). */
   readonly poolFreeBytes?: number;
+  /** Compiled pipelines kept, least recently used dropped first (default DEFAULT_PIPELINE_CACHE_SIZE, 256). */
+  readonly pipelineCacheSize?: number;
 }
 
 /** Kernels that allocate nothing: they run as they are; every other one is a call that is undone if it throws. */
@@ -66,7 +69,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
     const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
     const poolFreeBytes =
       options.poolFreeBytes ?? DEFAULT_POOL_FREE_BYTES[adapterClass === 'hardware' ? 'gpu' : 'software'];
-    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice, poolFreeBytes);
+    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice, poolFreeBytes, options.pipelineCacheSize);
     this.runsOn = acquired.runsOn;
     const limits = acquired.device.limits;
     this.#tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, options.tuning ?? {});
@@ -83,6 +86,11 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
    */
   memoryStats(): PoolStats {
     return this.#gpu.pool.stats();
+  }
+
+  /** Pipelines compiled, held now, dropped by the bound, and the bound (`createBackend({ pipelineCacheSize })`). */
+  kernelStats(): PipelineStats {
+    return this.#gpu.pipelines.stats();
   }
 
   /** Starts `memoryStats().peakBytes` again from the bytes in use now. */

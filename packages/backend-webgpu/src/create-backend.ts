@@ -14,6 +14,11 @@ export interface CreateBackendOptions {
    * Infinity keeps all (no trimming).
    */
   readonly poolFreeBytes?: number;
+  /**
+   * Compiled pipelines kept (default DEFAULT_PIPELINE_CACHE_SIZE, 256), least recently used dropped first;
+   * `kernelStats()` counts them.
+   */
+  readonly pipelineCacheSize?: number;
 }
 
 /**
@@ -30,5 +35,17 @@ export async function createBackend(options: CreateBackendOptions = {}): Promise
       given: String(poolFreeBytes),
     });
   }
-  return new WebGpuBackend(await acquireDevice(options.device), { tuning: options.tuning, poolFreeBytes });
+  const { pipelineCacheSize } = options;
+  if (pipelineCacheSize !== undefined && !(Number.isInteger(pipelineCacheSize) && pipelineCacheSize >= 1)) {
+    throw new AttnkitError('INVALID_ARGUMENT', 'webgpu createBackend: pipelineCacheSize must be an integer ≥ 1', {
+      argument: 'options.pipelineCacheSize',
+      expected: 'an integer ≥ 1',
+      given: String(pipelineCacheSize),
+    });
+  }
+  return new WebGpuBackend(await acquireDevice(options.device), {
+    tuning: options.tuning,
+    poolFreeBytes,
+    pipelineCacheSize,
+  });
 }

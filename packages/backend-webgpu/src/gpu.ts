@@ -33,13 +33,14 @@ export class Gpu {
     readonly device: GPUDevice,
     private readonly ownsDevice: boolean,
     poolFreeBytes: number,
+    pipelineCacheSize?: number,
   ) {
     this.pool = new BufferPool(
       device,
       Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize),
       poolFreeBytes,
     );
-    this.pipelines = new PipelineCache(device);
+    this.pipelines = new PipelineCache(device, pipelineCacheSize);
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
     void device.lost.then((info) => {
       if (!this.disposing) this.lostReason = `${info.reason}: ${info.message}`;

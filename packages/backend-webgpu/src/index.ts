@@ -6,6 +6,7 @@ export { type CreateBackendOptions, createBackend } from './create-backend.js';
 export { webgpuBackendEntry } from './entry.js';
 export type { AttentionTuning } from './kernels/attention-stream.js';
 export type { MatmulTuning } from './kernels/matmul.js';
+export { DEFAULT_PIPELINE_CACHE_SIZE, type PipelineStats } from './pipelines.js';
 export { DEFAULT_POOL_FREE_BYTES, type PoolStats } from './pool.js';
 export { WebGpuTensor } from './tensor.js';
 export type { AdapterClass, AttentionShape, TuningOverrides } from './tuner.js';

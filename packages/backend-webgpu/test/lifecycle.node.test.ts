@@ -30,6 +30,34 @@ describe('pipeline cache', () => {
   });
 });
 
+describe('pipeline cache bound', () => {
+  it('keeps at most pipelineCacheSize pipelines, least recently used dropped first, and still computes', async () => {
+    const backend = await createBackend({ pipelineCacheSize: 3 });
+    const device = createDevice(backend);
+    const x = device.upload(Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 3), [3, 4]);
+    // Five kernels (three element-wise ops, softmax, log-softmax): five pipelines through a cache of three.
+    const ops = ['relu', 'gelu', 'tanh'] as const;
+    const first = await device.read(device.unary(ops[0], x));
+    for (const op of ops) device.dispose(device.unary(op, x));
+    device.dispose(device.softmax(x), device.logSoftmax(x));
+    const stats = backend.kernelStats();
+    expect(stats.capacity).toBe(3);
+    expect(stats.live).toBe(3);
+    expect(stats.evicted).toBe(stats.compiled - 3);
+    // The first op was dropped: it compiles again, and gives the same values.
+    const again = device.unary(ops[0], x);
+    expect(Array.from(await device.read(again))).toEqual(Array.from(first));
+    expect(backend.kernelStats().compiled).toBe(stats.compiled + 1);
+    expect(backend.kernelStats().live).toBe(3);
+    device.dispose(x, again);
+    backend.dispose();
+  });
+
+  it('rejects a pipeline cache size below 1', async () => {
+    await expect(createBackend({ pipelineCacheSize: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
 describe('ownership and release', () => {
   it('returns every buffer to the pool and releases everything on dispose()', async () => {
     const backend = await createBackend();

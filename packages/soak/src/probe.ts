@@ -53,9 +53,9 @@ interface PipelineDevice {
  * Reads what each backend exposes, by duck typing so that a backend that gains an accessor is read without a
  * change here:
  * - gpu.js: `kernelStats()` (kernels built and alive) and `liveTextures()` (GL textures on the context);
- * - WebGPU: `memoryStats()` of the buffer pool (held = in use + kept free for reuse), and the compute
- *   pipelines created on its public `device`, counted by wrapping `createComputePipeline` on that one device
- *   object before the first call (as gpu.js counts its textures on the GL context);
+ * - WebGPU: `memoryStats()` of the buffer pool (held = in use + kept free for reuse) and `kernelStats()` of its
+ *   pipeline cache; without `kernelStats()`, the compute pipelines created on its public `device`, counted by
+ *   wrapping `createComputePipeline` on that one device object before the first call;
  * - wasm: `memoryStats()` of its heap (held = in use + free blocks; `committedBytes` never shrinks), one
  *   WebAssembly module built at creation, so no kernel count;
  * - tfjs: the engine's `tf.memory()` (tensors tfjs holds, including any created inside a kernel and not
@@ -88,7 +88,7 @@ export function probeBackend(backend: Backend): BackendProbe {
 
   let kernels = 'n/a: the backend exposes no kernel count';
   if (kernelStats) kernels = 'kernelStats(): kernels alive (built in all)';
-  else if (pipelines) kernels = 'compute pipelines created on backend.device (the cache never evicts)';
+  else if (pipelines) kernels = 'compute pipelines created on backend.device (a cache without kernelStats)';
   else if (backend.name === 'wasm') kernels = 'n/a: one WebAssembly module, built once at creation';
   else if (backend.name === 'reference') kernels = 'n/a: plain TypeScript, nothing compiled';
   else if (backend.name.startsWith('tfjs-')) kernels = 'n/a: tfjs cpu/wasm kernels are precompiled';
