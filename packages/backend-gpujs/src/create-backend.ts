@@ -22,9 +22,9 @@ export interface CreateGpujsBackendOptions {
    */
   readonly kernelCacheSize?: number;
   /**
-   * Bytes of textures the cached kernels may keep between calls (default 64 MiB): each keeps its last output
-   * texture and its host-array arguments' textures, so a count bound alone lets kernels that last ran at a
-   * large size pin hundreds of MiB. Least recently used kernels go first past it.
+   * Bytes the cached kernels may keep between calls (default 48 MiB): each keeps its program (counted as
+   * KERNEL_PROGRAM_BYTES), its last output texture and its host-array arguments' textures, so a count bound
+   * alone lets them pin hundreds of MiB. Past it, least recently used kernels give back their textures, then go.
    */
   readonly kernelCacheBytes?: number;
 }

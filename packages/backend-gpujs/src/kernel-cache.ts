@@ -19,13 +19,20 @@ const SETTINGS = {
 export const DEFAULT_KERNEL_CACHE_SIZE = 256;
 
 /**
- * Bytes of textures the cached kernels may keep between calls. gpu.js keeps, per kernel, its last output
- * texture (an immutable kernel's result is a clone sharing it) and a texture per host-array argument, and a
- * float32 tensor of n values is a texture of 16n bytes. With the count bound alone, 256 kernels that last ran
- * at a grown KV cache's size pinned hundreds of MiB in the soak. Past this many bytes, least recently used
- * kernels go first (never the one just run, so one larger output is kept, not rebuilt at every call).
+ * Bytes the cached kernels may keep between calls: their programs and their textures. gpu.js keeps, per
+ * kernel, its last output texture (an immutable kernel's result is a clone sharing it) and a texture per
+ * host-array argument, and a float32 tensor of n values is a texture of 16n bytes; the driver keeps each
+ * program's compiled code (KERNEL_PROGRAM_BYTES). With the count bound alone, 256 kernels held ~160 MiB of
+ * programs, and more of textures when they last ran at a grown KV cache's size. Past this many bytes, least
+ * recently used kernels give back their textures and then go (never the one just run).
  */
-export const DEFAULT_KERNEL_CACHE_BYTES = 64 * 2 ** 20;
+export const DEFAULT_KERNEL_CACHE_BYTES = 48 * 2 ** 20;
+
+/**
+ * What one compiled kernel's program costs: 0.62 MiB of RSS per live kernel, measured on llvmpipe (headless-gl)
+ * with 256 small matmul kernels alive; a hardware driver keeps its compiled code too.
+ */
+export const KERNEL_PROGRAM_BYTES = 640 * 2 ** 10;
 
 /** A float texel (RGBA, 32 bits each): gpu.js's single-precision, unpacked textures hold one value per texel. */
 const TEXEL_BYTES = 16;
@@ -51,7 +58,7 @@ export interface KernelStats {
   readonly failed: number;
   /** The bound on cached kernels. */
   readonly capacity: number;
-  /** Texture bytes the cached kernels keep between calls (estimated from their texture sizes). */
+  /** Bytes the cached kernels keep between calls: KERNEL_PROGRAM_BYTES each, plus their textures' sizes. */
   readonly retainedBytes: number;
   /** The bound on `retainedBytes`. */
   readonly byteCapacity: number;
@@ -91,7 +98,7 @@ interface Entry {
   outstanding: number;
   /** Out of the cache; destroyed as soon as `outstanding` reaches 0. */
   evicted: boolean;
-  /** Texture bytes it keeps after a call: its output texture and its host-array arguments' textures. */
+  /** Bytes it keeps after a call: its program, its output texture and its host-array arguments' textures. */
   bytes: number;
   /** The host-array arguments' part of `bytes`. */
   argumentBytes: number;
@@ -251,7 +258,7 @@ export class KernelCache {
   /** Re-estimates what `entry` keeps after a call (its output may have been resized, its arguments too). */
   private account(entry: Entry, args: readonly unknown[]): void {
     entry.argumentBytes = hostArgumentBytes(args);
-    this.setBytes(entry, outputBytes(entry.kernel) + entry.argumentBytes);
+    this.setBytes(entry, KERNEL_PROGRAM_BYTES + outputBytes(entry.kernel) + entry.argumentBytes);
   }
 
   private setBytes(entry: Entry, bytes: number): void {
@@ -292,7 +299,7 @@ export class KernelCache {
     } catch {
       return false;
     }
-    this.setBytes(entry, outputBytes(entry.kernel) + entry.argumentBytes);
+    this.setBytes(entry, KERNEL_PROGRAM_BYTES + outputBytes(entry.kernel) + entry.argumentBytes);
     return true;
   }
 
