@@ -36,6 +36,7 @@ import {
   type AttentionTuning,
   type CreateBackendOptions,
   createBackend,
+  type PipelineStats,
   type PoolStats,
   type TuningOverrides,
   WebGpuBackend,
@@ -47,10 +48,11 @@ import * as api from '@attnkit/backend-webgpu';
 // A device of the user's own goes in, and the backend's device comes back out, typed.
 export async function onMyDevice(device: GPUDevice): Promise<number> {
   const tuning: TuningOverrides = { attention: { strategy: 'shared', splitKeys: 0 } };
-  const options: CreateBackendOptions = { device, tuning, poolFreeBytes: 16 * 1024 * 1024 };
+  const options: CreateBackendOptions = { device, tuning, poolFreeBytes: 16 * 1024 * 1024, pipelineCacheSize: 64 };
   const backend: WebGpuBackend = await createBackend(options);
   const same: GPUDevice = backend.device;
   const stats: PoolStats = backend.memoryStats();
+  const pipelines: PipelineStats = backend.kernelStats();
   const memory: WebGpuMemoryInfo = backend.kernels.memory() as WebGpuMemoryInfo;
   const driver: Record<string, string> = api.swiftShaderEnv({});
   backend.resetPeak();
@@ -59,7 +61,7 @@ export async function onMyDevice(device: GPUDevice): Promise<number> {
   const isOurs: boolean = x instanceof WebGpuTensor;
   backend.dispose();
   const free = stats.bytesFree + stats.freeCapBytes + memory.freeBytes + memory.usedBytes;
-  return same.limits.maxBufferSize + stats.peakBytes + free + chosen.splitKeys + (isOurs ? 1 : 0) + (driver.x ? 1 : 0);
+  return same.limits.maxBufferSize + stats.peakBytes + free + chosen.splitKeys + (isOurs ? 1 : 0) + (driver.x ? 1 : 0) + pipelines.live;
 }
 
 export function internalsStayInside(backend: WebGpuBackend): void {
@@ -78,6 +80,7 @@ export const members: Record<keyof WebGpuBackend, true> = {
   isDisposed: true,
   kernels: true,
   memoryStats: true,
+  kernelStats: true,
   resetPeak: true,
   device: true,
   attentionTuning: true,
@@ -91,6 +94,7 @@ export const values: Record<keyof typeof api, true> = {
   SWIFTSHADER_ICD: true,
   swiftShaderEnv: true,
   DEFAULT_POOL_FREE_BYTES: true,
+  DEFAULT_PIPELINE_CACHE_SIZE: true,
 };
 `;
 

@@ -1,7 +1,7 @@
 export interface GenerateOptions {
   /** 1 (default) is greedy decoding; more is beam search. */
   readonly numBeams?: number;
-  /** Generated tokens at most, EOS included. Default: max_positions (64 for ALiBi models). */
+  /** Generated tokens at most, EOS included. Default: 64, or the model's position limit when that is lower. */
   readonly maxNewTokens?: number;
   /** Beam scores are sum(log p) / length^lengthPenalty. Default 1. */
   readonly lengthPenalty?: number;
