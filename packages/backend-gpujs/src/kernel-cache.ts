@@ -34,6 +34,14 @@ export const DEFAULT_KERNEL_CACHE_BYTES = 48 * 2 ** 20;
  */
 export const KERNEL_PROGRAM_BYTES = 640 * 2 ** 10;
 
+/**
+ * Kernels run within this many calls are never destroyed to meet the byte bound (only the count bound can):
+ * a decode step's working set runs every step, and destroying part of it would rebuild it at every step (a
+ * 2,048-step beam search compiled 4,133 kernels that way). The bound is then the larger of kernelCacheBytes
+ * and what the last calls use.
+ */
+const RECENT_CALLS = 128;
+
 /** A float texel (RGBA, 32 bits each): gpu.js's single-precision, unpacked textures hold one value per texel. */
 const TEXEL_BYTES = 16;
 
@@ -102,6 +110,8 @@ interface Entry {
   bytes: number;
   /** The host-array arguments' part of `bytes`. */
   argumentBytes: number;
+  /** The cache's call count at its last call. */
+  lastCall: number;
 }
 
 /**
@@ -121,6 +131,8 @@ export class KernelCache {
   private stats = { compiled: 0, reused: 0, compileMs: 0, evicted: 0, failed: 0 };
   /** Σ bytes of the cached kernels (zombies are not counted: they go once their outputs are released). */
   private retained = 0;
+  /** Calls run through the cache. */
+  private calls = 0;
   /** Test hook (the package's fault tests): rewrites a source just before gpu.js builds it. */
   beforeBuild: ((source: string) => string) | null = null;
 
@@ -186,6 +198,7 @@ export class KernelCache {
       evicted: false,
       bytes: 0,
       argumentBytes: 0,
+      lastCall: 0,
     };
     let result: KernelOutput;
     try {
@@ -228,6 +241,7 @@ export class KernelCache {
 
   private call(entry: Entry, output: number[], args: readonly unknown[]): KernelOutput {
     const { kernel } = entry;
+    entry.lastCall = ++this.calls;
     try {
       if (entry.dynamic && !sameOutput(entry.output, output)) {
         kernel.setOutput(output);
@@ -270,7 +284,8 @@ export class KernelCache {
    * Least recently used first, never `keep` (the kernel whose output the caller is about to get, exempt from
    * the byte bound: the other kernels keep at most byteCapacity bytes). Past the count bound a kernel is
    * destroyed. Past the byte bound dynamic kernels first give their output textures back (resized to one
-   * texel: no rebuild, the next call resizes them again), and only then are kernels destroyed. Shrinking
+   * texel: no rebuild, the next call resizes them again), and only then are kernels destroyed, those not run
+   * in the last RECENT_CALLS calls (the working set stays, even past the bound). Shrinking
    * matters: a beam search alternates a grown cache's concat and gather, and destroying either would rebuild
    * it at every step.
    */
@@ -285,7 +300,8 @@ export class KernelCache {
       if (entry !== keep && entry.dynamic && this.shrink(entry) && others() <= this.byteCapacity) return;
     }
     for (const entry of this.kernels.values()) {
-      if (others() <= this.byteCapacity) return;
+      // Least recently used first: from the first recent one on, every kernel is part of the working set.
+      if (others() <= this.byteCapacity || this.calls - entry.lastCall < RECENT_CALLS) return;
       if (entry !== keep) this.evict(entry);
     }
   }

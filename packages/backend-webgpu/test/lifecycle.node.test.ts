@@ -34,7 +34,10 @@ describe('pipeline cache bound', () => {
   it('keeps at most pipelineCacheSize pipelines, least recently used dropped first, and still computes', async () => {
     const backend = await createBackend({ pipelineCacheSize: 3 });
     const device = createDevice(backend);
-    const x = device.upload(Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 3), [3, 4]);
+    const x = device.upload(
+      Float32Array.from({ length: 12 }, (_, i) => (i - 6) / 3),
+      [3, 4],
+    );
     // Five kernels (three element-wise ops, softmax, log-softmax): five pipelines through a cache of three.
     const ops = ['relu', 'gelu', 'tanh'] as const;
     const first = await device.read(device.unary(ops[0], x));

@@ -1,5 +1,5 @@
 import type { AttentionPlan, HeadStrides } from '@attnkit/core';
-import { kernel, lit, quotient, unflatten } from '../source.js';
+import { kernel, lit, quotient, type Size, size, unflatten } from '../source.js';
 import type { Storage } from '../tensor.js';
 import type { AttentionResult, AttentionStorages } from './attention-io.js';
 import { runPackedAttention } from './attention-packed.js';
@@ -68,8 +68,9 @@ export function runAttention(
     keys,
     ...stageArgs(logitStage),
   ]);
-  const stats = launch(statsSource(T), rows * 2, [logits, NINF]);
-  const probs = launch(probsSource(T), rows * T, [logits, stats, NINF]);
+  // The key count is the uniform lenT (withLengths), never a literal: one kernel serves a cache of any length.
+  const stats = launch(statsSource('lenT'), rows * 2, [logits, NINF]);
+  const probs = launch(probsSource('lenT'), rows * T, [logits, stats, NINF]);
   const y = launch(outputSource(plan, presentValue !== undefined), B * Hq * Sq * Dv, [
     probs,
     values,
@@ -96,6 +97,14 @@ export function runAttention(
   return { y, presentKey, presentValue, scores };
 }
 
+/**
+ * The present cache's head strides as expressions of the uniform lenT ([Hkv·T·width, T·width, width]), so
+ * that a kernel reading a growing cache is not rebuilt when T changes.
+ */
+function presentStrides(plan: AttentionPlan, width: number): string[] {
+  return [`(lenT * ${lit(plan.Hkv * width)})`, `(lenT * ${lit(width)})`, lit(width)];
+}
+
 function presentArgs(plan: AttentionPlan, past: Storage | undefined, fresh: Storage): Arg[] {
   return plan.P > 0 ? [past!, fresh] : [fresh];
 }
@@ -113,14 +122,14 @@ function presentSource(plan: AttentionPlan, width: number, fresh: HeadStrides): 
 }
 
 function scoresSource(plan: AttentionPlan, stage: ScoreStage, keysArePresent: boolean): string {
-  const { Hq, Sq, T, D } = plan;
+  const { Hq, Sq, D } = plan;
   const q = plan.strides.q;
-  const k = keysArePresent ? plan.strides.presentKey : plan.strides.k;
+  const k = keysArePresent ? presentStrides(plan, D) : plan.strides.k.map(lit);
   const lines = [
-    unflatten(['b', 'h', 'i', 'j'], [plan.B, Hq, Sq, T]),
+    unflatten(['b', 'h', 'i', 'j'], [plan.B, Hq, Sq, 'lenT']),
     `const kvh = ${quotient('h', plan.groupSize)};`,
     `const qBase = b * ${lit(q[0])} + h * ${lit(q[1])} + i * ${lit(q[2])};`,
-    `const kBase = b * ${lit(k[0])} + kvh * ${lit(k[1])} + j * ${lit(k[2])};`,
+    `const kBase = b * ${k[0]} + kvh * ${k[1]} + j * ${k[2]};`,
     'let acc = 0.0;',
     `for (let d = 0; d < ${D}; d++) { acc += q[qBase + d] * keys[kBase + d]; }`,
     scorePrelude(plan, stage),
@@ -131,7 +140,7 @@ function scoresSource(plan: AttentionPlan, stage: ScoreStage, keysArePresent: bo
 }
 
 /** Per row: [2r] the maximum, [2r+1] Σ exp(s − max), online over the row; −∞ and 0 for a fully masked row. */
-export function statsSource(width: number): string {
+export function statsSource(width: Size): string {
   return kernel(
     ['scores', 'ninf'],
     `const row = ${quotient('this.thread.x * 1.0', 2)};
@@ -139,7 +148,7 @@ const which = this.thread.x * 1.0 - row * 2.0;
 let m = ninf;
 let sum = 0.0;
 for (let j = 0; j < ${width}; j++) {
-  const s = scores[row * ${lit(width)} + j];
+  const s = scores[row * ${size(width)} + j];
   if (s > m) { sum = sum * Math.exp(m - s) + 1.0; m = s; } else if (s > ninf) { sum += Math.exp(s - m); }
 }
 return which < 0.5 ? m : sum;`,
@@ -150,7 +159,7 @@ return which < 0.5 ? m : sum;`,
  * exp(s − m) / Σ, and exactly 0 where the score is −∞ (a fully masked row has only those). Σ sits next to
  * m in the stats texture.
  */
-function probsSource(width: number): string {
+function probsSource(width: Size): string {
   return kernel(
     ['scores', 'stats', 'ninf'],
     `const s = scores[this.thread.x];
@@ -163,10 +172,10 @@ return 0.0;`,
 }
 
 function outputSource(plan: AttentionPlan, valuesArePresent: boolean): string {
-  const { Hq, Sq, T, Dv } = plan;
+  const { Hq, Sq, Dv } = plan;
   const names = plan.layout === '4d' ? ['b', 'h', 'i', 'd'] : ['b', 'i', 'h', 'd'];
   const dims = plan.layout === '4d' ? [plan.B, Hq, Sq, Dv] : [plan.B, Sq, Hq, Dv];
-  const v = valuesArePresent ? plan.strides.presentValue : plan.strides.v;
+  const v = valuesArePresent ? presentStrides(plan, Dv) : plan.strides.v.map(lit);
   const gain = plan.headMask ? 'gains[h] * ' : '';
   return kernel(
     ['probs', 'values', 'stats', 'ninf', ...(plan.headMask ? ['gains'] : [])],
@@ -174,10 +183,10 @@ function outputSource(plan: AttentionPlan, valuesArePresent: boolean): string {
 const row = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i;
 if (!(stats[row * 2.0] > ninf)) { return 0.0; }
 const kvh = ${quotient('h', plan.groupSize)};
-const pBase = row * ${lit(T)};
-const vBase = b * ${lit(v[0])} + kvh * ${lit(v[1])} + d;
+const pBase = row * lenT;
+const vBase = b * ${v[0]} + kvh * ${v[1]} + d;
 let acc = 0.0;
-for (let j = 0; j < ${T}; j++) { acc += probs[pBase + j] * values[vBase + j * ${lit(v[2])}]; }
+for (let j = 0; j < lenT; j++) { acc += probs[pBase + j] * values[vBase + j * ${v[2]}]; }
 return ${gain}acc;`,
   );
 }
