@@ -8,7 +8,7 @@ import { AdamW } from './adamw.js';
 import { loadCheckpoint, loadHost, type RunState, saveBest, saveCheckpoint } from './checkpoint.js';
 import { modelFiles, writeModelFolder } from './export.js';
 import { Parameters } from './parameters.js';
-import { learningRate, type TrainingTask } from './task.js';
+import { learningRate, type TrainBatch, type TrainingTask } from './task.js';
 
 /**
  * The training loop shared by every model: AdamW on tfjs-wasm, dev evaluation every `evalEvery` steps
@@ -86,6 +86,17 @@ function checkPlannedChanges(task: TrainingTask): void {
         `${task.name}: schedule.changes[${i}] = ${JSON.stringify(c)} must have integer steps, come after the change before it, and plan a total ≥ its own step`,
       );
     }
+  });
+}
+
+/** One optimizer step on a batch; returns the batch's loss. */
+export function trainStep(params: Parameters, optimizer: AdamW, batch: TrainBatch, lr: number): number {
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => batch.loss((name) => params.get(name)));
+    const byName: Record<string, tf.Tensor> = {};
+    for (const [variable, g] of Object.entries(grads)) byName[params.nameOf.get(variable)!] = g;
+    optimizer.apply(byName, lr);
+    return value.dataSync()[0];
   });
 }
 
@@ -183,13 +194,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     const step = state.step;
     const lr = learningRate(schedule, step);
     const batch = task.batch(step);
-    const loss = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => batch.loss((name) => params.get(name)));
-      const byName: Record<string, tf.Tensor> = {};
-      for (const [variable, g] of Object.entries(grads)) byName[params.nameOf.get(variable)!] = g;
-      optimizer.apply(byName, lr);
-      return value.dataSync()[0];
-    });
+    const loss = trainStep(params, optimizer, batch, lr);
     if (!Number.isFinite(loss))
       throw new Error(`${task.name}: loss is ${loss} at step ${step}; lower the learning rate`);
     lossAverage = Number.isNaN(lossAverage) ? loss : 0.98 * lossAverage + 0.02 * loss;
