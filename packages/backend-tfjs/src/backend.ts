@@ -3,6 +3,7 @@ import {
   type Backend,
   type BackendCapabilities,
   type BackendKernels,
+  type DeviceTensor,
   type DType,
   FULL_ATTENTION_CAPABILITIES,
   type HostArray,
@@ -108,7 +109,7 @@ function reason(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
-class TfjsBackend implements Backend<TfjsTensor> {
+export class TfjsBackend implements Backend<TfjsTensor> {
   readonly specificationVersion = SPECIFICATION_VERSION;
   readonly name: string;
   readonly capabilities: BackendCapabilities;
@@ -152,7 +153,8 @@ class TfjsBackend implements Backend<TfjsTensor> {
         ) as HostArray;
       },
       dispose: (t) => {
-        t.tensor.dispose();
+        if (t.borrowed) t.release();
+        else t.tensor.dispose();
         this.live.delete(t);
       },
       memory: () => this.memory(),
@@ -208,6 +210,23 @@ class TfjsBackend implements Backend<TfjsTensor> {
     };
   }
 
+  /** A device tensor over a tf.Tensor the caller keeps owning (see `borrowTfTensor`). */
+  borrow<D extends DType>(tensor: tf.Tensor, dtype: D): TfjsTensor<D> {
+    if (tensor.isDisposed || tensor.dtype !== dtype) {
+      const given = tensor.isDisposed ? 'a disposed tensor' : `dtype ${tensor.dtype}`;
+      throw new AttnkitError(
+        'INVALID_ARGUMENT',
+        `borrowTfTensor: tensor must be a live ${dtype} tf.Tensor, got ${given}`,
+        {
+          argument: 'tensor',
+          expected: dtype,
+          given,
+        },
+      );
+    }
+    return new TfjsTensor(this, tensor.shape, dtype, tensor, true);
+  }
+
   private memory(): MemoryInfo {
     let bytes = 0;
     for (const t of this.live) bytes += t.tensor.size * (t.dtype === 'bool' ? 1 : 4);
@@ -248,6 +267,42 @@ class TfjsBackend implements Backend<TfjsTensor> {
       if (previous !== null) void tf.setBackend(previous);
     }
   }
+}
+
+/**
+ * Device tensors over tf.Tensors the caller owns, and back: how a tfjs program (a training loop whose
+ * weights are tf.Variables) runs `@attnkit/models` on this backend and differentiates through it. The
+ * device API's tfjs kernels are tfjs ops with gradients (`registerTfjsGradients`), so tf.variableGrads
+ * around a forward pass gives the gradients of borrowed variables. A borrowed tensor is not counted in
+ * `memory()` (the backend does not own it), and disposing it leaves the tf.Tensor alone. `dtype` is the
+ * tensor's dtype (float32 unless said), checked.
+ */
+export function borrowTfTensor<D extends DType = 'float32'>(
+  backend: Backend,
+  tensor: tf.Tensor,
+  dtype: D = 'float32' as D,
+): TfjsTensor<D> {
+  if (!(backend instanceof TfjsBackend))
+    throw new AttnkitError('INVALID_ARGUMENT', `borrowTfTensor: backend ${describe(backend)} is not a tfjs backend`, {
+      argument: 'backend',
+    });
+  if (!(tensor instanceof tf.Tensor))
+    throw new AttnkitError('INVALID_ARGUMENT', 'borrowTfTensor: tensor must be a tf.Tensor', { argument: 'tensor' });
+  return backend.borrow(tensor, dtype);
+}
+
+/** The tf.Tensor behind a device tensor of a tfjs backend (still owned by the backend, or its lender). */
+export function tfTensorOf(t: DeviceTensor): tf.Tensor {
+  if (!(t instanceof TfjsTensor))
+    throw new AttnkitError('INVALID_ARGUMENT', `tfTensorOf: t is not a tensor of a tfjs backend`, { argument: 't' });
+  if (t.isDisposed)
+    throw new AttnkitError('DISPOSED', `tfTensorOf: t [${t.shape.join(', ')}] was disposed`, { argument: 't' });
+  return t.tensor;
+}
+
+function describe(backend: unknown): string {
+  const name = (backend as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : String(backend);
 }
 
 function maxTensorElements(name: string): number {

@@ -3,7 +3,7 @@ export { attentionTf } from './attention/attention-tf.js';
 export type { AttentionTensors, AttentionTfOutputs, BlockingOptions } from './attention/run.js';
 export { DEFAULT_BLOCK_ELEMENTS } from './attention/run.js';
 export type { CreateBackendOptions, TfjsBackendName } from './backend.js';
-export { createBackend } from './backend.js';
+export { borrowTfTensor, createBackend, tfTensorOf } from './backend.js';
 export { loadTfjsBackendInNode, probeTfjsBackend, type TfjsEntryOptions, tfjsBackendEntry } from './entry.js';
 export { ensureGradients as registerTfjsGradients } from './gradients.js';
 export { gatherTf } from './ops/gather.js';

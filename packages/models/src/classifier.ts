@@ -5,7 +5,7 @@ import { Encoder, type EncoderOptions } from './encoder.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
 import { checkRowLengths } from './lengths.js';
-import { Ops } from './scope.js';
+import { type Dropout, Ops } from './scope.js';
 import type { Weights } from './weights/load.js';
 
 /**
@@ -23,6 +23,11 @@ export interface ClassifierOutput {
   readonly probabilities: Float32Array;
   /** [layer][head][query][key] over the real tokens. */
   readonly attentions?: number[][][][];
+}
+
+export interface ClassifierForwardOptions extends EncoderOptions {
+  /** Training-time dropout on the embeddings and every sublayer's output (a training loop passes it). */
+  readonly dropout?: Dropout;
 }
 
 export class TextClassifier {
@@ -47,10 +52,13 @@ export class TextClassifier {
     this.labels = Object.values(config.id2label);
   }
 
-  /** Token rows (without the CLS token: it is added here for 'cls' pooling) → logits [B, C] and maps. */
+  /**
+   * Token rows (without the CLS token: it is added here for 'cls' pooling) → logits [B, C] and maps, the
+   * caller's to dispose. On a backend whose kernels carry gradients (tfjs) this is also the training forward.
+   */
   forward(
     rows: readonly (readonly number[])[],
-    { returnAttentions = false, headMask }: EncoderOptions = {},
+    { returnAttentions = false, headMask, dropout }: ClassifierForwardOptions = {},
   ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
     this.checkAlive();
     const { ops, config } = this;
@@ -61,6 +69,15 @@ export class TextClassifier {
       hint: 'shorten it',
     });
     const inputs = cls ? rows.map((r) => [config.cls_token_id!, ...r]) : rows;
+    return ops.withDropout(dropout, () => this.forwardTidy(inputs, returnAttentions, headMask));
+  }
+
+  private forwardTidy(
+    inputs: readonly (readonly number[])[],
+    returnAttentions: boolean,
+    headMask: EncoderOptions['headMask'],
+  ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
+    const { ops, config } = this;
     return ops.tidy(() => {
       const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
       const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, {

@@ -76,7 +76,7 @@ export class DecoderLayer {
       past,
       returnPresent: call.useCache,
     });
-    let h = ops.add(x, self.output);
+    let h = ops.add(x, ops.dropout(self.output));
     if (!pre) h = this.selfNorm.forward(ops, h);
 
     const crossIn = pre ? this.crossNorm.forward(ops, h) : h;
@@ -85,11 +85,11 @@ export class DecoderLayer {
       ...(call.cross.mask && { mask: call.cross.mask }),
       returnScores: call.returnCrossAttentions,
     });
-    let g = ops.add(h, cross.output);
+    let g = ops.add(h, ops.dropout(cross.output));
     if (!pre) g = this.crossNorm.forward(ops, g);
 
     const ffIn = pre ? this.feedForwardNorm.forward(ops, g) : g;
-    let y = ops.add(g, this.feedForward.forward(ops, ffIn));
+    let y = ops.add(g, ops.dropout(this.feedForward.forward(ops, ffIn)));
     if (!pre) y = this.feedForwardNorm.forward(ops, y);
     return { hidden: y, present: self.present, crossScores: cross.scores };
   }

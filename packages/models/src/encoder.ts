@@ -53,10 +53,10 @@ export class EncoderLayer {
       returnScores,
       ...(headMask && { headMask }),
     });
-    let h = ops.add(x, attn.output);
+    let h = ops.add(x, ops.dropout(attn.output));
     if (!pre) h = this.attentionNorm.forward(ops, h);
     const ffIn = pre ? this.feedForwardNorm.forward(ops, h) : h;
-    let y = ops.add(h, this.feedForward.forward(ops, ffIn));
+    let y = ops.add(h, ops.dropout(this.feedForward.forward(ops, ffIn)));
     if (!pre) y = this.feedForwardNorm.forward(ops, y);
     return { hidden: y, ...(attn.scores && { scores: attn.scores }) };
   }

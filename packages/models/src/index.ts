@@ -2,7 +2,7 @@ export type { BackendChoice, BackendPackage, DeviceName } from './backends.js';
 export { BACKEND_PACKAGES, DEVICE_NAMES } from './backends.js';
 export type { TokenBatch } from './batch.js';
 export { padBatch } from './batch.js';
-export type { ClassifierOutput } from './classifier.js';
+export type { ClassifierForwardOptions, ClassifierOutput } from './classifier.js';
 export { poolingWeights, TextClassifier } from './classifier.js';
 export type {
   Activation,
@@ -58,6 +58,7 @@ export type {
   TranslationOutput,
 } from './pipeline.js';
 export { pipeline, TextClassificationPipeline, TranslationPipeline } from './pipeline.js';
+export type { Dropout } from './scope.js';
 export { collectTensors, isDeviceTensor, Ops } from './scope.js';
 export type { EncodedSource } from './seq2seq.js';
 export { Seq2SeqTranslator } from './seq2seq.js';

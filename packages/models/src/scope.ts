@@ -11,6 +11,16 @@ import {
 } from '@attnkit/core';
 
 /**
+ * Training-time dropout (Srivastava et al. 2014): each value is zeroed with probability `rate` and the rest
+ * scaled by 1/(1 − rate). The masks come from `next`, uniform numbers in [0, 1) that the caller seeds, so a
+ * resumed training run replays them. Inference never passes one.
+ */
+export interface Dropout {
+  readonly rate: number;
+  readonly next: () => number;
+}
+
+/**
  * The device API with ownership: every tensor an op returns is registered in the innermost open
  * `tidy` frame, and the frame disposes it when it closes unless the frame's result contains it (then it
  * moves to the enclosing frame, like tf.tidy). Outside any frame the caller owns the result.
@@ -18,8 +28,44 @@ import {
  */
 export class Ops {
   private readonly frames: Set<DeviceTensor>[] = [];
+  private training: Dropout | null = null;
 
   constructor(readonly device: Device) {}
+
+  /**
+   * Runs `fn` with dropout on (a training forward pass): every `dropout(x)` of the models then draws a mask.
+   * Off again afterwards, even when `fn` throws. Without a dropout (or at rate 0) `fn` just runs.
+   */
+  withDropout<R>(dropout: Dropout | undefined, fn: () => R): R {
+    if (!dropout || dropout.rate === 0) return fn();
+    if (
+      typeof dropout.rate !== 'number' ||
+      !(dropout.rate > 0 && dropout.rate < 1) ||
+      typeof dropout.next !== 'function'
+    )
+      throw new AttnkitError(
+        'INVALID_ARGUMENT',
+        `dropout: rate must be a number in [0, 1) and next a function, got rate ${String(dropout.rate)}`,
+        { argument: 'dropout', expected: 'rate in [0, 1)', given: String(dropout.rate) },
+      );
+    const outer = this.training;
+    this.training = dropout;
+    try {
+      return fn();
+    } finally {
+      this.training = outer;
+    }
+  }
+
+  /** x itself outside `withDropout`; inside it, x times a fresh dropout mask. */
+  dropout(x: DeviceTensor<'float32'>): DeviceTensor<'float32'> {
+    const d = this.training;
+    if (!d) return x;
+    const keep = 1 / (1 - d.rate);
+    const mask = new Float32Array(x.shape.reduce((n, s) => n * s, 1));
+    for (let i = 0; i < mask.length; i++) mask[i] = d.next() < d.rate ? 0 : keep;
+    return this.mul(x, this.upload(mask, x.shape));
+  }
 
   tidy<R>(fn: () => R): R {
     const frame = new Set<DeviceTensor>();

@@ -1,4 +1,4 @@
-import { AttnkitError, type Device } from '@attnkit/core';
+import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
 import type { TranslatorConfig } from './config.js';
 import { Decoder } from './decoder.js';
@@ -13,7 +13,7 @@ import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
 import { keyPaddingMask } from './layers/masks.js';
 import { checkRowLengths, positionLimit } from './lengths.js';
-import { disposeTensors, Ops } from './scope.js';
+import { type Dropout, disposeTensors, Ops } from './scope.js';
 import { type DecodingLayers, type EncodedSource, TranslatorDecoding } from './translator-decoding.js';
 import type { Weights } from './weights/load.js';
 
@@ -60,6 +60,43 @@ export class Seq2SeqTranslator {
       const mask = batch.lengths.every((l) => l === batch.S) ? undefined : keyPaddingMask(ops, batch.lengths, batch.S);
       return { cross: decoder.crossSource(ops, encoded.hidden, mask), lengths: batch.lengths, S: batch.S };
     });
+  }
+
+  /**
+   * Teacher-forced logits [B, T, V], the training forward: the encoder on `sources` (rows ending in EOS, as
+   * `encode` takes them) and the decoder on `decoderInputs` (rows starting with BOS), every position at once
+   * under the causal mask. Rows of either are right-padded: a real decoder position never sees padding, which
+   * comes after it, and the logits at padded positions are the caller's to ignore. `dropout` turns on
+   * training-time dropout. On a backend whose kernels carry gradients (tfjs), the result differentiates.
+   */
+  teacherForcedLogits(
+    sources: readonly (readonly number[])[],
+    decoderInputs: readonly (readonly number[])[],
+    { dropout }: { readonly dropout?: Dropout } = {},
+  ): DeviceTensor<'float32'> {
+    this.checkAlive();
+    const { config } = this;
+    const { ops, embeddings, decoder, lmHead } = this.#layers;
+    if (!Array.isArray(decoderInputs) || decoderInputs.length !== sources.length)
+      throw argumentError(
+        'teacherForcedLogits',
+        'decoderInputs',
+        `must hold one row per source (${sources.length}), got ${Array.isArray(decoderInputs) ? decoderInputs.length : typeof decoderInputs}`,
+      );
+    checkRowLengths('teacherForcedLogits', 'decoderInputs', decoderInputs, config, { hint: 'shorten it' });
+    return ops.withDropout(dropout, () =>
+      ops.tidy(() => {
+        const encoded = this.encode(sources);
+        const batch = padBatch(ops, decoderInputs, config.pad_token_id, config.vocab_size);
+        const out = decoder.forward(ops, embeddings.forward(ops, batch.ids, 0), {
+          cross: encoded.cross,
+          cache: null,
+          useCache: false,
+          returnCrossAttentions: false,
+        });
+        return lmHead.forward(ops, out.hidden);
+      }),
+    );
   }
 
   /** Repeats rows of an encoded source: row i of the result is row `rows[i]` of `source`. */

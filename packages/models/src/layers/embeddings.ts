@@ -33,7 +33,7 @@ export class Embeddings {
   /** ids int32 [B, S] at positions start … start + S − 1 → [B, S, d]. */
   forward(ops: Ops, ids: DeviceTensor, start: number): DeviceTensor<'float32'> {
     const tokens = ops.gather(this.tokens, ids);
-    if (!this.positions) return tokens;
+    if (!this.positions) return ops.dropout(tokens);
     const length = ids.shape[ids.shape.length - 1];
     if (start + length > this.maxPositions) {
       throw argumentError(
@@ -46,7 +46,7 @@ export class Embeddings {
       Int32Array.from({ length }, (_, i) => start + i),
       [length],
     );
-    return ops.add(tokens, ops.gather(this.positions, positionIds));
+    return ops.dropout(ops.add(tokens, ops.gather(this.positions, positionIds)));
   }
 
   dispose(device: Device): void {
