@@ -1,6 +1,6 @@
 import { createDevice, createReferenceBackend } from '@attnkit/core';
 import { describe, expect, it } from 'vitest';
-import { Ops } from '../src/index.js';
+import { mulberry32, Ops } from '../src/index.js';
 
 function setup() {
   const backend = createReferenceBackend();
@@ -74,5 +74,41 @@ describe('Ops.tidy', () => {
     expect(y.shape).toEqual([3, 2, 2]);
     expect([...(await ops.device.read(y))]).toEqual([8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11]);
     expect(live()).toBe(2);
+  });
+});
+
+describe('Ops.dropout', () => {
+  it('is the identity outside withDropout; inside, zeroes about `rate` of the values and keeps the mean', async () => {
+    const { ops, live } = setup();
+    const x = ops.upload(new Float32Array(10_000).fill(1), [200, 50]);
+    expect(ops.dropout(x)).toBe(x);
+    const next = mulberry32(5);
+    const y = ops.withDropout({ rate: 0.3, next }, () => ops.tidy(() => ops.dropout(x)));
+    const values = await ops.device.read(y);
+    const zeros = values.filter((v) => v === 0).length / values.length;
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    expect(zeros).toBeGreaterThan(0.27);
+    expect(zeros).toBeLessThan(0.33);
+    expect(mean).toBeCloseTo(1, 1);
+    expect(new Set(values)).toEqual(new Set([0, Math.fround(1 / 0.7)]));
+    // Off again afterwards, also when the function throws; the mask upload was released by the tidy.
+    expect(ops.dropout(x)).toBe(x);
+    expect(() =>
+      ops.withDropout({ rate: 0.5, next }, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(ops.dropout(x)).toBe(x);
+    expect(live()).toBe(2);
+  });
+
+  it('refuses a rate outside [0, 1) or a missing generator', () => {
+    const { ops } = setup();
+    for (const rate of [1, -0.1, Number.NaN])
+      expect(() => ops.withDropout({ rate, next: Math.random }, () => 0)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    expect(() => ops.withDropout({ rate: 0.1, next: 3 as unknown as () => number }, () => 0)).toThrow(/next/);
+    expect(ops.withDropout({ rate: 0, next: Math.random }, () => 7)).toBe(7);
   });
 });

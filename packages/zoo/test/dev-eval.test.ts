@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tfTensorOf } from '@attnkit/backend-tfjs';
 import type { Backend } from '@attnkit/core';
-import { type ClassifierConfig, Tokenizer, type TranslatorConfig } from '@attnkit/models';
+import { Tokenizer } from '@attnkit/models';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { g2pSplit } from '../src/data/cmudict.js';
@@ -11,16 +12,15 @@ import { g2pDevScore, spamDevScore } from '../src/evaluate/dev-eval.js';
 import { g2pScore } from '../src/metrics/sequence.js';
 import { devSplit } from '../src/tasks/spam.js';
 import { loadHost } from '../src/train/checkpoint.js';
-import { classifierLogits, padRows } from '../src/train/forward.js';
-import { greedyDecodeTf } from '../src/train/greedy-tf.js';
+import { asClassifier, asTranslator, greedyIds, modelOver } from '../src/train/model.js';
 import { Parameters } from '../src/train/parameters.js';
-import { initTraining } from '../src/train/runtime.js';
+import { initTraining, trainingBackend } from '../src/train/runtime.js';
 import { MODELS_DIR } from '../src/zoo.js';
 
 /**
  * The dev scores that runs and decodings are chosen by, checked against a second path to the same numbers: the
- * trainer's own forward pass and greedy decoder on the committed weights (what the training loop's dev
- * evaluation uses), instead of the models package.
+ * committed weights as training variables, borrowed into the training backend (what the training loop's dev
+ * evaluation runs on), instead of a model folder loaded by the pipelines.
  */
 let backend: Backend;
 beforeAll(async () => {
@@ -34,21 +34,29 @@ async function trainerView(name: string) {
   const config = JSON.parse(await readFile(join(folder, 'config.json'), 'utf8'));
   const tokenizer = Tokenizer.fromJSON(JSON.parse(await readFile(join(folder, 'tokenizer.json'), 'utf8')));
   const params = Parameters.fromHost(await loadHost(join(folder, 'model.safetensors')));
-  return { folder, config, tokenizer, params };
+  const training = await trainingBackend();
+  const model = modelOver(training, config, params);
+  const dispose = () => {
+    model.dispose();
+    training.dispose();
+    params.dispose();
+  };
+  return { folder, tokenizer, model, dispose };
 }
 
 describe('dev scores', () => {
-  it('spam: the cross-entropy and errors of the pipeline path match the trainer forward on the same weights', async () => {
-    const { folder, config, tokenizer, params } = await trainerView('spam-classifier');
+  it('spam: the cross-entropy and errors of the pipeline path match the training model on the same weights', async () => {
+    const { folder, tokenizer, model, dispose } = await trainerView('spam-classifier');
     const dev = devSplit(await loadSpamSplit()).dev.slice(0, 48);
     const rows = dev.map((e) => {
       const ids = tokenizer.encode(e.text);
       return ids.length > 0 ? ids : [3];
     });
-    const logp = tf.tidy(() =>
-      tf.logSoftmax(classifierLogits((n) => params.get(n), config as ClassifierConfig, padRows(rows, 0))).dataSync(),
-    );
-    params.dispose();
+    const classifier = asClassifier(model);
+    const { logits } = classifier.forward(rows);
+    const logp = tf.tidy(() => tf.logSoftmax(tfTensorOf(logits)).dataSync());
+    classifier.device.dispose(logits);
+    dispose();
     const truth = dev.map((e): number => (e.label === 'spam' ? 1 : 0));
     const crossEntropy = -truth.reduce((s, y, i) => s + logp[2 * i + y], 0) / dev.length;
     const errors = truth.filter((y, i) => logp[2 * i + y] < logp[2 * i + 1 - y]).length;
@@ -60,16 +68,15 @@ describe('dev scores', () => {
     expect(score.metrics.n).toBe(48);
   }, 120_000);
 
-  it('g2p: one beam scores what the trainer greedy decoder scores on the same dev words', async () => {
-    const { folder, config, tokenizer, params } = await trainerView('g2p-cmudict');
+  it('g2p: one beam scores what the training loop greedy decoding scores on the same dev words', async () => {
+    const { folder, tokenizer, model, dispose } = await trainerView('g2p-cmudict');
     const words = g2pSplit('dev').slice(0, 40);
-    const ids = greedyDecodeTf(
-      (n) => params.get(n),
-      config as TranslatorConfig,
+    const ids = await greedyIds(
+      asTranslator(model),
       words.map((w) => tokenizer.encode(w.word)),
       40,
     );
-    params.dispose();
+    dispose();
     const expected = g2pScore(
       ids.map((row) => tokenizer.decode(row).split(' ').filter(Boolean)),
       words.map((w) => w.pronunciations),

@@ -9,8 +9,10 @@ import { devSplit, EMBEDDING_SCALE, MAX_TOKENS, spamTask, spamVocabulary } from 
 import { BOS } from '../src/tokenize/tokenizer-json.js';
 import { loadHost } from '../src/train/checkpoint.js';
 import { train } from '../src/train/loop.js';
+import { modelOver } from '../src/train/model.js';
 import { Parameters } from '../src/train/parameters.js';
-import { initTraining } from '../src/train/runtime.js';
+import { initTraining, trainingBackend } from '../src/train/runtime.js';
+import { freshModel } from './helpers/trained-model.js';
 
 beforeAll(initTraining);
 
@@ -33,17 +35,17 @@ describe('spamTask options', () => {
     expect(config.cls_token_id).toBe(BOS);
     expect(config.max_positions).toBe(MAX_TOKENS + 1);
     expect(task.describe).toEqual((await spamTask(SMALL)).describe);
-    const params = Parameters.initialize(task.config, task.seed);
+    const run = await freshModel(task.config, task.seed);
     const before = tf.memory().numTensors;
     const { tokens, loss } = task.batch(0);
-    const value = tf.tidy(() => loss((name) => params.get(name)).dataSync()[0]);
+    const value = tf.tidy(() => loss(run.model).dataSync()[0]);
     expect(Number.isFinite(value)).toBe(true);
     expect(value).toBeGreaterThan(0);
-    const dev = task.evaluateDev((name) => params.get(name));
+    const dev = await task.evaluateDev(run.model);
     expect(dev.summary).toMatch(/^acc \d+\.\d\d% F1 /);
     expect(tf.memory().numTensors).toBe(before);
     expect(tokens).toBeGreaterThan(0);
-    params.dispose();
+    run.dispose();
   }, 120_000);
 
   it("'mean_sqrt_len' gives the models package a valid config without a CLS token, and its loss differs from mean pooling's on the same weights", async () => {
@@ -54,16 +56,17 @@ describe('spamTask options', () => {
     expect(config.cls_token_id).toBeUndefined();
     expect(config.max_positions).toBe(MAX_TOKENS);
     const params = Parameters.initialize(mean.config, mean.seed);
-    const lossOf = (task: typeof mean) =>
-      tf.tidy(
-        () =>
-          task
-            .batch(0)
-            .loss((name) => params.get(name))
-            .dataSync()[0],
-      );
+    const backend = await trainingBackend();
+    // One set of weights, each task's own model (pooling) over it.
+    const lossOf = (task: typeof mean) => {
+      const model = modelOver(backend, task.config, params);
+      const value = tf.tidy(() => task.batch(0).loss(model).dataSync()[0]);
+      model.dispose();
+      return value;
+    };
     expect(sqrt.batch(0).tokens).toBe(mean.batch(0).tokens);
     expect(Math.abs(lossOf(sqrt) - lossOf(mean))).toBeGreaterThan(1e-4);
+    backend.dispose();
     params.dispose();
   }, 120_000);
 
@@ -72,21 +75,14 @@ describe('spamTask options', () => {
     const dropped = await spamTask({ ...SMALL, dropout: 0.3 });
     expect(dropped.describe).toEqual({ ...plain.describe, dropout: 0.3 });
     expect(dropped.config).toEqual(plain.config);
-    const params = Parameters.initialize(plain.config, plain.seed);
-    const lossOf = (task: typeof plain) =>
-      tf.tidy(
-        () =>
-          task
-            .batch(0)
-            .loss((name) => params.get(name))
-            .dataSync()[0],
-      );
+    const run = await freshModel(plain.config, plain.seed);
+    const lossOf = (task: typeof plain) => tf.tidy(() => task.batch(0).loss(run.model).dataSync()[0]);
     const before = tf.memory().numTensors;
     expect(lossOf(dropped)).not.toBeCloseTo(lossOf(plain), 6);
     expect(lossOf(dropped)).toBe(lossOf(dropped));
-    expect(dropped.evaluateDev((name) => params.get(name))).toEqual(plain.evaluateDev((name) => params.get(name)));
+    expect(await dropped.evaluateDev(run.model)).toEqual(await plain.evaluateDev(run.model));
     expect(tf.memory().numTensors).toBe(before);
-    params.dispose();
+    run.dispose();
   }, 120_000);
 
   it('the default scales the fresh token embeddings by EMBEDDING_SCALE, recorded in the run description; 1 leaves them as they were; it composes with the warm start', async () => {

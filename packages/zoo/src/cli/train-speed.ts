@@ -2,8 +2,9 @@ import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AdamW } from '../train/adamw.js';
 import { trainStep } from '../train/loop.js';
+import { modelOver } from '../train/model.js';
 import { Parameters } from '../train/parameters.js';
-import { initTraining } from '../train/runtime.js';
+import { initTraining, trainingBackend } from '../train/runtime.js';
 import { learningRate } from '../train/task.js';
 import { MODEL_NAMES, stagesFor } from '../zoo.js';
 
@@ -49,18 +50,22 @@ async function main(): Promise<void> {
     const task = await stagesFor(name)[0].task(undefined);
     const params = Parameters.initialize(task.config, task.seed);
     const optimizer = new AdamW(params, { weightDecay: task.schedule.weightDecay });
+    const backend = await trainingBackend();
+    const model = modelOver(backend, task.config, params);
     let tokens = 0;
     let started = 0;
     for (let step = 0; step < warmup + steps; step++) {
       if (step === warmup) started = performance.now();
       const batch = task.batch(step);
-      trainStep(params, optimizer, batch, learningRate(task.schedule, step));
+      trainStep(model, params, optimizer, batch, learningRate(task.schedule, step));
       if (step >= warmup) tokens += batch.tokens;
     }
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(
       `| ${name} | ${tokens} | ${seconds.toFixed(2)} | ${(tokens / seconds).toFixed(0)} | ${((1000 * seconds) / steps).toFixed(1)} |\n`,
     );
+    model.dispose();
+    backend.dispose();
     optimizer.dispose();
     params.dispose();
   }

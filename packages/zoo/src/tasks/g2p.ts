@@ -7,7 +7,7 @@ import { g2pScore } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
 import { loadHost } from '../train/checkpoint.js';
 import { readTrainingRecord } from '../train/export.js';
-import { greedyDecodeTf } from '../train/greedy-tf.js';
+import { asTranslator, greedyIds } from '../train/model.js';
 import type { HostTensors } from '../train/parameters.js';
 import type { TrainingTask } from '../train/task.js';
 import { epochBatcher, seq2seqBatch, type TokenPair } from './seq2seq-batch.js';
@@ -26,7 +26,7 @@ export interface G2pOptions {
   readonly trainWords?: number;
   readonly dModel?: number;
   readonly layers?: number;
-  /** Dropout rate of training (forward.ts); 0 (the default) leaves the run's fingerprint as it was. */
+  /** Dropout rate of training (the models' Ops.withDropout); 0 (the default) leaves the run's fingerprint as it was. */
   readonly dropout?: number;
   /**
    * Train on the training and dev words together, with nothing held out, so the last step is exported: the step
@@ -192,13 +192,14 @@ export function g2pTask(options: G2pOptions = {}): TrainingTask {
           : undefined;
       return seq2seqBatch(config, batches.at(step), 0.1, masks);
     },
-    evaluateDev(p) {
+    async evaluateDev(model) {
       if (refit) return { score: 0, summary: 'refit (no held-out words; the last step is exported)' };
-      const outputs = greedyDecodeTf(
-        p,
-        config,
-        dev.map((w) => encoder.encode(w.word)),
-        40,
+      const outputs = (
+        await greedyIds(
+          asTranslator(model),
+          dev.map((w) => encoder.encode(w.word)),
+          40,
+        )
       ).map((ids) => encoder.decode(ids));
       const score = g2pScore(
         outputs.map((o) => o.split(' ').filter(Boolean)),

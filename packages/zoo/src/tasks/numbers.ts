@@ -3,7 +3,7 @@ import { Tokenizer } from '@attnkit/models';
 import { NUMBER_SPLIT, numberPair, numbersSplit, numberTokens, trainingNumbers } from '../data/numbers.js';
 import { exactMatch } from '../metrics/sequence.js';
 import { tokenizerJson } from '../tokenize/tokenizer-json.js';
-import { greedyDecodeTf } from '../train/greedy-tf.js';
+import { asTranslator, greedyIds } from '../train/model.js';
 import type { TrainingTask } from '../train/task.js';
 import { seq2seqBatch } from './seq2seq-batch.js';
 
@@ -65,12 +65,13 @@ export function numbersTask(options: NumbersOptions = {}): TrainingTask {
       });
       return seq2seqBatch(config, pairs, 0.0);
     },
-    evaluateDev(p) {
-      const outputs = greedyDecodeTf(
-        p,
-        config,
-        dev.map((d) => encoder.encode(d.source)),
-        32,
+    async evaluateDev(model) {
+      const outputs = (
+        await greedyIds(
+          asTranslator(model),
+          dev.map((d) => encoder.encode(d.source)),
+          32,
+        )
       ).map((ids) => encoder.decode(ids));
       const score = exactMatch(
         outputs,

@@ -1,6 +1,6 @@
-import { mulberry32, type TranslatorConfig } from '@attnkit/models';
-import { type Dropout, padRows, translatorLogits } from '../train/forward.js';
-import { crossEntropy } from '../train/layers.js';
+import { type Dropout, mulberry32, type TranslatorConfig } from '@attnkit/models';
+import { deviceCrossEntropy } from '../train/loss.js';
+import { asTranslator } from '../train/model.js';
 import type { TrainBatch } from '../train/task.js';
 
 /**
@@ -18,15 +18,9 @@ export function seq2seqBatch(
   smoothing: number,
   dropout?: Dropout,
 ): TrainBatch {
-  const source = padRows(
-    pairs.map((p) => [...p.source, config.eos_token_id]),
-    config.pad_token_id,
-  );
-  const decoderInput = padRows(
-    pairs.map((p) => [config.bos_token_id, ...p.target]),
-    config.pad_token_id,
-  );
-  const T = decoderInput.L;
+  const sources = pairs.map((p) => [...p.source, config.eos_token_id]);
+  const decoderInputs = pairs.map((p) => [config.bos_token_id, ...p.target]);
+  const T = Math.max(...decoderInputs.map((row) => row.length));
   const targets = new Int32Array(pairs.length * T);
   const weights = new Float32Array(pairs.length * T);
   pairs.forEach((p, b) => {
@@ -38,7 +32,11 @@ export function seq2seqBatch(
   const tokens = pairs.reduce((n, p) => n + p.source.length + p.target.length + 2, 0);
   return {
     tokens,
-    loss: (p) => crossEntropy(translatorLogits(p, config, source, decoderInput, dropout), targets, weights, smoothing),
+    loss: (model) => {
+      const translator = asTranslator(model);
+      const logits = translator.teacherForcedLogits(sources, decoderInputs, dropout ? { dropout } : {});
+      return deviceCrossEntropy(translator, logits, targets, weights, smoothing);
+    },
   };
 }
 

@@ -1,12 +1,11 @@
 import { type ClassifierConfig, mulberry32, type Pooling, Tokenizer } from '@attnkit/models';
-import * as tf from '@tensorflow/tfjs-core';
 import { type Email, loadSpamSplit, type SpamSplit } from '../data/spam.js';
 import { spamTokens } from '../data/spam-tokens.js';
 import { stratifiedSplit } from '../data/stratified-split.js';
 import { binaryMetrics } from '../metrics/classification.js';
 import { BOS, tokenizerJson, UNK } from '../tokenize/tokenizer-json.js';
-import { classifierLogits, padRows } from '../train/forward.js';
-import { crossEntropy } from '../train/layers.js';
+import { deviceCrossEntropy } from '../train/loss.js';
+import { asClassifier } from '../train/model.js';
 import type { HostTensors } from '../train/parameters.js';
 import type { TrainingTask } from '../train/task.js';
 import { epochBatcher } from './seq2seq-batch.js';
@@ -129,15 +128,13 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
     ...(cls && { cls_token_id: BOS }),
     id2label: { 0: 'ham', 1: 'spam' },
   };
-  /** The trainer's rows carry the CLS token; the models package adds it itself (classifier.ts). */
-  const withCls = (ids: number[]) => (cls ? [BOS, ...ids] : ids);
   const examples = fit.map((e) => {
     const ids = encoder.encode(e.text);
     return { ids: ids.length > 0 ? ids : [UNK], label: e.label === 'spam' ? 1 : 0 };
   });
   const devRows = dev.map((e) => {
     const ids = encoder.encode(e.text);
-    return withCls(ids.length > 0 ? ids : [UNK]);
+    return ids.length > 0 ? ids : [UNK];
   });
   const tokensPerBatch = options.tokensPerBatch ?? 4096;
   const batches = epochBatcher(examples, (x) => x.ids.length, tokensPerBatch, 2000);
@@ -184,7 +181,6 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
         WORD_DROPOUT,
         Math.imul(SPAM_SEED, 0x9e3779b1) ^ Math.imul(step + 1, 0x85ebca6b),
       );
-      const input = padRows(dropped.map(withCls), config.pad_token_id);
       const masks =
         dropout > 0
           ? { rate: dropout, next: mulberry32(Math.imul(SPAM_SEED, 0x27d4eb2f) ^ Math.imul(step + 1, 0x85ebca6b)) }
@@ -192,17 +188,25 @@ export async function spamTask(options: SpamOptions = {}): Promise<TrainingTask>
       const targets = Int32Array.from(rows, (r) => r.label);
       const weights = new Float32Array(rows.length).fill(1);
       return {
-        tokens: input.lengths.reduce((a, b) => a + b, 0),
-        loss: (p) => crossEntropy(classifierLogits(p, config, input, masks), targets, weights, SMOOTHING),
+        // The CLS token the classifier prepends counts as a token of the row.
+        tokens: dropped.reduce((n, row) => n + row.length + (cls ? 1 : 0), 0),
+        loss: (model) => {
+          const classifier = asClassifier(model);
+          const { logits } = classifier.forward(dropped, masks ? { dropout: masks } : {});
+          return deviceCrossEntropy(classifier, logits, targets, weights, SMOOTHING);
+        },
       };
     },
-    evaluateDev(p) {
+    async evaluateDev(model) {
       if (refit) return { score: 0, summary: 'refit (no held-out mails; the last step is exported)' };
+      const classifier = asClassifier(model);
       const predicted: boolean[] = [];
       for (let i = 0; i < devRows.length; i += 64) {
-        const input = padRows(devRows.slice(i, i + 64), config.pad_token_id);
-        const logits = tf.tidy(() => classifierLogits(p, config, input).dataSync());
-        for (let b = 0; b < input.B; b++) predicted.push(logits[2 * b + 1] > logits[2 * b]);
+        const rows = devRows.slice(i, i + 64);
+        const { logits } = classifier.forward(rows);
+        const values = await classifier.device.read(logits);
+        classifier.device.dispose(logits);
+        for (let b = 0; b < rows.length; b++) predicted.push(values[2 * b + 1] > values[2 * b]);
       }
       const m = binaryMetrics(
         predicted,

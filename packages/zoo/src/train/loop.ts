@@ -7,7 +7,9 @@ import { SingleBar } from 'cli-progress';
 import { AdamW } from './adamw.js';
 import { loadCheckpoint, loadHost, type RunState, saveBest, saveCheckpoint } from './checkpoint.js';
 import { modelFiles, writeModelFolder } from './export.js';
+import { modelOver, type TrainedModel } from './model.js';
 import { Parameters } from './parameters.js';
+import { trainingBackend } from './runtime.js';
 import { learningRate, type TrainBatch, type TrainingTask } from './task.js';
 
 /**
@@ -90,9 +92,15 @@ function checkPlannedChanges(task: TrainingTask): void {
 }
 
 /** One optimizer step on a batch; returns the batch's loss. */
-export function trainStep(params: Parameters, optimizer: AdamW, batch: TrainBatch, lr: number): number {
+export function trainStep(
+  model: TrainedModel,
+  params: Parameters,
+  optimizer: AdamW,
+  batch: TrainBatch,
+  lr: number,
+): number {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => batch.loss((name) => params.get(name)));
+    const { value, grads } = tf.variableGrads(() => batch.loss(model));
     const byName: Record<string, tf.Tensor> = {};
     for (const [variable, g] of Object.entries(grads)) byName[params.nameOf.get(variable)!] = g;
     optimizer.apply(byName, lr);
@@ -136,6 +144,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
       `${task.name}: ${params.count.toLocaleString('en-US')} parameters, ${task.schedule.steps} steps, fingerprint ${id}`,
     );
   }
+  const backend = await trainingBackend();
+  const model = modelOver(backend, task.config, params);
   let schedule = { ...task.schedule, steps: state.plannedSteps ?? task.schedule.steps };
   /** A new planned total from this step on: the schedule the loop follows, the run's state and its record. */
   const changeTotal = (to: number) => {
@@ -194,7 +204,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     const step = state.step;
     const lr = learningRate(schedule, step);
     const batch = task.batch(step);
-    const loss = trainStep(params, optimizer, batch, lr);
+    const loss = trainStep(model, params, optimizer, batch, lr);
     if (!Number.isFinite(loss))
       throw new Error(`${task.name}: loss is ${loss} at step ${step}; lower the learning rate`);
     lossAverage = Number.isNaN(lossAverage) ? loss : 0.98 * lossAverage + 0.02 * loss;
@@ -217,7 +227,7 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
     const last = state.step === schedule.steps;
     if (state.step % schedule.evalEvery === 0 || last) {
       const host = params.toHost();
-      const dev = task.evaluateDev((name) => params.get(name));
+      const dev = await task.evaluateDev(model);
       const record = {
         step: state.step,
         score: dev.score,
@@ -268,6 +278,8 @@ export async function train(task: TrainingTask, options: TrainOptions): Promise<
   } else {
     print(`${task.name}: stopped at step ${state.step}/${schedule.steps}; run the same command again to continue`);
   }
+  model.dispose();
+  backend.dispose();
   optimizer.dispose();
   params.dispose();
   return { finished: !stopped, state };

@@ -1,6 +1,6 @@
 import type { ModelConfig } from '@attnkit/models';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Params } from './layers.js';
+import type { TrainedModel } from './model.js';
 import type { HostTensors } from './parameters.js';
 
 /**
@@ -9,8 +9,8 @@ import type { HostTensors } from './parameters.js';
  * The final metrics come from `pnpm zoo:eval`, through the models package, on the exported folder.
  */
 export interface TrainBatch {
-  /** Mean loss of the batch. */
-  loss(p: Params): tf.Scalar;
+  /** Mean loss of the batch, through the model's forward (differentiable: its weights are the run's variables). */
+  loss(model: TrainedModel): tf.Scalar;
   /** Real (unpadded) tokens, for the throughput figure. */
   readonly tokens: number;
 }
@@ -47,8 +47,8 @@ export interface TrainingTask {
   readonly seed: number;
   readonly schedule: Schedule;
   batch(step: number): TrainBatch;
-  /** Dev metrics of the current weights, with the trainer's own batched forward (fast). */
-  evaluateDev(p: Params): DevResult;
+  /** Dev metrics of the current weights, through the same model (its batched forward or generate). */
+  evaluateDev(model: TrainedModel): Promise<DevResult> | DevResult;
   /**
    * Changes the random initial weights of a fresh run in place (pretrained rows, say); not called on resume,
    * where the checkpoint has the weights.
