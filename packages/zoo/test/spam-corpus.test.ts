@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spamNaiveBayesBaseline } from '../src/baseline/spam-baseline.js';
 import { type Email, loadSpamSplit, SPAM_SPLIT_SEED, type SpamSplit } from '../src/data/spam.js';
+import { devSplit } from '../src/tasks/spam.js';
 
 /** The real corpus: decoding all 6,046 mails takes about 20 s the first time, then the cache answers. */
 const FIRST_LOAD_MS = 300_000;
@@ -34,7 +35,7 @@ function receivedHeaders(raw: string): string[] {
 }
 
 describe('spam corpus', () => {
-  it('counts the raw mails, removes duplicates, and splits 80/20 within one item per label', () => {
+  it('counts the raw mails, what cleaning and deduplication removed, and splits 80/20 within one item per label', () => {
     const s = split.stats;
     expect({ raw: s.raw, rawHam: s.rawHam, rawSpam: s.rawSpam, seed: s.seed }).toEqual({
       raw: 6046,
@@ -42,11 +43,36 @@ describe('spam corpus', () => {
       rawSpam: 1896,
       seed: SPAM_SPLIT_SEED,
     });
-    expect(s.duplicates).toBeGreaterThan(0);
-    expect(s.ham + s.spam + s.duplicates).toBe(s.raw);
+    // Pinned: a change to cleaning, deduplication or the seed changes every number here, and every recorded run.
+    expect({
+      duplicates: s.duplicates,
+      nearDuplicates: s.nearDuplicates,
+      nearDuplicateConflicts: s.nearDuplicateConflicts,
+      ham: s.ham,
+      spam: s.spam,
+      trainHam: s.trainHam,
+      trainSpam: s.trainSpam,
+      testHam: s.testHam,
+      testSpam: s.testSpam,
+    }).toEqual({
+      duplicates: 144,
+      nearDuplicates: { ham: 380, spam: 633 },
+      nearDuplicateConflicts: 3,
+      ham: 3728,
+      spam: 1161,
+      trainHam: 2982,
+      trainSpam: 929,
+      testHam: 746,
+      testSpam: 232,
+    });
+    expect(s.cleaning.subjectTags).toEqual({ ham: 1564, spam: 99 });
+    expect(s.cleaning.footers['linux-ie']).toEqual({ ham: 579, spam: 65 });
+    expect(s.ham + s.spam + s.duplicates + s.nearDuplicates.ham + s.nearDuplicates.spam).toBe(s.raw);
     expect(s.train).toBe(split.train.length);
     expect(s.test).toBe(split.test.length);
     expect(s.train + s.test).toBe(s.ham + s.spam);
+    expect(s.trainHam + s.testHam).toBe(s.ham);
+    expect(s.trainSpam + s.testSpam).toBe(s.spam);
     for (const label of ['ham', 'spam'] as const) {
       const total = label === 'ham' ? s.ham : s.spam;
       expect(Math.abs(split.test.filter((e) => e.label === label).length - 0.2 * total)).toBeLessThanOrEqual(1);
@@ -60,11 +86,12 @@ describe('spam corpus', () => {
     for (const e of kept) expect(e.label).toBe(dataset[e.id].group.startsWith('spam') ? 'spam' : 'ham');
   });
 
-  it('gives the same split again, from the cache, in under 2 s', async () => {
+  it('gives the same split again, from the cache, in under 5 s', async () => {
+    // Reading the cache takes well under a second; cleaning and deduplicating about 1.5 s more on one core.
     const start = performance.now();
     const again = await loadSpamSplit();
     const ms = performance.now() - start;
-    expect(ms).toBeLessThan(2000);
+    expect(ms).toBeLessThan(5000);
     expect(again.stats).toEqual(split.stats);
     expect(again.test.map((e) => e.id)).toEqual(split.test.map((e) => e.id));
     expect(again.train.map((e) => e.id)).toEqual(split.train.map((e) => e.id));
@@ -95,10 +122,11 @@ describe('spam corpus', () => {
     expect(emptyBody / kept.length).toBeLessThan(0.005);
   });
 
-  it('naive Bayes baseline on the test split clears the 0.9 sanity floor', () => {
-    const { metrics, model } = spamNaiveBayesBaseline(split);
-    console.log(`naive Bayes baseline (alpha 1, |V| ${model.vocabularySize}): ${JSON.stringify(metrics)}`);
-    expect(metrics.n).toBe(split.test.length);
+  it('naive Bayes baseline on the dev split clears the 0.9 sanity floor (the test split stays unread)', () => {
+    const { fit, dev } = devSplit(split);
+    const { metrics, model } = spamNaiveBayesBaseline({ train: fit, test: dev });
+    console.log(`naive Bayes baseline on dev (alpha 1, |V| ${model.vocabularySize}): ${JSON.stringify(metrics)}`);
+    expect(metrics.n).toBe(dev.length);
     expect(metrics.accuracy).toBeGreaterThanOrEqual(0.9);
   });
 });

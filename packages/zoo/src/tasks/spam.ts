@@ -1,7 +1,8 @@
 import { type ClassifierConfig, mulberry32, type Pooling, Tokenizer } from '@attnkit/models';
+import { openingGroup } from '../data/same-opening.js';
 import { type Email, loadSpamSplit, type SpamSplit } from '../data/spam.js';
 import { spamTokens } from '../data/spam-tokens.js';
-import { stratifiedSplit } from '../data/stratified-split.js';
+import { groupedStratifiedSplit } from '../data/stratified-split.js';
 import { binaryMetrics } from '../metrics/classification.js';
 import { BOS, tokenizerJson, UNK } from '../tokenize/tokenizer-json.js';
 import { deviceCrossEntropy } from '../train/loss.js';
@@ -86,8 +87,9 @@ export function spamVocabulary(train: readonly Email[]): string[] {
     .map(([t]) => t);
 }
 
+/** Mails that open alike stay on one side, as in the train/test split (same-opening.ts). */
 export function devSplit(split: SpamSplit): { fit: Email[]; dev: Email[] } {
-  const { train, test } = stratifiedSplit(split.train, (e) => e.label, 0.1, SPAM_DEV_SEED);
+  const { train, test } = groupedStratifiedSplit(split.train, (e) => e.label, openingGroup, 0.1, SPAM_DEV_SEED);
   return { fit: train, dev: test };
 }
 
