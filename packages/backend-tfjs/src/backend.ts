@@ -227,6 +227,46 @@ export class TfjsBackend implements Backend<TfjsTensor> {
     return new TfjsTensor(this, tensor.shape, dtype, tensor, true);
   }
 
+  /**
+   * Gradients at probes, for explanations that need the gradient of an output with respect to an intermediate
+   * (gradient-weighted attention relevance in @attnkit/models). `fn` gets zero tensors of the given shapes,
+   * adds each into its computation where a gradient is wanted (the gradient of an intermediate is the gradient
+   * at a zero added to it), and returns the tensor whose sum is differentiated, plus tensors to keep past the
+   * differentiation (tfjs disposes everything else `fn` made). Returns the sum and one gradient per probe, on
+   * the host. A backend without this method carries no gradients.
+   */
+  async probeGradients(
+    shapes: readonly (readonly number[])[],
+    fn: (probes: DeviceTensor<'float32'>[]) => { value: DeviceTensor; keep?: readonly DeviceTensor[] },
+  ): Promise<{ value: number; gradients: Float32Array[] }> {
+    ensureGradients();
+    const { value, grads } = this.within(() => {
+      const zeros = shapes.map((shape) => tf.zeros([...shape]));
+      try {
+        return tf.valueAndGrads((...inputs: tf.Tensor[]) => {
+          const probes = inputs.map((z) => this.borrow(z, 'float32'));
+          const out = fn(probes);
+          for (const t of out.keep ?? []) tf.keep(tfTensorOf(t));
+          const sum = tf.sum(tfTensorOf(out.value)) as tf.Scalar;
+          this.kernels.dispose(out.value as TfjsTensor);
+          for (const p of probes) p.release();
+          return sum;
+        })(zeros);
+      } finally {
+        tf.dispose(zeros);
+        // tfjs disposed what `fn` made and did not keep; wrappers `fn` left undisposed go from the accounting too.
+        for (const t of this.live) if (t.tensor.isDisposed) this.live.delete(t);
+      }
+    });
+    try {
+      const total = (await value.data())[0];
+      const gradients = await Promise.all(grads.map(async (g) => Float32Array.from(await g.data())));
+      return { value: total, gradients };
+    } finally {
+      tf.dispose([value, ...grads]);
+    }
+  }
+
   private memory(): MemoryInfo {
     let bytes = 0;
     for (const t of this.live) bytes += t.tensor.size * (t.dtype === 'bool' ? 1 : 4);

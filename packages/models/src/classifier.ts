@@ -58,8 +58,8 @@ export class TextClassifier {
    */
   forward(
     rows: readonly (readonly number[])[],
-    { returnAttentions = false, headMask, dropout }: ClassifierForwardOptions = {},
-  ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
+    { returnAttentions = false, headMask, dropout, probes }: ClassifierForwardOptions = {},
+  ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[]; values?: DeviceTensor<'float32'>[] } {
     this.checkAlive();
     const { ops, config } = this;
     const cls = config.pooling === 'cls';
@@ -69,28 +69,28 @@ export class TextClassifier {
       hint: 'shorten it',
     });
     const inputs = cls ? rows.map((r) => [config.cls_token_id!, ...r]) : rows;
-    return ops.withDropout(dropout, () => this.forwardTidy(inputs, returnAttentions, headMask));
+    return ops.withDropout(dropout, () => this.forwardTidy(inputs, { returnAttentions, headMask, probes }));
   }
 
   private forwardTidy(
     inputs: readonly (readonly number[])[],
-    returnAttentions: boolean,
-    headMask: EncoderOptions['headMask'],
-  ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[] } {
+    options: EncoderOptions,
+  ): { logits: DeviceTensor<'float32'>; attentions?: DeviceTensor<'float32'>[]; values?: DeviceTensor<'float32'>[] } {
     const { ops, config } = this;
     return ops.tidy(() => {
       const batch = padBatch(ops, inputs, config.pad_token_id, config.vocab_size);
-      const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, {
-        returnAttentions,
-        ...(headMask && { headMask }),
-      });
+      const encoded = this.encoder.forward(ops, this.embeddings.forward(ops, batch.ids, 0), batch.lengths, options);
       const B = batch.lengths.length;
       const pooled =
         config.pooling === 'cls'
           ? ops.reshape(ops.slice(encoded.hidden, 1, 0, 1), [B, config.d_model])
           : this.sumPool(encoded.hidden, batch.lengths, batch.S);
       const logits = this.head.forward(ops, ops.tanh(this.pooler.forward(ops, pooled)));
-      return { logits, ...(encoded.attentions && { attentions: encoded.attentions }) };
+      return {
+        logits,
+        ...(encoded.attentions && { attentions: encoded.attentions }),
+        ...(encoded.values && { values: encoded.values }),
+      };
     });
   }
 

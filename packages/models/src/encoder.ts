@@ -44,21 +44,24 @@ export class EncoderLayer {
     mask: DeviceTensor | undefined,
     returnScores: boolean,
     headMask?: readonly number[],
-  ): { hidden: DeviceTensor<'float32'>; scores?: DeviceTensor<'float32'> } {
+    probe?: DeviceTensor,
+  ): { hidden: DeviceTensor<'float32'>; scores?: DeviceTensor<'float32'>; values?: DeviceTensor<'float32'> } {
     const pre = this.norm === 'pre';
     const attnIn = pre ? this.attentionNorm.forward(ops, x) : x;
+    const keyValue = this.selfAttention.projectKeyValue(ops, attnIn);
     const attn = this.selfAttention.forward(ops, attnIn, {
-      keyValue: this.selfAttention.projectKeyValue(ops, attnIn),
+      keyValue,
       ...(mask && { mask }),
       returnScores,
       ...(headMask && { headMask }),
+      ...(probe && { probe }),
     });
     let h = ops.add(x, ops.dropout(attn.output));
     if (!pre) h = this.attentionNorm.forward(ops, h);
     const ffIn = pre ? this.feedForwardNorm.forward(ops, h) : h;
     let y = ops.add(h, ops.dropout(this.feedForward.forward(ops, ffIn)));
     if (!pre) y = this.feedForwardNorm.forward(ops, y);
-    return { hidden: y, ...(attn.scores && { scores: attn.scores }) };
+    return { hidden: y, ...(attn.scores && { scores: attn.scores }), ...(probe && { values: keyValue.v }) };
   }
 }
 
@@ -66,6 +69,11 @@ export interface EncoderOptions {
   readonly returnAttentions?: boolean;
   /** [layer][head] multipliers of each head's output (core's headMask per layer): 0 prunes a head. */
   readonly headMask?: readonly (readonly number[])[];
+  /**
+   * Per layer, a zero [B, S, Hq·Dh] added to the attention output before the output projection (see
+   * AttentionCall.probe); the output then carries each layer's values. For gradient-weighted explanations.
+   */
+  readonly probes?: readonly DeviceTensor[];
 }
 
 export interface EncoderOutput {
@@ -73,6 +81,8 @@ export interface EncoderOutput {
   readonly hidden: DeviceTensor<'float32'>;
   /** Per layer, probabilities [B, H, S, S] (only when asked for). */
   readonly attentions?: DeviceTensor<'float32'>[];
+  /** Per layer, the attention values [B, S, Hkv·Dh] (with probes only). */
+  readonly values?: DeviceTensor<'float32'>[];
 }
 
 export class Encoder {
@@ -103,7 +113,7 @@ export class Encoder {
     ops: Ops,
     embedded: DeviceTensor,
     lengths: readonly number[],
-    { returnAttentions = false, headMask }: EncoderOptions = {},
+    { returnAttentions = false, headMask, probes }: EncoderOptions = {},
   ): EncoderOutput {
     if (headMask && headMask.length !== this.layers.length) {
       throw new AttnkitError(
@@ -112,15 +122,24 @@ export class Encoder {
         { argument: 'headMask', given: String(headMask.length) },
       );
     }
+    if (probes && probes.length !== this.layers.length) {
+      throw new AttnkitError(
+        'INVALID_ARGUMENT',
+        `Encoder: probes must have one tensor per layer (${this.layers.length}), got ${probes.length}`,
+        { argument: 'probes', given: String(probes.length) },
+      );
+    }
     const mask = this.mask(ops, lengths, embedded.shape[1]);
     let hidden = embedded as DeviceTensor<'float32'>;
     const attentions: DeviceTensor<'float32'>[] = [];
+    const values: DeviceTensor<'float32'>[] = [];
     for (const [l, layer] of this.layers.entries()) {
-      const out = layer.forward(ops, hidden, mask, returnAttentions, headMask?.[l]);
+      const out = layer.forward(ops, hidden, mask, returnAttentions, headMask?.[l], probes?.[l]);
       hidden = out.hidden;
       if (out.scores) attentions.push(out.scores);
+      if (out.values) values.push(out.values);
     }
     if (this.finalNorm) hidden = this.finalNorm.forward(ops, hidden);
-    return { hidden, ...(returnAttentions && { attentions }) };
+    return { hidden, ...(returnAttentions && { attentions }), ...(probes && { values }) };
   }
 }

@@ -3,6 +3,7 @@ import { type BackendChoice, type ChosenBackend, checkChoice, chooseBackend } fr
 import type { TextClassifier } from './classifier.js';
 import { argumentError } from './errors.js';
 import { type AttentionExplanation, type ExplainOptions, explainAttention, readoutWeights } from './explain/explain.js';
+import { gradientRelevance } from './explain/gradient.js';
 import { checkRowLengths, positionLimit } from './lengths.js';
 import { buildClassifier, buildTranslator } from './load.js';
 import type { Seq2SeqTranslator } from './seq2seq.js';
@@ -267,7 +268,10 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
       label: model.labels[best],
       score: out.probabilities[best],
       unknownTokens: tokenizer.countUnknown(row),
-      explanation: explainAttention(out.attentions!, readoutWeights(model.config.pooling, ids.length), options),
+      explanation:
+        options.method === 'gradient'
+          ? await gradientRelevance(model, row, { target: best })
+          : explainAttention(out.attentions!, readoutWeights(model.config.pooling, ids.length), options),
     };
   }
 

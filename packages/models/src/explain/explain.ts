@@ -16,7 +16,8 @@ import { maxFlow } from './max-flow.js';
  * Raw attention ignores the residual stream and every layer but one; rollout and flow follow information
  * through all layers, flow without rollout's assumption that paths mix linearly.
  */
-export type ExplanationMethod = 'raw' | 'rollout' | 'flow';
+/** 'gradient' needs the model and a backend with gradients: `gradientRelevance` (explain/gradient.ts). */
+export type ExplanationMethod = 'raw' | 'rollout' | 'flow' | 'gradient';
 
 export interface ExplainOptions {
   readonly method: ExplanationMethod;
@@ -59,6 +60,13 @@ export function explainAttention(
   options: ExplainOptions,
 ): AttentionExplanation {
   const { method, heads = 'mean', residual = 0.5 } = options;
+  if (method === 'gradient') {
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      "explainAttention: method 'gradient' needs the model's gradients, not only its maps; call gradientRelevance(classifier, row) (or a pipeline's explain) instead",
+      { argument: 'options.method', given: method },
+    );
+  }
   const L = attentions.length;
   const n = readout.length;
   check(L > 0, 'attentions', 'at least one layer', `${L} layers`);

@@ -36,6 +36,11 @@ export interface AttentionCall {
   readonly returnScores?: boolean;
   /** [Hq] multipliers of each head's output (the contract's headMask): 0 removes a head. */
   readonly headMask?: readonly number[];
+  /**
+   * [B, Sq, Hq·Dh], added to the attention output (heads side by side, before the output projection): a zero
+   * tensor to differentiate at, for gradient-weighted explanations (explain/gradient.ts).
+   */
+  readonly probe?: DeviceTensor;
 }
 
 export interface AttentionResult {
@@ -96,7 +101,7 @@ export class MultiHeadAttention {
       options,
     );
     return {
-      output: this.o.forward(ops, out.y),
+      output: this.o.forward(ops, call.probe ? ops.add(out.y, call.probe) : out.y),
       ...(out.presentKey && out.presentValue && { present: { key: out.presentKey, value: out.presentValue } }),
       ...(out.scores && { scores: out.scores }),
     };
