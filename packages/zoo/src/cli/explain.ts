@@ -14,7 +14,7 @@ const USAGE = `usage: pnpm zoo:explain [--backend NAME] [--mails N] [--dev-mails
   Faithfulness of the spam classifier's explanations on the test mails (deletion and insertion curves of raw
   attention, rollout and a random order) and greedy head pruning on the dev mails.
   --backend    ${BACKEND_NAMES.join(' | ')} (default wasm)
-  --mails      the first N test mails (default: all 1,184)
+  --mails      the first N test mails (default: all of them)
   --dev-mails  the first N dev mails for pruning (default: all)
   --steps      K points per curve after the first (default 10)
   --write      write zoo-models/models/spam-classifier/explain.json and the card's explanation block`;
@@ -49,9 +49,11 @@ async function main(): Promise<void> {
   const test = split.test.slice(0, count(values.mails, 'mails'));
   const dev = devSplit(split).dev.slice(0, count(values['dev-mails'], 'dev-mails'));
   const backend = await openBackend(backendName);
+  // Gradient relevance needs a backend that carries gradients: tfjs-wasm, whatever scores the curves.
+  const gradientBackend = backendName.startsWith('tfjs-') ? backend : await openBackend('tfjs-wasm');
   try {
     const started = Date.now();
-    const faithfulness = await spamFaithfulness(backend, folder, test, steps, (done) => {
+    const faithfulness = await spamFaithfulness(backend, gradientBackend, folder, test, steps, (done) => {
       if (done % 50 === 0 || done === test.length) process.stderr.write(`faithfulness: ${done}/${test.length} mails\n`);
     });
     const pruning = await spamPruning(backend, folder, dev);
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
     const record = {
       command: `pnpm zoo:explain --backend ${backendName}${values.mails ? ` --mails ${values.mails}` : ''}${values['dev-mails'] ? ` --dev-mails ${values['dev-mails']}` : ''} --steps ${steps}`,
       backend: backend.runsOn.description,
+      gradientBackend: gradientBackend.runsOn.description,
       testMails: test.length,
       devMails: dev.length,
       minutes: Number(minutes.toFixed(1)),
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
       await writeFile(cardPath, updated);
     }
   } finally {
+    if (gradientBackend !== backend) gradientBackend.dispose();
     backend.dispose();
   }
 }

@@ -6,6 +6,8 @@ export const EXPLAIN_END = '<!-- zoo:explain:end -->';
 export interface ExplainRecord {
   readonly command: string;
   readonly backend: string;
+  /** Where gradient relevance ran (a backend with gradients). */
+  readonly gradientBackend?: string;
   readonly testMails: number;
   readonly devMails: number;
   readonly minutes: number;
@@ -20,6 +22,7 @@ export interface ExplainRecord {
 const LABELS: Record<RankingMethod, string> = {
   raw: 'raw attention (last layer, heads averaged)',
   rollout: 'attention rollout (residual 0.5)',
+  gradient: 'gradient-weighted relevance (Chefer et al. 2021)',
   random: 'random order',
 };
 
@@ -34,7 +37,7 @@ export function explainBlock(r: ExplainRecord): string {
   const heads = r.pruning.length;
   return [
     EXPLAIN_START,
-    `Reproduce with \`${r.command} --write\` (${r.backend}; ${r.minutes} min).`,
+    `Reproduce with \`${r.command} --write\` (${r.backend}${r.gradientBackend ? `; gradient relevance on ${r.gradientBackend}` : ''}; ${r.minutes} min).`,
     '',
     `**Faithfulness** on the ${f.mails} test mails: tokens removed (deletion) or kept (insertion) in the order each`,
     `method ranks them, ${f.steps} steps, tracking the probability of the class predicted on the whole mail. Lower`,
@@ -49,7 +52,7 @@ export function explainBlock(r: ExplainRecord): string {
     ),
     '',
     `**Head pruning** on the ${r.devMails} dev mails, greedy (the head whose removal raises the cross-entropy least`,
-    'goes next). The shipped weights are a refit that trained on these dev mails too, so these accuracies are',
+    "goes next). These dev mails chose the shipped weights' training step, so the accuracies are slightly",
     'optimistic in level; the shape of the curve is what they show. Test has not been read for a pruned model.',
     '',
     '| heads pruned | fraction | dev accuracy | dev cross-entropy | last pruned (layer, head) |',

@@ -2,6 +2,7 @@ import { type Backend, createDevice } from '@attnkit/core';
 import {
   type ExplanationMethod,
   explainAttention,
+  gradientRelevance,
   greedyPruning,
   loadClassifier,
   type PruningStep,
@@ -18,9 +19,12 @@ import {
   rankByScore,
 } from './faithfulness.js';
 
-/** The orders compared: attention-based methods, and a seeded random order as the floor. */
+/**
+ * The orders compared: attention-based methods, gradient-weighted relevance (on a backend with gradients), and a
+ * seeded random order as the floor.
+ */
 export type RankingMethod = Exclude<ExplanationMethod, 'flow'> | 'random';
-export const RANKING_METHODS: readonly RankingMethod[] = ['raw', 'rollout', 'random'];
+export const RANKING_METHODS: readonly RankingMethod[] = ['raw', 'rollout', 'gradient', 'random'];
 
 export interface FaithfulnessResult {
   readonly mails: number;
@@ -41,16 +45,19 @@ export interface FaithfulnessResult {
 /**
  * Deletion and insertion curves (faithfulness.ts) of each ranking method on the given mails, for the class the
  * model predicts on each whole mail. Attention flow is left out: on mails of up to 512 tokens its graph is far
- * past explainAttention's FLOW_MAX_NODES.
+ * past explainAttention's FLOW_MAX_NODES. Gradient relevance runs on `gradientBackend` (a tfjs one: `backend`,
+ * the fast one that scores every curve, may carry no gradients), on the same weights, for the same class.
  */
 export async function spamFaithfulness(
   backend: Backend,
+  gradientBackend: Backend,
   folder: string,
   mails: readonly Email[],
   steps = 10,
   onMail?: (done: number) => void,
 ): Promise<FaithfulnessResult> {
   const { model, tokenizer } = await loadClassifier(createDevice(backend), folder);
+  const { model: differentiable } = await loadClassifier(createDevice(gradientBackend), folder);
   try {
     const areas = Object.fromEntries(
       RANKING_METHODS.map((m) => [
@@ -64,12 +71,24 @@ export async function spamFaithfulness(
       const ids = encoded.length > 0 ? encoded : [UNK_ID];
       const [whole] = await model.classify([ids], { returnAttentions: true });
       const c = whole.probabilities.indexOf(Math.max(...whole.probabilities));
-      const readout = readoutWeights(model.config.pooling, ids.length);
+      const readout = readoutWeights(model.config.pooling, ids.length + (model.config.pooling === 'cls' ? 1 : 0));
       for (const method of RANKING_METHODS) {
         const ranking =
           method === 'random'
             ? randomRanking(ids.length, 1 + mail.id)
-            : rankByScore(explainAttention(whole.attentions!, readout, { method }).tokenScores);
+            : method === 'gradient'
+              ? rankByScore(
+                  withoutCls(
+                    model.config.pooling,
+                    (await gradientRelevance(differentiable, ids, { target: c })).tokenScores,
+                  ),
+                )
+              : rankByScore(
+                  withoutCls(
+                    model.config.pooling,
+                    explainAttention(whole.attentions!, readout, { method }).tokenScores,
+                  ),
+                );
         const curve = curveRows(ids, ranking, steps, UNK_ID);
         fractions = curve.fractions;
         const outputs = await model.classify(curve.rows);
@@ -104,7 +123,13 @@ export async function spamFaithfulness(
     };
   } finally {
     model.dispose();
+    differentiable.dispose();
   }
+}
+
+/** Scores of the mail's own tokens: a CLS position (which no curve removes) is dropped. */
+function withoutCls(pooling: string, scores: number[]): number[] {
+  return pooling === 'cls' ? scores.slice(1) : scores;
 }
 
 /** Greedy head pruning of the classifier on the given mails (accuracy and cross-entropy per step). */
