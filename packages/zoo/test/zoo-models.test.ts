@@ -6,14 +6,17 @@ import { g2pSplit } from '../src/data/cmudict.js';
 import { numberPair, numbersSplit } from '../src/data/numbers.js';
 import { loadSpamSplit } from '../src/data/spam.js';
 import { BACKEND_NAMES, openBackend } from '../src/evaluate/backends.js';
+import { devSplit } from '../src/tasks/spam.js';
 import { MODELS_DIR } from '../src/zoo.js';
 
 /**
  * The committed models through the pipeline API on every backend of this machine: the same outputs
  * everywhere (greedy and beam translations, labels), and the numbers translator right on held-out numbers.
+ * Inputs come from the dev splits: a test that runs on every CI run must not read the test splits, which
+ * each card reads once.
  */
-const numbers = numbersSplit().test.slice(0, 6).map(numberPair);
-const words = g2pSplit('test')
+const numbers = numbersSplit().dev.slice(0, 6).map(numberPair);
+const words = g2pSplit('dev')
   .slice(0, 6)
   .map((w) => w.word);
 
@@ -42,7 +45,7 @@ describe('zoo models on every backend', () => {
       const g2p = await pipeline('translation', join(MODELS_DIR, 'g2p-cmudict'), { backend });
       const phonemes = await g2p.translate(words);
       g2p.dispose();
-      const mails = (await loadSpamSplit()).test.slice(0, 6);
+      const mails = devSplit(await loadSpamSplit()).dev.slice(0, 6);
       const classifier = await pipeline('text-classification', join(MODELS_DIR, 'spam-classifier'), { backend });
       const classified = await classifier.classify(mails.map((m) => m.text));
       classifier.dispose();
