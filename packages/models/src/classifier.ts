@@ -111,7 +111,7 @@ export class TextClassifier {
         logits: logits.slice(b * C, (b + 1) * C),
         probabilities: probs.slice(b * C, (b + 1) * C),
         ...(returnAttentions && {
-          attentions: maps.map((data) => squareMaps(data, b, this.config.num_heads, S, row.length + offset)),
+          attentions: maps.map((data, l) => squareMaps(data, b, out.attentions![l].shape[1], S, row.length + offset)),
         }),
       }));
     } finally {

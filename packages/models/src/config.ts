@@ -29,6 +29,13 @@ export interface TransformerConfig {
   readonly max_positions: number;
   readonly layer_norm_eps: number;
   readonly pad_token_id: number;
+  /**
+   * Heads removed from the weights, by attention module (`encoder.layers.1.self_attn`) → their original indices
+   * (weights/prune.ts). That module then has num_heads − pruned heads, and its q/k/v/o weights are that much
+   * narrower. Multi-head attention only (num_kv_heads = num_heads), not with ALiBi (its slopes follow the head
+   * index); at least one head stays in every module.
+   */
+  readonly pruned_heads?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface TranslatorConfig extends TransformerConfig {
@@ -91,6 +98,25 @@ const labels: Rule = (v, key) => {
   });
 };
 
+const headLists: Rule = (v, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw loadError(FILE, key, 'must be an object { "<attention module>": [head, ...] }', 'object', shown(v));
+  for (const [module, heads] of Object.entries(v)) {
+    const ok =
+      Array.isArray(heads) &&
+      heads.every((h, i) => Number.isInteger(h) && h >= 0 && (i === 0 || h > heads[i - 1])) &&
+      heads.length > 0;
+    if (!ok)
+      throw loadError(
+        FILE,
+        `${key}.${module}`,
+        'must be a non-empty list of increasing head indices',
+        'e.g. [0, 2]',
+        shown(heads),
+      );
+  }
+};
+
 const COMMON: Record<string, Rule> = {
   vocab_size: positiveInt,
   d_model: positiveInt,
@@ -114,11 +140,11 @@ const SCHEMAS: Record<ModelConfig['model_type'], { required: Record<string, Rule
       bos_token_id: nonNegativeInt,
       eos_token_id: nonNegativeInt,
     },
-    optional: {},
+    optional: { pruned_heads: headLists },
   },
   'attnkit-classifier': {
     required: { ...COMMON, num_layers: positiveInt, pooling: oneOf('mean', 'mean_sqrt_len', 'cls'), id2label: labels },
-    optional: { cls_token_id: nonNegativeInt },
+    optional: { cls_token_id: nonNegativeInt, pruned_heads: headLists },
   },
 };
 
@@ -188,6 +214,71 @@ function checkConsistency(c: ModelConfig): void {
   if (c.model_type === 'attnkit-classifier' && c.pooling === 'cls' && c.cls_token_id === undefined) {
     throw loadError(FILE, 'cls_token_id', 'is required when pooling is "cls"');
   }
+  if (c.pruned_heads) checkPrunedHeads(c, c.pruned_heads);
+}
+
+/** The attention modules of a config, by weight prefix. */
+export function attentionModules(c: ModelConfig): string[] {
+  const layers = (stack: string, n: number, blocks: string[]) =>
+    Array.from({ length: n }, (_, i) => blocks.map((b) => `${stack}.layers.${i}.${b}`)).flat();
+  return c.model_type === 'attnkit-seq2seq'
+    ? [
+        ...layers('encoder', c.encoder_layers, ['self_attn']),
+        ...layers('decoder', c.decoder_layers, ['self_attn', 'encoder_attn']),
+      ]
+    : layers('encoder', c.num_layers, ['self_attn']);
+}
+
+function checkPrunedHeads(c: ModelConfig, pruned: Readonly<Record<string, readonly number[]>>): void {
+  const key = 'pruned_heads';
+  if (c.num_kv_heads !== c.num_heads)
+    throw loadError(
+      FILE,
+      key,
+      'needs multi-head attention (num_kv_heads = num_heads); grouped heads cannot be pruned one by one',
+      `num_kv_heads = ${c.num_heads}`,
+      String(c.num_kv_heads),
+    );
+  if (c.positions === 'alibi')
+    throw loadError(
+      FILE,
+      key,
+      'cannot be used with ALiBi positions: their slopes follow the head index',
+      'sinusoidal or learned',
+      'alibi',
+    );
+  const modules = new Set(attentionModules(c));
+  for (const [module, heads] of Object.entries(pruned)) {
+    if (!modules.has(module))
+      throw loadError(
+        FILE,
+        `${key}.${module}`,
+        'is not an attention module of this model',
+        [...modules].slice(0, 3).join(', '),
+        module,
+      );
+    if (heads.at(-1)! >= c.num_heads)
+      throw loadError(
+        FILE,
+        `${key}.${module}`,
+        `names head ${heads.at(-1)}, beyond num_heads = ${c.num_heads}`,
+        `< ${c.num_heads}`,
+        String(heads.at(-1)),
+      );
+    if (heads.length >= c.num_heads)
+      throw loadError(
+        FILE,
+        `${key}.${module}`,
+        'prunes every head; at least one must stay',
+        `< ${c.num_heads} heads`,
+        String(heads.length),
+      );
+  }
+}
+
+/** Heads an attention module keeps: num_heads less its pruned heads. */
+export function headsOf(c: TransformerConfig, module: string): number {
+  return c.num_heads - (c.pruned_heads?.[module]?.length ?? 0);
 }
 
 export function headSize(c: TransformerConfig): number {

@@ -14,7 +14,7 @@ export type {
   TransformerConfig,
   TranslatorConfig,
 } from './config.js';
-export { headSize, parseConfig } from './config.js';
+export { attentionModules, headSize, headsOf, parseConfig } from './config.js';
 export type { CrossAttentionSource, DecoderCall, DecoderOutput } from './decoder.js';
 export { Decoder, DecoderLayer } from './decoder.js';
 export type { EncoderOptions, EncoderOutput } from './encoder.js';
@@ -76,6 +76,8 @@ export type {
 export { MODEL_FILES, readModelFiles } from './source.js';
 export { Tokenizer } from './tokenizer.js';
 export { uploadWeights, Weights } from './weights/load.js';
+export type { HostWeights } from './weights/prune.js';
+export { pruneHeads } from './weights/prune.js';
 export { mulberry32, randomWeights } from './weights/random.js';
 export type { SafetensorsDType, SafetensorsFile, StoredTensor, TensorToWrite } from './weights/safetensors.js';
 export { readSafetensors, writeSafetensors } from './weights/safetensors.js';

@@ -81,7 +81,7 @@ export class TranslatorDecoding implements DecodingState {
       const logits = ops.reshape(lmHead.forward(ops, last), [R, config.vocab_size]);
       const crossAttentions = decoded.crossAttentions?.map((scores) => {
         const newest = St === 1 ? scores : ops.slice(scores, 2, St - 1, 1);
-        return ops.reshape(newest, [R, config.num_heads, this.#source.S]);
+        return ops.reshape(newest, [R, scores.shape[1], this.#source.S]);
       });
       return { logits, ...(crossAttentions && { crossAttentions }), cache: decoded.cache ?? null };
     });

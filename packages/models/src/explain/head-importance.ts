@@ -60,7 +60,7 @@ export async function scoreHeads(
 }
 
 export function fullHeadMask(model: TextClassifier): number[][] {
-  return Array.from({ length: model.config.num_layers }, () => new Array<number>(model.config.num_heads).fill(1));
+  return model.encoder.layers.map((layer) => new Array<number>(layer.selfAttention.numHeads).fill(1));
 }
 
 export async function headImportanceByMasking(

@@ -1,5 +1,5 @@
 import type { AttentionOptions, DeviceTensor } from '@attnkit/core';
-import type { TransformerConfig } from '../config.js';
+import { headsOf, type TransformerConfig } from '../config.js';
 import type { Ops } from '../scope.js';
 import type { Weights } from '../weights/load.js';
 import { Linear } from './linear.js';
@@ -70,8 +70,8 @@ export class MultiHeadAttention {
       Linear.from(weights, `${prefix}.k_proj`),
       Linear.from(weights, `${prefix}.v_proj`),
       Linear.from(weights, `${prefix}.o_proj`),
-      config.num_heads,
-      config.num_kv_heads,
+      headsOf(config, prefix),
+      config.pruned_heads?.[prefix] ? headsOf(config, prefix) : config.num_kv_heads,
     );
   }
 

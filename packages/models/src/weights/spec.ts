@@ -1,5 +1,5 @@
 import type { ClassifierConfig, ModelConfig, TransformerConfig, TranslatorConfig } from '../config.js';
-import { headSize } from '../config.js';
+import { headSize, headsOf } from '../config.js';
 import { loadError } from '../errors.js';
 
 /**
@@ -92,12 +92,15 @@ function addClassifier(spec: Map<string, number[]>, c: ClassifierConfig): void {
   addLinear(spec, 'classifier', c.d_model, Object.keys(c.id2label).length);
 }
 
+/** Pruned modules (config.pruned_heads) are narrower: their heads × Dh, query and key/value alike (MHA only). */
 function addAttention(spec: Map<string, number[]>, prefix: string, c: TransformerConfig): void {
-  const kvWidth = c.num_kv_heads * headSize(c);
-  addLinear(spec, `${prefix}.q_proj`, c.d_model, c.d_model);
+  const pruned = c.pruned_heads?.[prefix] !== undefined;
+  const qWidth = pruned ? headsOf(c, prefix) * headSize(c) : c.d_model;
+  const kvWidth = pruned ? qWidth : c.num_kv_heads * headSize(c);
+  addLinear(spec, `${prefix}.q_proj`, c.d_model, qWidth);
   addLinear(spec, `${prefix}.k_proj`, c.d_model, kvWidth);
   addLinear(spec, `${prefix}.v_proj`, c.d_model, kvWidth);
-  addLinear(spec, `${prefix}.o_proj`, c.d_model, c.d_model);
+  addLinear(spec, `${prefix}.o_proj`, qWidth, c.d_model);
 }
 
 function addFeedForward(spec: Map<string, number[]>, prefix: string, c: TransformerConfig): void {
