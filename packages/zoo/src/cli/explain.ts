@@ -7,8 +7,10 @@ import { BACKEND_NAMES, openBackend } from '../evaluate/backends.js';
 import { replaceBlock } from '../evaluate/card.js';
 import { EXPLAIN_END, EXPLAIN_START, explainBlock } from '../evaluate/explain-card.js';
 import { spamFaithfulness, spamPruning } from '../evaluate/explain-spam.js';
+import { pruningSpeed, recommendedStep, writePrunedModel } from '../evaluate/prune-spam.js';
+import { scoreMails } from '../evaluate/score-folder.js';
 import { devSplit } from '../tasks/spam.js';
-import { MODELS_DIR } from '../zoo.js';
+import { MODELS_DIR, ZOO_ROOT } from '../zoo.js';
 
 const USAGE = `usage: pnpm zoo:explain [--backend NAME] [--mails N] [--dev-mails N] [--steps K] [--write]
   Faithfulness of the spam classifier's explanations on the test mails (deletion and insertion curves of raw
@@ -17,6 +19,8 @@ const USAGE = `usage: pnpm zoo:explain [--backend NAME] [--mails N] [--dev-mails
   --mails      the first N test mails (default: all of them)
   --dev-mails  the first N dev mails for pruning (default: all)
   --steps      K points per curve after the first (default 10)
+  --prune-out  where the recommended pruned model is written (default .cache/spam-classifier-pruned)
+  --test-pruned  score the recommended pruned model on the test mails (a read of test: once, for the card)
   --write      write zoo-models/models/spam-classifier/explain.json and the card's explanation block`;
 
 async function main(): Promise<void> {
@@ -28,6 +32,8 @@ async function main(): Promise<void> {
       mails: { type: 'string' },
       'dev-mails': { type: 'string' },
       steps: { type: 'string' },
+      'prune-out': { type: 'string' },
+      'test-pruned': { type: 'boolean' },
       write: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -57,9 +63,14 @@ async function main(): Promise<void> {
       if (done % 50 === 0 || done === test.length) process.stderr.write(`faithfulness: ${done}/${test.length} mails\n`);
     });
     const pruning = await spamPruning(backend, folder, dev);
+    const step = recommendedStep(pruning, dev.length);
+    const prunedDir = values['prune-out'] ?? join(ZOO_ROOT, '.cache', 'spam-classifier-pruned');
+    await writePrunedModel(folder, step, prunedDir);
+    const speed = await pruningSpeed(backend, folder, prunedDir, step, dev);
+    const prunedTest = values['test-pruned'] ? (await scoreMails(backend, prunedDir, split.test)).metrics : undefined;
     const minutes = (Date.now() - started) / 60_000;
     const record = {
-      command: `pnpm zoo:explain --backend ${backendName}${values.mails ? ` --mails ${values.mails}` : ''}${values['dev-mails'] ? ` --dev-mails ${values['dev-mails']}` : ''} --steps ${steps}`,
+      command: `pnpm zoo:explain --backend ${backendName}${values.mails ? ` --mails ${values.mails}` : ''}${values['dev-mails'] ? ` --dev-mails ${values['dev-mails']}` : ''} --steps ${steps}${values['test-pruned'] ? ' --test-pruned' : ''}`,
       backend: backend.runsOn.description,
       gradientBackend: gradientBackend.runsOn.description,
       testMails: test.length,
@@ -67,6 +78,14 @@ async function main(): Promise<void> {
       minutes: Number(minutes.toFixed(1)),
       faithfulness,
       pruning: pruning.map((s) => ({ pruned: s.pruned, accuracy: s.accuracy, loss: s.loss })),
+      recommended: {
+        heads: step.pruned.length,
+        of: pruning.length,
+        pruned: step.pruned,
+        devAccuracy: step.accuracy,
+        speed,
+        ...(prunedTest && { test: prunedTest }),
+      },
     };
     const block = explainBlock(record);
     process.stdout.write(`${block}\n`);
