@@ -252,6 +252,7 @@ function outputSource(plan: AttentionPlan): string {
     `const d2 = this.thread.x * 1.0;
 const row = this.thread.y * 1.0;
 ${pairIndices(plan, 'row')}
+${plan.headMask ? 'if (gains[h] === 0.0) { return [0.0, 0.0, 0.0, 0.0]; }' : ''}
 const kvh = ${quotient('h', plan.groupSize)};
 const halfT = ${HALF_T};
 const vRow = (b * ${lit(Hkv)} + kvh) * halfT;

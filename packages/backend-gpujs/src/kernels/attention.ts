@@ -63,10 +63,13 @@ export function runAttention(
   const tops = factored ? launch(rowMaxSource(plan), rows, rowMaxArgs(plan, inputs)) : undefined;
   const stageArgs = (stage: ScoreStage) => scoreArgs(plan, stage, inputs, tops);
   const logitStage: ScoreStage = factored ? 'factored' : 'masked';
-  const logits = launch(scoresSource(plan, logitStage, presentKey !== undefined), rows * T, [
+  // Without a scores output the logits are internal: a pruned head (gain 0) skips its dot products too.
+  const skipPruned = plan.headMask !== null && plan.scoresOutput === 'none';
+  const logits = launch(scoresSource(plan, logitStage, presentKey !== undefined, skipPruned), rows * T, [
     inputs.q,
     keys,
     ...stageArgs(logitStage),
+    ...(skipPruned ? [plan.headMask!] : []),
   ]);
   // The key count is the uniform lenT (withLengths), never a literal: one kernel serves a cache of any length.
   const stats = launch(statsSource('lenT'), rows * 2, [logits, NINF]);
@@ -121,12 +124,13 @@ function presentSource(plan: AttentionPlan, width: number, fresh: HeadStrides): 
   return kernel(P > 0 ? ['past', 'fresh'] : ['fresh'], body.join('\n'));
 }
 
-function scoresSource(plan: AttentionPlan, stage: ScoreStage, keysArePresent: boolean): string {
+function scoresSource(plan: AttentionPlan, stage: ScoreStage, keysArePresent: boolean, skipPruned = false): string {
   const { Hq, Sq, D } = plan;
   const q = plan.strides.q;
   const k = keysArePresent ? presentStrides(plan, D) : plan.strides.k.map(lit);
   const lines = [
     unflatten(['b', 'h', 'i', 'j'], [plan.B, Hq, Sq, 'lenT']),
+    skipPruned ? 'if (gains[h] === 0.0) { return 0.0; }' : '',
     `const kvh = ${quotient('h', plan.groupSize)};`,
     `const qBase = b * ${lit(q[0])} + h * ${lit(q[1])} + i * ${lit(q[2])};`,
     `const kBase = b * ${k[0]} + kvh * ${k[1]} + j * ${k[2]};`,
@@ -136,7 +140,7 @@ function scoresSource(plan: AttentionPlan, stage: ScoreStage, keysArePresent: bo
     scoreValue(plan, stage, 'acc', 'j', 's'),
     'return s;',
   ];
-  return kernel(['q', 'keys', ...scoreParams(plan, stage)], lines.join('\n'));
+  return kernel(['q', 'keys', ...scoreParams(plan, stage), ...(skipPruned ? ['gains'] : [])], lines.join('\n'));
 }
 
 /** Per row: [2r] the maximum, [2r+1] Σ exp(s − max), online over the row; −∞ and 0 for a fully masked row. */
@@ -181,6 +185,7 @@ function outputSource(plan: AttentionPlan, valuesArePresent: boolean): string {
     ['probs', 'values', 'stats', 'ninf', ...(plan.headMask ? ['gains'] : [])],
     `${unflatten(names, dims)}
 const row = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i;
+${plan.headMask ? 'if (gains[h] === 0.0) { return 0.0; }' : ''}
 if (!(stats[row * 2.0] > ninf)) { return 0.0; }
 const kvh = ${quotient('h', plan.groupSize)};
 const pBase = row * lenT;

@@ -176,9 +176,13 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
       );
   const gain = split ? '' : `let gain = ${f.headMask ? 'heads[u.Hq + h]' : '1.0'};`;
   // The key range of this invocation: all visible keys, or their intersection with split sp.
+  // A head whose headMask gain is 0 runs no key block at all (its output is 0 whatever the scores): pruned heads
+  // cost nothing but the zeros written. h is uniform over a workgroup, so the barriers stay uniform.
+  const end = split ? 'min(jEndU, sp * u.splitKeys + u.splitKeys)' : 'jEndU';
+  const to = f.headMask ? `select(${end}, jFrom, heads[u.Hq + h] == 0.0)` : end;
   const splitRange = split
-    ? 'let jFrom = max(j0s, sp * u.splitKeys);\n  let jTo = min(jEndU, sp * u.splitKeys + u.splitKeys);'
-    : 'let jFrom = j0s;\n  let jTo = jEndU;';
+    ? `let jFrom = max(j0s, sp * u.splitKeys);\n  let jTo = ${to};`
+    : `let jFrom = j0s;\n  let jTo = ${to};`;
 
   // D = 0: every score is 0 and nothing reads q or k; these uses keep their bindings in the 'auto' layout (and
   // the key tile loop divides by max(DC, 1): a constant division by zero does not compile, the loop never runs).
@@ -258,7 +262,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
               { name: 'part', element: 'vec4<f32>', access: 'read_write' as const },
             ]
           : [{ name: 'y', element: vec4 ? 'vec4<f32>' : 'f32', access: 'read_write' as const }]),
-        ...biasBindings(f, !split, true),
+        ...biasBindings(f, true, true),
       ],
       workgroupSize: WG,
       enableF16: element === 'f16',
