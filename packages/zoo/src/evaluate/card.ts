@@ -1,3 +1,4 @@
+import { bootstrapIntervals } from '../metrics/intervals.js';
 import type { ModelMetrics } from './zoo-eval.js';
 
 /**
@@ -40,10 +41,13 @@ export function metricsBlock(m: ModelMetrics, backend: string): string {
       ...m.examples.map((e) => `| ${e.word} | ${e.output} | ${e.references.join(' / ')} |`),
     );
   } else {
-    const row = (name: string, b: typeof m.test) =>
-      `| ${name} | ${pct(b.accuracy)} | ${b.precision.toFixed(4)} | ${b.recall.toFixed(4)} | ${b.f1.toFixed(4)} | ${b.tp} / ${b.fp} / ${b.tn} / ${b.fn} |`;
+    const row = (name: string, b: typeof m.test) => {
+      const ci = bootstrapIntervals(b);
+      const range = ([lo, hi]: readonly [number, number], f: (x: number) => string) => `[${f(lo)}, ${f(hi)}]`;
+      return `| ${name} | ${pct(b.accuracy)} ${range(ci.accuracy, pct)} | ${b.precision.toFixed(4)} | ${b.recall.toFixed(4)} | ${b.f1.toFixed(4)} ${range(ci.f1, (x) => x.toFixed(4))} | ${b.tp} / ${b.fp} / ${b.tn} / ${b.fn} |`;
+    };
     lines.push(
-      `Test split: ${m.test.n.toLocaleString('en-US')} mails. Positive class: spam.`,
+      `Test split: ${m.test.n.toLocaleString('en-US')} mails. Positive class: spam. Brackets: 95% bootstrap intervals over the test mails (\`src/metrics/intervals.ts\`).`,
       '',
       '| model | accuracy | precision | recall | F1 | tp / fp / tn / fn |',
       '|---|---|---|---|---|---|',
