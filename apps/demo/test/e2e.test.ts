@@ -213,6 +213,9 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
       expect(rollout).not.toEqual(attention);
       expect(await page.isDisabled('#classify-layer')).toBe(true);
       expect(await page.textContent('#classify figcaption')).toMatch(/rollout/);
+      // WebGPU carries no gradients: gradient relevance is offered, off, and says why.
+      expect(await page.isDisabled('#classify-method-gradient')).toBe(true);
+      expect(await page.textContent('#classify-method-gradient')).toMatch(/needs a tfjs backend/);
       await page.selectOption('#classify-method', 'layer');
       await page.locator('#classify').screenshot({ path: join(SHOTS, `classify-${label}-webgpu.png`) });
     }
@@ -290,6 +293,30 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('explains a classification by gradient relevance on tfjs · wasm, which carries gradients', async () => {
+    await pickBackend(page, 'tfjs-wasm');
+    const spam = samplesOf<EmailSample>('spam-classifier').findIndex((s) => s.label === 'spam');
+    await classifySample(page, spam);
+    expect(await page.isDisabled('#classify-method-gradient')).toBe(false);
+    await page.selectOption('#classify-method', 'rollout');
+    const rollout = await page.$$eval('#classify-token-chips .token', (chips) =>
+      chips.map((c) => Number(c.getAttribute('data-attention'))),
+    );
+    await page.selectOption('#classify-method', 'gradient');
+    await page.waitForFunction(() => document.querySelector('#classify figcaption')?.textContent?.includes('Chefer'), {
+      timeout: 60_000,
+    });
+    const gradient = await page.$$eval('#classify-token-chips .token', (chips) =>
+      chips.map((c) => Number(c.getAttribute('data-attention'))),
+    );
+    expect(gradient).toHaveLength(rollout.length);
+    expect(gradient.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(gradient).not.toEqual(rollout);
+    expect(await page.isDisabled('#classify-layer')).toBe(true);
+    await page.locator('#classify').screenshot({ path: join(SHOTS, 'classify-gradient-tfjs-wasm.png') });
+    await page.selectOption('#classify-method', 'layer');
   });
 
   it('raised no page error on the way', async () => {

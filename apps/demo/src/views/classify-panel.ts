@@ -1,5 +1,6 @@
 import {
   type ClassificationOutput,
+  carriesGradients,
   explainAttention,
   readoutWeights,
   type TextClassificationPipeline,
@@ -17,7 +18,9 @@ import { renderTokenAttention } from './token-attention.js';
 
 /**
  * Classification: paste an email or pick one of the held-out split, get every label with its score and
- * the token-level view of an explanation (raw attention of a chosen layer, or rollout through every layer). Its `data-state` and `data-runs` are `PanelMachine`'s.
+ * the token-level view of an explanation: raw attention of a chosen layer, rollout through every layer, or
+ * gradient-weighted relevance where the backend carries gradients (the tfjs ones; elsewhere the option is off
+ * and says why). Its `data-state` and `data-runs` are `PanelMachine`'s.
  */
 export class ClassifyPanel {
   readonly element: HTMLElement;
@@ -42,12 +45,19 @@ export class ClassifyPanel {
     { id: 'classify-method', onchange: () => this.redraw() },
     h('option', { value: 'layer' }, 'raw attention, one layer'),
     h('option', { value: 'rollout' }, 'rollout through every layer'),
+    h('option', { value: 'gradient', id: 'classify-method-gradient' }, 'gradient-weighted relevance'),
   );
   private readonly caption = h('figcaption', {});
   private readonly tokens = h('div', { id: 'classify-tokens' });
   private readonly figure: HTMLElement;
   private samples: EmailSample[] = [];
-  private last: { output: ClassificationOutput[]; pipeline: TextClassificationPipeline } | null = null;
+  private last: {
+    text: string;
+    output: ClassificationOutput[];
+    pipeline: TextClassificationPipeline;
+    /** Gradient relevance of this result, computed on first view. */
+    gradient?: Promise<number[]>;
+  } | null = null;
   private readonly machine: PanelMachine;
 
   constructor(
@@ -166,7 +176,8 @@ export class ClassifyPanel {
       show: ({ output, ms, backend, pipeline }) => {
         const tokens = output[0].attentions?.keyTokens.length ?? 0;
         this.timings.add({ backend, task: 'classify', detail: firstLine(text), ms, tokens, tokenKind: 'input' });
-        this.last = { output, pipeline };
+        this.last = { text, output, pipeline };
+        this.offerGradient(pipeline);
         this.showResult(text, output, ms, tokens, backend);
         fillLayerSelect(this.layerSelect, output[0].attentions?.maps.length ?? 0);
         this.redraw();
@@ -228,6 +239,17 @@ export class ClassifyPanel {
     );
   }
 
+  /** Gradient relevance needs a backend that carries gradients: the option is on only there, and says so. */
+  private offerGradient(pipeline: TextClassificationPipeline): void {
+    const option = this.methodSelect.querySelector<HTMLOptionElement>('#classify-method-gradient')!;
+    const available = carriesGradients(pipeline.model.device.backend);
+    option.disabled = !available;
+    option.textContent = available
+      ? 'gradient-weighted relevance'
+      : 'gradient-weighted relevance (needs a tfjs backend, which carries gradients)';
+    if (!available && this.methodSelect.value === 'gradient') this.methodSelect.value = 'rollout';
+  }
+
   private redraw(): void {
     const attentions = this.last?.output[0].attentions;
     if (!this.last || !attentions || attentions.maps.length === 0) {
@@ -236,6 +258,10 @@ export class ClassifyPanel {
     }
     this.figure.hidden = false;
     const specials = new Set(['<cls>', '<pad>', '<s>', '</s>', '[CLS]']);
+    if (this.methodSelect.value === 'gradient') {
+      void this.drawGradient(specials);
+      return;
+    }
     const rollout = this.methodSelect.value === 'rollout';
     this.layerSelect.disabled = rollout;
     const { pooling } = this.last.pipeline.model.config;
@@ -255,6 +281,36 @@ export class ClassifyPanel {
       specials,
     );
   }
+
+  /** Gradient relevance of the last result, computed once per result; a newer result wins over a late one. */
+  private async drawGradient(specials: ReadonlySet<string>): Promise<void> {
+    const last = this.last!;
+    this.layerSelect.disabled = true;
+    last.gradient ??= last.pipeline
+      .explain(last.text, { method: 'gradient' })
+      .then((explained) => explained.explanation.tokenScores);
+    this.caption.textContent = 'Computing gradient-weighted relevance…';
+    try {
+      const scores = await last.gradient;
+      if (this.last !== last || this.methodSelect.value !== 'gradient') return;
+      const total = scores.reduce((s, x) => s + x, 0);
+      this.caption.textContent = gradientCaption();
+      renderTokenAttention(
+        this.tokens,
+        last.output[0].attentions!.keyTokens,
+        scores.map((x) => (total > 0 ? x / total : 0)),
+        'share of gradient relevance',
+        specials,
+      );
+    } catch (error) {
+      if (this.last === last)
+        this.caption.textContent = `Gradient relevance failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+}
+
+function gradientCaption(): string {
+  return "Each token is coloured by gradient-weighted relevance (Chefer, Gur & Wolf 2021): each head's attention weighted by the gradient of the predicted label's score with respect to it, the positive part averaged over heads and followed through every layer. Unlike raw attention and rollout it depends on the label explained; in the spam card it finds the evidence fastest of the three.";
 }
 
 function labelsOf(samples: readonly EmailSample[]): string[] {
