@@ -26,6 +26,8 @@ export { carriesGradients, gradientRelevance } from './explain/gradient.js';
 export type { HeadReduction } from './explain/head-average.js';
 export type { HeadImportance, HeadScore, PruningStep } from './explain/head-importance.js';
 export { fullHeadMask, greedyPruning, headImportanceByMasking, scoreHeads } from './explain/head-importance.js';
+export type { TranslationExplainOptions, TranslationExplanation, TranslationMethod } from './explain/translation.js';
+export { explainTranslation } from './explain/translation.js';
 export { DecodingSession } from './generation/session.js';
 export type {
   DecoderCache,
@@ -57,6 +59,7 @@ export type {
   PipelineTask,
   SelfAttentionMaps,
   TranslateOptions,
+  TranslationExplanationOutput,
   TranslationOutput,
 } from './pipeline.js';
 export { pipeline, TextClassificationPipeline, TranslationPipeline } from './pipeline.js';

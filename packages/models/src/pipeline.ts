@@ -4,6 +4,12 @@ import type { TextClassifier } from './classifier.js';
 import { argumentError } from './errors.js';
 import { type AttentionExplanation, type ExplainOptions, explainAttention, readoutWeights } from './explain/explain.js';
 import { gradientRelevance } from './explain/gradient.js';
+import {
+  checkTranslationMethod,
+  explainTranslation,
+  type TranslationExplainOptions,
+  type TranslationExplanation,
+} from './explain/translation.js';
 import { checkRowLengths, positionLimit } from './lengths.js';
 import { buildClassifier, buildTranslator } from './load.js';
 import type { Seq2SeqTranslator } from './seq2seq.js';
@@ -113,6 +119,15 @@ export interface ClassificationOutput {
   readonly attentions?: SelfAttentionMaps;
 }
 
+export interface TranslationExplanationOutput {
+  readonly translationText: string;
+  /** The source tokens (EOS included) and the generated ones (the EOS step included when there is one). */
+  readonly sourceTokens: string[];
+  readonly targetTokens: string[];
+  readonly unknownTokens: number;
+  readonly explanation: TranslationExplanation;
+}
+
 export interface ClassificationExplanation {
   readonly tokens: string[];
   readonly label: string;
@@ -209,6 +224,33 @@ export class TranslationPipeline extends Pipeline<Seq2SeqTranslator> {
         ),
       }),
     }));
+  }
+
+  /**
+   * Which source tokens each generated token rests on (explain/translation.ts): greedy decoding of one text,
+   * then 'raw' (the last decoder layer's cross-attention) or 'rollout' (carried through the encoder's rollout).
+   */
+  async explain(
+    text: string,
+    options: TranslationExplainOptions & Omit<TranslateOptions, 'returnAttentions' | 'numBeams'>,
+  ): Promise<TranslationExplanationOutput> {
+    if (typeof text !== 'string') throw argumentError('explain', 'text', 'must be a string');
+    const { method, heads, residual, ...decoding } = options;
+    checkTranslationMethod(method);
+    const [out] = await this.translate(text, { ...decoding, numBeams: 1, returnAttentions: true });
+    const row = this.tokenizer.encode(text);
+    const encoder = await this.model.encoderAttentions([...row, this.model.config.eos_token_id]);
+    return {
+      translationText: out.translationText,
+      sourceTokens: out.attentions!.keyTokens,
+      targetTokens: out.attentions!.queryTokens,
+      unknownTokens: out.unknownTokens,
+      explanation: explainTranslation(out.attentions!.maps, encoder, {
+        method,
+        ...(heads && { heads }),
+        ...(residual !== undefined && { residual }),
+      }),
+    };
   }
 
   protected invoke(text: string | readonly string[], options?: TranslateOptions): Promise<TranslationOutput[]> {

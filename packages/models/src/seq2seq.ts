@@ -99,6 +99,32 @@ export class Seq2SeqTranslator {
     );
   }
 
+  /** The encoder's self-attention of one complete source row (EOS included): [layer][head][S][S]. */
+  async encoderAttentions(source: readonly number[]): Promise<number[][][][]> {
+    this.checkAlive();
+    const { config } = this;
+    const { ops, embeddings } = this.#layers;
+    checkRowLengths('encoderAttentions', 'source', [source], config, { single: true, hint: 'shorten it' });
+    const maps = ops.tidy(() => {
+      const batch = padBatch(ops, [source], config.pad_token_id, config.vocab_size);
+      const encoded = this.#encoder.forward(ops, embeddings.forward(ops, batch.ids, 0), batch.lengths, {
+        returnAttentions: true,
+      });
+      return encoded.attentions!;
+    });
+    try {
+      const data = await Promise.all(maps.map((t) => this.device.read(t)));
+      const S = source.length;
+      return data.map((d, l) =>
+        Array.from({ length: maps[l].shape[1] }, (_, h) =>
+          Array.from({ length: S }, (_, i) => Array.from(d.subarray((h * S + i) * S, (h * S + i + 1) * S))),
+        ),
+      );
+    } finally {
+      this.device.dispose(...maps);
+    }
+  }
+
   /** Repeats rows of an encoded source: row i of the result is row `rows[i]` of `source`. */
   selectRows(source: EncodedSource, rows: readonly number[]): EncodedSource {
     const { ops } = this.#layers;

@@ -9,9 +9,11 @@ export type HeadReduction = 'mean' | 'max';
 export type Map2d = number[][];
 
 export function reduceHeads(heads: readonly (readonly (readonly number[])[])[], reduction: HeadReduction): Map2d {
-  const n = heads[0]?.length ?? 0;
-  return Array.from({ length: n }, (_, i) =>
-    Array.from({ length: n }, (_, j) => {
+  // Rows × columns of the first head: square for self-attention, [steps][source] for cross-attention.
+  const rows = heads[0]?.length ?? 0;
+  const columns = heads[0]?.[0]?.length ?? 0;
+  return Array.from({ length: rows }, (_, i) =>
+    Array.from({ length: columns }, (_, j) => {
       let acc = reduction === 'max' ? Number.NEGATIVE_INFINITY : 0;
       for (const head of heads) acc = reduction === 'max' ? Math.max(acc, head[i][j]) : acc + head[i][j];
       return reduction === 'max' ? acc : acc / heads.length;

@@ -1,0 +1,106 @@
+import { AttnkitError } from '@attnkit/core';
+import { type HeadReduction, type Map2d, multiply, reduceHeads, withResidual } from './head-average.js';
+
+/**
+ * Which source tokens each generated token rests on, from a translation's attention maps.
+ *
+ * Notation: S source tokens (EOS included) · N generated steps (the EOS step included when there is one) ·
+ * C_l [N][S] the cross-attention of decoder layer l, heads reduced · A_l [S][S] encoder layer l's
+ * self-attention, heads reduced · Â_l = (1 − r)·A_l + r·I (the residual, rows renormalized)
+ *
+ *   raw      scores[t] = C_L[t]: the last decoder layer's cross-attention;
+ *   rollout  scores[t] = C_L[t] · R_enc,  R_enc = Â_L·…·Â_1: the cross-attention carried back through the
+ *            encoder's rollout (Abnar & Zuidema 2020), so a source position counts for the input tokens it
+ *            mixed in rather than as itself.
+ *
+ * The decoder's self-attention is not followed: the question is which source tokens a step read. Both give
+ * rows that sum to 1. Attention flow and gradient relevance are not offered for translation: a typed
+ * UNSUPPORTED, not a substitute.
+ */
+export type TranslationMethod = 'raw' | 'rollout';
+
+export interface TranslationExplainOptions {
+  readonly method: TranslationMethod | 'flow' | 'gradient';
+  readonly heads?: HeadReduction;
+  /** r of Â (rollout only; default 0.5, as in the paper). */
+  readonly residual?: number;
+}
+
+export interface TranslationExplanation {
+  readonly method: TranslationMethod;
+  /** [N][S]: per generated step, the share of each source token. */
+  readonly tokenScores: number[][];
+  /** rollout: R_enc [S][S]; raw: the last decoder layer's cross-attention [N][S]. */
+  readonly maps: Map2d;
+  readonly averaged: string;
+}
+
+export function explainTranslation(
+  cross: readonly (readonly (readonly (readonly number[])[])[])[],
+  encoder: readonly (readonly (readonly (readonly number[])[])[])[],
+  options: TranslationExplainOptions,
+): TranslationExplanation {
+  const { method, heads = 'mean', residual = 0.5 } = options;
+  checkTranslationMethod(method);
+  if (cross.length === 0 || encoder.length === 0)
+    throw new AttnkitError('INVALID_ARGUMENT', 'explainTranslation: cross and encoder maps need at least one layer', {
+      argument: cross.length === 0 ? 'cross' : 'encoder',
+    });
+  if (!(residual >= 0 && residual <= 1))
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `explainTranslation: options.residual must be in [0, 1], got ${residual}`,
+      {
+        argument: 'options.residual',
+        given: String(residual),
+      },
+    );
+  const headsText = heads === 'mean' ? 'heads averaged (mean)' : 'heads reduced by element-wise max';
+  const last = reduceHeads(cross[cross.length - 1], heads);
+  if (method === 'raw') {
+    return {
+      method,
+      tokenScores: last,
+      maps: last,
+      averaged: `the last decoder layer's cross-attention, ${headsText}`,
+    };
+  }
+  const mixed = encoder.map((layer) => withResidual(reduceHeads(layer, heads), residual));
+  let rolled = mixed[0];
+  for (let l = 1; l < mixed.length; l++) rolled = multiply(mixed[l], rolled);
+  const S = rolled.length;
+  if (last[0] && last[0].length !== S)
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      `explainTranslation: cross maps have ${last[0].length} source positions, the encoder maps ${S}`,
+      {
+        argument: 'cross',
+      },
+    );
+  const scores = last.map((row) =>
+    Array.from({ length: S }, (_, j) => row.reduce((s, c, k) => s + c * rolled[k][j], 0)),
+  );
+  return {
+    method,
+    tokenScores: scores,
+    maps: rolled,
+    averaged: `the last decoder layer's cross-attention (${headsText}) carried through the encoder's rollout over ${encoder.length} layers (residual folded in as ${1 - residual}·A + ${residual}·I, rows renormalized)`,
+  };
+}
+
+/** 'raw' and 'rollout' are offered; 'flow' and 'gradient' are a typed UNSUPPORTED, anything else INVALID_ARGUMENT. */
+export function checkTranslationMethod(method: string): asserts method is TranslationMethod {
+  if (method === 'flow' || method === 'gradient') {
+    throw new AttnkitError(
+      'UNSUPPORTED',
+      `explainTranslation: method '${method}' is offered for classification only; use 'raw' or 'rollout' for translation`,
+      { argument: 'options.method', given: method },
+    );
+  }
+  if (method !== 'raw' && method !== 'rollout')
+    throw new AttnkitError('INVALID_ARGUMENT', `explainTranslation: unknown method ${String(method)}`, {
+      argument: 'options.method',
+      expected: 'raw | rollout',
+      given: String(method),
+    });
+}
