@@ -24,8 +24,14 @@ export { explainAttention, FLOW_MAX_NODES, readoutWeights } from './explain/expl
 export type { GradientBackend, GradientRelevance, GradientRelevanceOptions } from './explain/gradient.js';
 export { carriesGradients, gradientRelevance } from './explain/gradient.js';
 export type { HeadReduction } from './explain/head-average.js';
-export type { HeadImportance, HeadScore, PruningStep } from './explain/head-importance.js';
-export { fullHeadMask, greedyPruning, headImportanceByMasking, scoreHeads } from './explain/head-importance.js';
+export type { HeadImportance, HeadScore, ModulePruningStep, PruningStep } from './explain/head-importance.js';
+export {
+  fullHeadMask,
+  greedyModulePruning,
+  greedyPruning,
+  headImportanceByMasking,
+  scoreHeads,
+} from './explain/head-importance.js';
 export type { TranslationExplainOptions, TranslationExplanation, TranslationMethod } from './explain/translation.js';
 export { explainTranslation } from './explain/translation.js';
 export { DecodingSession } from './generation/session.js';
@@ -65,7 +71,7 @@ export type {
 export { pipeline, TextClassificationPipeline, TranslationPipeline } from './pipeline.js';
 export type { Dropout } from './scope.js';
 export { collectTensors, isDeviceTensor, Ops } from './scope.js';
-export type { EncodedSource } from './seq2seq.js';
+export type { EncodedSource, ModuleHeadMasks } from './seq2seq.js';
 export { Seq2SeqTranslator } from './seq2seq.js';
 export type {
   FileProgress,

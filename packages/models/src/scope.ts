@@ -29,6 +29,7 @@ export interface Dropout {
 export class Ops {
   private readonly frames: Set<DeviceTensor>[] = [];
   private training: Dropout | null = null;
+  private headMasks: Readonly<Record<string, readonly number[]>> | null = null;
 
   constructor(readonly device: Device) {}
 
@@ -55,6 +56,27 @@ export class Ops {
     } finally {
       this.training = outer;
     }
+  }
+
+  /**
+   * Runs `fn` with head masks by attention module (`decoder.layers.0.encoder_attn` → one gain per head): the
+   * models' attention layers read theirs with `headMaskOf`. Off again afterwards, even when `fn` throws. The
+   * caller validates the masks against its config (Seq2SeqTranslator does).
+   */
+  withHeadMasks<R>(masks: Readonly<Record<string, readonly number[]>> | undefined, fn: () => R): R {
+    if (!masks) return fn();
+    const outer = this.headMasks;
+    this.headMasks = masks;
+    try {
+      return fn();
+    } finally {
+      this.headMasks = outer;
+    }
+  }
+
+  /** The head mask of an attention module inside `withHeadMasks`, else undefined. */
+  headMaskOf(module: string): readonly number[] | undefined {
+    return this.headMasks?.[module];
   }
 
   /** x itself outside `withDropout`; inside it, x times a fresh dropout mask. */

@@ -1,6 +1,6 @@
 import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
-import type { TranslatorConfig } from './config.js';
+import { attentionModules, headsOf, type TranslatorConfig } from './config.js';
 import { Decoder } from './decoder.js';
 import { Encoder } from './encoder.js';
 import { argumentError } from './errors.js';
@@ -47,12 +47,22 @@ export class Seq2SeqTranslator {
     this.#encoder = Encoder.from(weights, 'encoder', config.encoder_layers, config);
   }
 
-  /** Runs the encoder on complete source rows (the caller appends EOS). The result is the caller's to dispose. */
-  encode(sources: readonly (readonly number[])[]): EncodedSource {
+  /**
+   * Runs the encoder on complete source rows (the caller appends EOS). The result is the caller's to dispose.
+   * `headMask` gains by attention module apply to the encoder's (the decoder's are the decoding's).
+   */
+  encode(sources: readonly (readonly number[])[], headMask?: ModuleHeadMasks): EncodedSource {
     this.checkAlive();
     const { config } = this;
-    const { ops, embeddings, decoder } = this.#layers;
+    const { ops } = this.#layers;
     checkRowLengths('encode', 'sources', sources, config, { hint: 'shorten it' });
+    if (headMask) checkHeadMasks('encode', config, headMask);
+    return ops.withHeadMasks(headMask, () => this.encodeTidy(sources));
+  }
+
+  private encodeTidy(sources: readonly (readonly number[])[]): EncodedSource {
+    const { config } = this;
+    const { ops, embeddings, decoder } = this.#layers;
     return ops.tidy(() => {
       const batch = padBatch(ops, sources, config.pad_token_id, config.vocab_size);
       const embedded = embeddings.forward(ops, batch.ids, 0);
@@ -72,7 +82,7 @@ export class Seq2SeqTranslator {
   teacherForcedLogits(
     sources: readonly (readonly number[])[],
     decoderInputs: readonly (readonly number[])[],
-    { dropout }: { readonly dropout?: Dropout } = {},
+    { dropout, headMask }: { readonly dropout?: Dropout; readonly headMask?: ModuleHeadMasks } = {},
   ): DeviceTensor<'float32'> {
     this.checkAlive();
     const { config } = this;
@@ -84,18 +94,21 @@ export class Seq2SeqTranslator {
         `must hold one row per source (${sources.length}), got ${Array.isArray(decoderInputs) ? decoderInputs.length : typeof decoderInputs}`,
       );
     checkRowLengths('teacherForcedLogits', 'decoderInputs', decoderInputs, config, { hint: 'shorten it' });
+    if (headMask) checkHeadMasks('teacherForcedLogits', config, headMask);
     return ops.withDropout(dropout, () =>
-      ops.tidy(() => {
-        const encoded = this.encode(sources);
-        const batch = padBatch(ops, decoderInputs, config.pad_token_id, config.vocab_size);
-        const out = decoder.forward(ops, embeddings.forward(ops, batch.ids, 0), {
-          cross: encoded.cross,
-          cache: null,
-          useCache: false,
-          returnCrossAttentions: false,
-        });
-        return lmHead.forward(ops, out.hidden);
-      }),
+      ops.withHeadMasks(headMask, () =>
+        ops.tidy(() => {
+          const encoded = this.encode(sources);
+          const batch = padBatch(ops, decoderInputs, config.pad_token_id, config.vocab_size);
+          const out = decoder.forward(ops, embeddings.forward(ops, batch.ids, 0), {
+            cross: encoded.cross,
+            cache: null,
+            useCache: false,
+            returnCrossAttentions: false,
+          });
+          return lmHead.forward(ops, out.hidden);
+        }),
+      ),
     );
   }
 
@@ -149,15 +162,15 @@ export class Seq2SeqTranslator {
    * Encodes the sources once and returns what generation decodes from: `rowsPerSource` rows per source
    * (one per beam), source b's rows first-to-last at b·rowsPerSource. The state is the caller's to dispose.
    */
-  startDecoding(sources: readonly (readonly number[])[], rowsPerSource = 1): DecodingState {
+  startDecoding(sources: readonly (readonly number[])[], rowsPerSource = 1, headMask?: ModuleHeadMasks): DecodingState {
     this.checkAlive();
     if (!Number.isInteger(rowsPerSource) || rowsPerSource < 1)
       throw argumentError('startDecoding', 'rowsPerSource', `must be an integer ≥ 1, got ${rowsPerSource}`);
-    const encoded = this.encode(sources);
-    if (rowsPerSource === 1) return new TranslatorDecoding(this.#layers, encoded);
+    const encoded = this.encode(sources, headMask);
+    if (rowsPerSource === 1) return new TranslatorDecoding(this.#layers, encoded, headMask);
     try {
       const rows = sources.flatMap((_, b) => Array.from({ length: rowsPerSource }, () => b));
-      return new TranslatorDecoding(this.#layers, this.selectRows(encoded, rows));
+      return new TranslatorDecoding(this.#layers, this.selectRows(encoded, rows), headMask);
     } finally {
       this.disposeTree(encoded);
     }
@@ -167,7 +180,7 @@ export class Seq2SeqTranslator {
   async generate(sources: readonly (readonly number[])[], options: GenerateOptions = {}): Promise<Generation[]> {
     this.checkAlive();
     const resolved = this.resolveOptions(options);
-    const state = this.startDecoding(sources, resolved.numBeams);
+    const state = this.startDecoding(sources, resolved.numBeams, options.headMask);
     const session = new DecodingSession(state, resolved.useCache);
     try {
       return resolved.numBeams === 1
@@ -199,7 +212,15 @@ export class Seq2SeqTranslator {
   private resolveOptions(options: GenerateOptions) {
     const op = 'generate';
     const { config } = this;
-    const known = ['numBeams', 'maxNewTokens', 'lengthPenalty', 'useCache', 'returnLogits', 'returnAttentions'];
+    const known = [
+      'numBeams',
+      'maxNewTokens',
+      'lengthPenalty',
+      'useCache',
+      'returnLogits',
+      'returnAttentions',
+      'headMask',
+    ];
     for (const key of Object.keys(options))
       if (!known.includes(key))
         throw argumentError(op, `options.${key}`, `is not a known option (${known.join(', ')})`);
@@ -237,5 +258,29 @@ export class Seq2SeqTranslator {
   private checkAlive(): void {
     if (this.disposed)
       throw new AttnkitError('DISPOSED', 'Seq2SeqTranslator: the model was disposed', { argument: 'this' });
+  }
+}
+
+/** Gains by attention module (`decoder.layers.0.encoder_attn` → one per head); 0 removes a head. */
+export type ModuleHeadMasks = Readonly<Record<string, readonly number[]>>;
+
+function checkHeadMasks(op: string, config: TranslatorConfig, masks: ModuleHeadMasks): void {
+  const modules = new Set(attentionModules(config));
+  if (typeof masks !== 'object' || masks === null)
+    throw argumentError(op, 'headMask', 'must be an object of gains by attention module');
+  for (const [module, gains] of Object.entries(masks)) {
+    if (!modules.has(module))
+      throw argumentError(
+        op,
+        `headMask.${module}`,
+        `is not an attention module of this model (${[...modules].join(', ')})`,
+      );
+    const heads = headsOf(config, module);
+    if (
+      !Array.isArray(gains) ||
+      gains.length !== heads ||
+      gains.some((g) => typeof g !== 'number' || !Number.isFinite(g))
+    )
+      throw argumentError(op, `headMask.${module}`, `must be ${heads} finite gains, one per head`);
   }
 }

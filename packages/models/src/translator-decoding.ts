@@ -36,12 +36,15 @@ export class TranslatorDecoding implements DecodingState {
   // Hard-private, so a state handed to user code exposes the interface and nothing of the translator.
   readonly #layers: DecodingLayers;
   readonly #source: EncodedSource;
+  /** Head masks by attention module, applied at every step (Ops.withHeadMasks). */
+  readonly #headMasks: Readonly<Record<string, readonly number[]>> | undefined;
   #disposed = false;
 
   /** Takes over `source`: `dispose()` releases it. The layers stay the translator's. */
-  constructor(layers: DecodingLayers, source: EncodedSource) {
+  constructor(layers: DecodingLayers, source: EncodedSource, headMasks?: Readonly<Record<string, readonly number[]>>) {
     this.#layers = layers;
     this.#source = source;
+    this.#headMasks = headMasks;
   }
 
   get device(): Device {
@@ -68,23 +71,25 @@ export class TranslatorDecoding implements DecodingState {
     const { ops, embeddings, decoder, lmHead, config } = this.#layers;
     const R = this.rows;
     const St = input.tokens[0].length;
-    return ops.tidy(() => {
-      const ids = ops.upload(Int32Array.from(input.tokens.flat()), [R, St]);
-      const decoded = decoder.forward(ops, embeddings.forward(ops, ids, input.start), {
-        cross: this.#source.cross,
-        cache: input.cache,
-        useCache: input.useCache,
-        returnCrossAttentions: input.returnCrossAttentions,
-      });
-      // Only the newest position predicts the next token; when recomputing, the others are discarded.
-      const last = St === 1 ? decoded.hidden : ops.slice(decoded.hidden, 1, St - 1, 1);
-      const logits = ops.reshape(lmHead.forward(ops, last), [R, config.vocab_size]);
-      const crossAttentions = decoded.crossAttentions?.map((scores) => {
-        const newest = St === 1 ? scores : ops.slice(scores, 2, St - 1, 1);
-        return ops.reshape(newest, [R, scores.shape[1], this.#source.S]);
-      });
-      return { logits, ...(crossAttentions && { crossAttentions }), cache: decoded.cache ?? null };
-    });
+    return ops.withHeadMasks(this.#headMasks, () =>
+      ops.tidy(() => {
+        const ids = ops.upload(Int32Array.from(input.tokens.flat()), [R, St]);
+        const decoded = decoder.forward(ops, embeddings.forward(ops, ids, input.start), {
+          cross: this.#source.cross,
+          cache: input.cache,
+          useCache: input.useCache,
+          returnCrossAttentions: input.returnCrossAttentions,
+        });
+        // Only the newest position predicts the next token; when recomputing, the others are discarded.
+        const last = St === 1 ? decoded.hidden : ops.slice(decoded.hidden, 1, St - 1, 1);
+        const logits = ops.reshape(lmHead.forward(ops, last), [R, config.vocab_size]);
+        const crossAttentions = decoded.crossAttentions?.map((scores) => {
+          const newest = St === 1 ? scores : ops.slice(scores, 2, St - 1, 1);
+          return ops.reshape(newest, [R, scores.shape[1], this.#source.S]);
+        });
+        return { logits, ...(crossAttentions && { crossAttentions }), cache: decoded.cache ?? null };
+      }),
+    );
   }
 
   reorderCache(cache: DecoderCache, origins: readonly number[]): DecoderCache {

@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fullHeadMask, greedyPruning, headImportanceByMasking, scoreHeads } from '../src/explain/head-importance.js';
+import {
+  fullHeadMask,
+  greedyModulePruning,
+  greedyPruning,
+  headImportanceByMasking,
+  scoreHeads,
+} from '../src/explain/head-importance.js';
 import { pipeline, readSafetensors, writeSafetensors } from '../src/index.js';
 import { expectAllClose } from './helpers/close.js';
 import { asModelFiles, FIXTURES, fixtureFiles } from './helpers/fixtures.js';
@@ -79,5 +85,22 @@ describe('head masks through the classifier', () => {
     } finally {
       p.dispose();
     }
+  });
+});
+
+describe('greedyModulePruning', () => {
+  it("removes, at each step, the head whose removal costs least, and never a module's last head", async () => {
+    // loss = Σ over removed heads of a fixed cost: greedy removes cheapest first.
+    const cost: Record<string, number[]> = { a: [3, 1, 2], b: [0.5, 4] };
+    const loss = async (mask: Record<string, number[]>) =>
+      Object.entries(mask).reduce(
+        (s, [m, gains]) => s + gains.reduce((t, g, h) => t + (g === 0 ? cost[m][h] : 0), 0),
+        0,
+      );
+    const steps = await greedyModulePruning({ a: 3, b: 2 }, loss);
+    expect(steps.map((s) => s.pruned.at(-1) ?? null)).toEqual([null, ['b', 0], ['a', 1], ['a', 2]]);
+    expect(steps.map((s) => s.loss)).toEqual([0, 0.5, 1.5, 3.5]);
+    // Each module keeps one head: b's last (cost 4) and a's last (cost 3) stay.
+    expect(steps.at(-1)!.headMask).toEqual({ a: [1, 0, 0], b: [0, 1] });
   });
 });

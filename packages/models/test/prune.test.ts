@@ -135,6 +135,47 @@ describe('pruneHeads', () => {
     expect(b.generated.map((g) => g.tokens)).toEqual(a.generated.map((g) => g.tokens));
   });
 
+  it('translator head masks by module equal pruning those heads, teacher-forced and in generate', async () => {
+    const full = randomWeights(translator, 8);
+    const heads = { 'encoder.layers.0.self_attn': [1], 'decoder.layers.0.encoder_attn': [0, 2] };
+    const mask = Object.fromEntries(
+      Object.entries(heads).map(([m, list]) => [m, [0, 1, 2, 3].map((h) => (list.includes(h) ? 0 : 1))]),
+    );
+    const pruned = pruneHeads(translator, full, heads);
+    const sources = [
+      [3, 4, 5, 2],
+      [6, 2],
+    ];
+    const inputs = [
+      [1, 7, 8],
+      [1, 9],
+    ];
+    const masked = new Seq2SeqTranslator(device, translator, upload(device, full));
+    const small = new Seq2SeqTranslator(device, pruned.config as TranslatorConfig, upload(device, pruned.weights));
+    const a = masked.teacherForcedLogits(sources, inputs, { headMask: mask });
+    const b = small.teacherForcedLogits(sources, inputs);
+    expect(maxDiff(await device.read(a), await device.read(b))).toBeLessThan(1e-5);
+    const unmasked = masked.teacherForcedLogits(sources, inputs);
+    expect(maxDiff(await device.read(a), await device.read(unmasked))).toBeGreaterThan(1e-3);
+    device.dispose(a, b, unmasked);
+    const ga = await masked.generate(sources, { maxNewTokens: 5, headMask: mask, returnLogits: true });
+    const gb = await small.generate(sources, { maxNewTokens: 5, returnLogits: true });
+    expect(ga.map((g) => g.tokens)).toEqual(gb.map((g) => g.tokens));
+    expect(maxDiff(ga[0].logits![0], gb[0].logits![0])).toBeLessThan(1e-5);
+    const beams = await masked.generate(sources, { maxNewTokens: 5, numBeams: 2, headMask: mask });
+    expect(beams.map((g) => g.tokens)).toEqual(
+      (await small.generate(sources, { maxNewTokens: 5, numBeams: 2 })).map((g) => g.tokens),
+    );
+    expect(() =>
+      masked.teacherForcedLogits(sources, inputs, { headMask: { 'decoder.layers.3.self_attn': [1, 1, 1, 1] } }),
+    ).toThrow(/not an attention module/);
+    expect(() =>
+      masked.teacherForcedLogits(sources, inputs, { headMask: { 'encoder.layers.0.self_attn': [1, 1] } }),
+    ).toThrow(/4 finite gains/);
+    masked.dispose();
+    small.dispose();
+  });
+
   it('composes: pruning twice (current indices) equals pruning once (original indices)', () => {
     const full = randomWeights(classifier, 5);
     const once = pruneHeads(classifier, full, { 'encoder.layers.0.self_attn': [1, 3] });

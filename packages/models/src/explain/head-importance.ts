@@ -117,3 +117,49 @@ export async function greedyPruning(
 function without(mask: readonly (readonly number[])[], layer: number, head: number): number[][] {
   return mask.map((row, l) => row.map((x, h) => (l === layer && h === head ? 0 : x)));
 }
+
+/** One step of greedy pruning by attention module: the heads removed so far, their mask, and the loss. */
+export interface ModulePruningStep {
+  /** [module, head] in the order they were removed. */
+  readonly pruned: [string, number][];
+  readonly headMask: Record<string, number[]>;
+  readonly loss: number;
+}
+
+/**
+ * Greedy pruning for any model whose heads are named by attention module (a translator's encoder, decoder
+ * self- and cross-attention): at each step, every remaining head is masked in turn, and the one whose removal
+ * gives the lowest `loss` goes (Michel et al. 2019 rank by importance once; re-ranking after every removal
+ * follows the interactions between heads). `heads` gives each module's head count; `loss` scores a mask.
+ * Costs Σ remaining evaluations: for 24 heads, 299.
+ */
+export async function greedyModulePruning(
+  heads: Readonly<Record<string, number>>,
+  loss: (mask: Record<string, number[]>) => Promise<number>,
+  { keep = 1 }: { keep?: number } = {},
+): Promise<ModulePruningStep[]> {
+  let mask: Record<string, number[]> = Object.fromEntries(
+    Object.entries(heads).map(([module, n]) => [module, new Array<number>(n).fill(1)]),
+  );
+  const total = Object.values(heads).reduce((s, n) => s + n, 0);
+  const pruned: [string, number][] = [];
+  const steps: ModulePruningStep[] = [{ pruned: [], headMask: mask, loss: await loss(mask) }];
+  while (total - pruned.length > keep) {
+    let best: { module: string; head: number; loss: number } | null = null;
+    for (const [module, gains] of Object.entries(mask))
+      for (const [head, gain] of gains.entries()) {
+        if (gain === 0 || gains.filter((g) => g !== 0).length === 1) continue;
+        const value = await loss(withoutHead(mask, module, head));
+        if (!best || value < best.loss) best = { module, head, loss: value };
+      }
+    if (!best) break;
+    mask = withoutHead(mask, best.module, best.head);
+    pruned.push([best.module, best.head]);
+    steps.push({ pruned: [...pruned], headMask: mask, loss: best.loss });
+  }
+  return steps;
+}
+
+function withoutHead(mask: Record<string, number[]>, module: string, head: number): Record<string, number[]> {
+  return { ...mask, [module]: mask[module].map((g, h) => (h === head ? 0 : g)) };
+}

@@ -11,6 +11,8 @@ export interface GenerateOptions {
   readonly returnLogits?: boolean;
   /** Cross-attention probabilities per layer and head. */
   readonly returnAttentions?: boolean;
+  /** Gains by attention module (`encoder.layers.0.self_attn` → one per head): 0 removes a head. */
+  readonly headMask?: Readonly<Record<string, readonly number[]>>;
 }
 
 export interface Generation {

@@ -60,6 +60,8 @@ export class MultiHeadAttention {
     readonly o: Linear,
     readonly numHeads: number,
     readonly numKvHeads: number,
+    /** The module's weight prefix (`encoder.layers.0.self_attn`), which head masks and pruning name it by. */
+    readonly name = '',
   ) {
     this.headSize = q.weight.shape[1] / numHeads;
   }
@@ -72,6 +74,7 @@ export class MultiHeadAttention {
       Linear.from(weights, `${prefix}.o_proj`),
       headsOf(config, prefix),
       config.pruned_heads?.[prefix] ? headsOf(config, prefix) : config.num_kv_heads,
+      prefix,
     );
   }
 
@@ -81,6 +84,7 @@ export class MultiHeadAttention {
 
   forward(ops: Ops, query: DeviceTensor, call: AttentionCall): AttentionResult {
     const q = this.q.forward(ops, query);
+    const headMask = call.headMask ?? ops.headMaskOf(this.name);
     const options: AttentionOptions = {
       qNumHeads: this.numHeads,
       kvNumHeads: this.numKvHeads,
@@ -88,7 +92,7 @@ export class MultiHeadAttention {
       ...(call.alibi && { alibi: true }),
       ...(call.returnPresent && !call.past && { returnPresent: true }),
       ...(call.returnScores && { scoresOutput: 'probabilities' as const }),
-      ...(call.headMask && { headMask: call.headMask }),
+      ...(headMask && { headMask }),
     };
     const out = ops.attention(
       {
