@@ -22,7 +22,7 @@ export { Encoder, EncoderLayer } from './encoder.js';
 export type { AttentionExplanation, ExplainOptions, ExplanationMethod } from './explain/explain.js';
 export { explainAttention, FLOW_MAX_NODES, readoutWeights } from './explain/explain.js';
 export type { GradientBackend, GradientRelevance, GradientRelevanceOptions } from './explain/gradient.js';
-export { carriesGradients, gradientRelevance } from './explain/gradient.js';
+export { carriesGradients, gradientRelevance, headImportanceByGradient } from './explain/gradient.js';
 export type { HeadReduction } from './explain/head-average.js';
 export type { HeadImportance, HeadScore, ModulePruningStep, PruningStep } from './explain/head-importance.js';
 export {

@@ -6,6 +6,7 @@ import {
   type ClassifierConfig,
   carriesGradients,
   gradientRelevance,
+  headImportanceByGradient,
   pipeline,
   randomWeights,
   TextClassifier,
@@ -131,6 +132,35 @@ describe('gradient-weighted relevance on tfjs-cpu', () => {
     expect((await gradientRelevance(model, ROW)).target).toBe(best);
     expect(Math.abs(spam.logit - predicted.logits[1])).toBeLessThan(1e-5);
     await expect(gradientRelevance(model, ROW, { target: 2 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('head importance by gradient is |∂L/∂ξ_h| of each head gain, as float64 differences of the loss say', async () => {
+    const label = 1;
+    const importance = await headImportanceByGradient(model, [ROW], [label]);
+    const reference = createReferenceBackend();
+    const exact = classifierOn(createDevice(reference));
+    const lossAt = async (mask: number[][]) => {
+      const out = exact.forward([ROW], { headMask: mask });
+      const logits = await exact.device.read(out.logits);
+      exact.device.dispose(out.logits);
+      const max = Math.max(...logits);
+      return -(logits[label] - max - Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0)));
+    };
+    const h = 1e-2;
+    for (let l = 0; l < config.num_layers; l++)
+      for (let head = 0; head < config.num_heads; head++) {
+        const at = (x: number) =>
+          lossAt(
+            Array.from({ length: config.num_layers }, (_, m) =>
+              [1, 1, 1, 1].map((g, k) => (m === l && k === head ? x : g)),
+            ),
+          );
+        const numeric = ((await at(1 + h)) - (await at(1 - h))) / (2 * h);
+        expect(Math.abs(importance[l][head] - Math.abs(numeric))).toBeLessThan(1e-3 * (1 + Math.abs(numeric)));
+      }
+    await expect(headImportanceByGradient(exact, [ROW], [label])).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    exact.dispose();
+    reference.dispose();
   });
 
   it("a pipeline on tfjs explains with method 'gradient'; on the reference backend it is a typed refusal", async () => {

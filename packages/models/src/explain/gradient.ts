@@ -148,3 +148,83 @@ async function predicted(classifier: TextClassifier, row: readonly number[]): Pr
   const [out] = await classifier.classify([row]);
   return out.probabilities.indexOf(Math.max(...out.probabilities));
 }
+
+/**
+ * Head importance by gradient (Michel, Levy & Neubig 2019): I_h = mean over rows of |∂L/∂ξ_h| at ξ = 1, where
+ * ξ_h is head h's gain (its headMask entry) and L the cross-entropy of the row's label. With O_h the head's output
+ * (A_h·V_h, the gain's argument) and G_h = ∂L/∂O_h at the probe, ∂L/∂ξ_h = Σ_i Σ_c G_h[i][c]·O_h[i][c]. One
+ * forward and backward per row, on a backend that carries gradients; returns [layer][head].
+ */
+export async function headImportanceByGradient(
+  classifier: TextClassifier,
+  rows: readonly (readonly number[])[],
+  labels: readonly number[],
+): Promise<number[][]> {
+  const { device, config } = classifier;
+  const backend = device.backend;
+  if (!carriesGradients(backend)) {
+    throw new AttnkitError(
+      'UNSUPPORTED',
+      `headImportanceByGradient: the ${backend.name} backend carries no gradients; use headImportanceByMasking there`,
+      { argument: 'classifier', given: backend.name },
+    );
+  }
+  if (rows.length !== labels.length || rows.length === 0)
+    throw new AttnkitError(
+      'INVALID_ARGUMENT',
+      'headImportanceByGradient: rows and labels must be non-empty and as many',
+      {
+        argument: 'labels',
+      },
+    );
+  const H = config.num_heads;
+  const Dh = config.d_model / H;
+  const layers = classifier.encoder.layers;
+  const importance = layers.map((layer) => new Array<number>(layer.selfAttention.numHeads).fill(0));
+  for (const [r, row] of rows.entries()) {
+    const n = row.length + (config.pooling === 'cls' ? 1 : 0);
+    let maps: DeviceTensor<'float32'>[] = [];
+    let values: DeviceTensor<'float32'>[] = [];
+    const { gradients } = await backend.probeGradients(
+      layers.map((layer) => [1, n, layer.selfAttention.numHeads * Dh]),
+      (probes) => {
+        const out = classifier.forward([row], { returnAttentions: true, probes });
+        maps = out.attentions ?? [];
+        values = out.values ?? [];
+        // −log softmax(logits)[label], from the device ops so that it differentiates.
+        const logp = device.logSoftmax(out.logits);
+        const pick = device.upload(
+          Float32Array.from({ length: classifier.labels.length }, (_, k) => (k === labels[r] ? -1 : 0)),
+          [1, classifier.labels.length],
+        );
+        const loss = device.mul(logp, pick);
+        device.dispose(out.logits, logp, pick);
+        return { value: loss, keep: [...maps, ...values] };
+      },
+    );
+    try {
+      const [A, V] = await Promise.all([
+        Promise.all(maps.map((t) => device.read(t))),
+        Promise.all(values.map((t) => device.read(t))),
+      ]);
+      layers.forEach((layer, l) => {
+        const h = layer.selfAttention.numHeads;
+        const hkv = layer.selfAttention.numKvHeads;
+        for (let head = 0; head < h; head++) {
+          const kv = Math.floor(head / (h / hkv));
+          let dot = 0;
+          for (let i = 0; i < n; i++)
+            for (let c = 0; c < Dh; c++) {
+              let o = 0;
+              for (let j = 0; j < n; j++) o += A[l][(head * n + i) * n + j] * V[l][j * hkv * Dh + kv * Dh + c];
+              dot += gradients[l][i * h * Dh + head * Dh + c] * o;
+            }
+          importance[l][head] += Math.abs(dot) / rows.length;
+        }
+      });
+    } finally {
+      device.dispose(...maps, ...values);
+    }
+  }
+  return importance;
+}
