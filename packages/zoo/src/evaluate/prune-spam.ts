@@ -10,14 +10,17 @@ import { UNK_ID } from './classify.js';
 
 /**
  * The pruned spam model the card recommends, from the greedy pruning curve on dev (explain-spam.ts):
- * the step with the most heads pruned whose dev accuracy is at most one mail below the full model's. The rule
- * is fixed before the curve is seen; test is read once, for the step it picks. The weights are pruned
- * for real (pruneHeads): a smaller folder, not a head mask.
+ * the step with the most heads pruned whose dev accuracy is at most one mail below the full model's, among the
+ * steps that leave every layer a head (pruneHeads keeps one per attention module: a saved model has no empty
+ * attention). The rule is fixed before the curve is seen; test is read once, for the step it picks. The weights
+ * are pruned for real (pruneHeads): a smaller folder, not a head mask.
  */
 export function recommendedStep(steps: readonly PruningStep[], devMails: number): PruningStep {
   const floor = steps[0].accuracy - 1 / devMails - 1e-12;
+  const savable = (step: PruningStep) => step.headMask.every((layer) => layer.some((gain) => gain !== 0));
   let best = steps[0];
-  for (const step of steps) if (step.accuracy >= floor && step.pruned.length > best.pruned.length) best = step;
+  for (const step of steps)
+    if (savable(step) && step.accuracy >= floor && step.pruned.length > best.pruned.length) best = step;
   return best;
 }
 
