@@ -310,7 +310,7 @@ export class ClassifyPanel {
 }
 
 function gradientCaption(): string {
-  return "Each token is coloured by gradient-weighted relevance (Chefer, Gur & Wolf 2021): each head's attention weighted by the gradient of the predicted label's score with respect to it, the positive part averaged over heads and followed through every layer. Unlike raw attention and rollout it depends on the label explained; in the spam card it finds the evidence fastest of the three.";
+  return "Each token is coloured by gradient-weighted relevance (Chefer, Gur & Wolf 2021): each head's attention weighted by the gradient of the predicted label's score with respect to it, the positive part averaged over heads and followed through every layer. Unlike raw attention and rollout it depends on the label explained. On the zoo's spam model it is not the most faithful: removing tokens in rollout's order lowers the prediction faster (the spam card's faithfulness table).";
 }
 
 function labelsOf(samples: readonly EmailSample[]): string[] {
