@@ -54,6 +54,15 @@ const ROWS = [
   [7, 8],
   [9, 10, 11],
 ];
+/** The translator tests' SOURCES (EOS 2 last) and decoder INPUTS (BOS 1 first). */
+const SOURCES = [
+  [3, 4, 5, 2],
+  [6, 2],
+];
+const INPUTS = [
+  [1, 7, 8],
+  [1, 9],
+];
 const backend = createReferenceBackend();
 const device = createDevice(backend);
 afterAll(() => backend.dispose());
@@ -112,20 +121,12 @@ describe('pruneHeads', () => {
       for (const h of list) data.fill(0, h * Dh * 16, (h + 1) * Dh * 16);
       cut[`${module}.o_proj.weight`] = { shape: o.shape, data };
     }
-    const sources = [
-      [3, 4, 5, 2],
-      [6, 2],
-    ];
-    const inputs = [
-      [1, 7, 8],
-      [1, 9],
-    ];
     const logits = async (config: ModelConfig, weights: HostWeights) => {
       const model = new Seq2SeqTranslator(device, config as TranslatorConfig, upload(device, weights));
-      const t = model.teacherForcedLogits(sources, inputs);
+      const t = model.teacherForcedLogits(SOURCES, INPUTS);
       const values = await device.read(t);
       device.dispose(t);
-      const generated = await model.generate(sources, { maxNewTokens: 4, returnAttentions: true });
+      const generated = await model.generate(SOURCES, { maxNewTokens: 4, returnAttentions: true });
       model.dispose();
       return { values, generated };
     };
@@ -142,35 +143,27 @@ describe('pruneHeads', () => {
       Object.entries(heads).map(([m, list]) => [m, [0, 1, 2, 3].map((h) => (list.includes(h) ? 0 : 1))]),
     );
     const pruned = pruneHeads(translator, full, heads);
-    const sources = [
-      [3, 4, 5, 2],
-      [6, 2],
-    ];
-    const inputs = [
-      [1, 7, 8],
-      [1, 9],
-    ];
     const masked = new Seq2SeqTranslator(device, translator, upload(device, full));
     const small = new Seq2SeqTranslator(device, pruned.config as TranslatorConfig, upload(device, pruned.weights));
-    const a = masked.teacherForcedLogits(sources, inputs, { headMask: mask });
-    const b = small.teacherForcedLogits(sources, inputs);
+    const a = masked.teacherForcedLogits(SOURCES, INPUTS, { headMask: mask });
+    const b = small.teacherForcedLogits(SOURCES, INPUTS);
     expect(maxDiff(await device.read(a), await device.read(b))).toBeLessThan(1e-5);
-    const unmasked = masked.teacherForcedLogits(sources, inputs);
+    const unmasked = masked.teacherForcedLogits(SOURCES, INPUTS);
     expect(maxDiff(await device.read(a), await device.read(unmasked))).toBeGreaterThan(1e-3);
     device.dispose(a, b, unmasked);
-    const ga = await masked.generate(sources, { maxNewTokens: 5, headMask: mask, returnLogits: true });
-    const gb = await small.generate(sources, { maxNewTokens: 5, returnLogits: true });
+    const ga = await masked.generate(SOURCES, { maxNewTokens: 5, headMask: mask, returnLogits: true });
+    const gb = await small.generate(SOURCES, { maxNewTokens: 5, returnLogits: true });
     expect(ga.map((g) => g.tokens)).toEqual(gb.map((g) => g.tokens));
     expect(maxDiff(ga[0].logits![0], gb[0].logits![0])).toBeLessThan(1e-5);
-    const beams = await masked.generate(sources, { maxNewTokens: 5, numBeams: 2, headMask: mask });
+    const beams = await masked.generate(SOURCES, { maxNewTokens: 5, numBeams: 2, headMask: mask });
     expect(beams.map((g) => g.tokens)).toEqual(
-      (await small.generate(sources, { maxNewTokens: 5, numBeams: 2 })).map((g) => g.tokens),
+      (await small.generate(SOURCES, { maxNewTokens: 5, numBeams: 2 })).map((g) => g.tokens),
     );
     expect(() =>
-      masked.teacherForcedLogits(sources, inputs, { headMask: { 'decoder.layers.3.self_attn': [1, 1, 1, 1] } }),
+      masked.teacherForcedLogits(SOURCES, INPUTS, { headMask: { 'decoder.layers.3.self_attn': [1, 1, 1, 1] } }),
     ).toThrow(/not an attention module/);
     expect(() =>
-      masked.teacherForcedLogits(sources, inputs, { headMask: { 'encoder.layers.0.self_attn': [1, 1] } }),
+      masked.teacherForcedLogits(SOURCES, INPUTS, { headMask: { 'encoder.layers.0.self_attn': [1, 1] } }),
     ).toThrow(/4 finite gains/);
     masked.dispose();
     small.dispose();

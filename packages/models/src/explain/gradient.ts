@@ -49,15 +49,8 @@ export async function gradientRelevance(
   row: readonly number[],
   options: GradientRelevanceOptions = {},
 ): Promise<GradientRelevance> {
-  const { device, config } = classifier;
-  const backend = device.backend;
-  if (!carriesGradients(backend)) {
-    throw new AttnkitError(
-      'UNSUPPORTED',
-      `gradientRelevance: the ${backend.name} backend carries no gradients; gradient-weighted relevance needs one that does (a tfjs backend). Use method 'rollout' or 'flow' here.`,
-      { argument: 'classifier', given: backend.name },
-    );
-  }
+  const backend = gradientBackend(classifier, 'gradientRelevance', "Use method 'rollout' or 'flow' here.");
+  const { config } = classifier;
   const C = classifier.labels.length;
   const target = options.target ?? (await predicted(classifier, row));
   if (!Number.isInteger(target) || target < 0 || target >= C) {
@@ -71,25 +64,83 @@ export async function gradientRelevance(
       },
     );
   }
+  const probed = await probeLayers(backend, classifier, row, target, 1);
+  const layers = probed.layers.map((layer) => relevanceMap(layer, probed.n, probed.Dh));
+  const identity: Map2d = Array.from({ length: probed.n }, (_, i) =>
+    Array.from({ length: probed.n }, (_, j) => (i === j ? 1 : 0)),
+  );
+  const rolled: Map2d[] = [];
+  let R = identity;
+  for (const layer of layers) {
+    const step = multiply(layer, R);
+    R = R.map((rowR, i) => rowR.map((x, j) => x + step[i][j]));
+    rolled.push(R);
+  }
+  return {
+    method: 'gradient',
+    tokenScores: readOut(R, readoutWeights(config.pooling, probed.n)),
+    maps: rolled,
+    averaged: `gradient-weighted relevance over ${layers.length} layers for class ${target}: per layer, heads averaged (mean) of the positive part of ∂y/∂A ⊙ A; R = I + Ā·R layer by layer, read out at the pooled positions`,
+    target,
+    logit: probed.value,
+  };
+}
+
+/** One encoder layer as probed: A [1, h, n, n], V [1, n, hkv·Dh], G = ∂objective/∂O [1, n, h·Dh]. */
+interface ProbedLayer {
+  readonly A: Float32Array;
+  readonly V: Float32Array;
+  readonly G: Float32Array;
+  readonly heads: number;
+  readonly kvHeads: number;
+}
+
+/** The backend of a classifier that carries gradients, or a typed UNSUPPORTED naming `op` and what to use instead. */
+function gradientBackend(classifier: TextClassifier, op: string, instead: string): Backend & GradientBackend {
+  const backend = classifier.device.backend;
+  if (!carriesGradients(backend)) {
+    throw new AttnkitError(
+      'UNSUPPORTED',
+      `${op}: the ${backend.name} backend carries no gradients (a tfjs backend does). ${instead}`,
+      { argument: 'classifier', given: backend.name },
+    );
+  }
+  return backend;
+}
+
+/**
+ * One forward and backward of a row with a probe on every layer's attention output: the objective is
+ * `sign`·logit[target] (sign 1) or `sign`·log p[target] (sign −1: the cross-entropy of label `target`), its
+ * value, and per layer the maps, values and gradient at the probe, read back. Each layer has its own head count
+ * (pruned models).
+ */
+async function probeLayers(
+  backend: GradientBackend,
+  classifier: TextClassifier,
+  row: readonly number[],
+  target: number,
+  sign: 1 | -1,
+): Promise<{ value: number; n: number; Dh: number; layers: ProbedLayer[] }> {
+  const { device, config } = classifier;
+  const C = classifier.labels.length;
   const n = row.length + (config.pooling === 'cls' ? 1 : 0);
-  const H = config.num_heads;
-  const Hkv = config.num_kv_heads;
-  const Dh = config.d_model / H;
-  const L = classifier.encoder.layers.length;
+  const Dh = config.d_model / config.num_heads;
+  const attention = classifier.encoder.layers.map((layer) => layer.selfAttention);
   let maps: DeviceTensor<'float32'>[] = [];
   let values: DeviceTensor<'float32'>[] = [];
   const { value, gradients } = await backend.probeGradients(
-    Array.from({ length: L }, () => [1, n, H * Dh]),
+    attention.map((a) => [1, n, a.numHeads * Dh]),
     (probes) => {
       const out = classifier.forward([row], { returnAttentions: true, probes });
       maps = out.attentions ?? [];
       values = out.values ?? [];
-      const oneHot = device.upload(
-        Float32Array.from({ length: C }, (_, k) => (k === target ? 1 : 0)),
+      const scores = sign === 1 ? out.logits : device.logSoftmax(out.logits);
+      const pick = device.upload(
+        Float32Array.from({ length: C }, (_, k) => (k === target ? sign : 0)),
         [1, C],
       );
-      const picked = device.mul(out.logits, oneHot);
-      device.dispose(oneHot, out.logits);
+      const picked = device.mul(scores, pick);
+      device.dispose(pick, out.logits, scores);
       return { value: picked, keep: [...maps, ...values] };
     },
   );
@@ -98,36 +149,21 @@ export async function gradientRelevance(
       Promise.all(maps.map((t) => device.read(t))),
       Promise.all(values.map((t) => device.read(t))),
     ]);
-    const layers = A.map((a, l) => relevanceMap(a, V[l], gradients[l], { n, H, Hkv, Dh }));
-    const identity: Map2d = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
-    const rolled: Map2d[] = [];
-    let R = identity;
-    for (const layer of layers) {
-      const step = multiply(layer, R);
-      R = R.map((rowR, i) => rowR.map((x, j) => x + step[i][j]));
-      rolled.push(R);
-    }
-    const w = readoutWeights(config.pooling, n);
-    return {
-      method: 'gradient',
-      tokenScores: readOut(R, w),
-      maps: rolled,
-      averaged: `gradient-weighted relevance over ${L} layers for class ${target}: per layer, heads averaged (mean) of the positive part of ∂y/∂A ⊙ A; R = I + Ā·R layer by layer, read out at the pooled positions`,
-      target,
-      logit: value,
-    };
+    const layers = attention.map((a, l) => ({
+      A: A[l],
+      V: V[l],
+      G: gradients[l],
+      heads: a.numHeads,
+      kvHeads: a.numKvHeads,
+    }));
+    return { value, n, Dh, layers };
   } finally {
     device.dispose(...maps, ...values);
   }
 }
 
-/** Ā_l: mean over heads of (∇A ⊙ A)⁺, from A [1, H, n, n], V [1, n, Hkv·Dh] and G [1, n, H·Dh]. */
-function relevanceMap(
-  A: Float32Array,
-  V: Float32Array,
-  G: Float32Array,
-  { n, H, Hkv, Dh }: { n: number; H: number; Hkv: number; Dh: number },
-): Map2d {
+/** Ā_l: mean over heads of (∇A ⊙ A)⁺, ∇A^h[i][j] = Σ_c G[i][h·Dh + c]·V[j][g(h)·Dh + c]. */
+function relevanceMap({ A, V, G, heads: H, kvHeads: Hkv }: ProbedLayer, n: number, Dh: number): Map2d {
   const group = H / Hkv;
   const out: Map2d = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let h = 0; h < H; h++) {
@@ -160,15 +196,7 @@ export async function headImportanceByGradient(
   rows: readonly (readonly number[])[],
   labels: readonly number[],
 ): Promise<number[][]> {
-  const { device, config } = classifier;
-  const backend = device.backend;
-  if (!carriesGradients(backend)) {
-    throw new AttnkitError(
-      'UNSUPPORTED',
-      `headImportanceByGradient: the ${backend.name} backend carries no gradients; use headImportanceByMasking there`,
-      { argument: 'classifier', given: backend.name },
-    );
-  }
+  const backend = gradientBackend(classifier, 'headImportanceByGradient', 'Use headImportanceByMasking there.');
   if (rows.length !== labels.length || rows.length === 0)
     throw new AttnkitError(
       'INVALID_ARGUMENT',
@@ -177,54 +205,22 @@ export async function headImportanceByGradient(
         argument: 'labels',
       },
     );
-  const H = config.num_heads;
-  const Dh = config.d_model / H;
-  const layers = classifier.encoder.layers;
-  const importance = layers.map((layer) => new Array<number>(layer.selfAttention.numHeads).fill(0));
+  const importance = classifier.encoder.layers.map((layer) => new Array<number>(layer.selfAttention.numHeads).fill(0));
   for (const [r, row] of rows.entries()) {
-    const n = row.length + (config.pooling === 'cls' ? 1 : 0);
-    let maps: DeviceTensor<'float32'>[] = [];
-    let values: DeviceTensor<'float32'>[] = [];
-    const { gradients } = await backend.probeGradients(
-      layers.map((layer) => [1, n, layer.selfAttention.numHeads * Dh]),
-      (probes) => {
-        const out = classifier.forward([row], { returnAttentions: true, probes });
-        maps = out.attentions ?? [];
-        values = out.values ?? [];
-        // −log softmax(logits)[label], from the device ops so that it differentiates.
-        const logp = device.logSoftmax(out.logits);
-        const pick = device.upload(
-          Float32Array.from({ length: classifier.labels.length }, (_, k) => (k === labels[r] ? -1 : 0)),
-          [1, classifier.labels.length],
-        );
-        const loss = device.mul(logp, pick);
-        device.dispose(out.logits, logp, pick);
-        return { value: loss, keep: [...maps, ...values] };
-      },
-    );
-    try {
-      const [A, V] = await Promise.all([
-        Promise.all(maps.map((t) => device.read(t))),
-        Promise.all(values.map((t) => device.read(t))),
-      ]);
-      layers.forEach((layer, l) => {
-        const h = layer.selfAttention.numHeads;
-        const hkv = layer.selfAttention.numKvHeads;
-        for (let head = 0; head < h; head++) {
-          const kv = Math.floor(head / (h / hkv));
-          let dot = 0;
-          for (let i = 0; i < n; i++)
-            for (let c = 0; c < Dh; c++) {
-              let o = 0;
-              for (let j = 0; j < n; j++) o += A[l][(head * n + i) * n + j] * V[l][j * hkv * Dh + kv * Dh + c];
-              dot += gradients[l][i * h * Dh + head * Dh + c] * o;
-            }
-          importance[l][head] += Math.abs(dot) / rows.length;
-        }
-      });
-    } finally {
-      device.dispose(...maps, ...values);
-    }
+    const { n, Dh, layers } = await probeLayers(backend, classifier, row, labels[r], -1);
+    layers.forEach(({ A, V, G, heads: h, kvHeads: hkv }, l) => {
+      for (let head = 0; head < h; head++) {
+        const kv = Math.floor(head / (h / hkv));
+        let dot = 0;
+        for (let i = 0; i < n; i++)
+          for (let c = 0; c < Dh; c++) {
+            let o = 0;
+            for (let j = 0; j < n; j++) o += A[(head * n + i) * n + j] * V[j * hkv * Dh + kv * Dh + c];
+            dot += G[i * h * Dh + head * Dh + c] * o;
+          }
+        importance[l][head] += Math.abs(dot) / rows.length;
+      }
+    });
   }
   return importance;
 }
