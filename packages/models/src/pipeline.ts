@@ -227,17 +227,18 @@ export class TranslationPipeline extends Pipeline<Seq2SeqTranslator> {
   }
 
   /**
-   * Which source tokens each generated token rests on (explain/translation.ts): greedy decoding of one text,
-   * then 'raw' (the last decoder layer's cross-attention) or 'rollout' (carried through the encoder's rollout).
+   * Which source tokens each generated token rests on (explain/translation.ts): decoding of one text (greedy, or
+   * the best hypothesis of a beam search with `numBeams`), then 'raw' (the last decoder layer's cross-attention), 'rollout' (carried through the encoder's rollout) or
+   * 'flow' (the maximum flow through the encoder into each step's cross-attention).
    */
   async explain(
     text: string,
-    options: TranslationExplainOptions & Omit<TranslateOptions, 'returnAttentions' | 'numBeams'>,
+    options: TranslationExplainOptions & Omit<TranslateOptions, 'returnAttentions'>,
   ): Promise<TranslationExplanationOutput> {
     if (typeof text !== 'string') throw argumentError('explain', 'text', 'must be a string');
     const { method, heads, residual, ...decoding } = options;
     checkTranslationMethod(method);
-    const [out] = await this.translate(text, { ...decoding, numBeams: 1, returnAttentions: true });
+    const [out] = await this.translate(text, { ...decoding, returnAttentions: true });
     const row = this.tokenizer.encode(text);
     const encoder = await this.model.encoderAttentions([...row, this.model.config.eos_token_id]);
     return {

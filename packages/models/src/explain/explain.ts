@@ -130,7 +130,8 @@ export function explainAttention(
   };
 }
 
-function flowScores(mixed: readonly Map2d[], w: readonly number[]): number[] {
+/** Per input token, the maximum flow through the capacities `mixed` [L][n][n] into a sink fed with weights `w`. */
+export function flowScores(mixed: readonly Map2d[], w: readonly number[]): number[] {
   const n = w.length;
   const L = mixed.length;
   const sink = (L + 1) * n;

@@ -1,4 +1,5 @@
 import { AttnkitError } from '@attnkit/core';
+import { FLOW_MAX_NODES, flowScores } from './explain.js';
 import { type HeadReduction, type Map2d, multiply, reduceHeads, withResidual } from './head-average.js';
 
 /**
@@ -12,17 +13,20 @@ import { type HeadReduction, type Map2d, multiply, reduceHeads, withResidual } f
  *   rollout  scores[t] = C_L[t] · R_enc,  R_enc = Â_L·…·Â_1: the cross-attention carried back through the
  *            encoder's rollout (Abnar & Zuidema 2020), so a source position counts for the input tokens it
  *            mixed in rather than as itself.
+ *   flow     scores[t][j] = the maximum flow from input token j through the encoder's layered graph of
+ *            capacities Â_1…Â_L into a sink fed by position k with capacity C_L[t][k] (Abnar & Zuidema 2020,
+ *            attention flow, with step t's cross-attention as the read-out).
  *
- * The decoder's self-attention is not followed: the question is which source tokens a step read. Both give
- * rows that sum to 1. Attention flow and gradient relevance are not offered for translation: a typed
- * UNSUPPORTED, not a substitute.
+ * The decoder's self-attention is not followed: the question is which source tokens a step read. Raw and
+ * rollout give rows that sum to 1; flow's rows do not (a flow is bounded by each path's narrowest edge).
+ * Gradient relevance is not offered for translation: a typed UNSUPPORTED, not a substitute.
  */
-export type TranslationMethod = 'raw' | 'rollout';
+export type TranslationMethod = 'raw' | 'rollout' | 'flow';
 
 export interface TranslationExplainOptions {
-  readonly method: TranslationMethod | 'flow' | 'gradient';
+  readonly method: TranslationMethod | 'gradient';
   readonly heads?: HeadReduction;
-  /** r of Â (rollout only; default 0.5, as in the paper). */
+  /** r of Â (rollout and flow; default 0.5, as in the paper). */
   readonly residual?: number;
 }
 
@@ -30,7 +34,7 @@ export interface TranslationExplanation {
   readonly method: TranslationMethod;
   /** [N][S]: per generated step, the share of each source token. */
   readonly tokenScores: number[][];
-  /** rollout: R_enc [S][S]; raw: the last decoder layer's cross-attention [N][S]. */
+  /** rollout: R_enc [S][S]; raw and flow: the last decoder layer's cross-attention [N][S] (flow's sink weights). */
   readonly maps: Map2d;
   readonly averaged: string;
 }
@@ -66,9 +70,7 @@ export function explainTranslation(
     };
   }
   const mixed = encoder.map((layer) => withResidual(reduceHeads(layer, heads), residual));
-  let rolled = mixed[0];
-  for (let l = 1; l < mixed.length; l++) rolled = multiply(mixed[l], rolled);
-  const S = rolled.length;
+  const S = mixed[0].length;
   if (last[0] && last[0].length !== S)
     throw new AttnkitError(
       'INVALID_ARGUMENT',
@@ -77,6 +79,24 @@ export function explainTranslation(
         argument: 'cross',
       },
     );
+  const mixText = `residual folded in as ${1 - residual}·A + ${residual}·I, rows renormalized`;
+  if (method === 'flow') {
+    const nodes = (encoder.length + 1) * S + 1;
+    if (nodes > FLOW_MAX_NODES)
+      throw new AttnkitError(
+        'UNSUPPORTED',
+        `explainTranslation: attention flow over ${encoder.length} encoder layers × ${S} source tokens needs ${nodes} graph nodes; the limit is ${FLOW_MAX_NODES} (one max-flow per source token and step). Use 'rollout' for longer inputs.`,
+        { argument: 'options.method', given: method },
+      );
+    return {
+      method,
+      tokenScores: last.map((row) => flowScores(mixed, row)),
+      maps: last,
+      averaged: `attention flow through the encoder's ${encoder.length} layers (${headsText}; ${mixText}) into a sink fed by the last decoder layer's cross-attention of each step`,
+    };
+  }
+  let rolled = mixed[0];
+  for (let l = 1; l < mixed.length; l++) rolled = multiply(mixed[l], rolled);
   const scores = last.map((row) =>
     Array.from({ length: S }, (_, j) => row.reduce((s, c, k) => s + c * rolled[k][j], 0)),
   );
@@ -84,23 +104,23 @@ export function explainTranslation(
     method,
     tokenScores: scores,
     maps: rolled,
-    averaged: `the last decoder layer's cross-attention (${headsText}) carried through the encoder's rollout over ${encoder.length} layers (residual folded in as ${1 - residual}·A + ${residual}·I, rows renormalized)`,
+    averaged: `the last decoder layer's cross-attention (${headsText}) carried through the encoder's rollout over ${encoder.length} layers (${mixText})`,
   };
 }
 
-/** 'raw' and 'rollout' are offered; 'flow' and 'gradient' are a typed UNSUPPORTED, anything else INVALID_ARGUMENT. */
+/** 'raw', 'rollout' and 'flow' are offered; 'gradient' is a typed UNSUPPORTED, anything else INVALID_ARGUMENT. */
 export function checkTranslationMethod(method: string): asserts method is TranslationMethod {
-  if (method === 'flow' || method === 'gradient') {
+  if (method === 'gradient') {
     throw new AttnkitError(
       'UNSUPPORTED',
-      `explainTranslation: method '${method}' is offered for classification only; use 'raw' or 'rollout' for translation`,
+      `explainTranslation: method '${method}' is offered for classification only; use 'raw', 'rollout' or 'flow' for translation`,
       { argument: 'options.method', given: method },
     );
   }
-  if (method !== 'raw' && method !== 'rollout')
+  if (method !== 'raw' && method !== 'rollout' && method !== 'flow')
     throw new AttnkitError('INVALID_ARGUMENT', `explainTranslation: unknown method ${String(method)}`, {
       argument: 'options.method',
-      expected: 'raw | rollout',
+      expected: 'raw | rollout | flow',
       given: String(method),
     });
 }
