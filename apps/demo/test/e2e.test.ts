@@ -12,6 +12,7 @@ import { APP_DIR, DIST, ensureBuilt, readManifest } from './helpers/built-app.js
 import {
   classifySample,
   expectNoErrors,
+  explainTranslationBy,
   heatmapPixels,
   pickBackend,
   pickTranslationModel,
@@ -138,6 +139,25 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     await page.selectOption('#translate-head', '0');
     expect((await heatmapPixels(page)).painted).toBe(pixels.gridPixels);
     await page.selectOption('#translate-head', 'mean');
+    // Rollout and flow of the last translation: the same shares as the float64 reference's explain.
+    const last = checks.at(-1)!.source;
+    for (const method of ['rollout', 'flow'] as const) {
+      const shown = await explainTranslationBy(page, method);
+      const expected = await reference.explainTranslation('numbers-en-fr', last, method);
+      expect(shown.length, method).toBe(expected.length);
+      for (const [t, row] of expected.entries())
+        for (const [j, x] of row.entries())
+          expect(Math.abs(shown[t][j] - x), `${method} [${t}][${j}]`).toBeLessThan(2e-3);
+      expect(await page.isDisabled('#translate-layer')).toBe(true);
+      expect((await heatmapPixels(page)).colours).toBeGreaterThan(1);
+    }
+    expect(await page.textContent('#translate figcaption')).toMatch(/Abnar & Zuidema/);
+    // WebGPU carries no gradients: gradient relevance is offered, off, and says why.
+    expect(await page.isDisabled('#translate-method-gradient')).toBe(true);
+    expect(await page.textContent('#translate-method-gradient')).toMatch(/needs a tfjs backend/);
+    await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-numbers-rollout-webgpu.png') });
+    await explainTranslationBy(page, 'raw');
+    expect(await page.isDisabled('#translate-layer')).toBe(false);
     await page.fill('#translate-input', checks[0].source);
     await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-numbers-webgpu.png') });
     await page.screenshot({

@@ -4,13 +4,20 @@ import { ramp, tokenLabel } from './colors.js';
  * An attention matrix on a <canvas>: one row per query (output token), one column per key (source token),
  * token labels on both axes, a colour legend underneath. Hovering a cell shows its value in the title.
  *
- *   rows × cols   values[r][c] ∈ [0, 1] (probabilities; a row sums to 1)
+ *   rows × cols   values[r][c] ∈ [0, top] (probabilities or shares; a row sums to 1), coloured by value / top
  *   cell          square, 12–36 CSS px, shrunk to fit `maxWidth`
  */
 export interface HeatmapInput {
   readonly rows: readonly string[];
   readonly cols: readonly string[];
   readonly values: readonly (readonly number[])[];
+  /** The legend's title (default 'attention probability'). */
+  readonly legend?: string;
+  /**
+   * The value drawn darkest (default 1). Shares spread over many tokens stay pale on a 0–1 scale; a view can
+   * stretch the ramp to the largest value, and the legend then says so.
+   */
+  readonly top?: number;
 }
 
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
@@ -20,7 +27,8 @@ const LEGEND_TITLE = 'attention probability';
 const LEGEND_GAP = 12;
 
 export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxWidth: number): void {
-  const { rows, cols, values } = input;
+  const { rows, cols, values, legend = LEGEND_TITLE } = input;
+  const darkest = input.top !== undefined && input.top > 0 ? input.top : 1;
   const measure = canvas.getContext('2d')!;
   measure.font = FONT;
   const rowLabels = rows.map((t) => tokenLabel(t));
@@ -32,7 +40,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
   const top = slant + PAD;
   const cell = Math.max(12, Math.min(36, Math.floor((maxWidth - left - slant - PAD) / Math.max(1, cols.length))));
   const legendWidth = Math.min(200, Math.max(120, cell * cols.length));
-  const legendRight = left + legendWidth + LEGEND_GAP + measure.measureText(LEGEND_TITLE).width;
+  const legendRight = left + legendWidth + LEGEND_GAP + measure.measureText(legend).width;
   const width = Math.ceil(Math.max(left + cell * cols.length + slant, legendRight) + PAD);
   const height = top + cell * rows.length + PAD + LEGEND_HEIGHT;
 
@@ -48,7 +56,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
 
   for (let r = 0; r < rows.length; r++) {
     for (let c = 0; c < cols.length; c++) {
-      ctx.fillStyle = ramp(values[r]?.[c] ?? 0);
+      ctx.fillStyle = ramp((values[r]?.[c] ?? 0) / darkest);
       ctx.fillRect(left + c * cell, top + r * cell, cell, cell);
     }
   }
@@ -68,7 +76,7 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
     ctx.fillText(label, 0, 0);
     ctx.restore();
   });
-  drawLegend(ctx, left, top + cell * rows.length + PAD + 6, legendWidth);
+  drawLegend(ctx, left, top + cell * rows.length + PAD + 6, legendWidth, legend, darkest);
 
   canvas.dataset.drawn = 'true';
   canvas.dataset.grid = `${left},${top},${cell}`;
@@ -85,7 +93,15 @@ export function drawHeatmap(canvas: HTMLCanvasElement, input: HeatmapInput, maxW
   };
 }
 
-function drawLegend(ctx: CanvasRenderingContext2D, x: number, y: number, width: number): void {
+function drawLegend(
+  ctx: CanvasRenderingContext2D,
+  x: number,
+  y: number,
+  width: number,
+  title: string,
+  darkest: number,
+): void {
+  const label = (v: number) => (darkest === 1 ? String(v) : v.toPrecision(2));
   const steps = 64;
   for (let i = 0; i < steps; i++) {
     ctx.fillStyle = ramp(i / (steps - 1));
@@ -98,9 +114,9 @@ function drawLegend(ctx: CanvasRenderingContext2D, x: number, y: number, width: 
   ctx.textAlign = 'left';
   ctx.fillText('0', x, y + 14);
   ctx.textAlign = 'center';
-  ctx.fillText('0.5', x + width / 2, y + 14);
+  ctx.fillText(label(darkest / 2), x + width / 2, y + 14);
   ctx.textAlign = 'right';
-  ctx.fillText('1', x + width, y + 14);
+  ctx.fillText(label(darkest), x + width, y + 14);
   ctx.textAlign = 'left';
-  ctx.fillText(LEGEND_TITLE, x + width + LEGEND_GAP, y);
+  ctx.fillText(title, x + width + LEGEND_GAP, y);
 }

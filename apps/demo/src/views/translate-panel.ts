@@ -1,4 +1,9 @@
-import type { TranslationOutput } from '@attnkit/models';
+import {
+  carriesGradients,
+  type TranslationExplanationOutput,
+  type TranslationOutput,
+  type TranslationPipeline,
+} from '@attnkit/models';
 import { crossAttentionMap, type HeadChoice } from '../attention-maps.js';
 import { TRANSLATION_MODELS, type TranslationModel } from '../catalog.js';
 import type { TranslationSample } from '../load/manifest.js';
@@ -12,8 +17,17 @@ import type { TimingsLog } from './timings.js';
 
 /**
  * Translation: a model (numbers or g2p), a text or a held-out sample, greedy or beam search; the output,
- * the expected target when the input is a sample, the timings, and the cross-attention of the chosen layer
- * and head (or the mean of the heads) as a heatmap.
+ * the expected target when the input is a sample, the timings, and a heatmap of which source tokens each
+ * output token rests on, by the method picked:
+ *
+ *   raw       the cross-attention of the chosen decoder layer and head (or the mean of the heads)
+ *   rollout   the last layer's cross-attention carried back through the encoder's rollout
+ *   flow      the maximum flow through the encoder into each step's cross-attention
+ *   gradient  gradient-weighted relevance, where the backend carries gradients (the tfjs ones; elsewhere the
+ *             option is off and says why)
+ *
+ * Every method but raw is the pipeline's `explain` of the same text and search, computed once per result on
+ * first view.
  *
  * `data-state` and `data-runs` on the section are `PanelMachine`'s: waiting (no backend) → loading → ready ⇄
  * busy, or error; `data-runs` counts finished translations, so a test can wait for the next one.
@@ -40,6 +54,14 @@ export class TranslatePanel {
   private readonly about = h('p', { class: 'about' });
   private readonly loadIndicator = new LoadIndicator();
   private readonly output = h('div', { id: 'translate-output', class: 'output', 'aria-live': 'polite' });
+  private readonly methodSelect = h(
+    'select',
+    { id: 'translate-method', onchange: () => this.redraw() },
+    h('option', { value: 'raw' }, 'cross-attention, one layer and head'),
+    h('option', { value: 'rollout' }, 'rollout through the encoder'),
+    h('option', { value: 'flow' }, 'attention flow through the encoder'),
+    h('option', { value: 'gradient', id: 'translate-method-gradient' }, 'gradient-weighted relevance'),
+  );
   private readonly layerSelect = h('select', { id: 'translate-layer', onchange: () => this.redraw() });
   private readonly headSelect = h('select', { id: 'translate-head', onchange: () => this.redraw() });
   private readonly canvas = h('canvas', {
@@ -51,7 +73,15 @@ export class TranslatePanel {
   private readonly caption = h('figcaption', {});
   private readonly figure: HTMLElement;
   private samples: TranslationSample[] = [];
-  private last: { output: TranslationOutput; model: TranslationModel } | null = null;
+  private last: {
+    text: string;
+    numBeams: number;
+    output: TranslationOutput;
+    model: TranslationModel;
+    pipeline: TranslationPipeline;
+    /** The pipeline's explanation of this result by each method but raw, computed on first view. */
+    explained: Map<ExplainedMethod, Promise<TranslationExplanationOutput>>;
+  } | null = null;
   private readonly machine: PanelMachine;
 
   constructor(
@@ -65,6 +95,7 @@ export class TranslatePanel {
       h(
         'div',
         { class: 'controls' },
+        h('label', {}, 'Explain by ', this.methodSelect),
         h('label', {}, 'Layer ', this.layerSelect),
         h('label', {}, 'Head ', this.headSelect),
       ),
@@ -170,11 +201,12 @@ export class TranslatePanel {
       doing: 'Translating',
       pipeline: () => this.session.translator(model.id, () => undefined),
       call: async (translator) => (await translator.translate(text, { numBeams, returnAttentions: true }))[0],
-      show: ({ output, ms, backend }) => {
+      show: ({ output, ms, backend, pipeline }) => {
         const tokens = output.attentions?.queryTokens.length ?? 0;
         const task = `translate ${model.id}, ${numBeams === 1 ? 'greedy' : `beam ${numBeams}`}`;
         this.timings.add({ backend, task, detail: text, ms, tokens, tokenKind: 'generated' });
-        this.last = { output, model };
+        this.last = { text, numBeams, output, model, pipeline, explained: new Map() };
+        this.offerGradient(pipeline);
         this.showOutput(text, output, ms, tokens, backend, numBeams);
         this.prepareHeatmapControls(output);
         this.redraw();
@@ -227,25 +259,92 @@ export class TranslatePanel {
     this.headSelect.value = keepHead === 'mean' || Number(keepHead) < heads ? keepHead || 'mean' : 'mean';
   }
 
+  /** Gradient relevance needs a backend that carries gradients: the option is on only there, and says so. */
+  private offerGradient(pipeline: TranslationPipeline): void {
+    const option = this.methodSelect.querySelector<HTMLOptionElement>('#translate-method-gradient')!;
+    const available = carriesGradients(pipeline.model.device.backend);
+    option.disabled = !available;
+    option.textContent = available
+      ? 'gradient-weighted relevance'
+      : 'gradient-weighted relevance (needs a tfjs backend, which carries gradients)';
+    if (!available && this.methodSelect.value === 'gradient') this.methodSelect.value = 'rollout';
+  }
+
   private redraw(): void {
     const attentions = this.last?.output.attentions;
     if (!this.last || !attentions || attentions.maps.length === 0) {
       this.figure.hidden = true;
       return;
     }
+    this.figure.hidden = false;
+    const method = this.methodSelect.value as 'raw' | ExplainedMethod;
+    this.layerSelect.disabled = method !== 'raw';
+    this.headSelect.disabled = method !== 'raw';
+    if (method !== 'raw') {
+      void this.drawExplained(method);
+      return;
+    }
     const layer = Number(this.layerSelect.value);
     const head: HeadChoice = this.headSelect.value === 'mean' ? 'mean' : Number(this.headSelect.value);
-    this.figure.hidden = false;
-    drawHeatmap(
-      this.canvas,
-      {
-        rows: attentions.queryTokens,
-        cols: attentions.keyTokens,
-        values: crossAttentionMap(attentions.maps, layer, head),
-      },
-      Math.max(320, this.element.clientWidth - 32),
-    );
+    this.draw(attentions.queryTokens, attentions.keyTokens, crossAttentionMap(attentions.maps, layer, head), 'raw');
     const { model } = this.last;
     this.caption.textContent = `Cross-attention of decoder layer ${layer + 1}, ${head === 'mean' ? 'mean of all heads' : `head ${head + 1}`}: one row per ${model.targetAxis} token, one column per ${model.sourceAxis} token; each row sums to 1.`;
+  }
+
+  /** The explanation of the last result by `method`, computed once; a newer result or method wins over a late one. */
+  private async drawExplained(method: ExplainedMethod): Promise<void> {
+    const last = this.last!;
+    let pending = last.explained.get(method);
+    if (!pending) {
+      pending = this.session.exclusive(() => last.pipeline.explain(last.text, { method, numBeams: last.numBeams }));
+      last.explained.set(method, pending);
+    }
+    this.caption.textContent = `Computing ${METHOD_NAMES[method]}…`;
+    try {
+      const explained = await pending;
+      if (this.last !== last || this.methodSelect.value !== method) return;
+      const rows = explained.explanation.tokenScores;
+      // Rollout's rows sum to 1 already; flow's and gradient relevance's are scaled to, so the colours compare.
+      const shares = rows.map((row) => {
+        const total = row.reduce((a, b) => a + b, 0);
+        return row.map((x) => (total > 0 ? x / total : 0));
+      });
+      this.draw(explained.targetTokens, explained.sourceTokens, shares, method);
+      this.caption.textContent = explainedCaption(method, last.model);
+    } catch (error) {
+      if (this.last === last && this.methodSelect.value === method)
+        this.caption.textContent = `${METHOD_NAMES[method]} failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+
+  private draw(rows: readonly string[], cols: readonly string[], values: number[][], method: string): void {
+    const explained = method !== 'raw';
+    const legend = explained ? `share of ${METHOD_NAMES[method as ExplainedMethod]}` : 'attention probability';
+    // A share spread over a long source is pale on 0–1: explanations stretch the ramp to their largest share.
+    const top = explained ? Math.max(...values.flat(), 1e-6) : 1;
+    drawHeatmap(this.canvas, { rows, cols, values, legend, top }, Math.max(320, this.element.clientWidth - 32));
+    // What is drawn, for a test or a visitor who wants the numbers: the method and each cell's value.
+    this.canvas.dataset.method = method;
+    this.canvas.dataset.values = JSON.stringify(values.map((row) => row.map((x) => Number(x.toFixed(4)))));
+  }
+}
+
+type ExplainedMethod = 'rollout' | 'flow' | 'gradient';
+
+const METHOD_NAMES: Record<ExplainedMethod, string> = {
+  rollout: 'attention rollout',
+  flow: 'attention flow',
+  gradient: 'gradient-weighted relevance',
+};
+
+function explainedCaption(method: ExplainedMethod, model: TranslationModel): string {
+  const axes = `one row per ${model.targetAxis} token, one column per ${model.sourceAxis} token; each row scaled to sum to 1, the colours stretched to the largest share.`;
+  switch (method) {
+    case 'rollout':
+      return `Attention rollout (Abnar & Zuidema 2020): the last decoder layer's cross-attention, heads averaged, carried back through every encoder layer with the residual connection counted as half of each, so a source position counts for the input tokens it mixed in: ${axes}`;
+    case 'flow':
+      return `Attention flow (Abnar & Zuidema 2020): for each output token, the maximum flow from each input token through the encoder's layers (residual as in rollout) into that step's cross-attention; unlike rollout, paths do not mix linearly: ${axes}`;
+    case 'gradient':
+      return `Gradient-weighted relevance (Chefer, Gur & Wolf 2021): attention weighted by the gradient of each output token's score, the positive part averaged over heads, through the encoder and the cross-attention: ${axes}`;
   }
 }

@@ -44,6 +44,16 @@ export async function classifySample(page: Page, index: number): Promise<{ label
 }
 
 /**
+ * Picks an explanation method in the translate view and returns what the heatmap then shows: the method and
+ * each cell's value, once drawn.
+ */
+export async function explainTranslationBy(page: Page, method: string): Promise<number[][]> {
+  await page.selectOption('#translate-method', method);
+  await page.waitForSelector(`#translate-heatmap[data-method="${method}"]`, WAIT);
+  return JSON.parse((await page.getAttribute('#translate-heatmap', 'data-values')) ?? '[]') as number[][];
+}
+
+/**
  * The heatmap's grid, read back from the canvas: how many of its pixels differ from the white background,
  * and how many distinct colours its cells have. The legend and labels lie outside the grid.
  */

@@ -18,13 +18,26 @@ export class ReferenceModels {
   private readonly classifiers = new Map<ModelId, Promise<TextClassificationPipeline>>();
 
   async translate(id: ModelId, sources: readonly string[]): Promise<string[]> {
+    return (await (await this.translator(id)).translate([...sources])).map((o) => o.translationText);
+  }
+
+  /** The source shares of each output token by `method`, each row scaled to sum to 1 (as the view draws them). */
+  async explainTranslation(id: ModelId, text: string, method: 'rollout' | 'flow', numBeams = 1): Promise<number[][]> {
+    const { explanation } = await (await this.translator(id)).explain(text, { method, numBeams });
+    return explanation.tokenScores.map((row) => {
+      const total = row.reduce((a, b) => a + b, 0);
+      return row.map((x) => (total > 0 ? x / total : 0));
+    });
+  }
+
+  private translator(id: ModelId): Promise<TranslationPipeline> {
     let translator = this.translators.get(id);
     if (!translator)
       this.translators.set(
         id,
         (translator = pipeline('translation', join(DIST, 'models', id), { device: 'reference' })),
       );
-    return (await (await translator).translate([...sources])).map((o) => o.translationText);
+    return translator;
   }
 
   async classify(id: ModelId, text: string): Promise<ClassificationOutput[]> {
