@@ -25,6 +25,8 @@ const USAGE = `attnkit-bench: every attnkit backend and every peer, timed in one
   --grid tiny|quick|full      the grid of conformance's perf cases to time (default full); tiny is the
                               tests' grid (milliseconds). A case's id is its conformance entry's
                               (feature/name, as pnpm matrix names it) plus the size
+  --cases a,b,...             only the grid's cases whose id contains one of these strings (e.g.
+                              "head-mask,mha-square[1,8,512,512,64]" for what a pruned head costs beside its shape)
   --backends a,b,...          targets to run (default: all): ${TARGET_FACTORIES.map((f) => f.name).join(', ')}
   --variants                  also time each selected backend with one internal choice pinned, as targets of
                               their own (Node only; each can also be named in --backends):
@@ -61,6 +63,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
     options: {
       quick: { type: 'boolean', default: false },
       grid: { type: 'string' },
+      cases: { type: 'string' },
       backends: { type: 'string' },
       variants: { type: 'boolean', default: false },
       'max-seconds-per-cell': { type: 'string' },
@@ -102,7 +105,7 @@ export async function runCli(argv: readonly string[], overrides: CliOverrides = 
         .map((s) => s.trim())
         .filter(Boolean)
     : null;
-  const cases = overrides.cases ?? gridOf(grid);
+  const cases = selectCases(overrides.cases ?? gridOf(grid), values.cases);
   const command = `${process.env.ATTNKIT_BENCH_XVFB ? 'xvfb-run -a ' : ''}node packages/bench/dist/cli.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
 
   const bar =
@@ -192,6 +195,24 @@ export async function writeReports(report: BenchReport, out: string, base = 'ben
 }
 
 const GRIDS: readonly PerfGrid[] = ['tiny', 'quick', 'full'];
+
+/**
+ * The cases whose id contains one of the comma-separated `filter` strings (commas inside a shape's brackets
+ * belong to the shape); all of them without a filter.
+ */
+export function selectCases(cases: readonly BenchCase[], filter: string | undefined): readonly BenchCase[] {
+  if (filter === undefined) return cases;
+  const parts = filter
+    .split(/,(?![^[]*\])/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const kept = cases.filter((c) => parts.some((part) => c.id.includes(part)));
+  if (kept.length === 0)
+    throw new Error(
+      `--cases ${filter} matches no case of the grid; its ids are:\n  ${cases.map((c) => c.id).join('\n  ')}`,
+    );
+  return kept;
+}
 
 function gridName(grid: string | undefined, quick: boolean): PerfGrid {
   if (grid === undefined) return quick ? 'quick' : 'full';

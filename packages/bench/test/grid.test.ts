@@ -1,5 +1,6 @@
 import { listCases, listPerfCases } from '@attnkit/conformance';
 import { describe, expect, it } from 'vitest';
+import { selectCases } from '../src/cli.js';
 import {
   attentionFlops,
   type BenchCase,
@@ -15,6 +16,17 @@ import {
 import { gflopsPerSecond, summarize } from '../src/stats.js';
 
 describe('grid', () => {
+  it('--cases keeps the cases whose id contains one of the strings, and refuses a filter that keeps none', () => {
+    const kept = selectCases(FULL_GRID, 'head-mask, mha-square[1,8,512,512,64]');
+    expect(kept.map((c) => c.id)).toEqual([
+      'basic/mha-square[1,8,512,512,64]',
+      'head-mask/half-pruned[1,8,512,512,64]',
+      'basic/mha-square[1,8,512,512,64]@float16',
+    ]);
+    expect(selectCases(FULL_GRID, undefined)).toBe(FULL_GRID);
+    expect(() => selectCases(FULL_GRID, 'no-such-case')).toThrow(/matches no case.*\n {2}basic\/mha-square/s);
+  });
+
   it('counts 4·B·Hq·Sq·T·D flops, halved when causal', () => {
     const c = benchCase({ group: 'sequence', Sq: 512, T: 512 });
     expect(attentionFlops(c)).toBe(4 * 8 * 512 * 512 * 64);
