@@ -1,4 +1,4 @@
-import type { DeviceTensor } from '@attnkit/core';
+import { AttnkitError, type DeviceTensor } from '@attnkit/core';
 import type { NormPlacement, TransformerConfig } from './config.js';
 import { type KeyValue, type KeyValueCache, MultiHeadAttention } from './layers/attention.js';
 import { FeedForward } from './layers/feed-forward.js';
@@ -30,6 +30,11 @@ export interface DecoderCall {
   /** Return the present cache (the caller decodes incrementally). */
   readonly useCache: boolean;
   readonly returnCrossAttentions: boolean;
+  /**
+   * Per layer, a zero [B, St, Hq·Dh] added to the cross-attention output before its output projection (see
+   * AttentionCall.probe); the output then carries each layer's cross values. For gradient-weighted explanations.
+   */
+  readonly probes?: readonly DeviceTensor[];
 }
 
 export interface DecoderOutput {
@@ -38,6 +43,8 @@ export interface DecoderOutput {
   readonly cache?: KeyValueCache[];
   /** Per layer, probabilities [B, H, St, Ssrc]. */
   readonly crossAttentions?: DeviceTensor<'float32'>[];
+  /** Per layer, the cross-attention values [B, Ssrc, Hkv·Dh] (with probes only). */
+  readonly crossValues?: DeviceTensor<'float32'>[];
 }
 
 export class DecoderLayer {
@@ -66,7 +73,14 @@ export class DecoderLayer {
     );
   }
 
-  forward(ops: Ops, x: DeviceTensor, crossKeyValue: KeyValue, call: DecoderCall, past: KeyValueCache | null) {
+  forward(
+    ops: Ops,
+    x: DeviceTensor,
+    crossKeyValue: KeyValue,
+    call: DecoderCall,
+    past: KeyValueCache | null,
+    crossProbe?: DeviceTensor,
+  ) {
     const pre = this.norm === 'pre';
     const selfIn = pre ? this.selfNorm.forward(ops, x) : x;
     const self = this.selfAttention.forward(ops, selfIn, {
@@ -84,6 +98,7 @@ export class DecoderLayer {
       keyValue: crossKeyValue,
       ...(call.cross.mask && { mask: call.cross.mask }),
       returnScores: call.returnCrossAttentions,
+      ...(crossProbe && { probe: crossProbe }),
     });
     let g = ops.add(h, ops.dropout(cross.output));
     if (!pre) g = this.crossNorm.forward(ops, g);
@@ -91,7 +106,12 @@ export class DecoderLayer {
     const ffIn = pre ? this.feedForwardNorm.forward(ops, g) : g;
     let y = ops.add(g, ops.dropout(this.feedForward.forward(ops, ffIn)));
     if (!pre) y = this.feedForwardNorm.forward(ops, y);
-    return { hidden: y, present: self.present, crossScores: cross.scores };
+    return {
+      hidden: y,
+      present: self.present,
+      crossScores: cross.scores,
+      ...(crossProbe && { crossValues: crossKeyValue.v }),
+    };
   }
 }
 
@@ -118,20 +138,30 @@ export class Decoder {
 
   /** embedded [B, St, d] of the tokens at positions P … P + St − 1 → hidden [B, St, d]. */
   forward(ops: Ops, embedded: DeviceTensor, call: DecoderCall): DecoderOutput {
+    if (call.probes && call.probes.length !== this.layers.length) {
+      throw new AttnkitError(
+        'INVALID_ARGUMENT',
+        `Decoder: probes must have one tensor per layer (${this.layers.length}), got ${call.probes.length}`,
+        { argument: 'probes', given: String(call.probes.length) },
+      );
+    }
     let hidden = embedded as DeviceTensor<'float32'>;
     const cache: KeyValueCache[] = [];
     const crossAttentions: DeviceTensor<'float32'>[] = [];
+    const crossValues: DeviceTensor<'float32'>[] = [];
     this.layers.forEach((layer, i) => {
-      const out = layer.forward(ops, hidden, call.cross.keyValues[i], call, call.cache?.[i] ?? null);
+      const out = layer.forward(ops, hidden, call.cross.keyValues[i], call, call.cache?.[i] ?? null, call.probes?.[i]);
       hidden = out.hidden;
       if (out.present) cache.push(out.present);
       if (out.crossScores) crossAttentions.push(out.crossScores);
+      if (out.crossValues) crossValues.push(out.crossValues);
     });
     if (this.finalNorm) hidden = this.finalNorm.forward(ops, hidden);
     return {
       hidden,
       ...(call.useCache && { cache }),
       ...(call.returnCrossAttentions && { crossAttentions }),
+      ...(call.probes && { crossValues }),
     };
   }
 }

@@ -34,6 +34,8 @@ export {
 } from './explain/head-importance.js';
 export type { TranslationExplainOptions, TranslationExplanation, TranslationMethod } from './explain/translation.js';
 export { explainTranslation } from './explain/translation.js';
+export type { TranslationGradientOptions, TranslationGradientRelevance } from './explain/translation-gradient.js';
+export { translationGradientRelevance } from './explain/translation-gradient.js';
 export { DecodingSession } from './generation/session.js';
 export type {
   DecoderCache,
@@ -71,7 +73,7 @@ export type {
 export { pipeline, TextClassificationPipeline, TranslationPipeline } from './pipeline.js';
 export type { Dropout } from './scope.js';
 export { collectTensors, isDeviceTensor, Ops } from './scope.js';
-export type { EncodedSource, ModuleHeadMasks } from './seq2seq.js';
+export type { EncodedSource, ModuleHeadMasks, ProbedTranslation, TranslatorProbes } from './seq2seq.js';
 export { Seq2SeqTranslator } from './seq2seq.js';
 export type {
   FileProgress,

@@ -3,13 +3,14 @@ import { type BackendChoice, type ChosenBackend, checkChoice, chooseBackend } fr
 import type { TextClassifier } from './classifier.js';
 import { argumentError } from './errors.js';
 import { type AttentionExplanation, type ExplainOptions, explainAttention, readoutWeights } from './explain/explain.js';
-import { gradientRelevance } from './explain/gradient.js';
+import { gradientBackend, gradientRelevance } from './explain/gradient.js';
 import {
   checkTranslationMethod,
   explainTranslation,
   type TranslationExplainOptions,
   type TranslationExplanation,
 } from './explain/translation.js';
+import { translationGradientRelevance } from './explain/translation-gradient.js';
 import { checkRowLengths, positionLimit } from './lengths.js';
 import { buildClassifier, buildTranslator } from './load.js';
 import type { Seq2SeqTranslator } from './seq2seq.js';
@@ -201,18 +202,13 @@ export interface TranslationPipeline {
 export class TranslationPipeline extends Pipeline<Seq2SeqTranslator> {
   /** One output per text (a string is one text). */
   async translate(text: string | readonly string[], options: TranslateOptions = {}): Promise<TranslationOutput[]> {
-    const texts = textsOf('translate', text);
-    const { model, tokenizer } = this;
-    const { eos_token_id: eos } = model.config;
-    const rows = texts.map((t) => tokenizer.encode(t));
-    checkRowLengths('translate', 'text', rows, model.config, {
-      added: 1,
-      addedName: 'the EOS the translator appends',
-      single: typeof text === 'string',
-      hint: truncationHint(positionLimit(model.config) - 1),
-    });
-    const sources = rows.map((row) => [...row, eos]);
-    const generations = await model.generate(sources, options);
+    const { tokenizer } = this;
+    const { eos_token_id: eos } = this.model.config;
+    const { rows, sources, generations } = await this.generate(
+      textsOf('translate', text),
+      options,
+      typeof text === 'string',
+    );
     return generations.map((g, i) => ({
       translationText: tokenizer.decode(g.tokens),
       unknownTokens: tokenizer.countUnknown(rows[i]),
@@ -228,8 +224,11 @@ export class TranslationPipeline extends Pipeline<Seq2SeqTranslator> {
 
   /**
    * Which source tokens each generated token rests on (explain/translation.ts): decoding of one text (greedy, or
-   * the best hypothesis of a beam search with `numBeams`), then 'raw' (the last decoder layer's cross-attention), 'rollout' (carried through the encoder's rollout) or
-   * 'flow' (the maximum flow through the encoder into each step's cross-attention).
+   * the best hypothesis of a beam search with `numBeams`), then 'raw' (the last decoder layer's cross-attention),
+   * 'rollout' (carried through the encoder's rollout), 'flow' (the maximum flow through the encoder into each
+   * step's cross-attention) or 'gradient' (gradient-weighted relevance of each step's logit,
+   * explain/translation-gradient.ts; on a backend that carries gradients, elsewhere a typed UNSUPPORTED before
+   * any decoding).
    */
   async explain(
     text: string,
@@ -237,21 +236,50 @@ export class TranslationPipeline extends Pipeline<Seq2SeqTranslator> {
   ): Promise<TranslationExplanationOutput> {
     if (typeof text !== 'string') throw argumentError('explain', 'text', 'must be a string');
     const { method, heads, residual, ...decoding } = options;
-    checkTranslationMethod(method);
-    const [out] = await this.translate(text, { ...decoding, returnAttentions: true });
-    const row = this.tokenizer.encode(text);
-    const encoder = await this.model.encoderAttentions([...row, this.model.config.eos_token_id]);
+    if (method === 'gradient')
+      gradientBackend(this.model, {
+        op: 'explain',
+        argument: 'options.method',
+        instead: "Use method 'raw', 'rollout' or 'flow' there: they need only the maps.",
+      });
+    else checkTranslationMethod(method);
+    const { tokenizer, model } = this;
+    const { rows, sources, generations } = await this.generate(
+      [text],
+      { ...decoding, returnAttentions: method !== 'gradient' },
+      true,
+    );
+    const [row, source, g] = [rows[0], sources[0], generations[0]];
+    const generated = g.finished ? [...g.tokens, model.config.eos_token_id] : g.tokens;
     return {
-      translationText: out.translationText,
-      sourceTokens: out.attentions!.keyTokens,
-      targetTokens: out.attentions!.queryTokens,
-      unknownTokens: out.unknownTokens,
-      explanation: explainTranslation(out.attentions!.maps, encoder, {
-        method,
-        ...(heads && { heads }),
-        ...(residual !== undefined && { residual }),
-      }),
+      translationText: tokenizer.decode(g.tokens),
+      sourceTokens: tokenizer.tokens(source),
+      targetTokens: tokenizer.tokens(generated),
+      unknownTokens: tokenizer.countUnknown(row),
+      explanation:
+        method === 'gradient'
+          ? await translationGradientRelevance(model, source, generated)
+          : explainTranslation(g.crossAttentions!, await model.encoderAttentions(source), {
+              method,
+              ...(heads && { heads }),
+              ...(residual !== undefined && { residual }),
+            }),
     };
+  }
+
+  /** Tokenizes, appends EOS, checks lengths and decodes: the source rows without and with EOS, and each generation. */
+  private async generate(texts: readonly string[], options: TranslateOptions, single: boolean) {
+    const { model, tokenizer } = this;
+    const rows = texts.map((t) => tokenizer.encode(t));
+    checkRowLengths('translate', 'text', rows, model.config, {
+      added: 1,
+      addedName: 'the EOS the translator appends',
+      single,
+      hint: truncationHint(positionLimit(model.config) - 1),
+    });
+    const sources = rows.map((row) => [...row, model.config.eos_token_id]);
+    const generations = await model.generate(sources, options);
+    return { rows, sources, generations };
   }
 
   protected invoke(text: string | readonly string[], options?: TranslateOptions): Promise<TranslationOutput[]> {

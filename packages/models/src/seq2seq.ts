@@ -2,7 +2,7 @@ import { AttnkitError, type Device, type DeviceTensor } from '@attnkit/core';
 import { padBatch } from './batch.js';
 import { attentionModules, headsOf, type TranslatorConfig } from './config.js';
 import { Decoder } from './decoder.js';
-import { Encoder } from './encoder.js';
+import { Encoder, type EncoderOptions, type EncoderOutput } from './encoder.js';
 import { argumentError } from './errors.js';
 import { beamSearch } from './generation/beam.js';
 import { greedySearch } from './generation/greedy.js';
@@ -60,15 +60,25 @@ export class Seq2SeqTranslator {
     return ops.withHeadMasks(headMask, () => this.encodeTidy(sources));
   }
 
-  private encodeTidy(sources: readonly (readonly number[])[]): EncodedSource {
+  /** With `options`, the encoder's maps and values come along (probed explanations ask for them). */
+  private encodeTidy(
+    sources: readonly (readonly number[])[],
+    options: EncoderOptions = {},
+  ): EncodedSource & Pick<EncoderOutput, 'attentions' | 'values'> {
     const { config } = this;
     const { ops, embeddings, decoder } = this.#layers;
     return ops.tidy(() => {
       const batch = padBatch(ops, sources, config.pad_token_id, config.vocab_size);
       const embedded = embeddings.forward(ops, batch.ids, 0);
-      const encoded = this.#encoder.forward(ops, embedded, batch.lengths);
+      const encoded = this.#encoder.forward(ops, embedded, batch.lengths, options);
       const mask = batch.lengths.every((l) => l === batch.S) ? undefined : keyPaddingMask(ops, batch.lengths, batch.S);
-      return { cross: decoder.crossSource(ops, encoded.hidden, mask), lengths: batch.lengths, S: batch.S };
+      return {
+        cross: decoder.crossSource(ops, encoded.hidden, mask),
+        lengths: batch.lengths,
+        S: batch.S,
+        ...(encoded.attentions && { attentions: encoded.attentions }),
+        ...(encoded.values && { values: encoded.values }),
+      };
     });
   }
 
@@ -110,6 +120,56 @@ export class Seq2SeqTranslator {
         }),
       ),
     );
+  }
+
+  /**
+   * The teacher-forced forward of `teacherForcedLogits` with a zero probe added to every encoder self-attention
+   * output and every decoder cross-attention output (AttentionCall.probe), for gradient-weighted explanations
+   * (explain/translation-gradient.ts). Only row b's logits at decoder position `positions[b]` are computed, so a
+   * batch of one row per explained step costs [B, V] of logits, not [B, T, V]. Everything returned is the
+   * caller's to dispose.
+   */
+  probedForward(
+    sources: readonly (readonly number[])[],
+    decoderInputs: readonly (readonly number[])[],
+    probes: TranslatorProbes,
+  ): ProbedTranslation {
+    this.checkAlive();
+    const op = 'probedForward';
+    const { config } = this;
+    const { ops, embeddings, decoder, lmHead } = this.#layers;
+    checkRowLengths(op, 'sources', sources, config, { hint: 'shorten it' });
+    checkRowLengths(op, 'decoderInputs', decoderInputs, config, { hint: 'shorten it' });
+    if (decoderInputs.length !== sources.length || probes.positions.length !== sources.length)
+      throw argumentError(
+        op,
+        'decoderInputs',
+        `and probes.positions must hold one entry per source (${sources.length})`,
+      );
+    for (const [b, p] of probes.positions.entries())
+      if (!Number.isInteger(p) || p < 0 || p >= decoderInputs[b].length)
+        throw argumentError(op, `probes.positions[${b}]`, `must be a position of decoder row ${b}, got ${p}`);
+    return ops.tidy(() => {
+      const encoded = this.encodeTidy(sources, { returnAttentions: true, probes: probes.encoder });
+      const batch = padBatch(ops, decoderInputs, config.pad_token_id, config.vocab_size);
+      const decoded = decoder.forward(ops, embeddings.forward(ops, batch.ids, 0), {
+        cross: encoded.cross,
+        cache: null,
+        useCache: false,
+        returnCrossAttentions: true,
+        probes: probes.cross,
+      });
+      const [B, T, d] = decoded.hidden.shape;
+      const rows = probes.positions.map((p, b) => b * T + p);
+      const picked = ops.selectRows(ops.reshape(decoded.hidden, [B * T, d]), rows);
+      return {
+        logits: lmHead.forward(ops, picked),
+        encoderAttentions: encoded.attentions!,
+        encoderValues: encoded.values!,
+        crossAttentions: decoded.crossAttentions!,
+        crossValues: decoded.crossValues!,
+      };
+    });
   }
 
   /** The encoder's self-attention of one complete source row (EOS included): [layer][head][S][S]. */
@@ -259,6 +319,27 @@ export class Seq2SeqTranslator {
     if (this.disposed)
       throw new AttnkitError('DISPOSED', 'Seq2SeqTranslator: the model was disposed', { argument: 'this' });
   }
+}
+
+/** Zero tensors a probed forward adds (AttentionCall.probe) and differentiates at, and where it reads logits. */
+export interface TranslatorProbes {
+  /** Per encoder layer, [B, S, Hq·Dh], added to the self-attention output. */
+  readonly encoder: readonly DeviceTensor[];
+  /** Per decoder layer, [B, T, Hq·Dh], added to the cross-attention output. */
+  readonly cross: readonly DeviceTensor[];
+  /** Per row, the decoder position whose logits are returned. */
+  readonly positions: readonly number[];
+}
+
+export interface ProbedTranslation {
+  /** [B, V]: row b's logits at decoder position positions[b]. */
+  readonly logits: DeviceTensor<'float32'>;
+  /** Per encoder layer, the self-attention probabilities [B, H, S, S] and values [B, S, Hkv·Dh]. */
+  readonly encoderAttentions: DeviceTensor<'float32'>[];
+  readonly encoderValues: DeviceTensor<'float32'>[];
+  /** Per decoder layer, the cross-attention probabilities [B, H, T, S] and values [B, S, Hkv·Dh]. */
+  readonly crossAttentions: DeviceTensor<'float32'>[];
+  readonly crossValues: DeviceTensor<'float32'>[];
 }
 
 /** Gains by attention module (`decoder.layers.0.encoder_attn` → one per head); 0 removes a head. */

@@ -1,4 +1,4 @@
-import { AttnkitError, type Backend, type DeviceTensor } from '@attnkit/core';
+import { AttnkitError, type Backend, type Device, type DeviceTensor } from '@attnkit/core';
 import type { TextClassifier } from '../classifier.js';
 import type { AttentionExplanation } from './explain.js';
 import { readoutWeights } from './explain.js';
@@ -49,7 +49,11 @@ export async function gradientRelevance(
   row: readonly number[],
   options: GradientRelevanceOptions = {},
 ): Promise<GradientRelevance> {
-  const backend = gradientBackend(classifier, 'gradientRelevance', "Use method 'rollout' or 'flow' here.");
+  const backend = gradientBackend(classifier, {
+    op: 'gradientRelevance',
+    argument: 'classifier',
+    instead: "Use method 'rollout' or 'flow' here.",
+  });
   const { config } = classifier;
   const C = classifier.labels.length;
   const target = options.target ?? (await predicted(classifier, row));
@@ -65,29 +69,37 @@ export async function gradientRelevance(
     );
   }
   const probed = await probeLayers(backend, classifier, row, target, 1);
-  const layers = probed.layers.map((layer) => relevanceMap(layer, probed.n, probed.Dh));
-  const identity: Map2d = Array.from({ length: probed.n }, (_, i) =>
-    Array.from({ length: probed.n }, (_, j) => (i === j ? 1 : 0)),
-  );
-  const rolled: Map2d[] = [];
-  let R = identity;
-  for (const layer of layers) {
-    const step = multiply(layer, R);
-    R = R.map((rowR, i) => rowR.map((x, j) => x + step[i][j]));
-    rolled.push(R);
-  }
+  const rolled = accumulateRelevance(probed.layers.map((layer) => relevanceMap(layer, probed.n, probed.n, probed.Dh)));
+  const R = rolled[rolled.length - 1];
   return {
     method: 'gradient',
     tokenScores: readOut(R, readoutWeights(config.pooling, probed.n)),
     maps: rolled,
-    averaged: `gradient-weighted relevance over ${layers.length} layers for class ${target}: per layer, heads averaged (mean) of the positive part of ∂y/∂A ⊙ A; R = I + Ā·R layer by layer, read out at the pooled positions`,
+    averaged: `gradient-weighted relevance over ${rolled.length} layers for class ${target}: per layer, heads averaged (mean) of the positive part of ∂y/∂A ⊙ A; R = I + Ā·R layer by layer, read out at the pooled positions`,
     target,
     logit: probed.value,
   };
 }
 
-/** One encoder layer as probed: A [1, h, n, n], V [1, n, hkv·Dh], G = ∂objective/∂O [1, n, h·Dh]. */
-interface ProbedLayer {
+/**
+ * R_0 = I, R_l = R_{l−1} + Ā_l·R_{l−1} over square maps Ā_1…Ā_L: R after each layer. The self-attention rule of
+ * Chefer et al., shared by the classifier and the translator's encoder.
+ */
+export function accumulateRelevance(layers: readonly Map2d[]): Map2d[] {
+  const n = layers[0]?.length ?? 0;
+  let R: Map2d = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  return layers.map((layer) => {
+    const step = multiply(layer, R);
+    R = R.map((rowR, i) => rowR.map((x, j) => x + step[i][j]));
+    return R;
+  });
+}
+
+/**
+ * One attention layer as probed, for one batch entry: A [h, queries, keys], V [keys, hkv·Dh],
+ * G = ∂objective/∂O [queries, h·Dh].
+ */
+export interface ProbedLayer {
   readonly A: Float32Array;
   readonly V: Float32Array;
   readonly G: Float32Array;
@@ -95,14 +107,20 @@ interface ProbedLayer {
   readonly kvHeads: number;
 }
 
-/** The backend of a classifier that carries gradients, or a typed UNSUPPORTED naming `op` and what to use instead. */
-function gradientBackend(classifier: TextClassifier, op: string, instead: string): Backend & GradientBackend {
-  const backend = classifier.device.backend;
+/**
+ * The backend of a model that carries gradients, or a typed UNSUPPORTED naming `op`, the backend and what to use
+ * instead; `argument` names the model's argument.
+ */
+export function gradientBackend(
+  model: { readonly device: Device },
+  { op, argument, instead }: { readonly op: string; readonly argument: string; readonly instead: string },
+): Backend & GradientBackend {
+  const backend = model.device.backend;
   if (!carriesGradients(backend)) {
     throw new AttnkitError(
       'UNSUPPORTED',
       `${op}: the ${backend.name} backend carries no gradients (a tfjs backend does). ${instead}`,
-      { argument: 'classifier', given: backend.name },
+      { argument, given: backend.name },
     );
   }
   return backend;
@@ -162,17 +180,22 @@ async function probeLayers(
   }
 }
 
-/** Ā_l: mean over heads of (∇A ⊙ A)⁺, ∇A^h[i][j] = Σ_c G[i][h·Dh + c]·V[j][g(h)·Dh + c]. */
-function relevanceMap({ A, V, G, heads: H, kvHeads: Hkv }: ProbedLayer, n: number, Dh: number): Map2d {
+/** Ā_l [queries][keys]: mean over heads of (∇A ⊙ A)⁺, ∇A^h[i][j] = Σ_c G[i][h·Dh + c]·V[j][g(h)·Dh + c]. */
+export function relevanceMap(
+  { A, V, G, heads: H, kvHeads: Hkv }: ProbedLayer,
+  queries: number,
+  keys: number,
+  Dh: number,
+): Map2d {
   const group = H / Hkv;
-  const out: Map2d = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const out: Map2d = Array.from({ length: queries }, () => new Array<number>(keys).fill(0));
   for (let h = 0; h < H; h++) {
     const kv = Math.floor(h / group);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
+    for (let i = 0; i < queries; i++) {
+      for (let j = 0; j < keys; j++) {
         let grad = 0;
         for (let c = 0; c < Dh; c++) grad += G[i * H * Dh + h * Dh + c] * V[j * Hkv * Dh + kv * Dh + c];
-        const weighted = grad * A[(h * n + i) * n + j];
+        const weighted = grad * A[(h * queries + i) * keys + j];
         if (weighted > 0) out[i][j] += weighted / H;
       }
     }
@@ -196,7 +219,11 @@ export async function headImportanceByGradient(
   rows: readonly (readonly number[])[],
   labels: readonly number[],
 ): Promise<number[][]> {
-  const backend = gradientBackend(classifier, 'headImportanceByGradient', 'Use headImportanceByMasking there.');
+  const backend = gradientBackend(classifier, {
+    op: 'headImportanceByGradient',
+    argument: 'classifier',
+    instead: 'Use headImportanceByMasking there.',
+  });
   if (rows.length !== labels.length || rows.length === 0)
     throw new AttnkitError(
       'INVALID_ARGUMENT',

@@ -19,22 +19,29 @@ import { type HeadReduction, type Map2d, multiply, reduceHeads, withResidual } f
  *
  * The decoder's self-attention is not followed: the question is which source tokens a step read. Raw and
  * rollout give rows that sum to 1; flow's rows do not (a flow is bounded by each path's narrowest edge).
- * Gradient relevance is not offered for translation: a typed UNSUPPORTED, not a substitute.
+ * Gradient-weighted relevance needs the model and its gradients, not only these maps: it is
+ * `translationGradientRelevance` (explain/translation-gradient.ts), which `TranslationPipeline.explain` uses for
+ * method 'gradient'; here 'gradient' is a typed UNSUPPORTED pointing there, not a substitute.
  */
 export type TranslationMethod = 'raw' | 'rollout' | 'flow';
 
 export interface TranslationExplainOptions {
   readonly method: TranslationMethod | 'gradient';
+  /** How a layer's heads become one map (raw, rollout and flow; default 'mean'; gradient always averages). */
   readonly heads?: HeadReduction;
   /** r of Â (rollout and flow; default 0.5, as in the paper). */
   readonly residual?: number;
 }
 
 export interface TranslationExplanation {
-  readonly method: TranslationMethod;
-  /** [N][S]: per generated step, the share of each source token. */
+  readonly method: TranslationMethod | 'gradient';
+  /** [N][S]: per generated step, the share of each source token (gradient: its relevance, rows not summing to 1). */
   readonly tokenScores: number[][];
-  /** rollout: R_enc [S][S]; raw and flow: the last decoder layer's cross-attention [N][S] (flow's sink weights). */
+  /**
+   * rollout: R_enc [S][S]; raw and flow: the last decoder layer's cross-attention [N][S] (flow's sink weights);
+   * gradient: X [N][S], each step's gradient-weighted cross-attention summed over the decoder layers, before the
+   * encoder's relevance (explain/translation-gradient.ts).
+   */
   readonly maps: Map2d;
   readonly averaged: string;
 }
@@ -108,12 +115,15 @@ export function explainTranslation(
   };
 }
 
-/** 'raw', 'rollout' and 'flow' are offered; 'gradient' is a typed UNSUPPORTED, anything else INVALID_ARGUMENT. */
+/**
+ * 'raw', 'rollout' and 'flow' explain from maps; 'gradient' is a typed UNSUPPORTED here (it needs the model),
+ * anything else INVALID_ARGUMENT.
+ */
 export function checkTranslationMethod(method: string): asserts method is TranslationMethod {
   if (method === 'gradient') {
     throw new AttnkitError(
       'UNSUPPORTED',
-      `explainTranslation: method '${method}' is offered for classification only; use 'raw', 'rollout' or 'flow' for translation`,
+      `explainTranslation: method '${method}' needs the model's gradients, not only its maps; call translationGradientRelevance(translator, source, generated) or TranslationPipeline.explain(text, { method: 'gradient' }) on a backend that carries gradients (tfjs), or use 'raw', 'rollout' or 'flow' here`,
       { argument: 'options.method', given: method },
     );
   }
