@@ -339,6 +339,29 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
     await page.selectOption('#classify-method', 'layer');
   });
 
+  it('explains a translation by gradient relevance on tfjs · wasm', async () => {
+    await pickTranslationModel(page, 'g2p-cmudict');
+    const word = EXPECTED.g2pTyped[0].source;
+    const output = await translate(page, word);
+    expect(await page.isDisabled('#translate-method-gradient')).toBe(false);
+    const rollout = await explainTranslationBy(page, 'rollout');
+    const gradient = await explainTranslationBy(page, 'gradient');
+    await expectNoErrors(page);
+    expect(await page.textContent('#translate figcaption')).toMatch(/Chefer/);
+    // One row per output token (the phonemes and EOS), one share per source letter and EOS; each row scaled to 1.
+    expect(gradient).toHaveLength(rollout.length);
+    expect(output.split(' ').length).toBeLessThan(gradient.length + 1);
+    for (const row of gradient) {
+      expect(row).toHaveLength(rollout[0].length);
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+      for (const x of row) expect(x).toBeGreaterThanOrEqual(0);
+    }
+    expect(gradient).not.toEqual(rollout);
+    expect((await heatmapPixels(page)).colours).toBeGreaterThan(1);
+    await page.locator('#translate').screenshot({ path: join(SHOTS, 'translate-g2p-gradient-tfjs-wasm.png') });
+    await explainTranslationBy(page, 'raw');
+  });
+
   it('raised no page error on the way', async () => {
     expect(pageErrors).toEqual([]);
     await expectNoErrors(page);

@@ -345,6 +345,6 @@ function explainedCaption(method: ExplainedMethod, model: TranslationModel): str
     case 'flow':
       return `Attention flow (Abnar & Zuidema 2020): for each output token, the maximum flow from each input token through the encoder's layers (residual as in rollout) into that step's cross-attention; unlike rollout, paths do not mix linearly: ${axes}`;
     case 'gradient':
-      return `Gradient-weighted relevance (Chefer, Gur & Wolf 2021): attention weighted by the gradient of each output token's score, the positive part averaged over heads, through the encoder and the cross-attention: ${axes}`;
+      return `Gradient-weighted relevance (Chefer, Gur & Wolf 2021): for each output token, every decoder layer's cross-attention weighted by the gradient of that token's logit, the positive part averaged over heads and summed over layers, then carried through the encoder's gradient relevance (the decoder's self-attention is not followed): ${axes}`;
   }
 }
