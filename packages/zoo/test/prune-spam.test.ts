@@ -1,6 +1,6 @@
 import type { PruningStep } from '@attnkit/models';
 import { describe, expect, it } from 'vitest';
-import { prunedModules, recommendedStep } from '../src/evaluate/prune-spam.js';
+import { prunedHeadsOf, prunedModules, recommendedStep } from '../src/evaluate/prune-spam.js';
 
 /** A step of a 2-layer, 4-head model with these heads pruned. */
 const step = (pruned: [number, number][], accuracy: number): PruningStep =>
@@ -75,6 +75,21 @@ describe('the recommended pruning step', () => {
     ).toEqual({
       'encoder.layers.0.self_attn': [2],
       'encoder.layers.1.self_attn': [0, 3],
+    });
+  });
+
+  it('rebuilds a recorded configuration: the heads as pairs and the mask that removes them', () => {
+    const pruned = [
+      [0, 0],
+      [1, 2],
+      [0, 3],
+    ] as const;
+    expect(prunedHeadsOf(pruned, 2, 4)).toEqual({
+      pruned,
+      headMask: [
+        [0, 1, 1, 0],
+        [1, 1, 0, 1],
+      ],
     });
   });
 });

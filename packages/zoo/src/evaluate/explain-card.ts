@@ -23,10 +23,13 @@ export interface ExplainRecord {
   readonly recommended?: {
     readonly heads: number;
     readonly of: number;
+    readonly pruned: readonly (readonly [number, number])[];
     readonly devAccuracy: number;
     readonly speed: PruningSpeed;
     readonly test?: BinaryMetrics;
   };
+  /** The command that timed `recommended.speed` when it was re-timed alone (`--speed-only`). */
+  readonly speedCommand?: string;
 }
 
 const LABELS: Record<RankingMethod, string> = {
@@ -92,7 +95,7 @@ function recommendedLines(r: ExplainRecord): string[] {
       ? `On test, read once for this configuration: accuracy ${(100 * rec.test.accuracy).toFixed(2)}%, F1 ${rec.test.f1.toFixed(4)}, ${rec.test.fp + rec.test.fn} errors (${rec.test.fp} FP, ${rec.test.fn} FN).`
       : 'Test has not been read for it.',
     '',
-    `Classifying the ${s.mails} dev mails in batches of 16 (${s.backend}; median of 5 interleaved rounds; load ${s.load}):`,
+    `Classifying the ${s.mails} dev mails in batches of 16 (${s.backend}; median of ${s.rounds ?? 5} interleaved rounds; load ${s.load}${r.speedCommand ? `; \`${r.speedCommand}\`` : ''}):`,
     '',
     '| model | time (speed-up) |',
     '|---|---|',

@@ -25,15 +25,29 @@ export function recommendedStep(steps: readonly PruningStep[], devMails: number)
 }
 
 /** The heads of a pruning step as pruneHeads takes them: attention module → head indices. */
-export function prunedModules(step: PruningStep): Record<string, number[]> {
+export function prunedModules(step: PrunedHeads): Record<string, number[]> {
   const modules: Record<string, number[]> = {};
   for (const [layer, head] of step.pruned) (modules[`encoder.layers.${layer}.self_attn`] ??= []).push(head);
   for (const list of Object.values(modules)) list.sort((a, b) => a - b);
   return modules;
 }
 
+/** What a pruned configuration is, without its scores: the heads removed and the mask that removes them. */
+export type PrunedHeads = Pick<PruningStep, 'pruned' | 'headMask'>;
+
+/** The configuration of these [layer, head] pairs in a model of `layers` × `heads`. */
+export function prunedHeadsOf(
+  pruned: readonly (readonly [number, number])[],
+  layers: number,
+  heads: number,
+): PrunedHeads {
+  const headMask = Array.from({ length: layers }, () => new Array<number>(heads).fill(1));
+  for (const [layer, head] of pruned) headMask[layer][head] = 0;
+  return { pruned, headMask };
+}
+
 /** Writes the folder's model with `step`'s heads removed from the weights to `outDir`. */
-export async function writePrunedModel(folder: string, step: PruningStep, outDir: string): Promise<void> {
+export async function writePrunedModel(folder: string, step: PrunedHeads, outDir: string): Promise<void> {
   const config = parseConfig(JSON.parse(await readFile(join(folder, 'config.json'), 'utf8')), 'attnkit-classifier');
   const tokenizer = JSON.parse(await readFile(join(folder, 'tokenizer.json'), 'utf8')) as Record<string, unknown>;
   const weights = await loadHost(join(folder, 'model.safetensors'));
@@ -45,6 +59,8 @@ export interface PruningSpeed {
   readonly mails: number;
   readonly backend: string;
   readonly load: string;
+  /** Interleaved rounds the medians are over (5 in records made before it was recorded). */
+  readonly rounds?: number;
   /** Median ms to classify all mails (batches of 16), over `rounds` rounds, interleaved. */
   readonly fullMs: number;
   readonly maskedMs: number;
@@ -60,7 +76,7 @@ export async function pruningSpeed(
   backend: Backend,
   folder: string,
   prunedFolder: string,
-  step: PruningStep,
+  step: PrunedHeads,
   mails: readonly Email[],
   rounds = 5,
 ): Promise<PruningSpeed> {
@@ -93,6 +109,7 @@ export async function pruningSpeed(
       load: `${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')} on ${cpus().length} cores`,
+      rounds,
       fullMs: median(samples.full),
       maskedMs: median(samples.masked),
       prunedMs: median(samples.pruned),
