@@ -19,8 +19,8 @@ import type { Weights } from './weights/load.js';
 export interface CrossAttentionSource {
   /** Per decoder layer, the encoder output projected by that layer's cross-attention: [B, Ssrc, Hkv·Dh]. */
   readonly keyValues: readonly KeyValue[];
-  /** Key-padding mask of the source, boolean [B, 1, 1, Ssrc], or undefined without padding. */
-  readonly mask?: DeviceTensor;
+  /** The source rows' lengths [B] (int32), or undefined without padding: padded source keys are hidden. */
+  readonly validLengths?: DeviceTensor;
 }
 
 export interface DecoderCall {
@@ -96,7 +96,7 @@ export class DecoderLayer {
     const crossIn = pre ? this.crossNorm.forward(ops, h) : h;
     const cross = this.crossAttention.forward(ops, crossIn, {
       keyValue: crossKeyValue,
-      ...(call.cross.mask && { mask: call.cross.mask }),
+      ...(call.cross.validLengths && { validLengths: call.cross.validLengths }),
       returnScores: call.returnCrossAttentions,
       ...(crossProbe && { probe: crossProbe }),
     });
@@ -129,10 +129,10 @@ export class Decoder {
   }
 
   /** Projects the encoder output once for every layer's cross-attention. */
-  crossSource(ops: Ops, encoderHidden: DeviceTensor, mask: DeviceTensor | undefined): CrossAttentionSource {
+  crossSource(ops: Ops, encoderHidden: DeviceTensor, validLengths: DeviceTensor | undefined): CrossAttentionSource {
     return {
       keyValues: this.layers.map((layer) => layer.crossAttention.projectKeyValue(ops, encoderHidden)),
-      ...(mask && { mask }),
+      ...(validLengths && { validLengths }),
     };
   }
 

@@ -4,16 +4,16 @@ import type { NormPlacement, TransformerConfig } from './config.js';
 import { MultiHeadAttention } from './layers/attention.js';
 import { FeedForward } from './layers/feed-forward.js';
 import { LayerNorm } from './layers/layer-norm.js';
-import { keyPaddingMask, symmetricAlibiMask } from './layers/masks.js';
+import { type KeyPadding, keyValidLengths, symmetricAlibiMask } from './layers/masks.js';
 import type { Ops } from './scope.js';
 import type { Weights } from './weights/load.js';
 
 /**
  * Notation: B batch · S padded source length · d model width · H heads
  *
- * A stack of bidirectional self-attention layers over right-padded input: padded keys are masked (a
- * key-padding mask, or the symmetric ALiBi bias with −∞ on padding). Padded query rows are computed
- * but never read by anything downstream.
+ * A stack of bidirectional self-attention layers over right-padded input: padded keys are hidden (the
+ * contract's kvValidLengths, so kernels that work in key blocks skip the padding, or the symmetric ALiBi bias
+ * with −∞ on padding). Padded query rows are computed but never read by anything downstream.
  *
  *   pre-norm:  h = x + Attn(LN1(x));  y = h + FFN(LN2(h));  final LN after the last layer
  *   post-norm: h = LN1(x + Attn(x));  y = LN2(h + FFN(h))
@@ -41,7 +41,7 @@ export class EncoderLayer {
   forward(
     ops: Ops,
     x: DeviceTensor,
-    mask: DeviceTensor | undefined,
+    padding: KeyPadding | undefined,
     returnScores: boolean,
     headMask?: readonly number[],
     probe?: DeviceTensor,
@@ -51,7 +51,7 @@ export class EncoderLayer {
     const keyValue = this.selfAttention.projectKeyValue(ops, attnIn);
     const attn = this.selfAttention.forward(ops, attnIn, {
       keyValue,
-      ...(mask && { mask }),
+      ...padding,
       returnScores,
       ...(headMask && { headMask }),
       ...(probe && { probe }),
@@ -102,10 +102,11 @@ export class Encoder {
     );
   }
 
-  /** The mask for right-padded rows of these lengths, or undefined when nothing needs masking. */
-  mask(ops: Ops, lengths: readonly number[], S: number): DeviceTensor | undefined {
-    if (this.alibi) return symmetricAlibiMask(ops, lengths, S, this.numHeads);
-    return lengths.every((l) => l === S) ? undefined : keyPaddingMask(ops, lengths, S);
+  /** How right-padded rows of these lengths hide their padding, or undefined when nothing needs hiding. */
+  padding(ops: Ops, lengths: readonly number[], S: number): KeyPadding | undefined {
+    if (this.alibi) return { mask: symmetricAlibiMask(ops, lengths, S, this.numHeads) };
+    const validLengths = keyValidLengths(ops, lengths, S);
+    return validLengths && { validLengths };
   }
 
   /** embedded [B, S, d] → hidden [B, S, d]. */
@@ -129,12 +130,12 @@ export class Encoder {
         { argument: 'probes', given: String(probes.length) },
       );
     }
-    const mask = this.mask(ops, lengths, embedded.shape[1]);
+    const padding = this.padding(ops, lengths, embedded.shape[1]);
     let hidden = embedded as DeviceTensor<'float32'>;
     const attentions: DeviceTensor<'float32'>[] = [];
     const values: DeviceTensor<'float32'>[] = [];
     for (const [l, layer] of this.layers.entries()) {
-      const out = layer.forward(ops, hidden, mask, returnAttentions, headMask?.[l], probes?.[l]);
+      const out = layer.forward(ops, hidden, padding, returnAttentions, headMask?.[l], probes?.[l]);
       hidden = out.hidden;
       if (out.scores) attentions.push(out.scores);
       if (out.values) values.push(out.values);

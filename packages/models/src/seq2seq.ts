@@ -11,7 +11,7 @@ import type { DecodingState } from './generation/state.js';
 import type { GenerateOptions, Generation } from './generation/types.js';
 import { Embeddings } from './layers/embeddings.js';
 import { Linear } from './layers/linear.js';
-import { keyPaddingMask } from './layers/masks.js';
+import { keyValidLengths } from './layers/masks.js';
 import { checkRowLengths, positionLimit } from './lengths.js';
 import { type Dropout, disposeTensors, Ops } from './scope.js';
 import { type DecodingLayers, type EncodedSource, TranslatorDecoding } from './translator-decoding.js';
@@ -71,9 +71,8 @@ export class Seq2SeqTranslator {
       const batch = padBatch(ops, sources, config.pad_token_id, config.vocab_size);
       const embedded = embeddings.forward(ops, batch.ids, 0);
       const encoded = this.#encoder.forward(ops, embedded, batch.lengths, options);
-      const mask = batch.lengths.every((l) => l === batch.S) ? undefined : keyPaddingMask(ops, batch.lengths, batch.S);
       return {
-        cross: decoder.crossSource(ops, encoded.hidden, mask),
+        cross: decoder.crossSource(ops, encoded.hidden, keyValidLengths(ops, batch.lengths, batch.S)),
         lengths: batch.lengths,
         S: batch.S,
         ...(encoded.attentions && { attentions: encoded.attentions }),
@@ -203,14 +202,14 @@ export class Seq2SeqTranslator {
     const { ops } = this.#layers;
     return ops.tidy(() => {
       const lengths = rows.map((r) => source.lengths[r]);
-      const needsMask = lengths.some((l) => l !== source.S);
+      const validLengths = keyValidLengths(ops, lengths, source.S);
       return {
         cross: {
           keyValues: source.cross.keyValues.map((kv) => ({
             k: ops.selectRows(kv.k, rows),
             v: ops.selectRows(kv.v, rows),
           })),
-          ...(needsMask && { mask: keyPaddingMask(ops, lengths, source.S) }),
+          ...(validLengths && { validLengths }),
         },
         lengths,
         S: source.S,

@@ -27,6 +27,8 @@ export interface AttentionCall {
   /** Already projected keys/values (cross-attention on a fixed encoder output). */
   readonly keyValue: KeyValue;
   readonly mask?: DeviceTensor;
+  /** [B] int32, the contract's kvValidLengths: keys past a row's length are hidden (right padding). */
+  readonly validLengths?: DeviceTensor;
   readonly isCausal?: boolean;
   readonly alibi?: boolean;
   readonly past?: KeyValueCache | null;
@@ -100,6 +102,7 @@ export class MultiHeadAttention {
         k: call.keyValue.k,
         v: call.keyValue.v,
         ...(call.mask && { mask: call.mask }),
+        ...(call.validLengths && { kvValidLengths: call.validLengths }),
         ...(call.past && { pastKey: call.past.key, pastValue: call.past.value }),
       },
       options,
