@@ -109,6 +109,8 @@ export interface ClassifyOptions {
   /** How many labels to return, best first. Default 1. */
   readonly topK?: number;
   readonly returnAttentions?: boolean;
+  /** [layer][head] gains of each encoder head (0 prunes it, as the contract's headMask): try a pruning live. */
+  readonly headMask?: readonly (readonly number[])[];
 }
 
 export interface ClassificationOutput {
@@ -310,7 +312,10 @@ export class TextClassificationPipeline extends Pipeline<TextClassifier> {
       throw argumentError('classify', 'options.topK', `must be an integer in [1, ${model.labels.length}], got ${topK}`);
     }
     const rows = this.encode('classify', texts, typeof text === 'string');
-    const outputs = await model.classify(rows, { returnAttentions: options.returnAttentions ?? false });
+    const outputs = await model.classify(rows, {
+      returnAttentions: options.returnAttentions ?? false,
+      ...(options.headMask && { headMask: options.headMask }),
+    });
     const results = outputs.map((out, i) => {
       const unknownTokens = tokenizer.countUnknown(rows[i]);
       const attentions = out.attentions && selfMaps(tokenizer.tokens(this.withCls(rows[i])), out.attentions);

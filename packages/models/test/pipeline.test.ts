@@ -65,6 +65,23 @@ describe('pipelines are callable', () => {
     expect(many).toEqual(await classifier.classify(['good', 'bad plot'], { topK: 3 }));
   });
 
+  it('a head mask prunes heads live: the model with the same mask, all ones the unmasked result', async () => {
+    const text = 'a very good film';
+    const labels = classifier.model.labels.length;
+    const pruned = await classifier(text, { topK: labels, headMask: [[0, 1]] });
+    const [direct] = await classifier.model.classify([classifier.tokenizer.encode(text)], { headMask: [[0, 1]] });
+    for (const { label, score } of pruned)
+      expect(score).toBeCloseTo(direct.probabilities[classifier.model.labels.indexOf(label)], 6);
+    expect(await classifier(text, { topK: labels, headMask: [[1, 1]] })).toEqual(
+      await classifier(text, { topK: labels }),
+    );
+    expect(pruned).not.toEqual(await classifier(text, { topK: labels }));
+    await expect(classifier(text, { headMask: [[1, 1, 1]] })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'options.headMask',
+    });
+  });
+
   it('the types say so: call signatures with the outputs of the methods', () => {
     expectTypeOf(translator).toBeCallableWith('text', { numBeams: 2 });
     expectTypeOf(translator).returns.resolves.toEqualTypeOf<TranslationOutput[]>();
