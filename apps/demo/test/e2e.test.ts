@@ -6,7 +6,7 @@ import type { Page } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingZooFiles } from '../src/build/model-folders.js';
-import { type EmailSample, MODEL_IDS, type ModelId, type TranslationSample } from '../src/load/manifest.js';
+import { type EmailSample, headMaskOf, MODEL_IDS, type ModelId, type TranslationSample } from '../src/load/manifest.js';
 import { E2E_MODELS, EXPECTED } from './expectations.js';
 import { APP_DIR, DIST, ensureBuilt, readManifest } from './helpers/built-app.js';
 import {
@@ -239,6 +239,33 @@ describe(`the built demo in headless Chromium (${E2E_MODELS} models)`, () => {
       await page.selectOption('#classify-method', 'layer');
       await page.locator('#classify').screenshot({ path: join(SHOTS, `classify-${label}-webgpu.png`) });
     }
+  });
+
+  it('prunes heads live on WebGPU, with the card’s dev accuracy for that step next to the output', async () => {
+    const curve = readManifest().models['spam-classifier'].pruning;
+    if (!curve) {
+      // The fixtures have no pruning curve: the control stays hidden.
+      expect(await page.isHidden('#classify-pruning')).toBe(true);
+      return;
+    }
+    const step = curve.recommended ?? 1;
+    const text = await page.inputValue('#classify-input');
+    const runs = Number(await page.getAttribute('#classify', 'data-runs'));
+    await page.selectOption('#classify-prune', String(step));
+    await page.waitForSelector(`#classify[data-runs="${runs + 1}"][data-state="ready"]`, WAIT);
+    await expectNoErrors(page);
+    const [expected] = await reference.classify('spam-classifier', text, headMaskOf(curve, step));
+    expect(await page.getAttribute('#classify-label', 'data-label')).toBe(expected.label);
+    const score = Number(await page.getAttribute('#classify-label', 'data-score'));
+    expect(Math.abs(score - expected.score)).toBeLessThanOrEqual(EXPECTED.scoreTolerance);
+    expect(await page.getAttribute('#classify-pruning-note', 'data-pruned')).toBe(String(step));
+    expect(await page.textContent('#classify-pruning-note')).toContain(
+      `${(100 * curve.steps[step].accuracy).toFixed(2)}%`,
+    );
+    await page.locator('#classify').screenshot({ path: join(SHOTS, 'classify-pruned-webgpu.png') });
+    await page.selectOption('#classify-prune', '0');
+    await page.waitForSelector(`#classify[data-runs="${runs + 2}"][data-state="ready"]`, WAIT);
+    expect(await page.isHidden('#classify-pruning-note')).toBe(true);
   });
 
   it('gives the same translations on gpu.js (WebGL2)', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   MODEL_IDS,
   type ModelId,
   type ModelOrigin,
+  type PruningCurve,
   SERVED_FILES,
   type ServedFile,
 } from '../load/manifest.js';
@@ -111,10 +112,39 @@ export function resolveModels(mode: ModelsMode, repoRoot: string): ResolvedModel
           ServedFile,
           number
         >,
+        ...(folder.origin === 'zoo' && pruningCurveOf(folder.dir)),
       },
     ]),
   ) as Record<ModelId, ManifestEntry>;
   return { folders, manifest: { models }, warnings };
+}
+
+/**
+ * The pruning curve of a zoo folder's `explain.json` (written by `pnpm zoo:explain --write`), as the manifest
+ * carries it; nothing when the folder has none.
+ */
+export function pruningCurveOf(dir: string): { pruning: PruningCurve } | Record<string, never> {
+  const file = join(dir, 'explain.json');
+  if (!existsSync(file)) return {};
+  const record = JSON.parse(readFileSync(file, 'utf8')) as {
+    devMails: number;
+    pruning: { pruned: [number, number][]; accuracy: number }[];
+    recommended?: { heads: number; test?: { accuracy: number } };
+  };
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
+    num_layers: number;
+    num_heads: number;
+  };
+  return {
+    pruning: {
+      layers: config.num_layers,
+      heads: config.num_heads,
+      devExamples: record.devMails,
+      steps: record.pruning.map(({ pruned, accuracy }) => ({ pruned, accuracy })),
+      ...(record.recommended && { recommended: record.recommended.heads }),
+      ...(record.recommended?.test && { recommendedTestAccuracy: record.recommended.test.accuracy }),
+    },
+  };
 }
 
 function sizeOf(folder: ModelFolder, file: ServedFile): number {

@@ -21,6 +21,35 @@ export interface ManifestEntry {
   /** The folder it was copied from, relative to the repository root. */
   readonly from: string;
   readonly bytes: Readonly<Record<ServedFile, number>>;
+  /** The model card's head-pruning curve, where the zoo measured one (the spam classifier). */
+  readonly pruning?: PruningCurve;
+}
+
+/**
+ * A greedy head-pruning curve measured on a model's dev split (the zoo's `explain.json`, `pnpm zoo:explain`):
+ * step k has k heads pruned, the k − 1 of the step before and one more. What the demo's pruning control offers.
+ */
+export interface PruningCurve {
+  readonly layers: number;
+  readonly heads: number;
+  /** Dev examples the accuracies are over. */
+  readonly devExamples: number;
+  readonly steps: readonly {
+    /** [layer, head] pairs pruned, in the order they went. */
+    readonly pruned: readonly (readonly [number, number])[];
+    readonly accuracy: number;
+  }[];
+  /** Heads pruned in the configuration the card recommends. */
+  readonly recommended?: number;
+  /** That configuration's accuracy on test, read once for the card (dev chose it). */
+  readonly recommendedTestAccuracy?: number;
+}
+
+/** The [layer][head] gains of a step: 0 for a pruned head. */
+export function headMaskOf(curve: PruningCurve, step: number): number[][] {
+  const mask = Array.from({ length: curve.layers }, () => new Array<number>(curve.heads).fill(1));
+  for (const [layer, head] of curve.steps[step]?.pruned ?? []) mask[layer][head] = 0;
+  return mask;
 }
 
 export interface Manifest {

@@ -7,7 +7,7 @@ import {
 } from '@attnkit/models';
 import { receivedAttention } from '../attention-maps.js';
 import { CLASSIFIER_MODEL } from '../catalog.js';
-import type { EmailSample } from '../load/manifest.js';
+import { type EmailSample, headMaskOf, type PruningCurve } from '../load/manifest.js';
 import type { Session } from '../session.js';
 import { formatMs, h, replaceChildren } from './dom.js';
 import { PanelMachine } from './panel-machine.js';
@@ -20,7 +20,9 @@ import { renderTokenAttention } from './token-attention.js';
  * Classification: paste an email or pick one of the held-out split, get every label with its score and
  * the token-level view of an explanation: raw attention of a chosen layer, rollout through every layer, or
  * gradient-weighted relevance where the backend carries gradients (the tfjs ones; elsewhere the option is off
- * and says why). Its `data-state` and `data-runs` are `PanelMachine`'s.
+ * and says why). A pruning control follows the model card's greedy head-pruning curve: it runs the same email
+ * with the heads of the chosen step masked and shows the dev accuracy the curve measured for that step next to
+ * the live output. Its `data-state` and `data-runs` are `PanelMachine`'s.
  */
 export class ClassifyPanel {
   readonly element: HTMLElement;
@@ -47,6 +49,18 @@ export class ClassifyPanel {
     h('option', { value: 'rollout' }, 'rollout through every layer'),
     h('option', { value: 'gradient', id: 'classify-method-gradient' }, 'gradient-weighted relevance'),
   );
+  private readonly pruneSelect = h('select', {
+    id: 'classify-prune',
+    onchange: () => {
+      if (this.last) void this.classify();
+    },
+  });
+  private readonly pruneControl = h(
+    'div',
+    { class: 'row', id: 'classify-pruning', hidden: true },
+    h('label', { class: 'grow' }, 'Heads pruned ', this.pruneSelect),
+  );
+  private curve: PruningCurve | null = null;
   private readonly caption = h('figcaption', {});
   private readonly tokens = h('div', { id: 'classify-tokens' });
   private readonly figure: HTMLElement;
@@ -55,6 +69,8 @@ export class ClassifyPanel {
     text: string;
     output: ClassificationOutput[];
     pipeline: TextClassificationPipeline;
+    /** Heads pruned (a step of the card's curve) when it ran. */
+    pruned: number;
     /** Gradient relevance of this result, computed on first view. */
     gradient?: Promise<number[]>;
   } | null = null;
@@ -99,6 +115,7 @@ export class ClassifyPanel {
         this.input,
         h('div', { class: 'row' }, this.button),
       ),
+      this.pruneControl,
       this.loadIndicator.element,
       this.result,
       this.figure,
@@ -110,6 +127,32 @@ export class ClassifyPanel {
       indicator: this.loadIndicator,
     });
     void this.loadSamples();
+    void this.loadPruningCurve();
+  }
+
+  /** The card's pruning curve, from the manifest: the control appears only for a model that has one. */
+  private async loadPruningCurve(): Promise<void> {
+    const curve = (await this.session.store.manifest().catch(() => null))?.models[CLASSIFIER_MODEL.id]?.pruning;
+    if (!curve || curve.steps.length < 2) return;
+    this.curve = curve;
+    const total = curve.layers * curve.heads;
+    replaceChildren(
+      this.pruneSelect,
+      ...curve.steps.map((step, k) =>
+        h(
+          'option',
+          { value: String(k) },
+          `${k} of ${total}${k === 0 ? ' (full model)' : ''} · dev accuracy ${(100 * step.accuracy).toFixed(2)}%${k === curve.recommended ? ' · the card’s pick' : ''}`,
+        ),
+      ),
+    );
+    this.pruneControl.hidden = false;
+  }
+
+  /** The pruning step picked (0: none) and its head mask, or null without a curve. */
+  private get pruning(): { step: number; headMask: number[][] } | null {
+    const step = Number(this.pruneSelect.value || 0);
+    return this.curve && step > 0 ? { step, headMask: headMaskOf(this.curve, step) } : null;
   }
 
   /** A backend is running (again): load the classifier on it. */
@@ -169,14 +212,21 @@ export class ClassifyPanel {
   private async classify(): Promise<void> {
     const text = this.input.value;
     if (text.trim() === '') return;
+    const pruning = this.pruning;
     await this.machine.run({
       doing: 'Classifying',
       pipeline: () => this.session.classifier(CLASSIFIER_MODEL.id, () => undefined),
-      call: (pipeline) => pipeline.classify(text, { topK: pipeline.model.labels.length, returnAttentions: true }),
+      call: (pipeline) =>
+        pipeline.classify(text, {
+          topK: pipeline.model.labels.length,
+          returnAttentions: true,
+          ...(pruning && { headMask: pruning.headMask }),
+        }),
       show: ({ output, ms, backend, pipeline }) => {
         const tokens = output[0].attentions?.keyTokens.length ?? 0;
-        this.timings.add({ backend, task: 'classify', detail: firstLine(text), ms, tokens, tokenKind: 'input' });
-        this.last = { text, output, pipeline };
+        const task = pruning ? `classify, ${pruning.step} heads pruned` : 'classify';
+        this.timings.add({ backend, task, detail: firstLine(text), ms, tokens, tokenKind: 'input' });
+        this.last = { text, output, pipeline, pruned: pruning?.step ?? 0 };
         this.offerGradient(pipeline);
         this.showResult(text, output, ms, tokens, backend);
         fillLayerSelect(this.layerSelect, output[0].attentions?.maps.length ?? 0);
@@ -230,6 +280,7 @@ export class ClassifyPanel {
         { class: 'stats' },
         `${backend} · ${formatMs(ms)} per call · ${tokens} input tokens · ${tokens ? formatMs(ms / tokens) : '–'} per token`,
       ),
+      this.pruningNote(),
       cut &&
         h(
           'p',
@@ -239,14 +290,36 @@ export class ClassifyPanel {
     );
   }
 
-  /** Gradient relevance needs a backend that carries gradients: the option is on only there, and says so. */
+  /** What the pruning of the last result costs by the card's curve, beside the live output. */
+  private pruningNote(): HTMLElement | false {
+    const curve = this.curve;
+    const pruned = this.last?.pruned ?? 0;
+    if (!curve || pruned === 0) return false;
+    const step = curve.steps[pruned];
+    const full = curve.steps[0].accuracy;
+    const heads = step.pruned.map(([l, hd]) => `L${l + 1}·H${hd + 1}`).join(', ');
+    const change = (100 * (step.accuracy - full)).toFixed(2);
+    return h(
+      'p',
+      { class: 'note', id: 'classify-pruning-note', 'data-pruned': String(pruned) },
+      `With ${pruned} of ${curve.layers * curve.heads} heads pruned (${heads}, masked on this backend), the model card's curve measured dev accuracy ${(100 * step.accuracy).toFixed(2)}% against ${(100 * full).toFixed(2)}% for the full model (${Number(change) >= 0 ? '+' : ''}${change} points, ${curve.devExamples} dev mails).${pruned === curve.recommended && curve.recommendedTestAccuracy !== undefined ? ` Dev chose this step; on test, read once, it scored ${(100 * curve.recommendedTestAccuracy).toFixed(2)}% (the card compares it with the full model).` : ''}`,
+    );
+  }
+
+  /**
+   * Gradient relevance needs a backend that carries gradients, and explains the full model: the option is on only
+   * there and with no head pruned, and says why otherwise.
+   */
   private offerGradient(pipeline: TextClassificationPipeline): void {
     const option = this.methodSelect.querySelector<HTMLOptionElement>('#classify-method-gradient')!;
-    const available = carriesGradients(pipeline.model.device.backend);
+    const carries = carriesGradients(pipeline.model.device.backend);
+    const available = carries && (this.last?.pruned ?? 0) === 0;
     option.disabled = !available;
     option.textContent = available
       ? 'gradient-weighted relevance'
-      : 'gradient-weighted relevance (needs a tfjs backend, which carries gradients)';
+      : carries
+        ? 'gradient-weighted relevance (of the full model: prune no head)'
+        : 'gradient-weighted relevance (needs a tfjs backend, which carries gradients)';
     if (!available && this.methodSelect.value === 'gradient') this.methodSelect.value = 'rollout';
   }
 

@@ -40,7 +40,11 @@ export class ReferenceModels {
     return translator;
   }
 
-  async classify(id: ModelId, text: string): Promise<ClassificationOutput[]> {
+  async classify(
+    id: ModelId,
+    text: string,
+    headMask?: readonly (readonly number[])[],
+  ): Promise<ClassificationOutput[]> {
     let classifier = this.classifiers.get(id);
     if (!classifier)
       this.classifiers.set(
@@ -48,7 +52,7 @@ export class ReferenceModels {
         (classifier = pipeline('text-classification', join(DIST, 'models', id), { device: 'reference' })),
       );
     const loaded = await classifier;
-    return loaded.classify(text, { topK: loaded.model.labels.length });
+    return loaded.classify(text, { topK: loaded.model.labels.length, ...(headMask && { headMask }) });
   }
 
   async dispose(): Promise<void> {
