@@ -175,7 +175,9 @@ function describe(mode: GpujsMode, kernelClass: string, context: unknown): RunsO
   const version = String(gl.getParameter(gl.VERSION));
   const drivers = mode === 'headlessgl' ? mappedGlDrivers() : [];
   const text = `${renderer} ${vendor} ${drivers.join(' ')}`;
-  const software = /swiftshader|llvmpipe|softpipe|swrast|software/i.test(text);
+  // Mesa 25 maps one libgallium for every gallium driver: a hardware one would have a DRM device open.
+  const mesaSoftware = drivers.some((name) => name.startsWith('libgallium')) && !opensDrmDevice();
+  const software = mesaSoftware || /swiftshader|llvmpipe|softpipe|swrast|software/i.test(text);
   const where =
     mode === 'headlessgl' ? `headless-gl (${version})${drivers.length ? ` on ${drivers.join(', ')}` : ''}` : version;
   return {
@@ -196,24 +198,48 @@ function describe(mode: GpujsMode, kernelClass: string, context: unknown): RunsO
   };
 }
 
+interface NodeFs {
+  readFileSync(path: string, encoding: 'utf8'): string;
+  readdirSync(path: string): string[];
+  readlinkSync(path: string): string;
+}
+
+function nodeFs(): NodeFs | undefined {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined;
+}
+
 /**
- * headless-gl reports only "ANGLE"/"stack-gl": the real driver is whichever Mesa DRI library the process
- * has mapped (swrast_dri.so is llvmpipe under Xvfb). Read from /proc, Node on Linux only.
+ * headless-gl reports only "ANGLE"/"stack-gl": the real driver is whichever Mesa library the process has
+ * mapped: swrast_dri.so is llvmpipe under Xvfb on Mesa 22; Mesa 25 (bookworm-backports, scripts/setup.sh)
+ * maps libgallium-<version>.so for every gallium driver instead. Read from /proc, Node on Linux only.
  */
 function mappedGlDrivers(): string[] {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const fs = proc?.getBuiltinModule?.('node:fs') as
-    | { readFileSync(path: string, encoding: 'utf8'): string }
-    | undefined;
   try {
-    const maps = fs?.readFileSync('/proc/self/maps', 'utf8') ?? '';
+    const maps = nodeFs()?.readFileSync('/proc/self/maps', 'utf8') ?? '';
     const names = maps
       .split('\n')
-      .map((line) => line.split('/').pop() ?? '')
-      .filter((name) => /_dri\.so|libLLVM/.test(name));
+      .map((line) => (line.split('/').pop() ?? '').replace(/ \(deleted\)$/, ''))
+      .filter((name) => /_dri\.so|libgallium|libLLVM/.test(name));
     return [...new Set(names)];
   } catch {
     return [];
+  }
+}
+
+/** Whether the process holds a DRM device (/dev/dri/…) open, as a hardware Mesa driver does. */
+function opensDrmDevice(): boolean {
+  const fs = nodeFs();
+  try {
+    return (fs?.readdirSync('/proc/self/fd') ?? []).some((fd) => {
+      try {
+        return fs!.readlinkSync(`/proc/self/fd/${fd}`).startsWith('/dev/dri/');
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
   }
 }
 

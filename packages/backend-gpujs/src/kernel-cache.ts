@@ -1,4 +1,5 @@
 import type { GPU, IKernelRunShortcut } from 'gpu.js';
+import { keepDrawingBuffer } from './drawing-buffer.js';
 import { fetch4Native } from './packed-fetch.js';
 
 /** gpu.js settings shared by every kernel: textures in, a fresh immutable float texture out. */
@@ -188,6 +189,7 @@ export class KernelCache {
       ...(loopMax && { loopMaxIterations: loopMax }),
       output,
     } as never);
+    keepDrawingBuffer(kernel);
     const entry: Entry = {
       key,
       kernel,
@@ -248,6 +250,8 @@ export class KernelCache {
         entry.output = output;
       }
       const value = kernel(...(args as never[]));
+      // gpu.js may have switched to a new kernel object (new argument types): keep it off the drawing buffer too.
+      keepDrawingBuffer(kernel);
       return { value, release: this.holder(entry, value) };
     } catch (error) {
       // A kernel that threw is not trusted again: out of the cache (destroyed once nothing holds its outputs).

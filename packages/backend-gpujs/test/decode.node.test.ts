@@ -1,5 +1,6 @@
 import { Comparison, mulberry32, toleranceFor, uniform } from '@attnkit/conformance';
 import { type AttentionOptions, createDevice, createReferenceBackend, type DeviceTensor } from '@attnkit/core';
+import { GPU } from 'gpu.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpujsMemoryInfo } from '../src/backend.js';
 import { createBackend, type GpujsBackend } from '../src/index.js';
@@ -122,4 +123,35 @@ describe('a 2,000-step decode on headless-gl', () => {
     expect(memory.liveTextures).toBe(baseline.textures);
     expect(memory.kernels.live).toBe(end.live);
   }, 120_000);
+});
+
+describe("headless-gl's drawing buffer over a growing decode", () => {
+  it('keeps the size it was created with (gpu.js would grow it to the largest texture width × height)', async () => {
+    // gpu.js resizes the drawing buffer to the largest texture width and height seen on the context at every
+    // run, so a growing cache reallocated it at each new length (785 × 9600 texels at 600 keys of [4, 4, T, 64]),
+    // and it never shrank: the RSS growth of the soak's beam decode. Nothing here draws to it (drawing-buffer.ts).
+    const gpu = new GPU({ mode: 'headlessgl' });
+    const own = await createBackend({ gpu });
+    const gl = (gpu as unknown as { context: { drawingBufferWidth: number; drawingBufferHeight: number } }).context;
+    const size = () => [gl.drawingBufferWidth, gl.drawingBufferHeight];
+    const created = size();
+    const d = createDevice(own);
+    const shape = [1, 4, 1, 32];
+    const fill = () => d.upload(new Float32Array(4 * 32).fill(0.5), shape);
+    let past = { key: fill(), value: fill() };
+    for (let n = 0; n < 48; n++) {
+      const [q, k, v] = [fill(), fill(), fill()];
+      const out = d.attention({ q, k, v, pastKey: past.key, pastValue: past.value }, { isCausal: true });
+      d.dispose(q, k, v, out.y, past.key, past.value);
+      past = { key: out.presentKey!, value: out.presentValue! };
+    }
+    // The cache really is read back right: 49 rows of 0.5.
+    const key = await d.read(past.key);
+    expect(key.length).toBe(4 * 49 * 32);
+    expect(key.every((x) => x === 0.5)).toBe(true);
+    d.dispose(past.key, past.value);
+    expect(size()).toEqual(created);
+    own.dispose();
+    gpu.destroy();
+  }, 60_000);
 });

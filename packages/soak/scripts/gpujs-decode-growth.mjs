@@ -1,10 +1,12 @@
-// Reproduces the gpu.js (headless-gl) native memory growth that breaks the soak's RSS bound in the beam decode.
-// A decode step at [4, 4, T, 64] with the cache fed back (T + 1 each step): RSS grows ~16 MiB per 100 steps on
-// llvmpipe while the JS heap, array buffers, GL texture count and compiled kernels stay flat. Findings so far
-// (RELIABILITY.md, "Known open"): not glibc arenas (MALLOC_ARENA_MAX=1, LP_NUM_THREADS=0 change nothing), not
-// per texture size (bucketing every dynamic output to 8 sizes per octave cut distinct sizes 1,258 → 245 and
-// left the growth as it was), not fresh argument textures of fixed sizes (no growth), not 100 cycled cache sizes
-// (no growth after the first cycle): it follows steps whose key count T is new.
+// Reproduces the gpu.js (headless-gl) native memory growth that broke the soak's RSS bound in the beam decode.
+// A decode step at [4, 4, T, 64] with the cache fed back (T + 1 each step). Found: gpu.js's HeadlessGLKernel
+// resized headless-gl's drawing buffer (RGBA8 color texture + depth renderbuffer, malloc'd inside Mesa) on every
+// run to maxTexSize, the largest texture width and, separately, the largest height any kernel had: 557 × 4848 at
+// T = 303 (the unpacked cache is ~√(16·64·T) wide, the packed one 16·T rows high), 785 × 9600 at T = 600, never
+// shrinking. So it grew at every new T and not when T cycled. backend-gpujs now keeps its kernels off the
+// drawing buffer (src/drawing-buffer.ts). What this script still shows growing is the working set at the current
+// T (the cache it holds, each kernel's last output, and what Mesa keeps of the last draw's textures): it comes
+// back down when T does. To see what is retained, dispose the cache and compare RSS at equal T.
 // Run: MALLOC_MMAP_THRESHOLD_=131072 ../../scripts/with-display.sh node --expose-gc scripts/gpujs-decode-growth.mjs
 import { readFileSync } from 'node:fs';
 import { createDevice } from '@attnkit/core';
