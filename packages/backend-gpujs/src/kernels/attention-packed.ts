@@ -71,11 +71,20 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
 
   const factored = factorsMask(plan);
   const tops = factored ? launch(rowMaxSource(plan), B * Hq * Sq, rowMaxArgs(plan, inputs)) : undefined;
-  const scores2 = (stage: ScoreStage) =>
-    launch(scoresSource(plan, stage), packedOutput(T2, pairs), [q4, k4, ...scoreArgs(plan, stage, inputs, tops)]);
-  const logits = scores2(factored ? 'factored' : 'masked');
-  const stats = launch(statsSource(), packedOutput(1, pairs), [logits, NINF]);
-  const probs = launch(probsSource(), packedOutput(T2, pairs), [logits, stats, NINF]);
+  // Without a scores output, a pruned head's (gain 0) logits, statistics and probabilities are read by nothing:
+  // each pass returns zeros for its rows at once. With scores asked for, they are computed as for any head.
+  const pruned = plan.headMask !== null && plan.scoresOutput === 'none' ? plan.headMask : null;
+  const gains = pruned ? [pruned] : [];
+  const scores2 = (stage: ScoreStage, skip: Float32Array | null) =>
+    launch(scoresSource(plan, stage, skip !== null), packedOutput(T2, pairs), [
+      q4,
+      k4,
+      ...scoreArgs(plan, stage, inputs, tops),
+      ...(skip ? [skip] : []),
+    ]);
+  const logits = scores2(factored ? 'factored' : 'masked', pruned);
+  const stats = launch(statsSource(plan, pruned !== null), packedOutput(1, pairs), [logits, NINF, ...gains]);
+  const probs = launch(probsSource(plan, pruned !== null), packedOutput(T2, pairs), [logits, stats, NINF, ...gains]);
   const y2 = launch(outputSource(plan), packedOutput(Dv2, pairs), [
     probs,
     v2,
@@ -89,7 +98,7 @@ export function runPackedAttention(plan: AttentionPlan, inputs: AttentionStorage
   if (plan.scoresOutput === 'masked' && !factored) scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [logits]);
   else if (plan.scoresOutput === 'probabilities') scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [probs]);
   else if (plan.scoresOutput !== 'none') {
-    const staged = scores2(plan.scoresOutput);
+    const staged = scores2(plan.scoresOutput, null);
     scores = launch(unpackScoresSource(plan), B * Hq * Sq * T, [staged]);
     staged.release();
   }
@@ -165,7 +174,8 @@ const i0 = i2 * 2.0;
 const i1 = Math.min(i0 + 1.0, ${lit(plan.Sq - 1)});`;
 }
 
-function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
+/** `skipPruned`: a head whose gain is 0 returns zeros (its scores are read by nothing). */
+function scoresSource(plan: AttentionPlan, stage: ScoreStage, skipPruned: boolean): string {
   const { Hq, Hkv, Sq, D } = plan;
   const D4 = Math.ceil(D / 4);
   // T is a uniform, odd at every other length: the second key of a pair is always clamped and tested.
@@ -174,6 +184,7 @@ function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
   const lines = [
     'const j2 = this.thread.x * 1.0;',
     pairIndices(plan, 'this.thread.y * 1.0'),
+    skipPruned ? SKIP_PRUNED : '',
     `const kvh = ${quotient('h', plan.groupSize)};`,
     `const qRow0 = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i0;`,
     `const qRow1 = (b * ${lit(Hq)} + h) * ${lit(Sq)} + i1;`,
@@ -206,16 +217,19 @@ function scoresSource(plan: AttentionPlan, stage: ScoreStage): string {
     scoreValue(plan, stage, 'acc11', 'j1', 's11', raggedKeys, 'i1', '1'),
     'return [s00, s01, s10, s11];',
   ];
-  return kernel(['q4', 'k4', ...scoreParams(plan, stage)], lines.join('\n'));
+  return kernel(['q4', 'k4', ...scoreParams(plan, stage), ...(skipPruned ? ['gains'] : [])], lines.join('\n'));
 }
 
+const SKIP_PRUNED = 'if (gains[h] === 0.0) { return [0.0, 0.0, 0.0, 0.0]; }';
+
 /** Online max and Σ exp(s − max) for both queries of a pair. */
-function statsSource(): string {
+function statsSource(plan: AttentionPlan, skipPruned: boolean): string {
   const step = (row: number, c: number) =>
     `s = v[${c}];\nif (s > m${row}) { sum${row} = sum${row} * Math.exp(m${row} - s) + 1.0; m${row} = s; } else if (s > ninf) { sum${row} += Math.exp(s - m${row}); }`;
   return kernel(
-    ['scores', 'ninf'],
+    ['scores', 'ninf', ...(skipPruned ? ['gains'] : [])],
     `const row = this.thread.y * 1.0;
+${skipPruned ? `${pairIndices(plan, 'row')}\n${SKIP_PRUNED}` : ''}
 let m0 = ninf;
 let m1 = ninf;
 let sum0 = 0.0;
@@ -230,12 +244,13 @@ return [m0, sum0, m1, sum1];`,
   );
 }
 
-function probsSource(): string {
+function probsSource(plan: AttentionPlan, skipPruned: boolean): string {
   const p = (c: number, m: number) =>
     `let p${c} = 0.0;\nif (v[${c}] > ninf) { p${c} = Math.exp(v[${c}] - st[${m}]) / st[${m + 1}]; }`;
   return kernel(
-    ['scores', 'stats', 'ninf'],
+    ['scores', 'stats', 'ninf', ...(skipPruned ? ['gains'] : [])],
     `const row = this.thread.y * 1.0;
+${skipPruned ? `${pairIndices(plan, 'row')}\n${SKIP_PRUNED}` : ''}
 const st = fetch4(stats, 0, row);
 const v = fetch4(scores, this.thread.x * 1.0, row);
 ${[p(0, 0), p(1, 0), p(2, 2), p(3, 2)].join('\n')}
@@ -252,7 +267,7 @@ function outputSource(plan: AttentionPlan): string {
     `const d2 = this.thread.x * 1.0;
 const row = this.thread.y * 1.0;
 ${pairIndices(plan, 'row')}
-${plan.headMask ? 'if (gains[h] === 0.0) { return [0.0, 0.0, 0.0, 0.0]; }' : ''}
+${plan.headMask ? SKIP_PRUNED : ''}
 const kvh = ${quotient('h', plan.groupSize)};
 const halfT = ${HALF_T};
 const vRow = (b * ${lit(Hkv)} + kvh) * halfT;
