@@ -31,6 +31,31 @@ if [[ "${ATTNKIT_SKIP_APT:-0}" != "1" ]]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+
+  # lavapipe, Mesa's CPU Vulkan driver, as a second WebGPU adapter next to SwiftShader: the only one here with
+  # shader-f16, so the float16 tier runs on it. Bookworm's own Mesa 22 lavapipe is rejected by Dawn; Mesa 25 from
+  # bookworm-backports is accepted. The suite goes in a file of its own, on the mirror and key debian.sources
+  # already names (no host is written into this repository). Tests pick it through VK_ICD_FILENAMES.
+  # Installed: /usr/share/vulkan/icd.d/lvp_icd.json. Stock bookworm's 22.x package (whose manifest is
+  # lvp_icd.x86_64.json) does not count: the package's version tells them apart.
+  DEBIAN_SOURCES=/etc/apt/sources.list.d/debian.sources
+  BACKPORTS_SOURCES=/etc/apt/sources.list.d/debian-backports.sources
+  lvp_version=$(dpkg-query -W -f='${Status} ${Version}' mesa-vulkan-drivers 2>/dev/null | sed -n 's/^install ok installed //p')
+  if ! dpkg --compare-versions "${lvp_version:-0}" ge 25 && grep -q '^Suites:.*\bbookworm\b' "$DEBIAN_SOURCES" 2>/dev/null; then
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    if [[ ! -f "$BACKPORTS_SOURCES" ]]; then
+      # The first stanza's URI and key: the one that lists bookworm itself (debian-security comes after it).
+      uri=$(awk '/^URIs:/ {print $2; exit}' "$DEBIAN_SOURCES")
+      key=$(awk '/^Signed-By:/ {print $2; exit}' "$DEBIAN_SOURCES")
+      echo "setup: adding bookworm-backports ($uri) for Mesa's lavapipe"
+      printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' "$uri" "$key" |
+        $SUDO tee "$BACKPORTS_SOURCES" >/dev/null
+    fi
+    echo "setup: installing lavapipe (mesa-vulkan-drivers from bookworm-backports)"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+      -t bookworm-backports mesa-vulkan-drivers >/dev/null
+  fi
 fi
 
 # pnpm: corepack fails on these machines, so install the exact pinned version with npm.

@@ -10,4 +10,4 @@ export { DEFAULT_PIPELINE_CACHE_SIZE, type PipelineStats } from './pipelines.js'
 export { DEFAULT_POOL_FREE_BYTES, type PoolStats } from './pool.js';
 export { WebGpuTensor } from './tensor.js';
 export type { AdapterClass, AttentionShape, TuningOverrides } from './tuner.js';
-export { SWIFTSHADER_ICD, swiftShaderEnv } from './vulkan.js';
+export { LAVAPIPE_ICD, lavapipeEnv, SWIFTSHADER_ICD, swiftShaderEnv } from './vulkan.js';

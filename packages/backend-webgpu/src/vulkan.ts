@@ -23,3 +23,20 @@ export function swiftShaderEnv(env?: Env): Record<string, string> {
   const fs = proc?.getBuiltinModule?.('node:fs');
   return fs?.existsSync(SWIFTSHADER_ICD) ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {};
 }
+
+/**
+ * Mesa's lavapipe Vulkan driver (ICD manifest) as Debian's bookworm-backports Mesa 25 installs it (scripts/setup.sh):
+ * a software adapter Dawn accepts, and the only one here with shader-f16. (Bookworm's own Mesa 22 lavapipe,
+ * `lvp_icd.x86_64.json`, is rejected by Dawn.)
+ */
+export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
+
+/**
+ * What a Node program or test sets to run Dawn on lavapipe: `{ VK_ICD_FILENAMES: LAVAPIPE_ICD }` when the ICD file
+ * exists, `{}` otherwise (and in a browser). Unlike swiftShaderEnv it ignores a driver named in the environment:
+ * asking for lavapipe is an explicit choice. It only reads; the caller applies it, as with swiftShaderEnv.
+ */
+export function lavapipeEnv(): Record<string, string> {
+  const fs = (globalThis as { process?: NodeProcess }).process?.getBuiltinModule?.('node:fs');
+  return fs?.existsSync(LAVAPIPE_ICD) ? { VK_ICD_FILENAMES: LAVAPIPE_ICD } : {};
+}

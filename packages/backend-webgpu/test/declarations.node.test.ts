@@ -93,6 +93,8 @@ export const values: Record<keyof typeof api, true> = {
   WebGpuTensor: true,
   SWIFTSHADER_ICD: true,
   swiftShaderEnv: true,
+  LAVAPIPE_ICD: true,
+  lavapipeEnv: true,
   DEFAULT_POOL_FREE_BYTES: true,
   DEFAULT_PIPELINE_CACHE_SIZE: true,
 };

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, expect, it, vi } from 'vitest';
-import { SWIFTSHADER_ICD, swiftShaderEnv } from '../src/vulkan.js';
+import { LAVAPIPE_ICD, lavapipeEnv, SWIFTSHADER_ICD, swiftShaderEnv } from '../src/vulkan.js';
 
 /**
  * No adapter → 'UNAVAILABLE' with the reason, never a fallback. Dawn is pointed at a Vulkan ICD that does
@@ -64,4 +64,10 @@ it('swiftShaderEnv() names SwiftShader only where nobody named a driver and only
   expect(env).toEqual({ PATH: '/bin' });
   expect(swiftShaderEnv({ VK_ICD_FILENAMES: '/etc/vulkan/icd.d/gpu.json' })).toEqual({});
   expect(swiftShaderEnv({ VK_DRIVER_FILES: '/etc/vulkan/icd.d/gpu.json' })).toEqual({});
+});
+
+it('lavapipeEnv() names lavapipe where it is installed and only reads', () => {
+  const before = { ...process.env };
+  expect(lavapipeEnv()).toEqual(existsSync(LAVAPIPE_ICD) ? { VK_ICD_FILENAMES: LAVAPIPE_ICD } : {});
+  expect(process.env).toEqual(before);
 });

@@ -87,14 +87,16 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
   const elem = vec4 ? vecType : element;
   const shared = strategy === 'shared';
   const R = shared ? 1 : tuning.rowsPerInvocation;
-  // Head-size loops are unrolled into named vec4 registers (q{row}_{chunk}, acc…, k…, v…): dynamically
-  // indexed private arrays live in memory on the software adapters, named values stay in registers. Each
-  // key and value chunk is loaded once per block step and used by all R rows of the invocation.
-  const each = (n: number, line: (c: number) => string, sep = '\n') =>
-    Array.from({ length: n }, (_, c) => line(c)).join(sep);
-  const rows = (line: (r: number) => string, sep = '\n') => each(R, line, sep);
-  const keyAt = (c: number) => (shared ? `tileK[t * DC + ${c}u]` : `loadK(kb, ${c}u)`);
-  const valueAt = (c: number) => (shared ? `tileV[t * DVC + ${c}u]` : `loadV(vb, ${c}u)`);
+  // Only the R query rows are unrolled (R is a tuning parameter, at most a handful): the head size is walked by
+  // loops over vec4 chunks of private arrays (q{row}, acc{row}) whose trip count is a uniform, so no compiler
+  // unrolls them and the shader's size does not grow with D. Unrolling over D into named registers made the
+  // WGSL, and the live values a compiler must track, grow with D: Mesa's lavapipe (llvmpipe) compiles a compute
+  // shader as an LLVM coroutine on its first dispatch, and LLVM 15's CoroSplit (buildCoroutineFrame) ran for
+  // minutes and gigabytes on D = 64 at one row per invocation (D = 8: 30 ms). Each key and value chunk is still
+  // loaded once per chunk step and used by all R rows of the invocation.
+  const rows = (line: (r: number) => string, sep = '\n') => Array.from({ length: R }, (_, r) => line(r)).join(sep);
+  const keyAt = shared ? 'tileK[t * DC + c]' : 'loadK(kb, c)';
+  const valueAt = shared ? 'tileV[t * DVC + c]' : 'loadV(vb, c)';
 
   // One block of KB keys: scores, block max, rescale, accumulate.
   const block = `
@@ -104,11 +106,15 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
         ${rows((r) => `s${r}[t] = negInf();`, ' ')}
         if (j < jTo) {
           ${shared ? '' : 'let kb = b * u.ksb + kvh * u.ksh + j * u.ksj;'}
-          ${each(DC, (c) => `let k${c} = ${keyAt(c)};`, '\n          ')}
+          ${rows((r) => `var dot${r} = 0.0;`, ' ')}
+          for (var c = 0u; c < dc; c++) {
+            let kc = ${keyAt};
+            ${rows((r) => `dot${r} += dot(q${r}[c], kc);`, ' ')}
+          }
           ${rows(
             (r) => `{
             let bias = keyBias(b, h, i${r}, j, diag${r}, vl, top${r});
-            let sc = softcapped((${each(DC, (c) => `dot(q${r}_${c}, k${c})`, ' + ') || '0.0'}) * u.scale);
+            let sc = softcapped(dot${r} * u.scale);
             s${r}[t] = select(sc + bias, negInf(), isMasked(bias));
             if (!isMasked(s${r}[t])) { blockMax${r} = max(blockMax${r}, s${r}[t]); }
           }`,
@@ -120,39 +126,38 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
         (r) => `if (blockMax${r} > m${r}) {
         let correction = exp(m${r} - blockMax${r});
         l${r} *= correction;
-        ${each(DVC, (c) => `acc${r}_${c} *= correction;`, ' ')}
+        for (var c = 0u; c < dvc; c++) { acc${r}[c] *= correction; }
         m${r} = blockMax${r};
       }`,
         '\n      ',
       )}
       for (var t = 0u; t < KB; t++) {
-        if (${rows((r) => `!isMasked(s${r}[t])`, ' || ')}) {
+        ${rows((r) => `let live${r} = !isMasked(s${r}[t]);`, ' ')}
+        if (${rows((r) => `live${r}`, ' || ')}) {
           let j = j0 + t;
           ${shared ? '' : 'let vb = b * u.vsb + kvh * u.vsh + j * u.vsj;'}
-          ${each(DVC, (c) => `let v${c} = ${valueAt(c)};`, '\n          ')}
-          ${rows(
-            (r) => `if (!isMasked(s${r}[t])) {
-            let p = exp(s${r}[t] - m${r});
-            l${r} += p;
-            ${each(DVC, (c) => `acc${r}_${c} += p * v${c};`, ' ')}
-          }`,
-            '\n          ',
-          )}
+          ${rows((r) => `let p${r} = select(0.0, exp(s${r}[t] - m${r}), live${r});\n          l${r} += p${r};`, '\n          ')}
+          for (var c = 0u; c < dvc; c++) {
+            let vc = ${valueAt};
+            ${rows((r) => `if (live${r}) { acc${r}[c] += p${r} * vc; }`, ' ')}
+          }
         }
       }`;
 
   const rowState = `
   let kvh = h / u.groupSize;
   let vl = validLength(b);
+  // Chunk counts as runtime values (the same as DC and DVC): loops over them are never unrolled.
+  let dc = (u.D + 3u) / 4u;
+  let dvc = (u.Dv + 3u) / 4u;
   ${rows((r) => `let diag${r} = diagonal(b, i${r});`, '\n  ')}
   ${rows((r) => `let top${r} = ${rowTop(f, `i${r}`)};`, '\n  ')}
-  ${rows((r) => each(DC, (c) => `var q${r}_${c} = vec4<f32>(0.0);`, ' '), '\n  ')}
-  ${rows((r) => each(DVC, (c) => `var acc${r}_${c} = vec4<f32>(0.0);`, ' '), '\n  ')}
+  ${rows((r) => `var q${r}: array<vec4<f32>, QA>;\n  var acc${r}: array<vec4<f32>, VA>;`, '\n  ')}
   ${rows((r) => `var m${r} = -3.4e38;\n  var l${r} = 0.0;`, '\n  ')}`;
   const loadQueries = rows(
     (r) => `if (inRange${r}) {
     let qb = b * u.qsb + h * u.qsh + i${r} * u.qsi;
-    ${each(DC, (c) => `q${r}_${c} = loadQ(qb, ${c}u);`, ' ')}
+    for (var c = 0u; c < dc; c++) { q${r}[c] = loadQ(qb, c); }
   }`,
     '\n  ',
   );
@@ -162,7 +167,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
     let p = (bh * u.Sq + i${r}) * u.splits + sp;
     ml[2u * p] = m${r};
     ml[2u * p + 1u] = l${r};
-    ${each(DVC, (c) => `part[p * DVC + ${c}u] = acc${r}_${c};`, ' ')}
+    for (var c = 0u; c < dvc; c++) { part[p * DVC + c] = acc${r}[c]; }
   }`,
         '\n  ',
       )
@@ -170,7 +175,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
         (r) => `if (inRange${r}) {
     let inv = select(0.0, gain / l${r}, l${r} > 0.0);
     let yb = b * u.ysb + h * u.ysh + i${r} * u.ysi;
-    ${each(DVC, (c) => `storeY(yb, ${c}u, acc${r}_${c} * inv);`, ' ')}
+    for (var c = 0u; c < dvc; c++) { storeY(yb, c, acc${r}[c] * inv); }
   }`,
         '\n  ',
       );
@@ -267,7 +272,7 @@ fn loadV(base: u32, c: u32) -> vec4<f32> { return gather4(2u, base, c, u.Dv); }`
       workgroupSize: WG,
       enableF16: element === 'f16',
       guard: shared ? undefined : 'rows',
-      prelude: `const DC: u32 = ${DC}u;\nconst DVC: u32 = ${DVC}u;\nconst KB: u32 = ${KB}u;\nconst R: u32 = ${R}u;\n${tiles}\n${biasFunction(f)}\n${ROW_GEOMETRY}\n${loaders}\n${split ? '' : storeYFunction(vec4)}`,
+      prelude: `const DC: u32 = ${DC}u;\nconst DVC: u32 = ${DVC}u;\nconst QA: u32 = ${Math.max(DC, 1)}u;\nconst VA: u32 = ${Math.max(DVC, 1)}u;\nconst KB: u32 = ${KB}u;\nconst R: u32 = ${R}u;\n${tiles}\n${biasFunction(f)}\n${ROW_GEOMETRY}\n${loaders}\n${split ? '' : storeYFunction(vec4)}`,
       body,
     },
   };
