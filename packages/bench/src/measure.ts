@@ -1,6 +1,7 @@
 import { isAttnkitError } from '@attnkit/core';
 import { attentionFlops, type BenchCase, scoreBytes } from './grid.js';
 import { makeInputs } from './inputs.js';
+import { DEFAULT_QUIET, waitUntilQuiet } from './quiet.js';
 import { gflopsPerSecond, summarize } from './stats.js';
 import { messageOf, type Target } from './targets/target.js';
 
@@ -12,9 +13,10 @@ export interface CellPolicy {
   /** Memory guard for targets that materialize scores, bytes. */
   readonly maxMemoryBytes: number;
   /**
-   * A pause before each cell, ms (default 0). onnxruntime's intra-op threads spin after a call (30-40 ms of
-   * CPU in the next 100 ms, measured on the 2-core machine), which the next target's threads would compete
-   * with: every cell starts on a machine that is quiet again.
+   * A pause before each cell, ms (default 0: no pause and no waiting for quiet). When set, the cell also waits
+   * (see quiet.ts) until the process's own threads are idle, before the cell and again after its first call:
+   * onnxruntime's intra-op threads spin after a call, and V8 compiles a freshly used WebAssembly module in
+   * background threads for up to seconds, which the timed calls would otherwise compete with.
    */
   readonly quietMs?: number;
 }
@@ -38,6 +40,8 @@ export interface CellResult {
   readonly trackedPeakBytes?: number | null;
   /** Highest process RSS sampled after each call of the cell. */
   readonly rssPeakBytes?: number;
+  /** Set when the process did not fall quiet within the wait's limit: the samples ran beside other work. */
+  readonly notQuiet?: true;
 }
 
 /**
@@ -115,7 +119,11 @@ export async function measureCell(
   const base = { target: target.name, caseId: c.id };
   const guarded = guardCell(target, c, policy, history);
   if (guarded) return { ...base, ...guarded };
-  if (policy.quietMs) await new Promise((resolve) => setTimeout(resolve, policy.quietMs));
+  let quiet = true;
+  const settle = async (minMs: number) => {
+    if (policy.quietMs) quiet = (await waitUntilQuiet({ ...DEFAULT_QUIET, minMs })).quiet && quiet;
+  };
+  await settle(policy.quietMs ?? 0);
   const budgetMs = policy.maxSecondsPerCell * 1000;
   const flops = attentionFlops(c);
   let cell: Awaited<ReturnType<Target['prepare']>> | null = null;
@@ -141,7 +149,9 @@ export async function measureCell(
         rssPeakBytes,
       };
     }
-    // Compiling is not the steady state: the budget for the warm-up and the runs starts after it.
+    // Compiling is not the steady state: the budget for the warm-up and the runs starts after it, and after
+    // the background compilation it set off.
+    await settle(0);
     const started = performance.now();
     let trackedPeakBytes: number | null = null;
     const samples: number[] = [];
@@ -166,6 +176,7 @@ export async function measureCell(
       gflops: gflopsPerSecond(flops, summary.medianMs),
       trackedPeakBytes,
       rssPeakBytes,
+      ...(quiet ? {} : { notQuiet: true as const }),
     };
   } catch (error) {
     if (isAttnkitError(error) && (error.code === 'UNSUPPORTED' || error.code === 'DEVICE_LIMIT')) {

@@ -1,7 +1,14 @@
 import { formatGiB } from '../measure.js';
+import { DEFAULT_QUIET } from '../quiet.js';
 import type { BenchReport } from '../run.js';
 import { formatMiB } from './format.js';
 import { CASE_COLUMNS, caseRows, FASTEST_MARK, prunedHeadRows, ratioMatrix } from './rows.js';
+
+/** Names the cells whose samples ran beside other work in this process (the wait for quiet gave up). */
+function notQuietNote(report: BenchReport): string {
+  const noisy = report.results.filter((r) => r.notQuiet).map((r) => `${r.target} on ${r.caseId}`);
+  return noisy.length ? ` The process did not fall quiet before: ${noisy.join(', ')}.` : '';
+}
 
 function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -38,7 +45,7 @@ export function markdownReport(
   for (const u of report.unavailable) out.push(`| ${u.name} | ${u.role} | unavailable: ${escapeCell(u.reason)} |`);
   out.push('', '## Method', '');
   out.push(
-    `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported.${policy.quietMs ? ` Each cell starts after a ${policy.quietMs} ms pause, so that no target's threads still spin from the one before (onnxruntime's do, for tens of milliseconds).` : ''} Every timed call includes reading the output y back to the host, for backends and peers alike.`,
+    `- Each cell: the first call is timed apart (compile: shaders, pipelines, sessions; memory grown), then one untimed warm-up that reads the target's memory accounting, then up to ${policy.runs} timed calls; median, min and max are reported.${policy.quietMs ? ` Each cell starts after a ${policy.quietMs} ms pause and, like the runs after the first call, only once a ${DEFAULT_QUIET.windowMs} ms window passes with the process using under ${DEFAULT_QUIET.maxCoreShare * 100} % of a core (at most ${DEFAULT_QUIET.maxMs / 1000} s): onnxruntime's threads spin for tens of milliseconds after a call, and V8 compiles a newly used WebAssembly module in background threads for up to seconds.${notQuietNote(report)}` : ''} Every timed call includes reading the output y back to the host, for backends and peers alike.`,
     `- Budget: ${policy.maxSecondsPerCell} s per cell; a cell whose time, extrapolated linearly in flops from the same target's last smaller cell, exceeds it is skipped with the estimate. Targets that materialize the [B,Hq,Sq,T] scores are skipped above ${formatGiB(policy.maxMemoryBytes)}. Heavy cases (marked in the grid) are timed only on targets that finish them in seconds (attnkit's wasm kernels); the others are skipped with that reason.`,
     `- ${report.flopsFormula}.`,
     "- × best peer: a backend's median divided by the fastest peer's median on the same case, on this machine (every target runs in the same process on the same CPU cores; the GPU ones on the adapter named in \"runs on\"). < 1 means faster than every peer. × same-substrate peer: divided by the best peer computing on the same tfjs backend or WebGPU device, or in WebAssembly on as many CPU threads (onnxruntime-web for attnkit's wasm kernels). × native CPU peer: divided by onnxruntime-node, measured in the same run.",
