@@ -8,10 +8,15 @@ import type { Precision } from '@attnkit/core';
  * of 2^−24 per term, which stays far below 1e−4 on outputs of size ~1 (measured worst on the reference's own
  * float32 readback: ~1e−7). rtol covers large outputs such as raw scores around ±1e4 (one float32 ulp there is
  * ~1e−3). A planted bug moves outputs by 1e−2 or more, so 1e−4 separates rounding from mistakes by two orders.
+ * The closest a backend comes: the 5,000-key hand/long-uniform-row, summed in plain float32 order by tfjs-wasm and
+ * gpu.js, reads 5.9e−5.
  *
  * float16: storage rounds every input and output to 11 significant bits (relative 2^−11 ≈ 4.9e−4), and the
  * rounding of q and k moves each logit by up to ~1e−3; outputs of size ~1 then carry errors of a few 1e−3.
- * 1e−2 absolute and relative keeps real float16 kernels green and still fails every planted bug.
+ * 1e−2 absolute and relative keeps real float16 kernels green and still fails every planted bug, at float16 too
+ * (test/planted-bugs.test.ts). It is loose enough that random data hides bfloat16 storage, float16 scores and a
+ * float16 accumulator; the hand cases eleven-significant-bits and long-uniform-row, and the ±1e4 logits, catch
+ * each of them.
  */
 export interface Tolerance {
   readonly atol: number;

@@ -49,12 +49,13 @@ export function describeConformance(
       it(
         c.id,
         async () => {
-          const result = await runCase(backend, c, context);
+          const result = await runCase(backend, c, context, { timeLimitMs: timeout });
           if (result.status !== 'pass') {
             expect.fail(`${result.status}: ${c.title}\n${result.message ?? ''}`);
           }
         },
-        timeout,
+        // vitest's own limit comes later, so the case's message (which names it) is what a hang reports.
+        timeout + 5_000,
       );
     }
     it('releases every tensor it created', () => {

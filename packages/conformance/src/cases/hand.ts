@@ -16,6 +16,11 @@ const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 /** −FLT_MAX, the additive padding of Hugging Face models: a finite number, not a mask (CONTRACT.md rule 7). */
 const FLT_MAX = 3.4028234663852886e38;
 const E5 = Math.exp(5);
+/**
+ * Keys of long-uniform-row. A float16 running sum of 1/5000 stops growing at 0.5, where one step is under half
+ * of float16's spacing (2⁻¹¹); 1/3000 happens to round its way to 1.
+ */
+const LONG_ROW = 5000;
 
 export const HAND_ENTRIES: readonly HandEntry[] = [
   {
@@ -284,5 +289,20 @@ export const HAND_ENTRIES: readonly HandEntry[] = [
     spec: { B: 1, Hq: 2, Hkv: 2, Sq: 1, Skv: 2, D: 1, layout: '3d' },
     data: { q: [0, 0], k: [0, 0, 0, 0], v: [1, 10, 3, 30] },
     expected: { y: [2, 20] },
+  },
+  {
+    name: 'long-uniform-row',
+    title: `q = 0 over ${LONG_ROW} keys of value 1: y = 1. A running sum of weights of 1/${LONG_ROW} kept in float16 stops at 0.5 (rule 3: accumulate in float32 or better)`,
+    spec: { ...one, Sq: 1, Skv: LONG_ROW, D: 1 },
+    data: { q: [0], k: new Array(LONG_ROW).fill(0), v: new Array(LONG_ROW).fill(1) },
+    expected: { y: [1] },
+  },
+  {
+    name: 'eleven-significant-bits',
+    title:
+      'q = 64, k = [1 + 2⁻⁹, 1], v = [1, 0]: scores [64.125, 64], y = σ(0.125) ≈ 0.531, every input exact in float16; storage with fewer significant bits (bfloat16 keeps 8) reads k₀ as 1 and y as 0.5',
+    spec: { ...one, Sq: 1, Skv: 2, D: 1, options: { scale: 1 } },
+    data: { q: [64], k: [1 + 2 ** -9, 1], v: [1, 0] },
+    expected: { y: [sigmoid(0.125)] },
   },
 ];
