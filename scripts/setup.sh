@@ -71,4 +71,16 @@ else
   pnpm install --reporter=append-only
 fi
 pnpm run build --output-logs=errors-only
+
+# What this machine offers for the float16 tier, for backend-webgpu's lavapipe test: a machine set up here that
+# should have lavapipe and lacks it fails that test instead of skipping every float16 case.
+mkdir -p node_modules/.cache/attnkit
+if [[ -f /usr/share/vulkan/icd.d/lvp_icd.json ]]; then
+  echo "installed" >node_modules/.cache/attnkit/lavapipe
+elif grep -q '^Suites:.*\bbookworm\b' /etc/apt/sources.list.d/debian.sources 2>/dev/null; then
+  echo "missing: setup.sh should have installed it from bookworm-backports" >node_modules/.cache/attnkit/lavapipe
+else
+  echo "unavailable: not a Debian bookworm machine (setup.sh installs lavapipe from bookworm-backports)" \
+    >node_modules/.cache/attnkit/lavapipe
+fi
 echo "setup: done"

@@ -27,6 +27,12 @@ const VARIANTS = [
   { name: 'registers, 4 rows, scalar loads', tuning: { ...base, rowsPerInvocation: 4, vec4: false } },
   { name: 'registers, split keys', tuning: { ...base, splitKeys: 64 } },
   { name: 'shared tiles, wg 64, kb 16', tuning: { ...base, strategy: 'shared' } },
+  { name: 'subgroup, wg 32, kb 16', tuning: { ...base, strategy: 'subgroup', workgroupSize: 32 } },
+  {
+    name: 'subgroup, wg 32, 2 rows',
+    tuning: { ...base, strategy: 'subgroup', workgroupSize: 32, rowsPerInvocation: 2 },
+  },
+  { name: 'subgroup, split keys', tuning: { ...base, strategy: 'subgroup', workgroupSize: 32, splitKeys: 64 } },
   { name: 'registers, 4 rows, float16', tuning: { ...base, rowsPerInvocation: 4 }, element: 'f16' },
 ];
 const HEAD_SIZES = [64, 128];
@@ -50,14 +56,21 @@ async function child({ variant, D }) {
   const { streamingAttentionKernel } = await import('../dist/kernels/attention-stream.js');
   const { writeShader } = await import('../dist/wgsl.js');
   const { tuning, element = 'f32' } = VARIANTS[variant];
-  const code = writeShader(streamingAttentionKernel(FEATURES, D, D, tuning, element).spec);
+  const { spec } = streamingAttentionKernel(FEATURES, D, D, tuning, element);
+  const code = writeShader(spec);
   // Keep the GPU object referenced: Dawn's instance must outlive the adapter and device.
   globalThis.gpu = create([]);
   const adapter = await globalThis.gpu.requestAdapter();
   if (!adapter) return report({ error: 'no adapter' });
   if (element === 'f16' && !adapter.features.has('shader-f16'))
     return report({ bytes: code.length, error: 'no shader-f16' });
-  const device = await adapter.requestDevice({ requiredFeatures: element === 'f16' ? ['shader-f16'] : [] });
+  if (spec.enableSubgroups && !adapter.features.has('subgroups'))
+    return report({ bytes: code.length, error: 'no subgroups' });
+  const requiredFeatures = [
+    ...(element === 'f16' ? ['shader-f16'] : []),
+    ...(spec.enableSubgroups ? ['subgroups'] : []),
+  ];
+  const device = await adapter.requestDevice({ requiredFeatures });
   const start = performance.now();
   const module = device.createShaderModule({ code });
   const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } });

@@ -93,7 +93,8 @@ export async function acquireDevice(given?: GPUDevice): Promise<AcquiredDevice> 
     );
   }
   const features = [...adapter.features];
-  const wanted = features.filter((f) => f === 'shader-f16') as GPUFeatureName[];
+  // shader-f16 for precision 'float16'; subgroups for the 'subgroup' attention kernel (kernels/attention-subgroup.ts).
+  const wanted = features.filter((f) => f === 'shader-f16' || f === 'subgroups') as GPUFeatureName[];
   const limits = adapter.limits;
   let device: GPUDevice;
   try {

@@ -11,6 +11,8 @@ import {
   sizeOf,
 } from '@attnkit/core';
 import type { AcquiredDevice } from './adapter.js';
+import { Autotuner, type TuneOptions, type TuneResult, type TuneShape } from './autotune.js';
+import type { TuningCache } from './autotune-cache.js';
 import { Gpu } from './gpu.js';
 import { runAttention } from './kernels/attention.js';
 import type { AttentionTuning } from './kernels/attention-stream.js';
@@ -37,13 +39,23 @@ export interface WebGpuBackendOptions {
   readonly poolFreeBytes?: number;
   /** Compiled pipelines kept, least recently used dropped first (default DEFAULT_PIPELINE_CACHE_SIZE, 256). */
   readonly pipelineCacheSize?: number;
+  /** How long a wait on the GPU may last before the backend gives the device up as lost (gpu.ts). */
+  readonly watchdogMs?: number;
+  /** Time attention variants on first use of a shape class (default: on for hardware adapters only). */
+  readonly autotune?: boolean;
+  /** Choices timed before (`tuningCache()` of an earlier backend), already checked by parseTuningCache. */
+  readonly tuningCache?: TuningCache;
 }
 
 /** Kernels that allocate nothing: they run as they are; every other one is a call that is undone if it throws. */
 const NOT_ALLOCATING = new Set(['read', 'dispose', 'memory']);
 
 /** What this package's own tests inspect; set by WebGpuBackend's static block, not exported by index.ts. */
-export let internals: (backend: WebGpuBackend) => { readonly gpu: Gpu; readonly tuner: Tuner };
+export let internals: (backend: WebGpuBackend) => {
+  readonly gpu: Gpu;
+  readonly tuner: Tuner;
+  readonly autotuner: Autotuner;
+};
 
 /**
  * The contract on one GPUDevice. Every kernel only queues work; `read()` is the one place that waits.
@@ -57,27 +69,76 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
   isDisposed = false;
   readonly #gpu: Gpu;
   readonly #tuner: Tuner;
+  readonly #autotuner: Autotuner;
   private readonly live = new Set<WebGpuTensor>();
   /** Tensors allocated by the kernel call running now (see #atomic); null between calls. */
   #made: WebGpuTensor[] | null = null;
 
   static {
-    internals = (backend) => ({ gpu: backend.#gpu, tuner: backend.#tuner });
+    internals = (backend) => ({ gpu: backend.#gpu, tuner: backend.#tuner, autotuner: backend.#autotuner });
   }
 
   constructor(acquired: AcquiredDevice, options: WebGpuBackendOptions = {}) {
     const adapterClass: AdapterClass = acquired.runsOn.device === 'gpu' ? 'hardware' : 'software';
     const poolFreeBytes =
       options.poolFreeBytes ?? DEFAULT_POOL_FREE_BYTES[adapterClass === 'hardware' ? 'gpu' : 'software'];
-    this.#gpu = new Gpu(acquired.device, acquired.ownsDevice, poolFreeBytes, options.pipelineCacheSize);
+    this.#gpu = new Gpu(
+      acquired.device,
+      acquired.ownsDevice,
+      poolFreeBytes,
+      options.pipelineCacheSize,
+      options.watchdogMs,
+    );
     this.runsOn = acquired.runsOn;
     const limits = acquired.device.limits;
-    this.#tuner = new Tuner(adapterClass, limits.maxComputeWorkgroupStorageSize, options.tuning ?? {});
+    this.#tuner = new Tuner(
+      adapterClass,
+      limits.maxComputeWorkgroupStorageSize,
+      options.tuning ?? {},
+      acquired.features.includes('subgroups'),
+    );
     this.capabilities = {
       precisions: acquired.features.includes('shader-f16') ? ['float32', 'float16'] : ['float32'],
       attention: FULL_ATTENTION_CAPABILITIES,
       maxTensorElements: Math.floor(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / 4),
     };
+    // Timing on a software adapter competes with everything else on the CPU: off there unless asked for.
+    const deps = { device: acquired.device, tuner: this.#tuner, runsOn: this.runsOn, adapterClass };
+    const auto = options.autotune ?? adapterClass === 'hardware';
+    this.#autotuner = new Autotuner({ ...deps, capabilities: this.capabilities }, auto, options.tuningCache);
+    this.#tuner.measured = (plan, heuristic) => this.#autotuner.lookup(plan, heuristic);
+  }
+
+  /**
+   * True once the device is lost: by the driver, or by the watchdog when a wait on the GPU outlasted
+   * `watchdogMs`. Every call then throws DEVICE_LOST; create a new backend.
+   */
+  get isLost(): boolean {
+    return this.#gpu.isLost;
+  }
+
+  /** Why the device was lost (the driver's reason or the watchdog's), null while it is not. */
+  get lossReason(): string | null {
+    return this.#gpu.lossReason;
+  }
+
+  /** Whether shape classes met for the first time are timed after the call (`createBackend({ autotune })`). */
+  get autotune(): boolean {
+    return this.#autotuner.auto;
+  }
+
+  /**
+   * Times the attention candidates of each shape's class on this adapter (unless the cache has it, or
+   * `force`), keeps the fastest in the tuning cache and runs it from now on; resolves with the choice and the
+   * measurements per class. Works with autotune off too.
+   */
+  tune(shapes: readonly TuneShape[], options?: TuneOptions): Promise<TuneResult[]> {
+    return this.#autotuner.tune(shapes, options);
+  }
+
+  /** The tuning cache as plain JSON data, to persist and give to `createBackend({ tuningCache })`. */
+  tuningCache(): TuningCache {
+    return this.#autotuner.cache();
   }
 
   /**
@@ -107,17 +168,19 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
   }
 
   /**
-   * The attention kernel variant this backend runs for a shape: the adapter's heuristics with the
-   * `tuning.attention` pins given to `createBackend` applied, including `splitKeys` (0: keys not split).
+   * The attention kernel variant this backend runs for a shape: the tuning cache's choice for its class, else
+   * the adapter's heuristics, with the `tuning.attention` pins given to `createBackend` applied, including
+   * `splitKeys` (0: keys not split). Asking schedules no tuning.
    */
   attentionTuning(shape: AttentionShape): AttentionTuning {
-    return this.#tuner.attention(shape);
+    return this.#autotuner.quietly(() => this.#tuner.attention(shape));
   }
 
   dispose(): void {
     if (this.isDisposed) return;
     for (const t of this.live) t.isDisposed = true;
     this.live.clear();
+    this.#autotuner.dispose();
     this.#gpu.destroy();
     this.isDisposed = true;
   }

@@ -11,7 +11,16 @@ import { packUniforms } from './wgsl.js';
  * synchronous, scopes resolve later). A lost device fails every later call with DEVICE_LOST: a read in flight
  * when it is lost rejects with it (a read waits on the loss as well as on its own work, so it cannot hang), and
  * once the loss has been seen every call throws it before queuing anything.
+ *
+ * The watchdog: a wait on the device (a read, draining error scopes, `settle`) that lasts longer than
+ * `watchdogMs` marks the device lost, as if the driver had said so. A driver that never finishes the work (a
+ * compiler that spins, a shader that loops) then fails the call in flight and every later one with DEVICE_LOST
+ * naming the limit, instead of leaving the caller waiting forever. The device itself is not destroyed: a driver
+ * stuck on it may block that too. The limit counts from the start of the wait, which includes any work queued
+ * before it, so the default is generous.
  */
+export const DEFAULT_WATCHDOG_MS = 120_000;
+
 export class Gpu {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
@@ -34,6 +43,7 @@ export class Gpu {
     private readonly ownsDevice: boolean,
     poolFreeBytes: number,
     pipelineCacheSize?: number,
+    private readonly watchdogMs = DEFAULT_WATCHDOG_MS,
   ) {
     this.pool = new BufferPool(
       device,
@@ -52,6 +62,17 @@ export class Gpu {
 
   get isLost(): boolean {
     return this.lostReason !== null;
+  }
+
+  /** Why the device is lost (the driver's reason, or the watchdog's), null while it is not. */
+  get lossReason(): string | null {
+    return this.lostReason;
+  }
+
+  /** Waits for `work` (e.g. `queue.onSubmittedWorkDone()`) under the same loss and watchdog rules as a read. */
+  settle<T>(work: Promise<T>, op: string): Promise<T> {
+    this.checkAlive(op);
+    return this.untilLost(work, op);
   }
 
   checkAlive(op: string): void {
@@ -156,7 +177,10 @@ export class Gpu {
     throw new AttnkitError(first.code, first.message);
   }
 
-  /** `work`, or DEVICE_LOST (DISPOSED after dispose()) as soon as the device is lost, whichever comes first. */
+  /**
+   * `work`, or DEVICE_LOST (DISPOSED after dispose()) as soon as the device is lost or the watchdog fires,
+   * whichever comes first.
+   */
   private untilLost<T>(work: Promise<T>, op: string): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const wake = () => {
@@ -172,17 +196,30 @@ export class Gpu {
         return wake();
       }
       this.waiters.add(wake);
+      const watchdog = Number.isFinite(this.watchdogMs)
+        ? timers.setTimeout(() => this.giveUp(op), this.watchdogMs)
+        : undefined;
       work.then(
         (value) => {
+          timers.clearTimeout(watchdog);
           this.waiters.delete(wake);
           resolve(value);
         },
         (error: unknown) => {
+          timers.clearTimeout(watchdog);
           this.waiters.delete(wake);
           reject(error);
         },
       );
     });
+  }
+
+  /** The watchdog fired: the device counts as lost from now on, and every wait in flight rejects. */
+  private giveUp(op: string): void {
+    if (this.disposing || this.lostReason !== null) return;
+    this.lostReason = `watchdog: a ${op} waited more than ${this.watchdogMs} ms for the GPU`;
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
   }
 
   private scoped(work: () => void): void {
@@ -214,7 +251,10 @@ export class Gpu {
 }
 
 /** setTimeout without the DOM or Node typings (the build has neither): every JavaScript host has it. */
-const timers = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown };
+const timers = globalThis as unknown as {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+};
 
 function toFailure(error: GPUError | null): Failure | null {
   if (error === null) return null;

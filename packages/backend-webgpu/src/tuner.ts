@@ -1,5 +1,6 @@
 import { type AttentionPlan, AttnkitError, type MatmulPlan } from '@attnkit/core';
 import type { AttentionTuning } from './kernels/attention-stream.js';
+import { subgroupFits } from './kernels/attention-subgroup.js';
 import type { MatmulTuning } from './kernels/matmul.js';
 
 /**
@@ -35,14 +36,34 @@ export interface TuningOverrides {
   readonly matmul?: Partial<MatmulTuning>;
 }
 
+/** The shape class the Tuner memoizes attention on: head sizes, vec4 loads, query-count buckets. */
+export function attentionClass(plan: AttentionShape): string {
+  const vec4 = plan.D % 4 === 0 && plan.Dv % 4 === 0;
+  return `attention:${plan.D}:${plan.Dv}:${vec4}:${plan.Sq >= 64}:${plan.Sq >= 256}`;
+}
+
 export class Tuner {
   private readonly cache = new Map<string, AttentionTuning | MatmulTuning>();
+  /**
+   * The autotuner's measured choice for a call (autotune.ts), consulted before the heuristics; any
+   * `tuning.attention` pin turns it off, so pins always win.
+   */
+  measured: ((plan: AttentionShape, heuristic: AttentionTuning) => AttentionTuning | undefined) | null = null;
 
   constructor(
     readonly adapterClass: AdapterClass,
     private readonly workgroupStorageBytes: number,
     private readonly overrides: TuningOverrides = {},
+    /** Whether the device has the `subgroups` feature, which the 'subgroup' strategy needs. */
+    readonly subgroups = false,
   ) {
+    if (overrides.attention?.strategy === 'subgroup' && !subgroups) {
+      throw new AttnkitError(
+        'UNSUPPORTED',
+        "tuning.attention.strategy 'subgroup' needs the adapter's 'subgroups' feature, which this device lacks",
+        { argument: 'tuning.attention.strategy' },
+      );
+    }
     const forced = overrides.attention?.splitKeys;
     // Infinity or NaN would launch no split at all and merge zeros: a silent wrong answer, so refuse it here.
     if (forced !== undefined && !(Number.isSafeInteger(forced) && forced >= 0)) {
@@ -56,6 +77,13 @@ export class Tuner {
 
   /** The streaming kernel's variant, with `splitKeys` > 0 when the keys are split over workgroups. */
   attention(plan: AttentionShape): AttentionTuning {
+    const heuristic = this.heuristic(plan);
+    const pinned = this.overrides.attention !== undefined && Object.keys(this.overrides.attention).length > 0;
+    return (!pinned && this.measured?.(plan, heuristic)) || heuristic;
+  }
+
+  /** The variant the heuristics (and pins) choose, whatever the autotuner measured. */
+  heuristic(plan: AttentionShape): AttentionTuning {
     const base = this.unsplit(plan);
     const forced = this.overrides.attention?.splitKeys;
     if (forced !== undefined) return { ...base, splitKeys: forced };
@@ -89,18 +117,23 @@ export class Tuner {
 
   private unsplit(plan: AttentionShape): AttentionTuning {
     const vec4 = plan.D % 4 === 0 && plan.Dv % 4 === 0;
-    const key = `attention:${plan.D}:${plan.Dv}:${vec4}:${plan.Sq >= 64}:${plan.Sq >= 256}`;
-    return this.memo(key, () => {
+    return this.memo(attentionClass(plan), () => {
       const strategy =
         this.overrides.attention?.strategy ?? (this.adapterClass === 'software' ? 'registers' : 'shared');
       const chunkBytes = 16 * (Math.ceil(plan.D / 4) + Math.ceil(plan.Dv / 4));
       const fitting = Math.max(1, Math.floor(this.workgroupStorageBytes / 2 / chunkBytes));
       const keyBlock = Math.min(this.overrides.attention?.keyBlock ?? (strategy === 'shared' ? 32 : 16), fitting);
-      const workgroupSize =
-        this.overrides.attention?.workgroupSize ?? (plan.Sq < 64 && strategy === 'shared' ? 32 : 64);
+      let workgroupSize = this.overrides.attention?.workgroupSize ?? (plan.Sq < 64 && strategy === 'shared' ? 32 : 64);
+      // The subgroup kernel's slots grow with its lanes: halve them until they fit (4 lanes always do).
+      while (
+        strategy === 'subgroup' &&
+        workgroupSize > 4 &&
+        !subgroupFits(plan.Dv, workgroupSize, this.workgroupStorageBytes)
+      )
+        workgroupSize /= 2;
       const rowsPerInvocation =
         this.overrides.attention?.rowsPerInvocation ??
-        (strategy === 'shared' || plan.Sq < 64 ? 1 : plan.Sq >= 256 && plan.D <= 64 ? 4 : 2);
+        (strategy !== 'registers' || plan.Sq < 64 ? 1 : plan.Sq >= 256 && plan.D <= 64 ? 4 : 2);
       return {
         strategy,
         keyBlock,
@@ -139,9 +172,11 @@ export class Tuner {
 
 /**
  * Workgroups of one launch of the streaming kernel with `splits` key splits ('shared': one per tile of WG
- * query rows of one head; 'registers': one invocation per R rows, WG invocations per workgroup).
+ * query rows of one head; 'subgroup': one per R rows; 'registers': one invocation per R rows, WG invocations
+ * per workgroup).
  */
 export function streamGroups(plan: Pick<AttentionPlan, 'B' | 'Hq' | 'Sq'>, t: AttentionTuning, splits: number): number {
   if (t.strategy === 'shared') return plan.B * plan.Hq * Math.ceil(plan.Sq / t.workgroupSize) * splits;
+  if (t.strategy === 'subgroup') return plan.B * plan.Hq * Math.ceil(plan.Sq / t.rowsPerInvocation) * splits;
   return Math.ceil((plan.B * plan.Hq * Math.ceil(plan.Sq / t.rowsPerInvocation) * splits) / t.workgroupSize);
 }

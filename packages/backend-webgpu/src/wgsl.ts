@@ -23,6 +23,8 @@ export interface KernelSpec {
   /** Guard `if (index >= u.<name>) { return; }` before the body; omit for kernels with barriers. */
   readonly guard?: string;
   readonly enableF16?: boolean;
+  /** `enable subgroups;`, with `sid` (subgroup_invocation_id) and `sgSize` (subgroup_size) in scope. */
+  readonly enableSubgroups?: boolean;
 }
 
 export const COMMON = /* wgsl */ `
@@ -37,6 +39,7 @@ fn isMasked(s: f32) -> bool { return !(s > -3.4e38); }
 export function writeShader(spec: KernelSpec): string {
   const lines: string[] = [];
   if (spec.enableF16) lines.push('enable f16;');
+  if (spec.enableSubgroups) lines.push('enable subgroups;');
   const fields = spec.uniforms.length ? spec.uniforms : ([['unused', 'u32']] as const);
   lines.push(`struct Uniforms {\n${fields.map(([n, t]) => `  ${n}: ${t},`).join('\n')}\n}`);
   lines.push('@group(0) @binding(0) var<uniform> u: Uniforms;');
@@ -46,10 +49,13 @@ export function writeShader(spec: KernelSpec): string {
   lines.push(`const WG: u32 = ${spec.workgroupSize}u;`);
   lines.push(COMMON);
   if (spec.prelude) lines.push(spec.prelude);
+  const subgroup = spec.enableSubgroups
+    ? ',\n        @builtin(subgroup_invocation_id) sid: u32, @builtin(subgroup_size) sgSize: u32'
+    : '';
   const guard = spec.guard ? `  if (index >= u.${spec.guard}) { return; }\n` : '';
   lines.push(`@compute @workgroup_size(${spec.workgroupSize})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
+        @builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>${subgroup}) {
   let index = gid.x + gid.y * groups.x * WG;
   let group = wid.x + wid.y * groups.x;
 ${guard}${spec.body}

@@ -38,6 +38,8 @@ import {
   createBackend,
   type PipelineStats,
   type PoolStats,
+  type TuneResult,
+  type TuningCache,
   type TuningOverrides,
   WebGpuBackend,
   type WebGpuMemoryInfo,
@@ -59,9 +61,19 @@ export async function onMyDevice(device: GPUDevice): Promise<number> {
   const chosen: AttentionTuning = backend.attentionTuning({ B: 1, Hq: 8, Sq: 1, T: 16384, D: 64, Dv: 64 });
   const x = backend.kernels.upload(new Float32Array(4), [4], 'float32');
   const isOurs: boolean = x instanceof WebGpuTensor;
+  const lost: boolean = backend.isLost && backend.lossReason !== null;
   backend.dispose();
   const free = stats.bytesFree + stats.freeCapBytes + memory.freeBytes + memory.usedBytes;
-  return same.limits.maxBufferSize + stats.peakBytes + free + chosen.splitKeys + (isOurs ? 1 : 0) + (driver.x ? 1 : 0) + pipelines.live;
+  return same.limits.maxBufferSize + stats.peakBytes + free + chosen.splitKeys + (isOurs ? 1 : 0) + (driver.x ? 1 : 0) + pipelines.live + (lost ? 1 : 0);
+}
+
+// The tuning cache goes out as JSON and back in; tune() answers per shape class.
+export async function tuned(backend: WebGpuBackend): Promise<WebGpuBackend> {
+  const [result]: TuneResult[] = await backend.tune([{ B: 1, Hq: 8, Sq: 128, T: 128, D: 64 }], { runs: 2 });
+  const kept: string = JSON.stringify(backend.tuningCache());
+  const cache: TuningCache = api.parseTuningCache(kept);
+  const auto: boolean = backend.autotune;
+  return createBackend({ tuningCache: cache, autotune: auto || result?.choice.vec4 === true, watchdogMs: 60_000 });
 }
 
 export function internalsStayInside(backend: WebGpuBackend): void {
@@ -69,6 +81,8 @@ export function internalsStayInside(backend: WebGpuBackend): void {
   backend.gpu;
   // @ts-expect-error the Tuner is private
   backend.tuner;
+  // @ts-expect-error the Autotuner is private
+  backend.autotuner;
 }
 
 // Every public member of WebGpuBackend, and every value export: a new one fails here until it is listed.
@@ -84,6 +98,11 @@ export const members: Record<keyof WebGpuBackend, true> = {
   resetPeak: true,
   device: true,
   attentionTuning: true,
+  autotune: true,
+  tune: true,
+  tuningCache: true,
+  isLost: true,
+  lossReason: true,
   dispose: true,
 };
 export const values: Record<keyof typeof api, true> = {
@@ -97,6 +116,10 @@ export const values: Record<keyof typeof api, true> = {
   lavapipeEnv: true,
   DEFAULT_POOL_FREE_BYTES: true,
   DEFAULT_PIPELINE_CACHE_SIZE: true,
+  DEFAULT_WATCHDOG_MS: true,
+  parseTuningCache: true,
+  TUNING_CACHE_FORMAT: true,
+  TUNING_CACHE_VERSION: true,
 };
 `;
 

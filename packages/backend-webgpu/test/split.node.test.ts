@@ -18,12 +18,15 @@ import { streamGroups, Tuner } from '../src/tuner.js';
 /**
  * The split-over-keys path (flash-decoding): forced through the tuner's overrides, since SwiftShader's
  * tuning never splits. Cases at T up to 1,200 with every feature, as conformance specs run by the suite's own
- * runner (its generators, float64 reference, tolerances and exact mask checks); split ≡ unsplit on seeded
- * random shapes; the pool after split calls; and the tuner's choice for a hardware adapter.
+ * runner (its generators, float64 reference, tolerances and exact mask checks), with every strategy; split ≡
+ * unsplit on seeded random shapes (the subgroup kernel, unsplit, among the compared); the pool after split calls;
+ * and the tuner's choice for a hardware adapter.
  */
 const SPLITS: Record<string, TuningOverrides> = {
   'registers, 64-key splits': { attention: { strategy: 'registers', splitKeys: 64 } },
   'shared, 48-key splits': { attention: { strategy: 'shared', splitKeys: 48 } },
+  // 16 lanes of 3-key blocks: rounds of 48 keys, several per split, so every lane carries its own online softmax.
+  'subgroup, 200-key splits': { attention: { strategy: 'subgroup', workgroupSize: 16, keyBlock: 3, splitKeys: 200 } },
 };
 
 const decode = (P: number, Hq: number, Hkv: number, options: AttentionSpec['options']): AttentionSpec => ({
@@ -171,6 +174,8 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
     'split-1': { attention: { splitKeys: 1 } },
     'split-7-shared': { attention: { strategy: 'shared', workgroupSize: 32, keyBlock: 5, splitKeys: 7 } },
     'split-40-rows-3': { attention: { strategy: 'registers', rowsPerInvocation: 3, keyBlock: 8, splitKeys: 40 } },
+    'subgroup-rows-2': { attention: { strategy: 'subgroup', workgroupSize: 32, rowsPerInvocation: 2, keyBlock: 3 } },
+    'split-50-subgroup': { attention: { strategy: 'subgroup', workgroupSize: 8, keyBlock: 2, splitKeys: 50 } },
   };
   beforeAll(async () => {
     for (const [name, tuning] of Object.entries(variants)) backends[name] = await createBackend({ tuning });
@@ -217,7 +222,7 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
   for (const c of configs) {
     it(c.id, async () => {
       const expected = (await attention(backends.unsplit, c.inputs, c.options)).y.data;
-      for (const name of ['split-1', 'split-7-shared', 'split-40-rows-3']) {
+      for (const name of Object.keys(variants).filter((name) => name !== 'unsplit')) {
         const actual = (await attention(backends[name], c.inputs, c.options)).y.data;
         const cmp = new Comparison(toleranceFor('float32'));
         cmp.noNaN(name, actual);
@@ -233,7 +238,7 @@ describe('split ≡ unsplit (seeded random shapes and options)', () => {
         internals(backend)
           .gpu.pipelines.keys()
           .some((k) => k.startsWith('attention-merge:')),
-      ).toBe(name !== 'unsplit');
+      ).toBe(name.startsWith('split'));
       expect(backend.memoryStats()).toMatchObject({ bytesInUse: 0, buffersInUse: 0 });
     }
   });

@@ -1,5 +1,5 @@
 import type { Kernel } from '../pipelines.js';
-import { storeYFunction } from './attention-stream.js';
+import { storeYFunction } from './attention-common.js';
 
 /**
  * Second pass of split-over-keys attention: the partials of the streaming kernel's split pass, combined

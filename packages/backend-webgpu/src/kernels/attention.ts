@@ -2,7 +2,7 @@ import type { AttentionPlan, DeviceAttentionInputs, DeviceAttentionOutputs, Head
 import type { Gpu } from '../gpu.js';
 import type { Kernel } from '../pipelines.js';
 import type { WebGpuTensor } from '../tensor.js';
-import type { Tuner } from '../tuner.js';
+import { streamGroups, type Tuner } from '../tuner.js';
 import { attentionRowMaxKernel, type BiasBuffer, biasFeatures, factorsMask } from './attention-bias.js';
 import { attentionMergeKernel } from './attention-merge.js';
 import { attentionScoresKernel } from './attention-scores.js';
@@ -134,13 +134,14 @@ export function runAttention(
           toHalf(ctx, values, B * Hkv * T * Dv, temp),
         ]
       : [inputs.q.buffer, keys, values];
-    const shared = tuning.strategy === 'shared';
-    const launch = shared
-      ? { groups: B * Hq * Math.ceil(Sq / tuning.workgroupSize) * splits }
-      : { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) * splits };
+    // 'registers' launches an invocation per R rows (and guards on their count); the others a workgroup per tile.
+    const registers = tuning.strategy === 'registers';
+    const launch = registers
+      ? { invocations: B * Hq * Math.ceil(Sq / tuning.rowsPerInvocation) * splits }
+      : { groups: streamGroups(plan, tuning, splits) };
     const streamUniforms = {
       ...uniforms,
-      rows: shared ? uniforms.rows : launch.invocations!,
+      rows: registers ? launch.invocations! : uniforms.rows,
       splits,
       splitKeys: tuning.splitKeys,
     };
