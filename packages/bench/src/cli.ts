@@ -172,6 +172,12 @@ const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PUBLISHED_DIR = 'packages/bench/results';
 
 /** BENCHMARKS.md at the repository root, with its chart and data next to the bench package (committed). */
+/**
+ * Reports of runs of their own, kept in the published folder and included in BENCHMARKS.md after the notes:
+ * the WebGPU autotuner's table (`pnpm --filter @attnkit/backend-webgpu tuner-table`).
+ */
+const PUBLISHED_APPENDICES = ['webgpu-tuner.md'];
+
 async function publish(report: BenchReport): Promise<void> {
   const dir = join(REPO_ROOT, PUBLISHED_DIR);
   await mkdir(dir, { recursive: true });
@@ -179,10 +185,16 @@ async function publish(report: BenchReport): Promise<void> {
   await writeFile(join(dir, 'bench.svg'), svgChart(report));
   // Hand-written observations on the published run, kept next to it and included when present.
   const notes = await readFile(join(dir, 'notes.md'), 'utf8').catch(() => undefined);
+  const appendices: string[] = [];
+  for (const file of PUBLISHED_APPENDICES) {
+    const text = await readFile(join(dir, file), 'utf8').catch(() => undefined);
+    if (text) appendices.push(text);
+  }
   const md = markdownReport(report, {
     title: 'Benchmarks: attnkit backends and peers',
     chart: `${PUBLISHED_DIR}/bench.svg`,
     notes,
+    appendices,
   });
   await writeFile(join(REPO_ROOT, 'BENCHMARKS.md'), md);
 }

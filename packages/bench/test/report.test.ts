@@ -131,6 +131,14 @@ describe('markdown', () => {
     expect(table).toEqual(['| a | b |', '|---|---|', '| x\\|y | z |']);
   });
 
+  it('puts appendices after the notes, one heading level down, before the per-case tables', () => {
+    const md = markdownReport(report, { notes: 'A note.', appendices: ['# Tuner\n\n## lavapipe\n\n| a |\n|---|'] });
+    const at = (text: string) => md.indexOf(text);
+    expect(at('\n## Tuner\n')).toBeGreaterThan(at('A note.'));
+    expect(at('\n### lavapipe\n')).toBeGreaterThan(at('\n## Tuner\n'));
+    expect(at('\n## Results per case')).toBeGreaterThan(at('\n### lavapipe\n'));
+  });
+
   it('has the machine, the command, the method, the ratio matrix and one table per case run', () => {
     const md = markdownReport(report, { chart: 'bench.svg' });
     expect(md).toMatch(/^# attnkit perf matrix\n/);

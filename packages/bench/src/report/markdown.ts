@@ -22,7 +22,7 @@ export function markdownTable(header: readonly string[], rows: readonly (readonl
 /** The whole report: machine, method, the ratio matrix, one table per case, what was unavailable. */
 export function markdownReport(
   report: BenchReport,
-  options: { title?: string; chart?: string; notes?: string } = {},
+  options: { title?: string; chart?: string; notes?: string; appendices?: readonly string[] } = {},
 ): string {
   const { machine, policy } = report;
   const out: string[] = [];
@@ -88,6 +88,8 @@ export function markdownReport(
     );
   }
   if (options.notes) out.push('', '## Reading the numbers', '', options.notes.trim());
+  // Reports of runs of their own (e.g. the WebGPU tuner table), one heading level down.
+  for (const appendix of options.appendices ?? []) out.push('', appendix.trim().replace(/^(#+) /gm, '$1# '));
   if (options.chart) out.push('', '## Time vs sequence length', '', `![time vs sequence length](${options.chart})`);
   out.push('', '## Results per case');
   for (const c of report.cases) {
