@@ -11,7 +11,8 @@ import type { AttentionShape } from './tuner.js';
  *                     carries the driver's version on Dawn): a choice holds only on the adapter it was timed on
  *   shapeClass        the Tuner's attention class (head sizes, vec4, query-count buckets) and 'split'/'unsplit':
  *                     whether the heuristic splits the keys
- *   shape             the shape that was timed (a split choice is rescaled from its T to the call's)
+ *   shape             the shape that was timed (a split choice is rescaled from its T to the call's), with
+ *                     isCausal: true when it was timed causal (the class then ends in ':causal')
  *   choice            the fastest candidate; heuristicMs and choiceMs are medians in milliseconds
  *
  * Entries of other adapters, and choices naming a strategy this version does not know, are kept as they are
@@ -111,6 +112,8 @@ export function parseTuningCache(value: unknown, argument = 'options.tuningCache
       description: text(a, 'description', `${at}.adapter`),
     };
     const s = record(e.shape) ?? fail(`${at}.shape`, 'an object', e.shape);
+    if (s.isCausal !== undefined && typeof s.isCausal !== 'boolean')
+      fail(`${at}.shape.isCausal`, 'a boolean', s.isCausal);
     const shape: AttentionShape = {
       B: integer(s, 'B', `${at}.shape`, 1),
       Hq: integer(s, 'Hq', `${at}.shape`, 1),
@@ -118,6 +121,7 @@ export function parseTuningCache(value: unknown, argument = 'options.tuningCache
       T: integer(s, 'T', `${at}.shape`, 1),
       D: integer(s, 'D', `${at}.shape`, 1),
       Dv: integer(s, 'Dv', `${at}.shape`, 1),
+      ...(s.isCausal === true && { isCausal: true }),
     };
     const c = record(e.choice) ?? fail(`${at}.choice`, 'an object', e.choice);
     if (typeof c.vec4 !== 'boolean') fail(`${at}.choice.vec4`, 'a boolean', c.vec4);

@@ -71,7 +71,7 @@ export class Bench {
     try {
       const { B, Hq, Sq, T, D, Dv } = shape;
       const inputs = { q: tensor([B, Hq, Sq, D]), k: tensor([B, Hq, T, D]), v: tensor([B, Hq, T, Dv]) };
-      const plan = planAttention(inputs, {}, this.capabilities);
+      const plan = planAttention(inputs, { isCausal: shape.isCausal === true }, this.capabilities);
       const started = clock.now();
       const overBudget = () => clock.now() - started > o.budgetMs;
       const states = candidates.map((tuning) => ({ tuning, times: [] as number[], failed: null as string | null }));
@@ -95,7 +95,7 @@ export class Bench {
           tuner ??= new Tuner(this.adapterClass, limits.maxComputeWorkgroupStorageSize, pins, subgroups);
           const { y } = runAttention({ gpu, tuner, alloc: tensor, release }, inputs, plan);
           release(y);
-          await this.device.queue.onSubmittedWorkDone();
+          await gpu.settle(this.device.queue.onSubmittedWorkDone(), 'tuning run');
         };
       });
       // Warm-up (compilation) of each candidate first, then the timed runs in rounds over all of them, so a

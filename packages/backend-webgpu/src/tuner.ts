@@ -29,7 +29,10 @@ const SPLIT_MAX = 512;
 const SPLIT_BUDGET = 32 << 20;
 
 /** The facts of an attention call its tuning depends on (an AttentionPlan has them all). */
-export type AttentionShape = Pick<AttentionPlan, 'B' | 'Hq' | 'Sq' | 'T' | 'D' | 'Dv'>;
+export type AttentionShape = Pick<AttentionPlan, 'B' | 'Hq' | 'Sq' | 'T' | 'D' | 'Dv'> & {
+  /** Causal calls skip key blocks, so the best key block differs: the autotuner keeps them apart. */
+  readonly isCausal?: boolean;
+};
 
 export interface TuningOverrides {
   readonly attention?: Partial<AttentionTuning>;

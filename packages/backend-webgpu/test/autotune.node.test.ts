@@ -290,6 +290,32 @@ describe('backend.tune', () => {
     expect(timed.length).toBeGreaterThan(count);
   });
 
+  it('keeps causal calls in a class of their own, tuned apart, through the cache', async () => {
+    // Only the unmasked class is tuned so far: a causal call of the same shape does not get its choice.
+    const before = await createBackend({ tuningCache: JSON.stringify(backend.tuningCache()) });
+    try {
+      expect(before.attentionTuning(SHAPE)).toEqual(ODD);
+      expect(before.attentionTuning({ ...SHAPE, isCausal: true })).not.toEqual(ODD);
+    } finally {
+      before.dispose();
+    }
+    const [causal] = await backend.tune([{ ...SHAPE, isCausal: true }], { runs: 1 });
+    expect(causal.shapeClass).toBe(`${CLASS}:causal`);
+    expect(causal.fromCache).toBe(false);
+    const entry = backend.tuningCache().entries.find((e) => e.shapeClass === `${CLASS}:causal`);
+    expect(entry?.shape.isCausal).toBe(true);
+    const after = await createBackend({ tuningCache: JSON.stringify(backend.tuningCache()) });
+    try {
+      expect(after.attentionTuning({ ...SHAPE, isCausal: true })).toEqual(causal.choice);
+    } finally {
+      after.dispose();
+    }
+    await expect(backend.tune([{ ...SHAPE, isCausal: 1 as unknown as boolean }])).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'shapes[0].isCausal',
+    });
+  });
+
   it('times the candidate list of attention-variants.ts by default, the heuristic first', async () => {
     const fresh = await createBackend();
     try {

@@ -3,6 +3,7 @@ import { describeConformance } from '@attnkit/conformance/vitest';
 import { expect, it } from 'vitest';
 import { createBackend } from '../src/index.js';
 import { LAVAPIPE_ICD } from '../src/vulkan.js';
+import { VARIANT_TIER } from './variant-tier.js';
 
 /**
  * The conformance suite on Mesa's lavapipe, run by vitest.config.ts's 'lavapipe' project (which names the driver
@@ -46,11 +47,13 @@ if (!existsSync(LAVAPIPE_ICD) && installedBySetup) {
   // The subgroup kernel with 8-lane subgroups (SwiftShader's have 4: test/strategies.node.test.ts), unsplit and
   // split, float16 storage included: its results must not depend on the subgroup size.
   const subgroup = { strategy: 'subgroup', workgroupSize: 16, rowsPerInvocation: 2, keyBlock: 2 } as const;
-  describeConformance('webgpu on lavapipe, subgroup kernel', () => createBackend({ tuning: { attention: subgroup } }));
+  describeConformance('webgpu on lavapipe, subgroup kernel', () => createBackend({ tuning: { attention: subgroup } }), {
+    tier: VARIANT_TIER,
+  });
   describeConformance(
     'webgpu on lavapipe, subgroup kernel, keys split',
     () => createBackend({ tuning: { attention: { ...subgroup, splitKeys: 7 } } }),
-    { precision: 'float16' },
+    { tier: VARIANT_TIER, precision: 'float16' },
   );
   describeConformance(
     'webgpu on lavapipe, keys split',

@@ -2,17 +2,18 @@ import { listCases, RunContext, runCase } from '@attnkit/conformance';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internals } from '../src/backend.js';
 import { createBackend, type TuningOverrides, type WebGpuBackend } from '../src/index.js';
+import { VARIANT_TIER } from './variant-tier.js';
 
 /**
- * Every kernel strategy on the conformance suite's fast tier (its cases, generators, reference and
- * tolerances), in Node on SwiftShader: shared-memory tiling pinned (what real GPUs get), an odd register
- * blocking (3 query rows per invocation, blocks of 5 keys) that leaves partial blocks everywhere, and the
- * split-over-keys path with both strategies (splits of 3 and 6 keys: uneven last splits, splits that see no
- * key of a causal or windowed row), and the subgroup kernel, unsplit and split (SwiftShader's subgroups have 4
- * lanes; test/lavapipe.node.test.ts runs it with 8). conformance.node.test.ts runs only the variants chosen for
- * this adapter (register blocking, and splits of 16 keys); this keeps the others honest on a machine without a
- * GPU. The variants without matmul pins tune attention alone, so they skip the primitive cases (those run as
- * the chosen variant).
+ * Every kernel strategy on the conformance suite's fast tier (the full one under `pnpm test:variants-full`,
+ * which runs this file on lavapipe too; the suite's cases, generators, reference and tolerances), in Node on
+ * SwiftShader: shared-memory tiling pinned (what real GPUs get), an odd register blocking (3 query rows per
+ * invocation, blocks of 5 keys) that leaves partial blocks everywhere, the split-over-keys path with both
+ * strategies (splits of 3 and 6 keys: uneven last splits, splits that see no key of a causal or windowed row),
+ * and the subgroup kernel, unsplit and split (SwiftShader's subgroups have 4 lanes; test/lavapipe.node.test.ts
+ * runs it with 8). conformance.node.test.ts runs only the variants chosen for this adapter (register blocking,
+ * and splits of 16 keys); this keeps the others honest on a machine without a GPU. The variants without matmul
+ * pins tune attention alone, so they skip the primitive cases (those run as the chosen variant).
  */
 const VARIANTS: Record<string, TuningOverrides> = {
   shared: { attention: { strategy: 'shared' }, matmul: { strategy: 'shared' } },
@@ -44,7 +45,7 @@ for (const [variant, tuning] of Object.entries(VARIANTS)) {
     });
 
     const attentionOnly = tuning.matmul === undefined;
-    for (const c of listCases('fast').filter((c) => !attentionOnly || c.kind !== 'primitive')) {
+    for (const c of listCases(VARIANT_TIER).filter((c) => !attentionOnly || c.kind !== 'primitive')) {
       it(c.id, async () => {
         const result = await runCase(backend, c, context);
         expect(result.status, result.message).toBe('pass');
