@@ -3,7 +3,7 @@ import { attentionFlops, type BenchCase, scoreBytes } from './grid.js';
 import { makeInputs } from './inputs.js';
 import { DEFAULT_QUIET, waitUntilQuiet } from './quiet.js';
 import { gflopsPerSecond, summarize } from './stats.js';
-import { messageOf, type Target } from './targets/target.js';
+import { messageOf, type PreparedCell, type Target } from './targets/target.js';
 
 export interface CellPolicy {
   /** Timed runs after the warm-up, at most. */
@@ -105,87 +105,167 @@ export function guardCell(
   return null;
 }
 
+/** A target's cell between its first call and its release: what the rounds of timed calls add to. */
+interface OpenCell {
+  readonly base: Pick<CellResult, 'target' | 'caseId'>;
+  readonly cell: PreparedCell;
+  readonly firstCallMs: number;
+  readonly trackedPeakBytes: number | null;
+  readonly history: RateHistory;
+  readonly samples: number[];
+  rssPeakBytes: number;
+  /** Time of the warm-up and the timed calls so far, against the cell's budget (waits for quiet excluded). */
+  spentMs: number;
+  lastMs: number;
+  quiet: boolean;
+}
+
+type Settle = (minMs: number) => Promise<boolean>;
+
+const errorResult = (base: OpenCell['base'], error: unknown): CellResult => {
+  if (isAttnkitError(error) && (error.code === 'UNSUPPORTED' || error.code === 'DEVICE_LIMIT')) {
+    return { ...base, status: 'unsupported', reason: `${error.code}: ${error.message}` };
+  }
+  return { ...base, status: 'error', reason: messageOf(error).split('\n')[0].slice(0, 300) };
+};
+
+async function timedRun(cell: PreparedCell): Promise<number> {
+  const t0 = performance.now();
+  await cell.run();
+  return performance.now() - t0;
+}
+
 /**
- * One cell: first call (timed apart: compile), one untimed warm-up that also reads the target's memory
- * accounting (when the first call suggests it fits), then up to `runs` timed calls while the cell's time
- * budget lasts (at least one).
+ * A target's cell up to its timed calls: the guard, the first call (timed apart: compile), then one untimed
+ * warm-up that also reads the target's memory accounting (when the first call suggests it fits). Returns the
+ * finished result instead when the cell ends there (guarded, skipped, unsupported, failed).
  */
-export async function measureCell(
+async function openCell(
   target: Target,
   c: BenchCase,
   policy: CellPolicy,
   history: RateHistory,
-): Promise<CellResult> {
+  settle: Settle,
+): Promise<OpenCell | CellResult> {
   const base = { target: target.name, caseId: c.id };
   const guarded = guardCell(target, c, policy, history);
   if (guarded) return { ...base, ...guarded };
-  let quiet = true;
-  const settle = async (minMs: number) => {
-    if (policy.quietMs) quiet = (await waitUntilQuiet({ ...DEFAULT_QUIET, minMs })).quiet && quiet;
-  };
-  await settle(policy.quietMs ?? 0);
+  let quiet = await settle(policy.quietMs ?? 0);
   const budgetMs = policy.maxSecondsPerCell * 1000;
-  const flops = attentionFlops(c);
-  let cell: Awaited<ReturnType<Target['prepare']>> | null = null;
-  let rssPeakBytes = rss();
+  let cell: PreparedCell | null = null;
   try {
     cell = await target.prepare(c, makeInputs(c));
-    const timed = async () => {
-      const t0 = performance.now();
-      await cell!.run();
-      const ms = performance.now() - t0;
-      rssPeakBytes = Math.max(rssPeakBytes, rss());
-      return ms;
-    };
-    const firstCallMs = await timed();
+    const firstCallMs = await timedRun(cell);
+    const rssPeakBytes = rss();
     if (firstCallMs > FIRST_CALL_ALLOWANCE * budgetMs) {
-      history.record(flops, firstCallMs);
-      const limit = FIRST_CALL_ALLOWANCE * policy.maxSecondsPerCell;
+      history.record(attentionFlops(c), firstCallMs);
+      cell.dispose();
       return {
         ...base,
         status: 'skipped',
-        reason: `first call took ${(firstCallMs / 1000).toFixed(1)} s > ${limit} s (${FIRST_CALL_ALLOWANCE}× the cell budget)`,
+        reason: `first call took ${(firstCallMs / 1000).toFixed(1)} s > ${FIRST_CALL_ALLOWANCE * policy.maxSecondsPerCell} s (${FIRST_CALL_ALLOWANCE}× the cell budget)`,
         firstCallMs,
         rssPeakBytes,
       };
     }
     // Compiling is not the steady state: the budget for the warm-up and the runs starts after it, and after
     // the background compilation it set off.
-    await settle(0);
-    const started = performance.now();
-    let trackedPeakBytes: number | null = null;
-    const samples: number[] = [];
-    let last = firstCallMs;
-    if (last <= budgetMs) {
-      trackedPeakBytes = await cell.measureMemory();
-      rssPeakBytes = Math.max(rssPeakBytes, rss());
-    }
-    while (samples.length < policy.runs) {
-      if (samples.length > 0 && performance.now() - started + last > budgetMs) break;
-      last = await timed();
-      samples.push(last);
-    }
-    const summary = summarize(samples);
-    history.record(flops, summary.medianMs);
-    return {
-      ...base,
-      status: 'ok',
+    quiet = (await settle(0)) && quiet;
+    const warmStart = performance.now();
+    const trackedPeakBytes = firstCallMs <= budgetMs ? await cell.measureMemory() : null;
+    const open: OpenCell = {
+      base,
+      cell,
       firstCallMs,
-      samplesMs: samples,
-      ...summary,
-      gflops: gflopsPerSecond(flops, summary.medianMs),
       trackedPeakBytes,
-      rssPeakBytes,
-      ...(quiet ? {} : { notQuiet: true as const }),
+      history,
+      samples: [],
+      rssPeakBytes: Math.max(rssPeakBytes, rss()),
+      spentMs: performance.now() - warmStart,
+      lastMs: firstCallMs,
+      quiet,
     };
+    return open;
   } catch (error) {
-    if (isAttnkitError(error) && (error.code === 'UNSUPPORTED' || error.code === 'DEVICE_LIMIT')) {
-      return { ...base, status: 'unsupported', reason: `${error.code}: ${error.message}` };
-    }
-    return { ...base, status: 'error', reason: messageOf(error).split('\n')[0].slice(0, 300) };
-  } finally {
     cell?.dispose();
+    return errorResult(base, error);
   }
+}
+
+/** Whether the cell takes another timed call: always a first one, then while the budget lasts. */
+const wantsRun = (open: OpenCell, policy: CellPolicy) =>
+  open.samples.length < policy.runs &&
+  (open.samples.length === 0 || open.spentMs + open.lastMs <= policy.maxSecondsPerCell * 1000);
+
+function closeCell(open: OpenCell, c: BenchCase): CellResult {
+  open.cell.dispose();
+  const summary = summarize(open.samples);
+  open.history.record(attentionFlops(c), summary.medianMs);
+  return {
+    ...open.base,
+    status: 'ok',
+    firstCallMs: open.firstCallMs,
+    samplesMs: open.samples,
+    ...summary,
+    gflops: gflopsPerSecond(attentionFlops(c), summary.medianMs),
+    trackedPeakBytes: open.trackedPeakBytes,
+    rssPeakBytes: open.rssPeakBytes,
+    ...(open.quiet ? {} : { notQuiet: true as const }),
+  };
+}
+
+/**
+ * One case on every target. Each target's cell is opened in turn (guard, first call, warm-up); then the timed
+ * calls run in rounds, one call of every open cell per round, each after the process fell quiet (when
+ * `quietMs` is set), so that a slow spell of a shared host falls on every target of the case alike instead of
+ * on whichever ran during it. Each cell stops when its runs or its budget are spent, keeping at least one
+ * timed call; a call that fails ends that cell only. Results come in the order of `targets`.
+ */
+export async function measureCase(
+  targets: readonly Target[],
+  c: BenchCase,
+  policy: CellPolicy,
+  historyOf: (target: Target) => RateHistory,
+): Promise<CellResult[]> {
+  const settle: Settle = async (minMs) =>
+    policy.quietMs ? (await waitUntilQuiet({ ...DEFAULT_QUIET, minMs })).quiet : true;
+  const slots: (OpenCell | CellResult)[] = [];
+  try {
+    for (const target of targets) slots.push(await openCell(target, c, policy, historyOf(target), settle));
+    for (let round = 0; round < policy.runs; round++) {
+      for (let i = 0; i < slots.length; i++) {
+        const open = slots[i];
+        if (!('cell' in open) || !wantsRun(open, policy)) continue;
+        open.quiet = (await settle(0)) && open.quiet;
+        try {
+          open.lastMs = await timedRun(open.cell);
+        } catch (error) {
+          open.cell.dispose();
+          slots[i] = errorResult(open.base, error);
+          continue;
+        }
+        open.samples.push(open.lastMs);
+        open.spentMs += open.lastMs;
+        open.rssPeakBytes = Math.max(open.rssPeakBytes, rss());
+      }
+    }
+  } catch (error) {
+    // Only a failure of the bench itself lands here: release what is open before passing it on.
+    for (const slot of slots) if ('cell' in slot) slot.cell.dispose();
+    throw error;
+  }
+  return slots.map((slot) => ('cell' in slot ? closeCell(slot, c) : slot));
+}
+
+/** One target's cell: `measureCase` with one target. */
+export async function measureCell(
+  target: Target,
+  c: BenchCase,
+  policy: CellPolicy,
+  history: RateHistory,
+): Promise<CellResult> {
+  const [result] = await measureCase([target], c, policy, () => history);
+  return result;
 }
 
 export function formatGiB(bytes: number): string {

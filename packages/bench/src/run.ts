@@ -1,7 +1,7 @@
 import { type CaseComparison, compareAll } from './compare.js';
 import { attentionFlops, type BenchCase, describeCase } from './grid.js';
 import type { MachineInfo } from './machine.js';
-import { type CellPolicy, type CellResult, measureCell, RateHistory } from './measure.js';
+import { type CellPolicy, type CellResult, measureCase, RateHistory } from './measure.js';
 import {
   messageOf,
   type Target,
@@ -67,8 +67,9 @@ export interface BenchRunOptions {
 
 /**
  * Creates every target (an unavailable one is kept with its reason), then runs the cases from the
- * smallest to the largest amount of work, every target on each case in turn, so that load on a shared
- * machine falls on all targets alike and each target's estimate for the next cell comes from smaller ones.
+ * smallest to the largest amount of work, every target on each case (its timed calls in rounds, see
+ * `measureCase`), so that load on a shared machine falls on all targets alike and each target's estimate
+ * for the next cell comes from smaller ones.
  */
 export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
   const startedAt = new Date().toISOString();
@@ -125,8 +126,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchReport> {
   const total = order.length * targets.length;
   try {
     for (const c of order) {
-      for (const target of targets) {
-        const result = await measureCell(target, c, options.policy, historyOf(target, c));
+      for (const result of await measureCase(targets, c, options.policy, (target) => historyOf(target, c))) {
         results.push(result);
         options.onEvent?.({ kind: 'cell', done: results.length, total, result });
       }

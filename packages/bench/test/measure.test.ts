@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionFlops, benchCase } from '../src/grid.js';
-import { type CellPolicy, guardCell, measureCell, RateHistory } from '../src/measure.js';
+import { type CellPolicy, guardCell, measureCase, measureCell, RateHistory } from '../src/measure.js';
 import type { PreparedCell, Target } from '../src/targets/target.js';
 
 const small = benchCase({ group: 'sequence', Hq: 2, Sq: 8, T: 8, D: 4 });
@@ -15,13 +15,18 @@ function fakeTarget(
     fail?: Error;
     delaysMs?: number[];
     runsHeavyCases?: boolean;
+    name?: string;
+    /** Every call of the target's cell appends the target's name here. */
+    log?: string[];
+    /** The call (counted from 1, the first call included) that throws `fail`; every call without it. */
+    failAt?: number;
   } = {},
 ) {
   const calls = { prepared: 0, runs: 0, disposed: 0, memory: 0 };
   const delays = [...(options.delaysMs ?? [])];
   const target: Target = {
-    name: 'fake',
-    label: 'fake',
+    name: options.name ?? 'fake',
+    label: options.name ?? 'fake',
     role: 'backend',
     family: 'javascript',
     runsOn: 'nowhere',
@@ -33,7 +38,8 @@ function fakeTarget(
       return {
         run: async () => {
           calls.runs++;
-          if (options.fail) throw options.fail;
+          options.log?.push(options.name ?? 'fake');
+          if (options.fail && (options.failAt === undefined || calls.runs === options.failAt)) throw options.fail;
           const ms = delays.shift() ?? 0;
           if (ms) await new Promise((r) => setTimeout(r, ms));
         },
@@ -146,5 +152,45 @@ describe('measureCell', () => {
     const r = await measureCell(target, small, policy, new RateHistory());
     expect(r).toEqual({ target: 'fake', caseId: small.id, status: 'error', reason: 'kernel exploded' });
     expect(calls.disposed).toBe(1);
+  });
+});
+
+describe('measureCase', () => {
+  const unlimited = { ...policy, runs: 3, maxSecondsPerCell: 1e6 };
+
+  it('opens every cell in turn, then times the calls in rounds: one call of each target per round', async () => {
+    const log: string[] = [];
+    const a = fakeTarget({ name: 'a', log });
+    const b = fakeTarget({ name: 'b', log });
+    const results = await measureCase([a.target, b.target], small, unlimited, () => new RateHistory());
+    // First calls of a then b, then three rounds (the fake's warm-up reads memory without a call).
+    expect(log).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
+    expect(results.map((r) => [r.target, r.status, r.runs])).toEqual([
+      ['a', 'ok', 3],
+      ['b', 'ok', 3],
+    ]);
+    expect(a.calls.disposed + b.calls.disposed).toBe(2);
+  });
+
+  it('ends only the cell whose timed call fails; the others finish their rounds', async () => {
+    const log: string[] = [];
+    const a = fakeTarget({ name: 'a', log, fail: new Error('trap\nstack'), failAt: 3 });
+    const b = fakeTarget({ name: 'b', log });
+    const results = await measureCase([a.target, b.target], small, unlimited, () => new RateHistory());
+    expect(log).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'b']);
+    expect(results[0]).toEqual({ target: 'a', caseId: small.id, status: 'error', reason: 'trap' });
+    expect(results[1].runs).toBe(3);
+    expect(a.calls.disposed).toBe(1);
+    expect(b.calls.disposed).toBe(1);
+  });
+
+  it('keeps guarded targets out of the rounds, with their reasons, in the order of the targets', async () => {
+    const log: string[] = [];
+    const skipped = fakeTarget({ name: 's', log, unsupported: 'no float16' });
+    const a = fakeTarget({ name: 'a', log });
+    const results = await measureCase([skipped.target, a.target], small, unlimited, () => new RateHistory());
+    expect(results.map((r) => r.status)).toEqual(['unsupported', 'ok']);
+    expect(log.every((name) => name === 'a')).toBe(true);
+    expect(skipped.calls.prepared).toBe(0);
   });
 });
