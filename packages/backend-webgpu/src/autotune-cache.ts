@@ -68,14 +68,6 @@ export function emptyTuningCache(): TuningCache {
  * is an INVALID_ARGUMENT naming the field, under `argument`.
  */
 export function parseTuningCache(value: unknown, argument = 'options.tuningCache'): TuningCache {
-  const fail = (path: string, expected: string, given: unknown): never => {
-    const shown = describe(given);
-    throw new AttnkitError('INVALID_ARGUMENT', `webgpu tuningCache: ${path} must be ${expected}, got ${shown}`, {
-      argument: path,
-      expected,
-      given: shown,
-    });
-  };
   let data = value;
   if (typeof value === 'string') {
     try {
@@ -88,63 +80,111 @@ export function parseTuningCache(value: unknown, argument = 'options.tuningCache
   if (root.format !== TUNING_CACHE_FORMAT) fail(`${argument}.format`, `'${TUNING_CACHE_FORMAT}'`, root.format);
   if (root.version !== TUNING_CACHE_VERSION) fail(`${argument}.version`, String(TUNING_CACHE_VERSION), root.version);
   if (!Array.isArray(root.entries)) fail(`${argument}.entries`, 'an array', root.entries);
-  const entries = (root.entries as unknown[]).map((item, i): TuningCacheEntry => {
-    const at = `${argument}.entries[${i}]`;
-    const e = record(item) ?? fail(at, 'an object', item);
-    const text = (o: Record<string, unknown>, key: string, path: string): string =>
-      typeof o[key] === 'string' ? (o[key] as string) : fail(`${path}.${key}`, 'a string', o[key]);
-    const integer = (o: Record<string, unknown>, key: string, path: string, min: number): number => {
-      const n = o[key];
-      return Number.isSafeInteger(n) && (n as number) >= min
-        ? (n as number)
-        : fail(`${path}.${key}`, `an integer ≥ ${min}`, n);
-    };
-    const time = (key: string, nullable: boolean): number | null => {
-      const n = e[key];
-      if (nullable && n === null) return null;
-      return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : fail(`${at}.${key}`, 'a number ≥ 0', n);
-    };
-    const a = record(e.adapter) ?? fail(`${at}.adapter`, 'an object', e.adapter);
-    const adapter: AdapterIdentity = {
-      vendor: text(a, 'vendor', `${at}.adapter`),
-      architecture: text(a, 'architecture', `${at}.adapter`),
-      device: text(a, 'device', `${at}.adapter`),
-      description: text(a, 'description', `${at}.adapter`),
-    };
-    const s = record(e.shape) ?? fail(`${at}.shape`, 'an object', e.shape);
-    if (s.isCausal !== undefined && typeof s.isCausal !== 'boolean')
-      fail(`${at}.shape.isCausal`, 'a boolean', s.isCausal);
-    const shape: AttentionShape = {
-      B: integer(s, 'B', `${at}.shape`, 1),
-      Hq: integer(s, 'Hq', `${at}.shape`, 1),
-      Sq: integer(s, 'Sq', `${at}.shape`, 1),
-      T: integer(s, 'T', `${at}.shape`, 1),
-      D: integer(s, 'D', `${at}.shape`, 1),
-      Dv: integer(s, 'Dv', `${at}.shape`, 1),
-      ...(s.isCausal === true && { isCausal: true }),
-    };
-    const c = record(e.choice) ?? fail(`${at}.choice`, 'an object', e.choice);
-    if (typeof c.vec4 !== 'boolean') fail(`${at}.choice.vec4`, 'a boolean', c.vec4);
-    const choice = {
-      strategy: text(c, 'strategy', `${at}.choice`),
-      workgroupSize: integer(c, 'workgroupSize', `${at}.choice`, 1),
-      keyBlock: integer(c, 'keyBlock', `${at}.choice`, 1),
-      vec4: c.vec4 as boolean,
-      rowsPerInvocation: integer(c, 'rowsPerInvocation', `${at}.choice`, 1),
-      splitKeys: integer(c, 'splitKeys', `${at}.choice`, 0),
-    } as AttentionTuning;
-    return {
-      adapter,
-      shapeClass: text(e, 'shapeClass', at),
-      shape,
-      choice,
-      choiceMs: time('choiceMs', false)!,
-      heuristicMs: time('heuristicMs', true),
-      candidates: integer(e, 'candidates', at, 1),
-      tunedAt: text(e, 'tunedAt', at),
-    };
-  });
+  const entries = (root.entries as unknown[]).map((item, i) =>
+    parseEntry(new Fields(item, `${argument}.entries[${i}]`)),
+  );
   return { format: TUNING_CACHE_FORMAT, version: TUNING_CACHE_VERSION, entries };
+}
+
+/** One entry, its fields checked in the order they are listed (the first bad one is the one named). */
+function parseEntry(e: Fields): TuningCacheEntry {
+  const a = e.object('adapter');
+  const adapter: AdapterIdentity = {
+    vendor: a.text('vendor'),
+    architecture: a.text('architecture'),
+    device: a.text('device'),
+    description: a.text('description'),
+  };
+  const s = e.object('shape');
+  const isCausal = s.optionalFlag('isCausal');
+  const shape: AttentionShape = {
+    B: s.integer('B', 1),
+    Hq: s.integer('Hq', 1),
+    Sq: s.integer('Sq', 1),
+    T: s.integer('T', 1),
+    D: s.integer('D', 1),
+    Dv: s.integer('Dv', 1),
+    ...(isCausal === true && { isCausal: true }),
+  };
+  const c = e.object('choice');
+  const vec4 = c.flag('vec4');
+  const choice = {
+    strategy: c.text('strategy'),
+    workgroupSize: c.integer('workgroupSize', 1),
+    keyBlock: c.integer('keyBlock', 1),
+    vec4,
+    rowsPerInvocation: c.integer('rowsPerInvocation', 1),
+    splitKeys: c.integer('splitKeys', 0),
+  } as AttentionTuning;
+  return {
+    adapter,
+    shapeClass: e.text('shapeClass'),
+    shape,
+    choice,
+    choiceMs: e.milliseconds('choiceMs'),
+    heuristicMs: e.isNull('heuristicMs') ? null : e.milliseconds('heuristicMs'),
+    candidates: e.integer('candidates', 1),
+    tunedAt: e.text('tunedAt'),
+  };
+}
+
+/** The fields of the object at `path`: each read checks its field and fails naming `path.key`. */
+class Fields {
+  private readonly o: Record<string, unknown>;
+
+  constructor(
+    value: unknown,
+    private readonly path: string,
+  ) {
+    this.o = record(value) ?? fail(path, 'an object', value);
+  }
+
+  object(key: string): Fields {
+    return new Fields(this.o[key], this.at(key));
+  }
+
+  text(key: string): string {
+    const v = this.o[key];
+    return typeof v === 'string' ? v : fail(this.at(key), 'a string', v);
+  }
+
+  integer(key: string, min: number): number {
+    const v = this.o[key];
+    return Number.isSafeInteger(v) && (v as number) >= min
+      ? (v as number)
+      : fail(this.at(key), `an integer ≥ ${min}`, v);
+  }
+
+  flag(key: string): boolean {
+    const v = this.o[key];
+    return typeof v === 'boolean' ? v : fail(this.at(key), 'a boolean', v);
+  }
+
+  optionalFlag(key: string): boolean | undefined {
+    return this.o[key] === undefined ? undefined : this.flag(key);
+  }
+
+  milliseconds(key: string): number {
+    const v = this.o[key];
+    return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fail(this.at(key), 'a number ≥ 0', v);
+  }
+
+  isNull(key: string): boolean {
+    return this.o[key] === null;
+  }
+
+  private at(key: string): string {
+    return `${this.path}.${key}`;
+  }
+}
+
+function fail(path: string, expected: string, given: unknown): never {
+  const shown = describe(given);
+  throw new AttnkitError('INVALID_ARGUMENT', `webgpu tuningCache: ${path} must be ${expected}, got ${shown}`, {
+    argument: path,
+    expected,
+    given: shown,
+  });
 }
 
 function record(value: unknown): Record<string, unknown> | null {

@@ -1,5 +1,5 @@
 import { AttnkitError, type BackendCapabilities, planAttention } from '@attnkit/core';
-import { Gpu } from './gpu.js';
+import type { Gpu } from './gpu.js';
 import { runAttention } from './kernels/attention.js';
 import type { AttentionTuning } from './kernels/attention-stream.js';
 import { WebGpuTensor } from './tensor.js';
@@ -50,7 +50,8 @@ export class Bench {
   private scratch: Gpu | null = null;
 
   constructor(
-    private readonly device: GPUDevice,
+    /** The backend's Gpu: the scratch one is its sibling, so a loss or a watchdog timeout is the backend's. */
+    private readonly backendGpu: Gpu,
     private readonly adapterClass: AdapterClass,
     private readonly capabilities: BackendCapabilities,
   ) {}
@@ -60,13 +61,13 @@ export class Bench {
     candidates: readonly AttentionTuning[],
     o: MeasureOptions,
   ): Promise<Measurement[]> {
-    this.scratch ??= new Gpu(this.device, false, Number.POSITIVE_INFINITY, SCRATCH_PIPELINES);
+    this.scratch ??= this.backendGpu.sibling(Number.POSITIVE_INFINITY, SCRATCH_PIPELINES);
     const gpu = this.scratch;
     const tensor = (dims: number[]) => {
       const size = dims.reduce((a, b) => a * b, 1);
       return new WebGpuTensor(this, dims, 'float32', gpu.pool.acquire(size * 4), size);
     };
-    const { limits, features } = this.device;
+    const { limits, features } = gpu.device;
     const subgroups = features.has('subgroups');
     try {
       const { B, Hq, Sq, T, D, Dv } = shape;
@@ -95,7 +96,7 @@ export class Bench {
           tuner ??= new Tuner(this.adapterClass, limits.maxComputeWorkgroupStorageSize, pins, subgroups);
           const { y } = runAttention({ gpu, tuner, alloc: tensor, release }, inputs, plan);
           release(y);
-          await gpu.settle(this.device.queue.onSubmittedWorkDone(), 'tuning run');
+          await gpu.settle(gpu.device.queue.onSubmittedWorkDone(), 'tuning run');
         };
       });
       // Warm-up (compilation) of each candidate first, then the timed runs in rounds over all of them, so a

@@ -10,6 +10,7 @@ import {
   type TuningCacheEntry,
 } from './autotune-cache.js';
 import { Bench, type Measurement, type Timer, wallTimer } from './autotune-measure.js';
+import type { Gpu } from './gpu.js';
 import type { AttentionTuning } from './kernels/attention-stream.js';
 import {
   type AdapterFacts,
@@ -18,6 +19,7 @@ import {
   fitToAdapter,
   MAX_CANDIDATES,
 } from './kernels/attention-variants.js';
+import { timers } from './timers.js';
 import { type AdapterClass, type AttentionShape, attentionClass, type Tuner } from './tuner.js';
 
 /**
@@ -58,7 +60,6 @@ export interface TuneResult {
   readonly measurements: readonly Measurement[];
 }
 
-/** The shape of a tune() request: Dv defaults to D. */
 /** A shape to tune: Dv defaults to D; `isCausal` tunes the causal class of the shape. */
 export type TuneShape = Omit<AttentionShape, 'Dv'> & { readonly Dv?: number };
 
@@ -69,17 +70,13 @@ const DEFAULT_BUDGET_MS = 5000;
 const DEFAULT_RUNS = 3;
 
 interface AutotunerDeps {
-  readonly device: GPUDevice;
+  /** The backend's Gpu: tuning waits on its device under its loss and watchdog rules. */
+  readonly gpu: Gpu;
   readonly tuner: Tuner;
   readonly runsOn: RunsOn;
   readonly adapterClass: AdapterClass;
   readonly capabilities: BackendCapabilities;
 }
-
-const timers = globalThis as unknown as {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
 
 export class Autotuner {
   /** Internal hooks (tests): the candidate list and the clock. */
@@ -116,10 +113,10 @@ export class Autotuner {
       device: text('device'),
       description: text('description'),
     };
-    this.facts = adapterFacts(deps.device, deps.adapterClass);
+    this.facts = adapterFacts(deps.gpu.device, deps.adapterClass);
     this.entries = [...cache.entries];
     for (const entry of this.entries) this.adopt(entry);
-    this.bench = new Bench(deps.device, deps.adapterClass, deps.capabilities);
+    this.bench = new Bench(deps.gpu, deps.adapterClass, deps.capabilities);
   }
 
   /** The Tuner's hook: the cached choice for a call's class, or undefined (and tuning scheduled, when on). */
@@ -193,51 +190,42 @@ export class Autotuner {
       const shapeClass = classOf(shape, heuristic);
       if (results.has(shapeClass)) continue;
       const cached = this.mine.get(shapeClass);
-      if (cached && !options.force) {
-        results.set(shapeClass, {
-          shapeClass,
-          shape,
-          choice: this.rescale(cached, shape),
-          heuristic,
-          fromCache: true,
-          measurements: [],
-        });
-        continue;
-      }
-      const candidates = this.candidateList(shape, heuristic);
-      const measurements = await this.bench.measure(shape, candidates, {
-        runs: options.runs ?? DEFAULT_RUNS,
-        budgetMs: options.budgetMs ?? DEFAULT_BUDGET_MS,
-        timer: this.timer,
-        idle: () => this.idle(),
-      });
-      let best: Measurement | null = null;
-      for (const m of measurements) if (m.medianMs !== null && (best === null || m.medianMs < best.medianMs!)) best = m;
-      // The heuristic stays unless a candidate clearly beats it: a win inside the timing noise is no win.
-      const [first] = measurements;
-      if (best && first.medianMs !== null && best.medianMs! > first.medianMs * (1 - MARGIN)) best = first;
-      if (best) {
-        this.record({
-          adapter: this.identity,
-          shapeClass,
-          shape,
-          choice: best.tuning,
-          choiceMs: best.medianMs!,
-          heuristicMs: measurements[0].medianMs,
-          candidates: measurements.filter((m) => m.failed !== 'time budget').length,
-          tunedAt: new Date().toISOString(),
-        });
-      }
-      results.set(shapeClass, {
-        shapeClass,
-        shape,
-        choice: best?.tuning ?? heuristic,
-        heuristic,
-        fromCache: false,
-        measurements,
-      });
+      const result: TuneResult =
+        cached && !options.force
+          ? { shapeClass, shape, choice: this.rescale(cached, shape), heuristic, fromCache: true, measurements: [] }
+          : await this.timeClass(shapeClass, shape, heuristic, options);
+      results.set(shapeClass, result);
     }
     return [...results.values()];
+  }
+
+  /** Times the class's candidates and records the fastest; the heuristic stays where nothing could be timed. */
+  private async timeClass(
+    shapeClass: string,
+    shape: AttentionShape,
+    heuristic: AttentionTuning,
+    options: TuneOptions,
+  ): Promise<TuneResult> {
+    const measurements = await this.bench.measure(shape, this.candidateList(shape, heuristic), {
+      runs: options.runs ?? DEFAULT_RUNS,
+      budgetMs: options.budgetMs ?? DEFAULT_BUDGET_MS,
+      timer: this.timer,
+      idle: () => this.idle(),
+    });
+    const best = fastest(measurements, heuristic);
+    if (best) {
+      this.record({
+        adapter: this.identity,
+        shapeClass,
+        shape,
+        choice: best.tuning,
+        choiceMs: best.medianMs!,
+        heuristicMs: measurements.find((m) => m.tuning === heuristic)?.medianMs ?? null,
+        candidates: measurements.filter((m) => m.failed !== 'time budget').length,
+        tunedAt: new Date().toISOString(),
+      });
+    }
+    return { shapeClass, shape, choice: best?.tuning ?? heuristic, heuristic, fromCache: false, measurements };
   }
 
   /** The heuristic choice first, then the provider's, without duplicates or what the device cannot run. */
@@ -267,7 +255,7 @@ export class Autotuner {
   private rescale(entry: TuningCacheEntry, shape: AttentionShape): AttentionTuning {
     const c = entry.choice;
     if (c.splitKeys === 0) return c;
-    const { limits } = this.deps.device;
+    const { limits } = this.deps.gpu.device;
     const rowBytes = shape.B * shape.Hq * shape.Sq * 16 * Math.ceil(shape.Dv / 4);
     const most = Math.floor(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / rowBytes);
     const splits = Math.min(Math.ceil(entry.shape.T / c.splitKeys), most);
@@ -293,7 +281,8 @@ export class Autotuner {
       if (this.disposed) throw new AttnkitError('DISPOSED', 'webgpu tune: the backend was disposed');
     };
     check();
-    await Promise.race([this.deps.device.queue.onSubmittedWorkDone(), this.stopped]);
+    const { gpu } = this.deps;
+    await Promise.race([gpu.settle(gpu.device.queue.onSubmittedWorkDone(), 'tuning idle'), this.stopped]);
     check();
     await Promise.race([new Promise<void>((resolve) => timers.setTimeout(resolve, 0)), this.stopped]);
     check();
@@ -305,8 +294,21 @@ export class Autotuner {
  * calls skip whole key blocks, so timings without causality pick the wrong key block for them: measured on
  * lavapipe at [1,8,1024,1024,64], blocks of 32 chosen on unmasked timings ran 1.34× the heuristic's 16).
  */
-export function classOf(shape: AttentionShape, heuristic: AttentionTuning): string {
+function classOf(shape: AttentionShape, heuristic: AttentionTuning): string {
   return `${attentionClass(shape)}:${heuristic.splitKeys > 0 ? 'split' : 'unsplit'}${shape.isCausal ? ':causal' : ''}`;
+}
+
+/**
+ * The fastest timed candidate, unless it beats the heuristic's by less than MARGIN: a win inside the timing
+ * noise is no win. Null when nothing could be timed. The heuristic is found by identity, not by position: a
+ * heuristic the device cannot run as it is (candidateList drops it) has no measurement, and no margin applies.
+ */
+function fastest(measurements: readonly Measurement[], heuristic: AttentionTuning): Measurement | null {
+  let best: Measurement | null = null;
+  for (const m of measurements) if (m.medianMs !== null && (best === null || m.medianMs < best.medianMs!)) best = m;
+  const own = measurements.find((m) => m.tuning === heuristic);
+  if (best && own?.medianMs != null && best.medianMs! > own.medianMs * (1 - MARGIN)) return own;
+  return best;
 }
 
 function invalid(argument: string, expected: string, given: unknown): AttnkitError {

@@ -103,7 +103,7 @@ export class WebGpuBackend implements Backend<WebGpuTensor> {
       maxTensorElements: Math.floor(Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) / 4),
     };
     // Timing on a software adapter competes with everything else on the CPU: off there unless asked for.
-    const deps = { device: acquired.device, tuner: this.#tuner, runsOn: this.runsOn, adapterClass };
+    const deps = { gpu: this.#gpu, tuner: this.#tuner, runsOn: this.runsOn, adapterClass };
     const auto = options.autotune ?? adapterClass === 'hardware';
     this.#autotuner = new Autotuner({ ...deps, capabilities: this.capabilities }, auto, options.tuningCache);
     this.#tuner.measured = (plan, heuristic) => this.#autotuner.lookup(plan, heuristic);

@@ -1,6 +1,7 @@
 import { AttnkitError } from '@attnkit/core';
 import { type Failure, type Kernel, PipelineCache } from './pipelines.js';
 import { BufferPool } from './pool.js';
+import { timers } from './timers.js';
 import { MAP_READ, USAGE } from './usage.js';
 import { packUniforms } from './wgsl.js';
 
@@ -21,21 +22,36 @@ import { packUniforms } from './wgsl.js';
  */
 export const DEFAULT_WATCHDOG_MS = 120_000;
 
+/**
+ * Whether a device is still usable, one per device: shared by the backend's Gpu and its siblings, so a loss
+ * that one of them sees (from the driver, or from the watchdog) fails every one, and `backend.isLost` says so.
+ */
+export class DeviceHealth {
+  lostReason: string | null = null;
+  /** Set when device.lost settles (a loss, or dispose() destroying the device). */
+  lostSettled = false;
+  /**
+   * Waits in flight, each told if the device is lost first (a set, not a chain on device.lost: a reaction per
+   * wait on a promise that never settles would be kept for the device's whole life).
+   */
+  readonly waiters = new Set<() => void>();
+
+  constructor(readonly watchdogMs: number) {}
+
+  wakeWaiters(): void {
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+  }
+}
+
 export class Gpu {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
   private pending: Promise<Failure | null>[] = [];
   /** An error found while draining scopes between reads, thrown at the next read. */
   private deferred: AttnkitError | null = null;
-  private lostReason: string | null = null;
   private disposing = false;
-  /** Set when device.lost settles (a loss, or dispose() destroying the device). */
-  private lostSettled = false;
-  /**
-   * Reads waiting on their work, each told if the device is lost first (a set, not a chain on device.lost: a
-   * reaction per read on a promise that never settles would be kept for the device's whole life).
-   */
-  private readonly waiters = new Set<() => void>();
+  private readonly health: DeviceHealth;
   private readonly maxGroups: number;
 
   constructor(
@@ -43,7 +59,8 @@ export class Gpu {
     private readonly ownsDevice: boolean,
     poolFreeBytes: number,
     pipelineCacheSize?: number,
-    private readonly watchdogMs = DEFAULT_WATCHDOG_MS,
+    /** The watchdog's limit, or the health of the Gpu this one is a sibling of (see `sibling`). */
+    watchdog: number | DeviceHealth = DEFAULT_WATCHDOG_MS,
   ) {
     this.pool = new BufferPool(
       device,
@@ -52,21 +69,34 @@ export class Gpu {
     );
     this.pipelines = new PipelineCache(device, pipelineCacheSize);
     this.maxGroups = device.limits.maxComputeWorkgroupsPerDimension;
+    if (watchdog instanceof DeviceHealth) {
+      this.health = watchdog;
+      return;
+    }
+    const health = new DeviceHealth(watchdog);
+    this.health = health;
     void device.lost.then((info) => {
-      if (!this.disposing) this.lostReason = `${info.reason}: ${info.message}`;
-      this.lostSettled = true;
-      for (const wake of this.waiters) wake();
-      this.waiters.clear();
+      if (!this.disposing) health.lostReason = `${info.reason}: ${info.message}`;
+      health.lostSettled = true;
+      health.wakeWaiters();
     });
   }
 
+  /**
+   * Another Gpu on this device, with its own buffer pool, pipeline cache and error scopes (the autotuner's
+   * scratch), that shares this one's loss and watchdog: a loss either of them sees is the backend's.
+   */
+  sibling(poolFreeBytes: number, pipelineCacheSize: number): Gpu {
+    return new Gpu(this.device, false, poolFreeBytes, pipelineCacheSize, this.health);
+  }
+
   get isLost(): boolean {
-    return this.lostReason !== null;
+    return this.health.lostReason !== null;
   }
 
   /** Why the device is lost (the driver's reason, or the watchdog's), null while it is not. */
   get lossReason(): string | null {
-    return this.lostReason;
+    return this.health.lostReason;
   }
 
   /** Waits for `work` (e.g. `queue.onSubmittedWorkDone()`) under the same loss and watchdog rules as a read. */
@@ -77,10 +107,10 @@ export class Gpu {
 
   checkAlive(op: string): void {
     if (this.disposing) throw new AttnkitError('DISPOSED', `webgpu ${op}: the backend was disposed`);
-    if (this.lostReason !== null) {
+    if (this.health.lostReason !== null) {
       throw new AttnkitError(
         'DEVICE_LOST',
-        `webgpu ${op}: the device was lost (${this.lostReason}); create a new backend`,
+        `webgpu ${op}: the device was lost (${this.health.lostReason}); create a new backend`,
       );
     }
   }
@@ -146,7 +176,7 @@ export class Gpu {
     } catch (error) {
       if (error instanceof AttnkitError) throw error;
       // A map aborted by a lost device: let the loss be seen (Dawn settles it first) and name it.
-      if (!this.lostSettled) await new Promise<void>((resolve) => timers.setTimeout(resolve, 0));
+      if (!this.health.lostSettled) await new Promise<void>((resolve) => timers.setTimeout(resolve, 0));
       this.checkAlive('read');
       throw new AttnkitError(
         'BACKEND_FAILURE',
@@ -191,23 +221,24 @@ export class Gpu {
           reject(error);
         }
       };
-      if (this.lostSettled) {
+      const { health } = this;
+      if (health.lostSettled) {
         work.catch(() => {}); // settled by the loss; the work's own failure is moot
         return wake();
       }
-      this.waiters.add(wake);
-      const watchdog = Number.isFinite(this.watchdogMs)
-        ? timers.setTimeout(() => this.giveUp(op), this.watchdogMs)
+      health.waiters.add(wake);
+      const watchdog = Number.isFinite(health.watchdogMs)
+        ? timers.setTimeout(() => this.giveUp(op), health.watchdogMs)
         : undefined;
       work.then(
         (value) => {
           timers.clearTimeout(watchdog);
-          this.waiters.delete(wake);
+          health.waiters.delete(wake);
           resolve(value);
         },
         (error: unknown) => {
           timers.clearTimeout(watchdog);
-          this.waiters.delete(wake);
+          health.waiters.delete(wake);
           reject(error);
         },
       );
@@ -216,10 +247,10 @@ export class Gpu {
 
   /** The watchdog fired: the device counts as lost from now on, and every wait in flight rejects. */
   private giveUp(op: string): void {
-    if (this.disposing || this.lostReason !== null) return;
-    this.lostReason = `watchdog: a ${op} waited more than ${this.watchdogMs} ms for the GPU`;
-    for (const wake of this.waiters) wake();
-    this.waiters.clear();
+    const { health } = this;
+    if (this.disposing || health.lostReason !== null) return;
+    health.lostReason = `watchdog: a ${op} waited more than ${health.watchdogMs} ms for the GPU`;
+    health.wakeWaiters();
   }
 
   private scoped(work: () => void): void {
@@ -249,12 +280,6 @@ export class Gpu {
     if (this.ownsDevice) this.device.destroy();
   }
 }
-
-/** setTimeout without the DOM or Node typings (the build has neither): every JavaScript host has it. */
-const timers = globalThis as unknown as {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-};
 
 function toFailure(error: GPUError | null): Failure | null {
   if (error === null) return null;

@@ -94,6 +94,14 @@ function cacheFor(backend: WebGpuBackend): TuningCache {
   };
 }
 
+/** cacheFor() this machine's adapter, read from a backend made for that alone. */
+async function cacheHere(): Promise<TuningCache> {
+  const probe = await createBackend();
+  const cache = cacheFor(probe);
+  probe.dispose();
+  return cache;
+}
+
 const until = async (done: () => boolean, ms = 60_000) => {
   const end = Date.now() + ms;
   while (!done()) {
@@ -149,9 +157,7 @@ describe('autotune defaults on a hardware adapter', () => {
 
 describe('the tuning cache', () => {
   it('round-trips through JSON and createBackend, and the cached choice is what runs, untimed', async () => {
-    const probe = await createBackend();
-    const cache = JSON.parse(JSON.stringify(cacheFor(probe)));
-    probe.dispose();
+    const cache = JSON.parse(JSON.stringify(await cacheHere()));
     const timed: AttentionTuning[] = [];
     for (const given of [cache, JSON.stringify(cache)]) {
       const backend = await createBackend({ tuningCache: given, autotune: true });
@@ -187,9 +193,7 @@ describe('the tuning cache', () => {
   });
 
   it('is not used where tuning.attention pins a parameter', async () => {
-    const probe = await createBackend();
-    const cache = cacheFor(probe);
-    probe.dispose();
+    const cache = await cacheHere();
     const pinned = await createBackend({ tuningCache: cache, tuning: { attention: { keyBlock: 8 } } });
     try {
       expect(pinned.attentionTuning(SHAPE)).toMatchObject({ keyBlock: 8, strategy: 'registers' });
@@ -200,9 +204,7 @@ describe('the tuning cache', () => {
   });
 
   it('refuses a malformed cache with INVALID_ARGUMENT naming the field', async () => {
-    const probe = await createBackend();
-    const good = cacheFor(probe);
-    probe.dispose();
+    const good = await cacheHere();
     const entry = good.entries[0];
     const bad: [unknown, string][] = [
       [42, 'options.tuningCache'],
@@ -231,9 +233,7 @@ describe('the tuning cache', () => {
   });
 
   it('keeps a choice of an unknown strategy (a newer version) but does not run it', async () => {
-    const probe = await createBackend();
-    const cache = cacheFor(probe);
-    probe.dispose();
+    const cache = await cacheHere();
     const future = { ...cache, entries: [{ ...cache.entries[0], choice: { ...ODD, strategy: 'tensor-cores' } }] };
     const backend = await createBackend({ tuningCache: future as never });
     try {

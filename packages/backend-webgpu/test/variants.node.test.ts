@@ -1,4 +1,4 @@
-import { createDevice } from '@attnkit/core';
+import { type AttentionOptions, createDevice } from '@attnkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { internals } from '../src/backend.js';
 import { createBackend, type WebGpuBackend } from '../src/index.js';
@@ -25,6 +25,28 @@ const SHAPES: Record<string, { shape: AttentionShape; Hkv: number; causal: boole
   prefill: { shape: { B: 1, Hq: 2, Sq: 70, T: 70, D: 8, Dv: 8 }, Hkv: 2, causal: true },
   'gqa, odd head size': { shape: { B: 2, Hq: 4, Sq: 3, T: 150, D: 6, Dv: 10 }, Hkv: 2, causal: true },
 };
+
+/** Attention on `backend` over host data given with its shape, read back; the tensors it makes are disposed. */
+async function readAttention(
+  backend: WebGpuBackend,
+  q: [Float32Array, number[]],
+  k: [Float32Array, number[]],
+  v: [Float32Array, number[]],
+  options: AttentionOptions,
+): Promise<Float32Array> {
+  const device = createDevice(backend);
+  const inputs = { q: device.upload(...q), k: device.upload(...k), v: device.upload(...v) };
+  const { y } = device.attention(inputs, options);
+  const out = await device.read(y);
+  device.dispose(y, inputs.q, inputs.k, inputs.v);
+  return out;
+}
+
+function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
 
 const software: AdapterFacts = {
   adapterClass: 'software',
@@ -109,18 +131,8 @@ describe('every candidate on SwiftShader', () => {
       const q = random(B * Hq * Sq * D, 1.3);
       const k = random(B * Hkv * T * D, 2.1);
       const v = random(B * Hkv * T * Dv, 0.7);
-      const run = async (backend: WebGpuBackend) => {
-        const device = createDevice(backend);
-        const inputs = {
-          q: device.upload(q, [B, Hq, Sq, D]),
-          k: device.upload(k, [B, Hkv, T, D]),
-          v: device.upload(v, [B, Hkv, T, Dv]),
-        };
-        const { y } = device.attention(inputs, { isCausal: causal });
-        const out = await device.read(y);
-        device.dispose(y, inputs.q, inputs.k, inputs.v);
-        return out;
-      };
+      const run = (backend: WebGpuBackend) =>
+        readAttention(backend, [q, [B, Hq, Sq, D]], [k, [B, Hkv, T, D]], [v, [B, Hkv, T, Dv]], { isCausal: causal });
       const expected = await run(reference);
       const candidates = attentionCandidates(shape, adapterFacts(reference.device, 'software'));
       expect(candidates.some((t) => t.strategy === 'subgroup')).toBe(true);
@@ -128,10 +140,7 @@ describe('every candidate on SwiftShader', () => {
         const backend = await createBackend({ device: reference.device, tuning: { attention: tuning } });
         try {
           expect(backend.attentionTuning(shape), 'the Tuner runs the candidate as given').toEqual(tuning);
-          const y = await run(backend);
-          let worst = 0;
-          for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i] - expected[i]));
-          expect(worst, JSON.stringify(tuning)).toBeLessThan(1e-5);
+          expect(largestDifference(await run(backend), expected), JSON.stringify(tuning)).toBeLessThan(1e-5);
           expect(
             internals(backend)
               .gpu.pipelines.keys()
@@ -154,18 +163,8 @@ describe('the subgroup kernel at any workgroup size', () => {
     const random = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * seed));
     const [q, k, v] = [random(B * H * Sq * D, 1.1), random(B * H * T * D, 2.3), random(B * H * T * D, 0.4)];
     const options = { isCausal: true, causalAlignment: 'bottom-right', window: { left: 100 } } as const;
-    const run = async (backend: WebGpuBackend) => {
-      const device = createDevice(backend);
-      const inputs = {
-        q: device.upload(q, [B, H, Sq, D]),
-        k: device.upload(k, [B, H, T, D]),
-        v: device.upload(v, [B, H, T, D]),
-      };
-      const { y } = device.attention(inputs, options);
-      const out = await device.read(y);
-      device.dispose(y, inputs.q, inputs.k, inputs.v);
-      return out;
-    };
+    const run = (backend: WebGpuBackend) =>
+      readAttention(backend, [q, [B, H, Sq, D]], [k, [B, H, T, D]], [v, [B, H, T, D]], options);
     try {
       const expected = await run(reference);
       for (const workgroupSize of [6, 100, 256]) {
@@ -179,10 +178,7 @@ describe('the subgroup kernel at any workgroup size', () => {
           } as const;
           const backend = await createBackend({ device: reference.device, tuning: { attention } });
           try {
-            const y = await run(backend);
-            let worst = 0;
-            for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(y[i] - expected[i]));
-            expect(worst, JSON.stringify(attention)).toBeLessThan(1e-6);
+            expect(largestDifference(await run(backend), expected), JSON.stringify(attention)).toBeLessThan(1e-6);
           } finally {
             backend.dispose();
           }

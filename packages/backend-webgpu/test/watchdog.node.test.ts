@@ -26,6 +26,22 @@ describe('watchdog', () => {
     expect(() => backend.dispose()).not.toThrow();
   });
 
+  it('holds tuning to the same limit: a tuning run that outlasts it leaves the backend lost', async () => {
+    // The tuner times on a scratch Gpu of its own; its waits must count against the backend's watchdogMs and its
+    // loss must be the backend's, or a hang while tuning would wait 120 s and leave the backend claiming health.
+    const backend = await createBackend({ watchdogMs: 50, autotune: false });
+    const started = performance.now();
+    const error = await backend.tune([{ B: 1, Hq: 8, Sq: 1024, T: 1024, D: 64 }]).catch((e: unknown) => e);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(error).toBeInstanceOf(AttnkitError);
+    expect((error as AttnkitError).code).toBe('DEVICE_LOST');
+    expect(backend.isLost).toBe(true);
+    expect(backend.lossReason).toMatch(/^watchdog: a tuning (run|idle) waited more than 50 ms/);
+    const device = createDevice(backend);
+    expect(() => device.upload(random(4), [4])).toThrow(expect.objectContaining({ code: 'DEVICE_LOST' }));
+    backend.dispose();
+  });
+
   it('leaves calls within the limit alone, and a new backend works after one was lost', async () => {
     const backend = await createBackend({ watchdogMs: 60_000 });
     const device = createDevice(backend);

@@ -41,14 +41,20 @@ export async function waitUntilQuiet(
 ): Promise<{ waitedMs: number; quiet: boolean }> {
   const start = performance.now();
   if (policy.minMs > 0) await sleep(policy.minMs);
-  if (clock() === null) return { waitedMs: performance.now() - start, quiet: true };
+  const first = clock();
+  if (first === null) return { waitedMs: performance.now() - start, quiet: true };
+  let cpu = first;
+  let wall = performance.now();
+  // Each window starts where the last one ended: one clock reading per window, and no time between windows.
   for (;;) {
-    const cpu0 = clock() ?? 0;
-    const wall0 = performance.now();
     await sleep(policy.windowMs);
-    const busyShare = ((clock() ?? 0) - cpu0) / 1000 / (performance.now() - wall0);
-    const waitedMs = performance.now() - start;
+    const cpuNow = clock() ?? cpu;
+    const wallNow = performance.now();
+    const busyShare = (cpuNow - cpu) / 1000 / (wallNow - wall);
+    const waitedMs = wallNow - start;
     if (busyShare < policy.maxCoreShare) return { waitedMs, quiet: true };
     if (waitedMs >= policy.maxMs) return { waitedMs, quiet: false };
+    cpu = cpuNow;
+    wall = wallNow;
   }
 }
