@@ -14,7 +14,13 @@
  * a software adapter; so is float16 where the adapter has no shader-f16. A cell in both grids is timed once.
  * Needs `pnpm build`.
  *
+ * The ratios compare variants, not rows: every row that ran the same variant (the heuristic's is also candidate 0,
+ * and the tuned choice is one of the candidates) is the same kernel on the same inputs, so its samples are pooled
+ * before the median. Tuned and best forced being one variant is then a ratio of exactly 1, as it is; the two
+ * separate timings of the heuristic's variant stay in the table as the row's noise.
+ *
  *   node scripts/tuner-table.mjs [--grid quick|full|both] [--rounds 3] [--call-limit-ms 1000]   (pnpm tuner-table)
+ *   node scripts/tuner-table.mjs --from packages/bench/results/webgpu-tuner.json   (render a recorded run again)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,9 +42,11 @@ const { values } = parseArgs({
     grid: { type: 'string', default: 'both' },
     rounds: { type: 'string', default: '3' },
     'call-limit-ms': { type: 'string', default: '1000' },
+    from: { type: 'string' },
   },
 });
 if (values.child) await child(values.child, values.grid, Number(values.rounds), Number(values['call-limit-ms']));
+else if (values.from) render(JSON.parse(readFileSync(values.from, 'utf8')));
 else parent();
 
 /** The grid's perf cases, a case in several grids once (with every grid named). */
@@ -183,6 +191,10 @@ function parent() {
     callLimitMs: Number(values['call-limit-ms']),
     adapters,
   };
+  render(report);
+}
+
+function render(report) {
   mkdirSync(dirname(OUT), { recursive: true });
   writeFileSync(`${OUT}.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(`${OUT}.md`, markdown(report));
@@ -202,8 +214,11 @@ function markdown(r) {
       `${r.minutes.toFixed(1)} minutes. Per cell: \`backend.tune()\` picks from the candidates, then the heuristic ` +
       `choice, each candidate forced by hand and the tuned choice are timed interleaved (${r.rounds} rounds after a ` +
       'warm-up, median, inputs on the device: submit until the queue is done, as the tuner times). Software adapters on shared cores: ±50% in absolute ' +
-      'terms; compare within a row. Pass: tuned ≤ 1.10 × best forced and ≤ 1.10 × heuristic. Noise: the heuristic ' +
-      "variant timed twice (as itself and as candidate 0), the row's own measure of how far 10% can be trusted. " +
+      'terms; compare within a row. Times are per variant: rows that ran the same variant (the heuristic is also ' +
+      'candidate 0; the tuned choice is one of the candidates) are one kernel on the same inputs, and their samples ' +
+      "are pooled; 'same' marks a tuned choice that is the best forced or the heuristic variant itself. Pass: tuned " +
+      '≤ 1.10 × best forced and ≤ 1.10 × heuristic. Noise: the heuristic variant timed twice (as itself and as ' +
+      "candidate 0, before pooling), the row's own measure of how far 10% can be trusted. " +
       'Cells whose heuristic ' +
       `call takes over ${r.callLimitMs} ms here are left out with their time (\`--call-limit-ms\` raises the limit).`,
     '',
@@ -225,20 +240,25 @@ function markdown(r) {
         lines.push(`| ${c.id} | ${c.grid} | – | – | – | – | – | – | – | – | left out: ${c.skipped} |`);
         continue;
       }
+      const pooled = new Map();
+      for (const row of c.rows) pooled.set(variant(row.tuning), [...(pooled.get(variant(row.tuning)) ?? []), ...row.times]);
+      const timeOf = (row) => median(pooled.get(variant(row.tuning)));
       const heuristic = c.rows[0];
       const tuned = c.rows.at(-1);
       const forced = c.rows.slice(1, -1);
-      const best = forced.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
-      const vsBest = tuned.medianMs / best.medianMs;
-      const vsHeuristic = tuned.medianMs / heuristic.medianMs;
+      const best = forced.reduce((a, b) => (timeOf(b) < timeOf(a) ? b : a));
+      const ratio = (other) =>
+        variant(tuned.tuning) === variant(other.tuning) ? '1 (same)' : (timeOf(tuned) / timeOf(other)).toFixed(2);
+      const vsBest = timeOf(tuned) / timeOf(best);
+      const vsHeuristic = timeOf(tuned) / timeOf(heuristic);
       const pass = vsBest <= 1.1 && vsHeuristic <= 1.1;
-      // Candidate 0 is the heuristic's own variant: the two timings of one kernel show the noise of the cell.
+      // Candidate 0 is the heuristic's own variant: its two separate timings show the noise of the cell.
       const twice = [heuristic.medianMs, forced[0].medianMs];
       const noise = Math.max(...twice) / Math.min(...twice) - 1;
       lines.push(
-        `| ${c.id} | ${c.grid} | ${ms(heuristic.medianMs)} ms (${variant(heuristic.tuning)}) | ${ms(best.medianMs)} ms ` +
-          `(${variant(best.tuning)}) | ${ms(tuned.medianMs)} ms (${variant(tuned.tuning)}) | ${vsBest.toFixed(2)} | ` +
-          `${vsHeuristic.toFixed(2)} | ±${(100 * noise).toFixed(0)}% | ${forced.length}${c.failed.length ? ` (+${c.failed.length} failed)` : ''} | ` +
+        `| ${c.id} | ${c.grid} | ${ms(timeOf(heuristic))} ms (${variant(heuristic.tuning)}) | ${ms(timeOf(best))} ms ` +
+          `(${variant(best.tuning)}) | ${ms(timeOf(tuned))} ms (${variant(tuned.tuning)}) | ${ratio(best)} | ` +
+          `${ratio(heuristic)} | ±${(100 * noise).toFixed(0)}% | ${forced.length}${c.failed.length ? ` (+${c.failed.length} failed)` : ''} | ` +
           `${(c.tuneMs / 1000).toFixed(1)} s | ${pass ? 'yes' : 'no'} |`,
       );
       for (const f of c.failed) notes.push(`- ${c.id}: ${variant(f.tuning)} not timed: ${f.why}`);
