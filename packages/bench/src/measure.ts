@@ -14,7 +14,8 @@ export interface CellPolicy {
   readonly maxMemoryBytes: number;
   /**
    * A pause before each cell, ms (default 0: no pause and no waiting for quiet). When set, the cell also waits
-   * (see quiet.ts) until the process's own threads are idle, before the cell and again after its first call:
+   * (see quiet.ts) until the process's own threads are idle, before the cell, after its first call and before
+   * each timed call (with an untimed call of the same target between the wait and a short timed call):
    * onnxruntime's intra-op threads spin after a call, and V8 compiles a freshly used WebAssembly module in
    * background threads for up to seconds, which the timed calls would otherwise compete with.
    */
@@ -104,6 +105,9 @@ export function guardCell(
   }
   return null;
 }
+
+/** Calls shorter than this get an untimed call just before each timed one when the bench waits for quiet. */
+export const REWARM_BELOW_MS = 1000;
 
 /** A target's cell between its first call and its release: what the rounds of timed calls add to. */
 interface OpenCell {
@@ -216,9 +220,9 @@ function closeCell(open: OpenCell, c: BenchCase): CellResult {
 
 /**
  * One case on every target. Each target's cell is opened in turn (guard, first call, warm-up); then the timed
- * calls run in rounds, one call of every open cell per round, each after the process fell quiet (when
- * `quietMs` is set), so that a slow spell of a shared host falls on every target of the case alike instead of
- * on whichever ran during it. Each cell stops when its runs or its budget are spent, keeping at least one
+ * calls run in rounds, one call of every open cell per round, so that a slow spell of a shared host falls on
+ * every target of the case alike instead of on whichever ran during it. When `quietMs` is set, each timed call
+ * waits for the process to fall quiet and, under REWARM_BELOW_MS, follows an untimed call of its own target. Each cell stops when its runs or its budget are spent, keeping at least one
  * timed call; a call that fails ends that cell only. Results come in the order of `targets`.
  */
 export async function measureCase(
@@ -238,6 +242,9 @@ export async function measureCase(
         if (!('cell' in open) || !wantsRun(open, policy)) continue;
         open.quiet = (await settle(0)) && open.quiet;
         try {
+          // After a wait for quiet the target starts cold (its threads asleep, caches and branch history taken
+          // by the others): one untimed call first, so the timed one sees the state of calls in a loop.
+          if (policy.quietMs && open.lastMs < REWARM_BELOW_MS) open.spentMs += await timedRun(open.cell);
           open.lastMs = await timedRun(open.cell);
         } catch (error) {
           open.cell.dispose();

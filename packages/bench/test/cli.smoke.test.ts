@@ -62,7 +62,7 @@ describe('the CLI code path', () => {
     expect(md).toContain('### [1,2,16,16,8] causal\n\n`causal/square[1,2,16,16,8]`: 0.000 GFLOP per call.');
     const svg = await readFile(join(out, 'bench.svg'), 'utf8');
     expect(svg.match(/<polyline /g)).toHaveLength(2);
-  });
+  }, 60_000); // a few seconds idle; a loaded CI machine (turbo runs packages side by side) took over 5
 
   it('rejects unknown targets and bad numbers before running anything', async () => {
     await expect(runCli(['--backends', 'nope'], { print: () => {} })).rejects.toThrow(/unknown target\(s\) nope/);

@@ -184,6 +184,20 @@ describe('measureCase', () => {
     expect(b.calls.disposed).toBe(1);
   });
 
+  it('with quietMs, puts an untimed call of the same target before each short timed call', async () => {
+    const log: string[] = [];
+    const a = fakeTarget({ name: 'a', log });
+    const b = fakeTarget({ name: 'b', log });
+    const results = await measureCase(
+      [a.target, b.target],
+      small,
+      { ...unlimited, runs: 2, quietMs: 1 },
+      () => new RateHistory(),
+    );
+    expect(log).toEqual(['a', 'b', 'a', 'a', 'b', 'b', 'a', 'a', 'b', 'b']);
+    expect(results.map((r) => r.runs)).toEqual([2, 2]);
+  });
+
   it('keeps guarded targets out of the rounds, with their reasons, in the order of the targets', async () => {
     const log: string[] = [];
     const skipped = fakeTarget({ name: 's', log, unsupported: 'no float16' });
