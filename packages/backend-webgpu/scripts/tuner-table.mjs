@@ -75,7 +75,8 @@ async function child(adapterName, grid, rounds, callLimitMs) {
   for (const c of cellsOf(listPerfCases, grid)) {
     const s = c.spec;
     const T = s.Skv + (s.P ?? 0);
-    const shape = { B: s.B, Hq: s.Hq, Sq: s.Sq, T, D: s.D, Dv: s.Dv ?? s.D };
+    // A causal call is a shape class of its own (the tuner keys it apart): tune the class the call will look up.
+    const shape = { B: s.B, Hq: s.Hq, Sq: s.Sq, T, D: s.D, Dv: s.Dv ?? s.D, ...(s.options?.isCausal && { isCausal: true }) };
     const gflop = (4 * shape.B * shape.Hq * shape.Sq * T * shape.D) / 1e9 / (s.options?.isCausal ? 2 : 1);
     const cell = { id: c.id, grid: c.grid, shape, precision: c.precision, gflop };
     const { inputs, options } = generateCall(s, c.seed, c.precision);
