@@ -177,6 +177,7 @@ async function openCell(
     quiet = (await settle(0)) && quiet;
     const warmStart = performance.now();
     const trackedPeakBytes = firstCallMs <= budgetMs ? await cell.measureMemory() : null;
+    const warmUpMs = performance.now() - warmStart;
     const open: OpenCell = {
       base,
       cell,
@@ -185,8 +186,9 @@ async function openCell(
       history,
       samples: [],
       rssPeakBytes: Math.max(rssPeakBytes, rss()),
-      spentMs: performance.now() - warmStart,
-      lastMs: firstCallMs,
+      spentMs: warmUpMs,
+      // The warm-up is a call without compiling: the better guess of the next call's time, where it ran.
+      lastMs: trackedPeakBytes === null ? firstCallMs : warmUpMs,
       quiet,
     };
     return open;
