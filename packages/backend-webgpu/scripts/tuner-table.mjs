@@ -75,8 +75,20 @@ async function child(adapterName, grid, rounds, callLimitMs) {
   for (const c of cellsOf(listPerfCases, grid)) {
     const s = c.spec;
     const T = s.Skv + (s.P ?? 0);
-    // A causal call is a shape class of its own (the tuner keys it apart): tune the class the call will look up.
-    const shape = { B: s.B, Hq: s.Hq, Sq: s.Sq, T, D: s.D, Dv: s.Dv ?? s.D, ...(s.options?.isCausal && { isCausal: true }) };
+    // Causal, masked and windowed calls are shape classes of their own: tune the class the call will look up.
+    const o = s.options ?? {};
+    const shape = {
+      B: s.B,
+      Hq: s.Hq,
+      Sq: s.Sq,
+      T,
+      D: s.D,
+      Dv: s.Dv ?? s.D,
+      ...(o.isCausal && { isCausal: true }),
+      ...(s.mask && { mask: { kind: s.mask.kind } }),
+      ...(o.window && { window: { left: o.window.left ?? Infinity, right: o.window.right ?? Infinity } }),
+    };
+    const tuneShape = { ...shape, ...(s.mask && { mask: s.mask.kind }), ...(o.window && { window: o.window }) };
     const gflop = (4 * shape.B * shape.Hq * shape.Sq * T * shape.D) / 1e9 / (s.options?.isCausal ? 2 : 1);
     const cell = { id: c.id, grid: c.grid, shape, precision: c.precision, gflop };
     const { inputs, options } = generateCall(s, c.seed, c.precision);
@@ -99,7 +111,7 @@ async function child(adapterName, grid, rounds, callLimitMs) {
       continue;
     }
     const started = now();
-    const [tuned] = await base.tune([shape], { ...TUNE, force: true });
+    const [tuned] = await base.tune([tuneShape], { ...TUNE, force: true });
     const tuneMs = now() - started;
     const forced = tuned.measurements.filter((m) => m.medianMs !== null);
     const variants = [

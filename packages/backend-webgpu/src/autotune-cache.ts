@@ -12,7 +12,8 @@ import type { AttentionShape } from './tuner.js';
  *   shapeClass        the Tuner's attention class (head sizes, vec4, query-count buckets) and 'split'/'unsplit':
  *                     whether the heuristic splits the keys
  *   shape             the shape that was timed (a split choice is rescaled from its T to the call's), with
- *                     isCausal: true when it was timed causal (the class then ends in ':causal')
+ *                     isCausal: true, mask: { kind } and window: { left, right } (null: unbounded) when it was
+ *                     timed so (the class then ends in ':causal', ':window', ':mask-<kind>')
  *   choice            the fastest candidate; heuristicMs and choiceMs are medians in milliseconds
  *
  * Entries of other adapters, and choices naming a strategy this version does not know, are kept as they are
@@ -97,6 +98,8 @@ function parseEntry(e: Fields): TuningCacheEntry {
   };
   const s = e.object('shape');
   const isCausal = s.optionalFlag('isCausal');
+  const mask = s.has('mask') ? s.object('mask').oneOf('kind', ['boolean', 'additive'] as const) : null;
+  const w = s.has('window') ? s.object('window') : null;
   const shape: AttentionShape = {
     B: s.integer('B', 1),
     Hq: s.integer('Hq', 1),
@@ -105,6 +108,8 @@ function parseEntry(e: Fields): TuningCacheEntry {
     D: s.integer('D', 1),
     Dv: s.integer('Dv', 1),
     ...(isCausal === true && { isCausal: true }),
+    ...(mask && { mask: { kind: mask } }),
+    ...(w && { window: { left: w.keyCount('left'), right: w.keyCount('right') } }),
   };
   const c = e.object('choice');
   const vec4 = c.flag('vec4');
@@ -171,6 +176,23 @@ class Fields {
 
   isNull(key: string): boolean {
     return this.o[key] === null;
+  }
+
+  /** Present and not null. */
+  has(key: string): boolean {
+    return this.o[key] !== undefined && this.o[key] !== null;
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[]): T {
+    const v = this.o[key];
+    return values.includes(v as T) ? (v as T) : fail(this.at(key), values.map((x) => `'${x}'`).join(' or '), v);
+  }
+
+  /** A window side: an integer ≥ 0, or unbounded as Infinity (null in JSON, which has no Infinity). */
+  keyCount(key: string): number {
+    const v = this.o[key];
+    if (v === null || v === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+    return this.integer(key, 0);
   }
 
   private at(key: string): string {

@@ -1,4 +1,4 @@
-import { AttnkitError, type BackendCapabilities, planAttention } from '@attnkit/core';
+import { AttnkitError, type BackendCapabilities, type MaskKind, planAttention } from '@attnkit/core';
 import type { Gpu } from './gpu.js';
 import { runAttention } from './kernels/attention.js';
 import type { AttentionTuning } from './kernels/attention-stream.js';
@@ -9,8 +9,8 @@ import { type AdapterClass, type AttentionShape, Tuner } from './tuner.js';
  * Timing attention variants of one shape, on a scratch Gpu of the tuner's own on the backend's device: its own
  * buffer pool (emptied after each shape, so the backend's pool neither grows nor lends a buffer to tuning), its
  * own bounded pipeline cache (cleared after each shape: the losers' pipelines do not stay) and its own error
- * scopes (a candidate that fails to compile fails only itself). Inputs are zero-filled: the kernels' work does
- * not depend on the values. A run is queued work plus `onSubmittedWorkDone`, timed by `timer`; each candidate
+ * scopes (a candidate that fails to compile fails only itself). Inputs are zero-filled and a mask hides nothing:
+ * the kernels' work does not depend on the values, only on the mask's kind and on causality and window. A run is queued work plus `onSubmittedWorkDone`, timed by `timer`; each candidate
  * gets one warm-up run (it compiles there), then up to `runs` timed ones in rounds over all candidates (the
  * first round always, later ones within `budgetMs`), median kept.
  */
@@ -63,16 +63,22 @@ export class Bench {
   ): Promise<Measurement[]> {
     this.scratch ??= this.backendGpu.sibling(Number.POSITIVE_INFINITY, SCRATCH_PIPELINES);
     const gpu = this.scratch;
-    const tensor = (dims: number[]) => {
+    const tensor = (dims: number[], dtype: 'float32' | 'bool' = 'float32') => {
       const size = dims.reduce((a, b) => a * b, 1);
-      return new WebGpuTensor(this, dims, 'float32', gpu.pool.acquire(size * 4), size);
+      return new WebGpuTensor(this, dims, dtype, gpu.pool.acquire(size * 4), size);
     };
     const { limits, features } = gpu.device;
     const subgroups = features.has('subgroups');
     try {
       const { B, Hq, Sq, T, D, Dv } = shape;
-      const inputs = { q: tensor([B, Hq, Sq, D]), k: tensor([B, Hq, T, D]), v: tensor([B, Hq, T, Dv]) };
-      const plan = planAttention(inputs, { isCausal: shape.isCausal === true }, this.capabilities);
+      const inputs = {
+        q: tensor([B, Hq, Sq, D]),
+        k: tensor([B, Hq, T, D]),
+        v: tensor([B, Hq, T, Dv]),
+        ...(shape.mask && { mask: this.mask(gpu, tensor([1, 1, Sq, T], kindDtype(shape.mask.kind))) }),
+      };
+      const options = { isCausal: shape.isCausal === true, ...(shape.window && { window: shape.window }) };
+      const plan = planAttention(inputs, options, this.capabilities);
       const started = clock.now();
       const overBudget = () => clock.now() - started > o.budgetMs;
       const states = candidates.map((tuning) => ({ tuning, times: [] as number[], failed: null as string | null }));
@@ -128,6 +134,12 @@ export class Bench {
     }
   }
 
+  /** A mask that hides nothing (true / 0 everywhere), so every candidate does the same work. */
+  private mask(gpu: Gpu, t: WebGpuTensor): WebGpuTensor {
+    gpu.write(t.buffer, t.dtype === 'bool' ? new Uint32Array(t.size).fill(1) : new Float32Array(t.size));
+    return t;
+  }
+
   dispose(): void {
     this.scratch?.destroy();
     this.scratch = null;
@@ -138,6 +150,8 @@ export class Bench {
 function isStop(error: unknown): boolean {
   return error instanceof AttnkitError && (error.code === 'DISPOSED' || error.code === 'DEVICE_LOST');
 }
+
+const kindDtype = (kind: MaskKind) => (kind === 'boolean' ? 'bool' : 'float32');
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,4 +1,10 @@
-import { AttnkitError, type BackendCapabilities, type RunsOn } from '@attnkit/core';
+import {
+  type AttentionWindow,
+  AttnkitError,
+  type BackendCapabilities,
+  type MaskKind,
+  type RunsOn,
+} from '@attnkit/core';
 import {
   type AdapterIdentity,
   emptyTuningCache,
@@ -60,8 +66,15 @@ export interface TuneResult {
   readonly measurements: readonly Measurement[];
 }
 
-/** A shape to tune: Dv defaults to D; `isCausal` tunes the causal class of the shape. */
-export type TuneShape = Omit<AttentionShape, 'Dv'> & { readonly Dv?: number };
+/**
+ * A shape to tune: Dv defaults to D; `isCausal`, `mask` (the kind of mask the calls pass) and `window` (as in
+ * the attention options) tune the class of calls with them.
+ */
+export type TuneShape = Omit<AttentionShape, 'Dv' | 'mask' | 'window'> & {
+  readonly Dv?: number;
+  readonly mask?: MaskKind;
+  readonly window?: AttentionWindow;
+};
 
 const MAX_SCHEDULED = 16;
 /** How much faster than the heuristic choice a candidate must be to replace it. */
@@ -132,8 +145,7 @@ export class Autotuner {
       this.scheduled.size < MAX_SCHEDULED
     ) {
       this.attempted.add(shapeClass);
-      const { B, Hq, Sq, T, D, Dv } = plan;
-      this.scheduled.set(shapeClass, { B, Hq, Sq, T, D, Dv, ...(plan.isCausal && { isCausal: true }) });
+      this.scheduled.set(shapeClass, timedShape(plan));
       this.timeout ??= timers.setTimeout(() => {
         this.timeout = null;
         const shapes = [...this.scheduled.values()];
@@ -290,12 +302,31 @@ export class Autotuner {
 }
 
 /**
- * The Tuner's class of a shape, whether the heuristic splits its keys, and whether the call is causal (causal
- * calls skip whole key blocks, so timings without causality pick the wrong key block for them: measured on
- * lavapipe at [1,8,1024,1024,64], blocks of 32 chosen on unmasked timings ran 1.34× the heuristic's 16).
+ * The Tuner's class of a shape, whether the heuristic splits its keys, and what changes the work beside the
+ * sizes: causal and windowed calls skip whole key blocks (timings without causality picked the wrong key block
+ * for causal calls: measured on lavapipe at [1,8,1024,1024,64], blocks of 32 chosen on unmasked timings ran
+ * 1.34× the heuristic's 16), and a mask is read beside every score.
  */
 function classOf(shape: AttentionShape, heuristic: AttentionTuning): string {
-  return `${attentionClass(shape)}:${heuristic.splitKeys > 0 ? 'split' : 'unsplit'}${shape.isCausal ? ':causal' : ''}`;
+  const extras = [shape.isCausal && 'causal', shape.window && 'window', shape.mask && `mask-${shape.mask.kind}`];
+  const tail = extras.filter(Boolean).map((e) => `:${e}`);
+  return `${attentionClass(shape)}:${heuristic.splitKeys > 0 ? 'split' : 'unsplit'}${tail.join('')}`;
+}
+
+/** What the autotuner keeps of a call's plan to time its class: sizes, causality, mask kind and window. */
+function timedShape(plan: AttentionShape): AttentionShape {
+  const { B, Hq, Sq, T, D, Dv, isCausal, mask, window } = plan;
+  return {
+    B,
+    Hq,
+    Sq,
+    T,
+    D,
+    Dv,
+    ...(isCausal && { isCausal: true }),
+    ...(mask && { mask: { kind: mask.kind } }),
+    ...(window && { window: { left: window.left, right: window.right } }),
+  };
 }
 
 /**
@@ -331,6 +362,19 @@ function checkShapes(shapes: readonly TuneShape[], maxElements: number): Attenti
     if (s.isCausal !== undefined && typeof s.isCausal !== 'boolean') {
       throw invalid(`shapes[${i}].isCausal`, 'a boolean', s.isCausal);
     }
+    if (s.mask !== undefined && s.mask !== 'boolean' && s.mask !== 'additive') {
+      throw invalid(`shapes[${i}].mask`, "'boolean' or 'additive'", s.mask);
+    }
+    const side = (key: 'left' | 'right'): number => {
+      const n = s.window?.[key] ?? Number.POSITIVE_INFINITY;
+      if (!(n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 0))) {
+        throw invalid(`shapes[${i}].window.${key}`, 'an integer ≥ 0 or Infinity', n);
+      }
+      return n;
+    };
+    if (s.window !== undefined && (typeof s.window !== 'object' || s.window === null)) {
+      throw invalid(`shapes[${i}].window`, 'an object { left?, right? }', s.window);
+    }
     const shape: AttentionShape = {
       B: dim('B'),
       Hq: dim('Hq'),
@@ -339,6 +383,8 @@ function checkShapes(shapes: readonly TuneShape[], maxElements: number): Attenti
       D: dim('D'),
       Dv: dim('Dv'),
       ...(s.isCausal && { isCausal: true }),
+      ...(s.mask && { mask: { kind: s.mask } }),
+      ...(s.window && { window: { left: side('left'), right: side('right') } }),
     };
     const largest = shape.B * shape.Hq * Math.max(shape.Sq, shape.T) * Math.max(shape.D, shape.Dv);
     if (largest > maxElements) {

@@ -1,4 +1,4 @@
-import { type AttentionPlan, AttnkitError, type MatmulPlan } from '@attnkit/core';
+import { type AttentionPlan, AttnkitError, type MaskKind, type MatmulPlan } from '@attnkit/core';
 import type { AttentionTuning } from './kernels/attention-stream.js';
 import { subgroupFits } from './kernels/attention-subgroup.js';
 import type { MatmulTuning } from './kernels/matmul.js';
@@ -28,10 +28,16 @@ const SPLIT_MIN_T = 1024;
 const SPLIT_MAX = 512;
 const SPLIT_BUDGET = 32 << 20;
 
-/** The facts of an attention call its tuning depends on (an AttentionPlan has them all). */
+/**
+ * The facts of an attention call its tuning depends on (an AttentionPlan has them all). Causal and windowed
+ * calls skip key blocks and masked calls read a mask beside every score, so the best variant can differ: the
+ * autotuner keeps each apart (autotune.ts, classOf), and times a class with its mask kind and window.
+ */
 export type AttentionShape = Pick<AttentionPlan, 'B' | 'Hq' | 'Sq' | 'T' | 'D' | 'Dv'> & {
-  /** Causal calls skip key blocks, so the best key block differs: the autotuner keeps them apart. */
   readonly isCausal?: boolean;
+  readonly mask?: { readonly kind: MaskKind } | null;
+  /** Keys visible left and right of the diagonal, Infinity for an unbounded side. */
+  readonly window?: { readonly left: number; readonly right: number } | null;
 };
 
 export interface TuningOverrides {

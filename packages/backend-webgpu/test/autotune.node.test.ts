@@ -224,6 +224,14 @@ describe('the tuning cache', () => {
       ],
       [{ ...good, entries: [{ ...entry, shape: { ...SHAPE, T: 1.5 } }] }, 'options.tuningCache.entries[0].shape.T'],
       [{ ...good, entries: [{ ...entry, choiceMs: -1 }] }, 'options.tuningCache.entries[0].choiceMs'],
+      [
+        { ...good, entries: [{ ...entry, shape: { ...SHAPE, mask: { kind: 'soft' } } }] },
+        'options.tuningCache.entries[0].shape.mask.kind',
+      ],
+      [
+        { ...good, entries: [{ ...entry, shape: { ...SHAPE, window: { left: -2, right: null } } }] },
+        'options.tuningCache.entries[0].shape.window.left',
+      ],
     ];
     for (const [tuningCache, argument] of bad) {
       const error = await createBackend({ tuningCache: tuningCache as never }).catch((e: unknown) => e);
@@ -316,6 +324,45 @@ describe('backend.tune', () => {
     });
   });
 
+  it('keeps masked and windowed calls in classes of their own, timed with them, through JSON', async () => {
+    const masked = { ...SHAPE, mask: { kind: 'additive' as const } };
+    const windowed = { ...SHAPE, window: { left: 3, right: Number.POSITIVE_INFINITY } };
+    const before = await createBackend({ tuningCache: JSON.stringify(backend.tuningCache()) });
+    try {
+      expect(before.attentionTuning(SHAPE)).toEqual(ODD);
+      expect(before.attentionTuning(masked)).not.toEqual(ODD);
+      expect(before.attentionTuning(windowed)).not.toEqual(ODD);
+    } finally {
+      before.dispose();
+    }
+    const results = await backend.tune(
+      [
+        { ...SHAPE, mask: 'additive' },
+        { ...SHAPE, mask: 'boolean' },
+        { ...SHAPE, window: { left: 3 } },
+      ],
+      { runs: 1 },
+    );
+    expect(results.map((r) => r.shapeClass)).toEqual([
+      `${CLASS}:mask-additive`,
+      `${CLASS}:mask-boolean`,
+      `${CLASS}:window`,
+    ]);
+    // Every candidate but the broken one ran with the class's mask or window.
+    for (const r of results) expect(r.measurements.filter((m) => m.medianMs !== null)).toHaveLength(MAX_CANDIDATES - 1);
+    // JSON has no Infinity: an unbounded side is written null, and a backend given it back reads it as unbounded.
+    const text = JSON.stringify(backend.tuningCache());
+    const written = JSON.parse(text).entries.find((e: { shapeClass: string }) => e.shapeClass === `${CLASS}:window`);
+    expect(written.shape.window).toEqual({ left: 3, right: null });
+    const after = await createBackend({ tuningCache: text });
+    try {
+      expect(after.attentionTuning(masked)).toEqual(results[0].choice);
+      expect(after.attentionTuning(windowed)).toEqual(results[2].choice);
+    } finally {
+      after.dispose();
+    }
+  });
+
   it('times the candidate list of attention-variants.ts by default, the heuristic first', async () => {
     const fresh = await createBackend();
     try {
@@ -339,6 +386,10 @@ describe('backend.tune', () => {
       [[SHAPE], { runs: 0 }, 'options.runs'],
       [[SHAPE], { budgetMs: -1 }, 'options.budgetMs'],
       [[SHAPE], { force: 1 }, 'options.force'],
+      [[{ ...SHAPE, mask: 'soft' }], undefined, 'shapes[0].mask'],
+      [[{ ...SHAPE, window: 5 }], undefined, 'shapes[0].window'],
+      [[{ ...SHAPE, window: { left: -1 } }], undefined, 'shapes[0].window.left'],
+      [[{ ...SHAPE, window: { right: 1.5 } }], undefined, 'shapes[0].window.right'],
     ];
     for (const [shapes, options, argument] of bad) {
       await expect(backend.tune(shapes as never, options as never)).rejects.toMatchObject({
