@@ -254,7 +254,8 @@ function markdown(r) {
         continue;
       }
       const pooled = new Map();
-      for (const row of c.rows) pooled.set(variant(row.tuning), [...(pooled.get(variant(row.tuning)) ?? []), ...row.times]);
+      for (const row of c.rows)
+        pooled.set(variant(row.tuning), [...(pooled.get(variant(row.tuning)) ?? []), ...row.times]);
       const timeOf = (row) => median(pooled.get(variant(row.tuning)));
       const heuristic = c.rows[0];
       const tuned = c.rows.at(-1);
