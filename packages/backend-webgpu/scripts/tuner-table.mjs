@@ -75,7 +75,8 @@ async function child(adapterName, grid, rounds, callLimitMs) {
   for (const c of cellsOf(listPerfCases, grid)) {
     const s = c.spec;
     const T = s.Skv + (s.P ?? 0);
-    // Causal, masked and windowed calls are shape classes of their own: tune the class the call will look up.
+    // Causal, masked and windowed calls are shape classes of their own: tune the class the call will look up
+    // (tune() resolves it; its result's shape is what the tuned backend is asked about).
     const o = s.options ?? {};
     const shape = {
       B: s.B,
@@ -85,11 +86,10 @@ async function child(adapterName, grid, rounds, callLimitMs) {
       D: s.D,
       Dv: s.Dv ?? s.D,
       ...(o.isCausal && { isCausal: true }),
-      ...(s.mask && { mask: { kind: s.mask.kind } }),
-      ...(o.window && { window: { left: o.window.left ?? Infinity, right: o.window.right ?? Infinity } }),
+      ...(s.mask && { mask: s.mask.kind }),
+      ...(o.window && { window: o.window }),
     };
-    const tuneShape = { ...shape, ...(s.mask && { mask: s.mask.kind }), ...(o.window && { window: o.window }) };
-    const gflop = (4 * shape.B * shape.Hq * shape.Sq * T * shape.D) / 1e9 / (s.options?.isCausal ? 2 : 1);
+    const gflop = (4 * shape.B * shape.Hq * shape.Sq * T * shape.D) / 1e9 / (o.isCausal ? 2 : 1);
     const cell = { id: c.id, grid: c.grid, shape, precision: c.precision, gflop };
     const { inputs, options } = generateCall(s, c.seed, c.precision);
     let skip = c.precision === 'float16' && !f16 ? 'no shader-f16 on this adapter' : null;
@@ -111,7 +111,7 @@ async function child(adapterName, grid, rounds, callLimitMs) {
       continue;
     }
     const started = now();
-    const [tuned] = await base.tune([tuneShape], { ...TUNE, force: true });
+    const [tuned] = await base.tune([shape], { ...TUNE, force: true });
     const tuneMs = now() - started;
     const forced = tuned.measurements.filter((m) => m.medianMs !== null);
     const variants = [
@@ -140,7 +140,7 @@ async function child(adapterName, grid, rounds, callLimitMs) {
     for (const call of calls) call.release();
     const rows = variants.map((v, i) => ({
       name: v.name,
-      tuning: v.tuning ?? v.backend.attentionTuning(shape),
+      tuning: v.tuning ?? v.backend.attentionTuning(tuned.shape),
       tunerMs: v.tunerMs ?? null,
       medianMs: median(times[i]),
       times: times[i],

@@ -10,9 +10,10 @@ import { type AdapterClass, type AttentionShape, Tuner } from './tuner.js';
  * buffer pool (emptied after each shape, so the backend's pool neither grows nor lends a buffer to tuning), its
  * own bounded pipeline cache (cleared after each shape: the losers' pipelines do not stay) and its own error
  * scopes (a candidate that fails to compile fails only itself). Inputs are zero-filled and a mask hides nothing:
- * the kernels' work does not depend on the values, only on the mask's kind and on causality and window. A run is queued work plus `onSubmittedWorkDone`, timed by `timer`; each candidate
- * gets one warm-up run (it compiles there), then up to `runs` timed ones in rounds over all candidates (the
- * first round always, later ones within `budgetMs`), median kept.
+ * the kernels' work does not depend on the values, only on the mask's kind and on causality and window. A run is
+ * queued work plus `onSubmittedWorkDone`, timed by `timer`; each candidate gets one warm-up run (it compiles
+ * there), then up to `runs` timed ones in rounds over all candidates (the first round always, later ones within
+ * `budgetMs`), median kept.
  */
 
 /** Milliseconds one run took; `run` queues the work and resolves when the GPU has finished it. */

@@ -4,6 +4,7 @@ import {
   type BackendCapabilities,
   type MaskKind,
   type RunsOn,
+  resolveWindow,
 } from '@attnkit/core';
 import {
   type AdapterIdentity,
@@ -365,16 +366,7 @@ function checkShapes(shapes: readonly TuneShape[], maxElements: number): Attenti
     if (s.mask !== undefined && s.mask !== 'boolean' && s.mask !== 'additive') {
       throw invalid(`shapes[${i}].mask`, "'boolean' or 'additive'", s.mask);
     }
-    const side = (key: 'left' | 'right'): number => {
-      const n = s.window?.[key] ?? Number.POSITIVE_INFINITY;
-      if (!(n === Number.POSITIVE_INFINITY || (Number.isSafeInteger(n) && n >= 0))) {
-        throw invalid(`shapes[${i}].window.${key}`, 'an integer ≥ 0 or Infinity', n);
-      }
-      return n;
-    };
-    if (s.window !== undefined && (typeof s.window !== 'object' || s.window === null)) {
-      throw invalid(`shapes[${i}].window`, 'an object { left?, right? }', s.window);
-    }
+    const window = resolveWindow(s.window, 'webgpu tune', `shapes[${i}].window`);
     const shape: AttentionShape = {
       B: dim('B'),
       Hq: dim('Hq'),
@@ -384,7 +376,7 @@ function checkShapes(shapes: readonly TuneShape[], maxElements: number): Attenti
       Dv: dim('Dv'),
       ...(s.isCausal && { isCausal: true }),
       ...(s.mask && { mask: { kind: s.mask } }),
-      ...(s.window && { window: { left: side('left'), right: side('right') } }),
+      ...(window && { window }),
     };
     const largest = shape.B * shape.Hq * Math.max(shape.Sq, shape.T) * Math.max(shape.D, shape.Dv);
     if (largest > maxElements) {

@@ -65,4 +65,5 @@ export type { Availability, BackendEntry, ProbedEntry } from './registry.js';
 export { BackendRegistry, probeByCreating, referenceBackendEntry } from './registry.js';
 export { headStrides } from './strides.js';
 export { planAttention } from './validate/attention.js';
+export { resolveWindow } from './validate/attention-options.js';
 export { broadcastShapes, broadcastStrides } from './validate/shapes.js';

@@ -86,20 +86,24 @@ function resolveEnum<E extends string>(value: unknown, allowed: readonly E[], fa
   return value as E;
 }
 
-function resolveWindow(window: unknown): AttentionPlan['window'] {
+/**
+ * A window option checked and resolved (an omitted side is Infinity); null when there is none. `op` and
+ * `argument` name it in errors where it is not an attention call's option (a backend's tuning shapes).
+ */
+export function resolveWindow(window: unknown, op = OP, argument = 'options.window'): AttentionPlan['window'] {
   if (window === undefined) return null;
   if (typeof window !== 'object' || window === null)
-    throw invalidArgument(OP, 'options.window', 'an object { left, right }', window);
+    throw invalidArgument(op, argument, 'an object { left, right }', window);
   const w = window as Record<string, unknown>;
   for (const key of Object.keys(w)) {
-    if (key !== 'left' && key !== 'right') throw invalidArgument(OP, `options.window.${key}`, 'left or right', key);
+    if (key !== 'left' && key !== 'right') throw invalidArgument(op, `${argument}.${key}`, 'left or right', key);
   }
   const side = (name: 'left' | 'right'): number => {
     const value = w[name];
     if (value === undefined) return Number.POSITIVE_INFINITY;
     const ok =
       value === Number.POSITIVE_INFINITY || (typeof value === 'number' && Number.isInteger(value) && value >= 0);
-    if (!ok) throw invalidArgument(OP, `options.window.${name}`, 'an integer ≥ 0 or Infinity', value);
+    if (!ok) throw invalidArgument(op, `${argument}.${name}`, 'an integer ≥ 0 or Infinity', value);
     return value as number;
   };
   return { left: side('left'), right: side('right') };
